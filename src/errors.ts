@@ -1,0 +1,80 @@
+// Errors carry where they happened (file, line or byte offset, section) as fields that code can read,
+// and render as `source:12: message | excerpt` or `source@0x1a40 (.symtab): message`.
+
+export class KabiError extends Error {
+  override name = 'KabiError';
+}
+
+/** Bad command-line use: exit code 2. */
+export class UsageError extends KabiError {
+  override name = 'UsageError';
+}
+
+/** A bug in kabi-tracker, not in the input. */
+export class InternalError extends KabiError {
+  override name = 'InternalError';
+}
+
+export interface FormatErrorContext {
+  /** File path or other name of the input. */
+  source: string;
+  /** 1-based line number, for text formats. */
+  line?: number;
+  /** Byte offset, for binary formats. */
+  offset?: number;
+  /** Section or member name, e.g. `.symtab` or `data.tar.xz`. */
+  section?: string;
+  /** The offending text, shortened. */
+  excerpt?: string;
+  cause?: unknown;
+}
+
+/** Input that does not follow its format. */
+export class ArtifactFormatError extends KabiError {
+  override name = 'ArtifactFormatError';
+  readonly source: string;
+  readonly line: number | undefined;
+  readonly offset: number | undefined;
+  readonly section: string | undefined;
+  readonly excerpt: string | undefined;
+  /** The message without the location prefix. */
+  readonly reason: string;
+
+  constructor(reason: string, ctx: FormatErrorContext) {
+    super(formatLocation(ctx) + reason + (ctx.excerpt === undefined ? '' : ` | ${ctx.excerpt}`), {
+      cause: ctx.cause,
+    });
+    this.reason = reason;
+    this.source = ctx.source;
+    this.line = ctx.line;
+    this.offset = ctx.offset;
+    this.section = ctx.section;
+    this.excerpt = ctx.excerpt;
+  }
+}
+
+function formatLocation(ctx: FormatErrorContext): string {
+  let loc = ctx.source;
+  if (ctx.line !== undefined) loc += `:${ctx.line}`;
+  if (ctx.offset !== undefined) loc += `@0x${ctx.offset.toString(16)}`;
+  if (ctx.section !== undefined) loc += ` (${ctx.section})`;
+  return `${loc}: `;
+}
+
+/** Shortens a line for an error excerpt and makes control bytes visible. */
+export function excerptOf(text: string, max = 80): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what we make visible
+  const visible = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const tabs = visible.replace(/\t/g, '\\t');
+  return tabs.length > max ? `${tabs.slice(0, max)}…` : tabs;
+}
+
+/** Throws unless [offset, offset+size) lies within [0, limit). */
+export function checkRange(offset: number, size: number, limit: number, ctx: FormatErrorContext, what: string): void {
+  if (offset < 0 || size < 0 || offset + size > limit) {
+    throw new ArtifactFormatError(`${what} at offset ${offset} size ${size} runs past the end (${limit} bytes)`, {
+      ...ctx,
+      offset,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import type { Export } from './export.js';
+
+export const CHANGE_KINDS = [
+  'added',
+  'removed',
+  'crc-changed',
+  'export-type-changed',
+  'namespace-changed',
+  'moved',
+] as const;
+
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** One difference of one symbol between two builds. A symbol may have several (moved and crc-changed). */
+export interface Change {
+  kind: ChangeKind;
+  symbol: string;
+  old: Export | null;
+  new: Export | null;
+  /**
+   * Whether a module built against the old build could stop loading on the new one because of this
+   * change: removal, CRC change, EXPORT_SYMBOL→_GPL tightening, a namespace the module does not import.
+   */
+  breaking: boolean;
+}
+
+export type Severity = 'ignore' | 'warn' | 'fail';
+
+export interface JudgedChange extends Change {
+  severity: Severity;
+  /** What decided the severity: a rule's origin (`severities:12`), `default`, or `stablelist:NAME`. */
+  rule: string;
+  /** With stablelists: whether the symbol is protected; otherwise null. */
+  protected: boolean | null;
+}

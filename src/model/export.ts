@@ -1,0 +1,46 @@
+// An exported kernel symbol, as modpost writes it to Module.symvers.
+
+/** The EXPORT_SYMBOL macro family; `_GPL_FUTURE` and `_UNUSED` kinds existed until 5.9 / 4.17. */
+export const EXPORT_TYPES = [
+  'EXPORT_SYMBOL',
+  'EXPORT_SYMBOL_GPL',
+  'EXPORT_SYMBOL_GPL_FUTURE',
+  'EXPORT_UNUSED_SYMBOL',
+  'EXPORT_UNUSED_SYMBOL_GPL',
+] as const;
+
+export type ExportType = (typeof EXPORT_TYPES)[number];
+
+export function isExportType(s: string): s is ExportType {
+  return (EXPORT_TYPES as readonly string[]).includes(s);
+}
+
+/** GPL-only exports are refused to modules whose license is not GPL-compatible. */
+export function isGplOnly(t: ExportType | null): boolean {
+  return t === 'EXPORT_SYMBOL_GPL' || t === 'EXPORT_UNUSED_SYMBOL_GPL';
+}
+
+export interface Export {
+  symbol: string;
+  /** The modversion CRC (u32); null where the source does not say (no modversions, or unknown). */
+  crc: number | null;
+  /** `vmlinux` or the module path without `.ko` (`drivers/usb/storage/usb-storage`); null if unknown. */
+  module: string | null;
+  /** null where the source does not say (3-column Module.symvers, RPM provides). */
+  exportType: ExportType | null;
+  /** Symbol namespace (5.4+); empty string for none. */
+  namespace: string;
+}
+
+/** `0x0c2f123f`: the spelling of Module.symvers and RPM provides. */
+export function formatCrc(crc: number | null): string {
+  return crc === null ? '-' : `0x${crc.toString(16).padStart(8, '0')}`;
+}
+
+const CRC_TEXT = /^(?:0[xX])?[0-9a-fA-F]{1,8}$/;
+
+/** Parses `0x0c2f123f`, `0C2F123F` or SUSE's `c2f123f` (leading zeros dropped); null if not a u32 in hex. */
+export function parseCrc(text: string): number | null {
+  if (!CRC_TEXT.test(text)) return null;
+  return Number.parseInt(text.replace(/^0[xX]/, ''), 16) >>> 0;
+}
