@@ -28,8 +28,8 @@ export interface Export {
   module: string | null;
   /** null where the source does not say (3-column Module.symvers, RPM provides). */
   exportType: ExportType | null;
-  /** Symbol namespace (5.4+); empty string for none. */
-  namespace: string;
+  /** Symbol namespace (5.4+); empty string for none; null where the source does not say (RPM provides). */
+  namespace: string | null;
 }
 
 /** `0x0c2f123f`: the spelling of Module.symvers and RPM provides. */

@@ -1,0 +1,53 @@
+// What a build exports, counted, and a digest of its (symbol, crc) set: two builds with the same digest
+// satisfy exactly the same modversion checks (Mandriva's "same ABI" test).
+import { createHash } from 'node:crypto';
+import { formatCrc } from '../model/export.js';
+import type { KernelBuild } from '../model/kernel-build.js';
+
+export interface ExportsSummary {
+  source: string;
+  format: string;
+  exports: number;
+  /** sha256 of the sorted `symbol<TAB>crc<LF>` lines. */
+  crcDigest: string;
+  withoutCrc: number;
+  byExportType: Record<string, number>;
+  byNamespace: Record<string, number>;
+  /** Exports per module, most first. */
+  byModule: Record<string, number>;
+  modules: number;
+}
+
+export function summarizeExports(build: KernelBuild): ExportsSummary {
+  const byExportType: Record<string, number> = {};
+  const byNamespace: Record<string, number> = {};
+  const byModule = new Map<string, number>();
+  let withoutCrc = 0;
+  for (const e of build.exports.values()) {
+    const t = e.exportType ?? '(unknown)';
+    byExportType[t] = (byExportType[t] ?? 0) + 1;
+    if (e.namespace) byNamespace[e.namespace] = (byNamespace[e.namespace] ?? 0) + 1;
+    const m = e.module ?? '(unknown)';
+    byModule.set(m, (byModule.get(m) ?? 0) + 1);
+    if (e.crc === null) withoutCrc++;
+  }
+  const sortedModules = [...byModule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return {
+    source: build.source,
+    format: build.format,
+    exports: build.exports.size,
+    crcDigest: crcDigest(build),
+    withoutCrc,
+    byExportType,
+    byNamespace: Object.fromEntries(Object.entries(byNamespace).sort((a, b) => b[1] - a[1])),
+    byModule: Object.fromEntries(sortedModules),
+    modules: byModule.size,
+  };
+}
+
+export function crcDigest(build: KernelBuild): string {
+  const symbols = [...build.exports.keys()].sort();
+  const h = createHash('sha256');
+  for (const s of symbols) h.update(`${s}\t${formatCrc(build.exports.get(s)!.crc)}\n`);
+  return h.digest('hex');
+}

@@ -1,0 +1,45 @@
+// `kabi`: a thin shell over the library. Each command lives in commands/<verb>.ts, declares its options
+// and calls one library function; the library itself is loaded only when a command runs.
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
+import { registerDiff } from './commands/diff.js';
+import { registerSummary } from './commands/summary.js';
+import { reportError } from './output.js';
+
+const EXAMPLES = `
+Examples:
+  kabi diff 6.1.0-55.symvers.xz 6.1.0-56.symvers.xz
+  kabi diff --format json old/Module.symvers new/Module.symvers > changes.json
+  kabi check --baseline abi/Module.symvers build/Module.symvers --policy kabi/severities
+  kabi check --baseline base.symvers new.symvers --stablelist kabi_stablelist_x86_64 --abi-version 3
+  kabi summary /boot/symvers-6.1.0-56-amd64.gz
+
+Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage error,
+4 ABI changed (compatible under the policy), 12 (4|8) incompatible change.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const state = { exitCode: 0 };
+  const program = new Command('kabi')
+    .description('Track Linux kernel ABI (kABI) change across kernel builds')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(kabi --help for usage)')
+    .exitOverride();
+  registerDiff(program, state);
+  registerCheck(program, state);
+  registerSummary(program, state);
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    return reportError(err);
+  }
+}

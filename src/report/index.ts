@@ -1,0 +1,22 @@
+import type { DiffReport } from '../analysis/check.js';
+import type { ExportsSummary } from '../analysis/summary.js';
+import { diffToJson, summaryToJson } from './json.js';
+import { diffToMarkdown, summaryToMarkdown } from './markdown.js';
+import { type TextOptions, diffToText, summaryToText } from './text.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export type RenderOptions = TextOptions;
+
+export const diffRenderers: Record<ReportFormat, (r: DiffReport, o: RenderOptions) => string> = {
+  text: diffToText,
+  json: (r) => diffToJson(r),
+  markdown: diffToMarkdown,
+};
+
+export const summaryRenderers: Record<ReportFormat, (s: ExportsSummary, o: RenderOptions) => string> = {
+  text: summaryToText,
+  json: (s) => summaryToJson(s),
+  markdown: summaryToMarkdown,
+};

@@ -1,0 +1,71 @@
+// An independent computation of a Module.symvers diff for the real-data tests: decompressed by the
+// system's `xz -dc`, split with plain string operations, compared with sets. It shares no code with
+// kabi-tracker's readers or analyses, so a bug there cannot hide in both.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Row {
+  crc: string;
+  module: string;
+  type: string;
+  ns: string;
+}
+
+export function loadSymvers(path: string): Map<string, Row> {
+  const text = path.endsWith('.xz') ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 28 }).toString() : '';
+  const rows = new Map<string, Row>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const [crc, sym, module, type, ns] = line.split('\t');
+    rows.set(sym!, { crc: crc!.toLowerCase(), module: module!, type: type!, ns: ns ?? '' });
+  }
+  return rows;
+}
+
+export interface Counts {
+  added: number;
+  removed: number;
+  crcChanged: number;
+  exportTypeChanged: number;
+  gplTightened: number;
+  namespaceChanged: number;
+  moved: number;
+}
+
+export function countChanges(a: Map<string, Row>, b: Map<string, Row>): Counts {
+  const c: Counts = { added: 0, removed: 0, crcChanged: 0, exportTypeChanged: 0, gplTightened: 0, namespaceChanged: 0, moved: 0 };
+  for (const [sym, x] of a) {
+    const y = b.get(sym);
+    if (!y) {
+      c.removed++;
+      continue;
+    }
+    if (x.crc !== y.crc) c.crcChanged++;
+    if (x.type !== y.type) {
+      c.exportTypeChanged++;
+      if (y.type.endsWith('_GPL') && !x.type.endsWith('_GPL')) c.gplTightened++;
+    }
+    if (x.ns !== y.ns) c.namespaceChanged++;
+    if (x.module !== y.module) c.moved++;
+  }
+  for (const sym of b.keys()) if (!a.has(sym)) c.added++;
+  return c;
+}
+
+export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
+
+/** The shared real-data set beside the checkout (../shared/data), when present. */
+export function sharedSymversDir(): string | null {
+  const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'debian', 'symvers');
+  return existsSync(dir) ? dir : null;
+}
+
+/** The ABIs of a series in the shared data, oldest first (6.1.0-47 … or 6.12.107+deb12 …). */
+export function seriesFiles(dir: string, prefix: '6.1.0-' | '6.12.'): string[] {
+  const num = (f: string) => Number(f.slice(prefix.length).split(/[^0-9]/)[0]);
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.symvers.xz'))
+    .sort((x, y) => num(x) - num(y))
+    .map((f) => join(dir, f));
+}
