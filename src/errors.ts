@@ -63,18 +63,29 @@ function formatLocation(ctx: FormatErrorContext): string {
 
 /** Shortens a line for an error excerpt and makes control bytes visible. */
 export function excerptOf(text: string, max = 80): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what we make visible
-  const visible = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const visible = text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   const tabs = visible.replace(/\t/g, '\\t');
   return tabs.length > max ? `${tabs.slice(0, max)}…` : tabs;
 }
 
 /** Throws unless [offset, offset+size) lies within [0, limit). */
-export function checkRange(offset: number, size: number, limit: number, ctx: FormatErrorContext, what: string): void {
+export function checkRange(
+  offset: number,
+  size: number,
+  limit: number,
+  ctx: FormatErrorContext,
+  what: string,
+): void {
   if (offset < 0 || size < 0 || offset + size > limit) {
-    throw new ArtifactFormatError(`${what} at offset ${offset} size ${size} runs past the end (${limit} bytes)`, {
-      ...ctx,
-      offset,
-    });
+    throw new ArtifactFormatError(
+      `${what} at offset ${offset} size ${size} runs past the end (${limit} bytes)`,
+      {
+        ...ctx,
+        offset,
+      },
+    );
   }
 }

@@ -10,14 +10,33 @@ import { compareBuilds } from './check.js';
 function build(rows: Partial<Export>[], format: KernelBuild['format'] = 'module-symvers'): KernelBuild {
   const exports = new Map<string, Export>();
   for (const r of rows) {
-    const e: Export = { symbol: r.symbol!, crc: 1, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: '', ...r };
+    const e: Export = {
+      symbol: r.symbol!,
+      crc: 1,
+      module: 'vmlinux',
+      exportType: 'EXPORT_SYMBOL',
+      namespace: '',
+      ...r,
+    };
     exports.set(e.symbol, e);
   }
   return { source: 'test', format, labels: {}, exports, warnings: [] };
 }
 
-function rule(target: PolicyRule['target'], pattern: string, severity: PolicyRule['severity'], kinds: PolicyRule['kinds'] = null): PolicyRule {
-  return { target, pattern, matcher: globToRegExp(pattern, 'path'), severity, kinds, origin: `test:${pattern}` };
+function rule(
+  target: PolicyRule['target'],
+  pattern: string,
+  severity: PolicyRule['severity'],
+  kinds: PolicyRule['kinds'] = null,
+): PolicyRule {
+  return {
+    target,
+    pattern,
+    matcher: globToRegExp(pattern, 'path'),
+    severity,
+    kinds,
+    origin: `test:${pattern}`,
+  };
 }
 
 function policy(rules: PolicyRule[], stablelists: Stablelist[] = []): Policy {
@@ -63,25 +82,36 @@ describe('diff kinds', () => {
 
   it('compares only what both sides know: RPM provides against Module.symvers', () => {
     const a = build([{ symbol: 'x', crc: 5, module: 'drivers/a', namespace: 'NS' }]);
-    const b = build([{ symbol: 'x', crc: 5, module: null, exportType: null, namespace: null }], 'rpm-provides');
+    const b = build(
+      [{ symbol: 'x', crc: 5, module: null, exportType: null, namespace: null }],
+      'rpm-provides',
+    );
     assert.equal(compareBuilds(a, b).changes.length, 0);
   });
 
   it('only additions: compatible, exit 4, no ABI bump', () => {
-    const r = compareBuilds(build([{ symbol: 'a' }]), build([{ symbol: 'a' }, { symbol: 'b' }]), { abiVersion: 3 });
+    const r = compareBuilds(build([{ symbol: 'a' }]), build([{ symbol: 'a' }, { symbol: 'b' }]), {
+      abiVersion: 3,
+    });
     assert.equal(r.verdict, 'compatible');
     assert.equal(r.exitCode, 4);
     assert.deepEqual(r.abiVersion, { current: 3, mustBump: false, next: 3 });
   });
 
   it('a removal bumps the ABI version', () => {
-    const r = compareBuilds(build([{ symbol: 'a' }, { symbol: 'b' }]), build([{ symbol: 'a' }]), { abiVersion: 3 });
+    const r = compareBuilds(build([{ symbol: 'a' }, { symbol: 'b' }]), build([{ symbol: 'a' }]), {
+      abiVersion: 3,
+    });
     assert.deepEqual(r.abiVersion, { current: 3, mustBump: true, next: 4 });
   });
 });
 
 describe('severity rules', () => {
-  const a = build([{ symbol: 'kmalloc', crc: 1 }, { symbol: 'drm_foo', crc: 1, module: 'drivers/gpu/drm/drm' }, { symbol: 'cxl_bar', namespace: 'CXL', crc: 1 }]);
+  const a = build([
+    { symbol: 'kmalloc', crc: 1 },
+    { symbol: 'drm_foo', crc: 1, module: 'drivers/gpu/drm/drm' },
+    { symbol: 'cxl_bar', namespace: 'CXL', crc: 1 },
+  ]);
   const b = build([
     { symbol: 'kmalloc', crc: 2 },
     { symbol: 'drm_foo', crc: 2, module: 'drivers/gpu/drm/drm' },
@@ -91,7 +121,12 @@ describe('severity rules', () => {
 
   it('first match wins, by symbol, module and namespace', () => {
     const r = compareBuilds(a, b, {
-      policy: policy([rule('symbol', 'kmalloc', 'warn'), rule('symbol', 'k*', 'fail'), rule('module', 'drivers/gpu/**', 'ignore'), rule('namespace', 'CXL', 'warn')]),
+      policy: policy([
+        rule('symbol', 'kmalloc', 'warn'),
+        rule('symbol', 'k*', 'fail'),
+        rule('module', 'drivers/gpu/**', 'ignore'),
+        rule('namespace', 'CXL', 'warn'),
+      ]),
     });
     const sev = Object.fromEntries(r.changes.map((c) => [c.symbol, `${c.severity} ${c.rule}`]));
     assert.equal(sev.kmalloc, 'warn test:kmalloc');

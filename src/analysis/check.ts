@@ -88,7 +88,12 @@ export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: Compare
   const changes = judgeChanges(diffExports(old, next), policy);
   const summary = summarizeChanges(changes);
   const verdict: Verdict = summary.fail > 0 ? 'incompatible' : summary.warn > 0 ? 'compatible' : 'unchanged';
-  const exitCode = verdict === 'incompatible' ? EXIT.abiChanged | EXIT.incompatible : verdict === 'compatible' ? EXIT.abiChanged : EXIT.ok;
+  const exitCode =
+    verdict === 'incompatible'
+      ? EXIT.abiChanged | EXIT.incompatible
+      : verdict === 'compatible'
+        ? EXIT.abiChanged
+        : EXIT.ok;
   const report: DiffReport = {
     old: info(old),
     new: info(next),
@@ -102,7 +107,11 @@ export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: Compare
   if (opts.abiVersion !== undefined) {
     // Additions and other tolerated changes keep the ABI: modules built for it still load.
     const mustBump = verdict === 'incompatible';
-    report.abiVersion = { current: opts.abiVersion, mustBump, next: mustBump ? opts.abiVersion + 1 : opts.abiVersion };
+    report.abiVersion = {
+      current: opts.abiVersion,
+      mustBump,
+      next: mustBump ? opts.abiVersion + 1 : opts.abiVersion,
+    };
   }
   return report;
 }

@@ -26,7 +26,8 @@ export function diffExports(old: KernelBuild, next: KernelBuild): Change[] {
     if (!old.exports.has(symbol)) changes.push({ kind: 'added', symbol, old: null, new: n, breaking: false });
   }
   return changes.sort(
-    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0),
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0),
   );
 }
 
@@ -37,7 +38,11 @@ function compareExport(o: Export, n: Export, out: Change[]): void {
   }
   if (o.exportType !== null && n.exportType !== null && o.exportType !== n.exportType) {
     // EXPORT_SYMBOL → _GPL breaks non-GPL modules; the reverse breaks nobody.
-    out.push({ ...base, kind: 'export-type-changed', breaking: isGplOnly(n.exportType) && !isGplOnly(o.exportType) });
+    out.push({
+      ...base,
+      kind: 'export-type-changed',
+      breaking: isGplOnly(n.exportType) && !isGplOnly(o.exportType),
+    });
   }
   if (o.namespace !== null && n.namespace !== null && o.namespace !== n.namespace) {
     // A module must `import_ns` the new namespace; dropping a namespace needs nothing of it.

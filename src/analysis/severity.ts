@@ -42,7 +42,9 @@ export function judgeChange(change: Change, policy: Policy): JudgedChange {
 }
 
 function ruleApplies(rule: PolicyRule, change: Change): boolean {
-  const kindOk = rule.kinds ? rule.kinds.includes(change.kind) : change.breaking || rule.severity === 'ignore';
+  const kindOk = rule.kinds
+    ? rule.kinds.includes(change.kind)
+    : change.breaking || rule.severity === 'ignore';
   if (!kindOk) return false;
   switch (rule.target) {
     case 'symbol':
@@ -50,7 +52,9 @@ function ruleApplies(rule: PolicyRule, change: Change): boolean {
     case 'module':
       return sides(change).some((e) => e.module !== null && rule.matcher.test(e.module));
     case 'namespace':
-      return sides(change).some((e) => e.namespace !== null && e.namespace !== '' && rule.matcher.test(e.namespace));
+      return sides(change).some(
+        (e) => e.namespace !== null && e.namespace !== '' && rule.matcher.test(e.namespace),
+      );
   }
 }
 

@@ -12,20 +12,28 @@ export interface InputOptions {
 export function addInputOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--input-format <format>', 'force the input format (default: detected from content)').choices([
-        'module-symvers',
-        'rpm-provides',
-        'ubuntu-abi',
-      ]),
+      new Option(
+        '--input-format <format>',
+        'force the input format (default: detected from content)',
+      ).choices(['module-symvers', 'rpm-provides', 'ubuntu-abi']),
     )
     .option('--allow-duplicates', 'keep the last of a symbol listed twice, with a warning (default: error)')
-    .option('-p, --policy <file>', 'policy: SUSE kabi/severities, Debian ignore-changes, or a kabi policy file')
-    .option('-s, --stablelist <file...>', 'protected symbols (RHEL stablelist, kabi-module tree, Module.kabi, symbol list)');
+    .option(
+      '-p, --policy <file>',
+      'policy: SUSE kabi/severities, Debian ignore-changes, or a kabi policy file',
+    )
+    .option(
+      '-s, --stablelist <file...>',
+      'protected symbols (RHEL stablelist, kabi-module tree, Module.kabi, symbol list)',
+    );
 }
 
 export async function readBuild(path: string, o: InputOptions): Promise<KernelBuild> {
   const { readKernelExports } = await import('../index.js');
-  return readKernelExports(path, { format: o.inputFormat, duplicates: o.allowDuplicates ? 'keep-last' : 'error' });
+  return readKernelExports(path, {
+    format: o.inputFormat,
+    duplicates: o.allowDuplicates ? 'keep-last' : 'error',
+  });
 }
 
 export async function readPolicy(o: InputOptions): Promise<Policy> {

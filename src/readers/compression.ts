@@ -39,7 +39,10 @@ export async function decompress(
     case 'xz':
       return { data: await unxzCapped(bytes, opts.source, maxOutput), compression };
     case 'zstd':
-      throw new ArtifactFormatError('zstd-compressed input is not supported yet', { source: opts.source, offset: 0 });
+      throw new ArtifactFormatError('zstd-compressed input is not supported yet', {
+        source: opts.source,
+        offset: 0,
+      });
   }
 }
 
@@ -60,13 +63,27 @@ async function gunzipCapped(bytes: Uint8Array, source: string, maxOutput: number
 
 async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
   // Loaded on demand: the native binding costs start-up time that plain-text inputs need not pay.
-  const { createUnxz } = await import('node-liblzma');
+  const { createUnxz, parseFileIndex } = await import('node-liblzma');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // node-liblzma ends a truncated stream silently; the xz index (at the end of the file) says what a
+  // whole file holds, so a missing tail is caught here and the size is known before decoding.
+  let expected: number;
+  try {
+    expected = parseFileIndex(buf).uncompressedSize;
+  } catch (cause) {
+    throw new ArtifactFormatError(`corrupt or truncated xz data (${(cause as Error).message})`, {
+      source,
+      cause,
+    });
+  }
+  if (expected > maxOutput) {
+    throw new ArtifactFormatError(`xz data expands past ${maxOutput} bytes; refusing`, { source });
+  }
   const unxz = createUnxz();
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    const out = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).pipe(unxz);
-    for await (const chunk of out as AsyncIterable<Buffer>) {
+    for await (const chunk of Readable.from([buf]).pipe(unxz) as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxOutput) {
         unxz.destroy();
@@ -76,7 +93,18 @@ async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number):
     }
   } catch (cause) {
     if (cause instanceof ArtifactFormatError) throw cause;
-    throw new ArtifactFormatError(`corrupt or truncated xz data (${(cause as Error).message})`, { source, cause });
+    throw new ArtifactFormatError(`corrupt or truncated xz data (${(cause as Error).message})`, {
+      source,
+      cause,
+    });
+  }
+  if (total !== expected) {
+    throw new ArtifactFormatError(
+      `corrupt or truncated xz data (${total} bytes decoded, the index says ${expected})`,
+      {
+        source,
+      },
+    );
   }
   return Buffer.concat(chunks, total);
 }

@@ -1,9 +1,9 @@
 // One entry point for every text artifact that lists a kernel's exports. The format is recognised from
 // content (after decompression by magic bytes), never from the file name, and can be forced.
-import { readFile } from 'node:fs/promises';
-import { ArtifactFormatError, UsageError, excerptOf } from '../errors.js';
+import { ArtifactFormatError, excerptOf, UsageError } from '../errors.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import { decompress } from './compression.js';
+import { readInputFile } from './file.js';
 import { decodeText, meaningfulLines } from './lines.js';
 import { parseModuleSymvers } from './module-symvers.js';
 import { looksLikeRpmDependencies, rpmProvidesToKernelBuild } from './rpm-dependencies.js';
@@ -42,9 +42,12 @@ export function parseKernelExports(text: string, opts: ExportsOptions): KernelBu
     case null: {
       const first = meaningfulLines(text).next();
       if (first.done) {
-        throw new ArtifactFormatError('empty input; expected Module.symvers, RPM provides or an Ubuntu abi file', {
-          source,
-        });
+        throw new ArtifactFormatError(
+          'empty input; expected Module.symvers, RPM provides or an Ubuntu abi file',
+          {
+            source,
+          },
+        );
       }
       throw new ArtifactFormatError(
         'unrecognised format; expected Module.symvers (0xCRC<TAB>symbol<TAB>module...), RPM provides (kernel(sym) = 0xCRC) or an Ubuntu abi file (EXPORT_SYMBOL module 0xCRC symbol)',
@@ -60,16 +63,12 @@ export async function readKernelExports(
   opts: Omit<ExportsOptions, 'source'> & { source?: string } = {},
 ): Promise<KernelBuild> {
   const source = opts.source ?? path;
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${path}: no such file`, { cause });
-    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory; expected a file of exports`, { cause });
-    throw new UsageError(`${path}: cannot read (${(cause as Error).message})`, { cause });
-  }
+  const bytes = await readInputFile(path, 'a file of kernel exports');
   const { data } = await decompress(bytes, { source });
-  const text = decodeText(data, source, 'a text file of kernel exports (Module.symvers, RPM provides, Ubuntu abi)');
+  const text = decodeText(
+    data,
+    source,
+    'a text file of kernel exports (Module.symvers, RPM provides, Ubuntu abi)',
+  );
   return parseKernelExports(text, { ...opts, source });
 }

@@ -6,11 +6,14 @@ import { parseModuleSymvers } from './module-symvers.js';
 const src = { source: 'Module.symvers' };
 
 function fails(text: string, message: RegExp, opts = src) {
-  assert.throws(() => parseModuleSymvers(text, opts), (e: unknown) => {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
-    assert.match(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseModuleSymvers(text, opts),
+    (e: unknown) => {
+      assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
+      assert.match(e.message, message);
+      return true;
+    },
+  );
 }
 
 describe('parseModuleSymvers shapes', () => {
@@ -56,43 +59,74 @@ describe('parseModuleSymvers shapes', () => {
   });
 
   it('tolerates CRLF line ends, blank lines and a missing final newline', () => {
-    const b = parseModuleSymvers('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\r\n\r\n0x00000002\tbar\tvmlinux\tEXPORT_SYMBOL\t', src);
+    const b = parseModuleSymvers(
+      '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\r\n\r\n0x00000002\tbar\tvmlinux\tEXPORT_SYMBOL\t',
+      src,
+    );
     assert.deepEqual([...b.exports.keys()], ['foo', 'bar']);
     assert.equal(b.exports.get('foo')!.namespace, '');
   });
 });
 
 describe('parseModuleSymvers bad input', () => {
-  it('rejects an empty file', () => fails('', /^Module\.symvers: no exports found; expected Module\.symvers lines/));
+  it('rejects an empty file', () =>
+    fails('', /^Module\.symvers: no exports found; expected Module\.symvers lines/));
   it('accepts an empty file when allowed (an external module with no exports)', () => {
     assert.equal(parseModuleSymvers('', { ...src, allowEmpty: true }).exports.size, 0);
   });
-  it('rejects binary garbage', () => fails('\x7fELF\x02\x01\x01', /^Module\.symvers:1: expected tab-separated Module\.symvers fields/));
+  it('rejects binary garbage', () =>
+    fails('\x7fELF\x02\x01\x01', /^Module\.symvers:1: expected tab-separated Module\.symvers fields/));
   it('rejects a wrong column count on the first line', () =>
-    fails('0x00000001\tfoo\n', /^Module\.symvers:1: expected 3, 4 or 5 tab-separated fields .* found 2 fields/));
+    fails(
+      '0x00000001\tfoo\n',
+      /^Module\.symvers:1: expected 3, 4 or 5 tab-separated fields .* found 2 fields/,
+    ));
   it('rejects a line whose column count differs from the first', () =>
     fails(
       '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\tbar\n',
       /^Module\.symvers:2: expected 4 or 5 tab-separated fields .* like the first line, found 2 \| 0x00000002\\tbar$/,
     ));
   it('rejects bad CRC text', () =>
-    fails('0xZZ\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n', /^Module\.symvers:1: expected a CRC like 0x1a2b3c4d in field 1, found "0xZZ"/));
+    fails(
+      '0xZZ\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n',
+      /^Module\.symvers:1: expected a CRC like 0x1a2b3c4d in field 1, found "0xZZ"/,
+    ));
   it('rejects a CRC over 32 bits', () =>
-    fails('0x123456789\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n', /:1: expected a CRC like 0x1a2b3c4d in field 1, found "0x123456789"/));
+    fails(
+      '0x123456789\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n',
+      /:1: expected a CRC like 0x1a2b3c4d in field 1, found "0x123456789"/,
+    ));
   it('rejects an unknown export type', () =>
-    fails('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL_NS\tX\n', /^Module\.symvers:1: expected 3, 4 or 5 tab-separated fields with an EXPORT_SYMBOL\* type/));
+    fails(
+      '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL_NS\tX\n',
+      /^Module\.symvers:1: expected 3, 4 or 5 tab-separated fields with an EXPORT_SYMBOL\* type/,
+    ));
   it('rejects a truncated line in the middle of a file', () =>
-    fails('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x0000', /^Module\.symvers:2: expected 4 or 5 tab-separated fields/));
+    fails(
+      '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x0000',
+      /^Module\.symvers:2: expected 4 or 5 tab-separated fields/,
+    ));
   it('rejects an empty module field', () =>
-    fails('0x00000001\tfoo\t\tEXPORT_SYMBOL\t\n', /:1: expected a module name \(or vmlinux\), found an empty field/));
+    fails(
+      '0x00000001\tfoo\t\tEXPORT_SYMBOL\t\n',
+      /:1: expected a module name \(or vmlinux\), found an empty field/,
+    ));
   it('rejects a symbol exported twice, naming both lines', () =>
-    fails('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n', /^Module\.symvers:2: symbol foo is exported twice \(first on line 1\)/));
+    fails(
+      '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n',
+      /^Module\.symvers:2: symbol foo is exported twice \(first on line 1\)/,
+    ));
   it('keeps the last duplicate with a warning when asked', () => {
-    const b = parseModuleSymvers('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n', {
-      ...src,
-      duplicates: 'keep-last',
-    });
+    const b = parseModuleSymvers(
+      '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n',
+      {
+        ...src,
+        duplicates: 'keep-last',
+      },
+    );
     assert.equal(b.exports.get('foo')!.crc, 2);
-    assert.deepEqual(b.warnings, ['Module.symvers:2: foo exported again (first on line 1); keeping this one']);
+    assert.deepEqual(b.warnings, [
+      'Module.symvers:2: foo exported again (first on line 1); keeping this one',
+    ]);
   });
 });

@@ -78,7 +78,11 @@ function parseFields(fields: string[], shape: SymversShape, source: string, line
         ? fields.length === 4 || fields.length === 5
         : fields.length === 5;
   if (!ok) {
-    throw lineError(source, line, `expected ${SHAPE_TEXT[shape]} like the first line, found ${fields.length}`);
+    throw lineError(
+      source,
+      line,
+      `expected ${SHAPE_TEXT[shape]} like the first line, found ${fields.length}`,
+    );
   }
   const [crcText, symbol] = fields as [string, string];
   let module: string;
@@ -92,13 +96,19 @@ function parseFields(fields: string[], shape: SymversShape, source: string, line
     namespace = fields[4] ?? '';
   }
   const crc = crcText.startsWith('0x') ? parseCrc(crcText) : null;
-  if (crc === null) throw lineError(source, line, `expected a CRC like 0x1a2b3c4d in field 1, found "${crcText}"`);
+  if (crc === null)
+    throw lineError(source, line, `expected a CRC like 0x1a2b3c4d in field 1, found "${crcText}"`);
   if (symbol === '' || /\s/.test(symbol)) throw lineError(source, line, 'expected a symbol name in field 2');
-  if (module === '') throw lineError(source, line, 'expected a module name (or vmlinux), found an empty field');
+  if (module === '')
+    throw lineError(source, line, 'expected a module name (or vmlinux), found an empty field');
   let exportType: ExportType | null = null;
   if (typeText !== undefined) {
     if (!isExportType(typeText)) {
-      throw lineError(source, line, `expected an export type (EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, ...), found "${typeText}"`);
+      throw lineError(
+        source,
+        line,
+        `expected an export type (EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, ...), found "${typeText}"`,
+      );
     }
     exportType = typeText;
   }
@@ -115,20 +125,28 @@ export function parseModuleSymvers(text: string, opts: SymversOptions): KernelBu
     const seen = firstLine.get(sym);
     if (seen !== undefined) {
       if (opts.duplicates !== 'keep-last') {
-        throw new ArtifactFormatError(`symbol ${sym} is exported twice (first on line ${seen}); a kernel exports a symbol once`, {
-          source: opts.source,
-          line: rec.line,
-        });
+        throw new ArtifactFormatError(
+          `symbol ${sym} is exported twice (first on line ${seen}); a kernel exports a symbol once`,
+          {
+            source: opts.source,
+            line: rec.line,
+          },
+        );
       }
-      warnings.push(`${opts.source}:${rec.line}: ${sym} exported again (first on line ${seen}); keeping this one`);
+      warnings.push(
+        `${opts.source}:${rec.line}: ${sym} exported again (first on line ${seen}); keeping this one`,
+      );
     }
     firstLine.set(sym, rec.line);
     exports.set(sym, rec.export);
   }
   if (exports.size === 0 && !opts.allowEmpty) {
-    throw new ArtifactFormatError('no exports found; expected Module.symvers lines (crc, symbol, module, ...)', {
-      source: opts.source,
-    });
+    throw new ArtifactFormatError(
+      'no exports found; expected Module.symvers lines (crc, symbol, module, ...)',
+      {
+        source: opts.source,
+      },
+    );
   }
   return { source: opts.source, format: 'module-symvers', labels: {}, exports, warnings };
 }

@@ -2,7 +2,7 @@ import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
 import { diffToJson, summaryToJson } from './json.js';
 import { diffToMarkdown, summaryToMarkdown } from './markdown.js';
-import { type TextOptions, diffToText, summaryToText } from './text.js';
+import { diffToText, summaryToText, type TextOptions } from './text.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

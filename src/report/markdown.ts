@@ -3,10 +3,13 @@
 import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
 import { CHANGE_KINDS } from '../model/change.js';
-import { KIND_TITLE, describeChange, verdictLine } from './messages.js';
+import { describeChange, KIND_TITLE, verdictLine } from './messages.js';
 
 export function mdCode(s: string): string {
-  return `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/[\r\n]/g, ' ')}\``;
+  return `\`${s
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]/g, ' ')}\``;
 }
 
 function mdText(s: string): string {
@@ -26,14 +29,24 @@ export function diffToMarkdown(r: DiffReport, opts: { limit: number | null }): s
   ];
   if (r.abiVersion) {
     const a = r.abiVersion;
-    out.push('', a.mustBump ? `ABI version must be bumped: ${a.current} → ${a.next}` : `ABI version stays ${a.current}`);
+    out.push(
+      '',
+      a.mustBump ? `ABI version must be bumped: ${a.current} → ${a.next}` : `ABI version stays ${a.current}`,
+    );
   }
   for (const kind of CHANGE_KINDS) {
     const group = r.changes.filter((x) => x.kind === kind);
     if (group.length === 0) continue;
-    out.push('', `### ${KIND_TITLE[kind]} (${group.length})`, '', '| severity | symbol | change | rule |', '|---|---|---|---|');
+    out.push(
+      '',
+      `### ${KIND_TITLE[kind]} (${group.length})`,
+      '',
+      '| severity | symbol | change | rule |',
+      '|---|---|---|---|',
+    );
     const shown = opts.limit === null ? group : group.slice(0, opts.limit);
-    for (const c of shown) out.push(`| ${c.severity} | ${mdCode(c.symbol)} | ${mdText(describeChange(c))} | ${mdText(c.rule)} |`);
+    for (const c of shown)
+      out.push(`| ${c.severity} | ${mdCode(c.symbol)} | ${mdText(describeChange(c))} | ${mdText(c.rule)} |`);
     if (shown.length < group.length) out.push('', `… ${group.length - shown.length} more`);
   }
   return `${out.join('\n')}\n`;

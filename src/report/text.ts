@@ -3,7 +3,7 @@ import { createColors } from 'picocolors';
 import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
 import { CHANGE_KINDS, type JudgedChange, type Severity } from '../model/change.js';
-import { KIND_TITLE, describeChange, verdictLine } from './messages.js';
+import { describeChange, KIND_TITLE, verdictLine } from './messages.js';
 
 export interface TextOptions {
   color: boolean;
@@ -13,7 +13,11 @@ export interface TextOptions {
 
 export function diffToText(r: DiffReport, opts: TextOptions): string {
   const c = createColors(opts.color);
-  const sev: Record<Severity, string> = { fail: c.red('FAIL'), warn: c.yellow('warn'), ignore: c.dim('ign ') };
+  const sev: Record<Severity, string> = {
+    fail: c.red('FAIL'),
+    warn: c.yellow('warn'),
+    ignore: c.dim('ign '),
+  };
   const s = r.summary;
   const out: string[] = [
     `${c.bold('kABI diff')}  ${r.old.source} (${r.old.exports} exports) → ${r.new.source} (${r.new.exports} exports)`,
@@ -28,16 +32,21 @@ export function diffToText(r: DiffReport, opts: TextOptions): string {
     if (group.length === 0) continue;
     out.push('', c.bold(`${KIND_TITLE[kind]} (${group.length})`));
     const shown = opts.limit === null ? group : group.slice(0, opts.limit);
-    for (const ch of shown) out.push(`  ${sev[ch.severity]}  ${ch.symbol.padEnd(width)}  ${describeChange(ch)}${ruleNote(ch)}`);
+    for (const ch of shown)
+      out.push(`  ${sev[ch.severity]}  ${ch.symbol.padEnd(width)}  ${describeChange(ch)}${ruleNote(ch)}`);
     if (shown.length < group.length) {
-      out.push(c.dim(`  … ${group.length - shown.length} more (--all lists every change, --format json for tools)`));
+      out.push(
+        c.dim(`  … ${group.length - shown.length} more (--all lists every change, --format json for tools)`),
+      );
     }
   }
   for (const w of r.warnings) out.push(c.yellow(`warning: ${w}`));
   out.push('', c.bold(verdictLine(r.verdict, s.fail, s.warn)));
   if (r.abiVersion) {
     const a = r.abiVersion;
-    out.push(a.mustBump ? `ABI version must be bumped: ${a.current} → ${a.next}` : `ABI version stays ${a.current}`);
+    out.push(
+      a.mustBump ? `ABI version must be bumped: ${a.current} → ${a.next}` : `ABI version stays ${a.current}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -14,7 +14,9 @@ export async function writeBaseline(path: string, build: KernelBuild): Promise<v
   const compression = old ? detectCompression(old) : 'none';
   // RPM provides know no module or export type: writing them as Module.symvers would invent both.
   const text =
-    build.format === 'rpm-provides' ? formatRpmProvides(build.exports.values()) : formatModuleSymvers(build.exports.values());
+    build.format === 'rpm-provides'
+      ? formatRpmProvides(build.exports.values())
+      : formatModuleSymvers(build.exports.values());
   let bytes: Uint8Array = Buffer.from(text);
   if (compression === 'gzip') bytes = gzipSync(bytes, { level: 9 });
   if (compression === 'xz') {

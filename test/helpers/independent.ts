@@ -13,7 +13,9 @@ export interface Row {
 }
 
 export function loadSymvers(path: string): Map<string, Row> {
-  const text = path.endsWith('.xz') ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 28 }).toString() : '';
+  const text = path.endsWith('.xz')
+    ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 28 }).toString()
+    : '';
   const rows = new Map<string, Row>();
   for (const line of text.split('\n')) {
     if (!line) continue;
@@ -34,7 +36,15 @@ export interface Counts {
 }
 
 export function countChanges(a: Map<string, Row>, b: Map<string, Row>): Counts {
-  const c: Counts = { added: 0, removed: 0, crcChanged: 0, exportTypeChanged: 0, gplTightened: 0, namespaceChanged: 0, moved: 0 };
+  const c: Counts = {
+    added: 0,
+    removed: 0,
+    crcChanged: 0,
+    exportTypeChanged: 0,
+    gplTightened: 0,
+    namespaceChanged: 0,
+    moved: 0,
+  };
   for (const [sym, x] of a) {
     const y = b.get(sym);
     if (!y) {

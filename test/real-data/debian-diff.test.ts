@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compareBuilds, readKernelExports, summarizeExports } from '../../src/index.js';
-import { countChanges, FIXTURES, loadSymvers, seriesFiles, sharedSymversDir } from '../helpers/independent.js';
+import {
+  countChanges,
+  FIXTURES,
+  loadSymvers,
+  seriesFiles,
+  sharedSymversDir,
+} from '../helpers/independent.js';
 
 async function assertDiffMatches(oldPath: string, newPath: string) {
   const [a, b] = await Promise.all([readKernelExports(oldPath), readKernelExports(newPath)]);
@@ -44,14 +50,18 @@ async function assertDiffMatches(oldPath: string, newPath: string) {
 describe('real Debian data (committed fixtures)', () => {
   const f = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
 
-  it('6.1.0-55 → 6.1.0-56 matches an independent comparison', async () => {
-    const { got } = await assertDiffMatches(f('6.1.0-55'), f('6.1.0-56'));
-    assert.equal(got.old.exports, 24683);
+  it('6.1.0-54 → 6.1.0-55 matches an independent comparison', async () => {
+    const { got, want } = await assertDiffMatches(f('6.1.0-54'), f('6.1.0-55'));
+    assert.equal(got.new.exports, 24683);
+    assert.ok(want.crcChanged > 0 && want.added > 0 && want.removed > 0, 'a real step with changes');
   });
 
-  it('6.1.0-56 → 6.12.117+deb12: the series jump, with moves, namespace and export-type changes', async () => {
-    const { got, want } = await assertDiffMatches(f('6.1.0-56'), f('6.12.117+deb12'));
-    assert.ok(want.moved > 0 && want.namespaceChanged > 0 && want.exportTypeChanged > 0, 'the jump has every kind');
+  it('6.1.0-55 → 6.12.117+deb12: the series jump, with moves, namespace and export-type changes', async () => {
+    const { got, want } = await assertDiffMatches(f('6.1.0-55'), f('6.12.117+deb12'));
+    assert.ok(
+      want.moved > 0 && want.namespaceChanged > 0 && want.exportTypeChanged > 0,
+      'the jump has every kind',
+    );
     assert.equal(got.verdict, 'incompatible');
     assert.equal(got.exitCode, 12);
   });
@@ -62,13 +72,15 @@ describe('real Debian data (committed fixtures)', () => {
     assert.equal(r.changes.length, 0);
     assert.equal(r.verdict, 'unchanged');
     assert.equal(r.exitCode, 0);
-    const other = await readKernelExports(f('6.1.0-56'));
+    const other = await readKernelExports(f('6.1.0-55'));
     assert.notEqual(summarizeExports(a).crcDigest, summarizeExports(other).crcDigest);
   });
 });
 
 const shared = sharedSymversDir();
-describe('real Debian series (../shared/data)', { skip: shared ? false : 'no ../shared/data beside the checkout' }, () => {
+describe('real Debian series (../shared/data)', {
+  skip: shared ? false : 'no ../shared/data beside the checkout',
+}, () => {
   for (const prefix of ['6.1.0-', '6.12.'] as const) {
     it(`every consecutive step of the ${prefix}* series matches an independent comparison`, async () => {
       const files = seriesFiles(shared!, prefix);
@@ -77,9 +89,27 @@ describe('real Debian series (../shared/data)', { skip: shared ? false : 'no ../
     });
   }
 
+  it('6.1.0-55 → 6.1.0-56: a new ABI name with identical exports (same CRC digest)', async () => {
+    const dir = shared!;
+    const { got } = await assertDiffMatches(
+      join(dir, '6.1.0-55.symvers.xz'),
+      join(dir, '6.1.0-56.symvers.xz'),
+    );
+    assert.equal(got.changes.length, 0);
+    assert.equal(got.exitCode, 0);
+    const [a, b] = await Promise.all([
+      readKernelExports(join(dir, '6.1.0-55.symvers.xz')),
+      readKernelExports(join(dir, '6.1.0-56.symvers.xz')),
+    ]);
+    assert.equal(summarizeExports(a).crcDigest, summarizeExports(b).crcDigest);
+  });
+
   it('6.1.0-47 → 6.1.0-50 changes most CRCs and must fail the default policy', async () => {
     const dir = shared!;
-    const { got, want } = await assertDiffMatches(join(dir, '6.1.0-47.symvers.xz'), join(dir, '6.1.0-50.symvers.xz'));
+    const { got, want } = await assertDiffMatches(
+      join(dir, '6.1.0-47.symvers.xz'),
+      join(dir, '6.1.0-50.symvers.xz'),
+    );
     assert.ok(want.crcChanged > 10000, `a mass CRC change, found ${want.crcChanged}`);
     assert.equal(got.verdict, 'incompatible');
   });

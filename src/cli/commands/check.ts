@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type CommandState, type OutputOptions, emit, formatOption, renderOptions } from '../output.js';
 import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
+import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
 
 interface CheckOptions extends OutputOptions, InputOptions {
   baseline: string;
@@ -11,7 +11,9 @@ interface CheckOptions extends OutputOptions, InputOptions {
 export function registerCheck(program: Command, state: CommandState): void {
   const cmd = program
     .command('check')
-    .description('gate a kernel build against a baseline under a policy; exit 0, 4 (compatible) or 12 (incompatible)')
+    .description(
+      'gate a kernel build against a baseline under a policy; exit 0, 4 (compatible) or 12 (incompatible)',
+    )
     .requiredOption('-b, --baseline <file>', 'exports of the last release (the baseline)')
     .argument('<new>', 'exports of the build to check')
     .addOption(formatOption())
@@ -19,7 +21,10 @@ export function registerCheck(program: Command, state: CommandState): void {
     .option('--limit <n>', 'changes listed per kind', '50')
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-color', 'no colours')
-    .option('--abi-version <n>', "the baseline's ABI version number: say whether it must be bumped, and to what")
+    .option(
+      '--abi-version <n>',
+      "the baseline's ABI version number: say whether it must be bumped, and to what",
+    )
     .option('--update', 'after checking, replace the baseline with the new exports (atomically)');
   addInputOptions(cmd).action(async (newPath: string, o: CheckOptions) => {
     const lib = await import('../../index.js');
@@ -30,7 +35,11 @@ export function registerCheck(program: Command, state: CommandState): void {
         throw new lib.UsageError(`--abi-version expects a whole number, got "${o.abiVersion}"`);
       }
     }
-    const [old, next, policy] = await Promise.all([readBuild(o.baseline, o), readBuild(newPath, o), readPolicy(o)]);
+    const [old, next, policy] = await Promise.all([
+      readBuild(o.baseline, o),
+      readBuild(newPath, o),
+      readPolicy(o),
+    ]);
     const report = lib.compareBuilds(old, next, { policy, abiVersion });
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
     if (o.update) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { type CommandState, type OutputOptions, emit, formatOption, renderOptions } from '../output.js';
 import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
+import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
 
 interface DiffOptions extends OutputOptions, InputOptions {
   exitCode?: boolean;
@@ -9,7 +9,9 @@ interface DiffOptions extends OutputOptions, InputOptions {
 export function registerDiff(program: Command, state: CommandState): void {
   const cmd = program
     .command('diff')
-    .description('compare the exports of two kernel builds (Module.symvers, symvers.gz, RPM provides, Ubuntu abi)')
+    .description(
+      'compare the exports of two kernel builds (Module.symvers, symvers.gz, RPM provides, Ubuntu abi)',
+    )
     .argument('<old>', 'exports of the old build')
     .argument('<new>', 'exports of the new build')
     .addOption(formatOption())
@@ -20,7 +22,11 @@ export function registerDiff(program: Command, state: CommandState): void {
     .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)');
   addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions) => {
     const lib = await import('../../index.js');
-    const [old, next, policy] = await Promise.all([readBuild(oldPath, o), readBuild(newPath, o), readPolicy(o)]);
+    const [old, next, policy] = await Promise.all([
+      readBuild(oldPath, o),
+      readBuild(newPath, o),
+      readPolicy(o),
+    ]);
     const report = lib.compareBuilds(old, next, { policy });
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
     state.exitCode = o.exitCode ? report.exitCode : 0;

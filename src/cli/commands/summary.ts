@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { type CommandState, type OutputOptions, emit, formatOption, renderOptions } from '../output.js';
+import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
 
 interface SummaryOptions extends OutputOptions {
   inputFormat?: 'module-symvers' | 'rpm-provides' | 'ubuntu-abi';
@@ -16,7 +16,11 @@ export function registerSummary(program: Command, _state: CommandState): void {
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-color', 'no colours')
     .addOption(
-      new Option('--input-format <format>', 'force the input format').choices(['module-symvers', 'rpm-provides', 'ubuntu-abi']),
+      new Option('--input-format <format>', 'force the input format').choices([
+        'module-symvers',
+        'rpm-provides',
+        'ubuntu-abi',
+      ]),
     )
     .action(async (path: string, o: SummaryOptions) => {
       const lib = await import('../../index.js');
