@@ -42,6 +42,15 @@ const pairs: [string, string, string][] = existsSync(shared)
       ],
     ];
 
+// The same classification as `kabi diff` (added, removed, crc, moved, export type, namespace), done with
+// coreutils: key each file by symbol, sort, join, compare fields.
+const EQUIVALENT = String.raw`
+key() { awk -F'\t' -v OFS='\t' '{print $2,$1,$3,$4,$5}' "$1" | sort -t "$(printf '\t')" -k1,1; }
+join -t "$(printf '\t')" -a1 -a2 -e MISSING -o 0,1.2,1.3,1.4,1.5,2.2,2.3,2.4,2.5 <(key "$A") <(key "$B") |
+  awk -F'\t' '$2=="MISSING"{a++;next} $6=="MISSING"{r++;next}
+    {if($2!=$6)c++; if($3!=$7)m++; if($4!=$8)t++; if($5!=$9)n++}
+    END{print a+0, r+0, c+0, m+0, t+0, n+0}' > /dev/null`;
+
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-'));
 
@@ -68,9 +77,11 @@ console.log(`kabi diff vs sort|comm, ${RUNS} runs each, node ${process.version}\
 for (const [name, xa, xb] of pairs) {
   const a = join(tmp, 'a.symvers');
   const b = join(tmp, 'b.symvers');
-  writeFileSync(a, execFileSync('xz', ['-dc', xa]));
-  writeFileSync(b, execFileSync('xz', ['-dc', xb]));
+  writeFileSync(a, execFileSync('xz', ['-dc', xa], { maxBuffer: 1 << 28 }));
+  writeFileSync(b, execFileSync('xz', ['-dc', xb], { maxBuffer: 1 << 28 }));
   const comm = time('bash', ['-c', `comm -3 <(sort "${a}") <(sort "${b}") > /dev/null`]);
+  const equivalent = time('bash', ['-c', `A="${a}" B="${b}"; ${EQUIVALENT}`]);
+  const node0 = time(process.execPath, ['-e', '0']);
   const commXz = time('bash', [
     '-c',
     `comm -3 <(xz -dc "${xa}" | sort) <(xz -dc "${xb}" | sort) > /dev/null`,
@@ -80,11 +91,13 @@ for (const [name, xa, xb] of pairs) {
   const xz = time(process.execPath, [kabiBin, 'diff', '--format', 'json', xa, xb]);
   console.log(name);
   console.log(`  baseline  comm -3 <(sort a) <(sort b)          ${fmt(comm)}`);
+  console.log(`  baseline  sort|join|awk, same classification ${fmt(equivalent)}`);
+  console.log(`  floor     node -e 0 (Node.js start-up alone)  ${fmt(node0)}`);
   console.log(
-    `  kabi diff --format json a b                    ${fmt(json)}   ${(median(json) / median(comm)).toFixed(2)}× baseline`,
+    `  kabi diff --format json a b                    ${fmt(json)}   ${(median(json) / median(comm)).toFixed(2)}× comm, ${(median(json) / median(equivalent)).toFixed(2)}× equivalent`,
   );
   console.log(
-    `  kabi diff --all (text) a b                     ${fmt(text)}   ${(median(text) / median(comm)).toFixed(2)}× baseline`,
+    `  kabi diff --all (text) a b                     ${fmt(text)}   ${(median(text) / median(comm)).toFixed(2)}× comm, ${(median(text) / median(equivalent)).toFixed(2)}× equivalent`,
   );
   console.log(`  baseline  comm -3 <(xz -dc a|sort) <(xz -dc b|sort) ${fmt(commXz)}`);
   console.log(

@@ -17,13 +17,15 @@ const KIND_ORDER: Record<ChangeKind, number> = {
 /** Changes from `old` to `new`, ordered by kind (removed first) then symbol. */
 export function diffExports(old: KernelBuild, next: KernelBuild): Change[] {
   const changes: Change[] = [];
-  for (const [symbol, o] of old.exports) {
-    const n = next.exports.get(symbol);
-    if (n === undefined) changes.push({ kind: 'removed', symbol, old: o, new: null, breaking: true });
-    else compareExport(o, n, changes);
+  for (const o of old.exports.values()) {
+    const n = next.exports.get(o.symbol);
+    if (n === undefined)
+      changes.push({ kind: 'removed', symbol: o.symbol, old: o, new: null, breaking: true });
+    else if (n !== o) compareExport(o, n, changes);
   }
-  for (const [symbol, n] of next.exports) {
-    if (!old.exports.has(symbol)) changes.push({ kind: 'added', symbol, old: null, new: n, breaking: false });
+  for (const n of next.exports.values()) {
+    if (!old.exports.has(n.symbol))
+      changes.push({ kind: 'added', symbol: n.symbol, old: null, new: n, breaking: false });
   }
   return changes.sort(
     (a, b) =>
@@ -32,24 +34,26 @@ export function diffExports(old: KernelBuild, next: KernelBuild): Change[] {
 }
 
 function compareExport(o: Export, n: Export, out: Change[]): void {
-  const base = { symbol: o.symbol, old: o, new: n };
+  const symbol = o.symbol;
   if (o.crc !== null && n.crc !== null && o.crc !== n.crc) {
-    out.push({ ...base, kind: 'crc-changed', breaking: true });
+    out.push({ symbol, old: o, new: n, kind: 'crc-changed', breaking: true });
   }
   if (o.exportType !== null && n.exportType !== null && o.exportType !== n.exportType) {
     // EXPORT_SYMBOL → _GPL breaks non-GPL modules; the reverse breaks nobody.
     out.push({
-      ...base,
+      symbol,
+      old: o,
+      new: n,
       kind: 'export-type-changed',
       breaking: isGplOnly(n.exportType) && !isGplOnly(o.exportType),
     });
   }
   if (o.namespace !== null && n.namespace !== null && o.namespace !== n.namespace) {
     // A module must `import_ns` the new namespace; dropping a namespace needs nothing of it.
-    out.push({ ...base, kind: 'namespace-changed', breaking: n.namespace !== '' });
+    out.push({ symbol, old: o, new: n, kind: 'namespace-changed', breaking: n.namespace !== '' });
   }
   if (o.module !== null && n.module !== null && o.module !== n.module) {
     // Harmless for the loader, but a kmod's `depends` may name the old module.
-    out.push({ ...base, kind: 'moved', breaking: false });
+    out.push({ symbol, old: o, new: n, kind: 'moved', breaking: false });
   }
 }

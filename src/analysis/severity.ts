@@ -38,7 +38,16 @@ export function judgeChange(change: Change, policy: Policy): JudgedChange {
       origin = `${origin}, stablelist ${list.name}`;
     }
   }
-  return { ...change, severity, rule: origin, protected: isProtected };
+  return {
+    kind: change.kind,
+    symbol: change.symbol,
+    old: change.old,
+    new: change.new,
+    breaking: change.breaking,
+    severity,
+    rule: origin,
+    protected: isProtected,
+  };
 }
 
 function ruleApplies(rule: PolicyRule, change: Change): boolean {

@@ -18,6 +18,11 @@ Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage e
 4 ABI changed (compatible under the policy), 12 (4|8) incompatible change.`;
 
 export async function main(argv: string[]): Promise<number> {
+  // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const state = { exitCode: 0 };
   const program = new Command('kabi')
     .description('Track Linux kernel ABI (kABI) change across kernel builds')

@@ -11,8 +11,10 @@ export const EXPORT_TYPES = [
 
 export type ExportType = (typeof EXPORT_TYPES)[number];
 
+const EXPORT_TYPE_SET: ReadonlySet<string> = new Set(EXPORT_TYPES);
+
 export function isExportType(s: string): s is ExportType {
-  return (EXPORT_TYPES as readonly string[]).includes(s);
+  return EXPORT_TYPE_SET.has(s);
 }
 
 /** GPL-only exports are refused to modules whose license is not GPL-compatible. */

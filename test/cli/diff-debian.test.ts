@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { kabi } from '../helpers/exec.js';
+import { KABI, kabi } from '../helpers/exec.js';
 import { countChanges, FIXTURES, loadSymvers } from '../helpers/independent.js';
 
 const f = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
@@ -72,6 +73,21 @@ describe('kabi diff', () => {
     assert.equal(kabi(['diff', '/nonexistent/a', f('6.1.0-55')]).status, 2);
     assert.equal(kabi(['diff', '--format', 'yaml', f('6.1.0-54'), f('6.1.0-55')]).status, 2);
     assert.equal(kabi(['diff', f('6.1.0-55')]).status, 2);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${KABI}" diff -f json "${f('6.1.0-55')}" "${f('6.12.117+deb12')}" | head -1`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.stdout, '{\n');
+    assert.equal(r.stderr, '');
   });
 
   it('shows help with examples and exit codes', () => {
