@@ -79,7 +79,7 @@ async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number):
   if (expected > maxOutput) {
     throw new ArtifactFormatError(`xz data expands past ${maxOutput} bytes; refusing`, { source });
   }
-  const unxz = createUnxz();
+  const unxz = createUnxz({ chunkSize: 1 << 20 });
   const chunks: Buffer[] = [];
   let total = 0;
   try {

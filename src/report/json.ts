@@ -4,14 +4,19 @@ import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
 import { type Export, formatCrc } from '../model/export.js';
 
-function exportJson(e: Export | null) {
-  if (e === null) return null;
-  return {
-    crc: e.crc === null ? null : formatCrc(e.crc),
-    module: e.module,
-    exportType: e.exportType,
-    namespace: e.namespace,
-  };
+const PLAIN = /^[A-Za-z0-9_.$/ ,:()+-]*$/;
+
+/** A JSON string literal; the fast path skips JSON.stringify for the plain names that most symbols are. */
+function jsonString(s: string | null): string {
+  if (s === null) return 'null';
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+function exportJsonText(e: Export | null): string {
+  if (e === null) return 'null';
+  const crc = e.crc === null ? 'null' : `"${formatCrc(e.crc)}"`;
+  const type = e.exportType === null ? 'null' : `"${e.exportType}"`;
+  return `{"crc":${crc},"module":${jsonString(e.module)},"exportType":${type},"namespace":${jsonString(e.namespace)}}`;
 }
 
 export function diffToJson(r: DiffReport): string {
@@ -25,18 +30,12 @@ export function diffToJson(r: DiffReport): string {
     summary: r.summary,
     warnings: r.warnings,
   };
-  // One change per line: readable, diffable, and ~3× faster than indenting 20,000 nested objects.
-  const changes = r.changes.map((c) =>
-    JSON.stringify({
-      kind: c.kind,
-      symbol: c.symbol,
-      old: exportJson(c.old),
-      new: exportJson(c.new),
-      severity: c.severity,
-      rule: c.rule,
-      breaking: c.breaking,
-      protected: c.protected,
-    }),
+  // One change per line: readable, diffable; built by hand because JSON.stringify of 30,000 small objects
+  // is the slowest step of a large diff. Strings from artifacts still go through jsonString.
+  const changes = r.changes.map(
+    (c) =>
+      `{"kind":"${c.kind}","symbol":${jsonString(c.symbol)},"old":${exportJsonText(c.old)},"new":${exportJsonText(c.new)},` +
+      `"severity":"${c.severity}","rule":${jsonString(c.rule)},"breaking":${c.breaking},"protected":${c.protected}}`,
   );
   const top = JSON.stringify(head, null, 2).slice(0, -2);
   return changes.length === 0
