@@ -7,6 +7,7 @@ import { decompress, detectCompression } from './compression.js';
 
 const text = Buffer.from('0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n'.repeat(1000));
 const xz = (b: Buffer) => execFileSync('xz', ['-c'], { input: b });
+const zstd = (b: Buffer) => execFileSync('zstd', ['-c', '-q'], { input: b });
 
 async function rejects(p: Promise<unknown>, message: RegExp) {
   await assert.rejects(p, (e: unknown) => {
@@ -30,6 +31,21 @@ describe('decompress', () => {
     const r = await decompress(xz(text), { source: 's' });
     assert.equal(r.compression, 'xz');
     assert.deepEqual(Buffer.from(r.data), text);
+  });
+
+  it('round-trips zstd and reports a truncated zstd frame', async () => {
+    const z = zstd(text);
+    const r = await decompress(z, { source: 's' });
+    assert.equal(r.compression, 'zstd');
+    assert.deepEqual(Buffer.from(r.data), text);
+    await rejects(
+      decompress(z.subarray(0, z.length - 5), { source: 'cut.zst' }),
+      /^cut\.zst: corrupt or truncated zstd data/,
+    );
+    await rejects(
+      decompress(zstd(Buffer.alloc(4 << 20)), { source: 'bomb.zst', maxOutput: 1 << 20 }),
+      /^bomb\.zst: zstd data expands past 1048576 bytes; refusing$/,
+    );
   });
 
   it('refuses output past the cap (a decompression bomb)', async () => {

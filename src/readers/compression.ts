@@ -39,10 +39,7 @@ export async function decompress(
     case 'xz':
       return { data: await unxzCapped(bytes, opts.source, maxOutput), compression };
     case 'zstd':
-      throw new ArtifactFormatError('zstd-compressed input is not supported yet', {
-        source: opts.source,
-        offset: 0,
-      });
+      return { data: await unzstdCapped(bytes, opts.source, maxOutput), compression };
   }
 }
 
@@ -105,6 +102,31 @@ async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number):
         source,
       },
     );
+  }
+  return Buffer.concat(chunks, total);
+}
+
+async function unzstdCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
+  const { DecompressStream } = await import('zstd-napi');
+  const unzstd = new DecompressStream();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for await (const chunk of Readable.from([input]).pipe(unzstd) as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxOutput) {
+        unzstd.destroy();
+        throw new ArtifactFormatError(`zstd data expands past ${maxOutput} bytes; refusing`, { source });
+      }
+      chunks.push(chunk);
+    }
+  } catch (cause) {
+    if (cause instanceof ArtifactFormatError) throw cause;
+    throw new ArtifactFormatError(`corrupt or truncated zstd data (${(cause as Error).message})`, {
+      source,
+      cause,
+    });
   }
   return Buffer.concat(chunks, total);
 }
