@@ -10,9 +10,11 @@ export * from './model/change.js';
 export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
+export type * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
+export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export {
   detectExportsFormat,
   EXPORTS_FORMATS,
@@ -21,6 +23,17 @@ export {
   readKernelExports,
 } from './readers/kernel-exports.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
+export { readKsymtab } from './readers/module/ksymtab.js';
+export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
+export {
+  inTreeModulePath,
+  loadModuleImage,
+  type ModuleImageOptions,
+  parseModuleImage,
+  readModuleImage,
+} from './readers/module/module-image.js';
+export { readModversions } from './readers/module/versions.js';
+export { readVmlinuxExports } from './readers/module/vmlinux.js';
 export {
   detectSymversShape,
   iterateSymvers,
@@ -35,6 +48,7 @@ export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
 
 export * from './report/index.js';
+export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 
 export { writeBaseline } from './writers/baseline.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';

@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
+import { registerModinfo } from './commands/modinfo.js';
+import { registerModversions } from './commands/modversions.js';
 import { registerSummary } from './commands/summary.js';
 import { reportError } from './output.js';
 
@@ -13,6 +15,8 @@ Examples:
   kabi check --baseline abi/Module.symvers build/Module.symvers --policy kabi/severities
   kabi check --baseline base.symvers new.symvers --stablelist kabi_stablelist_x86_64 --abi-version 3
   kabi summary /boot/symvers-6.1.0-56-amd64.gz
+  kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
+  kabi modinfo -F vermagic v4l2loopback.ko
 
 Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage error,
 4 ABI changed (compatible under the policy), 12 (4|8) incompatible change.`;
@@ -33,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   registerDiff(program, state);
   registerCheck(program, state);
   registerSummary(program, state);
+  registerModversions(program, state);
+  registerModinfo(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

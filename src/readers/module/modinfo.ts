@@ -1,0 +1,33 @@
+// `.modinfo`: NUL-separated `key=value` strings that MODULE_INFO() and modpost put in a module
+// (license, vermagic, depends, name, srcversion, import_ns, intree, retpoline, alias, parm, ...).
+// Alignment padding leaves runs of NULs between entries. The loader finds a tag by `key=` prefix,
+// so an entry without `=` can never be found; it is kept with an empty value so nothing is hidden.
+import type { ModInfo } from '../../model/module-image.js';
+
+const utf8 = new TextDecoder('utf-8'); // author and description fields are UTF-8; never throws
+
+export function parseModinfo(data: Uint8Array): ModInfo {
+  const out: { key: string; value: string }[] = [];
+  let start = 0;
+  while (start < data.length) {
+    let end = data.indexOf(0, start);
+    if (end === -1) end = data.length;
+    if (end > start) {
+      const entry = utf8.decode(data.subarray(start, end));
+      const eq = entry.indexOf('=');
+      out.push(
+        eq === -1 ? { key: entry, value: '' } : { key: entry.slice(0, eq), value: entry.slice(eq + 1) },
+      );
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+export function modinfoValue(info: ModInfo, key: string): string | null {
+  return info.find((e) => e.key === key)?.value ?? null;
+}
+
+export function modinfoValues(info: ModInfo, key: string): string[] {
+  return info.filter((e) => e.key === key).map((e) => e.value);
+}

@@ -1,0 +1,69 @@
+// A kernel module image (.ko, or .ko.xz/.ko.zst/.ko.gz as distributions install them) → ModuleImage.
+import type { ModuleImage } from '../../model/module-image.js';
+import { decompress } from '../compression.js';
+import { openElf } from '../elf/elf.js';
+import { readInputFile } from '../file.js';
+import { readKsymtab } from './ksymtab.js';
+import { modinfoValue, modinfoValues, parseModinfo } from './modinfo.js';
+import { readModversions } from './versions.js';
+
+export interface ModuleImageOptions {
+  source: string;
+  /** In-tree path without `.ko` (`drivers/usb/storage/usb-storage`); derived from `source` when absent. */
+  path?: string | null;
+}
+
+const IN_TREE = /(?:^|\/)lib\/modules\/[^/]+\/kernel\/(.+?)\.ko(?:\.(?:xz|gz|zst))?$/;
+
+/** `lib/modules/6.1.0-47-amd64/kernel/drivers/usb/storage/usb-storage.ko.xz` → `drivers/usb/storage/usb-storage`. */
+export function inTreeModulePath(filePath: string): string | null {
+  return IN_TREE.exec(filePath)?.[1] ?? null;
+}
+
+function fileModuleName(source: string): string {
+  const base = source.slice(source.lastIndexOf('/') + 1).replace(/\.ko(?:\.(?:xz|gz|zst))?$/, '');
+  return base.replace(/-/g, '_');
+}
+
+/** Parses an uncompressed module ELF. */
+export function parseModuleImage(bytes: Uint8Array, opts: ModuleImageOptions): ModuleImage {
+  const elf = openElf(bytes, { source: opts.source });
+  if (elf.type !== 1)
+    throw elf.error(`ELF type ${elf.type}: expected a relocatable object (ET_REL), as every .ko is`, 16);
+  const modinfoSection = elf.section('.modinfo');
+  const modinfo = modinfoSection ? parseModinfo(elf.data(modinfoSection)) : [];
+  const name = modinfoValue(modinfo, 'name') ?? fileModuleName(opts.source);
+  const path = opts.path === undefined ? inTreeModulePath(opts.source) : opts.path;
+  const { imports, kind } = readModversions(elf);
+  const depends = modinfoValue(modinfo, 'depends');
+  return {
+    source: opts.source,
+    name,
+    path,
+    modinfo,
+    vermagic: modinfoValue(modinfo, 'vermagic'),
+    license: modinfoValue(modinfo, 'license'),
+    depends: depends ? depends.split(',').filter((d) => d !== '') : [],
+    importNs: modinfoValues(modinfo, 'import_ns'),
+    srcversion: modinfoValue(modinfo, 'srcversion'),
+    imports,
+    modversions: kind,
+    exports: readKsymtab(elf, path ?? name),
+    hasBtf: elf.section('.BTF') !== undefined,
+    elf: { class: elf.is64 ? 64 : 32, endian: elf.littleEndian ? 'little' : 'big', machine: elf.machine },
+  };
+}
+
+/** Decompresses (by magic bytes) and parses module bytes. */
+export async function loadModuleImage(bytes: Uint8Array, opts: ModuleImageOptions): Promise<ModuleImage> {
+  const { data } = await decompress(bytes, { source: opts.source });
+  return parseModuleImage(data, opts);
+}
+
+export async function readModuleImage(
+  path: string,
+  opts: Partial<ModuleImageOptions> = {},
+): Promise<ModuleImage> {
+  const bytes = await readInputFile(path, 'a kernel module (.ko)');
+  return loadModuleImage(bytes, { source: opts.source ?? path, path: opts.path });
+}

@@ -1,0 +1,67 @@
+// Renders what one module image says about itself: its imports (modversions) and its .modinfo.
+import { formatCrc } from '../model/export.js';
+import type { ModuleImage } from '../model/module-image.js';
+import { mdCode } from './markdown.js';
+
+type Renderer = (m: ModuleImage) => string;
+
+/** Exactly the lines `modprobe --dump-modversions` prints: `0x%08lx<TAB>name`. */
+function modversionsText(m: ModuleImage): string {
+  return m.imports.map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`).join('');
+}
+
+export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer> = {
+  text: modversionsText,
+  json: (m) =>
+    `${JSON.stringify({ module: m.name, source: m.source, modversions: m.modversions, imports: m.imports.map((i) => ({ symbol: i.symbol, crc: formatCrc(i.crc) })) }, null, 2)}\n`,
+  markdown: (m) =>
+    [
+      `## Imports of ${mdCode(m.name)} (${m.imports.length})`,
+      '',
+      '| CRC | symbol |',
+      '|---|---|',
+      ...m.imports.map((i) => `| ${formatCrc(i.crc)} | ${mdCode(i.symbol)} |`),
+      '',
+    ].join('\n'),
+};
+
+export function modinfoFieldText(m: ModuleImage, key: string): string {
+  return m.modinfo
+    .filter((e) => e.key === key)
+    .map((e) => `${e.value}\n`)
+    .join('');
+}
+
+function modinfoText(m: ModuleImage): string {
+  const rows: [string, string][] = [
+    ['filename', m.source],
+    ...m.modinfo.map((e): [string, string] => [e.key, e.value]),
+  ];
+  rows.push([
+    'modversions',
+    m.modversions === 'none' ? 'none (no CRCs)' : `${m.imports.length} imports (${m.modversions})`,
+  ]);
+  rows.push(['exports', String(m.exports.length)], ['btf', m.hasBtf ? 'yes' : 'no']);
+  const w = Math.max(...rows.map(([k]) => k.length)) + 1;
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(w)} ${v}\n`).join('');
+}
+
+function modinfoJson(m: ModuleImage): string {
+  const exports = m.exports.map((e) => ({ ...e, crc: e.crc === null ? null : formatCrc(e.crc) }));
+  const { imports: _imports, exports: _exports, ...rest } = m;
+  return `${JSON.stringify({ ...rest, imports: m.imports.length, exports }, null, 2)}\n`;
+}
+
+export const modinfoRenderers: Record<'text' | 'json' | 'markdown', Renderer> = {
+  text: modinfoText,
+  json: modinfoJson,
+  markdown: (m) =>
+    [
+      `## ${mdCode(m.name)}`,
+      '',
+      '| field | value |',
+      '|---|---|',
+      ...m.modinfo.map((e) => `| ${mdCode(e.key)} | ${mdCode(e.value)} |`),
+      '',
+    ].join('\n'),
+};

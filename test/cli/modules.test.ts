@@ -1,0 +1,59 @@
+// `kabi modversions` and `kabi modinfo` against kmod's own tools, on real Debian modules.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { kabi } from '../helpers/exec.js';
+import { FIXTURES } from '../helpers/independent.js';
+
+const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
+const MODINFO = ['/usr/sbin/modinfo', '/sbin/modinfo'].find((p) => existsSync(p));
+
+function modules(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? modules(p) : /\.ko(\.xz)?$/.test(n) ? [p] : [];
+  });
+}
+
+const all = modules(join(FIXTURES, 'modules'));
+
+describe('kabi modversions / modinfo (committed real modules)', () => {
+  it('has in-tree 6.1 and 6.12 (.ko.xz) modules and out-of-tree kmods to compare', () => {
+    assert.ok(all.some((m) => m.endsWith('.ko.xz')) && all.some((m) => m.includes('kmods')));
+  });
+
+  for (const m of all) {
+    const name = m.slice(m.indexOf('modules/') + 8);
+    it(`modversions of ${name} equals modprobe --dump-modversions`, {
+      skip: MODPROBE ? false : 'kmod is not installed',
+    }, () => {
+      const r = kabi(['modversions', m]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, execFileSync(MODPROBE!, ['--dump-modversions', m], { encoding: 'utf8' }));
+    });
+    it(`modinfo -F of ${name} equals kmod's modinfo -F`, {
+      skip: MODINFO ? false : 'kmod is not installed',
+    }, () => {
+      for (const field of ['vermagic', 'license', 'depends', 'import_ns', 'name', 'srcversion']) {
+        const want = execFileSync(MODINFO!, ['-F', field, m], { encoding: 'utf8' });
+        assert.equal(kabi(['modinfo', '-F', field, m]).stdout, want, field);
+      }
+    });
+  }
+
+  it('modinfo --format json lists exports with their namespace', () => {
+    const m = all.find((p) => p.endsWith('6.1.0-47-amd64/kernel/drivers/dma/idxd/idxd_bus.ko'))!;
+    const j = JSON.parse(kabi(['modinfo', '--format', 'json', m]).stdout);
+    assert.equal(j.name, 'idxd_bus');
+    assert.ok(j.exports.length > 0 && j.exports.every((e: { namespace: string }) => e.namespace === 'IDXD'));
+    assert.match(j.exports[0].crc, /^0x[0-9a-f]{8}$/);
+  });
+
+  it('reports a file that is not a module (exit 1, file and offset named)', () => {
+    const r = kabi(['modversions', join(FIXTURES, 'debian', '6.1.0-54.symvers.xz')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /6\.1\.0-54\.symvers\.xz@0x0: not an ELF file: expected the magic 7f 45 4c 46/);
+  });
+});
