@@ -15,6 +15,14 @@ export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
+export { type ExportsArtifactOptions, readExportsArtifact } from './readers/exports-artifact.js';
+export {
+  isKernelArtifactFile,
+  type KernelArtifact,
+  type KernelArtifactOptions,
+  readKernelArtifact,
+  readKernelSource,
+} from './readers/kernel-artifact.js';
 export {
   detectExportsFormat,
   EXPORTS_FORMATS,
@@ -22,6 +30,7 @@ export {
   parseKernelExports,
   readKernelExports,
 } from './readers/kernel-exports.js';
+export * from './readers/kernel-image/bzimage.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
@@ -42,6 +51,7 @@ export {
   type SymversRecord,
   type SymversShape,
 } from './readers/module-symvers.js';
+export * from './readers/pkg/index.js';
 export * from './readers/policy/index.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';

@@ -6,6 +6,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
 import { registerSummary } from './commands/summary.js';
+import { registerSymvers } from './commands/symvers.js';
 import { reportError } from './output.js';
 
 const EXAMPLES = `
@@ -17,6 +18,8 @@ Examples:
   kabi summary /boot/symvers-6.1.0-56-amd64.gz
   kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
   kabi modinfo -F vermagic v4l2loopback.ko
+  kabi symvers linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb > Module.symvers
+  kabi diff linux-headers-6.1.0-47/Module.symvers linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
 
 Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage error,
 4 ABI changed (compatible under the policy), 12 (4|8) incompatible change.`;
@@ -39,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSummary(program, state);
   registerModversions(program, state);
   registerModinfo(program, state);
+  registerSymvers(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

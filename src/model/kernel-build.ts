@@ -1,7 +1,11 @@
 import type { Export } from './export.js';
 
-/** The input formats that yield a kernel's exports. */
-export type ExportsFormat = 'module-symvers' | 'rpm-provides' | 'ubuntu-abi';
+/**
+ * Where a kernel's exports were read from: text tables (`module-symvers`, `rpm-provides`, `ubuntu-abi`)
+ * or the kernel's binaries (`kernel-binaries`: vmlinux/vmlinuz and module ksymtabs, in a package, a tree
+ * or a single file).
+ */
+export type ExportsFormat = 'module-symvers' | 'rpm-provides' | 'ubuntu-abi' | 'kernel-binaries';
 
 /** A kernel build as far as its exports go: what a Module.symvers (or equivalent) says. */
 export interface KernelBuild {

@@ -1,6 +1,6 @@
 // One entry point for every text artifact that lists a kernel's exports. The format is recognised from
 // content (after decompression by magic bytes), never from the file name, and can be forced.
-import { ArtifactFormatError, excerptOf } from '../errors.js';
+import { ArtifactFormatError, excerptOf, UsageError } from '../errors.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import { decompress } from './compression.js';
 import { readInputFile } from './file.js';
@@ -39,6 +39,10 @@ export function parseKernelExports(text: string, opts: ExportsOptions): KernelBu
       return rpmProvidesToKernelBuild(text, { source, duplicates });
     case 'ubuntu-abi':
       return parseUbuntuAbi(text, { source, duplicates });
+    case 'kernel-binaries':
+      throw new UsageError(
+        `${source}: kernel-binaries is not a text format; pass the package, tree or image itself`,
+      );
     case null: {
       const first = meaningfulLines(text).next();
       if (first.done) {

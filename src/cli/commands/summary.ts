@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { readBuild } from '../inputs.js';
 import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
 
 interface SummaryOptions extends OutputOptions {
@@ -24,7 +25,7 @@ export function registerSummary(program: Command, _state: CommandState): void {
     )
     .action(async (path: string, o: SummaryOptions) => {
       const lib = await import('../../index.js');
-      const build = await lib.readKernelExports(path, { format: o.inputFormat });
+      const build = await readBuild(path, { inputFormat: o.inputFormat });
       await emit(lib.summaryRenderers[o.format](lib.summarizeExports(build), renderOptions(o)), o);
     });
 }

@@ -1,0 +1,152 @@
+// A kernel as its binaries describe it: a linux-image .deb or a kernel .rpm, a module tree
+// (`/lib/modules/<release>/` or an extracted package), a vmlinux or vmlinuz, or a single module.
+// It yields what modpost would have written to Module.symvers (the exports of vmlinux and of every
+// in-tree module) plus every module image, so that imports can be checked later.
+//
+// A module that cannot be read is reported with its path and skipped: one bad file must not hide the
+// ABI of the other four thousand.
+import type { Export } from '../model/export.js';
+import type { KernelBuild } from '../model/kernel-build.js';
+import type { ModuleImage } from '../model/module-image.js';
+import { decompress } from './compression.js';
+import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
+import { readVmlinuxExports } from './module/vmlinux.js';
+import { type ArtifactFile, type ArtifactSource, openArtifact } from './pkg/index.js';
+
+export interface KernelArtifact {
+  build: KernelBuild;
+  modules: ModuleImage[];
+  /** `6.1.0-47-amd64`, from lib/modules/<release>/ or the vmlinuz name. */
+  release: string | null;
+  /** Names listed in modules.builtin (built into vmlinux; a `depends` on them is satisfied). */
+  builtin: string[];
+  /** Where vmlinux's own exports came from; null when the artifact has no kernel image. */
+  kernelImage: string | null;
+  /** Files that could not be read: path and reason. */
+  problems: { path: string; reason: string }[];
+}
+
+export interface KernelArtifactOptions {
+  /** Called as modules are read: done so far, and the total when known. */
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
+const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
+const BUILTIN = /(?:^|\/)lib\/modules\/[^/]+\/modules\.builtin$/;
+const CONCURRENCY = 4;
+
+export function isKernelArtifactFile(path: string): boolean {
+  return MODULE.test(path) || KERNEL_IMAGE.test(path) || BUILTIN.test(path);
+}
+
+export async function readKernelArtifact(
+  path: string,
+  opts: KernelArtifactOptions = {},
+): Promise<KernelArtifact> {
+  const source = await openArtifact(path);
+  return readKernelSource(source, opts);
+}
+
+export async function readKernelSource(
+  source: ArtifactSource,
+  opts: KernelArtifactOptions = {},
+): Promise<KernelArtifact> {
+  const acc = new Accumulator(source.source);
+  const inFlight = new Set<Promise<void>>();
+  for await (const file of source.files(isKernelArtifactFile)) {
+    if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
+    const job: Promise<void> = acc.add(file).finally(() => {
+      inFlight.delete(job);
+      opts.onProgress?.(acc.modules.length + acc.problems.length, null);
+    });
+    inFlight.add(job);
+    if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const meta = await source.metadata();
+  return acc.finish(source, meta);
+}
+
+class Accumulator {
+  modules: ModuleImage[] = [];
+  problems: { path: string; reason: string }[] = [];
+  vmlinux: Export[] = [];
+  kernelImage: string | null = null;
+  release: string | null = null;
+  builtin: string[] = [];
+
+  constructor(readonly source: string) {}
+
+  async add(file: ArtifactFile): Promise<void> {
+    const where = `${this.source} (${file.path})`;
+    try {
+      const image = KERNEL_IMAGE.exec(file.path);
+      if (image) return await this.addKernelImage(file, where, image[2]!);
+      if (BUILTIN.test(file.path)) {
+        this.builtin.push(...file.data.toString('utf8').split('\n').filter(Boolean));
+        return;
+      }
+      const { data } = await decompress(file.data, { source: where });
+      const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
+      this.release ??= MODULE.exec(file.path)?.[1] ?? null;
+      this.modules.push(m);
+    } catch (e) {
+      this.problems.push({ path: file.path, reason: (e as Error).message });
+    }
+  }
+
+  private async addKernelImage(file: ArtifactFile, where: string, release: string): Promise<void> {
+    const elf = isBzImage(file.data) ? await extractVmlinux(file.data, { source: where }) : file.data;
+    this.vmlinux = readVmlinuxExports(elf, { source: where });
+    this.kernelImage = file.path;
+    this.release ??= release;
+  }
+
+  finish(
+    source: ArtifactSource,
+    meta: { name: string | null; version: string | null; arch: string | null },
+  ): KernelArtifact {
+    const exports = new Map<string, Export>();
+    const warnings: string[] = [];
+    for (const e of this.vmlinux) exports.set(e.symbol, e);
+    // Out-of-tree modules (updates/, extra/) are not part of the kernel's own Module.symvers.
+    for (const m of this.modules.sort((a, b) => (a.source < b.source ? -1 : 1))) {
+      if (m.path === null) continue;
+      for (const e of m.exports) {
+        const seen = exports.get(e.symbol);
+        if (seen)
+          warnings.push(
+            `${e.symbol} is exported by both ${seen.module} and ${e.module}; keeping ${e.module}`,
+          );
+        exports.set(e.symbol, e);
+      }
+    }
+    if (this.kernelImage === null)
+      warnings.push(
+        `${source.source}: no vmlinux or vmlinuz found; the kernel image's own exports are missing`,
+      );
+    for (const p of this.problems) warnings.push(`${p.path}: not read: ${p.reason}`);
+    const labels: Record<string, string> = {};
+    if (this.release) labels.release = this.release;
+    if (meta.name) labels.package = meta.name;
+    if (meta.version) labels.version = meta.version;
+    if (meta.arch) labels.arch = meta.arch;
+    const build: KernelBuild = {
+      source: source.source,
+      format: 'kernel-binaries',
+      labels,
+      exports,
+      warnings,
+    };
+    return {
+      build,
+      modules: this.modules,
+      release: this.release,
+      builtin: this.builtin,
+      kernelImage: this.kernelImage,
+      problems: this.problems,
+    };
+  }
+}
