@@ -1,0 +1,95 @@
+// The streaming decompression that packages use (src/readers/compression.ts decompressStream), checked
+// against the xz, zstd and gzip tools.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { ArtifactFormatError } from '../../errors.js';
+import { type Compression, decompressStream } from '../compression.js';
+
+// Varied enough not to compress to nothing, so that streams have many blocks and chunks.
+const text = Buffer.from(
+  Array.from({ length: 60_000 }, (_, i) => `${(i * 2654435761) % 1e9}\tsym_${i}\n`).join(''),
+);
+const xz = (b: Buffer, ...args: string[]) =>
+  execFileSync('xz', ['-c', ...args], { input: b, maxBuffer: 1 << 30 });
+const zstd = (b: Buffer) => execFileSync('zstd', ['-c', '-q'], { input: b, maxBuffer: 1 << 30 });
+
+const xzText = xz(text);
+const xzBlocks = xz(text, '--block-size=100000');
+const zstdText = zstd(text);
+const gzipText = gzipSync(text);
+
+async function* pieces(bytes: Buffer, piece: number): AsyncGenerator<Buffer> {
+  for (let at = 0; at < bytes.length; at += piece) yield bytes.subarray(at, at + piece);
+}
+
+async function decode(bytes: Buffer, compression: Compression, piece = 4096, maxOutput?: number) {
+  const out: Buffer[] = [];
+  const opts = { source: 's.deb', section: 'data.tar.x', maxOutput };
+  for await (const c of decompressStream(pieces(bytes, piece), compression, opts)) out.push(c);
+  return Buffer.concat(out);
+}
+
+async function rejects(p: Promise<unknown>, message: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof ArtifactFormatError, String(e));
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('decompressStream', () => {
+  it('decodes xz (one block and many), zstd, gzip and plain input in any chunking', async () => {
+    for (const piece of [4000, 65536, 1 << 20]) {
+      assert.ok((await decode(xzText, 'xz', piece)).equals(text));
+      assert.ok((await decode(xzBlocks, 'xz', piece)).equals(text));
+      assert.ok((await decode(zstdText, 'zstd', piece)).equals(text));
+      assert.ok((await decode(gzipText, 'gzip', piece)).equals(text));
+      assert.ok((await decode(text, 'none', piece)).equals(text));
+    }
+    // xz allows zero "stream padding" after a stream, in multiples of four bytes, and streams back to back
+    assert.ok((await decode(Buffer.concat([xzText, Buffer.alloc(8)]), 'xz')).equals(text));
+    const two = Buffer.concat([xzText, Buffer.alloc(4), xz(Buffer.from('tail'))]);
+    assert.ok((await decode(two, 'xz')).equals(Buffer.concat([text, Buffer.from('tail')])));
+    const small = Buffer.concat([xz(Buffer.from('a')), xz(Buffer.from('b'))]);
+    assert.equal((await decode(small, 'xz', 3)).toString(), 'ab');
+  });
+
+  it('fails on xz cut anywhere, which node-liblzma alone would end silently', async () => {
+    for (const data of [xzText, xzBlocks]) {
+      const cuts = [1, 2, 4, 11, 12, 13, 20, 40, 64, 100, 1000, data.length >> 1, data.length - 20];
+      for (const cut of cuts) {
+        await rejects(
+          decode(data.subarray(0, data.length - cut), 'xz'),
+          /^s\.deb \(data\.tar\.x\): (corrupt or )?truncated xz data/,
+        );
+      }
+    }
+  });
+
+  it('fails on cut zstd and gzip, and on output past the cap', async () => {
+    const z = zstdText;
+    await rejects(decode(z.subarray(0, z.length - 5), 'zstd'), /corrupt or truncated zstd data/);
+    const g = gzipText;
+    await rejects(decode(g.subarray(0, g.length - 5), 'gzip'), /corrupt or truncated gzip data/);
+    for (const [bytes, compression] of [
+      [xzText, 'xz'],
+      [z, 'zstd'],
+      [g, 'gzip'],
+    ] as const) {
+      await rejects(
+        decode(bytes, compression, 4096, 100_000),
+        new RegExp(`${compression} data expands past 100000 bytes; refusing$`),
+      );
+    }
+    await rejects(decode(text, 'none', 4096, 100_000), /data exceeds 100000 bytes; refusing$/);
+  });
+
+  it('stops the decoder when the consumer stops early', async () => {
+    const gen = decompressStream(pieces(xzText, 1000), 'xz', { source: 's' });
+    const first = await gen.next();
+    assert.equal(first.done, false);
+    assert.deepEqual(await gen.return(undefined), { done: true, value: undefined });
+  });
+});

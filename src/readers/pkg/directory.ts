@@ -1,0 +1,97 @@
+// A directory tree as an artifact: a `/lib/modules/<release>/` tree, an unpacked package, a build tree.
+// Walked in name order without following any symlink (links are reported, never entered), so nothing
+// outside the root is read; the root itself is resolved first, since /lib is itself a link on
+// merged-/usr systems.
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArtifactFormatError, UsageError } from '../../errors.js';
+import { readInputFile } from '../file.js';
+import type { ArtifactFile, ArtifactSource, Limits, PackageMetadata, Select } from './types.js';
+
+export async function openDirectory(path: string, limits: Limits): Promise<ArtifactSource> {
+  let root: string;
+  try {
+    root = await realpath(path);
+  } catch (cause) {
+    throw new UsageError(`${path}: cannot resolve (${(cause as Error).message})`, { cause });
+  }
+  return new DirectorySource(path, root, limits);
+}
+
+class DirectorySource implements ArtifactSource {
+  readonly kind = 'directory' as const;
+
+  constructor(
+    readonly source: string,
+    private readonly root: string,
+    private readonly limits: Limits,
+  ) {}
+
+  async metadata(): Promise<PackageMetadata> {
+    return { name: null, version: null, release: null, arch: null, provides: [], requires: [], fields: {} };
+  }
+
+  files(wanted: (path: string) => boolean): AsyncIterable<ArtifactFile> {
+    return this.walk('', (path, type) => type !== 'link' && wanted(path));
+  }
+
+  async symlinks(): Promise<Map<string, string>> {
+    const links = new Map<string, string>();
+    for await (const f of this.walk('', (_, type) => type === 'symlink'))
+      links.set(f.path, f.linkTarget ?? '');
+    return links;
+  }
+
+  private async *walk(rel: string, select: Select): AsyncGenerator<ArtifactFile> {
+    for (const entry of await this.list(rel)) {
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        yield* this.walk(path, select);
+      } else if (entry.isSymbolicLink()) {
+        if (select(path, 'symlink')) yield await this.link(path);
+      } else if (entry.isFile() && select(path, 'file')) {
+        yield await this.file(path);
+      }
+    }
+  }
+
+  private async list(rel: string): Promise<Dirent[]> {
+    try {
+      const entries = await readdir(join(this.root, rel), { withFileTypes: true });
+      return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (cause) {
+      throw new UsageError(`${join(this.source, rel)}: cannot list (${(cause as Error).message})`, { cause });
+    }
+  }
+
+  private async link(path: string): Promise<ArtifactFile> {
+    const abs = join(this.root, path);
+    try {
+      const [target, st] = await Promise.all([readlink(abs), lstat(abs)]);
+      return { path, size: 0, data: Buffer.alloc(0), mode: st.mode, linkTarget: target };
+    } catch (cause) {
+      throw new UsageError(`${join(this.source, path)}: cannot read link (${(cause as Error).message})`, {
+        cause,
+      });
+    }
+  }
+
+  private async file(path: string): Promise<ArtifactFile> {
+    const abs = join(this.root, path);
+    const shown = join(this.source, path);
+    const st = await lstat(abs).catch((cause: unknown) => {
+      throw new UsageError(`${shown}: cannot stat (${(cause as Error).message})`, { cause });
+    });
+    if (st.size > this.limits.maxFile) {
+      throw new ArtifactFormatError(
+        `${path} is ${st.size} bytes, over the per-file limit of ${this.limits.maxFile}`,
+        {
+          source: this.source,
+        },
+      );
+    }
+    const data = await readInputFile(abs, 'a file of the tree');
+    return { path, size: data.length, data, mode: st.mode };
+  }
+}

@@ -1,0 +1,81 @@
+// The one interface every package reader (.deb, .rpm, a directory tree) offers to the rest of kabi-tracker,
+// so that finding a kernel's modules, symvers and System.map does not depend on how it was shipped.
+
+export type ArtifactKind = 'deb' | 'rpm' | 'directory';
+
+export interface PackageMetadata {
+  /** deb `Package`, rpm NAME; null for a directory. */
+  name: string | null;
+  /** deb `Version` (whole, with epoch and revision), rpm VERSION. */
+  version: string | null;
+  /** rpm RELEASE; null for deb, whose revision stays inside `version`. */
+  release: string | null;
+  /** deb `Architecture`, rpm ARCH. */
+  arch: string | null;
+  /** rpm only: PROVIDENAME/FLAGS/VERSION as `NAME [OP VERSION]` lines, as `rpm -qp --provides` prints them. */
+  provides: string[];
+  /** rpm only: REQUIRENAME/FLAGS/VERSION, as `rpm -qp --requires` prints them. */
+  requires: string[];
+  /** deb: every control field (`Source`, `Depends`, ...); rpm: the extra tags decoded, by rpm's tag names. */
+  fields: Record<string, string>;
+}
+
+export interface ArtifactFile {
+  /** Normalised: relative to the package root, no leading `./` or `/`, no `.` or `..` components. */
+  path: string;
+  /** Bytes in `data`; 0 for links. */
+  size: number;
+  /** The whole file; empty for links. */
+  data: Buffer;
+  /** st_mode: file type bits (0o100000 regular, 0o120000 symlink) and permissions. */
+  mode: number;
+  /** Symlinks only: the target as stored (absolute or relative, never resolved). */
+  linkTarget?: string;
+  /** tar hard links only: the normalised path of the earlier entry that holds the data. */
+  hardLinkTarget?: string;
+}
+
+export interface ArtifactSource {
+  kind: ArtifactKind;
+  /** The path given to openArtifact. */
+  source: string;
+  metadata(): Promise<PackageMetadata>;
+  /**
+   * Streams the regular files (and, as records with `linkTarget`, symlinks) whose path `wanted` accepts;
+   * data is read only for wanted files; others are skipped without buffering.
+   */
+  files(wanted: (path: string) => boolean): AsyncIterable<ArtifactFile>;
+  /** Every symlink: normalised path → target as stored. */
+  symlinks?(): Promise<Map<string, string>>;
+}
+
+/** What an archive entry is, for the readers' internal selection (files() selects by path only). */
+export type EntryType = 'file' | 'symlink' | 'link';
+export type Select = (path: string, type: EntryType) => boolean;
+
+export interface ArtifactOptions {
+  /** Cap on the decompressed bytes of one package stream (data.tar, rpm payload). Default 8 GiB. */
+  maxTotal?: number;
+  /** Cap on one file read into memory. Default 1 GiB. */
+  maxFile?: number;
+}
+
+export interface Limits {
+  maxTotal: number;
+  maxFile: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxTotal: 8 * 1024 ** 3, maxFile: 1024 ** 3 };
+
+export function limitsOf(opts: ArtifactOptions | undefined): Limits {
+  return {
+    maxTotal: opts?.maxTotal ?? DEFAULT_LIMITS.maxTotal,
+    maxFile: opts?.maxFile ?? DEFAULT_LIMITS.maxFile,
+  };
+}
+
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+export const S_IFDIR = 0o040000;
+export const EMPTY = Buffer.alloc(0);
