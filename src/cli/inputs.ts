@@ -1,6 +1,7 @@
 // Options that say how to read inputs, shared by diff and check.
 import { type Command, Option } from 'commander';
 import type { ExportsFormat, KernelBuild, Policy } from '../index.js';
+import { moduleProgress } from './progress.js';
 
 export interface InputOptions {
   inputFormat?: ExportsFormat;
@@ -29,11 +30,17 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 export async function readBuild(path: string, o: InputOptions): Promise<KernelBuild> {
-  const { readKernelExports } = await import('../index.js');
-  return readKernelExports(path, {
-    format: o.inputFormat,
-    duplicates: o.allowDuplicates ? 'keep-last' : 'error',
-  });
+  const { readExportsArtifact } = await import('../index.js');
+  const progress = await moduleProgress(path);
+  try {
+    return await readExportsArtifact(path, {
+      format: o.inputFormat === 'kernel-binaries' ? undefined : o.inputFormat,
+      duplicates: o.allowDuplicates ? 'keep-last' : 'error',
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
 }
 
 export async function readPolicy(o: InputOptions): Promise<Policy> {

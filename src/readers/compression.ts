@@ -76,7 +76,9 @@ async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number):
   if (expected > maxOutput) {
     throw new ArtifactFormatError(`xz data expands past ${maxOutput} bytes; refusing`, { source });
   }
-  const unxz = createUnxz({ chunkSize: 1 << 20 });
+  // One output chunk per call: large enough to avoid per-chunk overhead on big files, no larger than the
+  // file, since every module of a package would otherwise allocate (and collect) a whole MiB.
+  const unxz = createUnxz({ chunkSize: Math.min(1 << 20, Math.max(1 << 14, expected)) });
   const chunks: Buffer[] = [];
   let total = 0;
   try {

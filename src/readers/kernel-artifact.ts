@@ -5,6 +5,8 @@
 //
 // A module that cannot be read is reported with its path and skipped: one bad file must not hide the
 // ABI of the other four thousand.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -46,7 +48,35 @@ export async function readKernelArtifact(
   opts: KernelArtifactOptions = {},
 ): Promise<KernelArtifact> {
   const source = await openArtifact(path);
-  return readKernelSource(source, opts);
+  const prefix = source.kind === 'directory' ? treePrefix(path) : '';
+  return readKernelSource(prefix ? rooted(source, prefix) : source, opts);
+}
+
+/**
+ * Where a directory sits in a kernel's file system, so that its files get the paths a package would
+ * give them: `/lib/modules/<release>/` itself, `/lib/modules/`, or the root of an extracted package.
+ */
+function treePrefix(dir: string): string {
+  if (existsSync(join(dir, 'lib', 'modules')) || existsSync(join(dir, 'boot'))) return '';
+  if (existsSync(join(dir, 'kernel')) || existsSync(join(dir, 'modules.order'))) {
+    return `lib/modules/${basename(resolve(dir))}/`;
+  }
+  const entries = readdirSync(dir, { withFileTypes: true });
+  return entries.some((d) => d.isDirectory() && existsSync(join(dir, d.name, 'kernel')))
+    ? 'lib/modules/'
+    : '';
+}
+
+/** The same source with `prefix` put before every path (methods bound: sources are class instances). */
+function rooted(source: ArtifactSource, prefix: string): ArtifactSource {
+  return {
+    kind: source.kind,
+    source: source.source,
+    metadata: () => source.metadata(),
+    async *files(wanted) {
+      for await (const f of source.files((p) => wanted(prefix + p))) yield { ...f, path: prefix + f.path };
+    },
+  };
 }
 
 export async function readKernelSource(

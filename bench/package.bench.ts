@@ -1,0 +1,68 @@
+// Reading a whole linux-image package (Debian 6.1.0-47: ~70 MB, 4,022 modules; 6.12.117: 4,230 .ko.xz),
+// beside, in the same run: (a) the unpack floor `dpkg-deb --fsys-tarfile X.deb | tar -x`, and (b) a loop of
+// `modprobe --dump-modversions` over the extracted modules. Wall time and peak RSS via /usr/bin/time.
+// Run: npm run build && node dist/bench/package.bench.js [DEB...]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { debianPackage } from '../test/helpers/debian-packages.js';
+
+const kabiBin = join(import.meta.dirname, '..', '..', 'bin', 'kabi.js');
+const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p)) ?? 'modprobe';
+
+function measure(script: string): { wall: number; rssMb: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
+  const [wall, rss] = r.stderr.trim().split('\n').pop()!.split(' ');
+  return { wall: Number(wall), rssMb: Number(rss) / 1024 };
+}
+
+const fmt = (m: { wall: number; rssMb: number }) =>
+  `${m.wall.toFixed(2).padStart(6)} s  peak RSS ${m.rssMb.toFixed(0).padStart(4)} MB`;
+
+const debs = process.argv.slice(2);
+if (debs.length === 0) {
+  for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
+    const p = debianPackage(`linux-image-${abi}-amd64-unsigned`);
+    if ('path' in p) debs.push(p.path);
+    else console.log(`skipping ${abi}: ${p.skip}`);
+  }
+}
+
+for (const deb of debs) {
+  const dir = mkdtempSync(join(tmpdir(), 'kabi-bench-pkg-'));
+  try {
+    const floor = measure(`dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${dir}'`);
+    const count = execFileSync('bash', ['-c', `find '${dir}' -name '*.ko*' | wc -l`], {
+      encoding: 'utf8',
+    }).trim();
+    const loop = measure(
+      `find '${dir}' -name '*.ko*' -print0 | while IFS= read -r -d '' f; do ${MODPROBE} --dump-modversions "$f"; done > /dev/null`,
+    );
+    // A .ko.xz package has one more floor: every module must be decompressed to be read at all.
+    const hasXz =
+      execFileSync('bash', ['-c', `find '${dir}' -name '*.ko.xz' | head -1`], { encoding: 'utf8' }) !== '';
+    const unxz = hasXz ? measure(`find '${dir}' -name '*.ko.xz' -print0 | xargs -0 -n 500 xz -d`) : null;
+    const ours = measure(`'${process.execPath}' '${kabiBin}' symvers '${deb}' > /dev/null`);
+    const full = floor.wall + (unxz?.wall ?? 0);
+    console.log(`${deb.split('/').pop()} (${count} modules)`);
+    console.log(`  (a) floor  dpkg-deb --fsys-tarfile | tar -x        ${fmt(floor)}`);
+    if (unxz)
+      console.log(
+        `  (a')       then xz -d every .ko.xz (xargs -n 500) ${fmt(unxz)}  → floor ${full.toFixed(2)} s`,
+      );
+    console.log(`  (b)        modprobe --dump-modversions, each module ${fmt(loop)}`);
+    console.log(`  kabi symvers (every module: exports + imports)     ${fmt(ours)}`);
+    console.log(
+      `  → ${(ours.wall / floor.wall).toFixed(2)}× the unpack floor${unxz ? `, ${(ours.wall / full).toFixed(2)}× unpack + unxz` : ''}; ` +
+        `${(loop.wall / ours.wall).toFixed(1)}× faster than the modprobe loop (${((floor.wall + loop.wall) / ours.wall).toFixed(1)}× than unpack + loop)\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
