@@ -95,6 +95,54 @@ describe('module images: layouts and bad input', () => {
     assert.deepEqual(m.elf, { class: 32, endian: 'big', machine: 20 });
   });
 
+  it('prefers the 6.14+ extended modversions sections over __versions, as the loader does', () => {
+    const crcs = new Uint8Array(8);
+    new DataView(crcs.buffer).setUint32(0, 0x11111111, true);
+    new DataView(crcs.buffer).setUint32(4, 0x22222222, true);
+    const longName = `_RNvNtCs1234_kernel${'x'.repeat(80)}`;
+    const elf = buildElf({
+      is64: true,
+      littleEndian: true,
+      machine: 62,
+      sections: [
+        { name: '__versions', data: versionsSection([[0x33333333, 'printk']], true, true) },
+        { name: '__version_ext_crcs', data: crcs },
+        { name: '__version_ext_names', data: Buffer.from(`printk\0${longName}\0`) },
+      ],
+    });
+    const m = parseModuleImage(elf, { source: 'rust.ko' });
+    assert.equal(m.modversions, 'extended');
+    assert.deepEqual(m.imports, [
+      { symbol: 'printk', crc: 0x11111111 },
+      { symbol: longName, crc: 0x22222222 },
+    ]);
+    const short = buildElf({
+      is64: true,
+      littleEndian: true,
+      machine: 62,
+      sections: [
+        { name: '__version_ext_crcs', data: crcs },
+        { name: '__version_ext_names', data: Buffer.from('printk\0') },
+      ],
+    });
+    rejects(short, /\(__version_ext_names\): 2 CRCs but only 1 names/);
+  });
+
+  it('reads .ko.zst and .ko.gz as well as .ko.xz', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { gzipSync } = await import('node:zlib');
+    const { loadModuleImage } = await import('./module-image.js');
+    const plain = parseModuleImage(crc16, { source: 'crc16.ko' });
+    for (const packed of [execFileSync('zstd', ['-c', '-q'], { input: crc16 }), gzipSync(crc16)]) {
+      const m = await loadModuleImage(packed, { source: 'lib/modules/x/kernel/lib/crc16.ko.zst' });
+      assert.deepEqual(
+        m.exports.map((e) => [e.symbol, e.crc]),
+        plain.exports.map((e) => [e.symbol, e.crc]),
+      );
+      assert.deepEqual(m.imports, plain.imports);
+    }
+  });
+
   it('rejects a __versions section whose size is not a multiple of 64', () => {
     const elf = buildElf({
       is64: true,
