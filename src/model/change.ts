@@ -1,12 +1,13 @@
 import type { Export } from './export.js';
 
+/** In report order: what breaks modules first, additions last. */
 export const CHANGE_KINDS = [
-  'added',
   'removed',
   'crc-changed',
   'export-type-changed',
   'namespace-changed',
   'moved',
+  'added',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

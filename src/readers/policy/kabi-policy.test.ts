@@ -100,7 +100,7 @@ describe('kabi policy', () => {
     it('an unknown change kind, an empty one and a repeated one', () => {
       assert.equal(
         errorOf('symbol foo warn crc-changed,deleted\n').message,
-        'kabi.policy:1: expected change kinds from added, removed, crc-changed, export-type-changed, namespace-changed, moved or all, got "deleted" | symbol foo warn crc-changed,deleted',
+        'kabi.policy:1: expected change kinds from removed, crc-changed, export-type-changed, namespace-changed, moved, added or all, got "deleted" | symbol foo warn crc-changed,deleted',
       );
       assert.match(
         errorOf('symbol foo warn removed,\n').message,
