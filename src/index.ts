@@ -6,6 +6,7 @@ export * from './analysis/exports-diff.js';
 export * from './analysis/severity.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
+export { type IngestOptions, ingestArtifact } from './ingest/ingest.js';
 export * from './model/change.js';
 export * from './model/export.js';
 export * from './model/glob.js';
@@ -31,6 +32,7 @@ export {
   readKernelExports,
 } from './readers/kernel-exports.js';
 export * from './readers/kernel-image/bzimage.js';
+export { defaultLabels, releaseFromFileName, releaseLabels } from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
@@ -56,10 +58,13 @@ export * from './readers/policy/index.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
-
+export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
-
+export { defaultStorePath } from './store/location.js';
+export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
+export { BUSY_TIMEOUT_MS, openSqliteStore, SqliteStore } from './store/sqlite.js';
+export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';
 export { formatRpmProvides } from './writers/rpm-provides.js';

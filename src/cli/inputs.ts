@@ -1,7 +1,10 @@
 // Options that say how to read inputs, shared by diff and check.
+
+import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { ExportsFormat, KernelBuild, Policy } from '../index.js';
 import { moduleProgress } from './progress.js';
+import { looksLikeRef, openStore } from './store.js';
 
 export interface InputOptions {
   inputFormat?: ExportsFormat;
@@ -29,7 +32,15 @@ export function addInputOptions(cmd: Command): Command {
     );
 }
 
-export async function readBuild(path: string, o: InputOptions): Promise<KernelBuild> {
+export async function readBuild(path: string, o: InputOptions, cmd?: Command): Promise<KernelBuild> {
+  if (cmd && !existsSync(path) && looksLikeRef(path)) {
+    const store = await openStore(cmd);
+    try {
+      return store.loadBuild(store.resolve(path).id);
+    } finally {
+      store.close();
+    }
+  }
   const { readExportsArtifact } = await import('../index.js');
   const progress = await moduleProgress(path);
   try {

@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
+import { registerEntries } from './commands/entries.js';
+import { registerIngest } from './commands/ingest.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
 import { registerSummary } from './commands/summary.js';
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(process.env.npm_package_version ?? '0.1.0')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(kabi --help for usage)')
+    .option('--db <path>', 'the store (SQLite file); default $KABI_DB or ~/.local/share/kabi-tracker/kabi.db')
     .exitOverride();
   registerDiff(program, state);
   registerCheck(program, state);
@@ -43,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   registerModversions(program, state);
   registerModinfo(program, state);
   registerSymvers(program, state);
+  registerIngest(program, state);
+  registerEntries(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -12,8 +12,10 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { decompress } from './compression.js';
 import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
+import { parseModuleSymvers } from './module-symvers.js';
 import { type ArtifactFile, type ArtifactSource, openArtifact } from './pkg/index.js';
 
 export interface KernelArtifact {
@@ -37,10 +39,21 @@ export interface KernelArtifactOptions {
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
 const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
 const BUILTIN = /(?:^|\/)lib\/modules\/[^/]+\/modules\.builtin$/;
+// Module.symvers as packages ship it: Debian's linux-headers, RHEL/SUSE's /boot/symvers-<release>.gz.
+const SHIPPED_SYMVERS =
+  /(?:^|\/)(?:usr\/src\/linux-headers-([^/]+)\/Module\.symvers|boot\/symvers-([^/]+)\.gz|lib\/modules\/([^/]+)\/symvers\.gz)$/;
+// Debian packages date themselves only in their changelog: the first entry's trailer line.
+const CHANGELOG = /(?:^|\/)usr\/share\/doc\/[^/]+\/changelog\.Debian\.gz$/;
 const CONCURRENCY = 4;
 
 export function isKernelArtifactFile(path: string): boolean {
-  return MODULE.test(path) || KERNEL_IMAGE.test(path) || BUILTIN.test(path);
+  return (
+    MODULE.test(path) ||
+    KERNEL_IMAGE.test(path) ||
+    BUILTIN.test(path) ||
+    SHIPPED_SYMVERS.test(path) ||
+    CHANGELOG.test(path)
+  );
 }
 
 export async function readKernelArtifact(
@@ -106,6 +119,8 @@ class Accumulator {
   kernelImage: string | null = null;
   release: string | null = null;
   builtin: string[] = [];
+  shipped: KernelBuild | null = null;
+  date: string | null = null;
 
   constructor(readonly source: string) {}
 
@@ -118,6 +133,12 @@ class Accumulator {
         this.builtin.push(...file.data.toString('utf8').split('\n').filter(Boolean));
         return;
       }
+      const shipped = SHIPPED_SYMVERS.exec(file.path);
+      if (shipped) return await this.addShippedSymvers(file, where, shipped[1] ?? shipped[2] ?? shipped[3]!);
+      if (CHANGELOG.test(file.path)) {
+        this.date ??= changelogDate((await decompress(file.data, { source: where })).data);
+        return;
+      }
       const { data } = await decompress(file.data, { source: where });
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
@@ -125,6 +146,12 @@ class Accumulator {
     } catch (e) {
       this.problems.push({ path: file.path, reason: (e as Error).message });
     }
+  }
+
+  private async addShippedSymvers(file: ArtifactFile, where: string, release: string): Promise<void> {
+    const { data } = await decompress(file.data, { source: where });
+    this.shipped = parseModuleSymvers(decodeText(data, where, 'Module.symvers'), { source: where });
+    this.release ??= release;
   }
 
   private async addKernelImage(file: ArtifactFile, where: string, release: string): Promise<void> {
@@ -138,6 +165,10 @@ class Accumulator {
     source: ArtifactSource,
     meta: { name: string | null; version: string | null; arch: string | null },
   ): KernelArtifact {
+    // A headers package (or a tree with only symvers.gz) speaks through the Module.symvers it ships.
+    if (this.kernelImage === null && this.shipped && !this.modules.some((m) => m.path !== null)) {
+      return this.result(this.shipped.exports, [...this.shipped.warnings], 'module-symvers', meta);
+    }
     const exports = new Map<string, Export>();
     const warnings: string[] = [];
     for (const e of this.vmlinux) exports.set(e.symbol, e);
@@ -157,15 +188,25 @@ class Accumulator {
       warnings.push(
         `${source.source}: no vmlinux or vmlinuz found; the kernel image's own exports are missing`,
       );
+    return this.result(exports, warnings, 'kernel-binaries', meta);
+  }
+
+  private result(
+    exports: ReadonlyMap<string, Export>,
+    warnings: string[],
+    format: KernelBuild['format'],
+    meta: { name: string | null; version: string | null; arch: string | null },
+  ): KernelArtifact {
     for (const p of this.problems) warnings.push(`${p.path}: not read: ${p.reason}`);
     const labels: Record<string, string> = {};
+    if (this.date) labels.date = this.date;
     if (this.release) labels.release = this.release;
     if (meta.name) labels.package = meta.name;
     if (meta.version) labels.version = meta.version;
     if (meta.arch) labels.arch = meta.arch;
     const build: KernelBuild = {
-      source: source.source,
-      format: 'kernel-binaries',
+      source: this.source,
+      format,
       labels,
       exports,
       warnings,
@@ -179,4 +220,16 @@ class Accumulator {
       problems: this.problems,
     };
   }
+}
+
+/** `linux (6.1.170-3) ...` then ` -- Maintainer <m@x>  Fri, 08 May 2026 21:59:49 +0200` → `2026-05-08`. */
+export function changelogDate(data: Uint8Array): string | null {
+  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, 65536)).toString('utf8');
+  const m = /^ -- .*?> {2}(.+)$/m.exec(head);
+  if (!m) return null;
+  const d = /^\w{3}, (\d{1,2}) (\w{3}) (\d{4})/.exec(m[1]!.trim());
+  if (!d) return null;
+  const month = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(d[2]!) / 3 + 1;
+  if (month < 1) return null;
+  return `${d[3]}-${String(month).padStart(2, '0')}-${d[1]!.padStart(2, '0')}`;
 }

@@ -26,7 +26,7 @@ export function registerCheck(program: Command, state: CommandState): void {
       "the baseline's ABI version number: say whether it must be bumped, and to what",
     )
     .option('--update', 'after checking, replace the baseline with the new exports (atomically)');
-  addInputOptions(cmd).action(async (newPath: string, o: CheckOptions) => {
+  addInputOptions(cmd).action(async (newPath: string, o: CheckOptions, cmd: Command) => {
     const lib = await import('../../index.js');
     let abiVersion: number | undefined;
     if (o.abiVersion !== undefined) {
@@ -36,8 +36,8 @@ export function registerCheck(program: Command, state: CommandState): void {
       }
     }
     const [old, next, policy] = await Promise.all([
-      readBuild(o.baseline, o),
-      readBuild(newPath, o),
+      readBuild(o.baseline, o, cmd),
+      readBuild(newPath, o, cmd),
       readPolicy(o),
     ]);
     const report = lib.compareBuilds(old, next, { policy, abiVersion });

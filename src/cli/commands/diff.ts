@@ -20,11 +20,11 @@ export function registerDiff(program: Command, state: CommandState): void {
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-color', 'no colours')
     .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)');
-  addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions) => {
+  addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions, cmd: Command) => {
     const lib = await import('../../index.js');
     const [old, next, policy] = await Promise.all([
-      readBuild(oldPath, o),
-      readBuild(newPath, o),
+      readBuild(oldPath, o, cmd),
+      readBuild(newPath, o, cmd),
       readPolicy(o),
     ]);
     const report = lib.compareBuilds(old, next, { policy });

@@ -23,9 +23,9 @@ export function registerSummary(program: Command, _state: CommandState): void {
         'ubuntu-abi',
       ]),
     )
-    .action(async (path: string, o: SummaryOptions) => {
+    .action(async (path: string, o: SummaryOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const build = await readBuild(path, { inputFormat: o.inputFormat });
+      const build = await readBuild(path, { inputFormat: o.inputFormat }, cmd);
       await emit(lib.summaryRenderers[o.format](lib.summarizeExports(build), renderOptions(o)), o);
     });
 }

@@ -1,0 +1,49 @@
+// `kabi list`, `kabi show REF`, `kabi rm REF`: what the store holds.
+import type { Command } from 'commander';
+import { type CommandState, emit, formatOption, type OutputOptions } from '../output.js';
+import { openStore } from '../store.js';
+
+export function registerEntries(program: Command, _state: CommandState): void {
+  program
+    .command('list')
+    .description('stored kernel builds and kmods, with their labels')
+    .argument('[query]', 'label query, e.g. distro=debian,stream=debian-6.1 or kind=kmod', '')
+    .addOption(formatOption())
+    .action(async (query: string, o: OutputOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const store = await openStore(cmd);
+      try {
+        await emit(lib.entryListRenderers[o.format](store.list(query)), o);
+      } finally {
+        store.close();
+      }
+    });
+  program
+    .command('show')
+    .description('one stored entry: labels, source, counts')
+    .argument('<ref>', 'an id or a label query matching exactly one entry')
+    .addOption(formatOption())
+    .action(async (ref: string, o: OutputOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const store = await openStore(cmd);
+      try {
+        await emit(lib.entryListRenderers[o.format]([store.resolve(ref)]), o);
+      } finally {
+        store.close();
+      }
+    });
+  program
+    .command('rm')
+    .description('remove one stored entry')
+    .argument('<ref>', 'an id or a label query matching exactly one entry')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const store = await openStore(cmd);
+      try {
+        const e = store.remove(ref);
+        process.stdout.write(`removed ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

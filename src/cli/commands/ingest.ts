@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import type { CommandState } from '../output.js';
+import { moduleProgress } from '../progress.js';
+import { openStore } from '../store.js';
+
+export function registerIngest(program: Command, _state: CommandState): void {
+  program
+    .command('ingest')
+    .description('store kernel builds and kmods (symvers files, packages, module trees, .ko) with labels')
+    .argument('<artifact...>', 'artifacts to ingest; each is one transaction')
+    .option(
+      '-l, --label <key=value>',
+      'a label (distro, stream, release, version, arch, flavour, date, ...); repeat for more',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .action(async (paths: string[], o: { label: string[] }, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const labels = lib.parseLabels(o.label);
+      const store = await openStore(cmd);
+      try {
+        for (const path of paths) {
+          const progress = await moduleProgress(path);
+          let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
+          try {
+            r = await lib.ingestArtifact(store, path, { labels, onProgress: progress.update });
+          } finally {
+            progress.stop();
+          }
+          const e = r.entry;
+          const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
+          process.stdout.write(
+            `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
+          );
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

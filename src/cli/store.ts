@@ -1,0 +1,13 @@
+// Opening the store for a command: `--db` is a global option (`kabi --db x.db list`).
+import type { Command } from 'commander';
+import type { SqliteStore } from '../index.js';
+
+export async function openStore(cmd: Command): Promise<SqliteStore> {
+  const { defaultStorePath, openSqliteStore } = await import('../index.js');
+  return openSqliteStore(defaultStorePath(cmd.optsWithGlobals().db as string | undefined));
+}
+
+/** Store refs look like `12` or `distro=debian,release=6.1.0-53-amd64`; anything else is a path. */
+export function looksLikeRef(arg: string): boolean {
+  return /^\d+$/.test(arg) || /^[a-z][a-z0-9_.-]*=/.test(arg);
+}

@@ -1,0 +1,55 @@
+// Identity labels a kernel artifact implies: from a release string (`6.1.0-47-amd64`,
+// `6.12.117+deb12-amd64`, `5.14.0-362.8.1.el9_3.x86_64`) and package metadata. The user's labels win.
+
+const DEBIAN_RELEASE = /^(\d+\.\d+(?:\.\d+)?(?:-\d+|\+[a-z0-9.]+)?)-([a-z][a-z0-9-]*)$/;
+const EL_RELEASE = /^(\d+\.\d+\.\d+-[\d.]+)\.(el\d+[_\d]*)\.([a-z0-9_]+)(?:\+(\w+))?$/;
+
+/** Distro, ABI, flavour and stream for a release string, where its shape tells them. */
+export function releaseLabels(release: string): Record<string, string> {
+  const deb = DEBIAN_RELEASE.exec(release);
+  if (deb) {
+    const abi = deb[1]!;
+    return { abi, flavour: deb[2]!, stream: `${abi.split('.').slice(0, 2).join('.')}` };
+  }
+  const el = EL_RELEASE.exec(release);
+  if (el) return { distro: 'rhel', abi: el[1]!, arch: el[3]!, flavour: el[4] ?? 'default', stream: el[2]! };
+  return {};
+}
+
+/** `6.1.0-47.symvers.xz`, `symvers-6.1.0-47-amd64.gz`, `.../linux-headers-6.1.0-47-amd64/Module.symvers`. */
+export function releaseFromFileName(path: string): string | null {
+  const parts = path.split('/');
+  const base = parts[parts.length - 1] ?? '';
+  const parent = parts[parts.length - 2] ?? '';
+  return (
+    /^symvers-(.+?)(?:\.(?:gz|xz|zst))?$/.exec(base)?.[1] ??
+    /^linux-headers-(.+)$/.exec(parent)?.[1] ??
+    /^(\d+\.\d+.*?)\.symvers(?:\.(?:gz|xz|zst))?$/.exec(base)?.[1] ??
+    null
+  );
+}
+
+/** Defaults for labels the artifact did not carry: distro from the package version, stream from the release. */
+export function defaultLabels(
+  found: Record<string, string>,
+  path: string,
+  format: string,
+): Record<string, string> {
+  const out: Record<string, string> = { ...found };
+  if (format !== 'ko') out.release ??= releaseFromFileName(path) ?? '';
+  if (out.release === '') delete out.release;
+  if (out.release) Object.assign(out, { ...releaseLabels(out.release), ...out });
+  const version = out.version ?? '';
+  if (!out.distro) {
+    if (/ubuntu/.test(version)) out.distro = 'ubuntu';
+    else if (
+      /deb\d+|bpo/.test(version) ||
+      format === 'deb' ||
+      /^linux-(image|headers)-/.test(out.package ?? '')
+    )
+      out.distro = 'debian';
+  }
+  if (out.stream && out.distro && !out.stream.startsWith(out.distro))
+    out.stream = `${out.distro}-${out.stream}`;
+  return out;
+}

@@ -1,0 +1,46 @@
+// A set of row ids stored as one blob: sorted, delta-encoded as unsigned LEB128 varints, then deflated.
+// A kernel's 25,000 exports take a few kilobytes; builds with identical sets share one row.
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export function encodeIdSet(ids: Iterable<number>): { blob: Buffer; digest: string; count: number } {
+  const sorted = Uint32Array.from(ids).sort();
+  const bytes: number[] = [];
+  let prev = 0;
+  for (const id of sorted) {
+    let delta = id - prev;
+    prev = id;
+    while (delta >= 0x80) {
+      bytes.push((delta & 0x7f) | 0x80);
+      delta >>>= 7;
+    }
+    bytes.push(delta);
+  }
+  const raw = Buffer.from(bytes);
+  return {
+    blob: deflateRawSync(raw),
+    digest: createHash('sha256').update(raw).digest('hex'),
+    count: sorted.length,
+  };
+}
+
+export function decodeIdSet(blob: Uint8Array, count: number): number[] {
+  const raw = inflateRawSync(blob);
+  const out: number[] = new Array(count);
+  let prev = 0;
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = raw[pos++];
+      if (b === undefined) throw new Error(`id set truncated after ${i} of ${count} ids`);
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    prev += v;
+    out[i] = prev;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+// Label queries: `distro=debian,release=6.1.0-53-amd64`, `stream=debian-6.1`, `release=6.1.*`, `kind=kmod`.
+// Comma-separated `key=value` terms, all of which must hold; `*` in a value matches any run of characters.
+import { UsageError } from '../errors.js';
+
+export interface LabelTerm {
+  key: string;
+  value: string;
+  matcher: RegExp;
+}
+
+export function parseLabelQuery(query: string): LabelTerm[] {
+  if (query.trim() === '') return [];
+  return query.split(',').map((term) => {
+    const eq = term.indexOf('=');
+    if (eq <= 0)
+      throw new UsageError(
+        `label query term "${term}": expected key=value (e.g. distro=debian,release=6.1.*)`,
+      );
+    const key = term.slice(0, eq).trim();
+    const value = term.slice(eq + 1).trim();
+    const re = value.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    return { key, value, matcher: new RegExp(`^${re}$`) };
+  });
+}
+
+export function matchesQuery(labels: Record<string, string>, terms: LabelTerm[]): boolean {
+  return terms.every((t) => labels[t.key] !== undefined && t.matcher.test(labels[t.key]!));
+}
+
+/** `key=value` pairs from the command line (`--label distro=debian`). */
+export function parseLabels(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`label "${p}": expected key=value`);
+    const key = p.slice(0, eq).trim();
+    if (!/^[a-z][a-z0-9_.-]*$/.test(key))
+      throw new UsageError(`label key "${key}": expected lower-case letters, digits, _ . -`);
+    out[key] = p.slice(eq + 1).trim();
+  }
+  return out;
+}

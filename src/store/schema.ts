@@ -1,0 +1,89 @@
+// The store's schema, as an ordered list of migrations. `PRAGMA user_version` records how many have run;
+// opening a store runs the missing ones in one transaction. Never edit a released migration: add one.
+// See docs/store.md.
+//
+// Dedup: symbol, module and namespace names are interned in `names`; an export tuple (symbol, crc, module,
+// export type, namespace) is one row of `exports`; a build points at an `id_sets` row that lists its export
+// ids, shared by every build with the same set. Module images (kmods) and their imports likewise.
+// Unknown values are stored as sentinels, not NULL, because SQLite's UNIQUE treats NULLs as distinct:
+// crc -1, module/namespace name id 0, export type 0.
+
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  INSERT INTO names (id, name) VALUES (0, '');
+  CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    symbol INTEGER NOT NULL REFERENCES names(id),
+    crc INTEGER NOT NULL,
+    module INTEGER NOT NULL,
+    export_type INTEGER NOT NULL,
+    namespace INTEGER NOT NULL,
+    UNIQUE (symbol, crc, module, export_type, namespace)
+  );
+  CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    symbol INTEGER NOT NULL REFERENCES names(id),
+    crc INTEGER NOT NULL,
+    UNIQUE (symbol, crc)
+  );
+  CREATE TABLE id_sets (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('exports', 'imports')),
+    digest TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    ids BLOB NOT NULL,
+    UNIQUE (kind, digest)
+  );
+  CREATE TABLE artifacts (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE TABLE entries (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('kernel', 'kmod')),
+    artifact INTEGER NOT NULL REFERENCES artifacts(id),
+    exports INTEGER NOT NULL REFERENCES id_sets(id),
+    format TEXT NOT NULL,
+    source TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE TABLE labels (
+    entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (entry, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX labels_by_value ON labels (key, value);
+  CREATE TABLE module_images (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    path TEXT,
+    vermagic TEXT,
+    license TEXT,
+    srcversion TEXT,
+    modversions TEXT NOT NULL,
+    has_btf INTEGER NOT NULL,
+    elf TEXT NOT NULL,
+    modinfo TEXT NOT NULL,
+    imports INTEGER NOT NULL REFERENCES id_sets(id),
+    exports INTEGER NOT NULL REFERENCES id_sets(id)
+  );
+  CREATE TABLE entry_modules (
+    entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    name TEXT NOT NULL,
+    image INTEGER REFERENCES module_images(id),
+    PRIMARY KEY (entry, file)
+  ) WITHOUT ROWID;
+  CREATE TABLE entry_builtin (
+    entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (entry, name)
+  ) WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,60 @@
+// The Store interface: what kabi-tracker remembers of ingested kernels and kmods. SQLite (sqlite.ts) is
+// the embedded default; analyses receive model objects (KernelBuild, ModuleImage) and never see SQL.
+import type { KernelBuild } from '../model/kernel-build.js';
+import type { ModuleImage } from '../model/module-image.js';
+
+export type EntryKind = 'kernel' | 'kmod';
+
+export interface EntryRecord {
+  id: number;
+  kind: EntryKind;
+  format: string;
+  source: string;
+  sha256: string;
+  ingestedAt: string;
+  labels: Record<string, string>;
+  exports: number;
+  modules: number;
+}
+
+export interface IngestInput {
+  kind: EntryKind;
+  artifact: { sha256: string; path: string; size: number };
+  build: KernelBuild;
+  /** Labels for the entry: derived defaults already merged with the user's. */
+  labels: Record<string, string>;
+  /** Module images to keep in full (kmods), or just to name (a kernel's in-tree modules). */
+  modules: { file: string; image: ModuleImage; keepImage: boolean; sha256: string }[];
+  builtin: string[];
+}
+
+export interface IngestResult {
+  entry: EntryRecord;
+  /** false when the same artifact with the same labels was already stored: nothing was written. */
+  created: boolean;
+}
+
+export interface StoreStats {
+  entries: number;
+  exports: number;
+  exportSets: number;
+  names: number;
+  moduleImages: number;
+  bytes: number;
+}
+
+export interface Store {
+  readonly path: string;
+  /** One transaction: a crash or kill mid-ingest leaves the store as it was. */
+  ingest(input: IngestInput): IngestResult;
+  list(query?: string): EntryRecord[];
+  /** A REF: an entry id, or a label query that must match exactly one entry. */
+  resolve(ref: string): EntryRecord;
+  loadBuild(id: number): KernelBuild;
+  loadModules(id: number): ModuleImage[];
+  /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
+  loadModuleNames(id: number): { modules: string[]; builtin: string[] };
+  remove(ref: string): EntryRecord;
+  stats(): StoreStats;
+  close(): void;
+}
