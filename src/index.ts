@@ -3,6 +3,7 @@
 
 export * from './analysis/check.js';
 export * from './analysis/exports-diff.js';
+export * from './analysis/series.js';
 export * from './analysis/severity.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
@@ -61,6 +62,7 @@ export * from './readers/ubuntu-abi.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
+export * from './report/series.js';
 export { defaultStorePath } from './store/location.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export { BUSY_TIMEOUT_MS, openSqliteStore, SqliteStore } from './store/sqlite.js';

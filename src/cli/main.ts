@@ -7,6 +7,7 @@ import { registerEntries } from './commands/entries.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
+import { registerSeries } from './commands/series.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
 import { reportError } from './output.js';
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSymvers(program, state);
   registerIngest(program, state);
   registerEntries(program, state);
+  registerSeries(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -63,11 +63,18 @@ export function countChanges(a: Map<string, Row>, b: Map<string, Row>): Counts {
   return c;
 }
 
-export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
+/** The checkout's root: found by walking up, so the helpers work from dist/ and from sources under tsx. */
+export const ROOT = (() => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json'))) dir = join(dir, '..');
+  return dir;
+})();
+
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** The shared real-data set beside the checkout (../shared/data), when present. */
 export function sharedSymversDir(): string | null {
-  const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'debian', 'symvers');
+  const dir = join(ROOT, '..', 'shared', 'data', 'debian', 'symvers');
   return existsSync(dir) ? dir : null;
 }
 

@@ -1,0 +1,120 @@
+// The series JSON shapes are a documented, stable interface (docs/series.md): objects are built field by
+// field here, not dumped from the analysis types, so an internal rename cannot change them. CRCs are
+// `0x%08x` strings; JSON.stringify escapes every string that came from an artifact.
+import type { SeriesReport } from '../analysis/series.js';
+import type { BuildRef, ChangeStats } from '../analysis/series-stats.js';
+import type { StreamDrift } from '../analysis/series-stream.js';
+import type { StablelistOverTime, SymbolHistory } from '../analysis/series-symbols.js';
+import type { Change } from '../model/change.js';
+import { type Export, formatCrc } from '../model/export.js';
+
+function stats(s: ChangeStats) {
+  return {
+    added: s.added,
+    removed: s.removed,
+    crcChanged: s.crcChanged,
+    exportTypeChanged: s.exportTypeChanged,
+    namespaceChanged: s.namespaceChanged,
+    moved: s.moved,
+    changes: s.changes,
+    symbols: s.symbols,
+    breaking: s.breaking,
+    share: s.share,
+  };
+}
+
+function build(b: BuildRef) {
+  return {
+    index: b.index,
+    name: b.name,
+    source: b.source,
+    format: b.format,
+    exports: b.exports,
+    labels: b.labels,
+  };
+}
+
+function exportJson(e: Export | null) {
+  if (e === null) return null;
+  return {
+    crc: e.crc === null ? null : formatCrc(e.crc),
+    module: e.module,
+    exportType: e.exportType,
+    namespace: e.namespace,
+  };
+}
+
+function changeJson(c: Change) {
+  return {
+    kind: c.kind,
+    symbol: c.symbol,
+    old: exportJson(c.old),
+    new: exportJson(c.new),
+    breaking: c.breaking,
+  };
+}
+
+const dump = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+export function seriesToJson(r: SeriesReport): string {
+  return dump({
+    ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
+    builds: r.builds.map(build),
+    steps: r.steps.map((s) => ({ from: s.from, to: s.to, ...stats(s) })),
+    drift: {
+      baseline: r.drift.baseline,
+      points: r.drift.points.map((p) => ({ build: p.build, ...stats(p) })),
+    },
+    epochs: r.epochs.map((e) => ({
+      index: e.index,
+      first: e.first,
+      last: e.last,
+      builds: e.builds,
+      days: e.days,
+      ongoing: e.ongoing,
+      exports: e.exports,
+      crcDigest: e.digest,
+    })),
+  });
+}
+
+export function streamDriftToJson(d: StreamDrift): string {
+  return dump({
+    a: { name: d.a.name, builds: d.a.builds.map(build) },
+    b: { name: d.b.name, builds: d.b.builds.map(build) },
+    points: d.points.map((p) => ({
+      date: p.date,
+      a: p.a,
+      b: p.b,
+      stats: p.stats === null ? null : stats(p.stats),
+      zero: p.zero,
+      days: p.days,
+    })),
+    zeroRanges: d.zeroRanges.map((z) => ({ from: z.from, to: z.to, days: z.days })),
+    zeroDays: d.zeroDays,
+    observedDays: d.observedDays,
+  });
+}
+
+export function symbolHistoryToJson(h: SymbolHistory): string {
+  return dump({
+    symbol: h.symbol,
+    builds: h.builds.map(build),
+    entries: h.entries.map((e) => ({ build: e.build, export: exportJson(e.export), changes: e.changes })),
+  });
+}
+
+export function stablelistToJson(s: StablelistOverTime): string {
+  return dump({
+    stablelists: s.stablelists,
+    protected: s.protected,
+    builds: s.builds.map(build),
+    perBuild: s.perBuild.map((b) => ({
+      build: b.build,
+      exported: b.exported,
+      missing: b.missing,
+      crcMismatch: b.crcMismatch,
+    })),
+    steps: s.steps.map((st) => ({ from: st.from, to: st.to, changes: st.changes.map(changeJson) })),
+  });
+}
