@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { KabiError } from '../errors.js';
+import { compareDebianVersions } from '../model/debian-version.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { compareDebianVersions, dayNumber, orderBuilds } from './series-order.js';
+import { dayNumber, orderBuilds } from './series-order.js';
 
 function build(source: string, labels: Record<string, string>): KernelBuild {
   return { source, format: 'module-symvers', labels, exports: new Map(), warnings: [] };

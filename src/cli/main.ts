@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEntries } from './commands/entries.js';
+import { registerFetch } from './commands/fetch.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
@@ -19,6 +20,9 @@ Examples:
   kabi check --baseline abi/Module.symvers build/Module.symvers --policy kabi/severities
   kabi check --baseline base.symvers new.symvers --stablelist kabi_stablelist_x86_64 --abi-version 3
   kabi summary /boot/symvers-6.1.0-56-amd64.gz
+  kabi fetch debian --suite bookworm-security --flavour amd64 --out debs/
+  kabi ingest debs/*.deb && kabi series stream=debian-6.1
+  kabi history kmalloc_trace stream=debian-6.1
   kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
   kabi modinfo -F vermagic v4l2loopback.ko
   kabi symvers linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb > Module.symvers
@@ -50,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   registerIngest(program, state);
   registerEntries(program, state);
   registerSeries(program, state);
+  registerFetch(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -42,7 +42,10 @@ export async function ingestArtifact(
   const info = await stat(path);
   const read = await readForIngest(path, info.isDirectory(), opts);
   const sha256 = info.isDirectory() ? treeDigest(read.build, read.modules) : await sha256File(path);
-  const labels = { ...defaultLabels({ ...kmodLabels(read), ...read.build.labels }, path, read.format), ...opts.labels };
+  const labels = {
+    ...defaultLabels({ ...kmodLabels(read), ...read.build.labels }, path, read.format),
+    ...opts.labels,
+  };
   // A kernel's in-tree modules are named (for `depends`); a kmod's modules are kept whole (for compat).
   const modules = read.modules.map((m) => ({
     file: m.source,
