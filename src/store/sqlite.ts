@@ -268,47 +268,90 @@ export class SqliteStore implements Store {
   }
 
   loadBuild(id: number): KernelBuild {
-    const rec = this.record(id);
-    const row = this.stmt(
-      'SELECT s.ids, s.count FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?',
-    ).get(id) as { ids: Buffer; count: number };
-    const exports = new Map<string, Export>();
-    for (const e of this.exportsOf(decodeIdSet(row.ids, row.count))) exports.set(e.symbol, e);
-    const warnings = JSON.parse(
-      (this.stmt('SELECT warnings FROM entries WHERE id = ?').get(id) as { warnings: string }).warnings,
-    ) as string[];
-    return {
-      source: `${this.path}#${id}`,
-      format: rec.format as ExportsFormat,
-      labels: { ...rec.labels, id: String(id) },
-      exports,
-      warnings,
-    };
+    return this.loadBuilds([id])[0]!;
+  }
+
+  /**
+   * Several builds at once, as a series needs them: names and export rows are read once for all, and a
+   * tuple shared by two builds becomes one Export object (so a diff can tell "unchanged" by identity).
+   */
+  loadBuilds(ids: number[]): KernelBuild[] {
+    const sets = ids.map((id) => {
+      const rec = this.record(id);
+      const sql =
+        'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
+      const row = this.stmt(sql).get(id) as { ids: Buffer; count: number; warnings: string };
+      return {
+        rec,
+        exportIds: decodeIdSet(row.ids, row.count),
+        warnings: JSON.parse(row.warnings) as string[],
+      };
+    });
+    const byId = this.exportsById(new Set(sets.flatMap((s) => s.exportIds)));
+    return sets.map(({ rec, exportIds, warnings }) => {
+      const exports = new Map<string, Export>();
+      for (const xid of exportIds) {
+        const e = byId.get(xid)!;
+        exports.set(e.symbol, e);
+      }
+      const labels = { ...rec.labels, id: String(rec.id) };
+      return {
+        source: `${this.path}#${rec.id}`,
+        format: rec.format as ExportsFormat,
+        labels,
+        exports,
+        warnings,
+      };
+    });
+  }
+
+  private exportsById(ids: Set<number>): Map<number, Export> {
+    const rows = this.exportRows(ids);
+    const nameIds = new Set<number>();
+    for (const r of rows) nameIds.add(r[1]).add(r[3]).add(r[5]);
+    const names: string[] = []; // ids are dense: an array beats a Map for 170,000 lookups
+    const many = nameIds.size > 2000; // a scan of the whole table beats json_each past a few thousand
+    const nameSql = many
+      ? 'SELECT id, name FROM names'
+      : 'SELECT id, name FROM names WHERE id IN (SELECT value FROM json_each(?))';
+    const nameRows = (
+      many
+        ? this.stmt(nameSql).raw().all()
+        : this.stmt(nameSql)
+            .raw()
+            .all(JSON.stringify([...nameIds]))
+    ) as [number, string][];
+    for (const [id, name] of nameRows) names[id] = name;
+    const out = new Map<number, Export>();
+    for (const [id, symbol, crc, module, type, namespace] of rows) {
+      out.set(id, {
+        symbol: names[symbol]!,
+        crc: crc === -1 ? null : crc,
+        module: module === 0 ? null : names[module]!,
+        exportType: typeOf(type),
+        namespace: namespace === -1 ? null : (names[namespace] ?? ''),
+      });
+    }
+    return out;
+  }
+
+  /** Rows by id: a scan when most of the table is wanted (a series), json_each for a few (one build). */
+  private exportRows(ids: Set<number>): [number, number, number, number, number, number][] {
+    type Row = [number, number, number, number, number, number];
+    const cols = 'id, symbol, crc, module, export_type, namespace';
+    const max = (this.stmt('SELECT max(id) AS m FROM exports').get() as { m: number | null }).m ?? 0;
+    if (ids.size * 3 < max) {
+      const sql = `SELECT ${cols} FROM exports WHERE id IN (SELECT value FROM json_each(?))`;
+      return this.stmt(sql)
+        .raw()
+        .all(JSON.stringify([...ids])) as Row[];
+    }
+    return (this.stmt(`SELECT ${cols} FROM exports`).raw().all() as Row[]).filter((r) => ids.has(r[0]));
   }
 
   private exportsOf(ids: number[]): Export[] {
-    const rows = this.db
-      .prepare(
-        `SELECT s.name AS symbol, x.crc, x.module, m.name AS moduleName, x.export_type, x.namespace, n.name AS ns
-         FROM json_each(?) j JOIN exports x ON x.id = j.value JOIN names s ON s.id = x.symbol
-         LEFT JOIN names m ON m.id = x.module LEFT JOIN names n ON n.id = x.namespace`,
-      )
-      .all(JSON.stringify(ids)) as {
-      symbol: string;
-      crc: number;
-      module: number;
-      moduleName: string;
-      export_type: number;
-      namespace: number;
-      ns: string | null;
-    }[];
-    return rows.map((r) => ({
-      symbol: r.symbol,
-      crc: r.crc === -1 ? null : r.crc,
-      module: r.module === 0 ? null : r.moduleName,
-      exportType: typeOf(r.export_type),
-      namespace: r.namespace === -1 ? null : (r.ns ?? ''),
-    }));
+    const byId = this.exportsById(new Set(ids));
+    return ids.map((id) => byId.get(id)!);
   }
 
   loadModules(id: number): ModuleImage[] {

@@ -51,6 +51,8 @@ export interface Store {
   /** A REF: an entry id, or a label query that must match exactly one entry. */
   resolve(ref: string): EntryRecord;
   loadBuild(id: number): KernelBuild;
+  /** Several builds, sharing one Export object per stored tuple. */
+  loadBuilds(ids: number[]): KernelBuild[];
   loadModules(id: number): ModuleImage[];
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): { modules: string[]; builtin: string[] };

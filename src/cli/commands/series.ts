@@ -19,8 +19,12 @@ const seriesFormat = () =>
 
 /** The kernel builds a label query selects, loaded from the store. */
 export function loadSeries(store: SqliteStore, query: string): KernelBuild[] {
-  const entries = store.list(query).filter((e) => e.kind === 'kernel');
-  return entries.map((e) => store.loadBuild(e.id));
+  return store.loadBuilds(
+    store
+      .list(query)
+      .filter((e) => e.kind === 'kernel')
+      .map((e) => e.id),
+  );
 }
 
 export function registerSeries(program: Command, _state: CommandState): void {
