@@ -296,7 +296,7 @@ export class SqliteStore implements Store {
       }
       const labels = { ...rec.labels, id: String(rec.id) };
       return {
-        source: `${this.path}#${rec.id}`,
+        source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
         format: rec.format as ExportsFormat,
         labels,
         exports,
