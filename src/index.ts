@@ -38,6 +38,7 @@ export {
 export * from './readers/kernel-image/bzimage.js';
 export { defaultLabels, releaseFromFileName, releaseLabels } from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
+export { type ModuleCorpus, readModuleCorpus } from './readers/module-corpus.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
 export {
