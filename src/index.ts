@@ -3,6 +3,7 @@
 
 export * from './analysis/check.js';
 export * from './analysis/exports-diff.js';
+export * from './analysis/module-compat.js';
 export * from './analysis/series.js';
 export * from './analysis/severity.js';
 export * from './analysis/summary.js';
@@ -18,9 +19,11 @@ export type * from './model/kernel-build.js';
 export type * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
+export type * from './model/verdict.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export { type ExportsArtifactOptions, readExportsArtifact } from './readers/exports-artifact.js';
+export { isDirectoryPath } from './readers/file.js';
 export {
   isKernelArtifactFile,
   type KernelArtifact,
@@ -38,7 +41,6 @@ export {
 export * from './readers/kernel-image/bzimage.js';
 export { defaultLabels, releaseFromFileName, releaseLabels } from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
-export { type ModuleCorpus, readModuleCorpus } from './readers/module-corpus.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
 export {
@@ -50,6 +52,7 @@ export {
 } from './readers/module/module-image.js';
 export { readModversions } from './readers/module/versions.js';
 export { readVmlinuxExports } from './readers/module/vmlinux.js';
+export { type ModuleCorpus, readModuleCorpus } from './readers/module-corpus.js';
 export {
   detectSymversShape,
   iterateSymvers,
@@ -65,6 +68,7 @@ export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
+export { compatRenderers, whyText } from './report/compat.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';

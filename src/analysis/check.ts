@@ -27,14 +27,14 @@ export interface BuildInfo {
 }
 
 /** `unchanged`: no change the policy does not ignore; `compatible`: only warnings; `incompatible`: a failure. */
-export type Verdict = 'unchanged' | 'compatible' | 'incompatible';
+export type DiffVerdict = 'unchanged' | 'compatible' | 'incompatible';
 
 export interface DiffReport {
   old: BuildInfo;
   new: BuildInfo;
   policy: string;
   summary: DiffSummary;
-  verdict: Verdict;
+  verdict: DiffVerdict;
   /** 0, 4 (changed, compatible) or 12 (4|8, incompatible). */
   exitCode: number;
   changes: JudgedChange[];
@@ -87,7 +87,8 @@ export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: Compare
   const policy = opts.policy ?? DEFAULT_POLICY;
   const changes = judgeChanges(diffExports(old, next), policy);
   const summary = summarizeChanges(changes);
-  const verdict: Verdict = summary.fail > 0 ? 'incompatible' : summary.warn > 0 ? 'compatible' : 'unchanged';
+  const verdict: DiffVerdict =
+    summary.fail > 0 ? 'incompatible' : summary.warn > 0 ? 'compatible' : 'unchanged';
   const exitCode =
     verdict === 'incompatible'
       ? EXIT.abiChanged | EXIT.incompatible

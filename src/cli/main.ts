@@ -2,6 +2,7 @@
 // and calls one library function; the library itself is loaded only when a command runs.
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
+import { registerCompat } from './commands/compat.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEntries } from './commands/entries.js';
 import { registerFetch } from './commands/fetch.js';
@@ -23,6 +24,8 @@ Examples:
   kabi fetch debian --suite bookworm-security --flavour amd64 --out debs/
   kabi ingest debs/*.deb && kabi series stream=debian-6.1
   kabi history kmalloc_trace stream=debian-6.1
+  kabi compat -m v4l2loopback.ko -k linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
+  kabi why v4l2loopback.ko release=6.1.0-55-amd64
   kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
   kabi modinfo -F vermagic v4l2loopback.ko
   kabi symvers linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb > Module.symvers
@@ -55,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEntries(program, state);
   registerSeries(program, state);
   registerFetch(program, state);
+  registerCompat(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

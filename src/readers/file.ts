@@ -1,4 +1,5 @@
 // The thin file layer under every reader: turns the file system's errors into messages a user can act on.
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
@@ -24,5 +25,14 @@ export async function isDirectory(path: string, what: string): Promise<boolean> 
     return (await stat(path)).isDirectory();
   } catch (cause) {
     throw fsError(path, what, cause);
+  }
+}
+
+/** Synchronous, for dispatch on arguments that exist: true for a directory. */
+export function isDirectoryPath(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -200,6 +200,9 @@ class Accumulator {
     for (const p of this.problems) warnings.push(`${p.path}: not read: ${p.reason}`);
     const labels: Record<string, string> = {};
     if (this.date) labels.date = this.date;
+    // Every in-tree module carries the kernel's vermagic: the loader compares a module's against it.
+    const vermagic = this.modules.find((m) => m.path !== null && m.vermagic)?.vermagic;
+    if (vermagic) labels.vermagic = vermagic;
     if (this.release) labels.release = this.release;
     if (meta.name) labels.package = meta.name;
     if (meta.version) labels.version = meta.version;

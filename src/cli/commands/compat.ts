@@ -1,0 +1,60 @@
+import { type Command, Option } from 'commander';
+import { type CommandState, emit } from '../output.js';
+import { readModuleSets, readTarget } from '../targets.js';
+
+interface CompatOptions {
+  modules: string[];
+  kernels: string[];
+  format: 'text' | 'json' | 'markdown' | 'csv';
+  output?: string;
+}
+
+export function registerCompat(program: Command, state: CommandState): void {
+  program
+    .command('compat')
+    .description('will these modules load on these kernels? The loader’s verdict, module × kernel')
+    .requiredOption(
+      '-m, --modules <module...>',
+      '.ko files, directories, kmod .deb/.rpm, or stored kmods (id or label query)',
+    )
+    .requiredOption('-k, --kernels <kernel...>', 'kernel packages, trees, Module.symvers, or stored builds')
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['text', 'json', 'markdown', 'csv'])
+        .default('text'),
+    )
+    .option('-o, --output <file>', 'write the report to a file')
+    .action(async (o: CompatOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const sets = await readModuleSets(o.modules, cmd);
+      const verdicts = [];
+      for (const k of o.kernels) {
+        const target = await readTarget(k, cmd);
+        for (const set of sets) verdicts.push(...lib.moduleVerdicts(set.modules, target));
+      }
+      for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
+      await emit(lib.compatRenderers[o.format](verdicts), { format: 'text', limit: '0', output: o.output });
+      state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
+    });
+
+  program
+    .command('why')
+    .description(
+      'one module on one kernel: every reason it would not load, in the order the loader meets them',
+    )
+    .argument('<module>', 'a .ko file, or a stored kmod')
+    .argument('<kernel>', 'a kernel artifact or stored build')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .action(async (module: string, kernel: string, o: { format: string }, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const [set] = await readModuleSets([module], cmd);
+      if (!set || set.modules.length === 0) throw new lib.UsageError(`${module}: no module found`);
+      const target = await readTarget(kernel, cmd);
+      const verdicts = lib.moduleVerdicts(set.modules, target);
+      await emit(
+        o.format === 'json' ? lib.compatRenderers.json(verdicts) : verdicts.map(lib.whyText).join('\n'),
+        { format: 'text', limit: '0' },
+      );
+      state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
+    });
+}

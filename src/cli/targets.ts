@@ -1,0 +1,79 @@
+// Reading the two sides of a compatibility question: module sets (files, directories, packages, stored
+// kmods) and kernels (any build artifact or stored build, with its module names and vermagic).
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CompatTarget, ModuleImage } from '../index.js';
+import { readBuild } from './inputs.js';
+import { looksLikeRef, openStore } from './store.js';
+
+export interface ModuleSet {
+  name: string;
+  modules: ModuleImage[];
+  warnings: string[];
+}
+
+export async function readModuleSets(args: string[], cmd: Command): Promise<ModuleSet[]> {
+  const lib = await import('../index.js');
+  const sets: ModuleSet[] = [];
+  for (const arg of args) {
+    if (!existsSync(arg) && looksLikeRef(arg)) {
+      const store = await openStore(cmd);
+      try {
+        for (const e of store
+          .list(/^\d+$/.test(arg) ? '' : arg)
+          .filter((x) => x.kind === 'kmod' && (!/^\d+$/.test(arg) || String(x.id) === arg))) {
+          sets.push({
+            name: e.labels.name ?? `kmod ${e.id}`,
+            modules: store.loadModules(e.id),
+            warnings: [],
+          });
+        }
+      } finally {
+        store.close();
+      }
+      continue;
+    }
+    const c = await lib.readModuleCorpus([arg]);
+    sets.push({
+      name: arg,
+      modules: c.modules,
+      warnings: c.problems.map((p) => `${p.path}: not read: ${p.reason}`),
+    });
+  }
+  return sets;
+}
+
+export async function readTarget(arg: string, cmd: Command): Promise<CompatTarget> {
+  const lib = await import('../index.js');
+  if (!existsSync(arg) && looksLikeRef(arg)) {
+    const store = await openStore(cmd);
+    try {
+      const rec = store.resolve(arg);
+      const build = store.loadBuild(rec.id);
+      const names = store.loadModuleNames(rec.id);
+      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
+      const name = rec.labels.release ?? `entry ${rec.id}`;
+      return {
+        name,
+        build,
+        vermagic: rec.labels.vermagic ?? null,
+        modules: modules.size ? modules : lib.modulesOfBuild(build),
+      };
+    } finally {
+      store.close();
+    }
+  }
+  const binary = existsSync(arg) && (lib.isDirectoryPath(arg) || /\.(deb|rpm)$/.test(arg));
+  if (binary) {
+    const a = await lib.readKernelArtifact(arg);
+    const modules = new Set([...a.modules.map((m) => m.name), ...a.builtin].map(lib.moduleName));
+    return { name: a.release ?? arg, build: a.build, vermagic: a.build.labels.vermagic ?? null, modules };
+  }
+  const build = await readBuild(arg, {}, cmd);
+  return {
+    name: build.labels.release ?? lib.releaseFromFileName(arg) ?? arg,
+    build,
+    vermagic: build.labels.vermagic ?? null,
+    modules: lib.modulesOfBuild(build),
+  };
+}

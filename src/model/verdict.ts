@@ -1,0 +1,39 @@
+// Will a module load on a kernel? The loader's answer, with its reasons in the order it meets them.
+
+export type ReasonCode =
+  | 'dependency-missing'
+  | 'dependency-fails'
+  | 'dependency-cycle'
+  | 'module-layout'
+  | 'vermagic'
+  | 'no-vermagic'
+  | 'missing-symbol'
+  | 'gpl-only'
+  | 'crc-mismatch'
+  | 'no-modversions'
+  | 'namespace-not-imported';
+
+export interface Reason {
+  code: ReasonCode;
+  /** The kernel's (or modprobe's) own wording. */
+  message: string;
+  symbol?: string;
+  /** The CRC the module was built against, and the one the kernel offers. */
+  wanted?: number | null;
+  offered?: number | null;
+  /** The module that exports the symbol on the target (`vmlinux` or a path), or the dependency named. */
+  module?: string;
+  namespace?: string;
+  /** After a first fatal error the loader stops; these would fail too once that one is fixed. */
+  alsoFails?: boolean;
+}
+
+export interface Verdict {
+  module: string;
+  source: string;
+  kernel: string;
+  loads: boolean;
+  reasons: Reason[];
+  /** What loads but taints or warns: no symbol version, unsigned licence, unchecked vermagic. */
+  notes: string[];
+}
