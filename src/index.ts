@@ -2,6 +2,7 @@
 // reports (results → text) and writers. The CLI and server use only what this file exports.
 
 export * from './analysis/check.js';
+export * from './analysis/compat-series.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/module-compat.js';
 export * from './analysis/series.js';
@@ -68,7 +69,7 @@ export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
-export { compatRenderers, whyText } from './report/compat.js';
+export { compatRenderers, compatSeriesRenderers, whyText } from './report/compat.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';

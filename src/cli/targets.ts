@@ -77,3 +77,31 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
     modules: lib.modulesOfBuild(build),
   };
 }
+
+/** The stored kernel builds of a series, in order, as loader targets. */
+export async function readSeriesTargets(
+  query: string,
+  by: string | undefined,
+  cmd: Command,
+): Promise<CompatTarget[]> {
+  const lib = await import('../index.js');
+  const store = await openStore(cmd);
+  try {
+    const entries = store.list(query).filter((e) => e.kind === 'kernel');
+    if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
+    const ordered = lib.orderBuilds(store.loadBuilds(entries.map((e) => e.id)), by).builds;
+    return ordered.map((build) => {
+      const names = store.loadModuleNames(Number(build.labels.id));
+      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
+      const name = build.labels.release ?? `entry ${build.labels.id}`;
+      return {
+        name,
+        build,
+        vermagic: build.labels.vermagic ?? null,
+        modules: modules.size ? modules : lib.modulesOfBuild(build),
+      };
+    });
+  } finally {
+    store.close();
+  }
+}

@@ -1,4 +1,5 @@
 // Verdicts of modules on kernels: a matrix (modules × kernels) and one verdict in full (`kabi why`).
+import type { CompatSeries } from '../analysis/compat-series.js';
 import { formatCrc } from '../model/export.js';
 import type { Verdict } from '../model/verdict.js';
 import { mdCode } from './markdown.js';
@@ -80,3 +81,62 @@ export function whyText(v: Verdict): string {
   for (const n of v.notes) out.push(`  note: ${textSafe(n)}`);
   return `${out.join('\n')}\n`;
 }
+
+/** The matrix over a series, the first failure of each module and its rebuild count. */
+export function compatSeriesText(s: CompatSeries): string {
+  const verdicts = s.modules.flatMap((m) => m.verdicts);
+  const out = [
+    matrixText(verdicts).split('\nWhy not')[0]!.trimEnd(),
+    '',
+    'First failure and rebuilds (one per breakage):',
+  ];
+  for (const m of s.modules) {
+    const first = m.firstFailure
+      ? `stops loading on ${m.firstFailure.kernel} (${m.firstFailure.symbols.slice(0, 5).join(', ')}${m.firstFailure.symbols.length > 5 ? ', …' : ''})`
+      : 'loads on every build';
+    out.push(
+      `  ${textSafe(m.module)}: ${textSafe(first)}; ${m.rebuilds.length} rebuild(s)${m.rebuilds.length ? ` at ${m.rebuilds.map((r) => textSafe(r.kernel)).join(', ')}` : ''}`,
+    );
+    for (const r of m.rebuilds.filter((x) => x.unfixable.length))
+      out.push(
+        `    at ${textSafe(r.kernel)} a rebuild is not enough: ${r.unfixable.map(textSafe).join(', ')} no longer exported`,
+      );
+  }
+  out.push('', `Total rebuilds across the series: ${s.totalRebuilds}`);
+  return `${out.join('\n')}\n`;
+}
+
+export const compatSeriesRenderers: Record<Format, (s: CompatSeries) => string> = {
+  text: compatSeriesText,
+  json: (s) =>
+    `${JSON.stringify(
+      {
+        kernels: s.kernels,
+        totalRebuilds: s.totalRebuilds,
+        modules: s.modules.map((m) => ({
+          module: m.module,
+          loads: m.verdicts.map((v) => v.loads),
+          firstFailure: m.firstFailure,
+          rebuilds: m.rebuilds,
+        })),
+      },
+      null,
+      2,
+    )}\n`,
+  markdown: (s) =>
+    `${compatRenderers.markdown(s.modules.flatMap((m) => m.verdicts))}\nTotal rebuilds across the series: ${s.totalRebuilds}\n`,
+  csv: (s) => {
+    const head = ['module', ...s.kernels, 'first_failure', 'rebuilds'].map(csvField).join(',');
+    const rows = s.modules.map((m) =>
+      [
+        m.module,
+        ...m.verdicts.map((v) => (v.loads ? 'loads' : 'fails')),
+        m.firstFailure?.kernel ?? '',
+        String(m.rebuilds.length),
+      ]
+        .map(csvField)
+        .join(','),
+    );
+    return `${[head, ...rows].join('\r\n')}\r\n`;
+  },
+};

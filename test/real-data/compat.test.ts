@@ -3,7 +3,8 @@
 // Module.symvers (every (symbol, crc) pair must be exported with that CRC).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
@@ -67,6 +68,65 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
       }
     }
     assert.ok(checked >= 16, `checked ${checked} module × kernel pairs`);
+  });
+
+  it('compat --series: first failure and rebuild count over the stored 6.1 series, as an independent walk says', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-compat-')), 'kabi.db');
+    const series = ['6.1.0-47', '6.1.0-50', '6.1.0-53', '6.1.0-54', '6.1.0-55', '6.1.0-56'];
+    series.forEach((k, i) => {
+      const r = kabi([
+        '--db',
+        db,
+        'ingest',
+        '-l',
+        'stream=debian-6.1',
+        '-l',
+        `seq=${String(i).padStart(2, '0')}`,
+        join(symvers!, `${k}.symvers.xz`),
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+    });
+    for (const src of ['acpi-call-1.2.2/acpi_call.ko', 'v4l2loopback-0.12.7/v4l2loopback.ko']) {
+      const ko = join(kmods!, '6.1.0-47', src);
+      const r = kabi([
+        '--db',
+        db,
+        'compat',
+        '--series',
+        'stream=debian-6.1',
+        '--by',
+        'seq',
+        '-m',
+        ko,
+        '--format',
+        'json',
+      ]);
+      const j = JSON.parse(r.stdout) as {
+        modules: { firstFailure: { kernel: string } | null; rebuilds: { kernel: string }[] }[];
+      };
+      // Independent: pin the module's (symbol, crc) pairs; on a build where one differs, rebuild (re-pin).
+      let pinned = new Map(
+        execFileSync(MODPROBE!, ['--dump-modversions', ko], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map((l) => l.split('\t').reverse() as [string, string]),
+      );
+      const rebuilds: string[] = [];
+      for (const k of series) {
+        const table = loadSymvers(join(symvers!, `${k}.symvers.xz`));
+        if ([...pinned].some(([sym, crc]) => table.get(sym)?.crc !== crc.toLowerCase())) {
+          rebuilds.push(k);
+          pinned = new Map([...pinned].map(([sym, crc]) => [sym, table.get(sym)?.crc ?? crc]));
+        }
+      }
+      const m = j.modules[0]!;
+      assert.deepEqual(
+        m.rebuilds.map((x) => x.kernel),
+        rebuilds,
+        src,
+      );
+      assert.equal(m.firstFailure?.kernel ?? null, rebuilds[0] ?? null);
+    }
   });
 
   it('a module built for 6.1.0-55 loads on 6.1.0-56 (identical ABI), and why says so', () => {

@@ -1,10 +1,12 @@
 import { type Command, Option } from 'commander';
 import { type CommandState, emit } from '../output.js';
-import { readModuleSets, readTarget } from '../targets.js';
+import { readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
-  kernels: string[];
+  kernels?: string[];
+  series?: string;
+  by?: string;
   format: 'text' | 'json' | 'markdown' | 'csv';
   output?: string;
 }
@@ -17,7 +19,12 @@ export function registerCompat(program: Command, state: CommandState): void {
       '-m, --modules <module...>',
       '.ko files, directories, kmod .deb/.rpm, or stored kmods (id or label query)',
     )
-    .requiredOption('-k, --kernels <kernel...>', 'kernel packages, trees, Module.symvers, or stored builds')
+    .option('-k, --kernels <kernel...>', 'kernel packages, trees, Module.symvers, or stored builds')
+    .option(
+      '--series <query>',
+      'the stored builds of a series (label query): matrix, first failure, rebuild count',
+    )
+    .option('--by <label>', 'with --series: order by this label')
     .addOption(
       new Option('-f, --format <format>', 'report format')
         .choices(['text', 'json', 'markdown', 'csv'])
@@ -27,6 +34,18 @@ export function registerCompat(program: Command, state: CommandState): void {
     .action(async (o: CompatOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const sets = await readModuleSets(o.modules, cmd);
+      if (o.series !== undefined) {
+        const targets = await readSeriesTargets(o.series, o.by, cmd);
+        const results = sets.map((set) => lib.compatSeries(set.modules, targets));
+        await emit(results.map((r) => lib.compatSeriesRenderers[o.format](r)).join('\n'), {
+          format: 'text',
+          limit: '0',
+          output: o.output,
+        });
+        state.exitCode = results.every((r) => r.modules.every((m) => m.firstFailure === null)) ? 0 : 8;
+        return;
+      }
+      if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
       const verdicts = [];
       for (const k of o.kernels) {
         const target = await readTarget(k, cmd);
