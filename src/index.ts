@@ -3,7 +3,9 @@
 
 export * from './analysis/check.js';
 export * from './analysis/compat-series.js';
+export * from './analysis/coverage.js';
 export * from './analysis/exports-diff.js';
+export * from './analysis/impact.js';
 export * from './analysis/module-compat.js';
 export * from './analysis/series.js';
 export * from './analysis/severity.js';
@@ -70,7 +72,9 @@ export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
 export { compatRenderers, compatSeriesRenderers, whyText } from './report/compat.js';
+export * from './report/coverage.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
+export * from './report/impact.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';

@@ -4,6 +4,7 @@ import { buildElf, modinfoSection, versionsSection } from '../../test/helpers/el
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
+// biome-ignore lint/style/noRestrictedImports: this test judges a module read from ELF bytes it builds
 import { parseModuleImage } from '../readers/module/module-image.js';
 import { type CompatTarget, moduleVerdicts, sameMagic } from './module-compat.js';
 

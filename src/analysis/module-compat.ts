@@ -49,6 +49,24 @@ export const moduleName = (s: string) =>
     .replace(/\.ko(\.(xz|gz|zst))?$/, '')
     .replace(/-/g, '_');
 
+const crcsByBuild = new WeakMap<KernelBuild, boolean>();
+
+/** Whether the kernel was built with modversions: asked once per build, not once per module. */
+function hasCrcs(build: KernelBuild): boolean {
+  let known = crcsByBuild.get(build);
+  if (known === undefined) {
+    known = false;
+    for (const e of build.exports.values()) {
+      if (e.crc !== null && e.crc !== 0) {
+        known = true;
+        break;
+      }
+    }
+    crcsByBuild.set(build, known);
+  }
+  return known;
+}
+
 /** Target module names from a build's exporting modules (all a Module.symvers can tell). */
 export function modulesOfBuild(build: KernelBuild): Set<string> {
   const out = new Set<string>();
@@ -87,7 +105,7 @@ function verdict(
   const notes: string[] = [];
   dependencies(m, target, set, [...stack, m.name], recurse, reasons, notes);
   const exports = target.build.exports;
-  const kernelHasCrcs = [...exports.values()].some((e) => e.crc !== null && e.crc !== 0);
+  const kernelHasCrcs = hasCrcs(target.build);
   moduleLayout(m, exports, reasons);
   vermagic(m, target, notes, reasons);
   const gplOk = isGplCompatible(m.license);

@@ -3,9 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerCompat } from './commands/compat.js';
+import { registerCoverage } from './commands/coverage.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEntries } from './commands/entries.js';
 import { registerFetch } from './commands/fetch.js';
+import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSeries(program, state);
   registerFetch(program, state);
   registerCompat(program, state);
+  registerImpact(program, state);
+  registerCoverage(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

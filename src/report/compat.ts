@@ -77,7 +77,7 @@ export const compatRenderers: Record<Format, (v: Verdict[]) => string> = {
 /** One verdict in full: every reason in the order the loader meets it, then the notes. */
 export function whyText(v: Verdict): string {
   const out = [`${textSafe(v.module)} on ${textSafe(v.kernel)}: ${v.loads ? 'LOADS' : 'DOES NOT LOAD'}`];
-  v.reasons.forEach((r, i) => out.push(`  ${i + 1}. ${textSafe(reasonLine(r))}`));
+  for (const [i, r] of v.reasons.entries()) out.push(`  ${i + 1}. ${textSafe(reasonLine(r))}`);
   for (const n of v.notes) out.push(`  note: ${textSafe(n)}`);
   return `${out.join('\n')}\n`;
 }
