@@ -10,6 +10,8 @@ export interface ModuleSet {
   name: string;
   modules: ModuleImage[];
   warnings: string[];
+  /** An .rpm kmod's kernel(sym)/ksym(sym) requires: judged as dnf would, beside its modules. */
+  rpm?: { name: string; requires: { symbol: string; crc: number | null }[] };
 }
 
 export async function readModuleSets(args: string[], cmd: Command): Promise<ModuleSet[]> {
@@ -34,13 +36,26 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
       continue;
     }
     const c = await lib.readModuleCorpus([arg]);
-    sets.push({
+    const set: ModuleSet = {
       name: arg,
       modules: c.modules,
       warnings: c.problems.map((p) => `${p.path}: not read: ${p.reason}`),
-    });
+    };
+    set.rpm = await rpmRequires(arg);
+    sets.push(set);
   }
   return sets;
+}
+
+/** A kmod .rpm's kernel(sym) / ksym(sym) requires (recognised by its lead, not its name). */
+async function rpmRequires(arg: string): Promise<ModuleSet['rpm']> {
+  const lib = await import('../index.js');
+  const source = await lib.openArtifact(arg).catch(() => null);
+  if (!source || source.kind !== 'rpm') return undefined;
+  const meta = await source.metadata();
+  const requires = lib.parseRpmDependencies(`${meta.requires.join('\n')}\n`, { source: arg });
+  if (requires.length === 0) return undefined;
+  return { name: meta.name ?? arg, requires: requires.map((r) => ({ symbol: r.symbol, crc: r.crc })) };
 }
 
 export async function readTarget(arg: string, cmd: Command): Promise<CompatTarget> {
@@ -63,7 +78,7 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
       store.close();
     }
   }
-  const binary = existsSync(arg) && (lib.isDirectoryPath(arg) || /\.(deb|rpm)$/.test(arg));
+  const binary = existsSync(arg) && (lib.isDirectoryPath(arg) || (await isPackage(arg)));
   if (binary) {
     const a = await lib.readKernelArtifact(arg);
     const modules = new Set([...a.modules.map((m) => m.name), ...a.builtin].map(lib.moduleName));
@@ -104,4 +119,14 @@ export async function readSeriesTargets(
   } finally {
     store.close();
   }
+}
+
+async function isPackage(path: string): Promise<boolean> {
+  const lib = await import('../index.js');
+  const source = await lib.openArtifact(path).catch(() => null);
+  // An RPM that provides kernel(sym) = CRC speaks through its provides (readBuild); others through binaries.
+  if (!source || source.kind === 'directory') return false;
+  if (source.kind === 'rpm')
+    return !(await source.metadata()).provides.some((p) => /^(kernel|ksym)\(/.test(p));
+  return true;
 }

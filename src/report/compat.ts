@@ -140,3 +140,23 @@ export const compatSeriesRenderers: Record<Format, (s: CompatSeries) => string> 
     return `${[head, ...rows].join('\r\n')}\r\n`;
   },
 };
+
+/**
+ * The weak-modules question for an installed set (`/lib/modules/<release>/updates`, `extra`, DKMS's
+ * installed-abi): which modules each kernel can use as they are, and which need a rebuild, and why.
+ */
+export function usableText(verdicts: Verdict[]): string {
+  const out: string[] = [];
+  for (const kernel of [...new Set(verdicts.map((v) => v.kernel))]) {
+    const on = verdicts.filter((v) => v.kernel === kernel);
+    const usable = on.filter((v) => v.loads).map((v) => textSafe(v.module));
+    const rebuild = on.filter((v) => !v.loads);
+    out.push(`${textSafe(kernel)}: ${usable.length} usable as they are, ${rebuild.length} need a rebuild`);
+    if (usable.length) out.push(`  usable: ${usable.join(', ')}`);
+    for (const v of rebuild)
+      out.push(
+        `  rebuild ${textSafe(v.module)}: ${textSafe(reasonLine(v.reasons[0]!))}${v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : ''}`,
+      );
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -13,6 +13,26 @@ const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).statu
 const TREE = join(FIXTURES, 'modules', 'lib', 'modules', '6.1.0-47-amd64');
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-art-'));
 
+describe('kabi compat --usable on an installed module directory', () => {
+  it('says which modules a kernel can use as they are and which need a rebuild', () => {
+    const kmods = join(FIXTURES, 'modules', 'kmods', '6.1.0-47');
+    const r = kabi([
+      'compat',
+      '--usable',
+      '-m',
+      kmods,
+      '-k',
+      join(FIXTURES, 'debian', '6.1.0-55.symvers.xz'),
+    ]);
+    assert.equal(r.status, 8);
+    assert.match(r.stdout, /^6\.1\.0-55: 0 usable as they are, 2 need a rebuild\n/);
+    assert.match(
+      r.stdout,
+      /rebuild v4l2loopback: v4l2loopback: disagrees about version of symbol module_layout/,
+    );
+  });
+});
+
 describe('kabi symvers on a module tree', () => {
   it('lists the in-tree modules’ exports with module paths, warning that vmlinux is missing', () => {
     const r = kabi(['symvers', TREE]);
@@ -97,12 +117,12 @@ describe('kabi on a .deb with one corrupt module', {
   });
 });
 
-function buildRpm(dir: string, name: string, provides: string[]): string {
+function buildRpm(dir: string, name: string, provides: string[], requires: string[] = []): string {
   const top = mkdtempSync(join(dir, 'rpm-'));
   const spec = join(top, `${name}.spec`);
   writeFileSync(
     spec,
-    `Name: ${name}\nVersion: 6.1.0\nRelease: 1\nSummary: t\nLicense: GPL-2.0-only\nBuildArch: x86_64\n${provides.map((p) => `Provides: ${p}\n`).join('')}%define debug_package %{nil}\n%description\nt\n%files\n`,
+    `Name: ${name}\nVersion: 6.1.0\nRelease: 1\nSummary: t\nLicense: GPL-2.0-only\nBuildArch: x86_64\n${provides.map((p) => `Provides: ${p}\n`).join('')}${requires.map((r) => `Requires: ${r}\n`).join('')}%define debug_package %{nil}\n%description\nt\n%files\n`,
   );
   execFileSync('rpmbuild', ['-bb', '--define', `_topdir ${top}`, spec], { stdio: 'ignore' });
   const rpms = join(top, 'RPMS', 'x86_64');
@@ -131,6 +151,37 @@ describe('kabi on kernel .rpm packages (provides)', {
     assert.deepEqual(
       j.changes.map((c: { kind: string; symbol: string }) => `${c.kind} ${c.symbol}`),
       ['removed gone', 'crc-changed bar', 'added new'],
+    );
+  });
+
+  it('judges the kernel(sym) requires of a kmod RPM against the provides of kernel RPMs, as dnf repoclosure would', () => {
+    const dir = tmp();
+    const a = buildRpm(dir, 'kernel-a', ['kernel(foo) = 0x0c2f123f', 'kernel(bar) = 0x00000001']);
+    const b = buildRpm(dir, 'kernel-b', ['kernel(foo) = 0x0c2f123f', 'kernel(bar) = 0x00000009']);
+    const kmod = buildRpm(
+      dir,
+      'kmod-test',
+      [],
+      ['kernel(foo) = 0x0c2f123f', 'kernel(bar) = 0x00000001', 'kernel(baz) = 0x00000002'],
+    );
+    const r = kabi(['compat', '--format', 'json', '-m', kmod, '-k', a, b]);
+    assert.equal(r.status, 8, r.stderr);
+    const v = JSON.parse(r.stdout) as {
+      module: string;
+      kernel: string;
+      loads: boolean;
+      reasons: { code: string; symbol: string; message: string }[];
+    }[];
+    assert.deepEqual(
+      v.map((x) => [x.module, x.loads, x.reasons.map((y) => `${y.code} ${y.symbol}`)]),
+      [
+        ['kmod-test (rpm requires)', false, ['missing-symbol baz']],
+        ['kmod-test (rpm requires)', false, ['crc-mismatch bar', 'missing-symbol baz']],
+      ],
+    );
+    assert.match(
+      v[1]!.reasons[0]!.message,
+      /^nothing provides kernel\(bar\) = 0x00000001 needed by kmod-test \(the kernel provides 0x00000009\)$/,
     );
   });
 });

@@ -9,6 +9,7 @@ interface CompatOptions {
   by?: string;
   format: 'text' | 'json' | 'markdown' | 'csv';
   output?: string;
+  usable?: boolean;
 }
 
 export function registerCompat(program: Command, state: CommandState): void {
@@ -31,6 +32,10 @@ export function registerCompat(program: Command, state: CommandState): void {
         .default('text'),
     )
     .option('-o, --output <file>', 'write the report to a file')
+    .option(
+      '--usable',
+      'per kernel: which modules it can use as they are, which need a rebuild (weak-modules)',
+    )
     .action(async (o: CompatOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const sets = await readModuleSets(o.modules, cmd);
@@ -49,10 +54,19 @@ export function registerCompat(program: Command, state: CommandState): void {
       const verdicts = [];
       for (const k of o.kernels) {
         const target = await readTarget(k, cmd);
-        for (const set of sets) verdicts.push(...lib.moduleVerdicts(set.modules, target));
+        for (const set of sets) {
+          verdicts.push(...lib.moduleVerdicts(set.modules, target));
+          if (set.rpm)
+            verdicts.push({
+              ...lib.rpmRequiresVerdict(set.rpm.name, set.rpm.requires, target),
+              module: `${set.rpm.name} (rpm requires)`,
+            });
+        }
       }
       for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
-      await emit(lib.compatRenderers[o.format](verdicts), { format: 'text', limit: '0', output: o.output });
+      const text =
+        o.usable && o.format === 'text' ? lib.usableText(verdicts) : lib.compatRenderers[o.format](verdicts);
+      await emit(text, { format: 'text', limit: '0', output: o.output });
       state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
     });
 
