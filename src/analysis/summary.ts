@@ -1,6 +1,7 @@
 // What a build exports, counted, and a digest of its (symbol, crc) set: two builds with the same digest
 // satisfy exactly the same modversion checks (Mandriva's "same ABI" test).
 import { createHash } from 'node:crypto';
+import { formatCrc } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 
 export interface ExportsSummary {
@@ -44,17 +45,10 @@ export function summarizeExports(build: KernelBuild): ExportsSummary {
   };
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function crcHex(crc: number | null): string {
-  if (crc === null) return '-';
-  return `0x${HEX[crc >>> 24]}${HEX[(crc >>> 16) & 0xff]}${HEX[(crc >>> 8) & 0xff]}${HEX[crc & 0xff]}`;
-}
-
 /** sha256 of the sorted `symbol<TAB>0xcrc<LF>` lines, hashed as one string (25,000 update calls cost more). */
 export function crcDigest(build: KernelBuild): string {
   const symbols = [...build.exports.keys()].sort();
   let text = '';
-  for (const s of symbols) text += `${s}\t${crcHex(build.exports.get(s)!.crc)}\n`;
+  for (const s of symbols) text += `${s}\t${formatCrc(build.exports.get(s)!.crc)}\n`;
   return createHash('sha256').update(text).digest('hex');
 }

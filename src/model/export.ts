@@ -34,9 +34,12 @@ export interface Export {
   namespace: string | null;
 }
 
-/** `0x0c2f123f`: the spelling of Module.symvers and RPM provides. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** `0x0c2f123f`: the spelling of Module.symvers and RPM provides. Table-driven: reports format ~10^6 CRCs. */
 export function formatCrc(crc: number | null): string {
-  return crc === null ? '-' : `0x${crc.toString(16).padStart(8, '0')}`;
+  if (crc === null) return '-';
+  return `0x${HEX[crc >>> 24]}${HEX[(crc >>> 16) & 0xff]}${HEX[(crc >>> 8) & 0xff]}${HEX[crc & 0xff]}`;
 }
 
 const CRC_TEXT = /^(?:0[xX])?[0-9a-fA-F]{1,8}$/;
