@@ -1,6 +1,6 @@
 // The build gate: diff + severity pass + verdict, with exit codes after libabigail's abidiff
 // (bit 4: ABI changed, bit 8: incompatible) and Mandriva's ABI-version bump.
-import type { ChangeKind, JudgedChange } from '../model/change.js';
+import { type JudgedChange, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { Policy } from '../model/policy.js';
 import { diffExports } from './exports-diff.js';
@@ -8,13 +8,7 @@ import { DEFAULT_POLICY, judgeChanges } from './severity.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, abiChanged: 4, incompatible: 8 } as const;
 
-export interface DiffSummary {
-  added: number;
-  removed: number;
-  crcChanged: number;
-  exportTypeChanged: number;
-  namespaceChanged: number;
-  moved: number;
+export interface DiffSummary extends KindCounts {
   fail: number;
   warn: number;
   ignore: number;
@@ -49,15 +43,6 @@ export interface AbiVersionVerdict {
   next: number;
 }
 
-const SUMMARY_KEY: Record<ChangeKind, keyof DiffSummary> = {
-  added: 'added',
-  removed: 'removed',
-  'crc-changed': 'crcChanged',
-  'export-type-changed': 'exportTypeChanged',
-  'namespace-changed': 'namespaceChanged',
-  moved: 'moved',
-};
-
 export function summarizeChanges(changes: readonly JudgedChange[]): DiffSummary {
   const s: DiffSummary = {
     added: 0,
@@ -71,7 +56,7 @@ export function summarizeChanges(changes: readonly JudgedChange[]): DiffSummary 
     ignore: 0,
   };
   for (const c of changes) {
-    s[SUMMARY_KEY[c.kind]]++;
+    s[KIND_COUNT_KEY[c.kind]]++;
     s[c.severity]++;
   }
   return s;

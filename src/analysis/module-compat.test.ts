@@ -6,7 +6,7 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 // biome-ignore lint/style/noRestrictedImports: this test judges a module read from ELF bytes it builds
 import { parseModuleImage } from '../readers/module/module-image.js';
-import { type CompatTarget, moduleVerdicts, sameMagic } from './module-compat.js';
+import { annotateMoves, type CompatTarget, moduleVerdicts, sameMagic } from './module-compat.js';
 
 const VERMAGIC = '6.1.0-47-amd64 SMP preempt mod_unload modversions ';
 
@@ -150,6 +150,37 @@ describe('loader verdicts', () => {
       moduleVerdicts([core, user], kernel([])).map((v) => v.loads),
       [true, true],
     );
+  });
+
+  it('says where a broken symbol moved from, or that it was exported before, given the built-for kernel', () => {
+    const before = kernel([
+      { symbol: 'a', crc: 1, module: 'drivers/old' },
+      { symbol: 'gone', crc: 1 },
+    ]).build;
+    const now = kernel([{ symbol: 'a', crc: 2, module: 'drivers/new' }]);
+    const v = annotateMoves(
+      moduleVerdicts(
+        [
+          mod({
+            imports: [
+              { symbol: 'a', crc: 1 },
+              { symbol: 'gone', crc: 1 },
+            ],
+          }),
+        ],
+        now,
+      )[0]!,
+      before,
+    );
+    assert.deepEqual(
+      v.reasons.map((r) => [r.code, r.movedFrom ?? null]),
+      [
+        ['crc-mismatch', 'drivers/old'],
+        ['missing-symbol', null],
+      ],
+    );
+    assert.match(v.reasons[0]!.message, /\(moved from drivers\/old to drivers\/new\)$/);
+    assert.match(v.reasons[1]!.message, /\(was exported by vmlinux\)$/);
   });
 
   it('judges a 32-bit big-endian module read from its ELF', () => {

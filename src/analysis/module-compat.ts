@@ -265,3 +265,25 @@ function symbol(
     });
   }
 }
+
+/**
+ * Says where a broken symbol came from on the kernel the module was built for: moved to another module,
+ * or gone. Needs that kernel's exports (e.g. the stored build whose release the module's vermagic names).
+ */
+export function annotateMoves(v: Verdict, builtFor: KernelBuild): Verdict {
+  const reasons = v.reasons.map((r) => {
+    const before = r.symbol ? builtFor.exports.get(r.symbol) : undefined;
+    if (!before?.module) return r;
+    if (r.code === 'missing-symbol')
+      return { ...r, message: `${r.message} (was exported by ${before.module})` };
+    if (r.module && before.module !== r.module) {
+      return {
+        ...r,
+        movedFrom: before.module,
+        message: `${r.message} (moved from ${before.module} to ${r.module})`,
+      };
+    }
+    return r;
+  });
+  return { ...v, reasons };
+}

@@ -1,5 +1,5 @@
 // What every series view shares: how a build is named, and one comparison counted.
-import type { Change, ChangeKind } from '../model/change.js';
+import { type Change, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
 import { type Export, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 
@@ -26,13 +26,7 @@ export function buildRefs(ordered: readonly KernelBuild[]): BuildRef[] {
 }
 
 /** What one comparison (old → new) found, counted. */
-export interface ChangeStats {
-  added: number;
-  removed: number;
-  crcChanged: number;
-  exportTypeChanged: number;
-  namespaceChanged: number;
-  moved: number;
+export interface ChangeStats extends KindCounts {
   /** All changes; one symbol can have several (crc-changed and moved). */
   changes: number;
   /** Distinct symbols with at least one change, added ones included. */
@@ -46,15 +40,6 @@ export interface ChangeStats {
    */
   share: number | null;
 }
-
-const STAT_KEY: Record<ChangeKind, keyof ChangeStats> = {
-  added: 'added',
-  removed: 'removed',
-  'crc-changed': 'crcChanged',
-  'export-type-changed': 'exportTypeChanged',
-  'namespace-changed': 'namespaceChanged',
-  moved: 'moved',
-};
 
 function emptyStats(changes: number): ChangeStats {
   return {
@@ -76,7 +61,7 @@ export function changeStats(oldExports: number, changes: readonly Change[]): Cha
   const s = emptyStats(changes.length);
   const symbols = new Set<string>();
   for (const c of changes) {
-    (s[STAT_KEY[c.kind]] as number)++;
+    s[KIND_COUNT_KEY[c.kind]]++;
     if (c.breaking) s.breaking++;
     symbols.add(c.symbol);
   }

@@ -2,7 +2,7 @@
 // kmods) and kernels (any build artifact or stored build, with its module names and vermagic).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CompatTarget, ModuleImage } from '../index.js';
+import type { CompatTarget, KernelBuild, ModuleImage } from '../index.js';
 import { readBuild } from './inputs.js';
 import { looksLikeRef, openStore } from './store.js';
 
@@ -129,4 +129,22 @@ async function isPackage(path: string): Promise<boolean> {
   if (source.kind === 'rpm')
     return !(await source.metadata()).provides.some((p) => /^(kernel|ksym)\(/.test(p));
   return true;
+}
+
+/** The stored build a module was built for (its vermagic's release), if the store has it. */
+export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<KernelBuild | undefined> {
+  const lib = await import('../index.js');
+  const release = m.vermagic?.split(' ')[0];
+  const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+  if (!release || !existsSync(path)) return undefined;
+  const store = lib.openSqliteStore(path);
+  try {
+    const abi = lib.releaseLabels(release).abi;
+    const hit = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])]
+      .map((q) => store.list(q).filter((e) => e.kind === 'kernel'))
+      .find((list) => list.length > 0);
+    return hit ? store.loadBuild(hit[0]!.id) : undefined;
+  } finally {
+    store.close();
+  }
 }

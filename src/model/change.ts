@@ -12,6 +12,25 @@ export const CHANGE_KINDS = [
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
+/** Changes counted by kind, under the names the JSON reports use. */
+export interface KindCounts {
+  added: number;
+  removed: number;
+  crcChanged: number;
+  exportTypeChanged: number;
+  namespaceChanged: number;
+  moved: number;
+}
+
+export const KIND_COUNT_KEY: Record<ChangeKind, keyof KindCounts> = {
+  added: 'added',
+  removed: 'removed',
+  'crc-changed': 'crcChanged',
+  'export-type-changed': 'exportTypeChanged',
+  'namespace-changed': 'namespaceChanged',
+  moved: 'moved',
+};
+
 /** One difference of one symbol between two builds. A symbol may have several (moved and crc-changed). */
 export interface Change {
   kind: ChangeKind;

@@ -26,6 +26,8 @@ export interface Reason {
   namespace?: string;
   /** After a first fatal error the loader stops; these would fail too once that one is fixed. */
   alsoFails?: boolean;
+  /** The module that exported the symbol on the kernel the module was built for, when it moved. */
+  movedFrom?: string;
 }
 
 export interface Verdict {

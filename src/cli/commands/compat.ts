@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CommandState, emit } from '../output.js';
-import { readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
+import { builtForBuild, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
@@ -83,7 +83,12 @@ export function registerCompat(program: Command, state: CommandState): void {
       const [set] = await readModuleSets([module], cmd);
       if (!set || set.modules.length === 0) throw new lib.UsageError(`${module}: no module found`);
       const target = await readTarget(kernel, cmd);
-      const verdicts = lib.moduleVerdicts(set.modules, target);
+      const verdicts = await Promise.all(
+        lib.moduleVerdicts(set.modules, target).map(async (v, i) => {
+          const builtFor = await builtForBuild(set.modules[i]!, cmd);
+          return builtFor ? lib.annotateMoves(v, builtFor) : v;
+        }),
+      );
       await emit(
         o.format === 'json' ? lib.compatRenderers.json(verdicts) : verdicts.map(lib.whyText).join('\n'),
         { format: 'text', limit: '0' },
