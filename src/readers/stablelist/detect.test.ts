@@ -1,6 +1,8 @@
 // Format recognition from content, with one sample of each shape (see the per-format tests for sources).
+
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import { ArtifactFormatError, UsageError } from '../../errors.js';
 import { detectStablelistFormat, isStablelistFormat, parseStablelist, STABLELIST_FORMATS } from './index.js';
 
@@ -10,16 +12,8 @@ const EXPECTED =
   '(0xCRC<TAB>symbol<TAB>module<TAB>EXPORT_SYMBOL[_GPL][<TAB>namespace]), a kabi-module "#<from>-<to>" line,' +
   ' or one symbol name per line';
 
-function fails(text: string, message: string): void {
-  let caught: unknown;
-  try {
-    parseStablelist(text, { source: SRC });
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
+const fails = (text: string, message: string) =>
+  assertFormatError(() => parseStablelist(text, { source: SRC }), message);
 
 describe('stablelist format detection', () => {
   it('recognises each format from its first lines', () => {

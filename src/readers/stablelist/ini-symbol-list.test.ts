@@ -3,22 +3,13 @@
 // and openEuler's kabi_stablelist_aarch64 ([oe2203_aarch64_whitelist], four-space indent).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import { parseStablelist } from './index.js';
 
 const SRC = 'android/abi_gki_aarch64_db845c';
 const parse = (text: string, source = SRC) => parseStablelist(text, { source, format: 'ini-symbol-list' });
 
-function fails(text: string, message: string): void {
-  let caught: unknown;
-  try {
-    parse(text);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
+const fails = (text: string, message: string) => assertFormatError(() => parse(text), message);
 
 const GKI =
   '[abi_symbol_list]\n# commonly used symbols\n  __cfi_slowpath\n  __const_udelay\n  _dev_err\n\n' +

@@ -2,22 +2,13 @@
 // namespace) and RHEL 7's redhat/kabi/Module.kabi_x86_64 (4 columns, before namespaces existed).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import { parseStablelist } from './index.js';
 
 const SRC = 'kabi/Module.kabi_aarch64';
 const parse = (text: string) => parseStablelist(text, { source: SRC, format: 'module-kabi' });
 
-function fails(text: string, message: string): void {
-  let caught: unknown;
-  try {
-    parse(text);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
+const fails = (text: string, message: string) => assertFormatError(() => parse(text), message);
 
 const OPENEULER =
   '0x54677249\tiscsi_host_add\tdrivers/scsi/libiscsi\tEXPORT_SYMBOL_GPL\t\n' +

@@ -2,22 +2,13 @@
 // line, no header, some names repeated (__arch_copy_from_user appears twice).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import { parseStablelist } from './index.js';
 
 const SRC = 'kabi_whitelist_aarch64';
 const parse = (text: string) => parseStablelist(text, { source: SRC, format: 'plain' });
 
-function fails(text: string, message: string): void {
-  let caught: unknown;
-  try {
-    parse(text);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
+const fails = (text: string, message: string) => assertFormatError(() => parse(text), message);
 
 const OPENEULER =
   'acpi_evaluate_integer\n__arch_copy_from_user\n__arch_copy_from_user\n__arch_copy_to_user\n';

@@ -2,21 +2,12 @@
 // RHEL 6's yum kabi plugin: `[rhel9_x86_64_stablelist]` then one TAB-indented symbol per line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import { parseStablelist } from './index.js';
 
 const SRC = 'kabi_stablelist_x86_64';
 const parse = (text: string) => parseStablelist(text, { source: SRC, format: 'rhel-stablelist' });
-function fails(text: string, message: string): void {
-  let caught: unknown;
-  try {
-    parse(text);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
+const fails = (text: string, message: string) => assertFormatError(() => parse(text), message);
 
 const RHEL9 = '[rhel9_x86_64_stablelist]\n\tI_BDEV\n\t__alloc_skb\n\t__kmalloc\n';
 

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { ArtifactFormatError } from '../../src/errors.js';
+
+/** Runs `run`, which must throw an ArtifactFormatError whose message is `message` (or matches it). */
+export function assertFormatError(run: () => unknown, message: string | RegExp): ArtifactFormatError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
+  if (typeof message === 'string') assert.equal(caught.message, message);
+  else assert.match(caught.message, message);
+  return caught;
+}
