@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ArtifactFormatError } from '../../src/errors.js';
 
-/** Runs `run`, which must throw an ArtifactFormatError whose message is `message` (or matches it). */
-export function assertFormatError(run: () => unknown, message: string | RegExp): ArtifactFormatError {
+/** The ArtifactFormatError that `run` must throw. */
+export function formatErrorOf(run: () => unknown): ArtifactFormatError {
   let caught: unknown;
   try {
     run();
@@ -10,6 +10,12 @@ export function assertFormatError(run: () => unknown, message: string | RegExp):
     caught = e;
   }
   assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
+  return caught;
+}
+
+/** Runs `run`, which must throw an ArtifactFormatError whose message is `message` (or matches it). */
+export function assertFormatError(run: () => unknown, message: string | RegExp): ArtifactFormatError {
+  const caught = formatErrorOf(run);
   if (typeof message === 'string') assert.equal(caught.message, message);
   else assert.match(caught.message, message);
   return caught;

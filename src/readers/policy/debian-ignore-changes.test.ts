@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { formatErrorOf } from '../../../test/helpers/format-error.js';
 import { debianMatcher, parseDebianIgnoreChanges } from './debian-ignore-changes.js';
 
 // An excerpt of Debian linux `debian/config/defines` (bullseye-backports era, as carried by ParrotSec's
@@ -36,15 +36,7 @@ function parse(text: string, section?: string) {
   );
 }
 
-function errorOf(text: string): ArtifactFormatError {
-  try {
-    parse(text);
-  } catch (e) {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the parse to fail');
-}
+const errorOf = (text: string) => formatErrorOf(() => parse(text));
 
 describe('Debian ignore-changes', () => {
   it('reads the [abi] list of a defines file, skipping comments and other sections', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { formatErrorOf } from '../../../test/helpers/format-error.js';
 import { decodeText } from '../lines.js';
 import { detectPolicyFormat, parsePolicy } from './index.js';
 
@@ -11,15 +11,7 @@ const DEFINES = '[abi]\nabiname: 35\nignore-changes:\n __cpuhp_*\n module:driver
 const PLAIN = '# ignore-changes\n__cpuhp_*\nmodule:drivers/hv/*\n';
 const KABI = '# kabi policy\ndefault breaking=fail harmless=warn\nsymbol kmalloc* fail\n';
 
-function errorOf(f: () => unknown): ArtifactFormatError {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
-    return e;
-  }
-  assert.fail('expected a failure');
-}
+const errorOf = formatErrorOf;
 
 describe('policy format detection', () => {
   it('tells the formats apart by content', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { formatErrorOf } from '../../../test/helpers/format-error.js';
 import { CHANGE_KINDS } from '../../model/change.js';
 import { parseKabiPolicy } from './kabi-policy.js';
 
@@ -22,15 +22,7 @@ function parse(text: string) {
   return parseKabiPolicy(text, { source: 'kabi.policy' });
 }
 
-function errorOf(text: string): ArtifactFormatError {
-  try {
-    parse(text);
-  } catch (e) {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the parse to fail');
-}
+const errorOf = (text: string) => formatErrorOf(() => parse(text));
 
 describe('kabi policy', () => {
   it('reads rules in order with targets, severities, kinds and origins', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { formatErrorOf } from '../../../test/helpers/format-error.js';
 import { parseSuseSeverities, suseTarget } from './suse-severities.js';
 
 // Shape and rules from openSUSE kernel-source `kabi/severities` (master branch): header comment, tab
@@ -34,15 +34,7 @@ function parse(text: string) {
   return parseSuseSeverities(text, { source: 'kabi/severities' });
 }
 
-function errorOf(text: string): ArtifactFormatError {
-  try {
-    parse(text);
-  } catch (e) {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
-    return e;
-  }
-  assert.fail('expected the parse to fail');
-}
+const errorOf = (text: string) => formatErrorOf(() => parse(text));
 
 describe('SUSE kabi/severities', () => {
   it('reads kernel-source rules in file order with targets, severities and origins', () => {
