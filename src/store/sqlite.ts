@@ -18,17 +18,35 @@ export const BUSY_TIMEOUT_MS = 60_000;
 
 export function openSqliteStore(path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let db: Db;
-  try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('journal_mode = WAL');
-  } catch (cause) {
-    throw new KabiError(`${path}: cannot open the store (${(cause as Error).message})`, { cause });
-  }
+  const db = openWal(path);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db, path);
   return new SqliteStore(db, path);
+}
+
+/**
+ * Opens the file in WAL mode. Switching a new file to WAL takes an exclusive lock for which SQLite does
+ * not wait (SQLITE_BUSY at once, busy timeout or not), so two processes creating one store at the same
+ * moment retry here, with a short backoff, up to the busy timeout.
+ */
+function openWal(path: string): Db {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 0; ; attempt++) {
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      return db;
+    } catch (cause) {
+      db?.close();
+      const busy = (cause as { code?: string }).code === 'SQLITE_BUSY';
+      if (!busy || Date.now() > deadline) {
+        throw new KabiError(`${path}: cannot open the store (${(cause as Error).message})`, { cause });
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 10 * 2 ** attempt));
+    }
+  }
 }
 
 function migrate(db: Db, path: string): void {
