@@ -1,0 +1,198 @@
+// The named types of one kernel as a graph for comparison: each named type (`struct device`,
+// `typedef gfp_t`, `enum pid_type`) and each exported declaration (`func kmalloc_trace`) becomes a node
+// with its shallow definition written as facts (size, members with offsets and C types, enum values,
+// prototype), where other named types appear by name only, and edges to the named types it mentions.
+// Two kernels' graphs are compared by key, so BTF ids (which differ between builds) never matter.
+//
+// Types with the same key (BTF keeps distinct definitions of a name apart) are merged: their facts are
+// concatenated in a stable order, so a change to any of them shows.
+import type { Btf, BtfType } from '../model/btf.js';
+import { cTypeName } from '../model/btf-c.js';
+
+export interface TypeNode {
+  key: string;
+  /** Shallow definition, one fact a line: `size 744`, `member kobj @0: struct kobject`, `value A = 1`. */
+  facts: string[];
+  /** Keys of the named types the definition mentions (through pointers, arrays, prototypes). */
+  refs: Set<string>;
+}
+
+export interface TypeGraph {
+  nodes: Map<string, TypeNode>;
+}
+
+const TAGGED = new Set(['struct', 'union', 'enum', 'enum64', 'fwd', 'typedef']);
+
+/** `struct device`, `union foo`, `enum bar`, `typedef u32`; null for anonymous and unnamed kinds. */
+export function typeKey(t: BtfType): string | null {
+  if (!t.name) return null;
+  switch (t.kind) {
+    case 'struct':
+    case 'union':
+    case 'typedef':
+      return `${t.kind} ${t.name}`;
+    case 'enum':
+    case 'enum64':
+      return `enum ${t.name}`;
+    case 'fwd':
+      return `${t.union ? 'union' : 'struct'} ${t.name}`;
+    case 'func':
+      return `func ${t.name}`;
+    case 'var':
+      return `var ${t.name}`;
+    default:
+      return null;
+  }
+}
+
+export class TypeGraphBuilder {
+  readonly nodes = new Map<string, TypeNode>();
+  private readonly done = new Set<string>();
+
+  /** Adds every named type of `btf`'s own types (not its base's: add the base first). */
+  addTypes(btf: Btf): void {
+    for (let id = btf.firstId; id < btf.count; id++) {
+      const t = btf.get(id);
+      if (!TAGGED.has(t.kind) || !t.name) continue;
+      this.add(btf, id);
+    }
+  }
+
+  /** Adds the declaration of a function or variable by id. */
+  add(btf: Btf, id: number): string | null {
+    const t = btf.get(id);
+    const key = typeKey(t);
+    if (key === null) return null;
+    // Forward declarations say nothing a definition would not; a definition replaces them.
+    if (t.kind === 'fwd') {
+      if (!this.nodes.has(key)) this.nodes.set(key, { key, facts: [], refs: new Set() });
+      return key;
+    }
+    const seen = `${btf.source}#${id}`;
+    if (this.done.has(seen)) return key;
+    this.done.add(seen);
+    const facts: string[] = [];
+    const refs = new Set<string>();
+    describe(btf, t, facts, refs);
+    const node = this.nodes.get(key);
+    if (!node || node.facts.length === 0) this.nodes.set(key, { key, facts, refs });
+    else if (node.facts.join('\n') !== facts.join('\n')) {
+      // A second, different definition under the same name: keep both, in a stable order.
+      const both = [node.facts, facts].sort((a, b) => (a.join('\n') < b.join('\n') ? -1 : 1));
+      node.facts = [...both[0]!, '--', ...both[1]!];
+      for (const r of refs) node.refs.add(r);
+    }
+    return key;
+  }
+
+  build(): TypeGraph {
+    return { nodes: this.nodes };
+  }
+}
+
+function describe(btf: Btf, t: BtfType, facts: string[], refs: Set<string>): void {
+  switch (t.kind) {
+    case 'struct':
+    case 'union':
+      facts.push(`size ${t.size}`);
+      members(btf, t, '', 0, facts, refs);
+      return;
+    case 'enum':
+    case 'enum64':
+      facts.push(`size ${t.size}`);
+      for (const v of t.values) facts.push(`value ${v.name} = ${v.value}`);
+      return;
+    case 'typedef': {
+      const target = btf.get(t.type);
+      if ((target.kind === 'struct' || target.kind === 'union') && !target.name) {
+        facts.push(`= ${target.kind}`, `size ${target.size}`);
+        members(btf, target, '', 0, facts, refs);
+        return;
+      }
+      facts.push(`= ${typeText(btf, t.type)}`);
+      collectRefs(btf, t.type, refs, 0);
+      return;
+    }
+    case 'func': {
+      const proto = btf.get(t.type);
+      if (proto.kind !== 'func_proto') return;
+      facts.push(`returns ${typeText(btf, proto.type)}`);
+      for (const [i, p] of proto.params.entries()) facts.push(`param ${i}: ${typeText(btf, p.type)}`);
+      if (proto.variadic) facts.push('param ...');
+      collectRefs(btf, t.type, refs, 0);
+      return;
+    }
+    case 'var':
+      facts.push(`type ${typeText(btf, t.type)}`);
+      collectRefs(btf, t.type, refs, 0);
+      return;
+  }
+}
+
+/** Members, with anonymous struct/union members flattened into dotted paths and absolute offsets. */
+function members(
+  btf: Btf,
+  t: Extract<BtfType, { kind: 'struct' | 'union' }>,
+  prefix: string,
+  base: number,
+  facts: string[],
+  refs: Set<string>,
+): void {
+  let anon = 0;
+  for (const m of t.members) {
+    const name = m.name || `(anon${anon++ ? anon : ''})`;
+    const at = base + m.bitOffset;
+    const target = btf.get(stripQualifiers(btf, m.type));
+    if ((target.kind === 'struct' || target.kind === 'union') && !target.name) {
+      facts.push(`member ${prefix}${name} @${at}: ${target.kind} size ${target.size}`);
+      members(btf, target, `${prefix}${name}.`, at, facts, refs);
+      continue;
+    }
+    const bits = m.bitfieldSize ? `:${m.bitfieldSize}` : '';
+    facts.push(`member ${prefix}${name} @${at}${bits}: ${typeText(btf, m.type)}`);
+    collectRefs(btf, m.type, refs, 0);
+  }
+}
+
+function stripQualifiers(btf: Btf, id: number): number {
+  let cur = id;
+  for (let i = 0; i < 16; i++) {
+    const t = btf.get(cur);
+    if (t.kind !== 'const' && t.kind !== 'volatile' && t.kind !== 'restrict' && t.kind !== 'type_tag') break;
+    cur = t.type;
+  }
+  return cur;
+}
+
+/** A type as one line of C (anonymous bodies squeezed onto the line). */
+function typeText(btf: Btf, id: number): string {
+  return cTypeName(btf, id).replace(/\s*\n\s*/g, ' ');
+}
+
+function collectRefs(btf: Btf, id: number, refs: Set<string>, depth: number): void {
+  if (depth > 32) return;
+  const t = btf.get(id);
+  const key = typeKey(t);
+  if (key !== null && t.kind !== 'func' && t.kind !== 'var') {
+    refs.add(key);
+    return;
+  }
+  switch (t.kind) {
+    case 'ptr':
+    case 'const':
+    case 'volatile':
+    case 'restrict':
+    case 'type_tag':
+    case 'array':
+      collectRefs(btf, t.type, refs, depth + 1);
+      return;
+    case 'func_proto':
+      collectRefs(btf, t.type, refs, depth + 1);
+      for (const p of t.params) collectRefs(btf, p.type, refs, depth + 1);
+      return;
+    case 'struct':
+    case 'union':
+      for (const m of t.members) collectRefs(btf, m.type, refs, depth + 1);
+      return;
+  }
+}

@@ -1,0 +1,124 @@
+// BTF (BPF Type Format, include/uapi/linux/btf.h): the C types of a kernel or module, as pahole
+// encoded them from DWARF. A type is named by its id: 0 is void, ids 1.. index `types`.
+// A module's split BTF continues its kernel's ids: its first own id is base.types.length.
+
+export type BtfIntEncoding = 'signed' | 'char' | 'bool' | 'unsigned';
+
+export interface BtfMember {
+  name: string;
+  type: number;
+  /** Offset from the start of the struct, in bits. */
+  bitOffset: number;
+  /** 0 unless a bitfield. */
+  bitfieldSize: number;
+}
+
+export interface BtfParam {
+  name: string;
+  type: number;
+}
+
+export interface BtfEnumValue {
+  name: string;
+  value: bigint;
+}
+
+export interface BtfVarSecinfo {
+  type: number;
+  offset: number;
+  size: number;
+}
+
+export type BtfType =
+  | { kind: 'void'; name: '' }
+  | { kind: 'int'; name: string; size: number; encoding: BtfIntEncoding; bitOffset: number; bits: number }
+  | { kind: 'ptr'; name: ''; type: number }
+  | { kind: 'array'; name: ''; type: number; indexType: number; nelems: number }
+  | { kind: 'struct' | 'union'; name: string; size: number; members: BtfMember[] }
+  | { kind: 'enum' | 'enum64'; name: string; size: number; signed: boolean; values: BtfEnumValue[] }
+  | { kind: 'fwd'; name: string; union: boolean }
+  | { kind: 'typedef'; name: string; type: number }
+  | { kind: 'volatile' | 'const' | 'restrict'; name: ''; type: number }
+  | { kind: 'type_tag'; name: string; type: number }
+  | { kind: 'func'; name: string; type: number; linkage: BtfLinkage }
+  | { kind: 'func_proto'; name: ''; type: number; params: BtfParam[]; variadic: boolean }
+  | { kind: 'var'; name: string; type: number; linkage: BtfLinkage }
+  | { kind: 'datasec'; name: string; size: number; vars: BtfVarSecinfo[] }
+  | { kind: 'float'; name: string; size: number }
+  | { kind: 'decl_tag'; name: string; type: number; componentIdx: number };
+
+export type BtfKind = BtfType['kind'];
+export type BtfLinkage = 'static' | 'global' | 'extern';
+
+/** Kinds that only qualify another type: skipped when resolving what a type is. */
+export const BTF_MODIFIERS: ReadonlySet<BtfKind> = new Set([
+  'typedef',
+  'volatile',
+  'const',
+  'restrict',
+  'type_tag',
+]);
+
+const VOID: BtfType = { kind: 'void', name: '' };
+
+export class Btf {
+  private byName: Map<string, number[]> | null = null;
+
+  constructor(
+    /** This BTF's own types: `own[i]` has id `firstId + i`. */
+    readonly own: readonly BtfType[],
+    /** First id this BTF defines itself: 1 for a kernel, its base's `count` for a module. */
+    readonly firstId: number,
+    /** The kernel's BTF under a module's split BTF; types below firstId live there. */
+    readonly base: Btf | null,
+    readonly source: string,
+  ) {}
+
+  /** One past the last id. */
+  get count(): number {
+    return this.firstId + this.own.length;
+  }
+
+  get(id: number): BtfType {
+    if (id >= this.firstId) {
+      const t = this.own[id - this.firstId];
+      if (t === undefined) throw new RangeError(`${this.source}: no BTF type ${id}`);
+      return t;
+    }
+    if (this.base) return this.base.get(id);
+    if (id === 0) return VOID;
+    throw new RangeError(`${this.source}: no BTF type ${id}`);
+  }
+
+  /** Ids of the types called `name` (any kind), this BTF's own first, then its base's. */
+  named(name: string): readonly number[] {
+    if (this.byName === null) {
+      this.byName = new Map();
+      for (let i = 0; i < this.own.length; i++) {
+        const n = this.own[i]!.name;
+        if (!n) continue;
+        const ids = this.byName.get(n);
+        if (ids) ids.push(this.firstId + i);
+        else this.byName.set(n, [this.firstId + i]);
+      }
+    }
+    const own = this.byName.get(name) ?? [];
+    return this.base ? [...own, ...this.base.named(name)] : own;
+  }
+
+  /** The first type called `name` of kind `kind`, or undefined. */
+  find(name: string, kind: BtfKind): number | undefined {
+    return this.named(name).find((id) => this.get(id).kind === kind);
+  }
+
+  /** Follows typedefs and qualifiers to the type that says what the value is. */
+  resolve(id: number): number {
+    let cur = id;
+    for (let hops = 0; hops < 64; hops++) {
+      const t = this.get(cur);
+      if (!BTF_MODIFIERS.has(t.kind)) return cur;
+      cur = (t as { type: number }).type;
+    }
+    return cur;
+  }
+}

@@ -1,0 +1,366 @@
+// The raw BTF blob (include/uapi/linux/btf.h), as found in a .BTF section or /sys/kernel/btf/*:
+//
+//   header   u16 magic 0xeB9F (its byte order is the blob's), u8 version 1, u8 flags, u32 hdr_len,
+//            u32 type_off, u32 type_len, u32 str_off, u32 str_len (offsets from the end of the header)
+//   types    records of struct btf_type {u32 name_off; u32 info; u32 size_or_type} + kind-specific data
+//            info: vlen bits 0-15, kind bits 24-28, kind_flag bit 31
+//   strings  NUL-terminated; offset 0 is ""; split BTF's offsets continue after its base's strings
+//
+// Every offset, count and type reference is checked against the blob before use; a bad blob gets an
+// ArtifactFormatError naming the file, the byte offset and the type id. Hand-written: no BTF parser on npm.
+import { ArtifactFormatError } from '../../errors.js';
+import {
+  BTF_MODIFIERS,
+  Btf,
+  type BtfEnumValue,
+  type BtfIntEncoding,
+  type BtfLinkage,
+  type BtfMember,
+  type BtfType,
+} from '../../model/btf.js';
+
+export const BTF_MAGIC = 0xeb9f;
+const HEADER_MIN = 24;
+
+const KIND_NAMES = [
+  'unknown',
+  'int',
+  'ptr',
+  'array',
+  'struct',
+  'union',
+  'enum',
+  'fwd',
+  'typedef',
+  'volatile',
+  'const',
+  'restrict',
+  'func',
+  'func_proto',
+  'var',
+  'datasec',
+  'float',
+  'decl_tag',
+  'type_tag',
+  'enum64',
+] as const;
+const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
+
+export interface ReadBtfOptions {
+  source: string;
+  /** The kernel's BTF when this is a module's split BTF. */
+  base?: Btf;
+  /** Where the blob sits in its file, so errors give file offsets. */
+  fileOffset?: number;
+  /** Section name for errors (default `.BTF`). */
+  section?: string;
+}
+
+export function isBtf(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0x9f && bytes[1] === 0xeb) || (bytes[0] === 0xeb && bytes[1] === 0x9f))
+  );
+}
+
+export function readBtf(bytes: Uint8Array, opts: ReadBtfOptions): Btf {
+  return new BtfParser(bytes, opts).parse();
+}
+
+class BtfParser {
+  private readonly view: DataView;
+  private readonly le: boolean;
+  private readonly base: Btf | null;
+  private readonly baseStrLen: number;
+  private strStart = 0;
+  private strLen = 0;
+  private readonly strCache = new Map<number, string>();
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly opts: ReadBtfOptions,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.base = opts.base ?? null;
+    this.baseStrLen = opts.base ? strLenOf(opts.base) : 0;
+    if (bytes.length < HEADER_MIN)
+      throw this.error(`${bytes.length} bytes: too short for a BTF header (24)`, 0);
+    if (bytes[0] === 0x9f && bytes[1] === 0xeb) this.le = true;
+    else if (bytes[0] === 0xeb && bytes[1] === 0x9f) this.le = false;
+    else throw this.error(`bad magic ${hex2(bytes[0]!, bytes[1]!)}: expected 0xeb9f`, 0);
+  }
+
+  private error(reason: string, offset: number): ArtifactFormatError {
+    return new ArtifactFormatError(reason, {
+      source: this.opts.source,
+      offset: (this.opts.fileOffset ?? 0) + offset,
+      section: this.opts.section ?? '.BTF',
+    });
+  }
+
+  private u32(off: number): number {
+    return this.view.getUint32(off, this.le);
+  }
+
+  parse(): Btf {
+    const version = this.bytes[2];
+    if (version !== 1) throw this.error(`BTF version ${version}: only version 1 exists`, 2);
+    const hdrLen = this.u32(4);
+    if (hdrLen < HEADER_MIN || hdrLen > this.bytes.length)
+      throw this.error(
+        `hdr_len ${hdrLen}: expected 24 or more, within the ${this.bytes.length}-byte blob`,
+        4,
+      );
+    const typeOff = this.u32(8);
+    const typeLen = this.u32(12);
+    const strOff = this.u32(16);
+    const strLen = this.u32(20);
+    this.checkSpan(hdrLen + typeOff, typeLen, 'type section', 8);
+    this.checkSpan(hdrLen + strOff, strLen, 'string section', 16);
+    if (typeLen % 4 !== 0) throw this.error(`type_len ${typeLen} is not a multiple of 4`, 12);
+    this.strStart = hdrLen + strOff;
+    this.strLen = strLen;
+    if (strLen > 0 && this.bytes[this.strStart + strLen - 1] !== 0)
+      throw this.error('string section does not end with NUL', this.strStart + strLen - 1);
+    if (this.base === null && (strLen === 0 || this.bytes[this.strStart] !== 0))
+      throw this.error('string section must start with the empty string', this.strStart);
+
+    const firstId = this.base ? this.base.count : 1;
+    const types: BtfType[] = [];
+    const recordOffsets: number[] = [];
+    let off = hdrLen + typeOff;
+    const end = off + typeLen;
+    while (off < end) {
+      recordOffsets.push(off);
+      off = this.readType(off, end, types, firstId);
+    }
+    const own = new Btf(types, firstId, this.base, this.opts.source);
+    this.checkReferences(own, recordOffsets);
+    // Modules read on top of this BTF resolve low string offsets here (keeps only the string bytes).
+    stringSpaces.set(own, { length: this.baseStrLen + strLen, lookup: (o) => this.str(o, 0) });
+    return own;
+  }
+
+  private checkSpan(start: number, len: number, what: string, field: number): void {
+    if (start + len > this.bytes.length)
+      throw this.error(
+        `${what} (${len} bytes at ${start}) runs past the end of the ${this.bytes.length}-byte blob: truncated or corrupt`,
+        field,
+      );
+  }
+
+  private str(off: number, at: number): string {
+    if (off < this.baseStrLen) {
+      if (!this.base) return '';
+      return baseString(this.base, off);
+    }
+    const rel = off - this.baseStrLen;
+    const cached = this.strCache.get(rel);
+    if (cached !== undefined) return cached;
+    if (rel >= this.strLen) throw this.error(`name offset ${off} lies outside the string section`, at);
+    const start = this.strStart + rel;
+    const nul = this.bytes.indexOf(0, start);
+    const s = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + start, nul - start).toString('latin1');
+    this.strCache.set(rel, s);
+    return s;
+  }
+
+  /** Reads the record at `off`, appends it, returns the offset of the next one. */
+  private readType(off: number, end: number, types: BtfType[], firstId: number): number {
+    const id = firstId + types.length;
+    if (off + 12 > end) throw this.error(`type ${id}: record header runs past the type section`, off);
+    const name = this.str(this.u32(off), off);
+    const info = this.u32(off + 4);
+    const sizeOrType = this.u32(off + 8);
+    const vlen = info & 0xffff;
+    const kindNo = (info >>> 24) & 0x1f;
+    const kindFlag = info >>> 31 === 1;
+    const kind = KIND_NAMES[kindNo];
+    if (kind === undefined || kind === 'unknown')
+      throw this.error(`type ${id}: unknown kind ${kindNo} (known: 1-19)`, off + 4);
+    const data = off + 12;
+    const need = (n: number) => {
+      if (data + n > end)
+        throw this.error(`type ${id} (${kind} ${name}): ${n} bytes of data run past the type section`, off);
+      return data + n;
+    };
+    switch (kind) {
+      case 'int': {
+        const next = need(4);
+        const v = this.u32(data);
+        const enc = (v >>> 24) & 0xf;
+        const encoding: BtfIntEncoding =
+          enc & 4 ? 'bool' : enc & 2 ? 'char' : enc & 1 ? 'signed' : 'unsigned';
+        types.push({ kind, name, size: sizeOrType, encoding, bitOffset: (v >>> 16) & 0xff, bits: v & 0xff });
+        return next;
+      }
+      case 'ptr':
+        types.push({ kind, name: '', type: sizeOrType });
+        return data;
+      case 'array': {
+        const next = need(12);
+        types.push({
+          kind,
+          name: '',
+          type: this.u32(data),
+          indexType: this.u32(data + 4),
+          nelems: this.u32(data + 8),
+        });
+        return next;
+      }
+      case 'struct':
+      case 'union': {
+        const next = need(vlen * 12);
+        const members: BtfMember[] = new Array(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const m = data + i * 12;
+          const o = this.u32(m + 8);
+          members[i] = {
+            name: this.str(this.u32(m), m),
+            type: this.u32(m + 4),
+            bitOffset: kindFlag ? o & 0xffffff : o,
+            bitfieldSize: kindFlag ? o >>> 24 : 0,
+          };
+        }
+        types.push({ kind, name, size: sizeOrType, members });
+        return next;
+      }
+      case 'enum':
+      case 'enum64': {
+        const width = kind === 'enum' ? 8 : 12;
+        const next = need(vlen * width);
+        const values: BtfEnumValue[] = new Array(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const v = data + i * width;
+          let value: bigint;
+          if (kind === 'enum') {
+            value = kindFlag ? BigInt(this.view.getInt32(v + 4, this.le)) : BigInt(this.u32(v + 4));
+          } else {
+            value = (BigInt(this.u32(v + 8)) << 32n) | BigInt(this.u32(v + 4));
+            if (kindFlag) value = BigInt.asIntN(64, value);
+          }
+          values[i] = { name: this.str(this.u32(v), v), value };
+        }
+        types.push({ kind, name, size: sizeOrType, signed: kindFlag, values });
+        return next;
+      }
+      case 'fwd':
+        types.push({ kind, name, union: kindFlag });
+        return data;
+      case 'typedef':
+      case 'type_tag':
+        types.push({ kind, name, type: sizeOrType });
+        return data;
+      case 'volatile':
+      case 'const':
+      case 'restrict':
+        types.push({ kind, name: '', type: sizeOrType });
+        return data;
+      case 'func': {
+        const linkage = LINKAGE[vlen];
+        if (linkage === undefined) throw this.error(`type ${id} (func ${name}): linkage ${vlen} (0-2)`, off);
+        types.push({ kind, name, type: sizeOrType, linkage });
+        return data;
+      }
+      case 'func_proto': {
+        const next = need(vlen * 8);
+        const params = [];
+        let variadic = false;
+        for (let i = 0; i < vlen; i++) {
+          const p = data + i * 8;
+          const type = this.u32(p + 4);
+          // A last parameter of type 0 without a name is C's `...`.
+          if (i === vlen - 1 && type === 0 && this.u32(p) === 0) variadic = true;
+          else params.push({ name: this.str(this.u32(p), p), type });
+        }
+        types.push({ kind, name: '', type: sizeOrType, params, variadic });
+        return next;
+      }
+      case 'var': {
+        const next = need(4);
+        const l = this.u32(data);
+        const linkage = l === 0 ? 'static' : l === 1 ? 'global' : 'extern';
+        types.push({ kind, name, type: sizeOrType, linkage });
+        return next;
+      }
+      case 'datasec': {
+        const next = need(vlen * 12);
+        const vars = [];
+        for (let i = 0; i < vlen; i++) {
+          const v = data + i * 12;
+          vars.push({ type: this.u32(v), offset: this.u32(v + 4), size: this.u32(v + 8) });
+        }
+        types.push({ kind, name, size: sizeOrType, vars });
+        return next;
+      }
+      case 'float':
+        types.push({ kind, name, size: sizeOrType });
+        return data;
+      case 'decl_tag': {
+        const next = need(4);
+        types.push({ kind, name, type: sizeOrType, componentIdx: this.view.getInt32(data, this.le) });
+        return next;
+      }
+    }
+  }
+
+  /** Every reference names an existing type, and no chain of qualifiers loops (the kernel rejects both). */
+  private checkReferences(btf: Btf, offsets: number[]): void {
+    const { count, firstId } = btf;
+    const at = (id: number) => offsets[id - firstId]!;
+    const bad = (id: number, ref: number, what: string) => {
+      if (ref >= count) {
+        const t = btf.get(id);
+        throw this.error(
+          `type ${id} (${t.kind} ${t.name}): ${what} refers to type ${ref}, but the last id is ${count - 1}`,
+          at(id),
+        );
+      }
+    };
+    for (let id = firstId; id < count; id++) {
+      const t = btf.get(id);
+      if ('type' in t) bad(id, t.type, 'its type');
+      if (t.kind === 'array') bad(id, t.indexType, 'its index type');
+      if (t.kind === 'struct' || t.kind === 'union')
+        for (const m of t.members) bad(id, m.type, `member ${m.name}`);
+      if (t.kind === 'func_proto') for (const p of t.params) bad(id, p.type, `parameter ${p.name}`);
+      if (t.kind === 'datasec') for (const v of t.vars) bad(id, v.type, 'a variable');
+    }
+    // Qualifier chains among this BTF's own types (a base was checked when it was read): state 2 = ends.
+    const state = new Uint8Array(count - firstId);
+    for (let id = firstId; id < count; id++) {
+      const chain: number[] = [];
+      let cur = id;
+      while (cur >= firstId && state[cur - firstId] === 0 && BTF_MODIFIERS.has(btf.get(cur).kind)) {
+        state[cur - firstId] = 1;
+        chain.push(cur);
+        cur = (btf.get(cur) as { type: number }).type;
+      }
+      if (cur >= firstId && state[cur - firstId] === 1) {
+        const t = btf.get(id);
+        throw this.error(
+          `type ${id} (${t.kind} ${t.name}): typedef/qualifier chain loops back to type ${cur}`,
+          at(id),
+        );
+      }
+      for (const c of chain) state[c - firstId] = 2;
+    }
+  }
+}
+
+// Split BTF names offsets below its base's string length in the base: kept beside each Btf read here.
+const stringSpaces = new WeakMap<Btf, { length: number; lookup: (off: number) => string }>();
+
+function strLenOf(btf: Btf): number {
+  const space = stringSpaces.get(btf);
+  if (!space) throw new ArtifactFormatError('split BTF needs a base read by readBtf', { source: btf.source });
+  return space.length;
+}
+
+function baseString(btf: Btf, off: number): string {
+  return stringSpaces.get(btf)!.lookup(off);
+}
+
+function hex2(a: number, b: number): string {
+  return `0x${a.toString(16).padStart(2, '0')}${b.toString(16).padStart(2, '0')}`;
+}

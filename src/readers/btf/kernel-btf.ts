@@ -1,0 +1,192 @@
+// A kernel's BTF from whatever carries it: a raw BTF file (/sys/kernel/btf/vmlinux), a vmlinux or module
+// ELF (.BTF), a vmlinuz (the bzImage payload is vmlinux), a linux-image package or tree (boot/vmlinuz-*,
+// or the unstripped usr/lib/debug/boot/vmlinux-* of a -dbg package), and the split BTF of its modules.
+//
+// Beside the types it keeps what kfunc discovery needs from vmlinux: the .BTF_ids section and the
+// __BTF_ID__* symbols that delimit its sets, from the ELF symbol table or a System.map.
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ArtifactFormatError } from '../../errors.js';
+import type { Btf } from '../../model/btf.js';
+import { decompress } from '../compression.js';
+import { type ElfFile, openElf } from '../elf/elf.js';
+import { readSymbols } from '../elf/symbols.js';
+import { isDirectory, readInputFile } from '../file.js';
+import { extractVmlinux, isBzImage } from '../kernel-image/bzimage.js';
+import { type ArtifactFile, openArtifact } from '../pkg/index.js';
+import { isBtf, readBtf } from './btf.js';
+
+export interface BtfIdSymbol {
+  name: string;
+  addr: bigint;
+}
+
+export interface KernelBtf {
+  source: string;
+  btf: Btf;
+  /** Split BTF of the modules asked for, by module name (`snd_pcm`). */
+  modules: Map<string, Btf>;
+  /** vmlinux's .BTF_ids: where it is loaded and its bytes; null for a raw BTF file or a module. */
+  btfIds: { addr: bigint; data: Uint8Array } | null;
+  /** The `__BTF_ID__*` symbols, sorted by address; null when neither a symtab nor a System.map has them. */
+  btfIdSymbols: BtfIdSymbol[] | null;
+  /** Where btfIdSymbols came from. */
+  symbolSource: 'symtab' | 'System.map' | null;
+  /** `6.1.0-47-amd64`, where a path names it. */
+  release: string | null;
+}
+
+export interface KernelBtfOptions {
+  /** Which modules' split BTF to read, by module name; default none. */
+  modules?: (name: string) => boolean;
+  /** A System.map to take __BTF_ID__ symbols from when the image is stripped. */
+  systemMap?: string;
+}
+
+const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
+const DEBUG_VMLINUX = /(?:^|\/)usr\/lib\/debug\/(?:boot\/vmlinux-([^/]+)|lib\/modules\/([^/]+)\/vmlinux)$/;
+const SYSTEM_MAP = /(?:^|\/)boot\/System\.map-([^/]+)$/;
+const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*?([^/]+)\.ko(?:\.(?:xz|gz|zst))?$/;
+
+/** `snd-pcm.ko.xz` → `snd_pcm`: the name the kernel gives a module. */
+export function moduleNameOf(path: string): string {
+  return basename(path)
+    .replace(/\.ko(?:\.(?:xz|gz|zst))?$/, '')
+    .replace(/-/g, '_');
+}
+
+export async function readKernelBtf(path: string, opts: KernelBtfOptions = {}): Promise<KernelBtf> {
+  const result = (await isPackage(path)) ? await fromPackage(path, opts) : await fromFile(path);
+  if (opts.systemMap && result.btfIdSymbols === null) {
+    const text = (await readInputFile(opts.systemMap, 'a System.map')).toString('latin1');
+    result.btfIdSymbols = parseSystemMap(text, opts.systemMap);
+    result.symbolSource = result.btfIdSymbols ? 'System.map' : null;
+  }
+  return result;
+}
+
+async function isPackage(path: string): Promise<boolean> {
+  if (await isDirectory(path, 'a kernel image, BTF file or package')) return true;
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    await handle.read(head, 0, 8, 0);
+    return head.toString('latin1') === '!<arch>\n' || head.readUInt32BE(0) === 0xedabeedb;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fromFile(path: string): Promise<KernelBtf> {
+  const raw = await readInputFile(path, 'a kernel image, BTF file or package');
+  const { data } = await decompress(raw, { source: path, maxOutput: 1024 * 1024 * 1024 });
+  if (isBtf(data)) return bare(path, readBtf(data, { source: path, section: 'BTF file' }));
+  const elfBytes = isBzImage(data) ? await extractVmlinux(data, { source: path }) : data;
+  return fromVmlinuxElf(openElf(elfBytes, { source: path }), path, null);
+}
+
+function bare(source: string, btf: Btf): KernelBtf {
+  return {
+    source,
+    btf,
+    modules: new Map(),
+    btfIds: null,
+    btfIdSymbols: null,
+    symbolSource: null,
+    release: null,
+  };
+}
+
+/** The .BTF of an ELF file; a clear error when the kernel was built without CONFIG_DEBUG_INFO_BTF. */
+export function btfSection(elf: ElfFile, base?: Btf): Btf {
+  const s = elf.section('.BTF');
+  if (!s)
+    throw new ArtifactFormatError(
+      'no .BTF section: built without CONFIG_DEBUG_INFO_BTF (or CONFIG_DEBUG_INFO_BTF_MODULES for modules)',
+      { source: elf.source },
+    );
+  const opts = base
+    ? { source: elf.source, fileOffset: s.offset, base }
+    : { source: elf.source, fileOffset: s.offset };
+  return readBtf(elf.data(s), opts);
+}
+
+function fromVmlinuxElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
+  const result = bare(source, btfSection(elf));
+  result.release = release;
+  const ids = elf.section('.BTF_ids');
+  if (ids) result.btfIds = { addr: ids.addr, data: elf.data(ids) };
+  const symbols = readSymbols(elf)
+    .filter((s) => s.name.startsWith('__BTF_ID__'))
+    .map((s) => ({ name: s.name, addr: BigInt(s.value) }));
+  if (symbols.length > 0) {
+    result.btfIdSymbols = symbols.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    result.symbolSource = 'symtab';
+  }
+  return result;
+}
+
+/** `ffffffff828e5ad0 D __BTF_ID__set8__bpf_rstat_kfunc_ids`: only the __BTF_ID__ lines are kept. */
+export function parseSystemMap(text: string, source: string): BtfIdSymbol[] | null {
+  const symbols: BtfIdSymbol[] = [];
+  let line = 0;
+  for (const l of text.split('\n')) {
+    line++;
+    if (!l.includes('__BTF_ID__')) continue;
+    const m = /^([0-9a-fA-F]{1,16}) \S (\S+)$/.exec(l.trim());
+    if (!m)
+      throw new ArtifactFormatError('expected `ADDRESS TYPE NAME`', {
+        source,
+        line,
+        excerpt: l.slice(0, 80),
+      });
+    symbols.push({ name: m[2]!, addr: BigInt(`0x${m[1]}`) });
+  }
+  if (symbols.length === 0) return null;
+  return symbols.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+}
+
+async function fromPackage(path: string, opts: KernelBtfOptions): Promise<KernelBtf> {
+  const source = await openArtifact(path);
+  const wantModule = opts.modules ?? (() => false);
+  let image: { file: ArtifactFile; release: string; debug: boolean } | null = null;
+  let systemMap: string | null = null;
+  const moduleFiles: { name: string; file: ArtifactFile }[] = [];
+  const wanted = (p: string) => {
+    if (KERNEL_IMAGE.test(p) || DEBUG_VMLINUX.test(p) || SYSTEM_MAP.test(p)) return true;
+    const m = MODULE.exec(p);
+    return m !== null && wantModule(moduleNameOf(p));
+  };
+  for await (const file of source.files(wanted)) {
+    if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
+    const debug = DEBUG_VMLINUX.exec(file.path);
+    const boot = KERNEL_IMAGE.exec(file.path);
+    // The -dbg vmlinux has the symbol table a stripped vmlinuz lacks: prefer it.
+    if (debug && (image === null || !image.debug))
+      image = { file, release: debug[1] ?? debug[2]!, debug: true };
+    else if (boot && image === null) image = { file, release: boot[2]!, debug: false };
+    else if (SYSTEM_MAP.test(file.path)) systemMap = file.data.toString('latin1');
+    else if (MODULE.test(file.path)) moduleFiles.push({ name: moduleNameOf(file.path), file });
+  }
+  if (image === null)
+    throw new ArtifactFormatError(
+      'no boot/vmlinuz-*, boot/vmlinux-* or usr/lib/debug vmlinux: the kernel BTF lives in the kernel image',
+      { source: path },
+    );
+  const where = `${path} (${image.file.path})`;
+  const bytes = isBzImage(image.file.data)
+    ? await extractVmlinux(image.file.data, { source: where })
+    : image.file.data;
+  const result = fromVmlinuxElf(openElf(bytes, { source: where }), path, image.release);
+  // Debian's linux-image ships a placeholder System.map; the real one is in the -dbg package.
+  if (result.btfIdSymbols === null && systemMap) {
+    result.btfIdSymbols = parseSystemMap(systemMap, `${path} (System.map)`);
+    if (result.btfIdSymbols) result.symbolSource = 'System.map';
+  }
+  for (const { name, file } of moduleFiles) {
+    const at = `${path} (${file.path})`;
+    const { data } = await decompress(file.data, { source: at });
+    result.modules.set(name, btfSection(openElf(data, { source: at }), result.btf));
+  }
+  return result;
+}
