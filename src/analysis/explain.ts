@@ -22,7 +22,7 @@ export interface ExplainSide {
    * Declared types of exported variables BTF has no VAR for (it records only per-CPU variables):
    * variable name → type key (`struct kmem_cache`) and where that was read.
    */
-  externs?: ReadonlyMap<string, { key: string; declaration: string; where: string }>;
+  externs?: ReadonlyMap<string, { key: string | null; declaration: string; where: string }>;
 }
 
 export interface ExplainOptions {
@@ -122,7 +122,8 @@ class Side {
     const ext = this.input.externs?.get(e.symbol);
     if (ext) {
       const key = `var ${e.symbol}`;
-      this.graph.nodes.set(key, { key, facts: [`type ${ext.key}`], refs: new Set([ext.key]) });
+      const refs = new Set(ext.key ? [ext.key] : []);
+      this.graph.nodes.set(key, { key, facts: [`type ${ext.key ?? ext.declaration}`], refs });
       this.declarations.set(e.symbol, { key, text: ext.declaration, from: ext.where });
       return key;
     }

@@ -6,6 +6,7 @@ import { registerCompat } from './commands/compat.js';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEntries } from './commands/entries.js';
+import { registerExplain } from './commands/explain.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
@@ -62,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   registerFetch(program, state);
   registerCompat(program, state);
   registerImpact(program, state);
+  registerExplain(program, state);
   registerCoverage(program, state);
   try {
     if (argv.length <= 2) {

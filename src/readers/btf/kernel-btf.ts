@@ -190,3 +190,10 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
   }
   return result;
 }
+
+/** A module's split BTF (.ko, .ko.xz/.gz/.zst) on top of its kernel's. */
+export async function readModuleBtf(path: string, base: Btf): Promise<Btf> {
+  const raw = await readInputFile(path, 'a kernel module (.ko)');
+  const { data } = await decompress(raw, { source: path });
+  return btfSection(openElf(data, { source: path }), base);
+}

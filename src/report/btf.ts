@@ -1,0 +1,32 @@
+// `kabi btf`: types written as C (checked against `bpftool btf dump ... format c` in the tests), or a
+// count of a BTF's types by kind.
+import type { Btf, BtfKind } from '../model/btf.js';
+import { cDefinition } from '../model/btf-c.js';
+
+/** Every type called `name`; `struct device` narrows to one tag. */
+export function findTypes(btf: Btf, query: string): number[] {
+  const m = /^(struct|union|enum|typedef|func|var) (\S+)$/.exec(query.trim());
+  const name = m ? m[2]! : query.trim();
+  const kinds: BtfKind[] | null = m ? (m[1] === 'enum' ? ['enum', 'enum64'] : [m[1] as BtfKind]) : null;
+  return btf.named(name).filter((id) => kinds === null || kinds.includes(btf.get(id).kind));
+}
+
+export function btfTypesToText(btf: Btf, ids: readonly number[]): string {
+  return `${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`;
+}
+
+export function btfTypesToJson(btf: Btf, ids: readonly number[]): string {
+  const types = ids.map((id) => ({ id, ...btf.get(id), c: cDefinition(btf, id) }));
+  return `${JSON.stringify(types, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1)}\n`;
+}
+
+export function btfSummaryToText(btf: Btf): string {
+  const counts = new Map<string, number>();
+  for (let id = btf.firstId; id < btf.count; id++) {
+    const k = btf.get(id).kind;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const lines = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${k.padEnd(11)} ${n}`);
+  const split = btf.base ? ` (split BTF on ${btf.base.count - 1} base types)` : '';
+  return `${btf.source}: ${btf.count - btf.firstId} types${split}\n${lines.join('\n')}\n`;
+}

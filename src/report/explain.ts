@@ -1,0 +1,185 @@
+// `kabi explain` as text, Markdown and JSON (the Explanation as it is; docs/explain.md describes it).
+// The cascade first (N CRC changes, M root type changes, ranked), then each selected symbol with the path
+// from its declaration to every root it reaches.
+import type { Explanation, RootChange, SymbolExplanation, TypeChange } from '../analysis/explain.js';
+import { mdCode } from './markdown.js';
+
+export interface ExplainRenderOptions {
+  /** Rows of the per-symbol list and of long change lists; null for all. */
+  limit: number | null;
+  /** List every symbol, not only when the selection is small. */
+  symbols: boolean;
+}
+
+const PER_SYMBOL_DEFAULT = 60;
+
+function at(bits: number): string {
+  return bits % 8 === 0 ? `offset ${bits / 8}` : `bit ${bits}`;
+}
+
+/** One line for each change; members that only moved are summed up in one line. */
+export function describeTypeChanges(changes: readonly TypeChange[], limit = 8): string[] {
+  const lines: string[] = [];
+  const moved = changes.filter((c) => c.change === 'member-moved');
+  for (const c of changes) {
+    switch (c.change) {
+      case 'type-added':
+        lines.push('type added');
+        break;
+      case 'type-removed':
+        lines.push('type removed');
+        break;
+      case 'size':
+        lines.push(`size ${c.old} → ${c.new} bytes`);
+        break;
+      case 'member-added':
+        lines.push(`+ ${c.member}: ${c.type} (${at(c.offset)})`);
+        break;
+      case 'member-removed':
+        lines.push(`- ${c.member}: ${c.type} (was at ${at(c.offset)})`);
+        break;
+      case 'member-retyped':
+        lines.push(`~ ${c.member}: ${c.old} → ${c.new}`);
+        break;
+      case 'value-added':
+        lines.push(`+ ${c.name} = ${c.value}`);
+        break;
+      case 'value-removed':
+        lines.push(`- ${c.name} = ${c.value}`);
+        break;
+      case 'value-changed':
+        lines.push(`~ ${c.name}: ${c.old} → ${c.new}`);
+        break;
+      case 'prototype':
+      case 'definition':
+        lines.push(`~ ${c.change} was: ${c.old}`, `  ${' '.repeat(c.change.length)} now: ${c.new}`);
+        break;
+      case 'member-moved':
+        break;
+    }
+  }
+  if (moved.length > 0) {
+    const first = moved[0] as Extract<TypeChange, { change: 'member-moved' }>;
+    const more = moved.length > 1 ? ` and ${moved.length - 1} more` : '';
+    lines.push(`${moved.length} member(s) moved: ${first.member} ${at(first.old)} → ${at(first.new)}${more}`);
+  }
+  return lines.length > limit ? [...lines.slice(0, limit), `… ${lines.length - limit} more changes`] : lines;
+}
+
+function headline(r: Explanation): string[] {
+  const noDecl = r.symbols.filter((s) => s.status === 'no-declaration').length;
+  const noChange = r.symbols.filter((s) => s.status === 'no-type-change').length;
+  const reached = r.roots.filter((x) => x.exports.length > 0).length;
+  return [
+    `${r.crcChanged} CRC change(s): ${r.explained} explained by ${reached} root type change(s).`,
+    ...(noDecl
+      ? [
+          `${noDecl} without a declaration in BTF (BTF records functions and per-CPU variables; other variables need --headers, module exports need the module's BTF).`,
+        ]
+      : []),
+    ...(noChange
+      ? [
+          `${noChange} with no type change BTF can show: genksyms saw something BTF does not record (an attribute, a declaration detail, or a type it expands differently).`,
+        ]
+      : []),
+    `${r.unchangedCrcReached} export(s) with an unchanged CRC reach a root change too: genksyms did not expand those types for them.`,
+  ];
+}
+
+function showSymbols(r: Explanation, o: ExplainRenderOptions): SymbolExplanation[] {
+  const cap = o.limit ?? Number.POSITIVE_INFINITY;
+  if (o.symbols || r.symbols.length <= PER_SYMBOL_DEFAULT) return r.symbols.slice(0, cap);
+  return [];
+}
+
+function rootLine(x: RootChange): string {
+  const also = x.unchangedCrcExports ? ` (+${x.unchangedCrcExports} with unchanged CRC)` : '';
+  return `${x.type}: reached by ${x.exports.length} CRC-changed export(s)${also}`;
+}
+
+export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
+  const out = [`kabi explain: ${r.old} → ${r.new}`, '', ...headline(r), ''];
+  if (r.roots.length) out.push('Root type changes:');
+  const cap = o.limit ?? Number.POSITIVE_INFINITY;
+  for (const x of r.roots.slice(0, cap)) {
+    out.push(`  ${rootLine(x)}`);
+    for (const l of describeTypeChanges(x.changes)) out.push(`      ${l}`);
+    if (x.examplePath.length) out.push(`      e.g. ${x.examplePath.join(' → ')}`);
+  }
+  if (r.roots.length > cap) out.push(`  … ${r.roots.length - cap} more (--all)`);
+  if (r.inherited.length) {
+    const names = r.inherited.slice(0, 12).map((i) => `${i.type} (embeds ${i.embeds.join(', ')})`);
+    const more = r.inherited.length > 12 ? `, … ${r.inherited.length - 12} more` : '';
+    out.push(
+      '',
+      `Layout changes that follow from embedded types (${r.inherited.length}): ${names.join('; ')}${more}`,
+    );
+  }
+  const list = showSymbols(r, o);
+  if (list.length) out.push('', 'Symbols:');
+  for (const s of list) {
+    out.push(`  ${s.symbol} [${s.module}] ${s.oldCrc} → ${s.newCrc}`);
+    if (s.declaration)
+      out.push(`      ${s.declaration}${s.declarationFrom ? `  (from ${s.declarationFrom})` : ''}`);
+    if (s.status === 'no-declaration') out.push('      no declaration in BTF: cannot say which type changed');
+    if (s.status === 'no-type-change') out.push('      BTF shows no change in any type it reaches');
+    for (const root of s.roots) out.push(`      because ${root.type} changed: ${root.path.join(' → ')}`);
+  }
+  if (!list.length && r.symbols.length)
+    out.push('', `(${r.symbols.length} symbols: name some, use --modules, or --symbols to list them all)`);
+  return `${out.join('\n')}\n`;
+}
+
+export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): string {
+  const out = [
+    `## kabi explain: ${mdCode(r.old)} → ${mdCode(r.new)}`,
+    '',
+    ...headline(r).map((l) => `- ${l}`),
+    '',
+  ];
+  const cap = o.limit ?? Number.POSITIVE_INFINITY;
+  if (r.roots.length) {
+    out.push(
+      '| root type change | CRC-changed exports | unchanged CRC | what changed | example path |',
+      '|---|---:|---:|---|---|',
+    );
+    for (const x of r.roots.slice(0, cap)) {
+      const what = describeTypeChanges(x.changes, 4).map(mdCode).join('<br>');
+      out.push(
+        `| ${mdCode(x.type)} | ${x.exports.length} | ${x.unchangedCrcExports} | ${what} | ${mdCode(x.examplePath.join(' → '))} |`,
+      );
+    }
+  }
+  const list = showSymbols(r, o);
+  if (list.length) {
+    out.push('', '| symbol | module | old CRC | new CRC | because |', '|---|---|---|---|---|');
+    for (const s of list) {
+      const why =
+        s.status === 'no-declaration'
+          ? 'no declaration in BTF'
+          : s.status === 'no-type-change'
+            ? 'no type change in BTF'
+            : s.roots.map((x) => mdCode(x.path.join(' → '))).join('<br>');
+      out.push(`| ${mdCode(s.symbol)} | ${mdCode(s.module)} | ${s.oldCrc} | ${s.newCrc} | ${why} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function explainToJson(r: Explanation): string {
+  return `${JSON.stringify(r, null, 1)}\n`;
+}
+
+export const explainRenderers = {
+  text: explainToText,
+  markdown: explainToMarkdown,
+  json: (r: Explanation, _o: ExplainRenderOptions) => explainToJson(r),
+};
+
+/** For `kabi why`: one line on why a symbol's CRC changed, or null when it cannot say. */
+export function explainSymbolLine(s: SymbolExplanation): string | null {
+  if (s.status !== 'explained' || s.roots.length === 0) return null;
+  const first = s.roots[0]!;
+  const more = s.roots.length > 1 ? ` (and ${s.roots.length - 1} more root change(s))` : '';
+  return `its CRC changed because ${first.type} changed: ${first.path.join(' → ')}${more}`;
+}
