@@ -32,7 +32,11 @@ export * from './readers/btf/extern-decls.js';
 export * from './readers/btf/kernel-btf.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
-export { type ExportsArtifactOptions, readExportsArtifact } from './readers/exports-artifact.js';
+export {
+  type ExportsArtifactOptions,
+  readExportsArtifact,
+  readKernelWithBtf,
+} from './readers/exports-artifact.js';
 export { isDirectoryPath } from './readers/file.js';
 export {
   isKernelArtifactFile,
@@ -92,5 +96,6 @@ export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export { BUSY_TIMEOUT_MS, openSqliteStore, SqliteStore } from './store/sqlite.js';
 export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';
+export { btfSubset, encodeBtf } from './writers/btf.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';
 export { formatRpmProvides } from './writers/rpm-provides.js';

@@ -16,8 +16,8 @@ export interface ExplainSide {
   build: KernelBuild;
   /** vmlinux's BTF. */
   btf: Btf;
-  /** Split BTF of exporting modules, by module name (`snd_pcm`). */
-  modules: ReadonlyMap<string, Btf>;
+  /** Split BTF of exporting modules, by module name (`snd_pcm`); read on demand. */
+  modules: { get(name: string): Btf | undefined };
   /**
    * Declared types of exported variables BTF has no VAR for (it records only per-CPU variables):
    * variable name → type key (`struct kmem_cache`) and where that was read.
@@ -98,7 +98,6 @@ class Side {
 
   constructor(readonly input: ExplainSide) {
     this.builder.addTypes(input.btf);
-    for (const m of input.modules.values()) this.builder.addTypes(m);
     this.graph = this.builder.build();
   }
 
@@ -109,7 +108,7 @@ class Side {
     for (const btf of btfs) {
       const id = btf.find(e.symbol, 'func') ?? btf.find(e.symbol, 'var');
       if (id === undefined) continue;
-      const key = this.builder.add(btf, id);
+      const key = this.builder.addClosure(btf, id);
       if (!key) continue;
       const t = btf.get(id);
       this.declarations.set(e.symbol, {

@@ -85,6 +85,27 @@ export class TypeGraphBuilder {
     return key;
   }
 
+  /**
+   * Adds a declaration and, from the same BTF, every named type it reaches that the graph lacks: how a
+   * module's own types (absent from vmlinux) enter the graph without reading all of them.
+   */
+  addClosure(btf: Btf, id: number): string | null {
+    const first = this.add(btf, id);
+    const stack = first ? [first] : [];
+    const visited = new Set<string>(stack);
+    while (stack.length) {
+      const node = this.nodes.get(stack.pop()!);
+      for (const ref of node?.refs ?? []) {
+        if (visited.has(ref)) continue;
+        visited.add(ref);
+        if (this.nodes.get(ref)?.facts.length) continue;
+        const found = findKey(btf, ref);
+        if (found !== undefined && this.add(btf, found)) stack.push(ref);
+      }
+    }
+    return first;
+  }
+
   build(): TypeGraph {
     return { nodes: this.nodes };
   }
@@ -195,4 +216,21 @@ function collectRefs(btf: Btf, id: number, refs: Set<string>, depth: number): vo
       for (const m of t.members) collectRefs(btf, m.type, refs, depth + 1);
       return;
   }
+}
+
+/** The id of the type `key` names in `btf` (its own types first), preferring a definition to a fwd. */
+function findKey(btf: Btf, key: string): number | undefined {
+  const space = key.indexOf(' ');
+  const tag = key.slice(0, space);
+  const name = key.slice(space + 1);
+  let fwd: number | undefined;
+  for (const id of btf.named(name)) {
+    const t = btf.get(id);
+    if (t.kind === 'fwd') {
+      if ((t.union ? 'union' : 'struct') === tag) fwd ??= id;
+      continue;
+    }
+    if (typeKey(t) === key) return id;
+  }
+  return fwd;
 }

@@ -3,6 +3,7 @@
 // vmlinux or vmlinuz, or a single module (its own exports).
 import { open } from 'node:fs/promises';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
+import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
 import { decompress, detectCompression } from './compression.js';
 import { openElf } from './elf/elf.js';
 import { isDirectory, readInputFile } from './file.js';
@@ -97,4 +98,25 @@ function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
     exports: new Map(exports.map((e) => [e.symbol, e])),
     warnings: [],
   };
+}
+
+/**
+ * A kernel's exports and its BTF in one pass, for a linux-image package, a tree, a vmlinuz or a vmlinux;
+ * null for inputs that carry no types (Module.symvers, provides lists).
+ */
+export async function readKernelWithBtf(
+  path: string,
+  opts: ExportsArtifactOptions = {},
+): Promise<{ build: KernelBuild; btf: KernelBtf } | null> {
+  const what = 'a kernel package, tree, vmlinuz or vmlinux';
+  const first = (await isDirectory(path, what)) ? null : await head(path, 8).catch(() => new Uint8Array(0));
+  if (first === null || startsWith(first, AR) || startsWith(first, RPM_LEAD)) {
+    const k = await readKernelArtifact(path, { ...opts, btf: true });
+    return k.btf ? { build: k.build, btf: k.btf } : null;
+  }
+  const bytes = await readInputFile(path, what);
+  const data = detectCompression(bytes) === 'none' ? bytes : (await decompress(bytes, { source: path })).data;
+  if (!isBzImage(data) && !startsWith(data, ELF)) return null;
+  const [build, btf] = await Promise.all([readExportsArtifact(path, opts), readKernelBtf(path)]);
+  return { build, btf };
 }

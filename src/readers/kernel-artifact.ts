@@ -10,7 +10,15 @@ import { basename, join, resolve } from 'node:path';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
+import {
+  type BtfSectionBytes,
+  btfSectionBytes,
+  type KernelBtf,
+  kernelBtfFromElf,
+  moduleNameOf,
+} from './btf/kernel-btf.js';
 import { decompress } from './compression.js';
+import { openElf } from './elf/elf.js';
 import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
@@ -29,11 +37,15 @@ export interface KernelArtifact {
   kernelImage: string | null;
   /** Files that could not be read: path and reason. */
   problems: { path: string; reason: string }[];
+  /** vmlinux's BTF and the exporting modules' split BTF, when asked for and the image has it. */
+  btf: KernelBtf | null;
 }
 
 export interface KernelArtifactOptions {
   /** Called as modules are read: done so far, and the total when known. */
   onProgress?: (done: number, total: number | null) => void;
+  /** Also keep BTF (vmlinux's, and the .BTF of every module that exports), in the same pass. */
+  btf?: boolean;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -96,7 +108,7 @@ export async function readKernelSource(
   source: ArtifactSource,
   opts: KernelArtifactOptions = {},
 ): Promise<KernelArtifact> {
-  const acc = new Accumulator(source.source);
+  const acc = new Accumulator(source.source, opts.btf === true);
   const inFlight = new Set<Promise<void>>();
   for await (const file of source.files(isKernelArtifactFile)) {
     if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
@@ -121,8 +133,13 @@ class Accumulator {
   builtin: string[] = [];
   shipped: KernelBuild | null = null;
   date: string | null = null;
+  kernelBtf: KernelBtf | null = null;
+  readonly btfSections = new Map<string, BtfSectionBytes>();
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    readonly withBtf: boolean,
+  ) {}
 
   async add(file: ArtifactFile): Promise<void> {
     const where = `${this.source} (${file.path})`;
@@ -141,6 +158,10 @@ class Accumulator {
       }
       const { data } = await decompress(file.data, { source: where });
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
+      if (this.withBtf && m.exports.length > 0) {
+        const section = btfSectionBytes(openElf(data, { source: where }));
+        if (section) this.btfSections.set(moduleNameOf(file.path), section);
+      }
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
       this.modules.push(m);
     } catch (e) {
@@ -157,6 +178,13 @@ class Accumulator {
   private async addKernelImage(file: ArtifactFile, where: string, release: string): Promise<void> {
     const elf = isBzImage(file.data) ? await extractVmlinux(file.data, { source: where }) : file.data;
     this.vmlinux = readVmlinuxExports(elf, { source: where });
+    if (this.withBtf) {
+      try {
+        this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release);
+      } catch (e) {
+        this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
+      }
+    }
     this.kernelImage = file.path;
     this.release ??= release;
   }
@@ -214,8 +242,11 @@ class Accumulator {
       exports,
       warnings,
     };
+    if (this.kernelBtf)
+      for (const [name, section] of this.btfSections) this.kernelBtf.modules.add(name, section);
     return {
       build,
+      btf: this.kernelBtf,
       modules: this.modules,
       release: this.release,
       builtin: this.builtin,

@@ -183,3 +183,11 @@ export function explainSymbolLine(s: SymbolExplanation): string | null {
   const more = s.roots.length > 1 ? ` (and ${s.roots.length - 1} more root change(s))` : '';
   return `its CRC changed because ${first.type} changed: ${first.path.join(' → ')}${more}`;
 }
+
+/** What to say when a symbol's CRC change has no type change behind it. */
+export function explainStatusLine(s: SymbolExplanation): string {
+  if (s.status === 'no-declaration') return 'BTF has no declaration for it: cannot say which type changed';
+  if (s.status === 'no-type-change')
+    return 'BTF shows no change in any type it reaches: genksyms saw something BTF does not record';
+  return `its CRC changed because ${s.roots.map((r) => r.type).join(', ')} changed`;
+}

@@ -1,4 +1,6 @@
 import { type Command, Option } from 'commander';
+import type { Verdict } from '../../index.js';
+import { type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit } from '../output.js';
 import { builtForBuild, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
@@ -78,7 +80,12 @@ export function registerCompat(program: Command, state: CommandState): void {
     .argument('<module>', 'a .ko file, or a stored kmod')
     .argument('<kernel>', 'a kernel artifact or stored build')
     .option('-f, --format <format>', 'text or json', 'text')
-    .action(async (module: string, kernel: string, o: { format: string }, cmd: Command) => {
+    .option(
+      '--built-for <kernel>',
+      'the kernel the module was built for (package, vmlinuz or vmlinux): say from BTF why each CRC changed',
+    )
+    .option('--kernel-btf <path>', "KERNEL's BTF, when KERNEL is a Module.symvers or store ref")
+    .action(async (module: string, kernel: string, o: WhyOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const [set] = await readModuleSets([module], cmd);
       if (!set || set.modules.length === 0) throw new lib.UsageError(`${module}: no module found`);
@@ -89,10 +96,49 @@ export function registerCompat(program: Command, state: CommandState): void {
           return builtFor ? lib.annotateMoves(v, builtFor) : v;
         }),
       );
-      await emit(
-        o.format === 'json' ? lib.compatRenderers.json(verdicts) : verdicts.map(lib.whyText).join('\n'),
-        { format: 'text', limit: '0' },
-      );
+      let text =
+        o.format === 'json' ? lib.compatRenderers.json(verdicts) : verdicts.map(lib.whyText).join('\n');
+      if (o.builtFor && o.format !== 'json') text += await crcCauses(lib, verdicts, kernel, o, cmd);
+      await emit(text, { format: 'text', limit: '0' });
       state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
     });
+}
+
+interface WhyOptions {
+  format: string;
+  builtFor?: string;
+  kernelBtf?: string;
+}
+
+/** For each CRC the module and the kernel disagree on: the type changes behind it, from both kernels' BTF. */
+async function crcCauses(
+  lib: Lib,
+  verdicts: Verdict[],
+  kernel: string,
+  o: WhyOptions,
+  cmd: Command,
+): Promise<string> {
+  const symbols = new Set(
+    verdicts.flatMap((v) =>
+      v.reasons
+        .filter((r) => (r.code === 'crc-mismatch' || r.code === 'module-layout') && r.symbol)
+        .map((r) => r.symbol!),
+    ),
+  );
+  if (symbols.size === 0) return '';
+  const [before, after] = await Promise.all([
+    readKernel(lib, o.builtFor!, undefined, {}, cmd, '--built-for'),
+    readKernel(lib, kernel, o.kernelBtf, {}, cmd, '--kernel-btf'),
+  ]);
+  const r = lib.explainCrcChanges(
+    { build: before.build, btf: before.btf.btf, modules: before.btf.modules },
+    { build: after.build, btf: after.btf.btf, modules: after.btf.modules },
+    { symbols },
+  );
+  const lines = ['', `Why the CRCs changed (BTF of ${o.builtFor} and ${kernel}):`];
+  for (const s of r.symbols)
+    lines.push(
+      `  ${lib.textSafe(s.symbol)}: ${lib.textSafe(lib.explainSymbolLine(s) ?? lib.explainStatusLine(s))}`,
+    );
+  return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,10 @@
 // `kabi explain OLD NEW [SYMBOL...]`: why CRCs changed, from the BTF of both kernels.
 // `kabi btf ARTIFACT [TYPE...]`: a kernel's or module's types as C.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Btf, ExplainSide, KernelBuild } from '../../index.js';
-import { readBuild } from '../inputs.js';
+import { type KernelBtf, type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, formatOption, renderOptions } from '../output.js';
 
 interface ExplainOptions {
@@ -18,6 +20,16 @@ interface ExplainOptions {
   limit: string;
   output?: string;
   color?: boolean;
+}
+
+interface BtfOptions {
+  base?: string;
+  module?: string;
+  subset?: string;
+  pointerDepth: string;
+  format: string;
+  output?: string;
+  limit: string;
 }
 
 export function registerExplain(program: Command, state: CommandState): void {
@@ -44,9 +56,9 @@ export function registerExplain(program: Command, state: CommandState): void {
     .option('--no-color', 'no colours')
     .action(async (oldPath: string, newPath: string, wanted: string[], o: ExplainOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const [oldBuild, newBuild] = await Promise.all([
-        readBuild(oldPath, o, cmd),
-        readBuild(newPath, o, cmd),
+      const [oldKernel, newKernel] = await Promise.all([
+        readKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf'),
+        readKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf'),
       ]);
       let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
       if (o.modules) {
@@ -56,10 +68,10 @@ export function registerExplain(program: Command, state: CommandState): void {
         selection ??= new Set();
         for (const m of corpus.modules) for (const i of m.imports) selection.add(i.symbol);
       }
-      const changed = changedExports(oldBuild, newBuild, selection);
+      const changed = changedExports(oldKernel.build, newKernel.build, selection);
       const [before, after] = await Promise.all([
-        side(lib, oldBuild, o.oldBtf ?? oldPath, o.oldHeaders, changed, '--old-btf'),
-        side(lib, newBuild, o.newBtf ?? newPath, o.newHeaders, changed, '--new-btf'),
+        side(lib, oldKernel, o.oldHeaders, changed),
+        side(lib, newKernel, o.newHeaders, changed),
       ]);
       const result = lib.explainCrcChanges(before, after, selection ? { symbols: selection } : {});
       const { limit } = renderOptions(o);
@@ -74,39 +86,43 @@ export function registerExplain(program: Command, state: CommandState): void {
     .argument('[type...]', '`struct device`, `device`, `proc_create`, ...')
     .option('--base <path>', "the kernel a .ko's split BTF builds on")
     .option('--module <name>', "a module's split BTF, from a package or tree")
+    .option('--subset <file>', 'write the TYPEs and what they need as a small raw BTF file instead')
+    .option('--pointer-depth <n>', 'with --subset: follow pointers this deep, then forward-declare', '4')
     .addOption(formatOption())
     .option('-o, --output <file>', 'write to a file')
-    .action(
-      async (
-        path: string,
-        types: string[],
-        o: { base?: string; module?: string; format: string; output?: string; limit: string },
-      ) => {
-        const lib = await import('../../index.js');
-        let btf: Btf;
-        if (o.base) btf = await lib.readModuleBtf(path, (await lib.readKernelBtf(o.base)).btf);
-        else {
-          const wantedModule = o.module?.replace(/-/g, '_');
-          const k = await lib.readKernelBtf(path, wantedModule ? { modules: (n) => n === wantedModule } : {});
-          const m = wantedModule ? k.modules.get(wantedModule) : undefined;
-          if (wantedModule && !m) throw new lib.UsageError(`${path}: no module ${o.module} with BTF`);
-          btf = m ?? k.btf;
-        }
-        if (types.length === 0) {
-          await emit(lib.btfSummaryToText(btf), { ...o, format: 'text', limit: '0' });
-          state.exitCode = 0;
-          return;
-        }
-        const ids = types.flatMap((t) => {
-          const found = lib.findTypes(btf, t);
-          if (found.length === 0) process.stderr.write(`kabi: ${btf.source}: no type ${t}\n`);
-          return found;
-        });
-        const text = o.format === 'json' ? lib.btfTypesToJson(btf, ids) : lib.btfTypesToText(btf, ids);
-        await emit(text, { ...o, format: 'text', limit: '0' });
+    .action(async (path: string, types: string[], o: BtfOptions) => {
+      const lib = await import('../../index.js');
+      let btf: Btf;
+      if (o.base) btf = await lib.readModuleBtf(path, (await lib.readKernelBtf(o.base)).btf);
+      else {
+        const wantedModule = o.module?.replace(/-/g, '_');
+        const k = await lib.readKernelBtf(path, wantedModule ? { modules: (n) => n === wantedModule } : {});
+        const m = wantedModule ? k.modules.get(wantedModule) : undefined;
+        if (wantedModule && !m) throw new lib.UsageError(`${path}: no module ${o.module} with BTF`);
+        btf = m ?? k.btf;
+      }
+      if (types.length === 0) {
+        await emit(lib.btfSummaryToText(btf), { ...o, format: 'text', limit: '0' });
+        state.exitCode = 0;
+        return;
+      }
+      const ids = types.flatMap((t) => {
+        const found = lib.findTypes(btf, t);
+        if (found.length === 0) process.stderr.write(`kabi: ${btf.source}: no type ${t}\n`);
+        return found;
+      });
+      if (o.subset) {
+        if (btf.base) throw new lib.UsageError('--subset works on a kernel BTF, not on split module BTF');
+        const types = lib.btfSubset(btf, ids, Number.parseInt(o.pointerDepth, 10));
+        await writeFile(o.subset, lib.encodeBtf(types));
+        process.stderr.write(`kabi: wrote ${types.length} types to ${o.subset}\n`);
         state.exitCode = ids.length ? 0 : 1;
-      },
-    );
+        return;
+      }
+      const text = o.format === 'json' ? lib.btfTypesToJson(btf, ids) : lib.btfTypesToText(btf, ids);
+      await emit(text, { ...o, format: 'text', limit: '0' });
+      state.exitCode = ids.length ? 0 : 1;
+    });
 }
 
 /** Exports whose CRC changed, by exporting module: which modules' split BTF is needed. */
@@ -121,31 +137,15 @@ function changedExports(a: KernelBuild, b: KernelBuild, only: ReadonlySet<string
 }
 
 async function side(
-  lib: typeof import('../../index.js'),
-  build: KernelBuild,
-  btfPath: string,
+  lib: Lib,
+  kernel: { build: KernelBuild; btf: KernelBtf },
   headers: string | undefined,
   changed: { symbol: string; module: string | null }[],
-  flag: string,
 ): Promise<ExplainSide> {
-  const modules = new Set(
-    changed.filter((c) => c.module && c.module !== 'vmlinux').map((c) => lib.moduleKey(c.module!)),
-  );
-  let k: Awaited<ReturnType<typeof lib.readKernelBtf>>;
-  try {
-    k = await lib.readKernelBtf(btfPath, { modules: (n) => modules.has(n) });
-  } catch (e) {
-    if (e instanceof lib.KabiError)
-      throw new lib.UsageError(
-        `${btfPath}: no kernel BTF here (${e.message}); give ${flag} a vmlinux, vmlinuz or linux-image package`,
-      );
-    throw e;
-  }
-  const result: ExplainSide = { build, btf: k.btf, modules: k.modules };
+  const result: ExplainSide = { build: kernel.build, btf: kernel.btf.btf, modules: kernel.btf.modules };
   if (headers) {
     const vars = new Set(changed.filter((c) => c.module === 'vmlinux').map((c) => c.symbol));
-    const found = await lib.readExternDeclarations(headers, vars);
-    result.externs = new Map([...found].map(([name, d]) => [name, { ...d, where: `${d.where}` }]));
+    result.externs = await lib.readExternDeclarations(headers, vars);
   }
   return result;
 }

@@ -24,8 +24,8 @@ export interface BtfIdSymbol {
 export interface KernelBtf {
   source: string;
   btf: Btf;
-  /** Split BTF of the modules asked for, by module name (`snd_pcm`). */
-  modules: Map<string, Btf>;
+  /** Split BTF of the modules asked for, by module name (`snd_pcm`), parsed when first asked for. */
+  modules: ModuleBtfs;
   /** vmlinux's .BTF_ids: where it is loaded and its bytes; null for a raw BTF file or a module. */
   btfIds: { addr: bigint; data: Uint8Array } | null;
   /** The `__BTF_ID__*` symbols, sorted by address; null when neither a symtab nor a System.map has them. */
@@ -82,14 +82,60 @@ async function fromFile(path: string): Promise<KernelBtf> {
   const { data } = await decompress(raw, { source: path, maxOutput: 1024 * 1024 * 1024 });
   if (isBtf(data)) return bare(path, readBtf(data, { source: path, section: 'BTF file' }));
   const elfBytes = isBzImage(data) ? await extractVmlinux(data, { source: path }) : data;
-  return fromVmlinuxElf(openElf(elfBytes, { source: path }), path, null);
+  return kernelBtfFromElf(openElf(elfBytes, { source: path }), path, null);
+}
+
+/**
+ * Modules' .BTF sections kept as bytes (a few KB each, not the whole .ko) and parsed on first use: an
+ * explanation needs only the modules whose exports it looks at.
+ */
+export interface BtfSectionBytes {
+  bytes: Uint8Array;
+  source: string;
+  /** Where the section starts in its file, for error offsets. */
+  offset: number;
+}
+
+/** A copy of an ELF file's .BTF (so the file can be freed), or null when it has none. */
+export function btfSectionBytes(elf: ElfFile): BtfSectionBytes | null {
+  const s = elf.section('.BTF');
+  return s ? { bytes: Uint8Array.from(elf.data(s)), source: elf.source, offset: s.offset } : null;
+}
+
+export class ModuleBtfs {
+  private readonly raw = new Map<string, BtfSectionBytes>();
+  private readonly parsed = new Map<string, Btf>();
+
+  constructor(private readonly base: Btf) {}
+
+  add(name: string, section: BtfSectionBytes): void {
+    this.raw.set(name, section);
+  }
+
+  has(name: string): boolean {
+    return this.raw.has(name);
+  }
+
+  get(name: string): Btf | undefined {
+    const done = this.parsed.get(name);
+    if (done) return done;
+    const r = this.raw.get(name);
+    if (!r) return undefined;
+    const btf = readBtf(r.bytes, { source: r.source, base: this.base, fileOffset: r.offset });
+    this.parsed.set(name, btf);
+    return btf;
+  }
+
+  names(): string[] {
+    return [...this.raw.keys()].sort();
+  }
 }
 
 function bare(source: string, btf: Btf): KernelBtf {
   return {
     source,
     btf,
-    modules: new Map(),
+    modules: new ModuleBtfs(btf),
     btfIds: null,
     btfIdSymbols: null,
     symbolSource: null,
@@ -111,7 +157,8 @@ export function btfSection(elf: ElfFile, base?: Btf): Btf {
   return readBtf(elf.data(s), opts);
 }
 
-function fromVmlinuxElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
+/** BTF, .BTF_ids and __BTF_ID__ symbols of a vmlinux ELF. */
+export function kernelBtfFromElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
   const result = bare(source, btfSection(elf));
   result.release = release;
   const ids = elf.section('.BTF_ids');
@@ -151,7 +198,7 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
   const wantModule = opts.modules ?? (() => false);
   let image: { file: ArtifactFile; release: string; debug: boolean } | null = null;
   let systemMap: string | null = null;
-  const moduleFiles: { name: string; file: ArtifactFile }[] = [];
+  const moduleFiles: { name: string; section: BtfSectionBytes }[] = [];
   const wanted = (p: string) => {
     if (KERNEL_IMAGE.test(p) || DEBUG_VMLINUX.test(p) || SYSTEM_MAP.test(p)) return true;
     const m = MODULE.exec(p);
@@ -166,7 +213,13 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
       image = { file, release: debug[1] ?? debug[2]!, debug: true };
     else if (boot && image === null) image = { file, release: boot[2]!, debug: false };
     else if (SYSTEM_MAP.test(file.path)) systemMap = file.data.toString('latin1');
-    else if (MODULE.test(file.path)) moduleFiles.push({ name: moduleNameOf(file.path), file });
+    else if (MODULE.test(file.path)) {
+      // Only the .BTF section is kept: the rest of the module is dropped as the package streams on.
+      const at = `${path} (${file.path})`;
+      const { data } = await decompress(file.data, { source: at });
+      const section = btfSectionBytes(openElf(data, { source: at }));
+      if (section) moduleFiles.push({ name: moduleNameOf(file.path), section });
+    }
   }
   if (image === null)
     throw new ArtifactFormatError(
@@ -177,17 +230,13 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
   const bytes = isBzImage(image.file.data)
     ? await extractVmlinux(image.file.data, { source: where })
     : image.file.data;
-  const result = fromVmlinuxElf(openElf(bytes, { source: where }), path, image.release);
+  const result = kernelBtfFromElf(openElf(bytes, { source: where }), path, image.release);
   // Debian's linux-image ships a placeholder System.map; the real one is in the -dbg package.
   if (result.btfIdSymbols === null && systemMap) {
     result.btfIdSymbols = parseSystemMap(systemMap, `${path} (System.map)`);
     if (result.btfIdSymbols) result.symbolSource = 'System.map';
   }
-  for (const { name, file } of moduleFiles) {
-    const at = `${path} (${file.path})`;
-    const { data } = await decompress(file.data, { source: at });
-    result.modules.set(name, btfSection(openElf(data, { source: at }), result.btf));
-  }
+  for (const { name, section } of moduleFiles) result.modules.add(name, section);
   return result;
 }
 
