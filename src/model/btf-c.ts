@@ -146,7 +146,8 @@ export function cDefinition(btf: Btf, id: number): string {
     case 'fwd':
       return `${t.union ? 'union' : 'struct'} ${t.name};`;
     case 'func':
-      return `${t.linkage === 'static' ? 'static ' : ''}${cDeclaration(btf, t.type, t.name)};`;
+      // pahole marks kernel functions static whatever their C linkage: the keyword would mislead.
+      return `${cDeclaration(btf, t.type, t.name)};`;
     case 'var':
       return `${t.linkage === 'static' ? 'static ' : 'extern '}${cDeclaration(btf, t.type, t.name)};`;
     default:

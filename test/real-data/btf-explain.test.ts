@@ -11,6 +11,8 @@ import { describe, it } from 'node:test';
 import type { Btf } from '../../src/model/btf.js';
 import { cDefinition } from '../../src/model/btf-c.js';
 import { readBtf } from '../../src/readers/btf/btf.js';
+import { readKernelBtf, readModuleBtf } from '../../src/readers/btf/kernel-btf.js';
+import { extractVmlinux } from '../../src/readers/kernel-image/bzimage.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, sharedSymversDir } from '../helpers/independent.js';
@@ -220,6 +222,32 @@ describe('kabi explain from the linux-image packages', {
     const caches = out.symbols.find((s: { symbol: string }) => s.symbol === 'kmalloc_caches');
     assert.match(caches.declarationFrom, /include\/linux\/slab\.h/);
     assert.equal(caches.roots[0].path[1], 'struct kmem_cache');
+  });
+
+  it('reads the whole vmlinux and a module split BTF as bpftool does', {
+    skip: !BPFTOOL && 'bpftool is not installed',
+  }, async () => {
+    const dir = mkdtempSync(join(tmp, 'img-'));
+    execFileSync('bash', [
+      '-c',
+      `dpkg-deb --fsys-tarfile '${img47}' | tar -x -C '${dir}' --wildcards './boot/vmlinuz-*' '*/e1000e.ko'`,
+    ]);
+    const vmlinuz = join(dir, 'boot', 'vmlinuz-6.1.0-47-amd64');
+    const vmlinux = join(dir, 'vmlinux');
+    writeFileSync(vmlinux, await extractVmlinux(readFileSync(vmlinuz), { source: vmlinuz }));
+    const kernel = await readKernelBtf(vmlinux);
+    assert.deepEqual(ourKinds(kernel.btf), bpftoolKinds(vmlinux));
+    const whole = compareWithBpftool(kernel.btf, vmlinux);
+    assert.ok(whole.compared > 8000, `compared ${whole.compared}`);
+    assert.deepEqual(whole.differ, []);
+    const ko = execFileSync('find', [dir, '-name', 'e1000e.ko'], { encoding: 'utf8' }).trim();
+    const mod = await readModuleBtf(ko, kernel.btf);
+    const theirs = new Map<string, number>();
+    for (const m of bpftool(['btf', 'dump', 'file', ko, '-B', vmlinux]).matchAll(/^\[(\d+)\] (\w+) /gm))
+      if (Number(m[1]) >= mod.firstId)
+        theirs.set(m[2]!.toLowerCase(), (theirs.get(m[2]!.toLowerCase()) ?? 0) + 1);
+    assert.deepEqual(ourKinds(mod), theirs);
+    assert.ok(mod.find('e1000_adapter', 'struct')! >= mod.firstId, 'the driver struct is the module own');
   });
 
   it('gives module exports their declaration from the module BTF', () => {
