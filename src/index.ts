@@ -72,6 +72,7 @@ export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export * from './readers/ubuntu-abi.js';
+export * from './report/charts/index.js';
 export { compatRenderers, compatSeriesRenderers, usableText, whyText } from './report/compat.js';
 export * from './report/coverage.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
