@@ -3,18 +3,24 @@ import { describe, it } from 'node:test';
 import { Btf, type BtfMember, type BtfType } from '../model/btf.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { explainCrcChanges } from './explain.js';
+import { explainCrcChanges, moduleExposure } from './explain.js';
 
 const INT: BtfType = { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 };
 const LONG: BtfType = { kind: 'int', name: 'long', size: 8, encoding: 'signed', bitOffset: 0, bits: 64 };
-const m = (name: string, type: number, bitOffset: number): BtfMember => ({ name, type, bitOffset, bitfieldSize: 0 });
+const m = (name: string, type: number, bitOffset: number): BtfMember => ({
+  name,
+  type,
+  bitOffset,
+  bitfieldSize: 0,
+});
 
 /**
  * A small kernel, by id:
  *   1 int, 2 long, 3 struct dev {int a; long b; [+ long flags]}, 4 struct pdev {struct dev d; int x;} (embeds),
  *   5 struct inode {struct pdev *p;}, 6 struct file {struct inode *i;}, 7-9 pointers,
  *   10 enum state, 11-12 f(struct file *), 13-14 g(int), 15-16 h(struct file *), 17-18 u(enum state),
- *   19-20 p(int | long), 21 struct lonely {int a | long a;} (reached by nothing exported)
+ *   19-20 p(int | long), 21 struct lonely {int a | long a;} (reached by nothing exported),
+ *   22 struct box {enum state s;} (unchanged itself, holds a changed type)
  */
 function kernel(next: boolean): Btf {
   const dev: BtfType = {
@@ -27,7 +33,12 @@ function kernel(next: boolean): Btf {
     INT,
     LONG,
     dev,
-    { kind: 'struct', name: 'pdev', size: next ? 32 : 24, members: [m('d', 3, 0), m('x', 1, next ? 192 : 128)] },
+    {
+      kind: 'struct',
+      name: 'pdev',
+      size: next ? 32 : 24,
+      members: [m('d', 3, 0), m('x', 1, next ? 192 : 128)],
+    },
     { kind: 'struct', name: 'inode', size: 8, members: [m('p', 7, 0)] },
     { kind: 'struct', name: 'file', size: 8, members: [m('i', 8, 0)] },
     { kind: 'ptr', name: '', type: 4 }, // 7 struct pdev *
@@ -54,6 +65,7 @@ function kernel(next: boolean): Btf {
     { kind: 'func_proto', name: '', type: 1, params: [{ name: 'v', type: next ? 2 : 1 }], variadic: false }, // 19
     { kind: 'func', name: 'p', type: 19, linkage: 'global' },
     { kind: 'struct', name: 'lonely', size: next ? 8 : 4, members: [m('a', next ? 2 : 1, 0)] },
+    { kind: 'struct', name: 'box', size: 4, members: [m('s', 10, 0)] }, // 22 holds enum state by value
   ];
   return new Btf(types, 1, null, next ? 'new' : 'old');
 }
@@ -118,6 +130,10 @@ describe('explainCrcChanges', () => {
     ]);
   });
 
+  it('lists unchanged types that hold a changed type by value, as libabigail would', () => {
+    assert.deepEqual(r.containers, [{ type: 'struct box', embeds: ['enum state'] }]);
+  });
+
   it('says plainly what BTF cannot explain', () => {
     assert.equal(sym('g').status, 'no-type-change');
     assert.deepEqual(sym('g').roots, []);
@@ -134,12 +150,29 @@ describe('explainCrcChanges', () => {
 
   it('uses a header declaration for a variable BTF has no record of', () => {
     const [a2, b2] = sides();
-    const externs = new Map([['k', { key: 'struct file', declaration: 'extern struct file *k;', where: 'include/k.h' }]]);
+    const externs = new Map([
+      ['k', { key: 'struct file', declaration: 'extern struct file *k;', where: 'include/k.h' }],
+    ]);
     const r2 = explainCrcChanges({ ...a2, externs }, { ...b2, externs });
     const k = r2.symbols.find((s) => s.symbol === 'k')!;
     assert.equal(k.status, 'explained');
     assert.equal(k.declarationFrom, 'include/k.h');
     assert.deepEqual(k.roots[0]!.path, ['k', 'struct file', 'struct inode', 'struct pdev', 'struct dev']);
+  });
+
+  it("says which of a module's own types hold a changed type by value, and when it cannot know", () => {
+    const base = kernel(false);
+    const own: BtfType[] = [
+      { kind: 'struct', name: 'my_dev', size: 32, members: [m('link', 7, 0), m('dev', 3, 64)] },
+      { kind: 'struct', name: 'my_ptr', size: 8, members: [m('f', 9, 0)] },
+    ];
+    const mod = new Btf(own, base.count, base, 'my.ko');
+    assert.deepEqual(moduleExposure('my', mod, r), {
+      module: 'my',
+      hasBtf: true,
+      holds: [{ type: 'struct my_dev', member: 'dev', offset: 64, holds: 'struct dev' }],
+    });
+    assert.deepEqual(moduleExposure('stripped', null, r), { module: 'stripped', hasBtf: false, holds: [] });
   });
 
   it('limits itself to the symbols asked for', () => {

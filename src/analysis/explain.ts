@@ -79,8 +79,12 @@ export interface Explanation {
   roots: RootChange[];
   /** Types that changed only because they embed a changed type by value: consequences, not roots. */
   inherited: { type: string; embeds: string[]; changes: TypeChange[] }[];
+  /** Types with an unchanged definition that hold a changed type by value (libabigail calls them changed). */
+  containers: { type: string; embeds: string[] }[];
   /** Exports with an unchanged CRC whose declaration reaches a root change. */
   unchangedCrcReached: number;
+  /** With a module corpus: what each module's own types hold of the changed ones (see moduleExposure). */
+  modules?: ModuleExposure[];
 }
 
 const crcOf = (e: Export | undefined) => (e?.crc == null ? null : `0x${e.crc.toString(16).padStart(8, '0')}`);
@@ -159,6 +163,7 @@ export function explainCrcChanges(
   const allChanged = rootChanges(before.graph, after.graph);
   const layout = inheritedLayoutChanges(allChanged, after.graph);
   const roots = new Map([...allChanged].filter(([key]) => !layout.has(key)));
+  const containers = containersOf(new Set(allChanged.keys()), after.graph);
   const reach = new Reachability(before.graph, after.graph, roots);
 
   const rootExports = new Map<string, string[]>();
@@ -220,6 +225,9 @@ export function explainCrcChanges(
     inherited: [...layout]
       .map(([type, embeds]) => ({ type, embeds, changes: allChanged.get(type)! }))
       .sort((a, b) => (a.type < b.type ? -1 : 1)),
+    containers: [...containers]
+      .map(([type, embeds]) => ({ type, embeds: embeds.sort() }))
+      .sort((a, b) => (a.type < b.type ? -1 : 1)),
     unchangedCrcReached,
   };
 }
@@ -246,20 +254,57 @@ function inheritedLayoutChanges(
     for (const [key, changes] of changed) {
       if (inherited.has(key)) continue;
       if (!changes.every((c) => c.change === 'size' || c.change === 'member-moved')) continue;
-      const embeds: string[] = [];
-      for (const fact of graph.nodes.get(key)?.facts ?? []) {
-        const m = MEMBER.exec(fact);
-        const v = m ? BY_VALUE.exec(m[3]!) : null;
-        if (!v) continue;
-        const ref = v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}`;
-        if (resized(ref) || inherited.has(ref)) embeds.push(ref);
-      }
+      const embeds = embeddedTypes(graph.nodes.get(key)?.facts ?? []).filter(
+        (ref) => resized(ref) || inherited.has(ref),
+      );
       if (embeds.length === 0) continue;
       inherited.set(key, [...new Set(embeds)]);
       grew = true;
     }
   }
   return inherited;
+}
+
+/** The named types a type's members hold by value (not through a pointer). */
+function embeddedTypes(facts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const fact of facts) {
+    const m = MEMBER.exec(fact);
+    const v = m ? BY_VALUE.exec(m[3]!) : null;
+    if (v) out.push(v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}`);
+  }
+  return out;
+}
+
+/**
+ * Types whose own definition is unchanged but that hold a changed type by value, directly or through
+ * other such types (`struct device_node` holds `struct fwnode_handle`, whose member changed type but
+ * not its size): libabigail reports them as changed; here they are neither roots nor layout changes.
+ */
+function containersOf(changed: ReadonlySet<string>, graph: TypeGraph): Map<string, string[]> {
+  const holders = new Map<string, string[]>();
+  for (const [key, node] of graph.nodes)
+    for (const inner of embeddedTypes(node.facts)) {
+      const list = holders.get(inner);
+      if (list) list.push(key);
+      else holders.set(inner, [key]);
+    }
+  const out = new Map<string, string[]>();
+  const queue = [...changed];
+  for (let i = 0; i < queue.length; i++) {
+    const inner = queue[i]!;
+    for (const holder of holders.get(inner) ?? []) {
+      if (changed.has(holder)) continue;
+      const list = out.get(holder);
+      if (list) {
+        if (!list.includes(inner)) list.push(inner);
+        continue;
+      }
+      out.set(holder, [inner]);
+      queue.push(holder);
+    }
+  }
+  return out;
 }
 
 /** Types whose own definition differs between the two graphs, with what changed. */
@@ -482,3 +527,40 @@ class Reachability {
 }
 
 export { typeKey };
+
+export interface ModuleExposure {
+  module: string;
+  /** False when the module carries no BTF: which members it uses cannot be known from the artifact. */
+  hasBtf: boolean;
+  /** The module's own types that hold a changed type by value: their layout moves with it. */
+  holds: { type: string; member: string; offset: number; holds: string }[];
+}
+
+/**
+ * What a module's own types (its split BTF) hold by value among the types that changed. A driver that
+ * only uses a changed struct through pointers is affected only if it reads members that moved; one that
+ * embeds it has its own layout moved. Which members code reads, BTF does not say.
+ */
+export function moduleExposure(module: string, btf: Btf | null, e: Explanation): ModuleExposure {
+  if (btf === null) return { module, hasBtf: false, holds: [] };
+  const changed = new Set([
+    ...e.roots.map((r) => r.type),
+    ...e.inherited.map((r) => r.type),
+    ...e.containers.map((r) => r.type),
+  ]);
+  const holds: ModuleExposure['holds'] = [];
+  const graph = new TypeGraphBuilder();
+  for (let id = btf.firstId; id < btf.count; id++) {
+    const t = btf.get(id);
+    if ((t.kind !== 'struct' && t.kind !== 'union') || !t.name) continue;
+    const key = graph.add(btf, id);
+    for (const fact of (key && graph.nodes.get(key)?.facts) || []) {
+      const m = MEMBER.exec(fact);
+      const v = m ? BY_VALUE.exec(m[3]!) : null;
+      const inner = v ? (v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}`) : null;
+      if (inner && changed.has(inner))
+        holds.push({ type: key!, member: m![1]!, offset: Number(m![2]), holds: inner });
+    }
+  }
+  return { module, hasBtf: true, holds };
+}

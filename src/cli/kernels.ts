@@ -7,6 +7,7 @@ import { type InputOptions, readBuild } from './inputs.js';
 
 export type Lib = typeof import('../index.js');
 export type KernelBtf = Awaited<ReturnType<Lib['readKernelBtf']>>;
+export type KernelWithBtf = { build: KernelBuild; btf: KernelBtf };
 
 /** Exports and BTF: from the kernel artifact itself in one pass, or exports from OLD and BTF from --*-btf. */
 export async function readKernel(
@@ -16,7 +17,7 @@ export async function readKernel(
   o: InputOptions,
   cmd: Command,
   flag: string,
-): Promise<{ build: KernelBuild; btf: KernelBtf }> {
+): Promise<KernelWithBtf> {
   if (btfPath === undefined && existsSync(path)) {
     const both = await lib.readKernelWithBtf(path, { duplicates: o.allowDuplicates ? 'keep-last' : 'error' });
     if (both) return both;

@@ -1,7 +1,13 @@
 // `kabi explain` as text, Markdown and JSON (the Explanation as it is; docs/explain.md describes it).
 // The cascade first (N CRC changes, M root type changes, ranked), then each selected symbol with the path
 // from its declaration to every root it reaches.
-import type { Explanation, RootChange, SymbolExplanation, TypeChange } from '../analysis/explain.js';
+import type {
+  Explanation,
+  ModuleExposure,
+  RootChange,
+  SymbolExplanation,
+  TypeChange,
+} from '../analysis/explain.js';
 import { mdCode } from './markdown.js';
 
 export interface ExplainRenderOptions {
@@ -115,6 +121,15 @@ export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
       `Layout changes that follow from embedded types (${r.inherited.length}): ${names.join('; ')}${more}`,
     );
   }
+  if (r.containers.length) {
+    const names = r.containers.slice(0, 8).map((i) => `${i.type} (holds ${i.embeds.join(', ')})`);
+    const more = r.containers.length > 8 ? `, … ${r.containers.length - 8} more` : '';
+    out.push(
+      '',
+      `Unchanged types that hold a changed type by value (${r.containers.length}): ${names.join('; ')}${more}`,
+    );
+  }
+  if (r.modules?.length) out.push('', 'Modules:', ...r.modules.map(exposureLine));
   const list = showSymbols(r, o);
   if (list.length) out.push('', 'Symbols:');
   for (const s of list) {
@@ -190,4 +205,13 @@ export function explainStatusLine(s: SymbolExplanation): string {
   if (s.status === 'no-type-change')
     return 'BTF shows no change in any type it reaches: genksyms saw something BTF does not record';
   return `its CRC changed because ${s.roots.map((r) => r.type).join(', ')} changed`;
+}
+
+function exposureLine(m: ModuleExposure): string {
+  if (!m.hasBtf)
+    return `  ${m.module}: no BTF or DWARF in the module: which members of the changed types it uses cannot be known`;
+  if (m.holds.length === 0)
+    return `  ${m.module}: holds no changed type by value; it is affected only where it reads members that moved`;
+  const held = m.holds.map((h) => `${h.type}.${h.member} (${at(h.offset)}) holds ${h.holds}`);
+  return `  ${m.module}: its own layout moves: ${held.join('; ')}`;
 }

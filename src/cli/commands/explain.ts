@@ -1,10 +1,9 @@
 // `kabi explain OLD NEW [SYMBOL...]`: why CRCs changed, from the BTF of both kernels.
 // `kabi btf ARTIFACT [TYPE...]`: a kernel's or module's types as C.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Btf, ExplainSide, KernelBuild } from '../../index.js';
-import { type KernelBtf, type Lib, readKernel } from '../kernels.js';
+import type { Btf, ExplainSide, Explanation, KernelBuild } from '../../index.js';
+import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, formatOption, renderOptions } from '../output.js';
 
 interface ExplainOptions {
@@ -56,10 +55,16 @@ export function registerExplain(program: Command, state: CommandState): void {
     .option('--no-color', 'no colours')
     .action(async (oldPath: string, newPath: string, wanted: string[], o: ExplainOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const [oldKernel, newKernel] = await Promise.all([
-        readKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf'),
-        readKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf'),
-      ]);
+      // Both read at once; an error about OLD is reported before one about NEW, whichever came first.
+      const [oldKernel, newKernel] = (
+        await Promise.allSettled([
+          readKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf'),
+          readKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf'),
+        ])
+      ).map((r) => {
+        if (r.status === 'rejected') throw r.reason;
+        return r.value;
+      }) as [KernelWithBtf, KernelWithBtf];
       let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
       if (o.modules) {
         const corpus = await lib.readModuleCorpus(o.modules);
@@ -74,6 +79,7 @@ export function registerExplain(program: Command, state: CommandState): void {
         side(lib, newKernel, o.newHeaders, changed),
       ]);
       const result = lib.explainCrcChanges(before, after, selection ? { symbols: selection } : {});
+      if (o.modules) result.modules = await exposures(lib, o.modules, oldKernel.btf.btf, result);
       const { limit } = renderOptions(o);
       await emit(lib.explainRenderers[o.format](result, { limit, symbols: o.symbols === true }), o);
       state.exitCode = 0;
@@ -148,4 +154,20 @@ async function side(
     result.externs = await lib.readExternDeclarations(headers, vars);
   }
   return result;
+}
+
+/** Each .ko of the corpus against the changes, its split BTF read on the old kernel it was built for. */
+async function exposures(lib: Lib, paths: string[], base: Btf, result: Explanation) {
+  const out = [];
+  for (const path of paths.filter((p) => /\.ko(\.(xz|gz|zst))?$/.test(p))) {
+    let btf: Btf | null = null;
+    try {
+      btf = await lib.readModuleBtf(path, base);
+    } catch (e) {
+      if (!(e instanceof lib.KabiError)) throw e;
+      if (!/no \.BTF section/.test(e.message)) process.stderr.write(`kabi: warning: ${e.message}\n`);
+    }
+    out.push(lib.moduleExposure(lib.moduleNameOf(path), btf, result));
+  }
+  return out;
 }
