@@ -80,7 +80,7 @@ function headline(r: Explanation): string[] {
     `${r.crcChanged} CRC change(s): ${r.explained} explained by ${reached} root type change(s).`,
     ...(noDecl
       ? [
-          `${noDecl} without a declaration in BTF (BTF records functions and per-CPU variables; other variables need --headers, module exports need the module's BTF).`,
+          `${noDecl} without a declaration in BTF (BTF records functions and per-CPU variables; other variables need --old-headers/--new-headers, module exports need the module's BTF).`,
         ]
       : []),
     ...(noChange
@@ -165,6 +165,7 @@ export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): stri
       );
     }
   }
+  if (r.modules?.length) out.push('', ...r.modules.map((m) => `- ${mdCode(exposureLine(m).trim())}`));
   const list = showSymbols(r, o);
   if (list.length) {
     out.push('', '| symbol | module | old CRC | new CRC | because |', '|---|---|---|---|---|');
