@@ -1,0 +1,260 @@
+// The API's answers: store queries, analyses and the library's own JSON renderers (the shapes of
+// docs/json.md, docs/series.md and `kabi list/compat/why --format json`), paged and filtered here.
+// Nothing here reads an artifact: the server knows only what was ingested.
+import {
+  annotateMoves,
+  type ChangeKind,
+  type CompatTarget,
+  compareBuilds,
+  compatRenderers,
+  compatSeries,
+  compatSeriesRenderers,
+  type DiffReport,
+  diffRenderers,
+  type EntryRecord,
+  entryListRenderers,
+  globToRegExp,
+  type KernelBuild,
+  KIND_COUNT_KEY,
+  type KindCounts,
+  type ModuleImage,
+  moduleName,
+  modulesOfBuild,
+  moduleVerdicts,
+  orderBuilds,
+  releaseLabels,
+  seriesRenderers,
+  seriesReport,
+  symbolHistory,
+  symbolHistoryRenderers,
+  UsageError,
+  type Verdict,
+} from '../index.js';
+import { HttpError, LIMITS } from './params.js';
+import type { StoreView } from './view.js';
+
+const RENDER = { color: false, limit: null } as const;
+
+/** A build as the pages name it. */
+export interface BuildName {
+  id: number;
+  name: string;
+}
+
+const nameOf = (e: EntryRecord) => e.labels.release ?? e.labels.name ?? e.labels.version ?? e.source;
+
+export function entriesJson(view: StoreView, query: string): string {
+  return entryListRenderers.json(view.entries(query));
+}
+
+function resolve(view: StoreView, ref: string, kind: EntryRecord['kind']): EntryRecord {
+  const e = view.memo(`resolve\0${ref}`, () => view.store.resolve(ref));
+  if (e.kind !== kind) throw new HttpError(400, `${ref} is a ${e.kind}, not a ${kind}`);
+  return e;
+}
+
+/** The kernel builds a label query selects, in series order, with their store ids. */
+function series(view: StoreView, query: string, by: string): { builds: KernelBuild[]; ids: number[] } {
+  return view.memo(`series\0${query}\0${by}`, () => {
+    const entries = view.entries(query).filter((e) => e.kind === 'kernel');
+    if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
+    if (entries.length > LIMITS.seriesBuilds)
+      throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
+    const builds = orderBuilds(view.loadBuilds(entries.map((e) => e.id)), by || undefined).builds;
+    return { builds, ids: builds.map((b) => Number(b.labels.id)) };
+  });
+}
+
+export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): string {
+  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, () => {
+    const { builds, ids } = series(view, query, by);
+    let baseline = 0;
+    if (baselineRef) {
+      baseline = ids.indexOf(resolve(view, baselineRef, 'kernel').id);
+      if (baseline === -1)
+        throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
+    }
+    // Already ordered: orderBuilds keeps the order of builds it has sorted.
+    return seriesRenderers.json(seriesReport(builds, { by: by || undefined, baseline }), RENDER);
+  });
+}
+
+export function historyJson(view: StoreView, symbol: string, query: string, by: string): string {
+  return view.memo(`history\0${symbol}\0${query}\0${by}`, () =>
+    symbolHistoryRenderers.json(symbolHistory(series(view, query, by).builds, symbol), RENDER),
+  );
+}
+
+export interface DiffFilter {
+  kinds: ChangeKind[];
+  /** A glob (`drivers/net/*`) on the module of either side. */
+  module: string;
+  /** A glob on the namespace of either side. */
+  namespace: string;
+  /** A piece of the symbol name, any case. */
+  search: string;
+  offset: number;
+  limit: number;
+}
+
+const emptyCounts = (): KindCounts => ({
+  added: 0,
+  removed: 0,
+  crcChanged: 0,
+  exportTypeChanged: 0,
+  namespaceChanged: 0,
+  moved: 0,
+});
+
+function diffReport(view: StoreView, oldRef: string, newRef: string) {
+  const a = resolve(view, oldRef, 'kernel');
+  const b = resolve(view, newRef, 'kernel');
+  const report = view.memo(`diff\0${a.id}\0${b.id}`, () => {
+    const [old, next] = view.loadBuilds([a.id, b.id]) as [KernelBuild, KernelBuild];
+    return compareBuilds(old, next);
+  });
+  return { a, b, report };
+}
+
+/** One page of the changes between two stored builds, with counts per kind before and after filtering. */
+export function diffJson(view: StoreView, oldRef: string, newRef: string, f: DiffFilter): string {
+  const { a, b, report } = diffReport(view, oldRef, newRef);
+  const key = `diff-filter\0${a.id}\0${b.id}\0${f.module}\0${f.namespace}\0${f.search}\0${f.kinds.join()}`;
+  const { matched, rows } = view.memo(key, () => filterChanges(report, f));
+  const page = rows.slice(f.offset, f.offset + f.limit);
+  // The changes on the page in docs/json.md's shape, from the same renderer as `kabi diff --format json`.
+  const rendered = JSON.parse(diffRenderers.json({ ...report, changes: page }, RENDER)) as {
+    changes: unknown[];
+  };
+  return JSON.stringify({
+    old: { id: a.id, name: nameOf(a), labels: a.labels, exports: a.exports },
+    new: { id: b.id, name: nameOf(b), labels: b.labels, exports: b.exports },
+    policy: report.policy,
+    verdict: report.verdict,
+    summary: report.summary,
+    matched,
+    total: rows.length,
+    offset: f.offset,
+    limit: f.limit,
+    changes: rendered.changes,
+  });
+}
+
+function filterChanges(report: DiffReport, f: DiffFilter) {
+  const module = f.module ? globToRegExp(f.module, 'fnmatch') : null;
+  const namespace = f.namespace ? globToRegExp(f.namespace, 'fnmatch') : null;
+  const search = f.search.toLowerCase();
+  const kinds = new Set(f.kinds);
+  const either = (re: RegExp, x: string | null | undefined, y: string | null | undefined) =>
+    (x != null && re.test(x)) || (y != null && re.test(y));
+  const matched = emptyCounts();
+  const rows: DiffReport['changes'] = [];
+  for (const c of report.changes) {
+    if (module && !either(module, c.old?.module, c.new?.module)) continue;
+    if (namespace && !either(namespace, c.old?.namespace, c.new?.namespace)) continue;
+    if (search && !c.symbol.toLowerCase().includes(search)) continue;
+    matched[KIND_COUNT_KEY[c.kind]]++;
+    if (kinds.size === 0 || kinds.has(c.kind)) rows.push(c);
+  }
+  return { matched, rows };
+}
+
+/** The kernels of a series as the loader sees them (module names for `depends`, vermagic). */
+function targets(
+  view: StoreView,
+  query: string,
+  by: string,
+): { targets: CompatTarget[]; builds: BuildName[] } {
+  return view.memo(`targets\0${query}\0${by}`, () => {
+    const { builds, ids } = series(view, query, by);
+    const targets = builds.map((build, i): CompatTarget => {
+      const names = view.store.loadModuleNames(ids[i]!);
+      const modules = new Set([...names.modules, ...names.builtin].map(moduleName));
+      return {
+        name: build.labels.release ?? `entry ${ids[i]}`,
+        build,
+        vermagic: build.labels.vermagic ?? null,
+        modules: modules.size ? modules : modulesOfBuild(build),
+      };
+    });
+    return { targets, builds: targets.map((t, i) => ({ id: ids[i]!, name: t.name })) };
+  });
+}
+
+/** The stored build a module was built for (its vermagic's release), for "moved from" in reasons. */
+function builtFor(view: StoreView, m: ModuleImage): KernelBuild | undefined {
+  const release = m.vermagic?.split(' ')[0];
+  if (!release) return undefined;
+  const abi = releaseLabels(release).abi;
+  const hit = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])]
+    .map((q) => safeEntries(view, q).filter((e) => e.kind === 'kernel'))
+    .find((list) => list.length > 0);
+  return hit ? view.loadBuilds([hit[0]!.id])[0] : undefined;
+}
+
+/** A release from a module's vermagic is artifact text: a character a label query treats specially is no match. */
+function safeEntries(view: StoreView, query: string): EntryRecord[] {
+  try {
+    return view.entries(query);
+  } catch (e) {
+    if (e instanceof UsageError) return [];
+    throw e;
+  }
+}
+
+export function kmodsJson(view: StoreView): string {
+  return entryListRenderers.json(view.entries('kind=kmod'));
+}
+
+/** A kmod across a series: the verdict on every build, first failure, rebuilds, and why for each failure. */
+export function kmodJson(view: StoreView, ref: string, query: string, by: string): string {
+  return view.memo(`kmod\0${ref}\0${query}\0${by}`, () => {
+    const kmod = resolve(view, ref, 'kmod');
+    const modules = view.loadModules(kmod.id);
+    const { targets: ts, builds } = targets(view, query, by);
+    const result = compatSeries(modules, ts);
+    const failing = result.modules.flatMap((m, i) => {
+      const built = builtFor(view, modules[i]!);
+      return m.verdicts.filter((v) => !v.loads).map((v) => (built ? annotateMoves(v, built) : v));
+    });
+    return JSON.stringify({
+      kmod,
+      builds,
+      series: JSON.parse(compatSeriesRenderers.json(result)),
+      why: JSON.parse(compatRenderers.json(failing)),
+    });
+  });
+}
+
+const MAX_CELL_REASONS = 25;
+
+const brokenSymbols = (v: Verdict) => new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol)).size;
+
+/** Module × build: loads or not, how many symbols broke it, and the loader's reasons. */
+export function heatmapJson(view: StoreView, query: string, kmodQuery: string, by: string): string {
+  return view.memo(`heatmap\0${query}\0${kmodQuery}\0${by}`, () => {
+    const { targets: ts, builds } = targets(view, query, by);
+    const kmods = view.entries(kmodQuery).filter((e) => e.kind === 'kmod');
+    if (kmods.length > LIMITS.kmods)
+      throw new HttpError(400, `"${kmodQuery}" selects ${kmods.length} kmods; at most ${LIMITS.kmods}`);
+    const rows = kmods.flatMap((k) => {
+      const modules = view.loadModules(k.id);
+      const perBuild = ts.map((t) => moduleVerdicts(modules, t));
+      return modules.map((m, i) => ({
+        kmod: { id: k.id, name: nameOf(k) },
+        module: m.name,
+        cells: perBuild.map((vs) => {
+          const v = vs[i]!;
+          const reasons = v.reasons.map((r) => (r.alsoFails ? `would also fail: ${r.message}` : r.message));
+          return {
+            loads: v.loads,
+            broken: brokenSymbols(v),
+            reasons: reasons.slice(0, MAX_CELL_REASONS),
+            more: Math.max(0, reasons.length - MAX_CELL_REASONS),
+          };
+        }),
+      }));
+    });
+    return JSON.stringify({ builds, rows });
+  });
+}
