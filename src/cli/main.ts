@@ -11,6 +11,7 @@ import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
+import { registerReport } from './commands/report.js';
 import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
 import { registerSummary } from './commands/summary.js';
@@ -30,6 +31,7 @@ Examples:
   kabi serve --db kabi.db --port 8470
   kabi compat -m v4l2loopback.ko -k linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
   kabi why v4l2loopback.ko release=6.1.0-55-amd64
+  kabi report series stream=debian-6.1 -o series.html --png slides/
   kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
   kabi modinfo -F vermagic v4l2loopback.ko
   kabi symvers linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb > Module.symvers
@@ -66,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   registerImpact(program, state);
   registerCoverage(program, state);
   registerServe(program, state);
+  registerReport(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -1,0 +1,108 @@
+// The module × kernel matrix of the loader's verdicts (compat-series.ts, module-compat.ts) as a heatmap:
+// a cell per (module, kernel), light where the module loads, dark by the number of broken symbols where it
+// does not, every reason in the cell's hover text.
+import type { Verdict } from '../../model/verdict.js';
+import type { ChartOptions, SvgChart } from './chart.js';
+import {
+  COLORS,
+  clip,
+  escapeXml,
+  type Frame,
+  labelDrop,
+  num,
+  svgDocument,
+  textWidth,
+  titled,
+  xLabels,
+} from './svg.js';
+
+/** Modules × kernels; a `CompatSeries` is one. null: no verdict for that pair. */
+export interface VerdictMatrix {
+  kernels: string[];
+  modules: { module: string; verdicts: (Verdict | null)[] }[];
+}
+
+/** A matrix from a flat list of verdicts (`kabi compat -k`), modules and kernels in first-seen order. */
+export function verdictMatrix(verdicts: readonly Verdict[]): VerdictMatrix {
+  const kernels = [...new Set(verdicts.map((v) => v.kernel))];
+  const modules = [...new Set(verdicts.map((v) => v.module))];
+  const at = new Map(verdicts.map((v) => [`${v.module}\0${v.kernel}`, v]));
+  return {
+    kernels,
+    modules: modules.map((m) => ({ module: m, verdicts: kernels.map((k) => at.get(`${m}\0${k}`) ?? null) })),
+  };
+}
+
+/** The distinct symbols a verdict's reasons name (missing, CRC mismatch, GPL-only, namespace). */
+export function brokenSymbols(v: Verdict): string[] {
+  return [...new Set(v.reasons.flatMap((r) => (r.symbol ? [r.symbol] : [])))].sort();
+}
+
+const MAX_REASONS = 12;
+
+/** The hover text of a cell: the verdict, then every reason in the loader's order (capped). */
+export function verdictTitle(module: string, kernel: string, v: Verdict | null): string {
+  if (v === null) return `${module} on ${kernel}: not checked`;
+  if (v.loads) {
+    const notes = v.notes.length ? `\n${v.notes.map((n) => `note: ${n}`).join('\n')}` : '';
+    return `${module} on ${kernel}: loads${notes}`;
+  }
+  const symbols = brokenSymbols(v).length;
+  const lines = v.reasons
+    .slice(0, MAX_REASONS)
+    .map((r) => `${r.alsoFails ? 'would also fail: ' : ''}${r.message}`);
+  if (v.reasons.length > MAX_REASONS) lines.push(`… ${v.reasons.length - MAX_REASONS} more (kabi why)`);
+  return `${module} on ${kernel}: fails, ${symbols} broken symbol${symbols === 1 ? '' : 's'}\n${lines.join('\n')}`;
+}
+
+/** Modules down, kernels across; a failing cell shows its broken-symbol count (✗ when none is a symbol). */
+export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgChart {
+  const title = o.title ?? 'Which modules load on which kernel';
+  const { kernels, modules } = matrix;
+  const names = modules.map((m) => clip(m.module, 32));
+  const left = Math.min(260, Math.max(80, ...names.map((n) => textWidth(n) + 16)));
+  const drop = labelDrop(kernels);
+  const room = o.width ?? 760;
+  const cw = Math.max(18, Math.min(64, (room - left - 16) / Math.max(1, kernels.length)));
+  // As wide as the cells need (a few kernels make a narrow chart), never narrower than the key.
+  const width = Math.max(420, Math.ceil(left + kernels.length * cw + 16));
+  const ch = 22;
+  const f: Frame = { width, height: 44 + modules.length * ch + drop, left, top: 44, right: 16, bottom: drop };
+  const counts = modules.flatMap((m) => m.verdicts.map((v) => (v && !v.loads ? brokenSymbols(v).length : 0)));
+  const max = Math.max(1, ...counts);
+  const rows = modules.map((m, r) => {
+    const y = f.top + r * ch;
+    const label = titled(
+      m.module,
+      `<text x="${num(left - 8)}" y="${num(y + 15)}" text-anchor="end" fill="${COLORS.text}">${escapeXml(names[r]!)}</text>`,
+    );
+    const cells = m.verdicts.map((v, c) => {
+      const x = left + c * cw;
+      const state = v === null ? 'none' : v.loads ? 'loads' : 'fails';
+      const n = v && !v.loads ? brokenSymbols(v).length : 0;
+      const fill = state === 'none' ? COLORS.missing : state === 'loads' ? COLORS.loads : COLORS.fails;
+      const opacity = state === 'fails' ? 0.45 + (0.55 * n) / max : 1;
+      const mark = state === 'none' ? '' : state === 'loads' ? '✓' : n > 0 ? String(n) : '✗';
+      const ink = state === 'fails' ? '#ffffff' : COLORS.text;
+      return titled(
+        verdictTitle(m.module, kernels[c] ?? '', v),
+        `<rect class="cell" data-module="${escapeXml(m.module)}" data-kernel="${escapeXml(kernels[c] ?? '')}" data-state="${state}" data-broken="${n}" x="${num(x + 1)}" y="${num(y + 1)}" width="${num(cw - 2)}" height="${ch - 2}" fill="${fill}" fill-opacity="${num(opacity)}"/>` +
+          `<text x="${num(x + cw / 2)}" y="${num(y + 15)}" text-anchor="middle" fill="${ink}">${mark}</text>`,
+      );
+    });
+    return `<g class="row">${label}${cells.join('')}</g>`;
+  });
+  const centers = kernels.map((_, c) => left + (c + 0.5) * cw);
+  const fails = modules.flatMap((m) => m.verdicts.filter((v) => v !== null && !v.loads)).length;
+  const desc = `${modules.length} modules on ${kernels.length} kernels; ${fails} cells fail. Number in a cell: broken symbols.`;
+  const key =
+    `<rect x="${num(width - 250)}" y="24" width="11" height="11" fill="${COLORS.loads}"/><text x="${num(width - 235)}" y="33">loads</text>` +
+    `<rect x="${num(width - 190)}" y="24" width="11" height="11" fill="${COLORS.fails}"/><text x="${num(width - 175)}" y="33">fails (broken symbols)</text>`;
+  return {
+    id: o.id ?? 'compat',
+    title,
+    svg: svgDocument(f, title, desc, key + rows.join('') + xLabels(f, kernels, centers)),
+    width: f.width,
+    height: f.height,
+  };
+}

@@ -1,0 +1,133 @@
+// The three report pages (`kabi report diff | series | compat`): analysis results in, a page model out
+// (charts + tables), which renderHtmlReport turns into one HTML file and the CLI into PNGs.
+import type { DiffReport } from '../../analysis/check.js';
+import type { CoverageReport } from '../../analysis/coverage.js';
+import type { ImpactReport } from '../../analysis/impact.js';
+import type { SeriesReport } from '../../analysis/series.js';
+import type { JudgedChange } from '../../model/change.js';
+import { consumersChart, coverageChart, diffChart } from '../charts/bars.js';
+import type { SvgChart } from '../charts/chart.js';
+import { compatHeatmap, type VerdictMatrix } from '../charts/heatmap.js';
+import { driftChart, epochsChart, stepsChart } from '../charts/series.js';
+import { formatShare } from '../charts/svg.js';
+import { seriesDocument } from '../series-tables.js';
+import type { HtmlReport } from './page.js';
+import { fromDocTable, type HtmlTable } from './table.js';
+import {
+  changesTable,
+  coverageTable,
+  impactTables,
+  reasonsTable,
+  seriesChangesTable,
+  verdictsTable,
+} from './tables.js';
+
+/** What the module-side views add to any page: the heatmap, consumers, coverage and their tables. */
+export interface ModuleViews {
+  compat?: VerdictMatrix;
+  impact?: ImpactReport;
+  coverage?: CoverageReport;
+}
+
+export interface PageOptions {
+  /** Change rows per kind (per update in a series); null: all. Default 500. */
+  limit?: number | null;
+  /** The command line that made the page, shown at its foot. */
+  generator?: string;
+}
+
+/** One matrix from several module sets checked on the same kernels (`kabi compat -m A -m B --series`). */
+export function mergeMatrices(ms: readonly VerdictMatrix[]): VerdictMatrix {
+  return { kernels: ms[0]?.kernels ?? [], modules: ms.flatMap((m) => m.modules) };
+}
+
+function moduleParts(v: ModuleViews): { charts: SvgChart[]; tables: HtmlTable[] } {
+  const charts: SvgChart[] = [];
+  const tables: HtmlTable[] = [];
+  if (v.compat) {
+    charts.push(compatHeatmap(v.compat));
+    tables.push(verdictsTable(v.compat), reasonsTable(v.compat));
+  }
+  if (v.impact) {
+    charts.push(consumersChart(v.impact));
+    tables.push(...impactTables(v.impact));
+  }
+  if (v.coverage) {
+    charts.push(coverageChart(v.coverage));
+    tables.push(coverageTable(v.coverage));
+  }
+  return { charts, tables };
+}
+
+const limitOf = (o: PageOptions) => (o.limit === undefined ? 500 : o.limit);
+
+export function diffPage(report: DiffReport, views: ModuleViews = {}, o: PageOptions = {}): HtmlReport {
+  const more = moduleParts(views);
+  const s = report.summary;
+  return {
+    title: `kABI diff: ${report.old.source} → ${report.new.source}`,
+    lines: [
+      `${report.old.exports.toLocaleString('en-US')} → ${report.new.exports.toLocaleString('en-US')} exports; policy ${report.policy}; verdict ${report.verdict}.`,
+      `${report.changes.length} changes: ${s.removed} removed, ${s.crcChanged} CRC changed, ${s.exportTypeChanged} export type, ${s.namespaceChanged} namespace, ${s.moved} moved, ${s.added} added (fail ${s.fail}, warn ${s.warn}, ignore ${s.ignore}).`,
+    ],
+    charts: [diffChart(report), ...more.charts],
+    tables: [changesTable(report, limitOf(o)), ...more.tables],
+    ...(o.generator ? { generator: o.generator } : {}),
+  };
+}
+
+/** The judged changes of each update, in step order (from `compareBuilds(prev, next, {policy})`). */
+export interface SeriesPageInput {
+  report: SeriesReport;
+  stepChanges?: readonly (readonly JudgedChange[])[];
+  /** The label query that selected the builds: the history hint uses it. */
+  query?: string;
+}
+
+export function seriesPage(input: SeriesPageInput, views: ModuleViews = {}, o: PageOptions = {}): HtmlReport {
+  const { report } = input;
+  const more = moduleParts(views);
+  const doc = seriesDocument(report);
+  const tables = doc.tables.map((t) => fromDocTable(t));
+  if (input.stepChanges) {
+    const steps = report.steps.map((s, i) => ({
+      from: report.builds[s.from]?.name ?? String(s.from),
+      to: report.builds[s.to]?.name ?? String(s.to),
+      changes: input.stepChanges![i] ?? [],
+    }));
+    tables.push(seriesChangesTable(steps, limitOf(o)));
+  }
+  const base = report.builds[report.drift.baseline];
+  const last = report.drift.points.at(-1);
+  return {
+    title: `kABI series${input.query ? `: ${input.query}` : ''}`,
+    lines: [
+      `${report.builds.length} builds, ordered by ${report.ordering.label ?? 'input order'}: ${report.builds.map((b) => b.name).join(', ')}.`,
+      `${report.epochs.length} ABI epochs; drift from ${base?.name ?? '?'} to the last build: ${formatShare(last?.share ?? null)} of its ABI changed.`,
+    ],
+    charts: [stepsChart(report), driftChart(report), epochsChart(report), ...more.charts],
+    tables: [...tables, ...more.tables],
+    ...(input.query !== undefined ? { query: input.query } : {}),
+    ...(o.generator ? { generator: o.generator } : {}),
+  };
+}
+
+export function compatPage(
+  matrix: VerdictMatrix,
+  views: Omit<ModuleViews, 'compat'> = {},
+  o: PageOptions = {},
+): HtmlReport {
+  const more = moduleParts({ ...views, compat: matrix });
+  const cells = matrix.modules.flatMap((m) => m.verdicts.filter((v) => v !== null));
+  const fails = cells.filter((v) => !v.loads).length;
+  return {
+    title: 'kABI compat: which modules load on which kernel',
+    lines: [
+      `${matrix.modules.length} modules × ${matrix.kernels.length} kernels: ${cells.length - fails} load, ${fails} fail.`,
+      `Kernels: ${matrix.kernels.join(', ')}.`,
+    ],
+    charts: more.charts,
+    tables: more.tables,
+    ...(o.generator ? { generator: o.generator } : {}),
+  };
+}
