@@ -10,9 +10,12 @@ import {
   compatSeries,
   compatSeriesRenderers,
   type DiffReport,
+  diffChart,
   diffRenderers,
+  driftChart,
   type EntryRecord,
   entryListRenderers,
+  epochsChart,
   globToRegExp,
   type KernelBuild,
   KIND_COUNT_KEY,
@@ -23,8 +26,10 @@ import {
   moduleVerdicts,
   orderBuilds,
   releaseLabels,
+  type SeriesReport,
   seriesRenderers,
   seriesReport,
+  stepsChart,
   symbolHistory,
   symbolHistoryRenderers,
   UsageError,
@@ -65,8 +70,8 @@ function series(view: StoreView, query: string, by: string): { builds: KernelBui
   });
 }
 
-export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): string {
-  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, () => {
+function report(view: StoreView, query: string, by: string, baselineRef: string): SeriesReport {
+  return view.memo(`series-report\0${query}\0${by}\0${baselineRef}`, () => {
     const { builds, ids } = series(view, query, by);
     let baseline = 0;
     if (baselineRef) {
@@ -75,8 +80,37 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
         throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
     }
     // Already ordered: orderBuilds keeps the order of builds it has sorted.
-    return seriesRenderers.json(seriesReport(builds, { by: by || undefined, baseline }), RENDER);
+    return seriesReport(builds, { by: by || undefined, baseline });
   });
+}
+
+export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): string {
+  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, () =>
+    seriesRenderers.json(report(view, query, by, baselineRef), RENDER),
+  );
+}
+
+export const SERIES_CHARTS = ['steps', 'drift', 'epochs'] as const;
+
+/** One chart of the series page, from the chart renderers `kabi report series` uses. */
+export function seriesChartSvg(
+  view: StoreView,
+  chart: (typeof SERIES_CHARTS)[number],
+  query: string,
+  by: string,
+  baselineRef: string,
+): string {
+  return view.memo(`series-chart\0${chart}\0${query}\0${by}\0${baselineRef}`, () => {
+    const r = report(view, query, by, baselineRef);
+    const render = { steps: stepsChart, drift: driftChart, epochs: epochsChart }[chart];
+    return render(r, { width: 900 }).svg;
+  });
+}
+
+/** The changes of one diff per kind and severity, as `kabi report diff` draws them. */
+export function diffChartSvg(view: StoreView, oldRef: string, newRef: string): string {
+  const { a, b, report } = diffReport(view, oldRef, newRef);
+  return view.memo(`diff-chart\0${a.id}\0${b.id}`, () => diffChart(report, { width: 900 }).svg);
 }
 
 export function historyJson(view: StoreView, symbol: string, query: string, by: string): string {
@@ -241,7 +275,7 @@ export function heatmapJson(view: StoreView, query: string, kmodQuery: string, b
       const modules = view.loadModules(k.id);
       const perBuild = ts.map((t) => moduleVerdicts(modules, t));
       return modules.map((m, i) => ({
-        kmod: { id: k.id, name: nameOf(k) },
+        kmod: { id: k.id, name: nameOf(k), labels: k.labels },
         module: m.name,
         cells: perBuild.map((vs) => {
           const v = vs[i]!;
@@ -257,4 +291,35 @@ export function heatmapJson(view: StoreView, query: string, kmodQuery: string, b
     });
     return JSON.stringify({ builds, rows });
   });
+}
+
+/** Stores up to this many kernels are loaded and their streams' series computed before anyone asks. */
+const WARM_BUILDS = 64;
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Loads the kernels and computes the series pages the dashboard links to (every kernel, each `stream`),
+ * a step at a time so that requests are answered in between: loading and the epoch digests of 11 Debian
+ * builds take a second or two, which should not be the first page view's wait.
+ */
+export async function warmUp(view: StoreView): Promise<void> {
+  try {
+    await tick();
+    if (view.closed) return;
+    const kernels = view.entries('kind=kernel');
+    if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
+    view.loadBuilds(kernels.map((e) => e.id));
+    const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
+    // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
+    const queries = ['', ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`)];
+    for (const query of queries) {
+      await tick();
+      if (view.closed) return;
+      seriesJson(view, query, '', '');
+      for (const chart of SERIES_CHARTS) seriesChartSvg(view, chart, query, '', '');
+    }
+  } catch {
+    // A failure here is met again, and reported, by the request that needs the same result.
+  }
 }

@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { KabiError, UsageError } from '../index.js';
+import { warmUp } from './api.js';
 import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
 import type { ServeOptions } from './index.js';
 import { HttpError, LIMITS } from './params.js';
@@ -75,7 +76,20 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<F
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `not found: ${req.url.slice(0, 200)}`));
 
-  registerRoutes(app, new StoreView(opts.store, opts.recheckMs));
+  const view = new StoreView(opts.store, opts.recheckMs);
+  let warming: Promise<void> | null = null;
+  const warm = () => {
+    warming ??= warmUp(view).finally(() => {
+      warming = null;
+    });
+  };
+  view.onReset = warm;
+  app.addHook('onListen', async () => warm());
+  app.addHook('onClose', async () => {
+    view.closed = true;
+    await warming;
+  });
+  registerRoutes(app, view);
   registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
   return app;
 }

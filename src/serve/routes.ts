@@ -1,20 +1,43 @@
-// The API routes (docs/serve.md): parameters checked, one call into api.ts, JSON out. Every answer is a
+// The API routes (docs/serve.md): parameters checked, one call into api.ts, JSON (or a chart's SVG) out. Every answer is a
 // function of the store's state and the URL, so the store's generation is its ETag.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CHANGE_KINDS } from '../index.js';
-import { diffJson, entriesJson, heatmapJson, historyJson, kmodJson, kmodsJson, seriesJson } from './api.js';
-import { int, LIMITS, type Query, required, text, words } from './params.js';
+import {
+  diffChartSvg,
+  diffJson,
+  entriesJson,
+  heatmapJson,
+  historyJson,
+  kmodJson,
+  kmodsJson,
+  SERIES_CHARTS,
+  seriesChartSvg,
+  seriesJson,
+} from './api.js';
+import { HttpError, int, LIMITS, type Query, required, text, words } from './params.js';
 import type { StoreView } from './view.js';
 
-type Handler = (q: Query) => string;
+type Handler = (q: Query, params: Record<string, string>) => string;
 
 export function registerRoutes(app: FastifyInstance, view: StoreView): void {
-  const json = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
+  const answer = (type: string, handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
     const etag = `"${view.generation()}"`;
     reply.header('cache-control', 'no-cache').header('etag', etag);
     if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-    const body = handler(req.query as Query);
-    return reply.type('application/json; charset=utf-8').send(body);
+    const body = handler(req.query as Query, req.params as Record<string, string>);
+    return reply.type(type).send(body);
+  };
+  const json = (handler: Handler) => answer('application/json; charset=utf-8', handler);
+  const svg = (handler: Handler) => answer('image/svg+xml; charset=utf-8', handler);
+  const chartName = (file: string | undefined) => {
+    const name = /^(\w+)\.svg$/.exec(file ?? '')?.[1];
+    const chart = SERIES_CHARTS.find((c) => c === name);
+    if (!chart)
+      throw new HttpError(
+        404,
+        `no chart ${file}; there are ${SERIES_CHARTS.map((c) => `${c}.svg`).join(', ')}`,
+      );
+    return chart;
   };
 
   app.get(
@@ -28,6 +51,16 @@ export function registerRoutes(app: FastifyInstance, view: StoreView): void {
   app.get(
     '/api/series',
     json((q) => seriesJson(view, text(q, 'query'), text(q, 'by'), text(q, 'baseline'))),
+  );
+  app.get(
+    '/api/series/charts/:file',
+    svg((q, p) =>
+      seriesChartSvg(view, chartName(p.file), text(q, 'query'), text(q, 'by'), text(q, 'baseline')),
+    ),
+  );
+  app.get(
+    '/api/diff/chart.svg',
+    svg((q) => diffChartSvg(view, required(q, 'old'), required(q, 'new'))),
   );
   app.get(
     '/api/history',

@@ -14,6 +14,10 @@ export class StoreView {
   private readonly builds = new Map<number, KernelBuild>();
   private readonly modules = new Map<number, ModuleImage[]>();
 
+  /** Called after the store changed and everything computed was dropped (the server warms up again). */
+  onReset: (() => void) | null = null;
+  closed = false;
+
   constructor(
     readonly store: Store,
     private readonly recheckMs = 1000,
@@ -29,10 +33,12 @@ export class StoreView {
       h.update(`${e.id}\0${e.kind}\0${e.sha256}\0${e.exports}\0${JSON.stringify(e.labels)}\n`);
     const gen = h.digest('base64url').slice(0, 16);
     if (gen !== this.gen) {
+      const first = this.gen === '';
       this.gen = gen;
       this.results.clear();
       this.builds.clear();
       this.modules.clear();
+      if (!first) this.onReset?.();
     }
     return gen;
   }

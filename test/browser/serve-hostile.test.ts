@@ -34,6 +34,29 @@ describe('kabi serve renders hostile artifacts inert', () => {
     await s.close();
   });
 
+  it('the charts the pages show carry the payloads only as escaped text', async () => {
+    const charts = [
+      ...['steps', 'drift', 'epochs'].map((c) => `/api/series/charts/${c}.svg`),
+      '/api/diff/chart.svg?old=1&new=2',
+    ];
+    for (const chart of charts) {
+      const r = await fetch(new URL(chart, s.server.url));
+      assert.equal(r.status, 200, chart);
+      assert.equal(r.headers.get('content-type'), 'image/svg+xml; charset=utf-8');
+      const svg = await r.text();
+      assert.doesNotMatch(
+        svg,
+        /<(script|img|iframe|b|a|foreignObject)\b|<svg\/|\son\w+=|javascript:/i,
+        chart,
+      );
+    }
+    const steps = await (await fetch(new URL('/api/series/charts/steps.svg', s.server.url))).text();
+    assert.ok(
+      steps.includes('&quot;&gt;&lt;svg/onload=window.__kabiPwned=4&gt;'),
+      'the hostile build name, escaped',
+    );
+  });
+
   for (const bypassCSP of [false, true]) {
     it(`no payload runs${bypassCSP ? ' even with the CSP bypassed' : ', and the console stays clean'}`, async (t) => {
       browser ??= await launchBrowser(t);
@@ -76,7 +99,7 @@ describe('kabi serve renders hostile artifacts inert', () => {
         assert.equal(pwned, 0, `${hash}: a payload ran`);
         const injected = await page.evaluate<{ scripts: number; elements: number; links: string[] }>(`({
           scripts: document.querySelectorAll('script').length,
-          elements: document.querySelectorAll('main img, main iframe, main svg, main b, main script').length,
+          elements: document.querySelectorAll('main img:not([src^="/api/"]), main iframe, main svg, main b, main script').length,
           links: [...document.querySelectorAll('main a')].map((a) => a.getAttribute('href') ?? ''),
         })`);
         assert.equal(injected.scripts, 1, `${hash}: only the dashboard's own script`);

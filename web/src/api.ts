@@ -136,7 +136,7 @@ export interface KmodPage {
 export interface Heatmap {
   builds: { id: number; name: string }[];
   rows: {
-    kmod: { id: number; name: string };
+    kmod: { id: number; name: string; labels: Labels };
     module: string;
     cells: { loads: boolean; broken: number; reasons: string[]; more: number }[];
   }[];

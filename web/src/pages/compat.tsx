@@ -49,6 +49,9 @@ export function CompatPage({ params, changes }: { params: URLSearchParams; chang
                   <tr key={`${r.kmod.id}\0${r.module}`}>
                     <td>
                       <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
+                      {r.kmod.labels['built-for'] && (
+                        <span class="meta"> for {r.kmod.labels['built-for']}</span>
+                      )}
                     </td>
                     <td>{r.module}</td>
                     {r.cells.map((c, i) => (

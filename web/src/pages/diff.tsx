@@ -60,6 +60,11 @@ export function DiffView({ params, changes }: { params: URLSearchParams; changes
                 {d.old.name} → {d.new.name}: <strong class={`verdict ${d.verdict}`}>{d.verdict}</strong>,{' '}
                 {fmt(d.summary.fail)} failing and {fmt(d.summary.warn)} tolerated changes (default policy)
               </p>
+              <img
+                class="diff-chart"
+                alt="changes per kind and severity"
+                src={apiUrl('diff/chart.svg', { old: p.old, new: p.new, rev: changes || undefined })}
+              />
               <KindChips d={d} kinds={kinds} toggle={(k) => go({ kind: toggled(kinds, k).join(',') })} />
               <Pager d={d} page={page} go={(n) => go({ page: n })} />
               <ChangeTable rows={d.changes} query={p.query ?? streamQuery(d)} />
@@ -239,8 +244,8 @@ function ChangeTable({ rows, query }: { rows: ChangeJson[]; query: string }) {
                 {c.symbol}
               </a>
             </td>
-            <td class="mono">{crc(c.old)}</td>
-            <td class="mono">{crc(c.new)}</td>
+            <td class="mono crc">{crc(c.old)}</td>
+            <td class="mono crc">{crc(c.new)}</td>
             <td>
               <Side c={c} field="module" />
             </td>

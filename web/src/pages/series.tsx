@@ -86,7 +86,39 @@ export function SeriesPage({ params, changes }: { params: URLSearchParams; chang
         />
         <Streams current={query} />
       </div>
-      <Await state={state}>{(s) => <SeriesView s={s} query={query} />}</Await>
+      <Await state={state}>
+        {(s) => (
+          <>
+            <Charts query={query} by={by} changes={changes} />
+            <SeriesView s={s} query={query} />
+          </>
+        )}
+      </Await>
+    </div>
+  );
+}
+
+const CHARTS = [
+  ['steps', 'Changes per update'],
+  ['drift', 'Drift from the baseline'],
+  ['epochs', 'ABI epochs'],
+] as const;
+
+/**
+ * The charts of `kabi report series`, drawn by the server. As images: an SVG in an <img> runs nothing
+ * and reaches nothing, whatever its text says; the tables below carry the same figures.
+ */
+function Charts({ query, by, changes }: { query: string; by: string; changes: number }) {
+  return (
+    <div class="charts">
+      {CHARTS.map(([id, title]) => (
+        <img
+          key={id}
+          id={`chart-${id}`}
+          alt={title}
+          src={apiUrl(`series/charts/${id}.svg`, { query, by, rev: changes || undefined })}
+        />
+      ))}
     </div>
   );
 }
