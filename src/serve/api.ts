@@ -150,28 +150,26 @@ function diffReport(view: StoreView, oldRef: string, newRef: string) {
   return { a, b, report };
 }
 
-/** One page of the changes between two stored builds, with counts per kind before and after filtering. */
+/**
+ * One page of the changes between two stored builds: `kabi diff --format json`'s document (docs/json.md,
+ * same renderer) holding only the page's changes, and `page`: the two store entries, the counts per kind
+ * under the module/namespace/search filters, and how many changes all filters keep.
+ */
 export function diffJson(view: StoreView, oldRef: string, newRef: string, f: DiffFilter): string {
   const { a, b, report } = diffReport(view, oldRef, newRef);
   const key = `diff-filter\0${a.id}\0${b.id}\0${f.module}\0${f.namespace}\0${f.search}\0${f.kinds.join()}`;
   const { matched, rows } = view.memo(key, () => filterChanges(report, f));
-  const page = rows.slice(f.offset, f.offset + f.limit);
-  // The changes on the page in docs/json.md's shape, from the same renderer as `kabi diff --format json`.
-  const rendered = JSON.parse(diffRenderers.json({ ...report, changes: page }, RENDER)) as {
-    changes: unknown[];
-  };
-  return JSON.stringify({
-    old: { id: a.id, name: nameOf(a), labels: a.labels, exports: a.exports },
-    new: { id: b.id, name: nameOf(b), labels: b.labels, exports: b.exports },
-    policy: report.policy,
-    verdict: report.verdict,
-    summary: report.summary,
+  const page = JSON.stringify({
+    old: { id: a.id, name: nameOf(a), labels: a.labels },
+    new: { id: b.id, name: nameOf(b), labels: b.labels },
     matched,
     total: rows.length,
     offset: f.offset,
     limit: f.limit,
-    changes: rendered.changes,
   });
+  // Spliced in as the first field rather than parsed and stringified again: this runs per page view.
+  const doc = diffRenderers.json({ ...report, changes: rows.slice(f.offset, f.offset + f.limit) }, RENDER);
+  return `{"page":${page},${doc.slice(1)}`;
 }
 
 function filterChanges(report: DiffReport, f: DiffFilter) {
@@ -309,7 +307,12 @@ export async function warmUp(view: StoreView): Promise<void> {
     if (view.closed) return;
     const kernels = view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
-    view.loadBuilds(kernels.map((e) => e.id));
+    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
+    for (const e of kernels) {
+      await tick();
+      if (view.closed) return;
+      view.loadBuilds([e.id]);
+    }
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
     const queries = ['', ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`)];

@@ -29,7 +29,15 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export async function buildApp(opts: ServeOptions & { host: string }): Promise<FastifyInstance> {
+export interface App {
+  app: FastifyInstance;
+  /** Loads the store's kernels and computes the dashboard's series in the background (after listen). */
+  warm(): void;
+  /** Resolves once no warm-up is under way. */
+  idle(): Promise<void>;
+}
+
+export async function buildApp(opts: ServeOptions & { host: string }): Promise<App> {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024,
@@ -84,14 +92,13 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<F
     });
   };
   view.onReset = warm;
-  app.addHook('onListen', async () => warm());
   app.addHook('onClose', async () => {
     view.closed = true;
     await warming;
   });
   registerRoutes(app, view);
   registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
-  return app;
+  return { app, warm, idle: async () => warming ?? undefined };
 }
 
 export function sendError(reply: FastifyReply, code: number, message: string): void {

@@ -26,6 +26,8 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
+  /** Resolves once the background warm-up (loading the kernels, computing their series) is done. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,10 +35,11 @@ export interface RunningServer {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { buildApp } = await import('./app.js');
   const host = opts.host ?? DEFAULT_HOST;
-  const app = await buildApp({ ...opts, host });
+  const { app, warm, idle } = await buildApp({ ...opts, host });
   await app.listen({ host, port: opts.port ?? DEFAULT_PORT });
+  warm();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? DEFAULT_PORT);
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${port}/`, host, port, close: () => app.close() };
+  return { url: `http://${shown}:${port}/`, host, port, idle, close: () => app.close() };
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { ingestArtifact, openSqliteStore } from '../../src/index.js';
 import { launchBrowser, screenshotDir } from '../helpers/browser.js';
 import { countChanges, loadSymvers } from '../helpers/independent.js';
 import { fixtureStore, KMODS, type Served, serve, symversPath } from '../serve/store.js';
@@ -20,8 +21,10 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
   const problems: string[] = [];
   const shots = screenshotDir();
 
+  let db: string;
   before(async () => {
-    s = await serve(await fixtureStore());
+    db = await fixtureStore();
+    s = await serve(db, { recheckMs: 200 });
   });
   after(async () => {
     await browser?.close();
@@ -62,6 +65,11 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
     assert.equal(num(await row.locator('[data-col=crcChanged]').textContent()), want.crcChanged);
     assert.equal(num(await row.locator('[data-col=removed]').textContent()), want.removed);
     assert.equal(num(await row.locator('[data-col=added]').textContent()), want.added);
+    const charts = await page.evaluate<number[]>(
+      `Promise.all([...document.querySelectorAll('.charts img')].map((i) => i.decode().then(() => i.naturalWidth)))`,
+    );
+    assert.equal(charts.length, 3, 'steps, drift and epochs charts');
+    for (const w of charts) assert.ok(w > 0, 'chart drawn');
     await shot('series');
     await page.getByRole('link', { name: 'debian-6.12' }).click();
     await page.locator('#steps tbody tr').first().waitFor({ state: 'detached' });
@@ -142,6 +150,26 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
     assert.equal(await cells.first().getAttribute('data-broken'), String(first.broken));
     assert.equal((await cells.first().getAttribute('title'))?.split('\n')[0], first.reasons[0]);
     await shot('compat');
+  });
+
+  it('series page is live: a build ingested meanwhile appears without a reload', async (t) => {
+    if (!(await open(t, '#/series?query=stream%3Ddebian-6.1'))) return;
+    await page.locator('#steps tbody tr').first().waitFor();
+    assert.equal(await page.locator('#steps tbody tr').count(), 1);
+    const writer = openSqliteStore(db);
+    try {
+      await ingestArtifact(writer, symversPath('6.1.0-54'), {
+        labels: { distro: 'debian', stream: 'debian-6.1', version: '6.1.199-1', release: '6.1.0-99' },
+      });
+    } finally {
+      writer.close();
+    }
+    await page
+      .locator('#steps tbody tr[data-from="6.1.0-55"][data-to="6.1.0-99"]')
+      .waitFor({ timeout: 15_000 });
+    const back = page.locator('#steps tbody tr[data-to="6.1.0-99"] [data-col=crcChanged]');
+    assert.equal(num(await back.textContent()), want.crcChanged, '55 → 54 again: the same CRCs change back');
+    await shot('series-live');
   });
 
   it('left the console clean', (t) => {

@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestArtifact, openSqliteStore } from '../../src/index.js';
-import { countChanges, loadSymvers, type Row } from '../helpers/independent.js';
+import { countChanges, loadSymvers, ROOT, type Row } from '../helpers/independent.js';
 import { fixtureStore, KMODS, kmodPath, type Served, SYMVERS, serve, symversPath } from './store.js';
 
+const KABI = join(ROOT, 'bin', 'kabi.js');
 const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
 const ABIS = Object.keys(SYMVERS);
 const tables = new Map(ABIS.map((abi) => [abi, loadSymvers(symversPath(abi))]));
@@ -28,8 +30,7 @@ const json = async <T>(path: string): Promise<T> => {
 
 interface DiffPage {
   summary: Record<string, number>;
-  matched: Record<string, number>;
-  total: number;
+  page: { matched: Record<string, number>; total: number };
   changes: {
     kind: string;
     symbol: string;
@@ -112,9 +113,19 @@ describe('kabi serve API over the committed fixtures', () => {
     assert.equal(first.summary.added, want.added);
     assert.equal(first.changes.length, 10);
     assert.equal(
-      first.total,
+      first.page.total,
       want.added + want.removed + want.crcChanged + want.moved + want.exportTypeChanged,
     );
+
+    // Otherwise the document of `kabi diff --format json`, a page of its changes at a time.
+    const cli = JSON.parse(
+      execFileSync(process.execPath, [KABI, '--db', db, 'diff', '--format', 'json', '1', '2'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      }),
+    ) as DiffPage & { changes: unknown[] };
+    const { page: _, ...doc } = first;
+    assert.deepEqual(doc, { ...cli, changes: cli.changes.slice(0, 10) });
 
     const crc = await allChanges('kind=crc-changed');
     assert.deepEqual(crc.map((c) => c.symbol).sort(), crcChanged(a, b).sort());
@@ -127,8 +138,8 @@ describe('kabi serve API over the committed fixtures', () => {
     const search = await json<DiffPage>('/api/diff?old=1&new=2&q=KMALLOC&kind=crc-changed&limit=1000');
     const kmalloc = crcChanged(a, b).filter((sym) => sym.toLowerCase().includes('kmalloc'));
     assert.ok(kmalloc.length > 0);
-    assert.equal(search.total, kmalloc.length);
-    assert.equal(search.matched.crcChanged, kmalloc.length);
+    assert.equal(search.page.total, kmalloc.length);
+    assert.equal(search.page.matched.crcChanged, kmalloc.length);
 
     const removedNet = [...a]
       .filter(([sym, x]) => !b.has(sym) && x.module.startsWith('net/'))
@@ -138,7 +149,7 @@ describe('kabi serve API over the committed fixtures', () => {
     assert.deepEqual(net.changes.map((c) => c.symbol).sort(), removedNet);
 
     const two = await json<DiffPage>('/api/diff?old=1&new=2&kind=removed,added&limit=1000');
-    assert.equal(two.total, want.removed + want.added);
+    assert.equal(two.page.total, want.removed + want.added);
     assert.deepEqual([...new Set(two.changes.map((c) => c.kind))], ['removed', 'added']);
   });
 

@@ -78,18 +78,19 @@ export interface BuildRef {
   id: number;
   name: string;
   labels: Labels;
-  exports: number;
 }
 
 export interface DiffPage {
-  old: BuildRef;
-  new: BuildRef;
+  page: {
+    old: BuildRef;
+    new: BuildRef;
+    matched: Counts;
+    total: number;
+    offset: number;
+    limit: number;
+  };
   verdict: string;
   summary: Counts & { fail: number; warn: number; ignore: number };
-  matched: Counts;
-  total: number;
-  offset: number;
-  limit: number;
   changes: ChangeJson[];
 }
 

@@ -57,8 +57,9 @@ export function DiffView({ params, changes }: { params: URLSearchParams; changes
           {(d) => (
             <>
               <p class="meta" id="diff-head">
-                {d.old.name} → {d.new.name}: <strong class={`verdict ${d.verdict}`}>{d.verdict}</strong>,{' '}
-                {fmt(d.summary.fail)} failing and {fmt(d.summary.warn)} tolerated changes (default policy)
+                {d.page.old.name} → {d.page.new.name}:{' '}
+                <strong class={`verdict ${d.verdict}`}>{d.verdict}</strong>, {fmt(d.summary.fail)} failing and{' '}
+                {fmt(d.summary.warn)} tolerated changes (default policy)
               </p>
               <img
                 class="diff-chart"
@@ -68,7 +69,7 @@ export function DiffView({ params, changes }: { params: URLSearchParams; changes
               <KindChips d={d} kinds={kinds} toggle={(k) => go({ kind: toggled(kinds, k).join(',') })} />
               <Pager d={d} page={page} go={(n) => go({ page: n })} />
               <ChangeTable rows={d.changes} query={p.query ?? streamQuery(d)} />
-              {d.total > PAGE && <Pager d={d} page={page} go={(n) => go({ page: n })} />}
+              {d.page.total > PAGE && <Pager d={d} page={page} go={(n) => go({ page: n })} />}
             </>
           )}
         </Await>
@@ -82,8 +83,8 @@ const toggled = (kinds: string[], k: string) =>
 
 /** Symbol history over the stream both builds belong to, else over every kernel. */
 function streamQuery(d: DiffPage): string {
-  const s = d.old.labels.stream;
-  return s !== undefined && s === d.new.labels.stream ? `stream=${s}` : '';
+  const s = d.page.old.labels.stream;
+  return s !== undefined && s === d.page.new.labels.stream ? `stream=${s}` : '';
 }
 
 function Pickers({
@@ -177,7 +178,7 @@ function KindChips({ d, kinds, toggle }: { d: DiffPage; kinds: string[]; toggle:
           data-kind={kind}
           onClick={() => toggle(kind)}
         >
-          {kind} <span class="count">{fmt(d.matched[key])}</span>
+          {kind} <span class="count">{fmt(d.page.matched[key])}</span>
         </button>
       ))}
     </fieldset>
@@ -185,15 +186,15 @@ function KindChips({ d, kinds, toggle }: { d: DiffPage; kinds: string[]; toggle:
 }
 
 function Pager({ d, page, go }: { d: DiffPage; page: number; go: (n: number) => void }) {
-  const pages = Math.max(1, Math.ceil(d.total / PAGE));
-  const first = d.total === 0 ? 0 : d.offset + 1;
+  const pages = Math.max(1, Math.ceil(d.page.total / PAGE));
+  const first = d.page.total === 0 ? 0 : d.page.offset + 1;
   return (
     <div class="pager">
       <button type="button" disabled={page <= 1} onClick={() => go(page - 1)}>
         ← previous
       </button>
       <span class="range">
-        {fmt(first)}–{fmt(d.offset + d.changes.length)} of <span class="total">{fmt(d.total)}</span>
+        {fmt(first)}–{fmt(d.page.offset + d.changes.length)} of <span class="total">{fmt(d.page.total)}</span>
       </span>
       <button type="button" disabled={page >= pages} onClick={() => go(page + 1)}>
         next →
