@@ -1,5 +1,6 @@
 // A series of stored builds (a label query): the charts, what each update changed, the drift from the
 // baseline and the ABI epochs. Refetched when the store changes.
+import { useLayoutEffect } from 'preact/hooks';
 import { apiUrl, type Entry, type Series, type Stats, useApi } from '../api';
 import { href, navigate } from '../router';
 import { Await, fmt, percent, QueryInput, Section } from '../ui';
@@ -124,6 +125,10 @@ function Charts({ query, by, changes }: { query: string; by: string; changes: nu
 }
 
 function SeriesView({ s, query }: { s: Series; query: string }) {
+  // User timing for bench/serve.bench.ts: when the figures of a series are on screen.
+  useLayoutEffect(() => {
+    performance.mark('kabi:series-shown');
+  }, [s]);
   const id = (i: number) => s.builds[i]?.labels.id;
   const name = (i: number) => s.builds[i]?.name ?? String(i);
   return (
