@@ -21,7 +21,9 @@ export function registerServe(program: Command, _state: CommandState): void {
       const server = await lib.startServer({ store, host: o.host, port: Number(o.port) });
       process.stdout.write(`kabi serve: ${server.url} (store ${store.path}, read-only; Ctrl-C stops)\n`);
       if (!['127.0.0.1', '::1', 'localhost'].includes(o.host))
-        process.stderr.write(`kabi: warning: listening on ${o.host}: whoever reaches it can read the store\n`);
+        process.stderr.write(
+          `kabi: warning: listening on ${o.host}: whoever reaches it can read the store\n`,
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
