@@ -7,11 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  analyzeCoverage,
+  analyzeImpact,
+  changedSymbolsFromChanges,
   compatSeries,
+  diffExports,
   modulesOfBuild,
   orderBuilds,
   readKernelExports,
   readModuleCorpus,
+  readStablelist,
   releaseFromFileName,
 } from '../../src/index.js';
 import { kabi } from '../helpers/exec.js';
@@ -157,6 +162,60 @@ describe('kabi report with hostile names', () => {
     assert.ok(
       texts.some((t) => t.includes(label)),
       'the label is shown as text',
+    );
+  });
+});
+
+describe('kabi report diff with a module corpus and a stablelist (fixtures)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabi-report-diff-'));
+  const list = join(dir, 'stablelist.txt');
+  writeFileSync(list, '_printk\nkmalloc_trace\nmodule_layout\n__stack_chk_fail\n');
+  const [a, b] = [ABIS[0]!, ABIS[2]!].map((x) => join(FIXTURES, 'debian', `${x}.symvers.xz`)) as [
+    string,
+    string,
+  ];
+  const mods = join(FIXTURES, 'modules');
+  const out = join(dir, 'diff.html');
+  const r = kabi(['report', 'diff', a, b, '-m', mods, '-s', list, '-o', out]);
+
+  it('kinds, consumers and coverage equal the diff, impact and coverage analyses', async () => {
+    assert.equal(r.status, 0, r.stderr);
+    const els = assertSelfContained(readFileSync(out, 'utf8'));
+    const rows = (cls: string, key: string) =>
+      els.filter((e) => attr(e, 'class') === cls && attr(e, key) !== undefined);
+    const want = countChanges(loadSymvers(a), loadSymvers(b));
+    const kinds = new Map(
+      rows('row', 'data-kind').map((e) => [attr(e, 'data-kind'), Number(attr(e, 'data-count'))]),
+    );
+    assert.equal(kinds.get('added'), want.added);
+    assert.equal(kinds.get('removed'), want.removed);
+    assert.equal(kinds.get('crc-changed'), want.crcChanged);
+    assert.equal(kinds.get('moved'), want.moved);
+
+    const [old, next] = await Promise.all([readKernelExports(a), readKernelExports(b)]);
+    const corpus = (await readModuleCorpus([mods])).modules;
+    const impact = analyzeImpact(changedSymbolsFromChanges(diffExports(old, next)), corpus);
+    const consumers = rows('row', 'data-consumers').map((e) => [
+      attr(e, 'data-symbol'),
+      Number(attr(e, 'data-consumers')),
+    ]);
+    assert.deepEqual(
+      consumers,
+      impact.symbols.slice(0, 20).map((s) => [s.symbol, s.consumers.length]),
+    );
+    const coverage = analyzeCoverage(corpus, [await readStablelist(list)], { kernel: next });
+    const covered = rows('row', 'data-protected').map((e) => [
+      attr(e, 'data-module'),
+      Number(attr(e, 'data-protected')),
+      Number(attr(e, 'data-imports')),
+    ]);
+    assert.deepEqual(
+      covered,
+      coverage.modules.map((m) => [m.name, m.protected, m.imports]),
+    );
+    assert.ok(
+      covered.some(([, p]) => (p as number) > 0),
+      'the list protects something the corpus imports',
     );
   });
 });

@@ -67,7 +67,7 @@ export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgC
   // As wide as the cells need (a few kernels make a narrow chart), never narrower than the key.
   const width = Math.max(420, Math.ceil(left + kernels.length * cw + 16));
   const ch = 22;
-  const f: Frame = { width, height: 44 + modules.length * ch + drop, left, top: 44, right: 16, bottom: drop };
+  const f: Frame = { width, height: 52 + modules.length * ch + drop, left, top: 52, right: 16, bottom: drop };
   const counts = modules.flatMap((m) => m.verdicts.map((v) => (v && !v.loads ? brokenSymbols(v).length : 0)));
   const max = Math.max(1, ...counts);
   const rows = modules.map((m, r) => {
@@ -95,9 +95,10 @@ export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgC
   const centers = kernels.map((_, c) => left + (c + 0.5) * cw);
   const fails = modules.flatMap((m) => m.verdicts.filter((v) => v !== null && !v.loads)).length;
   const desc = `${modules.length} modules on ${kernels.length} kernels; ${fails} cells fail. Number in a cell: broken symbols.`;
+  // Under the title, from the left: a narrow heatmap leaves no room beside it.
   const key =
-    `<rect x="${num(width - 250)}" y="24" width="11" height="11" fill="${COLORS.loads}"/><text x="${num(width - 235)}" y="33">loads</text>` +
-    `<rect x="${num(width - 190)}" y="24" width="11" height="11" fill="${COLORS.fails}"/><text x="${num(width - 175)}" y="33">fails (broken symbols)</text>`;
+    `<rect x="16" y="29" width="11" height="11" fill="${COLORS.loads}"/><text x="31" y="38">loads</text>` +
+    `<rect x="76" y="29" width="11" height="11" fill="${COLORS.fails}"/><text x="91" y="38">fails (number: broken symbols)</text>`;
   return {
     id: o.id ?? 'compat',
     title,
