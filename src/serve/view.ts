@@ -6,6 +6,8 @@ import type { EntryRecord, KernelBuild, ModuleImage, Store } from '../index.js';
 
 const MAX_RESULTS = 48;
 const MAX_BUILDS = 64;
+/** Kmods whose modules are kept (a heatmap reads every stored kmod: at most LIMITS.kmods). */
+const MAX_KMODS = 256;
 
 export class StoreView {
   private gen = '';
@@ -89,6 +91,7 @@ export class StoreView {
     if (!m) {
       m = this.store.loadModules(id);
       this.modules.set(id, m);
+      if (this.modules.size > MAX_KMODS) this.modules.delete(this.modules.keys().next().value!);
     }
     return m;
   }

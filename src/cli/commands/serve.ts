@@ -12,6 +12,10 @@ export function registerServe(program: Command, _state: CommandState): void {
     .description('the dashboard: a read-only JSON API over the store and its web pages')
     .option('--host <address>', 'address to listen on (anything but loopback exposes the store)', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0: any free one)', '8470')
+    .addHelpText(
+      'after',
+      '\nThe store: --db PATH (before or after "serve"), else $KABI_DB, else ~/.local/share/kabi-tracker/kabi.db.',
+    )
     .action(async (o: ServeCliOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535)
