@@ -1,5 +1,5 @@
-// The API routes (docs/serve.md): parameters checked, one call into api.ts, JSON (or a chart's SVG) out. Every answer is a
-// function of the store's state and the URL, so the store's generation is its ETag.
+// The API routes (docs/serve.md): parameters checked, one call into api.ts, JSON (or a chart's SVG) out.
+// Every answer is a function of the store's state and the URL, so the store's generation is its ETag.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CHANGE_KINDS } from '../index.js';
 import {
