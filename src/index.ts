@@ -94,9 +94,16 @@ export * from './report/impact.js';
 export * from './report/index.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';
+export {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type RunningServer,
+  type ServeOptions,
+  startServer,
+} from './serve/index.js';
 export { defaultStorePath } from './store/location.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
-export { BUSY_TIMEOUT_MS, openSqliteStore, SqliteStore } from './store/sqlite.js';
+export { BUSY_TIMEOUT_MS, type OpenStoreOptions, openSqliteStore, SqliteStore } from './store/sqlite.js';
 export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';
 export { btfSubset, encodeBtf } from './writers/btf.js';

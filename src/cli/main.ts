@@ -14,6 +14,7 @@ import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
 import { registerReport } from './commands/report.js';
 import { registerSeries } from './commands/series.js';
+import { registerServe } from './commands/serve.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
 import { reportError } from './output.js';
@@ -28,6 +29,7 @@ Examples:
   kabi fetch debian --suite bookworm-security --flavour amd64 --out debs/
   kabi ingest debs/*.deb && kabi series stream=debian-6.1
   kabi history kmalloc_trace stream=debian-6.1
+  kabi serve --db kabi.db --port 8470
   kabi compat -m v4l2loopback.ko -k linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
   kabi why v4l2loopback.ko release=6.1.0-55-amd64
   kabi report series stream=debian-6.1 -o series.html --png slides/
@@ -67,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   registerImpact(program, state);
   registerExplain(program, state);
   registerCoverage(program, state);
+  registerServe(program, state);
   registerReport(program, state);
   try {
     if (argv.length <= 2) {

@@ -16,7 +16,13 @@ type Db = Database.Database;
 
 export const BUSY_TIMEOUT_MS = 60_000;
 
-export function openSqliteStore(path: string): SqliteStore {
+export interface OpenStoreOptions {
+  /** Read without writing anything (`kabi serve`): no directory or file is created, no migration runs. */
+  readonly?: boolean;
+}
+
+export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): SqliteStore {
+  if (opts.readonly) return openReadonly(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = openWal(path);
   db.pragma('synchronous = NORMAL');
@@ -47,6 +53,26 @@ function openWal(path: string): Db {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 10 * 2 ** attempt));
     }
   }
+}
+
+/** A read-only connection still sees what other processes commit (WAL readers read the newest snapshot). */
+function openReadonly(path: string): SqliteStore {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (cause) {
+    throw new KabiError(`${path}: cannot open the store read-only (${(cause as Error).message})`, { cause });
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== MIGRATIONS.length) {
+    db.close();
+    throw new KabiError(
+      version > MIGRATIONS.length
+        ? `${path}: store schema ${version} is newer than this kabi-tracker knows (${MIGRATIONS.length})`
+        : `${path}: store schema ${version} is older than this kabi-tracker (${MIGRATIONS.length}); open it once with another command (kabi list) to migrate it`,
+    );
+  }
+  return new SqliteStore(db, path);
 }
 
 function migrate(db: Db, path: string): void {

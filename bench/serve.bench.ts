@@ -1,0 +1,203 @@
+// `kabi serve` on the 11 Debian builds of ../shared/data (else the three committed fixtures), on loopback:
+// the series page (API response, first paint and charts in chromium, cold and warm) and the diff API for
+// the step with ~18,000 CRC changes under a small concurrent load (autocannon: 10 connections, 5 s),
+// each beside a baseline measured in the same run: the same question through the `kabi` CLI, and the
+// dashboard's index.html from the same server under the same load.
+// Run: npm run build && node dist/bench/serve.bench.js
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { openSqliteStore } from '../src/index.js';
+import { CHROMIUM } from '../test/helpers/browser.js';
+import { FIXTURES, ROOT, sharedSymversDir } from '../test/helpers/independent.js';
+import { debianSeriesStore, fixtureStore } from '../test/serve/store.js';
+
+const shared = sharedSymversDir();
+const t0 = performance.now();
+const db = shared ? await debianSeriesStore(shared) : await fixtureStore();
+const [OLD, NEW] = shared ? ['6.1.0-47', '6.1.0-50'] : ['6.1.0-54', '6.1.0-55'];
+console.log(
+  `serve benchmark (${shared ? '11 Debian builds from ../shared/data' : `the 3 fixtures of ${FIXTURES}`}; store built in ${ms(performance.now() - t0)}), node ${process.version}\n`,
+);
+
+const SERIES = '/api/series?query=stream%3Ddebian-6.1';
+const PAGE = '#/series?query=stream%3Ddebian-6.1';
+
+function ms(x: number): string {
+  return `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+}
+
+/**
+ * The server in a process of its own (as `kabi serve` runs), so that the load generator does not share
+ * its event loop: it prints its URL once listening, and `idle` once the background warm-up is done.
+ */
+const SERVER = `
+  const lib = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'index.js'))});
+  const store = lib.openSqliteStore(process.env.KABI_BENCH_DB, { readonly: true });
+  const server = await lib.startServer({ store, port: 0, rateLimit: false });
+  console.log(server.url);
+  await server.idle();
+  console.log('idle');
+  process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+`;
+
+interface Child {
+  url: string;
+  idle: Promise<void>;
+}
+
+async function withServer<T>(run: (server: Child) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
+    env: { ...process.env, KABI_BENCH_DB: db },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  try {
+    const url = String((await lines.next()).value);
+    return await run({ url, idle: lines.next().then(() => undefined) });
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+async function timed(url: string): Promise<number> {
+  const t = performance.now();
+  const r = await fetch(url);
+  await r.arrayBuffer();
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return performance.now() - t;
+}
+
+function cli(args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'kabi.js'), '--db', db, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0 && r.status !== 4 && r.status !== 12) throw new Error(r.stderr);
+  return performance.now() - t;
+}
+
+async function load(url: string | string[]): Promise<{ p50: number; p99: number; rps: number }> {
+  const paths = Array.isArray(url) ? url : [url];
+  const base = new URL(paths[0]!);
+  const r = await autocannon({
+    url: base.origin,
+    connections: 10,
+    duration: 5,
+    requests: paths.map((p) => ({ method: 'GET' as const, path: new URL(p).pathname + new URL(p).search })),
+  });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${base}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average };
+}
+
+const line = (what: string, figure: string, note = '') =>
+  console.log(`  ${what.padEnd(58)} ${figure.padStart(10)}  ${note}`);
+
+// Series API: the first request right after start (the warm-up is under way), then once warm.
+await withServer(async (server) => {
+  line('series API, first request right after start (cold)', ms(await timed(server.url + SERIES.slice(1))));
+  const t = performance.now();
+  await server.idle;
+  line('  background warm-up still running after that', ms(performance.now() - t));
+  const warm: number[] = [];
+  for (let i = 0; i < 20; i++) warm.push(await timed(server.url + SERIES.slice(1)));
+  warm.sort((a, b) => a - b);
+  line('series API, warm (median of 20)', ms(warm[10]!));
+  const l = await load(server.url + SERIES.slice(1));
+  line('series API under load: p50 / p99', `${ms(l.p50)} / ${ms(l.p99)}`, `${l.rps.toFixed(0)} req/s`);
+});
+line(
+  '  baseline: kabi series stream=debian-6.1 --format json (CLI)',
+  ms(cli(['series', 'stream=debian-6.1', '--format', 'json'])),
+);
+
+// First paint in chromium: the page's own performance entries, then the steps table and the charts.
+if (existsSync(CHROMIUM)) {
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+  await withServer(async (server) => {
+    for (const run of ['cold (server just started)', 'warm (new browser context)']) {
+      if (run.startsWith('warm')) await server.idle;
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(new URL(PAGE, server.url).href);
+      await page.waitForSelector('#steps tbody tr');
+      // A string, evaluated over the protocol: waitForFunction would need 'unsafe-eval', which the CSP forbids.
+      await page.evaluate(
+        'Promise.all([...document.querySelectorAll(".charts img")].map((i) => i.decode()))',
+      );
+      // Times since the navigation started, from the page's own performance timeline.
+      const p = await page.evaluate<{ fcp: number; shown: number; api: number; charts: number }>(`({
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
+        shown: performance.getEntriesByName('kabi:series-shown')[0]?.startTime ?? -1,
+        api: Math.max(...performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/series?')).map((r) => r.responseEnd - r.startTime)),
+        charts: Math.max(...performance.getEntriesByType('resource').filter((r) => r.name.includes('/charts/')).map((r) => r.responseEnd)),
+      })`);
+      line(`series page ${run}: first contentful paint`, ms(p.fcp));
+      line(
+        `series page ${run}: figures shown / charts loaded`,
+        `${ms(p.shown)} / ${ms(p.charts)}`,
+        `(series API ${ms(p.api)} in the browser)`,
+      );
+      await context.close();
+    }
+  });
+  await browser.close();
+} else {
+  console.log(`  (no chromium at ${CHROMIUM}: first paint not measured)`);
+}
+
+// Diff API for the ~18,000-CRC-change step: pages, a kind filter, a search, a module glob.
+await withServer(async (server) => {
+  await server.idle;
+  const store = openSqliteStore(db, { readonly: true });
+  const [a, b] = [OLD, NEW].map((r) => store.resolve(`release=${r}`).id);
+  store.close();
+  const diff = (q: string) => `${server.url}api/diff?old=${a}&new=${b}&${q}`;
+  const first = await timed(diff('limit=100'));
+  const head = (await (await fetch(diff('limit=1'))).json()) as { summary: { crcChanged: number } };
+  line(
+    `diff API ${OLD} → ${NEW} (${head.summary.crcChanged} CRC changes), first request (after warm-up)`,
+    ms(first),
+  );
+  const pages = [
+    diff('limit=100'),
+    diff('kind=crc-changed&limit=100&offset=9000'),
+    diff('kind=crc-changed&q=kmalloc&limit=100'),
+    diff('module=drivers%2Fnet%2F*&limit=100&offset=100'),
+  ];
+  for (const p of pages) await timed(p);
+  const l = await load(pages);
+  line(
+    'diff API under load (4 pages/filters): p50 / p99',
+    `${ms(l.p50)} / ${ms(l.p99)}`,
+    `${l.rps.toFixed(0)} req/s`,
+  );
+  const s = await load(`${server.url}index.html`);
+  line(
+    '  baseline: index.html, same server, same load: p50 / p99',
+    `${ms(s.p50)} / ${ms(s.p99)}`,
+    `${s.rps.toFixed(0)} req/s`,
+  );
+});
+line(
+  `  baseline: kabi diff --format json release=${OLD} release=${NEW} (CLI)`,
+  ms(cli(['diff', '--format', 'json', `release=${OLD}`, `release=${NEW}`])),
+);
+console.log('\n  targets: first paint under 1 s; API p99 under 50 ms');

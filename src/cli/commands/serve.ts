@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { CommandState } from '../output.js';
+
+interface ServeCliOptions {
+  host: string;
+  port: string;
+}
+
+export function registerServe(program: Command, _state: CommandState): void {
+  program
+    .command('serve')
+    .description('the dashboard: a read-only JSON API over the store and its web pages')
+    .option('--host <address>', 'address to listen on (anything but loopback exposes the store)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free one)', '8470')
+    .addHelpText(
+      'after',
+      '\nThe store: --db PATH (before or after "serve"), else $KABI_DB, else ~/.local/share/kabi-tracker/kabi.db.',
+    )
+    .action(async (o: ServeCliOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535)
+        throw new lib.UsageError(`--port ${o.port}: expected 0..65535`);
+      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+      const store = lib.openSqliteStore(path, { readonly: true });
+      const server = await lib.startServer({ store, host: o.host, port: Number(o.port) });
+      process.stdout.write(`kabi serve: ${server.url} (store ${store.path}, read-only; Ctrl-C stops)\n`);
+      if (!['127.0.0.1', '::1', 'localhost'].includes(o.host))
+        process.stderr.write(
+          `kabi: warning: listening on ${o.host}: whoever reaches it can read the store\n`,
+        );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      store.close();
+    });
+}

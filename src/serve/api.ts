@@ -1,0 +1,328 @@
+// The API's answers: store queries, analyses and the library's own JSON renderers (the shapes of
+// docs/json.md, docs/series.md and `kabi list/compat/why --format json`), paged and filtered here.
+// Nothing here reads an artifact: the server knows only what was ingested.
+import {
+  annotateMoves,
+  type ChangeKind,
+  type CompatTarget,
+  compareBuilds,
+  compatRenderers,
+  compatSeries,
+  compatSeriesRenderers,
+  type DiffReport,
+  diffChart,
+  diffRenderers,
+  driftChart,
+  type EntryRecord,
+  entryListRenderers,
+  epochsChart,
+  globToRegExp,
+  type KernelBuild,
+  KIND_COUNT_KEY,
+  type KindCounts,
+  type ModuleImage,
+  moduleName,
+  modulesOfBuild,
+  moduleVerdicts,
+  orderBuilds,
+  releaseLabels,
+  type SeriesReport,
+  seriesRenderers,
+  seriesReport,
+  stepsChart,
+  symbolHistory,
+  symbolHistoryRenderers,
+  UsageError,
+  type Verdict,
+} from '../index.js';
+import { HttpError, LIMITS } from './params.js';
+import type { StoreView } from './view.js';
+
+const RENDER = { color: false, limit: null } as const;
+
+/** A build as the pages name it. */
+export interface BuildName {
+  id: number;
+  name: string;
+}
+
+const nameOf = (e: EntryRecord) => e.labels.release ?? e.labels.name ?? e.labels.version ?? e.source;
+
+export function entriesJson(view: StoreView, query: string): string {
+  return entryListRenderers.json(view.entries(query));
+}
+
+function resolve(view: StoreView, ref: string, kind: EntryRecord['kind']): EntryRecord {
+  const e = view.memo(`resolve\0${ref}`, () => view.store.resolve(ref));
+  if (e.kind !== kind) throw new HttpError(400, `${ref} is a ${e.kind}, not a ${kind}`);
+  return e;
+}
+
+/** The kernel builds a label query selects, in series order, with their store ids. */
+function series(view: StoreView, query: string, by: string): { builds: KernelBuild[]; ids: number[] } {
+  return view.memo(`series\0${query}\0${by}`, () => {
+    const entries = view.entries(query).filter((e) => e.kind === 'kernel');
+    if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
+    if (entries.length > LIMITS.seriesBuilds)
+      throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
+    const builds = orderBuilds(view.loadBuilds(entries.map((e) => e.id)), by || undefined).builds;
+    return { builds, ids: builds.map((b) => Number(b.labels.id)) };
+  });
+}
+
+function report(view: StoreView, query: string, by: string, baselineRef: string): SeriesReport {
+  return view.memo(`series-report\0${query}\0${by}\0${baselineRef}`, () => {
+    const { builds, ids } = series(view, query, by);
+    let baseline = 0;
+    if (baselineRef) {
+      baseline = ids.indexOf(resolve(view, baselineRef, 'kernel').id);
+      if (baseline === -1)
+        throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
+    }
+    // Already ordered: orderBuilds keeps the order of builds it has sorted.
+    return seriesReport(builds, { by: by || undefined, baseline });
+  });
+}
+
+export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): string {
+  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, () =>
+    seriesRenderers.json(report(view, query, by, baselineRef), RENDER),
+  );
+}
+
+export const SERIES_CHARTS = ['steps', 'drift', 'epochs'] as const;
+
+/** One chart of the series page, from the chart renderers `kabi report series` uses. */
+export function seriesChartSvg(
+  view: StoreView,
+  chart: (typeof SERIES_CHARTS)[number],
+  query: string,
+  by: string,
+  baselineRef: string,
+): string {
+  return view.memo(`series-chart\0${chart}\0${query}\0${by}\0${baselineRef}`, () => {
+    const r = report(view, query, by, baselineRef);
+    const render = { steps: stepsChart, drift: driftChart, epochs: epochsChart }[chart];
+    return render(r, { width: 900 }).svg;
+  });
+}
+
+/** The changes of one diff per kind and severity, as `kabi report diff` draws them. */
+export function diffChartSvg(view: StoreView, oldRef: string, newRef: string): string {
+  const { a, b, report } = diffReport(view, oldRef, newRef);
+  return view.memo(`diff-chart\0${a.id}\0${b.id}`, () => diffChart(report, { width: 900 }).svg);
+}
+
+export function historyJson(view: StoreView, symbol: string, query: string, by: string): string {
+  return view.memo(`history\0${symbol}\0${query}\0${by}`, () =>
+    symbolHistoryRenderers.json(symbolHistory(series(view, query, by).builds, symbol), RENDER),
+  );
+}
+
+export interface DiffFilter {
+  kinds: ChangeKind[];
+  /** A glob (`drivers/net/*`) on the module of either side. */
+  module: string;
+  /** A glob on the namespace of either side. */
+  namespace: string;
+  /** A piece of the symbol name, any case. */
+  search: string;
+  offset: number;
+  limit: number;
+}
+
+const emptyCounts = (): KindCounts => ({
+  added: 0,
+  removed: 0,
+  crcChanged: 0,
+  exportTypeChanged: 0,
+  namespaceChanged: 0,
+  moved: 0,
+});
+
+function diffReport(view: StoreView, oldRef: string, newRef: string) {
+  const a = resolve(view, oldRef, 'kernel');
+  const b = resolve(view, newRef, 'kernel');
+  const report = view.memo(`diff\0${a.id}\0${b.id}`, () => {
+    const [old, next] = view.loadBuilds([a.id, b.id]) as [KernelBuild, KernelBuild];
+    return compareBuilds(old, next);
+  });
+  return { a, b, report };
+}
+
+/**
+ * One page of the changes between two stored builds: `kabi diff --format json`'s document (docs/json.md,
+ * same renderer) holding only the page's changes, and `page`: the two store entries, the counts per kind
+ * under the module/namespace/search filters, and how many changes all filters keep.
+ */
+export function diffJson(view: StoreView, oldRef: string, newRef: string, f: DiffFilter): string {
+  const { a, b, report } = diffReport(view, oldRef, newRef);
+  const key = `diff-filter\0${a.id}\0${b.id}\0${f.module}\0${f.namespace}\0${f.search}\0${f.kinds.join()}`;
+  const { matched, rows } = view.memo(key, () => filterChanges(report, f));
+  const page = JSON.stringify({
+    old: { id: a.id, name: nameOf(a), labels: a.labels },
+    new: { id: b.id, name: nameOf(b), labels: b.labels },
+    matched,
+    total: rows.length,
+    offset: f.offset,
+    limit: f.limit,
+  });
+  // Spliced in as the first field rather than parsed and stringified again: this runs per page view.
+  const doc = diffRenderers.json({ ...report, changes: rows.slice(f.offset, f.offset + f.limit) }, RENDER);
+  return `{"page":${page},${doc.slice(1)}`;
+}
+
+function filterChanges(report: DiffReport, f: DiffFilter) {
+  const module = f.module ? globToRegExp(f.module, 'fnmatch') : null;
+  const namespace = f.namespace ? globToRegExp(f.namespace, 'fnmatch') : null;
+  const search = f.search.toLowerCase();
+  const kinds = new Set(f.kinds);
+  const either = (re: RegExp, x: string | null | undefined, y: string | null | undefined) =>
+    (x != null && re.test(x)) || (y != null && re.test(y));
+  const matched = emptyCounts();
+  const rows: DiffReport['changes'] = [];
+  for (const c of report.changes) {
+    if (module && !either(module, c.old?.module, c.new?.module)) continue;
+    if (namespace && !either(namespace, c.old?.namespace, c.new?.namespace)) continue;
+    if (search && !c.symbol.toLowerCase().includes(search)) continue;
+    matched[KIND_COUNT_KEY[c.kind]]++;
+    if (kinds.size === 0 || kinds.has(c.kind)) rows.push(c);
+  }
+  return { matched, rows };
+}
+
+/** The kernels of a series as the loader sees them (module names for `depends`, vermagic). */
+function targets(
+  view: StoreView,
+  query: string,
+  by: string,
+): { targets: CompatTarget[]; builds: BuildName[] } {
+  return view.memo(`targets\0${query}\0${by}`, () => {
+    const { builds, ids } = series(view, query, by);
+    const targets = builds.map((build, i): CompatTarget => {
+      const names = view.store.loadModuleNames(ids[i]!);
+      const modules = new Set([...names.modules, ...names.builtin].map(moduleName));
+      return {
+        name: build.labels.release ?? `entry ${ids[i]}`,
+        build,
+        vermagic: build.labels.vermagic ?? null,
+        modules: modules.size ? modules : modulesOfBuild(build),
+      };
+    });
+    return { targets, builds: targets.map((t, i) => ({ id: ids[i]!, name: t.name })) };
+  });
+}
+
+/** The stored build a module was built for (its vermagic's release), for "moved from" in reasons. */
+function builtFor(view: StoreView, m: ModuleImage): KernelBuild | undefined {
+  const release = m.vermagic?.split(' ')[0];
+  if (!release) return undefined;
+  const abi = releaseLabels(release).abi;
+  const hit = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])]
+    .map((q) => safeEntries(view, q).filter((e) => e.kind === 'kernel'))
+    .find((list) => list.length > 0);
+  return hit ? view.loadBuilds([hit[0]!.id])[0] : undefined;
+}
+
+/** A release from a module's vermagic is artifact text: a character a label query treats specially is no match. */
+function safeEntries(view: StoreView, query: string): EntryRecord[] {
+  try {
+    return view.entries(query);
+  } catch (e) {
+    if (e instanceof UsageError) return [];
+    throw e;
+  }
+}
+
+export function kmodsJson(view: StoreView): string {
+  return entryListRenderers.json(view.entries('kind=kmod'));
+}
+
+/** A kmod across a series: the verdict on every build, first failure, rebuilds, and why for each failure. */
+export function kmodJson(view: StoreView, ref: string, query: string, by: string): string {
+  return view.memo(`kmod\0${ref}\0${query}\0${by}`, () => {
+    const kmod = resolve(view, ref, 'kmod');
+    const modules = view.loadModules(kmod.id);
+    const { targets: ts, builds } = targets(view, query, by);
+    const result = compatSeries(modules, ts);
+    const failing = result.modules.flatMap((m, i) => {
+      const built = builtFor(view, modules[i]!);
+      return m.verdicts.filter((v) => !v.loads).map((v) => (built ? annotateMoves(v, built) : v));
+    });
+    return JSON.stringify({
+      kmod,
+      builds,
+      series: JSON.parse(compatSeriesRenderers.json(result)),
+      why: JSON.parse(compatRenderers.json(failing)),
+    });
+  });
+}
+
+const MAX_CELL_REASONS = 25;
+
+const brokenSymbols = (v: Verdict) => new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol)).size;
+
+/** Module × build: loads or not, how many symbols broke it, and the loader's reasons. */
+export function heatmapJson(view: StoreView, query: string, kmodQuery: string, by: string): string {
+  return view.memo(`heatmap\0${query}\0${kmodQuery}\0${by}`, () => {
+    const { targets: ts, builds } = targets(view, query, by);
+    const kmods = view.entries(kmodQuery).filter((e) => e.kind === 'kmod');
+    if (kmods.length > LIMITS.kmods)
+      throw new HttpError(400, `"${kmodQuery}" selects ${kmods.length} kmods; at most ${LIMITS.kmods}`);
+    const rows = kmods.flatMap((k) => {
+      const modules = view.loadModules(k.id);
+      const perBuild = ts.map((t) => moduleVerdicts(modules, t));
+      return modules.map((m, i) => ({
+        kmod: { id: k.id, name: nameOf(k), labels: k.labels },
+        module: m.name,
+        cells: perBuild.map((vs) => {
+          const v = vs[i]!;
+          const reasons = v.reasons.map((r) => (r.alsoFails ? `would also fail: ${r.message}` : r.message));
+          return {
+            loads: v.loads,
+            broken: brokenSymbols(v),
+            reasons: reasons.slice(0, MAX_CELL_REASONS),
+            more: Math.max(0, reasons.length - MAX_CELL_REASONS),
+          };
+        }),
+      }));
+    });
+    return JSON.stringify({ builds, rows });
+  });
+}
+
+/** Stores up to this many kernels are loaded and their streams' series computed before anyone asks. */
+const WARM_BUILDS = 64;
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Loads the kernels and computes the series pages the dashboard links to (every kernel, each `stream`),
+ * a step at a time so that requests are answered in between: loading and the epoch digests of 11 Debian
+ * builds take a second or two, which should not be the first page view's wait.
+ */
+export async function warmUp(view: StoreView): Promise<void> {
+  try {
+    await tick();
+    if (view.closed) return;
+    const kernels = view.entries('kind=kernel');
+    if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
+    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
+    for (const e of kernels) {
+      await tick();
+      if (view.closed) return;
+      view.loadBuilds([e.id]);
+    }
+    const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
+    // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
+    const queries = ['', ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`)];
+    for (const query of queries) {
+      await tick();
+      if (view.closed) return;
+      seriesJson(view, query, '', '');
+      for (const chart of SERIES_CHARTS) seriesChartSvg(view, chart, query, '', '');
+    }
+  } catch {
+    // A failure here is met again, and reported, by the request that needs the same result.
+  }
+}

@@ -1,0 +1,133 @@
+// The HTTP side of `kabi serve` (fastify): read-only (GET and HEAD; anything else is 405), small
+// requests only, a Content-Security-Policy that allows nothing but this origin's own files, and a Host
+// check while bound to loopback so that a web page cannot read the API through DNS rebinding.
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { UsageError } from '../index.js';
+import { warmUp } from './api.js';
+import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
+import type { ServeOptions } from './index.js';
+import { HttpError, LIMITS } from './params.js';
+import { registerRoutes } from './routes.js';
+import { StoreView } from './view.js';
+
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export interface App {
+  app: FastifyInstance;
+  /** Loads the store's kernels and computes the dashboard's series in the background (after listen). */
+  warm(): void;
+  /** Resolves once no warm-up is under way. */
+  idle(): Promise<void>;
+}
+
+export async function buildApp(opts: ServeOptions & { host: string }): Promise<App> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  // No request has a body worth reading: every route is a GET.
+  app.removeAllContentTypeParsers();
+  app.server.maxConnections = 256;
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP },
+    // Plain HTTP on loopback: HSTS for "localhost" would break every other local server.
+    strictTransportSecurity: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
+  if (opts.rateLimit !== false)
+    await app.register(rateLimit, { max: opts.rateLimit ?? 1200, timeWindow: 60_000 });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      reply.header('allow', 'GET, HEAD');
+      throw new HttpError(405, `${req.method}: this server only reads (GET, HEAD)`);
+    }
+    if (req.url.length > LIMITS.url) throw new HttpError(414, `request target longer than ${LIMITS.url}`);
+    if (isLoopback(opts.host) && !allowedHost(app, opts.host, req.headers.host))
+      throw new HttpError(403, 'Host not served: use the address kabi serve printed');
+  });
+
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    const e = err as { statusCode?: number; message?: string };
+    let code = 500;
+    if (err instanceof HttpError) code = err.statusCode;
+    else if (err instanceof UsageError) code = 400;
+    else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+      code = e.statusCode;
+    if (code >= 500) process.stderr.write(`kabi serve: ${(err as Error)?.stack ?? String(err)}\n`);
+    sendError(reply, code, code >= 500 ? 'internal error (see the server log)' : (e.message ?? 'error'));
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, `not found: ${req.url.slice(0, 200)}`));
+
+  const view = new StoreView(opts.store, opts.recheckMs);
+  let warming: Promise<void> | null = null;
+  const warm = () => {
+    warming ??= warmUp(view).finally(() => {
+      warming = null;
+    });
+  };
+  view.onReset = warm;
+  app.addHook('onClose', async () => {
+    view.closed = true;
+    await warming;
+  });
+  registerRoutes(app, view);
+  registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
+  return { app, warm, idle: async () => warming ?? undefined };
+}
+
+export function sendError(reply: FastifyReply, code: number, message: string): void {
+  reply
+    .code(code)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ error: message }));
+}
+
+function allowedHost(app: FastifyInstance, bound: string, host: string | undefined): boolean {
+  const address = app.server.address();
+  if (!host || typeof address !== 'object' || !address) return false;
+  const port = address.port;
+  const names = ['127.0.0.1', 'localhost', '[::1]', bound.includes(':') ? `[${bound}]` : bound];
+  return names.some((n) => host.toLowerCase() === `${n}:${port}`);
+}
+
+function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void {
+  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?', 1)[0]!;
+    const asset = assets.get(path);
+    if (!asset) throw new HttpError(404, `not found: ${path.slice(0, 200)}`);
+    reply
+      .header('etag', asset.etag)
+      .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .type(asset.type);
+    if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+    return reply.send(asset.body);
+  };
+  app.get('/', serve);
+  app.get('/*', serve);
+}

@@ -1,0 +1,70 @@
+// The built dashboard (web/ → `npm run build:web` → src/serve/dashboard), read once at start into a table of
+// URL path → file. Hand-written rather than @fastify/static: the build is a handful of files, and with a
+// lookup table no part of a request's path ever reaches the file system, so `..`, `%2e%2e`, absolute
+// paths and encoded slashes cannot name a file outside the build. Symbolic links are not followed.
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+  /** Vite names built files by their content hash: they never change under one name. */
+  immutable: boolean;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+const MAX_FILES = 500;
+const MAX_BYTES = 32 * 1024 * 1024;
+
+/** The committed build: found from the sources (tsx) and from dist/src/serve alike. */
+export function defaultAssetsDir(): string {
+  let dir = import.meta.dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'src', 'serve', 'dashboard');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    dir = join(dir, '..');
+  }
+  return join(import.meta.dirname, 'dashboard');
+}
+
+export function loadAssets(root: string): Map<string, Asset> {
+  const out = new Map<string, Asset>();
+  let bytes = 0;
+  const walk = (dir: string, prefix: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (st.isDirectory()) walk(path, `${prefix}${name}/`);
+      // Regular files only: a symbolic link could point anywhere.
+      if (!st.isFile()) continue;
+      bytes += st.size;
+      if (out.size >= MAX_FILES || bytes > MAX_BYTES)
+        throw new Error(`${root}: more than ${MAX_FILES} files or ${MAX_BYTES} bytes of assets`);
+      const body = readFileSync(path);
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+      out.set(`/${prefix}${name}`, {
+        body,
+        type: TYPES[extname(name)] ?? 'application/octet-stream',
+        etag,
+        immutable: prefix.startsWith('assets/'),
+      });
+    }
+  };
+  if (existsSync(root)) walk(root, '');
+  const index = out.get('/index.html');
+  if (index) out.set('/', index);
+  return out;
+}

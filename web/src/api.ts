@@ -1,0 +1,208 @@
+// The server's JSON API (docs/serve.md): shapes as the pages use them, and a hook that fetches one.
+import { useEffect, useState } from 'preact/hooks';
+
+export type Labels = Record<string, string>;
+
+export interface Entry {
+  id: number;
+  kind: 'kernel' | 'kmod';
+  format: string;
+  source: string;
+  sha256: string;
+  ingestedAt: string;
+  labels: Labels;
+  exports: number;
+  modules: number;
+}
+
+export interface Counts {
+  added: number;
+  removed: number;
+  crcChanged: number;
+  exportTypeChanged: number;
+  namespaceChanged: number;
+  moved: number;
+}
+
+export interface Stats extends Counts {
+  changes: number;
+  symbols: number;
+  breaking: number;
+  share: number | null;
+}
+
+export interface SeriesBuild {
+  index: number;
+  name: string;
+  source: string;
+  format: string;
+  exports: number;
+  labels: Labels;
+}
+
+export interface Series {
+  ordering: { label: string | null; method: string; requested: boolean };
+  builds: SeriesBuild[];
+  steps: (Stats & { from: number; to: number })[];
+  drift: { baseline: number; points: (Stats & { build: number })[] };
+  epochs: {
+    index: number;
+    first: number;
+    last: number;
+    builds: number;
+    days: number | null;
+    ongoing: boolean;
+    exports: number;
+    crcDigest: string;
+  }[];
+}
+
+export interface ExportJson {
+  crc: string | null;
+  module: string | null;
+  exportType: string | null;
+  namespace: string | null;
+}
+
+export interface ChangeJson {
+  kind: string;
+  symbol: string;
+  old: ExportJson | null;
+  new: ExportJson | null;
+  severity: string;
+  rule: string;
+  breaking: boolean;
+}
+
+export interface BuildRef {
+  id: number;
+  name: string;
+  labels: Labels;
+}
+
+export interface DiffPage {
+  page: {
+    old: BuildRef;
+    new: BuildRef;
+    matched: Counts;
+    total: number;
+    offset: number;
+    limit: number;
+  };
+  verdict: string;
+  summary: Counts & { fail: number; warn: number; ignore: number };
+  changes: ChangeJson[];
+}
+
+export interface History {
+  symbol: string;
+  builds: SeriesBuild[];
+  entries: { build: number; export: ExportJson | null; changes: string[] }[];
+}
+
+export interface Reason {
+  code: string;
+  message: string;
+  symbol?: string;
+  wanted?: string | null;
+  offered?: string | null;
+  module?: string;
+  alsoFails?: boolean;
+}
+
+export interface VerdictJson {
+  module: string;
+  kernel: string;
+  loads: boolean;
+  reasons: Reason[];
+  notes: string[];
+}
+
+export interface KmodPage {
+  kmod: Entry;
+  builds: { id: number; name: string }[];
+  series: {
+    kernels: string[];
+    totalRebuilds: number;
+    modules: {
+      module: string;
+      loads: boolean[];
+      firstFailure: { kernel: string; symbols: string[] } | null;
+      rebuilds: { kernel: string; symbols: string[]; unfixable: string[] }[];
+    }[];
+  };
+  why: VerdictJson[];
+}
+
+export interface Heatmap {
+  builds: { id: number; name: string }[];
+  rows: {
+    kmod: { id: number; name: string; labels: Labels };
+    module: string;
+    cells: { loads: boolean; broken: number; reasons: string[]; more: number }[];
+  }[];
+}
+
+export interface Loaded<T> {
+  data?: T;
+  error?: string;
+  loading: boolean;
+}
+
+export function apiUrl(path: string, params: Record<string, string | number | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return `/api/${path}${s ? `?${s}` : ''}`;
+}
+
+/** Fetches `url` (null: nothing yet); again when it or the store changes; a stale answer is dropped. */
+export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>({ loading: url !== null });
+  useEffect(() => {
+    if (url === null) return;
+    const ctl = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    fetch(url, { signal: ctl.signal, headers: { accept: 'application/json' } })
+      .then(async (r) => {
+        const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
+        if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);
+        setState({ data: body as T, loading: false });
+      })
+      .catch((e: Error) => {
+        if (e.name !== 'AbortError') setState({ error: e.message, loading: false });
+      });
+    return () => ctl.abort();
+  }, [url, storeChanges]);
+  return state;
+}
+
+/**
+ * How many times the store changed since the page opened (polled): pages pass it to useApi, so their
+ * data is fetched again when something was ingested or removed meanwhile.
+ */
+export function useStoreChanges(everyMs = 5000): number {
+  const [changes, setChanges] = useState(0);
+  useEffect(() => {
+    let last: string | null = null;
+    let stopped = false;
+    const poll = () => {
+      if (document.visibilityState === 'hidden') return;
+      fetch('/api/generation')
+        .then((r) => r.json())
+        .then((j: { generation: string }) => {
+          if (stopped) return;
+          if (last !== null && j.generation !== last) setChanges((n) => n + 1);
+          last = j.generation;
+        })
+        .catch(() => {});
+    };
+    poll();
+    const timer = setInterval(poll, everyMs);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [everyMs]);
+  return changes;
+}

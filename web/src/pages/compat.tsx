@@ -1,0 +1,89 @@
+// The compat heatmap: every stored kmod's modules × the builds of a series; a cell loads or holds the
+// number of symbols that broke it, with the loader's reasons on hover.
+import { apiUrl, type Heatmap, useApi } from '../api';
+import { href, navigate } from '../router';
+import { Await, QueryInput } from '../ui';
+
+export function CompatPage({ params, changes }: { params: URLSearchParams; changes: number }) {
+  const query = params.get('query') ?? '';
+  const kmods = params.get('kmods') ?? '';
+  const state = useApi<Heatmap>(apiUrl('compat', { query, kmods }), changes);
+  return (
+    <div>
+      <h1>Compatibility</h1>
+      <div class="toolbar">
+        <QueryInput
+          label="kernels (label query)"
+          name="query"
+          value={query}
+          placeholder="stream=debian-6.1 (empty: every kernel)"
+          onChange={(q) => navigate('compat', { query: q, kmods })}
+        />
+        <QueryInput
+          label="kmods (label query)"
+          name="kmods"
+          value={kmods}
+          placeholder="name=v4l2loopback (empty: every kmod)"
+          onChange={(k) => navigate('compat', { query, kmods: k })}
+        />
+      </div>
+      <Await state={state}>
+        {(h) =>
+          h.rows.length === 0 ? (
+            <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>
+          ) : (
+            <table class="data heatmap" id="heatmap">
+              <thead>
+                <tr>
+                  <th>kmod</th>
+                  <th>module</th>
+                  {h.builds.map((b) => (
+                    <th key={b.id} class="build">
+                      {b.name}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {h.rows.map((r) => (
+                  <tr key={`${r.kmod.id}\0${r.module}`}>
+                    <td>
+                      <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
+                      {r.kmod.labels['built-for'] && (
+                        <span class="meta"> for {r.kmod.labels['built-for']}</span>
+                      )}
+                    </td>
+                    <td>{r.module}</td>
+                    {r.cells.map((c, i) => (
+                      <td
+                        key={h.builds[i]?.id}
+                        class={
+                          c.loads
+                            ? 'cell loads'
+                            : `cell fails heat-${Math.min(4, Math.ceil(Math.log2(c.broken + 1)))}`
+                        }
+                        title={
+                          c.loads
+                            ? 'loads'
+                            : [...c.reasons, ...(c.more ? [`… and ${c.more} more`] : [])].join('\n')
+                        }
+                        data-broken={c.broken}
+                      >
+                        {c.loads ? '✓' : c.broken || '✗'}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Await>
+      <p class="legend">
+        <span class="swatch loads">✓</span> loads · <span class="swatch fails heat-2">n</span> does not load:
+        n symbols broke it (hover for the loader's reasons) · <span class="swatch fails heat-1">✗</span> does
+        not load for another reason (vermagic, a dependency)
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+// Out-of-tree modules: the stored kmods, one kmod's verdict on every build of a series, and why it fails.
+import { apiUrl, type Entry, type KmodPage, useApi } from '../api';
+import { href, navigate } from '../router';
+import { Await, fmt, LabelList, QueryInput, Section } from '../ui';
+import { entryName } from './builds';
+
+export function KmodsPage({ params, changes }: { params: URLSearchParams; changes: number }) {
+  const query = params.get('query') ?? '';
+  const state = useApi<Entry[]>(apiUrl('kmods', {}), changes);
+  return (
+    <div>
+      <h1>Kmods</h1>
+      <Await state={state}>
+        {(kmods) =>
+          kmods.length === 0 ? (
+            <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>
+          ) : (
+            <table class="data" id="kmods">
+              <thead>
+                <tr>
+                  <th>id</th>
+                  <th>name</th>
+                  <th class="num">modules</th>
+                  <th>labels</th>
+                </tr>
+              </thead>
+              <tbody>
+                {kmods.map((k) => (
+                  <tr key={k.id}>
+                    <td class="num">{k.id}</td>
+                    <td>
+                      <a href={href('kmod', { ref: k.id, query })}>{entryName(k)}</a>
+                    </td>
+                    <td class="num">{fmt(k.modules)}</td>
+                    <td>
+                      <LabelList labels={k.labels} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Await>
+    </div>
+  );
+}
+
+export function KmodPageView({ params, changes }: { params: URLSearchParams; changes: number }) {
+  const ref = params.get('ref') ?? '';
+  const query = params.get('query') ?? '';
+  const state = useApi<KmodPage>(ref ? apiUrl('kmod', { ref, query }) : null, changes);
+  return (
+    <div>
+      <h1>Kmod</h1>
+      <div class="toolbar">
+        <QueryInput
+          label="kernels (label query)"
+          name="query"
+          value={query}
+          placeholder="stream=debian-6.1 (empty: every kernel)"
+          onChange={(q) => navigate('kmod', { ref, query: q })}
+        />
+      </div>
+      {ref === '' ? (
+        <p class="empty">
+          Pick a kmod on the <a href={href('kmods')}>kmods page</a>.
+        </p>
+      ) : (
+        <Await state={state}>{(k) => <KmodView k={k} />}</Await>
+      )}
+    </div>
+  );
+}
+
+function KmodView({ k }: { k: KmodPage }) {
+  const s = k.series;
+  return (
+    <>
+      <p class="meta">
+        <strong id="kmod-name">{entryName(k.kmod)}</strong>{' '}
+        <LabelList labels={k.kmod.labels} skip={['name']} />
+      </p>
+      <Section title="Verdict on each build">
+        <table class="data matrix" id="verdicts">
+          <thead>
+            <tr>
+              <th>module</th>
+              {k.builds.map((b) => (
+                <th key={b.id}>{b.name}</th>
+              ))}
+              <th>first failure</th>
+              <th class="num">rebuilds</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.modules.map((m) => (
+              <tr key={m.module}>
+                <td>{m.module}</td>
+                {m.loads.map((ok, i) => (
+                  <td key={k.builds[i]?.id} class={ok ? 'loads' : 'fails'}>
+                    {ok ? 'loads' : 'fails'}
+                  </td>
+                ))}
+                <td>{m.firstFailure ? m.firstFailure.kernel : 'none'}</td>
+                <td class="num">{m.rebuilds.length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p class="meta">Rebuilds across the series, one per breakage: {s.totalRebuilds}</p>
+      </Section>
+      <Section title="Why not">
+        {k.why.length === 0 ? (
+          <p class="empty">It loads on every build.</p>
+        ) : (
+          <div id="why">
+            {k.why.map((v) => (
+              <div class="why" key={`${v.module}\0${v.kernel}`}>
+                <h3>
+                  {v.module} on {v.kernel}
+                </h3>
+                <ol>
+                  {v.reasons.map((r, i) => (
+                    <li key={i} class={r.alsoFails ? 'also' : undefined}>
+                      {r.alsoFails && <em>would also fail: </em>}
+                      {r.message}
+                    </li>
+                  ))}
+                </ol>
+                {v.notes.length > 0 && (
+                  <ul class="notes">
+                    {v.notes.map((n, i) => (
+                      <li key={i}>{n}</li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            ))}
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,211 @@
+// A series of stored builds (a label query): the charts, what each update changed, the drift from the
+// baseline and the ABI epochs. Refetched when the store changes.
+import { useLayoutEffect } from 'preact/hooks';
+import { apiUrl, type Entry, type Series, type Stats, useApi } from '../api';
+import { href, navigate } from '../router';
+import { Await, fmt, percent, QueryInput, Section } from '../ui';
+
+const KIND_COLUMNS: [keyof Stats, string][] = [
+  ['added', 'added'],
+  ['removed', 'removed'],
+  ['crcChanged', 'crc changed'],
+  ['exportTypeChanged', 'export type'],
+  ['namespaceChanged', 'namespace'],
+  ['moved', 'moved'],
+  ['changes', 'changes'],
+  ['breaking', 'breaking'],
+];
+
+function StatCells({ s }: { s: Stats }) {
+  return (
+    <>
+      {KIND_COLUMNS.map(([k]) => (
+        <td class="num" data-col={k} key={k}>
+          {fmt(s[k] as number)}
+        </td>
+      ))}
+      <td class="num" data-col="share">
+        {percent(s.share)}
+      </td>
+    </>
+  );
+}
+
+function StatHead() {
+  return (
+    <>
+      {KIND_COLUMNS.map(([k, label]) => (
+        <th class="num" key={k}>
+          {label}
+        </th>
+      ))}
+      <th class="num">share</th>
+    </>
+  );
+}
+
+function Streams({ current }: { current: string }) {
+  const state = useApi<Entry[]>(apiUrl('builds', { query: 'kind=kernel' }));
+  const streams = [...new Set((state.data ?? []).map((e) => e.labels.stream).filter((s) => s !== undefined))];
+  if (streams.length === 0) return null;
+  return (
+    <nav class="chips" aria-label="streams">
+      {streams.map((s) => (
+        <a
+          class={`chip${current === `stream=${s}` ? ' on' : ''}`}
+          key={s}
+          href={href('series', { query: `stream=${s}` })}
+        >
+          {s}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function SeriesPage({ params, changes }: { params: URLSearchParams; changes: number }) {
+  const query = params.get('query') ?? '';
+  const by = params.get('by') ?? '';
+  const state = useApi<Series>(apiUrl('series', { query, by }), changes);
+  return (
+    <div>
+      <h1>Series</h1>
+      <div class="toolbar">
+        <QueryInput
+          label="label query"
+          name="query"
+          value={query}
+          placeholder="stream=debian-6.1 (empty: every kernel)"
+          onChange={(q) => navigate('series', { query: q, by })}
+        />
+        <QueryInput
+          label="order by"
+          name="by"
+          value={by}
+          placeholder="date, version…"
+          onChange={(b) => navigate('series', { query, by: b })}
+        />
+        <Streams current={query} />
+      </div>
+      <Await state={state}>
+        {(s) => (
+          <>
+            <Charts query={query} by={by} changes={changes} />
+            <SeriesView s={s} query={query} />
+          </>
+        )}
+      </Await>
+    </div>
+  );
+}
+
+const CHARTS = [
+  ['steps', 'Changes per update'],
+  ['drift', 'Drift from the baseline'],
+  ['epochs', 'ABI epochs'],
+] as const;
+
+/**
+ * The charts of `kabi report series`, drawn by the server. As images: an SVG in an <img> runs nothing
+ * and reaches nothing, whatever its text says; the tables below carry the same figures.
+ */
+function Charts({ query, by, changes }: { query: string; by: string; changes: number }) {
+  return (
+    <div class="charts">
+      {CHARTS.map(([id, title]) => (
+        <img
+          key={id}
+          id={`chart-${id}`}
+          alt={title}
+          src={apiUrl(`series/charts/${id}.svg`, { query, by, rev: changes || undefined })}
+        />
+      ))}
+    </div>
+  );
+}
+
+function SeriesView({ s, query }: { s: Series; query: string }) {
+  // User timing for bench/serve.bench.ts: when the figures of a series are on screen.
+  useLayoutEffect(() => {
+    performance.mark('kabi:series-shown');
+  }, [s]);
+  const id = (i: number) => s.builds[i]?.labels.id;
+  const name = (i: number) => s.builds[i]?.name ?? String(i);
+  return (
+    <>
+      <p class="meta">
+        {s.builds.length} builds, ordered by {s.ordering.label ?? 'input order'} ({s.ordering.method})
+      </p>
+      <Section title="Steps: what each update changed">
+        <table class="data" id="steps">
+          <thead>
+            <tr>
+              <th>from</th>
+              <th>to</th>
+              <StatHead />
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {s.steps.map((st) => (
+              <tr key={st.to} data-from={name(st.from)} data-to={name(st.to)}>
+                <td>{name(st.from)}</td>
+                <td>{name(st.to)}</td>
+                <StatCells s={st} />
+                <td>
+                  <a href={href('diff', { old: id(st.from), new: id(st.to), query })}>changes</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={`Drift from ${name(s.drift.baseline)}`}>
+        <table class="data" id="drift">
+          <thead>
+            <tr>
+              <th>build</th>
+              <StatHead />
+            </tr>
+          </thead>
+          <tbody>
+            {s.drift.points.map((p) => (
+              <tr key={p.build}>
+                <td>{name(p.build)}</td>
+                <StatCells s={p} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title="ABI epochs: runs of builds with the same symbol CRCs">
+        <table class="data" id="epochs">
+          <thead>
+            <tr>
+              <th>first</th>
+              <th>last</th>
+              <th class="num">builds</th>
+              <th class="num">days</th>
+              <th class="num">exports</th>
+              <th>CRC digest</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.epochs.map((e) => (
+              <tr key={e.index}>
+                <td>{name(e.first)}</td>
+                <td>{name(e.last)}</td>
+                <td class="num">{e.builds}</td>
+                <td class="num">{e.days === null ? '—' : `${e.days}${e.ongoing ? '+' : ''}`}</td>
+                <td class="num">{fmt(e.exports)}</td>
+                <td class="mono" title={e.crcDigest}>
+                  {e.crcDigest.slice(0, 12)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </>
+  );
+}

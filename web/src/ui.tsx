@@ -1,0 +1,96 @@
+// Small pieces the pages share. Every string from the store is rendered as JSX text or an attribute
+// value, which Preact escapes; nothing here builds HTML from strings.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Labels, Loaded } from './api';
+
+export const fmt = (n: number | null | undefined) =>
+  n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+
+export const percent = (share: number | null) => (share === null ? '—' : `${(share * 100).toFixed(1)}%`);
+
+export function LabelList({ labels, skip = [] }: { labels: Labels; skip?: string[] }) {
+  return (
+    <span class="labels">
+      {Object.entries(labels)
+        .filter(([k]) => !skip.includes(k))
+        .map(([k, v]) => (
+          <span class="label" key={k}>
+            <span class="label-key">{k}</span>={v}
+          </span>
+        ))}
+    </span>
+  );
+}
+
+/** Loading, error, or the content once there is data. Old data stays on screen while new data loads. */
+export function Await<T>({
+  state,
+  children,
+}: {
+  state: Loaded<T>;
+  children: (data: T) => ComponentChildren;
+}) {
+  if (state.error)
+    return (
+      <p class="error" role="alert">
+        {state.error}
+      </p>
+    );
+  if (state.data === undefined) return <p class="loading">Loading…</p>;
+  return <div class={state.loading ? 'stale' : undefined}>{children(state.data)}</div>;
+}
+
+/** A value that settles `ms` after the last change (search boxes). */
+export function useDebounced<T>(value: T, ms = 200): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+/** A text input that reports its value on Enter or when it loses focus. */
+export function QueryInput({
+  value,
+  onChange,
+  placeholder,
+  label,
+  name,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  placeholder?: string;
+  label: string;
+  name: string;
+}) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return (
+    <label class="field">
+      <span>{label}</span>
+      <input
+        name={name}
+        value={text}
+        placeholder={placeholder}
+        spellcheck={false}
+        autocomplete="off"
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') onChange(text);
+        }}
+        onBlur={() => text !== value && onChange(text)}
+      />
+    </label>
+  );
+}
+
+export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
