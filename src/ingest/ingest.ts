@@ -3,12 +3,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { ArtifactFormatError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { readExportsArtifact } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
 import { readModuleImage } from '../readers/module/module-image.js';
+import { readModuleCorpus } from '../readers/module-corpus.js';
 import type { EntryKind, IngestResult, Store } from '../store/store.js';
 
 export interface IngestOptions {
@@ -77,6 +80,9 @@ async function readForIngest(path: string, isDir: boolean, opts: IngestOptions):
   const head = isDir ? '' : await firstBytes(path);
   if (isDir || BINARY_MAGIC.test(head)) {
     const a = await readKernelArtifact(path, { onProgress: opts.onProgress });
+    // A directory of built kmods (a DKMS build, ../kmods/<abi>/<source>) is no kernel tree: its .ko
+    // files sit outside lib/modules/, where the kernel reader does not look.
+    if (isDir && a.modules.length === 0 && a.kernelImage === null) return kmodDirectory(path, a);
     return fromKernelArtifact(a, isDir ? 'directory' : head.startsWith('!<arch>') ? 'deb' : 'rpm');
   }
   if (head.startsWith('\x7fELF') || /\.ko(\.(xz|gz|zst))?$/.test(path)) {
@@ -94,6 +100,19 @@ async function readForIngest(path: string, isDir: boolean, opts: IngestOptions):
   }
   const build = await readExportsArtifact(path, opts);
   return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };
+}
+
+async function kmodDirectory(path: string, a: KernelArtifact): Promise<ReadResult> {
+  const corpus = await readModuleCorpus([path]);
+  if (corpus.problems.length > 0 && corpus.modules.length === 0)
+    throw new ArtifactFormatError(`no module could be read: ${corpus.problems[0]!.reason}`, { source: path });
+  const exports = new Map(corpus.modules.flatMap((m) => m.exports.map((e) => [e.symbol, e] as const)));
+  const warnings = corpus.problems.map((p) => `${p.path}: not read: ${p.reason}`);
+  // Several modules are one kmod named by its directory (xtables-addons-3.23), not by its first module.
+  const labels =
+    corpus.modules.length > 1 ? { ...a.build.labels, name: basename(resolve(path)) } : a.build.labels;
+  const build: KernelBuild = { ...a.build, format: 'kernel-binaries', labels, exports, warnings };
+  return { kind: 'kmod', format: 'directory', build, modules: corpus.modules, builtin: [] };
 }
 
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {
