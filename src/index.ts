@@ -6,6 +6,7 @@ export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/impact.js';
+export * from './analysis/kfuncs.js';
 export * from './analysis/module-compat.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
@@ -20,10 +21,16 @@ export { compareDebianVersions } from './model/debian-version.js';
 export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
+export * from './model/kfunc.js';
 export type * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export type * from './model/verdict.js';
+export {
+  kfuncsOf,
+  type ReadKfuncsOptions,
+  readKfuncs,
+} from './readers/btf/kfuncs.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export { type ExportsArtifactOptions, readExportsArtifact } from './readers/exports-artifact.js';
@@ -77,6 +84,7 @@ export * from './report/coverage.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/impact.js';
 export * from './report/index.js';
+export * from './report/kfuncs.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';
 export { defaultStorePath } from './store/location.js';
