@@ -68,13 +68,17 @@ export function readSet8(w: Where, offset: number, name: string | null): Set8 {
   const size = w.section.data.length;
   const what = name === null ? 'set8' : `set8 ${name}`;
   if (offset < 0 || offset + 8 > size)
-    throw fail(w, `${what}: its 8-byte header at ${offset} lies outside the ${size}-byte section`);
+    throw fail(
+      w,
+      `${what}: its 8-byte header at ${offset} runs past the end of the ${size}-byte section: truncated or corrupt`,
+      offset >= 0 && offset <= size ? offset : undefined,
+    );
   const cnt = u32(w.section, offset);
   const room = Math.floor((size - offset - 8) / 8);
   if (cnt > room)
     throw fail(
       w,
-      `${what}: cnt ${cnt} runs past the end of the section (room for ${room} pairs): truncated or corrupt`,
+      `${what}: cnt ${cnt} runs past the end of the section (${room} of ${cnt} pairs fit): truncated or corrupt`,
       offset,
     );
   const pairs: Set8Pair[] = new Array(cnt);
@@ -96,7 +100,7 @@ export function setsFromSymbols(
   for (const s of symbols) {
     if (!s.name.startsWith(SET8_PREFIX)) continue;
     const name = s.name.slice(SET8_PREFIX.length);
-    if (s.addr < w.section.addr || s.addr + 8n > end)
+    if (s.addr < w.section.addr || s.addr >= end)
       throw fail(
         w,
         `symbol ${s.name} at 0x${s.addr.toString(16)} lies outside .BTF_ids (0x${w.section.addr.toString(16)}-0x${end.toString(16)}): the symbols belong to another build`,
