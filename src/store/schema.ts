@@ -9,7 +9,8 @@
 // crc -1, module/namespace name id 0, export type 0.
 //
 // Migration 2 (kfuncs): a kernel build's BPF kfuncs, as a list shared by every build with the same
-// kfuncs (unique by digest, like id_sets); module '' is vmlinux, flags -1 unknown (decl tags alone).
+// kfuncs (unique by digest, like id_sets); module '' is vmlinux, flags -1 unknown (decl tags alone),
+// sets a JSON array of set names.
 
 export const MIGRATIONS: string[] = [
   `

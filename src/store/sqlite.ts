@@ -439,7 +439,7 @@ export class SqliteStore implements Store {
       k.prototype,
       k.signature,
       k.flags ?? -1,
-      k.sets.join(' '),
+      JSON.stringify(k.sets),
     ]);
     const digest = createHash('sha256')
       .update(rows.map((r) => r.join('\t')).join('\n'))
@@ -484,7 +484,7 @@ export class SqliteStore implements Store {
       prototype: r.prototype,
       signature: r.signature,
       flags: r.flags === -1 ? null : r.flags,
-      sets: r.sets === '' ? [] : r.sets.split(' '),
+      sets: JSON.parse(r.sets) as string[],
       module: r.module === '' ? null : r.module,
       btfId: null,
     }));
