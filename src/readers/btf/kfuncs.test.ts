@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type BtfRecord, buildBtf } from '../../../test/helpers/btf-builder.js';
-import { buildElf } from '../../../test/helpers/elf-builder.js';
 import { formatErrorOf } from '../../../test/helpers/format-error.js';
+import { btfIdsWords, KERNEL_BTF_IDS_ADDR, kfuncVmlinux } from '../../../test/helpers/kfunc-vmlinux.js';
 import type { Btf } from '../../model/btf.js';
 import { KF_FLAGS, kfFlagNames } from '../../model/kfunc.js';
 import { readBtf } from './btf.js';
@@ -32,15 +32,8 @@ const TYPES: BtfRecord[] = [
   { kind: 'func', name: 'bpf_vararg', type: 9, linkage: 'global' },
 ];
 
-/** .BTF_ids as the kernel lays it out: words, little or big endian. */
-function words(ws: number[], le = true): Uint8Array {
-  const b = new Uint8Array(ws.length * 4);
-  const v = new DataView(b.buffer);
-  for (const [i, w] of ws.entries()) v.setUint32(i * 4, w >>> 0, le);
-  return b;
-}
-
-const ADDR = 0xffffffff828e5ad0n;
+const words = btfIdsWords;
+const ADDR = KERNEL_BTF_IDS_ADDR;
 
 /**
  * A BTF_ID_LIST (struct task_struct, unused), a BTF_SET of func ids, a set8 "generic_btf_ids" with
@@ -348,52 +341,11 @@ describe('KF_* flag names', () => {
   });
 });
 
-/** Sets sh_addr of section `index` in a 64-bit little-endian ELF made by buildElf. */
-function setSectionAddr(elf: Uint8Array, index: number, addr: bigint): void {
-  const v = new DataView(elf.buffer, elf.byteOffset);
-  const shoff = Number(v.getBigUint64(40, true));
-  v.setBigUint64(shoff + index * 64 + 16, addr, true);
-}
-
-function symtab(symbols: { name: number; value: bigint; size: number; shndx: number }[]): Uint8Array {
-  const b = new Uint8Array((symbols.length + 1) * 24);
-  const v = new DataView(b.buffer);
-  for (const [i, s] of symbols.entries()) {
-    const o = (i + 1) * 24;
-    v.setUint32(o, s.name, true);
-    v.setUint16(o + 6, s.shndx, true);
-    v.setBigUint64(o + 8, s.value, true);
-    v.setBigUint64(o + 16, BigInt(s.size), true);
-  }
-  return b;
-}
-
 describe('readKernelBtf of a vmlinux ELF', () => {
   it('reads __BTF_ID__ symbols at kernel addresses (past 2^53) with their sizes', async () => {
     const { data, symbols } = section(BTF_SET8_KFUNCS);
-    const names = ['', ...symbols.map((s) => s.name), '_stext'];
-    const strtab = Buffer.from(`${names.join('\0')}\0`, 'latin1');
-    const offsets = names.map((_, i) => names.slice(0, i).reduce((n, s) => n + s.length + 1, 0));
-    const syms = symbols.map((s, i) => ({
-      name: offsets[i + 1]!,
-      value: s.addr,
-      size: s.size ?? 4,
-      shndx: 2,
-    }));
-    syms.push({ name: offsets.at(-1)!, value: 0xffffffff81000000n, size: 0, shndx: 1 });
-    const elf = buildElf({
-      is64: true,
-      littleEndian: true,
-      machine: 62,
-      type: 2,
-      sections: [
-        { name: '.BTF', data: buildBtf(TYPES) },
-        { name: '.BTF_ids', data },
-        { name: '.symtab', data: symtab(syms), type: 2, link: 4, entsize: 24 },
-        { name: '.strtab', data: strtab, type: 3 },
-      ],
-    });
-    setSectionAddr(elf, 2, ADDR);
+    const specs = symbols.map((s) => ({ name: s.name, offset: Number(s.addr - ADDR), size: s.size ?? 4 }));
+    const elf = kfuncVmlinux(TYPES, data, specs);
     const path = join(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-')), 'vmlinux');
     writeFileSync(path, elf);
     const k = await readKernelBtf(path);
