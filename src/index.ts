@@ -7,6 +7,7 @@ export * from './analysis/coverage.js';
 export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/impact.js';
+export * from './analysis/kfuncs.js';
 export * from './analysis/module-compat.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
@@ -23,6 +24,7 @@ export { compareDebianVersions } from './model/debian-version.js';
 export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
+export * from './model/kfunc.js';
 export type * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
@@ -30,6 +32,11 @@ export type * from './model/verdict.js';
 export { isBtf, readBtf } from './readers/btf/btf.js';
 export * from './readers/btf/extern-decls.js';
 export * from './readers/btf/kernel-btf.js';
+export {
+  kfuncsOf,
+  type ReadKfuncsOptions,
+  readKfuncs,
+} from './readers/btf/kfuncs.js';
 export { type Compression, decompress, detectCompression } from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export {
@@ -92,6 +99,7 @@ export * from './report/explain.js';
 export * from './report/html/index.js';
 export * from './report/impact.js';
 export * from './report/index.js';
+export * from './report/kfuncs.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';
 export {

@@ -10,6 +10,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerKfuncs } from './commands/kfuncs.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
 import { registerReport } from './commands/report.js';
@@ -36,6 +37,8 @@ Examples:
   kabi modversions /lib/modules/$(uname -r)/kernel/fs/ext4/ext4.ko.xz
   kabi modinfo -F vermagic v4l2loopback.ko
   kabi symvers linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb > Module.symvers
+  kabi kfuncs linux-image-6.12.117+deb12-amd64-unsigned_6.12.117-1~deb12u1_amd64.deb
+  kabi kfuncs --series stream=debian-6.1 && kabi diff --kfuncs release=6.1.0-47-amd64 release=6.1.0-50-amd64
   kabi diff linux-headers-6.1.0-47/Module.symvers linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
 
 Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage error,
@@ -71,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCoverage(program, state);
   registerServe(program, state);
   registerReport(program, state);
+  registerKfuncs(program, state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -6,7 +6,9 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ArtifactFormatError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
+import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import { readKfuncs } from '../readers/btf/kfuncs.js';
 import { readExportsArtifact } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
@@ -17,6 +19,8 @@ import type { EntryKind, IngestResult, Store } from '../store/store.js';
 export interface IngestOptions {
   labels?: Record<string, string>;
   onProgress?: (done: number, total: number | null) => void;
+  /** Record a kernel's BPF kfuncs when it has BTF (default true; reads the artifact a second time). */
+  kfuncs?: boolean;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -58,6 +62,7 @@ export async function ingestArtifact(
       .update(`${m.source}\0${m.srcversion}\0${JSON.stringify(m.imports)}`)
       .digest('hex'),
   }));
+  const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(path, read);
   return store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: info.isDirectory() ? 0 : info.size },
@@ -65,7 +70,26 @@ export async function ingestArtifact(
     labels,
     modules,
     builtin: read.builtin,
+    kfuncs,
   });
+}
+
+const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);
+
+/**
+ * A kernel's kfuncs, from a package, tree, vmlinux or vmlinuz (text exports have no BTF). A kernel built
+ * without BTF has none to record; any other failure is a warning on the entry, never a failed ingest.
+ */
+async function kfuncsForIngest(path: string, read: ReadResult): Promise<KfuncList | null> {
+  if (read.kind !== 'kernel' || !KFUNC_FORMATS.has(read.format)) return null;
+  try {
+    return await readKfuncs(path);
+  } catch (e) {
+    const reason = e instanceof ArtifactFormatError ? e.reason : '';
+    if (/^no \.BTF section|^no boot\/vmlinuz/.test(reason)) return null;
+    read.build.warnings.push(`kfuncs not recorded: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 interface ReadResult {

@@ -15,6 +15,7 @@ import {
   btfSectionBytes,
   type KernelBtf,
   kernelBtfFromElf,
+  ModuleBtfs,
   moduleNameOf,
 } from './btf/kernel-btf.js';
 import { decompress } from './compression.js';
@@ -242,8 +243,11 @@ class Accumulator {
       exports,
       warnings,
     };
-    if (this.kernelBtf)
-      for (const [name, section] of this.btfSections) this.kernelBtf.modules.add(name, section);
+    if (this.kernelBtf) {
+      const modules = new ModuleBtfs(this.kernelBtf.btf);
+      for (const [name, section] of this.btfSections) modules.add(name, section);
+      this.kernelBtf.modules = modules;
+    }
     return {
       build,
       btf: this.kernelBtf,

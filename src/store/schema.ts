@@ -7,6 +7,10 @@
 // ids, shared by every build with the same set. Module images (kmods) and their imports likewise.
 // Unknown values are stored as sentinels, not NULL, because SQLite's UNIQUE treats NULLs as distinct:
 // crc -1, module/namespace name id 0, export type 0.
+//
+// Migration 2 (kfuncs): a kernel build's BPF kfuncs, as a list shared by every build with the same
+// kfuncs (unique by digest, like id_sets); module '' is vmlinux, flags -1 unknown (decl tags alone),
+// sets a JSON array of set names.
 
 export const MIGRATIONS: string[] = [
   `
@@ -85,5 +89,32 @@ export const MIGRATIONS: string[] = [
     name TEXT NOT NULL,
     PRIMARY KEY (entry, name)
   ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE kfunc_lists (
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    count INTEGER NOT NULL
+  );
+  CREATE TABLE kfuncs (
+    list INTEGER NOT NULL REFERENCES kfunc_lists(id) ON DELETE CASCADE,
+    module TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prototype TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    flags INTEGER NOT NULL,
+    sets TEXT NOT NULL,
+    PRIMARY KEY (list, module, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE entry_kfuncs (
+    entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    list INTEGER NOT NULL REFERENCES kfunc_lists(id),
+    method TEXT NOT NULL,
+    symbol_source TEXT,
+    set_flag INTEGER NOT NULL,
+    modules TEXT,
+    release TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]'
+  );
   `,
 ];

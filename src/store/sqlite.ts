@@ -1,11 +1,13 @@
 // The SQLite store (better-sqlite3): one file, WAL journal, every ingest one IMMEDIATE transaction, a busy
 // timeout so that concurrent `kabi ingest` processes wait for each other instead of failing.
+import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { KabiError, UsageError } from '../errors.js';
 import { EXPORT_TYPES, type Export, type ExportType } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
+import type { Kfunc, KfuncList, KfuncMethod } from '../model/kfunc.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { decodeIdSet, encodeIdSet } from './id-set.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
@@ -122,7 +124,11 @@ export class SqliteStore implements Store {
     const run = this.db.transaction((): IngestResult => {
       const artifact = this.artifactId(input.artifact);
       const existing = this.entriesOfArtifact(artifact).find((e) => sameLabels(e.labels, input.labels));
-      if (existing) return { entry: existing, created: false };
+      if (existing) {
+        // An entry stored before migration 2 gets its kfuncs when its artifact is ingested again.
+        if (input.kfuncs && !this.hasKfuncs(existing.id)) this.saveKfuncs(existing.id, input.kfuncs);
+        return { entry: existing, created: false };
+      }
       const exportSet = this.idSet('exports', input.build.exports.values(), (e) => this.exportId(e));
       const id = Number(
         this.db
@@ -148,6 +154,7 @@ export class SqliteStore implements Store {
         mod.run(id, m.file, m.image.name, m.keepImage ? this.moduleImageId(m.image, m.sha256) : null);
       const builtin = this.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
       for (const b of input.builtin) builtin.run(id, b);
+      if (input.kfuncs) this.saveKfuncs(id, input.kfuncs);
       return { entry: this.record(id), created: true };
     });
     this.names.clear(); // ids from a rolled-back transaction must not survive
@@ -447,6 +454,78 @@ export class SqliteStore implements Store {
     return { modules, builtin };
   }
 
+  private hasKfuncs(entry: number): boolean {
+    return this.stmt('SELECT 1 FROM entry_kfuncs WHERE entry = ?').get(entry) !== undefined;
+  }
+
+  private saveKfuncs(entry: number, list: KfuncList): void {
+    const rows = list.kfuncs.map((k) => [
+      k.module ?? '',
+      k.name,
+      k.prototype,
+      k.signature,
+      k.flags ?? -1,
+      JSON.stringify(k.sets),
+    ]);
+    const digest = createHash('sha256')
+      .update(rows.map((r) => r.join('\t')).join('\n'))
+      .digest('hex');
+    let listId = (
+      this.stmt('SELECT id FROM kfunc_lists WHERE digest = ?').get(digest) as { id: number } | undefined
+    )?.id;
+    if (listId === undefined) {
+      listId = Number(
+        this.stmt('INSERT INTO kfunc_lists (digest, count) VALUES (?, ?)').run(digest, rows.length)
+          .lastInsertRowid,
+      );
+      const row = this.stmt(
+        'INSERT INTO kfuncs (list, module, name, prototype, signature, flags, sets) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) row.run(listId, ...r);
+    }
+    this.stmt(
+      `INSERT INTO entry_kfuncs (entry, list, method, symbol_source, set_flag, modules, release, warnings)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      entry,
+      listId,
+      list.method,
+      list.symbolSource,
+      list.setFlag ? 1 : 0,
+      list.modules === null ? null : JSON.stringify(list.modules),
+      list.release,
+      JSON.stringify(list.warnings),
+    );
+  }
+
+  loadKfuncs(id: number): KfuncList | null {
+    const rec = this.record(id);
+    const head = this.stmt('SELECT * FROM entry_kfuncs WHERE entry = ?').get(id) as KfuncHead | undefined;
+    if (!head) return null;
+    const rows = this.stmt(
+      'SELECT module, name, prototype, signature, flags, sets FROM kfuncs WHERE list = ? ORDER BY module, name',
+    ).all(head.list) as KfuncRow[];
+    const kfuncs: Kfunc[] = rows.map((r) => ({
+      name: r.name,
+      prototype: r.prototype,
+      signature: r.signature,
+      flags: r.flags === -1 ? null : r.flags,
+      sets: JSON.parse(r.sets) as string[],
+      module: r.module === '' ? null : r.module,
+      btfId: null,
+    }));
+    return {
+      source: `${rec.labels.release ?? rec.source} (store entry ${id})`,
+      release: head.release,
+      method: head.method as KfuncMethod,
+      symbolSource: head.symbol_source as KfuncList['symbolSource'],
+      setFlag: head.set_flag === 1,
+      modules: head.modules === null ? null : (JSON.parse(head.modules) as string[]),
+      kfuncs,
+      warnings: JSON.parse(head.warnings) as string[],
+    };
+  }
+
   remove(ref: string): EntryRecord {
     const rec = this.resolve(ref);
     this.db
@@ -460,6 +539,7 @@ export class SqliteStore implements Store {
           `DELETE FROM id_sets WHERE id NOT IN (SELECT exports FROM entries UNION SELECT imports FROM module_images UNION SELECT exports FROM module_images)`,
         );
         this.db.exec('DELETE FROM artifacts WHERE id NOT IN (SELECT artifact FROM entries)');
+        this.db.exec('DELETE FROM kfunc_lists WHERE id NOT IN (SELECT list FROM entry_kfuncs)');
       })
       .immediate();
     return rec;
@@ -495,6 +575,25 @@ interface ModuleRow {
   import_count: number;
   export_ids: Buffer;
   export_count: number;
+}
+
+interface KfuncHead {
+  list: number;
+  method: string;
+  symbol_source: string | null;
+  set_flag: number;
+  modules: string | null;
+  release: string | null;
+  warnings: string;
+}
+
+interface KfuncRow {
+  module: string;
+  name: string;
+  prototype: string;
+  signature: string;
+  flags: number;
+  sets: string;
 }
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {

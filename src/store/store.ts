@@ -1,6 +1,7 @@
 // The Store interface: what kabi-tracker remembers of ingested kernels and kmods. SQLite (sqlite.ts) is
 // the embedded default; analyses receive model objects (KernelBuild, ModuleImage) and never see SQL.
 import type { KernelBuild } from '../model/kernel-build.js';
+import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 
 export type EntryKind = 'kernel' | 'kmod';
@@ -26,11 +27,16 @@ export interface IngestInput {
   /** Module images to keep in full (kmods), or just to name (a kernel's in-tree modules). */
   modules: { file: string; image: ModuleImage; keepImage: boolean; sha256: string }[];
   builtin: string[];
+  /** A kernel's BPF kfuncs, when its artifact has BTF. */
+  kfuncs?: KfuncList | null;
 }
 
 export interface IngestResult {
   entry: EntryRecord;
-  /** false when the same artifact with the same labels was already stored: nothing was written. */
+  /**
+   * false when the same artifact with the same labels was already stored: nothing was written, except
+   * the kfuncs of an entry stored before the store kept them.
+   */
   created: boolean;
 }
 
@@ -56,6 +62,8 @@ export interface Store {
   loadModules(id: number): ModuleImage[];
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): { modules: string[]; builtin: string[] };
+  /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
+  loadKfuncs(id: number): KfuncList | null;
   remove(ref: string): EntryRecord;
   stats(): StoreStats;
   close(): void;

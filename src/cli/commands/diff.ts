@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
 import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
+import { loadKfuncList } from './kfuncs.js';
 
 interface DiffOptions extends OutputOptions, InputOptions {
   exitCode?: boolean;
+  kfuncs?: boolean;
 }
 
 export function registerDiff(program: Command, state: CommandState): void {
@@ -19,9 +21,17 @@ export function registerDiff(program: Command, state: CommandState): void {
     .option('--limit <n>', 'changes listed per kind', '50')
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-color', 'no colours')
-    .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)');
+    .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)')
+    .option('--kfuncs', 'compare the BPF kfuncs of two kernel artifacts (or stored builds) instead');
   addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions, cmd: Command) => {
     const lib = await import('../../index.js');
+    if (o.kfuncs) {
+      const [a, b] = [await loadKfuncList(oldPath, cmd), await loadKfuncList(newPath, cmd)];
+      const d = lib.diffKfuncs(a, b);
+      await emit(lib.kfuncDiffRenderers[o.format](d, renderOptions(o)), o);
+      state.exitCode = o.exitCode ? lib.kfuncDiffExitCode(d) : 0;
+      return;
+    }
     const [old, next, policy] = await Promise.all([
       readBuild(oldPath, o, cmd),
       readBuild(newPath, o, cmd),

@@ -9,8 +9,7 @@ import { basename } from 'node:path';
 import { ArtifactFormatError } from '../../errors.js';
 import type { Btf } from '../../model/btf.js';
 import { decompress } from '../compression.js';
-import { type ElfFile, openElf } from '../elf/elf.js';
-import { readSymbols } from '../elf/symbols.js';
+import { type ElfFile, openElf, SHT } from '../elf/elf.js';
 import { isDirectory, readInputFile } from '../file.js';
 import { extractVmlinux, isBzImage } from '../kernel-image/bzimage.js';
 import { type ArtifactFile, openArtifact } from '../pkg/index.js';
@@ -19,21 +18,44 @@ import { isBtf, readBtf } from './btf.js';
 export interface BtfIdSymbol {
   name: string;
   addr: bigint;
+  /** st_size from a symbol table (a set's size in bytes); a System.map does not say. */
+  size?: number;
+}
+
+/** A .BTF_ids section: where it is loaded (0 in a module), its bytes, their byte order, its file offset. */
+export interface BtfIdsSection {
+  addr: bigint;
+  data: Uint8Array;
+  littleEndian: boolean;
+  fileOffset: number;
+}
+
+/** A module's own .BTF_ids and the symbols that delimit its sets (section-relative addresses). */
+export interface ModuleBtfIds {
+  btfIds: BtfIdsSection;
+  btfIdSymbols: BtfIdSymbol[];
 }
 
 export interface KernelBtf {
   source: string;
   btf: Btf;
-  /** Split BTF of the modules asked for, by module name (`snd_pcm`), parsed when first asked for. */
-  modules: ModuleBtfs;
+  /** Split BTF of the modules asked for, by module name (`snd_pcm`). */
+  modules: ModuleBtfLookup;
   /** vmlinux's .BTF_ids: where it is loaded and its bytes; null for a raw BTF file or a module. */
-  btfIds: { addr: bigint; data: Uint8Array } | null;
+  btfIds: BtfIdsSection | null;
   /** The `__BTF_ID__*` symbols, sorted by address; null when neither a symtab nor a System.map has them. */
   btfIdSymbols: BtfIdSymbol[] | null;
   /** Where btfIdSymbols came from. */
   symbolSource: 'symtab' | 'System.map' | null;
   /** `6.1.0-47-amd64`, where a path names it. */
   release: string | null;
+  /**
+   * With `kfuncModules`: the modules whose .BTF_ids holds set8 sets (kfunc sets live in nf_conntrack,
+   * tcp_bbr, ...), by module name; their split BTF is in `modules`. null when modules were not read.
+   */
+  moduleBtfIds: Map<string, ModuleBtfIds> | null;
+  /** Modules that could not be read for their sets, one message each. */
+  warnings: string[];
 }
 
 export interface KernelBtfOptions {
@@ -41,6 +63,8 @@ export interface KernelBtfOptions {
   modules?: (name: string) => boolean;
   /** A System.map to take __BTF_ID__ symbols from when the image is stripped. */
   systemMap?: string;
+  /** Read every module of a package or tree for its set8 sets (see moduleBtfIds). */
+  kfuncModules?: boolean;
 }
 
 const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
@@ -102,7 +126,13 @@ export function btfSectionBytes(elf: ElfFile): BtfSectionBytes | null {
   return s ? { bytes: Uint8Array.from(elf.data(s)), source: elf.source, offset: s.offset } : null;
 }
 
-export class ModuleBtfs {
+/** What the analyses need of a set of module BTFs (a Map will do, and ModuleBtfs reads them lazily). */
+export interface ModuleBtfLookup {
+  get(name: string): Btf | undefined;
+  has(name: string): boolean;
+}
+
+export class ModuleBtfs implements ModuleBtfLookup {
   private readonly raw = new Map<string, BtfSectionBytes>();
   private readonly parsed = new Map<string, Btf>();
 
@@ -140,6 +170,8 @@ function bare(source: string, btf: Btf): KernelBtf {
     btfIdSymbols: null,
     symbolSource: null,
     release: null,
+    moduleBtfIds: null,
+    warnings: [],
   };
 }
 
@@ -161,16 +193,48 @@ export function btfSection(elf: ElfFile, base?: Btf): Btf {
 export function kernelBtfFromElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
   const result = bare(source, btfSection(elf));
   result.release = release;
-  const ids = elf.section('.BTF_ids');
-  if (ids) result.btfIds = { addr: ids.addr, data: elf.data(ids) };
-  const symbols = readSymbols(elf)
-    .filter((s) => s.name.startsWith('__BTF_ID__'))
-    .map((s) => ({ name: s.name, addr: BigInt(s.value) }));
+  result.btfIds = btfIdsSection(elf);
+  const symbols = btfIdSymbols(elf);
   if (symbols.length > 0) {
-    result.btfIdSymbols = symbols.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    result.btfIdSymbols = symbols.map(({ shndx: _, ...s }) => s);
     result.symbolSource = 'symtab';
   }
   return result;
+}
+
+function btfIdsSection(elf: ElfFile): BtfIdsSection | null {
+  const ids = elf.section('.BTF_ids');
+  // A debug-only file (objcopy --only-keep-debug) keeps the section header but not its bytes.
+  if (!ids || ids.type === SHT.NOBITS) return null;
+  return { addr: ids.addr, data: elf.data(ids), littleEndian: elf.littleEndian, fileOffset: ids.offset };
+}
+
+const BTF_ID_PREFIX = Buffer.from('__BTF_ID__', 'latin1');
+const SET8_NAME = '__BTF_ID__set8__';
+
+/**
+ * The `__BTF_ID__*` symbols, sorted by address. Read here rather than with readSymbols: a vmlinux's
+ * addresses (0xffffffff8...) do not fit a JavaScript number, and only these few names are wanted.
+ */
+function btfIdSymbols(elf: ElfFile): (BtfIdSymbol & { shndx: number })[] {
+  const symtab = elf.sections.find((s) => s.type === SHT.SYMTAB);
+  const strtab = symtab && elf.sections[symtab.link];
+  if (!symtab || !strtab || strtab.type !== SHT.STRTAB) return [];
+  const entry = elf.is64 ? 24 : 16;
+  elf.checkRange(symtab.offset, symtab.size, 'symbol table', symtab.name);
+  elf.checkRange(strtab.offset, strtab.size, 'string table', strtab.name);
+  const strings = elf.bytes.subarray(strtab.offset, strtab.offset + strtab.size);
+  const out: (BtfIdSymbol & { shndx: number })[] = [];
+  for (let off = symtab.offset; off + entry <= symtab.offset + symtab.size; off += entry) {
+    const nameOff = elf.u32(off);
+    if (nameOff + BTF_ID_PREFIX.length > strings.length) continue;
+    if (!BTF_ID_PREFIX.every((b, i) => strings[nameOff + i] === b)) continue;
+    const name = elf.cstring(strtab, nameOff);
+    const addr = elf.is64 ? elf.u64(off + 8) : BigInt(elf.u32(off + 4));
+    const size = elf.is64 ? Number(elf.u64(off + 16)) : elf.u32(off + 8);
+    out.push({ name, addr, size, shndx: elf.u16(off + (elf.is64 ? 6 : 14)) });
+  }
+  return out.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
 }
 
 /** `ffffffff828e5ad0 D __BTF_ID__set8__bpf_rstat_kfunc_ids`: only the __BTF_ID__ lines are kept. */
@@ -199,10 +263,13 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
   let image: { file: ArtifactFile; release: string; debug: boolean } | null = null;
   let systemMap: string | null = null;
   const moduleFiles: { name: string; section: BtfSectionBytes }[] = [];
+  // Modules with set8 sets: their .BTF_ids, and .BTF to be read once the kernel's BTF (their base) is.
+  const kfuncModules: { name: string; section: BtfSectionBytes | null; ids: ModuleBtfIds }[] = [];
+  const warnings: string[] = [];
   const wanted = (p: string) => {
     if (KERNEL_IMAGE.test(p) || DEBUG_VMLINUX.test(p) || SYSTEM_MAP.test(p)) return true;
     const m = MODULE.exec(p);
-    return m !== null && wantModule(moduleNameOf(p));
+    return m !== null && (opts.kfuncModules === true || wantModule(moduleNameOf(p)));
   };
   for await (const file of source.files(wanted)) {
     if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
@@ -214,11 +281,21 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
     else if (boot && image === null) image = { file, release: boot[2]!, debug: false };
     else if (SYSTEM_MAP.test(file.path)) systemMap = file.data.toString('latin1');
     else if (MODULE.test(file.path)) {
-      // Only the .BTF section is kept: the rest of the module is dropped as the package streams on.
+      const name = moduleNameOf(file.path);
       const at = `${path} (${file.path})`;
-      const { data } = await decompress(file.data, { source: at });
-      const section = btfSectionBytes(openElf(data, { source: at }));
-      if (section) moduleFiles.push({ name: moduleNameOf(file.path), section });
+      if (wantModule(name)) {
+        // Only the .BTF section is kept: the rest of the module is dropped as the package streams on.
+        const { data } = await decompress(file.data, { source: at });
+        const section = btfSectionBytes(openElf(data, { source: at }));
+        if (section) moduleFiles.push({ name, section });
+      }
+      if (opts.kfuncModules) {
+        const found = await moduleSets(at, file.data).catch((e: Error) => {
+          warnings.push(e.message);
+          return null;
+        });
+        if (found) kfuncModules.push({ name, ...found });
+      }
     }
   }
   if (image === null)
@@ -231,12 +308,22 @@ async function fromPackage(path: string, opts: KernelBtfOptions): Promise<Kernel
     ? await extractVmlinux(image.file.data, { source: where })
     : image.file.data;
   const result = kernelBtfFromElf(openElf(bytes, { source: where }), path, image.release);
+  result.warnings.push(...warnings);
   // Debian's linux-image ships a placeholder System.map; the real one is in the -dbg package.
   if (result.btfIdSymbols === null && systemMap) {
     result.btfIdSymbols = parseSystemMap(systemMap, `${path} (System.map)`);
     if (result.btfIdSymbols) result.symbolSource = 'System.map';
   }
-  for (const { name, section } of moduleFiles) result.modules.add(name, section);
+  const modules = new ModuleBtfs(result.btf);
+  for (const { name, section } of moduleFiles) modules.add(name, section);
+  if (opts.kfuncModules) {
+    result.moduleBtfIds = new Map();
+    for (const { name, section, ids } of kfuncModules) {
+      if (section && !modules.has(name)) modules.add(name, section);
+      result.moduleBtfIds.set(name, ids);
+    }
+  }
+  result.modules = modules;
   return result;
 }
 
@@ -245,4 +332,24 @@ export async function readModuleBtf(path: string, base: Btf): Promise<Btf> {
   const raw = await readInputFile(path, 'a kernel module (.ko)');
   const { data } = await decompress(raw, { source: path });
   return btfSection(openElf(data, { source: path }), base);
+}
+
+/** A module's .BTF_ids and __BTF_ID__ symbols, when it has set8 sets; null when it has none. */
+async function moduleSets(
+  at: string,
+  raw: Buffer,
+): Promise<{ section: BtfSectionBytes | null; ids: ModuleBtfIds } | null> {
+  const { data } = await decompress(raw, { source: at });
+  // Most modules have no set at all: a byte search spares parsing 4,000 section tables.
+  if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(SET8_NAME) === -1) return null;
+  const elf = openElf(data, { source: at });
+  const btfIds = btfIdsSection(elf);
+  if (!btfIds) return null;
+  const section = elf.sections.findIndex((s) => s.name === '.BTF_ids');
+  const symbols = btfIdSymbols(elf).filter((s) => s.shndx === section);
+  if (!symbols.some((s) => s.name.startsWith(SET8_NAME))) return null;
+  return {
+    section: btfSectionBytes(elf),
+    ids: { btfIds, btfIdSymbols: symbols.map(({ shndx: _, ...s }) => s) },
+  };
 }

@@ -1,0 +1,81 @@
+// `kabi kfuncs`: the BPF kfuncs a kernel offers (with prototypes and KF_* flags, and how they were
+// found), or, with --series, what changed in them from build to build of a stored series.
+import { existsSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { KfuncList } from '../../index.js';
+import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
+import { looksLikeRef, openStore } from '../store.js';
+
+interface KfuncsOptions extends Omit<OutputOptions, 'format'> {
+  format: 'text' | 'json' | 'markdown' | 'csv';
+  systemMap?: string;
+  series?: string;
+  by?: string;
+}
+
+/** A kernel artifact's kfuncs, or a stored build's (`12`, `release=6.1.0-47-amd64`). */
+export async function loadKfuncList(arg: string, cmd: Command, systemMap?: string): Promise<KfuncList> {
+  const lib = await import('../../index.js');
+  if (!existsSync(arg) && looksLikeRef(arg)) {
+    const store = await openStore(cmd);
+    try {
+      const e = store.resolve(arg);
+      const list = store.loadKfuncs(e.id);
+      if (!list)
+        throw new lib.UsageError(
+          `store entry ${e.id} has no kfuncs recorded (no BTF, or stored before kfuncs were: ingest it again)`,
+        );
+      return list;
+    } finally {
+      store.close();
+    }
+  }
+  return lib.readKfuncs(arg, systemMap ? { systemMap } : {});
+}
+
+export function registerKfuncs(program: Command, _state: CommandState): void {
+  program
+    .command('kfuncs')
+    .description('the BPF kfuncs a kernel offers, or (--series) what changed in them across stored builds')
+    .argument('[artifact]', 'kernel package, tree, vmlinux, vmlinuz, BTF file, or a store REF')
+    .addOption(
+      new Option('-f, --format <format>', 'report format')
+        .choices(['text', 'json', 'markdown', 'csv'])
+        .default('text'),
+    )
+    .option('--system-map <file>', 'System.map of a stripped image (from its -dbg package)')
+    .option('--series <query>', 'label query selecting stored builds: kfuncs added, removed, changed')
+    .option('--by <label>', 'order the series by this label (default: date, else version)')
+    .option('--view <table>', 'one table only (kfuncs; steps, changes)')
+    .option('--all', 'list every row')
+    .option('--limit <n>', 'rows per list', '50')
+    .option('-o, --output <file>', 'write the report to a file')
+    .option('--no-color', 'no colours')
+    .action(async (artifact: string | undefined, o: KfuncsOptions & { view?: string }, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
+      const out = { ...o, format: 'text' as const };
+      if (o.series !== undefined) {
+        if (artifact !== undefined) throw new lib.UsageError('give an artifact or --series, not both');
+        const store = await openStore(cmd);
+        try {
+          const points = store
+            .list(o.series)
+            .filter((e) => e.kind === 'kernel')
+            .flatMap((e) => {
+              const list = store.loadKfuncs(e.id);
+              return list ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list }] : [];
+            });
+          if (points.length === 0)
+            throw new lib.UsageError(`no stored kernel build with kfuncs matches "${o.series}"`);
+          await emit(lib.kfuncSeriesRenderers[o.format](lib.kfuncSeries(points, o.by), opts), out);
+        } finally {
+          store.close();
+        }
+        return;
+      }
+      if (artifact === undefined) throw new lib.UsageError('kfuncs needs an ARTIFACT or --series QUERY');
+      const list = await loadKfuncList(artifact, cmd, o.systemMap);
+      await emit(lib.kfuncListRenderers[o.format](list, opts), out);
+    });
+}

@@ -1,0 +1,224 @@
+// `kabi kfuncs` as text, Markdown and CSV (series documents: artifact cells escaped per format) and as JSON
+// (built field by field: the documented shape of docs/kfuncs.md).
+import type { KfuncChange, KfuncDiff, KfuncSeries } from '../analysis/kfuncs.js';
+import { type Kfunc, type KfuncList, type KfuncMethod, kfFlagNames } from '../model/kfunc.js';
+import { type Cell, col, type DocTable, type Line, type SeriesDocument } from './series-document.js';
+import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
+
+export type KfuncFormat = 'text' | 'json' | 'markdown' | 'csv';
+
+/** What each method means, in the words the reports share. */
+export function methodText(method: KfuncMethod, symbolSource: KfuncList['symbolSource']): string {
+  switch (method) {
+    case 'decl-tag':
+      return 'BTF decl tags "bpf_kfunc" (pahole 1.27 or later)';
+    case 'btf-ids':
+      return `kfunc sets in .BTF_ids, located by ${symbolSource === 'System.map' ? 'the System.map' : 'the symbol table'}`;
+    case 'btf-ids-scan':
+      return 'kfunc sets in .BTF_ids recognised by their shape: no symbols (a stripped image without System.map); see docs/kfuncs.md';
+  }
+}
+
+export function flagsText(flags: number | null): string | null {
+  if (flags === null) return null;
+  return kfFlagNames(flags).join(' | ') || '0';
+}
+
+function kfuncTable(list: KfuncList): DocTable {
+  return {
+    view: 'kfuncs',
+    title: `Kfuncs (${list.kfuncs.length})`,
+    long: true,
+    columns: [
+      col('name', 'kfunc', 'artifact'),
+      col('module', 'module', 'artifact'),
+      col('flags', 'flags', 'word'),
+      col('sets', 'set', 'artifact'),
+      col('prototype', 'prototype', 'artifact'),
+    ],
+    rows: list.kfuncs.map((k) => [
+      k.name,
+      k.module ?? 'vmlinux',
+      flagsText(k.flags),
+      k.sets.join(' '),
+      k.prototype,
+    ]),
+  };
+}
+
+export function kfuncListDocument(list: KfuncList): SeriesDocument {
+  const notes: Line[] = [['method: ', methodText(list.method, list.symbolSource)]];
+  if (list.modules === null) notes.push(['modules: not read (the input is a single image)']);
+  else if (list.modules.length > 0)
+    notes.push(['modules with kfunc sets: ', { code: list.modules.join(' ') }]);
+  for (const w of list.warnings) notes.push(['warning: ', { code: w }]);
+  return {
+    title: ['BPF kfuncs of ', { code: list.release ?? list.source }],
+    notes,
+    tables: [kfuncTable(list)],
+  };
+}
+
+function changeCells(c: KfuncChange): [Cell, Cell] {
+  switch (c.kind) {
+    case 'added':
+      return [null, c.new!.prototype];
+    case 'removed':
+      return [c.old!.prototype, null];
+    case 'prototype-changed':
+    case 'params-renamed':
+      return [c.old!.prototype, c.new!.prototype];
+    case 'flags-changed':
+      return [flagsText(c.old!.flags), flagsText(c.new!.flags)];
+    case 'moved':
+      return [c.old!.module ?? 'vmlinux', c.new!.module ?? 'vmlinux'];
+  }
+}
+
+const changeColumns = () => [
+  col('kind', 'change', 'word'),
+  col('name', 'kfunc', 'artifact'),
+  col('old', 'old', 'artifact'),
+  col('new', 'new', 'artifact'),
+];
+
+function summaryLine(d: KfuncDiff): string {
+  const s = d.summary;
+  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
+}
+
+export function kfuncDiffDocument(d: KfuncDiff): SeriesDocument {
+  const notes: Line[] = [
+    [summaryLine(d)],
+    ['old: ', { code: d.old.label }, ` (${d.old.count} kfuncs; ${methodText(d.old.method, null)})`],
+    ['new: ', { code: d.new.label }, ` (${d.new.count} kfuncs; ${methodText(d.new.method, null)})`],
+  ];
+  if (!d.flagsCompared) notes.push(['flags not compared: one side does not know them (decl tags alone)']);
+  return {
+    title: ['Kfunc changes from ', { code: d.old.label }, ' to ', { code: d.new.label }],
+    notes,
+    tables: [
+      {
+        view: 'changes',
+        title: `Changes (${d.changes.length})`,
+        long: true,
+        columns: changeColumns(),
+        rows: d.changes.map((c) => [c.kind, c.name, ...changeCells(c)]),
+      },
+    ],
+  };
+}
+
+export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
+  const steps: DocTable = {
+    view: 'steps',
+    title: `Steps (${s.steps.length})`,
+    columns: [
+      col('from', 'from', 'artifact'),
+      col('to', 'to', 'artifact'),
+      col('kfuncs', 'kfuncs', 'count'),
+      col('added', 'added', 'count'),
+      col('removed', 'removed', 'count'),
+      col('prototype_changed', 'prototype', 'count'),
+      col('flags_changed', 'flags', 'count'),
+      col('moved', 'moved', 'count'),
+    ],
+    rows: s.steps.map((d) => [
+      d.old.label,
+      d.new.label,
+      d.new.count,
+      d.summary.added,
+      d.summary.removed,
+      d.summary['prototype-changed'],
+      d.summary['flags-changed'],
+      d.summary.moved,
+    ]),
+  };
+  const changes: DocTable = {
+    view: 'changes',
+    title: `Changes (${s.steps.reduce((n, d) => n + d.changes.length, 0)})`,
+    long: true,
+    columns: [col('to', 'in', 'artifact'), ...changeColumns()],
+    rows: s.steps.flatMap((d) => d.changes.map((c) => [d.new.label, c.kind, c.name, ...changeCells(c)])),
+  };
+  const by = s.ordering.label === null ? 'input order' : `${s.ordering.label} (${s.ordering.method})`;
+  return {
+    title: [`Kfuncs across ${s.builds.length} builds: ${s.seen} seen, ${s.stable} unchanged throughout`],
+    notes: [[`ordered by ${by}`]],
+    tables: [steps, changes],
+  };
+}
+
+function kfuncJson(k: Kfunc) {
+  return {
+    name: k.name,
+    module: k.module,
+    prototype: k.prototype,
+    signature: k.signature,
+    flags: k.flags === null ? null : kfFlagNames(k.flags),
+    flagBits: k.flags,
+    sets: k.sets,
+    btfId: k.btfId,
+  };
+}
+
+export function kfuncListToJson(list: KfuncList): string {
+  const doc = {
+    source: list.source,
+    release: list.release,
+    method: list.method,
+    symbolSource: list.symbolSource,
+    setFlag: list.setFlag,
+    modules: list.modules,
+    count: list.kfuncs.length,
+    kfuncs: list.kfuncs.map(kfuncJson),
+    warnings: list.warnings,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function diffJson(d: KfuncDiff) {
+  return {
+    old: d.old,
+    new: d.new,
+    summary: d.summary,
+    flagsCompared: d.flagsCompared,
+    changes: d.changes.map((c) => ({
+      kind: c.kind,
+      name: c.name,
+      old: c.old && kfuncJson(c.old),
+      new: c.new && kfuncJson(c.new),
+      ...(c.flagsAdded ? { flagsAdded: c.flagsAdded, flagsRemoved: c.flagsRemoved } : {}),
+    })),
+  };
+}
+
+export function kfuncDiffToJson(d: KfuncDiff): string {
+  return `${JSON.stringify(diffJson(d), null, 2)}\n`;
+}
+
+export function kfuncSeriesToJson(s: KfuncSeries): string {
+  const doc = {
+    ordering: s.ordering,
+    builds: s.builds,
+    seen: s.seen,
+    stable: s.stable,
+    steps: s.steps.map(diffJson),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+type Renderers<T> = Record<KfuncFormat, (r: T, o: DocumentOptions) => string>;
+
+function renderers<T>(doc: (r: T) => SeriesDocument, json: (r: T) => string): Renderers<T> {
+  return {
+    text: (r, o) => documentToText(doc(r), o),
+    json: (r) => json(r),
+    markdown: (r, o) => documentToMarkdown(doc(r), o),
+    csv: (r, o) => documentToCsv(doc(r), o),
+  };
+}
+
+export const kfuncListRenderers = renderers(kfuncListDocument, kfuncListToJson);
+export const kfuncDiffRenderers = renderers(kfuncDiffDocument, kfuncDiffToJson);
+export const kfuncSeriesRenderers = renderers(kfuncSeriesDocument, kfuncSeriesToJson);

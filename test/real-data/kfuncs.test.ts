@@ -1,0 +1,182 @@
+// The kfuncs of real Debian kernels, read from their linux-image packages, against lists derived without
+// kabi-tracker from the -dbg packages (test/fixtures/kfuncs/PROVENANCE.md): every kfunc's module, name,
+// set, KF_* flags and prototype. Downloads the packages (skips offline).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { debianPackage } from '../helpers/debian-packages.js';
+import { kabi } from '../helpers/exec.js';
+import { FIXTURES } from '../helpers/independent.js';
+
+interface Expected {
+  module: string;
+  name: string;
+  set: string;
+  flags: string;
+  prototype: string;
+}
+
+interface Got {
+  name: string;
+  module: string | null;
+  flags: string[];
+  sets: string[];
+  prototype: string;
+}
+
+const DIR = join(FIXTURES, 'kfuncs');
+
+/** The derived list: one row per (set, kfunc); `#set` lines name the sets and their flags word. */
+function expected(abi: string): {
+  rows: Expected[];
+  sets: { module: string; name: string; flags: number }[];
+} {
+  const rows: Expected[] = [];
+  const sets: { module: string; name: string; flags: number }[] = [];
+  for (const line of readFileSync(join(DIR, `debian-${abi}-amd64.tsv`), 'utf8').split('\n')) {
+    if (!line) continue;
+    const f = line.split('\t');
+    if (f[0] === '#set') sets.push({ module: f[1]!, name: f[2]!, flags: Number(f[3]) });
+    else rows.push({ module: f[0]!, name: f[1]!, set: f[2]!, flags: f[3]!, prototype: f[4]! });
+  }
+  return { rows, sets };
+}
+
+/** pfunct writes `struct task_struct * p` and `const int  n`; btf_dump writes `struct task_struct *p`. */
+const norm = (proto: string) =>
+  proto
+    .replace(/\s*\*\s*/g, '*')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/**
+ * The kfunc sets of the derived list by the kernel's rule (docs/kfuncs.md): with BTF_SET8_KFUNCS anywhere,
+ * the flagged sets; else every set8 but an fmodret one. Rows of one function in two sets merge.
+ */
+function kfuncsOf(
+  abi: string,
+): Map<string, { module: string; flags: string; sets: string[]; prototype: string }> {
+  const { rows, sets } = expected(abi);
+  const flagged = sets.some((s) => (s.flags & 1) === 1);
+  const isKfuncSet = (module: string, name: string) => {
+    const s = sets.find((x) => x.module === module && x.name === name)!;
+    return flagged ? (s.flags & 1) === 1 : !name.includes('fmodret');
+  };
+  const out = new Map<string, { module: string; flags: string; sets: string[]; prototype: string }>();
+  for (const r of rows) {
+    if (!isKfuncSet(r.module, r.set)) continue;
+    const known = out.get(r.name);
+    if (known) known.sets.push(r.set);
+    else out.set(r.name, { module: r.module, flags: r.flags, sets: [r.set], prototype: r.prototype });
+  }
+  return out;
+}
+
+function run(args: string[]): { method: string; symbolSource: string | null; kfuncs: Got[] } {
+  const r = kabi(['kfuncs', '-f', 'json', ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function compare(got: Got[], want: ReturnType<typeof kfuncsOf>, withVmlinuxSets: boolean): void {
+  const key = (module: string, name: string, flags: string) => `${module} ${name} ${flags}`;
+  assert.deepEqual(
+    got.map((k) => key(k.module ?? 'vmlinux', k.name, k.flags.join('|') || '0')).sort(),
+    [...want].map(([name, w]) => key(w.module, name, w.flags)).sort(),
+    'module, name and flags of every kfunc',
+  );
+  for (const k of got) {
+    const w = want.get(k.name)!;
+    assert.equal(norm(k.prototype), norm(w.prototype), `prototype of ${k.name}`);
+    if (k.module !== null || withVmlinuxSets)
+      assert.deepEqual([...k.sets].sort(), [...w.sets].sort(), k.name);
+    else assert.deepEqual(k.sets, [], `${k.name}: a scan has no set names`);
+  }
+}
+
+const ABIS = [
+  { abi: '6.1.0-47', pkg: 'linux-image-6.1.0-47-amd64-unsigned' },
+  { abi: '6.12.117+deb12', pkg: 'linux-image-6.12.117+deb12-amd64-unsigned' },
+];
+const packages = ABIS.map((a) => ({ ...a, deb: debianPackage(a.pkg) }));
+
+for (const { abi, deb } of packages) {
+  describe(`Debian ${abi}: kfuncs of the linux-image package`, {
+    skip: 'skip' in deb ? deb.skip : false,
+  }, () => {
+    const path = 'path' in deb ? deb.path : '';
+    const want = kfuncsOf(abi);
+
+    it('a stripped vmlinuz: its sets found by shape equal the derived list', () => {
+      const j = run([path]);
+      assert.equal(j.method, 'btf-ids-scan');
+      compare(j.kfuncs, want, false);
+    });
+
+    it('with the System.map of the -dbg package: the same, with set names', () => {
+      const j = run(['--system-map', join(DIR, `System.map-${abi}-amd64.btf_ids`), path]);
+      assert.equal(j.method, 'btf-ids');
+      assert.equal(j.symbolSource, 'System.map');
+      compare(j.kfuncs, want, true);
+    });
+  });
+}
+
+const [old, next] = packages;
+describe('Debian 6.1.0-47 → 6.12.117: kabi diff --kfuncs', {
+  skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
+}, () => {
+  it('adds and removes what the derived lists differ by; bpf_task_acquire and bpf_cpumask_create are new', () => {
+    const a = kfuncsOf(old!.abi);
+    const b = kfuncsOf(next!.abi);
+    const r = kabi([
+      'diff',
+      '--kfuncs',
+      '-f',
+      'json',
+      'path' in old!.deb ? old!.deb.path : '',
+      'path' in next!.deb ? next!.deb.path : '',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { changes: { kind: string; name: string }[] };
+    const of = (kind: string) =>
+      j.changes
+        .filter((c) => c.kind === kind)
+        .map((c) => c.name)
+        .sort();
+    assert.deepEqual(of('added'), [...b.keys()].filter((n) => !a.has(n)).sort());
+    assert.deepEqual(of('removed'), [...a.keys()].filter((n) => !b.has(n)).sort());
+    const flagsChanged = [...a].filter(([n, w]) => b.has(n) && b.get(n)!.flags !== w.flags).map(([n]) => n);
+    assert.deepEqual(of('flags-changed'), flagsChanged.sort());
+    for (const name of ['bpf_task_acquire', 'bpf_cpumask_create']) {
+      assert.ok(b.has(name) && !a.has(name), `the derived lists: ${name} is in 6.12 only`);
+      assert.ok(of('added').includes(name));
+    }
+  });
+});
+
+describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series', {
+  skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
+}, () => {
+  it('records each build’s kfuncs at ingest; the series step equals the derived difference', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-series-')), 'kabi.db');
+    for (const p of [next!, old!]) {
+      const r = kabi(['--db', db, 'ingest', '-l', 'stream=kfunc-test', 'path' in p.deb ? p.deb.path : '']);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const r = kabi(['--db', db, 'kfuncs', '--series', 'stream=kfunc-test', '-f', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const a = kfuncsOf(old!.abi);
+    const b = kfuncsOf(next!.abi);
+    assert.deepEqual(
+      j.builds.map((x: { count: number }) => x.count),
+      [a.size, b.size],
+      'ordered 6.1 first, each with its derived count',
+    );
+    assert.equal(j.steps[0].summary.added, [...b.keys()].filter((n) => !a.has(n)).length);
+    assert.equal(j.steps[0].summary.removed, [...a.keys()].filter((n) => !b.has(n)).length);
+  });
+});
