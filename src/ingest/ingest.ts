@@ -8,7 +8,8 @@ import { ArtifactFormatError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
-import { readKfuncs } from '../readers/btf/kfuncs.js';
+import type { KernelBtf } from '../readers/btf/kernel-btf.js';
+import { kfuncsOf, readKfuncs } from '../readers/btf/kfuncs.js';
 import { readExportsArtifact } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
@@ -83,6 +84,9 @@ const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);
 async function kfuncsForIngest(path: string, read: ReadResult): Promise<KfuncList | null> {
   if (read.kind !== 'kernel' || !KFUNC_FORMATS.has(read.format)) return null;
   try {
+    // A package or tree was read with its BTF in the same pass; a single image is read again (cheap).
+    if (read.btf) return kfuncsOf(read.btf);
+    if (read.format !== 'kernel-binaries') return null;
     return await readKfuncs(path);
   } catch (e) {
     const reason = e instanceof ArtifactFormatError ? e.reason : '';
@@ -98,12 +102,14 @@ interface ReadResult {
   build: KernelBuild;
   modules: ModuleImage[];
   builtin: string[];
+  /** The kernel's BTF, when a package or tree was read with it. */
+  btf?: KernelBtf | null;
 }
 
 async function readForIngest(path: string, isDir: boolean, opts: IngestOptions): Promise<ReadResult> {
   const head = isDir ? '' : await firstBytes(path);
   if (isDir || BINARY_MAGIC.test(head)) {
-    const a = await readKernelArtifact(path, { onProgress: opts.onProgress });
+    const a = await readKernelArtifact(path, { onProgress: opts.onProgress, btf: opts.kfuncs !== false });
     // A directory of built kmods (a DKMS build, ../kmods/<abi>/<source>) is no kernel tree: its .ko
     // files sit outside lib/modules/, where the kernel reader does not look.
     if (isDir && a.modules.length === 0 && a.kernelImage === null) return kmodDirectory(path, a);
@@ -142,7 +148,14 @@ async function kmodDirectory(path: string, a: KernelArtifact): Promise<ReadResul
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {
   const inTree = a.modules.some((m) => m.path !== null);
   const kernel = a.kernelImage !== null || inTree || a.build.format === 'module-symvers';
-  return { kind: kernel ? 'kernel' : 'kmod', format, build: a.build, modules: a.modules, builtin: a.builtin };
+  return {
+    kind: kernel ? 'kernel' : 'kmod',
+    format,
+    build: a.build,
+    modules: a.modules,
+    builtin: a.builtin,
+    btf: a.btf,
+  };
 }
 
 async function firstBytes(path: string): Promise<string> {

@@ -15,8 +15,11 @@ import {
   btfSectionBytes,
   type KernelBtf,
   kernelBtfFromElf,
+  type ModuleBtfIds,
   ModuleBtfs,
   moduleNameOf,
+  moduleSetsOf,
+  parseSystemMap,
 } from './btf/kernel-btf.js';
 import { decompress } from './compression.js';
 import { openElf } from './elf/elf.js';
@@ -51,6 +54,8 @@ export interface KernelArtifactOptions {
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
 const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
+// A real System.map names the __BTF_ID__ sets a stripped image's .BTF_ids holds (Debian's is a placeholder).
+const SYSTEM_MAP = /(?:^|\/)(?:boot\/System\.map-[^/]+|lib\/modules\/[^/]+\/System\.map)$/;
 const BUILTIN = /(?:^|\/)lib\/modules\/[^/]+\/modules\.builtin$/;
 // Module.symvers as packages ship it: Debian's linux-headers, RHEL/SUSE's /boot/symvers-<release>.gz.
 const SHIPPED_SYMVERS =
@@ -64,6 +69,7 @@ export function isKernelArtifactFile(path: string): boolean {
     MODULE.test(path) ||
     KERNEL_IMAGE.test(path) ||
     BUILTIN.test(path) ||
+    SYSTEM_MAP.test(path) ||
     SHIPPED_SYMVERS.test(path) ||
     CHANGELOG.test(path)
   );
@@ -136,6 +142,9 @@ class Accumulator {
   date: string | null = null;
   kernelBtf: KernelBtf | null = null;
   readonly btfSections = new Map<string, BtfSectionBytes>();
+  /** Modules whose .BTF_ids holds set8 (kfunc) sets. */
+  readonly kfuncModules = new Map<string, ModuleBtfIds>();
+  systemMap: { text: string; where: string } | null = null;
 
   constructor(
     readonly source: string,
@@ -147,6 +156,10 @@ class Accumulator {
     try {
       const image = KERNEL_IMAGE.exec(file.path);
       if (image) return await this.addKernelImage(file, where, image[2]!);
+      if (SYSTEM_MAP.test(file.path)) {
+        if (this.withBtf) this.systemMap = { text: file.data.toString('latin1'), where };
+        return;
+      }
       if (BUILTIN.test(file.path)) {
         this.builtin.push(...file.data.toString('utf8').split('\n').filter(Boolean));
         return;
@@ -159,9 +172,13 @@ class Accumulator {
       }
       const { data } = await decompress(file.data, { source: where });
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
-      if (this.withBtf && m.exports.length > 0) {
-        const section = btfSectionBytes(openElf(data, { source: where }));
-        if (section) this.btfSections.set(moduleNameOf(file.path), section);
+      if (this.withBtf) {
+        const name = moduleNameOf(file.path);
+        const sets = moduleSetsOf(where, data);
+        if (sets) this.kfuncModules.set(name, sets.ids);
+        const section =
+          sets?.section ?? (m.exports.length > 0 ? btfSectionBytes(openElf(data, { source: where })) : null);
+        if (section) this.btfSections.set(name, section);
       }
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
       this.modules.push(m);
@@ -247,6 +264,11 @@ class Accumulator {
       const modules = new ModuleBtfs(this.kernelBtf.btf);
       for (const [name, section] of this.btfSections) modules.add(name, section);
       this.kernelBtf.modules = modules;
+      this.kernelBtf.moduleBtfIds = this.kfuncModules;
+      if (this.kernelBtf.btfIdSymbols === null && this.systemMap) {
+        this.kernelBtf.btfIdSymbols = parseSystemMap(this.systemMap.text, this.systemMap.where);
+        if (this.kernelBtf.btfIdSymbols) this.kernelBtf.symbolSource = 'System.map';
+      }
     }
     return {
       build,

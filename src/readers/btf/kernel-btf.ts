@@ -340,6 +340,14 @@ async function moduleSets(
   raw: Buffer,
 ): Promise<{ section: BtfSectionBytes | null; ids: ModuleBtfIds } | null> {
   const { data } = await decompress(raw, { source: at });
+  return moduleSetsOf(at, data);
+}
+
+/** The same, for a module already decompressed (the package reader's one pass). */
+export function moduleSetsOf(
+  at: string,
+  data: Uint8Array,
+): { section: BtfSectionBytes | null; ids: ModuleBtfIds } | null {
   // Most modules have no set at all: a byte search spares parsing 4,000 section tables.
   if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(SET8_NAME) === -1) return null;
   const elf = openElf(data, { source: at });
