@@ -51,7 +51,7 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
 async function rpmRequires(arg: string): Promise<ModuleSet['rpm']> {
   const lib = await import('../index.js');
   const source = await lib.openArtifact(arg).catch(() => null);
-  if (!source || source.kind !== 'rpm') return undefined;
+  if (source?.kind !== 'rpm') return undefined;
   const meta = await source.metadata();
   const requires = lib.parseRpmDependencies(`${meta.requires.join('\n')}\n`, { source: arg });
   if (requires.length === 0) return undefined;

@@ -170,6 +170,8 @@ describe('kabi kfuncs --series', () => {
     );
     const text = kabi(['--db', db, 'kfuncs', '--series', 'stream=s']);
     assert.match(text.stdout, /Kfuncs across 3 builds: 4 seen, 1 unchanged throughout/);
+    const show = kabi(['--db', db, 'show', 'release=r-6.1.176-1']);
+    assert.match(show.stdout, /\nkfuncs: 3 \(found by btf-ids; kabi kfuncs \d+ lists them\)\n$/);
     const none = kabi(['--db', db, 'kfuncs', '--series', 'stream=nothing']);
     assert.equal(none.status, 2);
     const diff = kabi(['--db', db, 'diff', '--kfuncs', 'release=r-6.1.170-3', 'release=r-6.12.117-1']);

@@ -27,7 +27,13 @@ export function registerEntries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        await emit(lib.entryListRenderers[o.format]([store.resolve(ref)]), o);
+        const entry = store.resolve(ref);
+        let text = lib.entryListRenderers[o.format]([entry]);
+        // Text only: the list's JSON and Markdown shapes stay those of `kabi list`.
+        const kfuncs = o.format === 'text' ? store.loadKfuncs(entry.id) : null;
+        if (kfuncs)
+          text += `kfuncs: ${kfuncs.kfuncs.length} (found by ${kfuncs.method}; kabi kfuncs ${entry.id} lists them)\n`;
+        await emit(text, o);
       } finally {
         store.close();
       }
