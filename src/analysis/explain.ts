@@ -265,15 +265,21 @@ function inheritedLayoutChanges(
   return inherited;
 }
 
-/** The named types a type's members hold by value (not through a pointer). */
-function embeddedTypes(facts: readonly string[]): string[] {
-  const out: string[] = [];
+/** The members that hold a named type by value (not through a pointer), with that type's key. */
+function embeddedMembers(facts: readonly string[]): { member: string; offset: number; key: string }[] {
+  const out = [];
   for (const fact of facts) {
     const m = MEMBER.exec(fact);
     const v = m ? BY_VALUE.exec(m[3]!) : null;
-    if (v) out.push(v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}`);
+    if (v)
+      out.push({ member: m![1]!, offset: Number(m![2]), key: v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}` });
   }
   return out;
+}
+
+/** The named types a type's members hold by value. */
+function embeddedTypes(facts: readonly string[]): string[] {
+  return embeddedMembers(facts).map((e) => e.key);
 }
 
 /**
@@ -554,13 +560,9 @@ export function moduleExposure(module: string, btf: Btf | null, e: Explanation):
     const t = btf.get(id);
     if ((t.kind !== 'struct' && t.kind !== 'union') || !t.name) continue;
     const key = graph.add(btf, id);
-    for (const fact of (key && graph.nodes.get(key)?.facts) || []) {
-      const m = MEMBER.exec(fact);
-      const v = m ? BY_VALUE.exec(m[3]!) : null;
-      const inner = v ? (v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}`) : null;
-      if (inner && changed.has(inner))
-        holds.push({ type: key!, member: m![1]!, offset: Number(m![2]), holds: inner });
-    }
+    if (!key) continue;
+    for (const e of embeddedMembers(graph.nodes.get(key)?.facts ?? []))
+      if (changed.has(e.key)) holds.push({ type: key, member: e.member, offset: e.offset, holds: e.key });
   }
   return { module, hasBtf: true, holds };
 }

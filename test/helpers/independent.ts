@@ -86,3 +86,18 @@ export function seriesFiles(dir: string, prefix: '6.1.0-' | '6.12.'): string[] {
     .sort((x, y) => num(x) - num(y))
     .map((f) => join(dir, f));
 }
+
+/** Package versions of each ABI in ../shared/data (its README): they order the Debian series. */
+export const DEBIAN_VERSIONS: Record<string, string> = {
+  '6.1.0-47': '6.1.170-3',
+  '6.1.0-50': '6.1.176-1',
+  '6.1.0-53': '6.1.187-1',
+  '6.1.0-54': '6.1.190-1',
+  '6.1.0-55': '6.1.192-1',
+  '6.1.0-56': '6.1.192-2',
+  '6.12.107+deb12': '6.12.107-1~deb12u1',
+  '6.12.111+deb12': '6.12.111-1~deb12u1',
+  '6.12.113+deb12': '6.12.113-1~deb12u1',
+  '6.12.115+deb12': '6.12.115-2~deb12u1',
+  '6.12.117+deb12': '6.12.117-1~deb12u1',
+};

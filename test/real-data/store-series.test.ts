@@ -6,22 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
-import { countChanges, FIXTURES, loadSymvers, sharedSymversDir } from '../helpers/independent.js';
-
-// Package versions of each ABI (../shared/data/README.md).
-const VERSIONS: Record<string, string> = {
-  '6.1.0-47': '6.1.170-3',
-  '6.1.0-50': '6.1.176-1',
-  '6.1.0-53': '6.1.187-1',
-  '6.1.0-54': '6.1.190-1',
-  '6.1.0-55': '6.1.192-1',
-  '6.1.0-56': '6.1.192-2',
-  '6.12.107+deb12': '6.12.107-1~deb12u1',
-  '6.12.111+deb12': '6.12.111-1~deb12u1',
-  '6.12.113+deb12': '6.12.113-1~deb12u1',
-  '6.12.115+deb12': '6.12.115-2~deb12u1',
-  '6.12.117+deb12': '6.12.117-1~deb12u1',
-};
+import {
+  countChanges,
+  DEBIAN_VERSIONS,
+  FIXTURES,
+  loadSymvers,
+  sharedSymversDir,
+} from '../helpers/independent.js';
 
 function ingestAll(db: string, dir: string, abis: string[]) {
   for (const abi of abis) {
@@ -35,7 +26,7 @@ function ingestAll(db: string, dir: string, abis: string[]) {
       '-l',
       `stream=${stream}`,
       '-l',
-      `version=${VERSIONS[abi]}`,
+      `version=${DEBIAN_VERSIONS[abi]}`,
       join(dir, `${abi}.symvers.xz`),
     ]);
     assert.equal(r.status, 0, r.stderr);
@@ -84,7 +75,7 @@ describe('store + series on committed fixtures', () => {
       '-l',
       'stream=debian-6.1',
       '-l',
-      `version=${VERSIONS['6.1.0-54']}`,
+      `version=${DEBIAN_VERSIONS['6.1.0-54']}`,
       join(FIXTURES, 'debian', '6.1.0-54.symvers.xz'),
     ]);
     assert.match(again.stdout, /^already stored .* → kernel 1: 24664 exports/);
@@ -114,7 +105,7 @@ describe('store + series on the 11 Debian builds (../shared/data)', {
 }, () => {
   it('per-step counts of both streams, the 6.1.0-55/-56 epoch, and a symbol history', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'kabi-s11-')), 'kabi.db');
-    const abis = Object.keys(VERSIONS);
+    const abis = Object.keys(DEBIAN_VERSIONS);
     ingestAll(db, shared!, abis);
     const j61 = assertSteps(
       db,

@@ -11,7 +11,7 @@ import {
   startServer,
 } from '../../src/index.js';
 import { buildElf, modinfoSection, versionsSection } from '../helpers/elf-builder.js';
-import { FIXTURES } from '../helpers/independent.js';
+import { DEBIAN_VERSIONS, FIXTURES } from '../helpers/independent.js';
 
 export const SYMVERS = {
   '6.1.0-54': { version: '6.1.190-1', stream: 'debian-6.1' },
@@ -124,27 +124,12 @@ export async function hostileStore(): Promise<string> {
   return db;
 }
 
-// Package versions of each ABI (../shared/data/README.md): they order the series.
-export const DEBIAN_SERIES: Record<string, string> = {
-  '6.1.0-47': '6.1.170-3',
-  '6.1.0-50': '6.1.176-1',
-  '6.1.0-53': '6.1.187-1',
-  '6.1.0-54': '6.1.190-1',
-  '6.1.0-55': '6.1.192-1',
-  '6.1.0-56': '6.1.192-2',
-  '6.12.107+deb12': '6.12.107-1~deb12u1',
-  '6.12.111+deb12': '6.12.111-1~deb12u1',
-  '6.12.113+deb12': '6.12.113-1~deb12u1',
-  '6.12.115+deb12': '6.12.115-2~deb12u1',
-  '6.12.117+deb12': '6.12.117-1~deb12u1',
-};
-
 /** The 11 builds in a new store, labelled as `kabi ingest -l` would (store-series.test.ts does the same). */
 export async function debianSeriesStore(dir: string): Promise<string> {
   const db = tempDb('kabi-serve-real-');
   const store = openSqliteStore(db);
   try {
-    for (const [abi, version] of Object.entries(DEBIAN_SERIES)) {
+    for (const [abi, version] of Object.entries(DEBIAN_VERSIONS)) {
       const stream = abi.startsWith('6.1.0-') ? 'debian-6.1' : 'debian-6.12';
       await ingestArtifact(store, join(dir, `${abi}.symvers.xz`), {
         labels: { distro: 'debian', stream, version },
