@@ -6,13 +6,13 @@
 // Run: npm run build && node dist/bench/serve.bench.js
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { openSqliteStore } from '../src/index.js';
+import { startServer } from '../src/serve/index.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
 import { FIXTURES, ROOT, sharedSymversDir } from '../test/helpers/independent.js';
 import { debianSeriesStore, fixtureStore } from '../test/serve/store.js';
@@ -39,7 +39,7 @@ function ms(x: number): string {
 const SERVER = `
   const lib = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'index.js'))});
   const store = lib.openSqliteStore(process.env.KABI_BENCH_DB, { readonly: true });
-  const server = await lib.startServer({ store, port: 0, rateLimit: false });
+  const server = await startServer({ store, port: 0, rateLimit: false });
   console.log(server.url);
   await server.idle();
   console.log('idle');
@@ -119,7 +119,7 @@ line(
 );
 
 // First paint in chromium: the page's own performance entries, then the steps table and the charts.
-if (existsSync(CHROMIUM)) {
+if (CHROMIUM !== undefined) {
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { needs } from '../../test/helpers/tools.js';
 import { KabiError } from '../errors.js';
 import { compareDebianVersions } from '../model/debian-version.js';
 import type { KernelBuild } from '../model/kernel-build.js';
@@ -57,17 +58,8 @@ function dpkgSign(a: string, b: string): number {
   return holds('lt') ? -1 : holds('eq') ? 0 : 1;
 }
 
-function hasDpkg(): boolean {
-  try {
-    execFileSync('dpkg', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('compareDebianVersions', () => {
-  it('agrees with dpkg --compare-versions', { skip: hasDpkg() ? false : 'dpkg not installed' }, () => {
+  it('agrees with dpkg --compare-versions', { skip: needs('dpkg') }, () => {
     for (const [a, b] of PAIRS) {
       const want = dpkgSign(a, b);
       assert.equal(compareDebianVersions(a, b), want, `${a} vs ${b}`);

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { needs } from '../../test/helpers/tools.js';
 import { ArtifactFormatError, KabiError } from '../errors.js';
 import type { DebianPackage } from '../readers/repo/debian-packages.js';
 import { archOfFlavour, type FetchDebianOptions, fetchDebian, selectKernelPackages } from './debian.js';
@@ -18,7 +19,6 @@ import {
   corrupt,
   dropHalfway,
   endHalfway,
-  have,
   type PoolFile,
   type RepoServer,
   serve,
@@ -102,9 +102,7 @@ describe('selectKernelPackages', () => {
   });
 });
 
-const missing = ['dpkg-deb', 'xz', 'gzip'].filter((c) => !have(c));
-const skip =
-  missing.length > 0 ? `${missing.join(', ')} not installed; skipping the repository tests` : false;
+const skip = needs('dpkg-deb', 'xz', 'gzip');
 
 const HEADERS = (abi: string) => ({
   [`usr/src/linux-headers-${abi}-amd64/Module.symvers`]: `0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n`,

@@ -2,7 +2,7 @@
 // dpkg-deb under their real names, a Packages index in plain, xz and gzip form (made with the xz and
 // gzip tools, not with the code under test), and an apt configuration pointing at it. Named *.test.ts so
 // that it stays out of the published package; it declares no tests itself.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,10 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
-
-export function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
 
 /** A temporary directory removed when the test file ends. */
 export function tempDir(prefix: string): string {

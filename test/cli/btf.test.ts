@@ -1,13 +1,12 @@
 // `kabi btf` and the usage errors of `kabi explain`, on the committed BTF fixtures.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readBtf } from '../../src/readers/btf/btf.js';
 import { kabi } from '../helpers/exec.js';
-import { FIXTURES } from '../helpers/independent.js';
+import { FIXTURES, unxzBytes } from '../helpers/independent.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-btf-cli-'));
 const fixture = join(FIXTURES, 'btf', '6.1.0-47.subset.btf.xz');
@@ -23,7 +22,7 @@ const ROOTS = [
 ];
 
 describe('kabi btf', () => {
-  const raw = execFileSync('xz', ['-dc', fixture]);
+  const raw = unxzBytes(fixture);
 
   it('counts the types by kind', () => {
     const r = kabi(['btf', fixture]);

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, type Row, sharedSymversDir } from '../helpers/independent.js';
+import { needs, tool } from '../helpers/tools.js';
 
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
-const skip = MODPROBE ? false : 'kmod is not installed';
+const skip = needs('modprobe');
 
 function modules(dir: string): string[] {
   return readdirSync(dir)
@@ -24,7 +24,7 @@ function modules(dir: string): string[] {
 
 /** `modprobe --dump-modversions`: `0x%08x\tsymbol` lines. */
 function imports(path: string): string[] {
-  const out = execFileSync(MODPROBE!, ['--dump-modversions', path], { encoding: 'utf8' });
+  const out = execFileSync(tool('modprobe'), ['--dump-modversions', path], { encoding: 'utf8' });
   return out
     .split('\n')
     .filter(Boolean)

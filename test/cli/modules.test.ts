@@ -1,14 +1,12 @@
 // `kabi modversions` and `kabi modinfo` against kmod's own tools, on real Debian modules.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
-
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
-const MODINFO = ['/usr/sbin/modinfo', '/sbin/modinfo'].find((p) => existsSync(p));
+import { needs, tool } from '../helpers/tools.js';
 
 function modules(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -27,17 +25,17 @@ describe('kabi modversions / modinfo (committed real modules)', () => {
   for (const m of all) {
     const name = m.slice(m.indexOf('modules/') + 8);
     it(`modversions of ${name} equals modprobe --dump-modversions`, {
-      skip: MODPROBE ? false : 'kmod is not installed',
+      skip: needs('modprobe'),
     }, () => {
       const r = kabi(['modversions', m]);
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout, execFileSync(MODPROBE!, ['--dump-modversions', m], { encoding: 'utf8' }));
+      assert.equal(r.stdout, execFileSync(tool('modprobe'), ['--dump-modversions', m], { encoding: 'utf8' }));
     });
     it(`modinfo -F of ${name} equals kmod's modinfo -F`, {
-      skip: MODINFO ? false : 'kmod is not installed',
+      skip: needs('modinfo'),
     }, () => {
       for (const field of ['vermagic', 'license', 'depends', 'import_ns', 'name', 'srcversion']) {
-        const want = execFileSync(MODINFO!, ['-F', field, m], { encoding: 'utf8' });
+        const want = execFileSync(tool('modinfo'), ['-F', field, m], { encoding: 'utf8' });
         assert.equal(kabi(['modinfo', '-F', field, m]).stdout, want, field);
       }
     });

@@ -1,15 +1,15 @@
 // `kabi symvers`, `diff` and `check` on binary artifacts: a module tree, a .deb holding real modules and one
 // corrupt module, and .rpm packages that provide kernel(sym) = CRC. Packages are built by the test itself.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, sharedSymversDir } from '../helpers/independent.js';
+import { needs } from '../helpers/tools.js';
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const TREE = join(FIXTURES, 'modules', 'lib', 'modules', '6.1.0-47-amd64');
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-art-'));
 
@@ -70,7 +70,7 @@ describe('kabi symvers on a module tree', () => {
 });
 
 describe('kabi on a .deb with one corrupt module', {
-  skip: have('dpkg-deb') ? false : 'dpkg-deb is not installed',
+  skip: needs('dpkg-deb'),
 }, () => {
   const dir = tmp();
   const root = join(dir, 'root');
@@ -89,7 +89,7 @@ describe('kabi on a .deb with one corrupt module', {
     'Package: linux-image-test\nVersion: 6.1.170-3\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: t\n',
   );
   const deb = join(dir, 'linux-image-test.deb');
-  if (have('dpkg-deb'))
+  if (!needs('dpkg-deb'))
     execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, deb], { stdio: 'ignore' });
 
   it('reads the good modules and names the bad one', () => {
@@ -130,7 +130,7 @@ function buildRpm(dir: string, name: string, provides: string[], requires: strin
 }
 
 describe('kabi on kernel .rpm packages (provides)', {
-  skip: have('rpmbuild') ? false : 'rpmbuild is not installed',
+  skip: needs('rpmbuild'),
 }, () => {
   it('diffs two kernel RPMs by their kernel(sym) = CRC provides, as dnf would see them', () => {
     const dir = tmp();

@@ -1,12 +1,14 @@
 // Debian's chromium driven by playwright-core (npx playwright install cannot download browsers here).
 // Tests that need a browser call launchBrowser(t); it skips the test with a reason when there is none.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
+import { needs, which } from './tools.js';
 
-export const CHROMIUM = process.env.KABI_CHROMIUM ?? '/usr/bin/chromium';
+/** KABI_CHROMIUM, else chromium on PATH. */
+export const CHROMIUM = process.env.KABI_CHROMIUM ?? which('chromium');
 
 // Without the background-networking flags chromium keeps dialling out of a closed network.
 const ARGS = [
@@ -21,8 +23,8 @@ const ARGS = [
 ];
 
 export async function launchBrowser(t: TestContext): Promise<Browser | undefined> {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`no chromium at ${CHROMIUM} (apt-get install chromium, or set KABI_CHROMIUM)`);
+  if (CHROMIUM === undefined) {
+    t.skip(`${needs('chromium')} (apt-get install chromium, or set KABI_CHROMIUM)`);
     return undefined;
   }
   try {

@@ -1,9 +1,12 @@
 // An independent computation of a Module.symvers diff for the real-data tests: decompressed by the
-// system's `xz -dc`, split with plain string operations, compared with sets. It shares no code with
-// kabi-tracker's readers or analyses, so a bug there cannot hide in both.
+// system's `xz -dc` (or, where xz is not installed, liblzma's one-shot decoder, not kabi's streaming
+// reader), split with plain string operations, compared with sets. It shares no code with kabi-tracker's
+// readers or analyses, so a bug there cannot hide in both.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unxzSync } from 'node-liblzma';
+import { which } from './tools.js';
 
 export interface Row {
   crc: string;
@@ -13,9 +16,7 @@ export interface Row {
 }
 
 export function loadSymvers(path: string): Map<string, Row> {
-  const text = path.endsWith('.xz')
-    ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 28 }).toString()
-    : '';
+  const text = path.endsWith('.xz') ? unxz(path) : '';
   const rows = new Map<string, Row>();
   for (const line of text.split('\n')) {
     if (!line) continue;
@@ -24,6 +25,13 @@ export function loadSymvers(path: string): Map<string, Row> {
   }
   return rows;
 }
+
+export function unxzBytes(path: string): Buffer {
+  const xz = which('xz');
+  return xz ? execFileSync(xz, ['-dc', path], { maxBuffer: 1 << 30 }) : unxzSync(readFileSync(path));
+}
+
+const unxz = (path: string): string => unxzBytes(path).toString();
 
 export interface Counts {
   added: number;

@@ -15,22 +15,21 @@ import { readKernelBtf, readModuleBtf } from '../../src/readers/btf/kernel-btf.j
 import { extractVmlinux } from '../../src/readers/kernel-image/bzimage.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-import { FIXTURES, loadSymvers, sharedSymversDir } from '../helpers/independent.js';
+import { FIXTURES, loadSymvers, sharedSymversDir, unxzBytes } from '../helpers/independent.js';
+import { needs, tool } from '../helpers/tools.js';
 
-const BPFTOOL = ['/usr/sbin/bpftool', '/sbin/bpftool', '/usr/bin/bpftool'].find((p) => existsSync(p));
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
 const FIX = join(FIXTURES, 'btf');
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-btf-'));
 
-/** The fixture, decompressed by the system's xz into a file bpftool can read. */
+/** The fixture, decompressed into a file bpftool can read. */
 function fixture(abi: string): { path: string; btf: Btf } {
   const path = join(tmp, `${abi}.btf`);
-  if (!existsSync(path)) writeFileSync(path, execFileSync('xz', ['-dc', join(FIX, `${abi}.subset.btf.xz`)]));
+  if (!existsSync(path)) writeFileSync(path, unxzBytes(join(FIX, `${abi}.subset.btf.xz`)));
   return { path, btf: readBtf(readFileSync(path), { source: path }) };
 }
 
 function bpftool(args: string[]): string {
-  return execFileSync(BPFTOOL!, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return execFileSync(tool('bpftool'), args, { encoding: 'utf8', maxBuffer: 1 << 30 });
 }
 
 /**
@@ -101,7 +100,7 @@ describe('BTF fixtures of Debian 6.1.0-47 and -50', () => {
   });
 
   it('reads the same types as bpftool and prints the same C', {
-    skip: !BPFTOOL && 'bpftool is not installed',
+    skip: needs('bpftool'),
   }, () => {
     for (const abi of ['6.1.0-47', '6.1.0-50']) {
       const { path, btf } = fixture(abi);
@@ -120,7 +119,7 @@ const noShared =
 
 /** acpi_call's imports whose CRC differs between -47 and -50, by modprobe and the plain symvers tables. */
 function changedImports(): string[] {
-  const imports = execFileSync(MODPROBE!, ['--dump-modversions', acpiCall!], { encoding: 'utf8' })
+  const imports = execFileSync(tool('modprobe'), ['--dump-modversions', acpiCall!], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .map((l) => l.split('\t')[1]!);
@@ -130,7 +129,7 @@ function changedImports(): string[] {
 }
 
 describe('kabi explain on Debian 6.1.0-47 → -50', {
-  skip: noShared || (!MODPROBE && 'kmod is not installed'),
+  skip: noShared || needs('modprobe'),
 }, () => {
   it("explains each of acpi_call's changed imports, naming struct device and task_struct", () => {
     const changed = changedImports();
@@ -201,7 +200,9 @@ describe('kabi explain from the linux-image packages', {
   skip: 'skip' in online ? online.skip : false,
 }, () => {
   const [img47, img50, hdr47, hdr50] = 'paths' in online ? online.paths! : [];
-  it('explains every changed import of acpi_call, kmalloc_caches from its header', () => {
+  it('explains every changed import of acpi_call, kmalloc_caches from its header', {
+    skip: needs('modprobe'),
+  }, () => {
     const r = kabi([
       'explain',
       img47!,
@@ -225,7 +226,7 @@ describe('kabi explain from the linux-image packages', {
   });
 
   it('reads the whole vmlinux and a module split BTF as bpftool does', {
-    skip: !BPFTOOL && 'bpftool is not installed',
+    skip: needs('bpftool', 'dpkg-deb', 'tar'),
   }, async () => {
     const dir = mkdtempSync(join(tmp, 'img-'));
     execFileSync('bash', [

@@ -9,16 +9,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { loadSymvers, sharedSymversDir } from '../helpers/independent.js';
+import { needs, tool } from '../helpers/tools.js';
 
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
 const symvers = sharedSymversDir();
 const kmods = symvers ? join(symvers, '..', 'kmods') : null;
 const skip =
-  !symvers || !kmods || !existsSync(kmods)
-    ? 'no ../shared/data beside the checkout'
-    : !MODPROBE
-      ? 'kmod is not installed'
-      : false;
+  !symvers || !kmods || !existsSync(kmods) ? 'no ../shared/data beside the checkout' : needs('modprobe');
 
 describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
   it('match modprobe --dump-modversions against each Module.symvers, and name the broken symbols', () => {
@@ -31,7 +27,7 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
         if (!existsSync(dir)) continue;
         for (const ko of readdirSync(dir).filter((f) => f.endsWith('.ko'))) {
           const path = join(dir, ko);
-          const pairs = execFileSync(MODPROBE!, ['--dump-modversions', path], { encoding: 'utf8' })
+          const pairs = execFileSync(tool('modprobe'), ['--dump-modversions', path], { encoding: 'utf8' })
             .trim()
             .split('\n')
             .map((l) => l.split('\t') as [string, string]);
@@ -106,7 +102,7 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
       };
       // Independent: pin the module's (symbol, crc) pairs; on a build where one differs, rebuild (re-pin).
       let pinned = new Map(
-        execFileSync(MODPROBE!, ['--dump-modversions', ko], { encoding: 'utf8' })
+        execFileSync(tool('modprobe'), ['--dump-modversions', ko], { encoding: 'utf8' })
           .trim()
           .split('\n')
           .map((l) => l.split('\t').reverse() as [string, string]),

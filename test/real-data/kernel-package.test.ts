@@ -3,15 +3,14 @@
 // module's imports must equal `modprobe --dump-modversions`. Downloads the packages (skips offline).
 import assert from 'node:assert/strict';
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatCrc, readModuleImage } from '../../src/index.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
+import { needs, tool } from '../helpers/tools.js';
 
 function modulesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -23,7 +22,8 @@ function modulesUnder(dir: string): string[] {
 for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
   const image = debianPackage(`linux-image-${abi}-amd64-unsigned`);
   const headers = debianPackage(`linux-headers-${abi}-amd64`);
-  const skip = 'skip' in image ? image.skip : 'skip' in headers ? headers.skip : false;
+  const skip =
+    needs('dpkg-deb', 'tar') || ('skip' in image ? image.skip : 'skip' in headers ? headers.skip : false);
 
   describe(`Debian ${abi}: the linux-image package against linux-headers and kmod`, { skip }, () => {
     const deb = 'path' in image ? image.path : '';
@@ -51,7 +51,7 @@ for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
     });
 
     it('the imports of every module equal modprobe --dump-modversions', {
-      skip: MODPROBE ? false : 'kmod is not installed',
+      skip: needs('modprobe', 'dpkg-deb'),
     }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'kabi-img-'));
       try {
@@ -62,7 +62,11 @@ for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
           const ours = (await readModuleImage(m)).imports
             .map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`)
             .join('');
-          assert.equal(ours, execFileSync(MODPROBE!, ['--dump-modversions', m], { encoding: 'utf8' }), m);
+          assert.equal(
+            ours,
+            execFileSync(tool('modprobe'), ['--dump-modversions', m], { encoding: 'utf8' }),
+            m,
+          );
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

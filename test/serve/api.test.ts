@@ -2,15 +2,14 @@
 // same files: `xz -dc` + set arithmetic (test/helpers/independent.ts) and `modprobe --dump-modversions`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestArtifact, openSqliteStore } from '../../src/index.js';
 import { countChanges, loadSymvers, ROOT, type Row } from '../helpers/independent.js';
+import { tool } from '../helpers/tools.js';
 import { fixtureStore, KMODS, kmodPath, type Served, SYMVERS, serve, symversPath } from './store.js';
 
 const KABI = join(ROOT, 'bin', 'kabi.js');
-const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p));
 const ABIS = Object.keys(SYMVERS);
 const tables = new Map(ABIS.map((abi) => [abi, loadSymvers(symversPath(abi))]));
 const table = (abi: string) => tables.get(abi)!;
@@ -54,7 +53,7 @@ const crcChanged = (a: Map<string, Row>, b: Map<string, Row>) =>
 
 /** Symbols a module imports with a CRC the kernel does not export under that name (modprobe's view). */
 function brokenImports(ko: string, kernel: Map<string, Row>): string[] {
-  return execFileSync(MODPROBE!, ['--dump-modversions', ko], { encoding: 'utf8' })
+  return execFileSync(tool('modprobe'), ['--dump-modversions', ko], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .map((l) => l.split('\t') as [string, string])
@@ -163,7 +162,7 @@ describe('kabi serve API over the committed fixtures', () => {
     );
   });
 
-  it('kmod page and heatmap: the symbols that break each kmod, as modprobe --dump-modversions says', async (t) => {
+  it('kmod page and heatmap: the symbols that break each kmod, as modprobe --dump-modversions says', async (_t) => {
     const heat = await json<{
       builds: { id: number; name: string }[];
       rows: { module: string; cells: { loads: boolean; broken: number; reasons: string[] }[] }[];
@@ -180,7 +179,6 @@ describe('kabi serve API over the committed fixtures', () => {
       series: { modules: { loads: boolean[]; firstFailure: { kernel: string } | null }[] };
       why: { kernel: string; reasons: { symbol?: string }[] }[];
     }>('/api/kmod?ref=name%3Dacpi_call&query=stream%3Ddebian-6.1');
-    if (!MODPROBE) return t.skip('kmod (modprobe) is not installed');
     KMODS.forEach((k, row) => {
       ABIS.forEach((abi, col) => {
         const bad = brokenImports(kmodPath(k), table(abi));

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { needs } from '../../../test/helpers/tools.js';
 import { extractVmlinux, readBzImageHeader } from './bzimage.js';
 
 interface RealImage {
@@ -55,23 +56,14 @@ const DOWNLOADS = join(tmpdir(), 'kabi-tracker-test-vmlinuz');
 const scratch = mkdtempSync(join(tmpdir(), 'kabi-bzimage-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const has = (cmd: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Path of the image, or why there is none. */
 function locate(img: RealImage): { path: string } | { skip: string } {
   const cached = join(img.workCache, img.file);
   if (process.env.KABI_TEST_NO_WORK_CACHE !== '1' && existsSync(cached)) return { path: cached };
   const kept = join(DOWNLOADS, img.file);
   if (existsSync(kept)) return { path: kept };
-  if (!has('apt-get') || !has('dpkg-deb'))
-    return { skip: `${img.file}: not in /work/cache, and no apt-get/dpkg-deb` };
+  const missing = needs('apt-get', 'dpkg-deb', 'tar');
+  if (missing) return { skip: `${img.file}: not in /work/cache, and ${missing}` };
   const dir = mkdtempSync(join(tmpdir(), 'kabi-apt-'));
   try {
     execFileSync('apt-get', ['download', '-q', img.pkg], { cwd: dir, stdio: 'ignore', timeout: 600_000 });
@@ -119,8 +111,8 @@ const ms = (t: number) => `${(performance.now() - t).toFixed(0)} ms`;
 describe('extractVmlinux on Debian kernels', () => {
   for (const img of IMAGES) {
     it(`${img.file} (${img.compression}) matches an extract-vmlinux-style extraction`, async (t) => {
-      const missing = ['readelf', img.decoder[0]!].filter((c) => !has(c));
-      if (missing.length > 0) return t.skip(`needs ${missing.join(', ')}`);
+      const missing = needs('readelf', img.decoder[0]!);
+      if (missing) return t.skip(missing);
       const where = locate(img);
       if ('skip' in where) return t.skip(where.skip);
       const bytes = readFileSync(where.path);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
 import { extractVmlinux, isBzImage, readBzImageHeader } from './bzimage.js';
 
@@ -23,7 +24,7 @@ const u32le = (n: number) => {
 const withSize = (stream: Buffer, size: number) => Buffer.concat([stream, u32le(size)]);
 const xz = (b: Buffer) => execFileSync('xz', ['-c', '--check=crc32'], { input: b });
 const zstd = (b: Buffer) => execFileSync('zstd', ['-c', '-q', '-19'], { input: b });
-const tool = (cmd: string, args: string[], b: Buffer) => execFileSync(cmd, args, { input: b });
+const pack = (cmd: string, args: string[], b: Buffer) => execFileSync(cmd, args, { input: b });
 
 interface Fake {
   payload: Buffer;
@@ -73,7 +74,7 @@ async function rejects(p: Promise<unknown>, message: RegExp, offset?: number) {
 const extract = (img: Buffer, maxOutput?: number) =>
   extractVmlinux(img, maxOutput === undefined ? { source: 'img' } : { source: 'img', maxOutput });
 
-describe('readBzImageHeader', () => {
+describe('readBzImageHeader', { skip: needs('xz') }, () => {
   it('reads protocol, version string, payload place and the size after the stream', () => {
     const payload = withSize(xz(ELF), ELF.length);
     const img = bzImage({ payload });
@@ -88,13 +89,15 @@ describe('readBzImageHeader', () => {
     });
   });
 
-  it('takes setup_sects 0 as 4 and recognises each compression by magic', () => {
+  it('takes setup_sects 0 as 4 and recognises each compression by magic', {
+    skip: needs('zstd', 'bzip2', 'lz4'),
+  }, () => {
     const cases: Array<[string, Buffer]> = [
       ['gzip', gzipSync(ELF)],
       ['zstd', withSize(zstd(ELF), ELF.length)],
-      ['bzip2', withSize(tool('bzip2', ['-c'], ELF), ELF.length)],
-      ['lzma', withSize(tool('xz', ['--format=lzma', '-c'], ELF), ELF.length)],
-      ['lz4', withSize(tool('lz4', ['-l', '-c', '-q'], ELF), ELF.length)],
+      ['bzip2', withSize(pack('bzip2', ['-c'], ELF), ELF.length)],
+      ['lzma', withSize(pack('xz', ['--format=lzma', '-c'], ELF), ELF.length)],
+      ['lz4', withSize(pack('lz4', ['-l', '-c', '-q'], ELF), ELF.length)],
       ['lzo', withSize(Buffer.from([0x89, 0x4c, 0x5a, 0x4f, 0, 0x0d, 0x0a, 0x1a]), ELF.length)],
       ['none', ELF],
     ];
@@ -161,7 +164,7 @@ describe('readBzImageHeader', () => {
   });
 });
 
-describe('extractVmlinux', () => {
+describe('extractVmlinux', { skip: needs('xz', 'zstd') }, () => {
   it('returns vmlinux.bin from gzip, xz and zstd payloads, trailing bytes included', async () => {
     for (const payload of [gzipSync(ELF), withSize(xz(ELF), ELF.length), withSize(zstd(ELF), ELF.length)]) {
       assert.deepEqual(Buffer.from(await extract(bzImage({ payload }))), ELF);
@@ -240,7 +243,9 @@ describe('extractVmlinux', () => {
     );
   });
 
-  it('refuses a payload that is not an ELF, and compressions it cannot decode', async () => {
+  it('refuses a payload that is not an ELF, and compressions it cannot decode', {
+    skip: needs('bzip2', 'lz4'),
+  }, async () => {
     const text = Buffer.from('this is not a kernel\n'.repeat(10));
     await rejects(
       extract(bzImage({ payload: withSize(xz(text), text.length) })),
@@ -248,9 +253,9 @@ describe('extractVmlinux', () => {
       AT,
     );
     for (const [name, suffix, payload] of [
-      ['lz4', 'lz4', tool('lz4', ['-l', '-c', '-q'], ELF)],
-      ['bzip2', 'bz2', tool('bzip2', ['-c'], ELF)],
-      ['lzma', 'lzma', tool('xz', ['--format=lzma', '-c'], ELF)],
+      ['lz4', 'lz4', pack('lz4', ['-l', '-c', '-q'], ELF)],
+      ['bzip2', 'bz2', pack('bzip2', ['-c'], ELF)],
+      ['lzma', 'lzma', pack('xz', ['--format=lzma', '-c'], ELF)],
       ['lzo', 'lzo', Buffer.from([0x89, 0x4c, 0x5a, 0x4f, 0, 0x0d, 0x0a, 0x1a, 0x0a])],
     ] as const) {
       await rejects(

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildElf, modinfoSection, versionsSection } from '../../../test/helpers/elf-builder.js';
+import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
 import { openElf } from '../elf/elf.js';
 import { inTreeModulePath, parseModuleImage, readModuleImage } from './module-image.js';
@@ -128,7 +129,7 @@ describe('module images: layouts and bad input', () => {
     rejects(short, /\(__version_ext_names\): 2 CRCs but only 1 names/);
   });
 
-  it('reads .ko.zst and .ko.gz as well as .ko.xz', async () => {
+  it('reads .ko.zst and .ko.gz as well as .ko.xz', { skip: needs('zstd') }, async () => {
     const { execFileSync } = await import('node:child_process');
     const { gzipSync } = await import('node:zlib');
     const { loadModuleImage } = await import('./module-image.js');

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
 import { ChunkReader } from './chunk-reader.js';
 import { cpioFiles } from './cpio.js';
-import { buildRpm, type Extracted, have, rpmExtract, tempDir } from './fixtures.test.js';
+import { buildRpm, type Extracted, rpmExtract, tempDir } from './fixtures.test.js';
 
 const ctx = { source: 'p.rpm', section: 'payload cpio', maxFile: 1 << 20 };
 
@@ -72,7 +73,7 @@ function newc(entries: Entry[]): Buffer {
 
 describe('cpio (newc) payloads', () => {
   it('reads what rpm extracts from a real rpm payload, in any chunking', {
-    skip: have('rpmbuild') ? false : 'rpmbuild is not installed; skipping the rpm2cpio comparison',
+    skip: needs('rpmbuild', 'rpm2cpio', 'rpm2archive', 'tar'),
   }, async () => {
     const dir = tempDir('cpio');
     const rpm = buildRpm(dir, 'w9.gzdio');

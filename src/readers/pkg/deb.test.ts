@@ -4,11 +4,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
-import { arArchive, buildDeb, collect, dpkgExtract, have, tempDir } from './fixtures.test.js';
+import { arArchive, buildDeb, collect, dpkgExtract, tempDir } from './fixtures.test.js';
 import { type ArtifactOptions, openArtifact } from './index.js';
 
-const skip = have('dpkg-deb') ? false : 'dpkg-deb is not installed; skipping the .deb tests';
+const skip = needs('dpkg-deb', 'tar');
 const dir = tempDir('deb');
 
 /** Opens, reads the metadata and every file: the whole of what a caller can ask for. */

@@ -1,6 +1,6 @@
 // Package builders and reference extractors shared by the package reader tests. Named *.test.ts so that
 // it stays out of the published package; it declares no tests itself.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   linkSync,
   lstatSync,
@@ -17,10 +17,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import type { ArtifactSource } from './index.js';
-
-export function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
 
 /** A temporary directory removed when the test file ends. */
 export function tempDir(prefix: string): string {

@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { have, tempDir } from './fixtures.test.js';
+import { needs } from '../../../test/helpers/tools.js';
+import { tempDir } from './fixtures.test.js';
 import { openArtifact } from './index.js';
 
 const PACKAGE = 'linux-image-6.1.0-47-amd64-unsigned';
@@ -15,7 +16,7 @@ const FILE = `${PACKAGE}_${VERSION}_amd64.deb`;
 function findDeb(): string | string[] {
   const cached = join('/work/cache', FILE);
   if (existsSync(cached)) return cached;
-  if (!have('apt-get')) return [`${FILE} is not in /work/cache and apt-get is missing`];
+  if (needs('apt-get')) return [`${FILE} is not in /work/cache and apt-get is not on PATH`];
   const dir = tempDir('real-deb');
   const got = spawnSync('apt-get', ['download', `${PACKAGE}=${VERSION}`], { cwd: dir, timeout: 300_000 });
   const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
@@ -25,7 +26,7 @@ function findDeb(): string | string[] {
   return join(dir, deb);
 }
 
-const found = have('dpkg-deb') ? findDeb() : ['dpkg-deb is not installed'];
+const found = needs('dpkg-deb') ? [needs('dpkg-deb') as string] : findDeb();
 const skip = typeof found === 'string' ? false : `skipping the real linux-image test: ${found[0]}`;
 
 describe(`real Debian ${PACKAGE}`, { skip }, () => {

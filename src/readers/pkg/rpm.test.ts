@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
-import { buildRpm, collect, have, rpmExtract, tempDir } from './fixtures.test.js';
+import { buildRpm, collect, rpmExtract, tempDir } from './fixtures.test.js';
 import { openArtifact } from './index.js';
 
-const skip = have('rpmbuild') ? false : 'rpmbuild is not installed; skipping the .rpm tests';
+const skip = needs('rpmbuild', 'rpm', 'rpm2archive', 'tar');
 const dir = tempDir('rpm');
 const built = new Map<string, string>();
 
