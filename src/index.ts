@@ -102,13 +102,6 @@ export * from './report/index.js';
 export * from './report/kfuncs.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';
-export {
-  DEFAULT_HOST,
-  DEFAULT_PORT,
-  type RunningServer,
-  type ServeOptions,
-  startServer,
-} from './serve/index.js';
 export { defaultStorePath } from './store/location.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export { BUSY_TIMEOUT_MS, type OpenStoreOptions, openSqliteStore, SqliteStore } from './store/sqlite.js';

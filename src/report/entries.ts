@@ -1,5 +1,5 @@
 // Lists of stored entries (kabi list / show).
-import type { EntryRecord } from '../store/store.js';
+import type { EntryRecord } from '../model/entry.js';
 import { mdCode } from './markdown.js';
 
 export function formatLabels(labels: Record<string, string>): string {

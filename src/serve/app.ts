@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { UsageError } from '../index.js';
 import { warmUp } from './api.js';
 import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
-import type { ServeOptions } from './index.js';
+import type { ServeOptions } from './options.js';
 import { HttpError, LIMITS } from './params.js';
 import { registerRoutes } from './routes.js';
 import { StoreView } from './view.js';

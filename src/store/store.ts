@@ -1,22 +1,11 @@
 // The Store interface: what kabi-tracker remembers of ingested kernels and kmods. SQLite (sqlite.ts) is
 // the embedded default; analyses receive model objects (KernelBuild, ModuleImage) and never see SQL.
+import type { EntryKind, EntryRecord } from '../model/entry.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 
-export type EntryKind = 'kernel' | 'kmod';
-
-export interface EntryRecord {
-  id: number;
-  kind: EntryKind;
-  format: string;
-  source: string;
-  sha256: string;
-  ingestedAt: string;
-  labels: Record<string, string>;
-  exports: number;
-  modules: number;
-}
+export type { EntryKind, EntryRecord } from '../model/entry.js';
 
 export interface IngestInput {
   kind: EntryKind;

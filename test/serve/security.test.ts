@@ -7,7 +7,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openSqliteStore, startServer } from '../../src/index.js';
+import { openSqliteStore } from '../../src/index.js';
+import { startServer } from '../../src/serve/index.js';
 import { ROOT } from '../helpers/independent.js';
 import { fixtureStore, type Served, serve } from './store.js';
 

@@ -3,13 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ingestArtifact,
-  openSqliteStore,
-  type RunningServer,
-  type Store,
-  startServer,
-} from '../../src/index.js';
+import { ingestArtifact, openSqliteStore, type Store } from '../../src/index.js';
+import { type RunningServer, startServer } from '../../src/serve/index.js';
 import { buildElf, modinfoSection, versionsSection } from '../helpers/elf-builder.js';
 import { DEBIAN_VERSIONS, FIXTURES } from '../helpers/independent.js';
 

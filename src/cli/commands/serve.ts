@@ -22,7 +22,8 @@ export function registerServe(program: Command, _state: CommandState): void {
         throw new lib.UsageError(`--port ${o.port}: expected 0..65535`);
       const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
       const store = lib.openSqliteStore(path, { readonly: true });
-      const server = await lib.startServer({ store, host: o.host, port: Number(o.port) });
+      const { startServer } = await import('../../serve/index.js');
+      const server = await startServer({ store, host: o.host, port: Number(o.port) });
       process.stdout.write(`kabi serve: ${server.url} (store ${store.path}, read-only; Ctrl-C stops)\n`);
       if (!['127.0.0.1', '::1', 'localhost'].includes(o.host))
         process.stderr.write(

@@ -1,0 +1,96 @@
+// kabi-tracker as another project gets it: `npm pack` of this checkout, unpacked into a scratch
+// project's node_modules beside only the dependencies package.json declares (linked from this checkout,
+// so the test needs no registry), then imported by name from JavaScript, type-checked from TypeScript
+// and run through its bin.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT } from '../helpers/independent.js';
+import { needs, tool } from '../helpers/tools.js';
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
+
+describe('the packed kabi-tracker, installed in a scratch project', { skip: needs('npm', 'tar') }, () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'kabi-consumer-'));
+  const installed = join(scratch, 'node_modules', 'kabi-tracker');
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  before(() => {
+    const packed = JSON.parse(
+      execFileSync(tool('npm'), ['pack', '--json', '--pack-destination', scratch], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as { filename: string }[];
+    mkdirSync(installed, { recursive: true });
+    execFileSync(tool('tar'), ['-xzf', join(scratch, packed[0]!.filename), '-C', installed, '--strip-components=1']);
+    for (const dep of [...Object.keys(manifest.dependencies), 'typescript', '@types/node']) {
+      mkdirSync(join(scratch, 'node_modules', dep, '..'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules', dep), join(scratch, 'node_modules', dep));
+    }
+    writeFileSync(join(scratch, 'package.json'), '{"name":"consumer","type":"module","private":true}\n');
+  });
+
+  it('imports by name, diffs two Module.symvers, and leaves the server to kabi-tracker/serve', () => {
+    writeFileSync(
+      join(scratch, 'use.mjs'),
+      `import * as kabi from 'kabi-tracker';
+import { startServer } from 'kabi-tracker/serve';
+const a = kabi.parseModuleSymvers('0x00000001\\tprintk\\tvmlinux\\tEXPORT_SYMBOL\\t\\n', { source: 'a' });
+const b = kabi.parseModuleSymvers('0x00000002\\tprintk\\tvmlinux\\tEXPORT_SYMBOL\\t\\n', { source: 'b' });
+console.log(JSON.stringify({
+  kinds: kabi.diffExports(a, b).map((c) => c.kind),
+  server: 'startServer' in kabi,
+  serve: typeof startServer,
+}));
+`,
+    );
+    const r = spawnSync(process.execPath, ['use.mjs'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { kinds: ['crc-changed'], server: false, serve: 'function' });
+  });
+
+  it('type-checks a TypeScript consumer against the shipped declarations, and rejects a wrong call', () => {
+    writeFileSync(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true },
+        files: ['use.ts'],
+      }),
+    );
+    const tsc = join(scratch, 'node_modules', 'typescript', 'bin', 'tsc');
+    const check = (body: string) => {
+      writeFileSync(
+        join(scratch, 'use.ts'),
+        `import { type Change, type KernelBuild, diffExports, parseModuleSymvers } from 'kabi-tracker';
+import type { ServeOptions } from 'kabi-tracker/serve';
+${body}
+`,
+      );
+      return spawnSync(process.execPath, [tsc, '-p', scratch], { cwd: scratch, encoding: 'utf8' });
+    };
+    const good = check(`const a: KernelBuild = parseModuleSymvers('', { source: 'a' });
+const changes: Change[] = diffExports(a, a);
+export const n: number = changes.length;
+export type Port = ServeOptions['port'];`);
+    assert.equal(good.status, 0, good.stdout + good.stderr);
+    const bad = check('export const n: string = diffExports(1, 2);');
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stdout, /error TS2345/);
+  });
+
+  it('runs the kabi bin from the installed package', () => {
+    const r = spawnSync(process.execPath, [join(installed, 'bin', 'kabi.js'), '--version'], {
+      cwd: scratch,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+});
