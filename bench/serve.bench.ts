@@ -12,7 +12,6 @@ import autocannon from 'autocannon';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { openSqliteStore } from '../src/index.js';
-import { startServer } from '../src/serve/index.js';
 import { CHROMIUM } from '../test/helpers/browser.js';
 import { FIXTURES, ROOT, sharedSymversDir } from '../test/helpers/independent.js';
 import { debianSeriesStore, fixtureStore } from '../test/serve/store.js';
@@ -38,6 +37,7 @@ function ms(x: number): string {
  */
 const SERVER = `
   const lib = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'index.js'))});
+  const { startServer } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'serve', 'index.js'))});
   const store = lib.openSqliteStore(process.env.KABI_BENCH_DB, { readonly: true });
   const server = await startServer({ store, port: 0, rateLimit: false });
   console.log(server.url);

@@ -29,6 +29,13 @@ export type * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export type * from './model/verdict.js';
+export {
+  type Artifact,
+  type ArtifactKind,
+  describeKind,
+  type SniffOptions,
+  sniffArtifact,
+} from './readers/artifact.js';
 export { isBtf, readBtf } from './readers/btf/btf.js';
 export * from './readers/btf/extern-decls.js';
 export * from './readers/btf/kernel-btf.js';
@@ -46,6 +53,7 @@ export {
 } from './readers/exports-artifact.js';
 export { isDirectoryPath } from './readers/file.js';
 export {
+  carriesModules,
   isKernelArtifactFile,
   type KernelArtifact,
   type KernelArtifactOptions,

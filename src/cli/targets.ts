@@ -2,8 +2,7 @@
 // kmods) and kernels (any build artifact or stored build, with its module names and vermagic).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CompatTarget, KernelBuild, ModuleImage } from '../index.js';
-import { readBuild } from './inputs.js';
+import type { Artifact, CompatTarget, KernelBuild, ModuleImage } from '../index.js';
 import { looksLikeRef, openStore } from './store.js';
 
 export interface ModuleSet {
@@ -35,27 +34,29 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
       }
       continue;
     }
-    const c = await lib.readModuleCorpus([arg]);
+    const artifact = await lib.sniffArtifact(arg, { what: 'modules, or a package or directory of them' });
+    const c = await lib.readModuleCorpus([artifact]);
     const set: ModuleSet = {
       name: arg,
       modules: c.modules,
       warnings: c.problems.map((p) => `${p.path}: not read: ${p.reason}`),
     };
-    set.rpm = await rpmRequires(arg);
+    if (artifact.kind === 'rpm') set.rpm = await rpmRequires(artifact);
     sets.push(set);
   }
   return sets;
 }
 
-/** A kmod .rpm's kernel(sym) / ksym(sym) requires (recognised by its lead, not its name). */
-async function rpmRequires(arg: string): Promise<ModuleSet['rpm']> {
+/** A kmod .rpm's kernel(sym) / ksym(sym) requires. */
+async function rpmRequires(artifact: Artifact): Promise<ModuleSet['rpm']> {
   const lib = await import('../index.js');
-  const source = await lib.openArtifact(arg).catch(() => null);
-  if (source?.kind !== 'rpm') return undefined;
-  const meta = await source.metadata();
-  const requires = lib.parseRpmDependencies(`${meta.requires.join('\n')}\n`, { source: arg });
+  const meta = await (await lib.openPackage(artifact)).metadata();
+  const requires = lib.parseRpmDependencies(`${meta.requires.join('\n')}\n`, { source: artifact.path });
   if (requires.length === 0) return undefined;
-  return { name: meta.name ?? arg, requires: requires.map((r) => ({ symbol: r.symbol, crc: r.crc })) };
+  return {
+    name: meta.name ?? artifact.path,
+    requires: requires.map((r) => ({ symbol: r.symbol, crc: r.crc })),
+  };
 }
 
 export async function readTarget(arg: string, cmd: Command): Promise<CompatTarget> {
@@ -78,13 +79,13 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
       store.close();
     }
   }
-  const binary = existsSync(arg) && (lib.isDirectoryPath(arg) || (await isPackage(arg)));
-  if (binary) {
-    const a = await lib.readKernelArtifact(arg);
+  const artifact = await lib.sniffArtifact(arg, { what: 'a kernel build' });
+  if (await lib.carriesModules(artifact)) {
+    const a = await lib.readKernelArtifact(artifact);
     const modules = new Set([...a.modules.map((m) => m.name), ...a.builtin].map(lib.moduleName));
     return { name: a.release ?? arg, build: a.build, vermagic: a.build.labels.vermagic ?? null, modules };
   }
-  const build = await readBuild(arg, {}, cmd);
+  const build = await lib.readExportsArtifact(artifact);
   return {
     name: build.labels.release ?? lib.releaseFromFileName(arg) ?? arg,
     build,
@@ -119,16 +120,6 @@ export async function readSeriesTargets(
   } finally {
     store.close();
   }
-}
-
-async function isPackage(path: string): Promise<boolean> {
-  const lib = await import('../index.js');
-  const source = await lib.openArtifact(path).catch(() => null);
-  // An RPM that provides kernel(sym) = CRC speaks through its provides (readBuild); others through binaries.
-  if (!source || source.kind === 'directory') return false;
-  if (source.kind === 'rpm')
-    return !(await source.metadata()).provides.some((p) => /^(kernel|ksym)\(/.test(p));
-  return true;
 }
 
 /** The stored build a module was built for (its vermagic's release), if the store has it. */

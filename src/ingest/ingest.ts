@@ -2,18 +2,18 @@
 // the store (and is what `kabi ingest` and `kabi fetch --ingest` call).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ArtifactFormatError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import { type Artifact, type ArtifactKind, sniffArtifact } from '../readers/artifact.js';
 import type { KernelBtf } from '../readers/btf/kernel-btf.js';
 import { kfuncsOf, readKfuncs } from '../readers/btf/kfuncs.js';
 import { readExportsArtifact } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
-import { readModuleImage } from '../readers/module/module-image.js';
+import { parseModuleImage } from '../readers/module/module-image.js';
 import { readModuleCorpus } from '../readers/module-corpus.js';
 import type { EntryKind, IngestResult, Store } from '../store/store.js';
 
@@ -40,16 +40,15 @@ function treeDigest(build: KernelBuild, modules: ModuleImage[]): string {
   return h.digest('hex');
 }
 
-const BINARY_MAGIC = /^(?:!<arch>\n|\xed\xab\xee\xdb)/;
-
 export async function ingestArtifact(
   store: Store,
   path: string,
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
-  const info = await stat(path);
-  const read = await readForIngest(path, info.isDirectory(), opts);
-  const sha256 = info.isDirectory() ? treeDigest(read.build, read.modules) : await sha256File(path);
+  const artifact = await sniffArtifact(path, { what: 'a kernel or kmod artifact' });
+  const read = await INGEST_READERS[artifact.kind](artifact, opts);
+  const tree = artifact.kind === 'tree';
+  const sha256 = tree ? treeDigest(read.build, read.modules) : await sha256File(path);
   const labels = {
     ...defaultLabels({ ...kmodLabels(read), ...read.build.labels }, path, read.format),
     ...opts.labels,
@@ -63,10 +62,10 @@ export async function ingestArtifact(
       .update(`${m.source}\0${m.srcversion}\0${JSON.stringify(m.imports)}`)
       .digest('hex'),
   }));
-  const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(path, read);
+  const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
   return store.ingest({
     kind: read.kind,
-    artifact: { sha256, path, size: info.isDirectory() ? 0 : info.size },
+    artifact: { sha256, path, size: artifact.size },
     build: read.build,
     labels,
     modules,
@@ -81,13 +80,13 @@ const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);
  * A kernel's kfuncs, from a package, tree, vmlinux or vmlinuz (text exports have no BTF). A kernel built
  * without BTF has none to record; any other failure is a warning on the entry, never a failed ingest.
  */
-async function kfuncsForIngest(path: string, read: ReadResult): Promise<KfuncList | null> {
+async function kfuncsForIngest(artifact: Artifact, read: ReadResult): Promise<KfuncList | null> {
   if (read.kind !== 'kernel' || !KFUNC_FORMATS.has(read.format)) return null;
   try {
     // A package or tree was read with its BTF in the same pass; a single image is read again (cheap).
     if (read.btf) return kfuncsOf(read.btf);
     if (read.format !== 'kernel-binaries') return null;
-    return await readKfuncs(path);
+    return await readKfuncs(artifact);
   } catch (e) {
     const reason = e instanceof ArtifactFormatError ? e.reason : '';
     if (/^no \.BTF section|^no boot\/vmlinuz/.test(reason)) return null;
@@ -106,34 +105,54 @@ interface ReadResult {
   btf?: KernelBtf | null;
 }
 
-async function readForIngest(path: string, isDir: boolean, opts: IngestOptions): Promise<ReadResult> {
-  const head = isDir ? '' : await firstBytes(path);
-  if (isDir || BINARY_MAGIC.test(head)) {
-    const a = await readKernelArtifact(path, { onProgress: opts.onProgress, btf: opts.kfuncs !== false });
+type IngestReader = (a: Artifact, opts: IngestOptions) => Promise<ReadResult>;
+
+const packageReader =
+  (format: string): IngestReader =>
+  async (a, opts) =>
+    fromKernelArtifact(await readKernelArtifact(a, kernelOptions(opts)), format);
+
+const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
+  tree: async (a, opts) => {
+    const k = await readKernelArtifact(a, kernelOptions(opts));
     // A directory of built kmods (a DKMS build, ../kmods/<abi>/<source>) is no kernel tree: its .ko
     // files sit outside lib/modules/, where the kernel reader does not look.
-    if (isDir && a.modules.length === 0 && a.kernelImage === null) return kmodDirectory(path, a);
-    return fromKernelArtifact(a, isDir ? 'directory' : head.startsWith('!<arch>') ? 'deb' : 'rpm');
-  }
-  if (head.startsWith('\x7fELF') || /\.ko(\.(xz|gz|zst))?$/.test(path)) {
-    const m = await readModuleImage(path).catch(() => null);
-    if (m && m.path === null) {
-      const build: KernelBuild = {
-        source: path,
-        format: 'kernel-binaries',
-        labels: {},
-        exports: new Map(m.exports.map((e) => [e.symbol, e])),
-        warnings: [],
-      };
-      return { kind: 'kmod', format: 'ko', build, modules: [m], builtin: [] };
-    }
-  }
-  const build = await readExportsArtifact(path, opts);
+    if (k.modules.length === 0 && k.kernelImage === null) return kmodDirectory(a, k);
+    return fromKernelArtifact(k, 'directory');
+  },
+  deb: packageReader('deb'),
+  rpm: packageReader('rpm'),
+  ko: async (a) => {
+    const m = parseModuleImage(a.data!, { source: a.path });
+    const build: KernelBuild = {
+      source: a.path,
+      format: 'kernel-binaries',
+      labels: {},
+      exports: new Map(m.exports.map((e) => [e.symbol, e])),
+      warnings: [],
+    };
+    // An out-of-tree module is a kmod; one under lib/modules/<release>/kernel speaks for the kernel.
+    if (m.path === null) return { kind: 'kmod', format: 'ko', build, modules: [m], builtin: [] };
+    return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };
+  },
+  vmlinux: exportsOnly,
+  vmlinuz: exportsOnly,
+  btf: exportsOnly,
+  text: exportsOnly,
+};
+
+async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult> {
+  const build = await readExportsArtifact(a, opts);
   return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };
 }
 
-async function kmodDirectory(path: string, a: KernelArtifact): Promise<ReadResult> {
-  const corpus = await readModuleCorpus([path]);
+function kernelOptions(opts: IngestOptions) {
+  return { onProgress: opts.onProgress, btf: opts.kfuncs !== false };
+}
+
+async function kmodDirectory(artifact: Artifact, a: KernelArtifact): Promise<ReadResult> {
+  const path = artifact.path;
+  const corpus = await readModuleCorpus([artifact]);
   if (corpus.problems.length > 0 && corpus.modules.length === 0)
     throw new ArtifactFormatError(`no module could be read: ${corpus.problems[0]!.reason}`, { source: path });
   const exports = new Map(corpus.modules.flatMap((m) => m.exports.map((e) => [e.symbol, e] as const)));
@@ -156,12 +175,6 @@ function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {
     builtin: a.builtin,
     btf: a.btf,
   };
-}
-
-async function firstBytes(path: string): Promise<string> {
-  for await (const chunk of createReadStream(path, { start: 0, end: 7 }))
-    return (chunk as Buffer).toString('latin1');
-  return '';
 }
 
 /** A kmod names itself: its module name, its modinfo version, the kernel release its vermagic names. */

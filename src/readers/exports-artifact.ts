@@ -1,19 +1,16 @@
 // Any artifact that describes a kernel's exports, recognised by content: a text table (Module.symvers,
 // RPM provides, Ubuntu abi; plain or compressed), a kernel package (.deb, .rpm), a module tree, a
 // vmlinux or vmlinuz, or a single module (its own exports).
-import { open } from 'node:fs/promises';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
+import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from './artifact.js';
 import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
-import { decompress, detectCompression } from './compression.js';
-import { openElf } from './elf/elf.js';
-import { isDirectory, readInputFile } from './file.js';
 import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from './kernel-artifact.js';
 import { parseKernelExports } from './kernel-exports.js';
-import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { extractVmlinux } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
-import { openArtifact } from './pkg/index.js';
+import { openPackage } from './pkg/index.js';
 
 export interface ExportsArtifactOptions extends KernelArtifactOptions {
   /** Force a text format; binaries are always recognised by their magic bytes. */
@@ -21,45 +18,41 @@ export interface ExportsArtifactOptions extends KernelArtifactOptions {
   duplicates?: 'error' | 'keep-last';
 }
 
-async function head(path: string, n: number): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
+const WHAT = 'kernel exports (Module.symvers, provides, a kernel package, vmlinux or a module)';
 
-const AR = Buffer.from('!<arch>\n');
-const RPM_LEAD = Buffer.from([0xed, 0xab, 0xee, 0xdb]);
-const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<KernelBuild>;
 
-function startsWith(bytes: Uint8Array, magic: Uint8Array): boolean {
-  return magic.every((b, i) => bytes[i] === b);
-}
+const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
+  tree: async (a, o) => (await readKernelArtifact(a, o)).build,
+  deb: async (a, o) => (await readKernelArtifact(a, o)).build,
+  rpm: readRpm,
+  vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
+  vmlinux: async (a) => vmlinuxBuild(a.data!, a.path),
+  ko: async (a) => moduleBuild(a.data!, a.path),
+  btf: async (a) => {
+    throw unexpectedKind(a, `${WHAT}; BTF holds types, not exports`);
+  },
+  text: async (a, o) =>
+    parseKernelExports(decodeText(a.data!, a.path, WHAT), {
+      source: a.path,
+      format: o.format,
+      duplicates: o.duplicates,
+    }),
+};
 
+/** A kernel's exports from any artifact: a path (sniffed here, once) or an artifact already sniffed. */
 export async function readExportsArtifact(
-  path: string,
+  input: string | Artifact,
   opts: ExportsArtifactOptions = {},
 ): Promise<KernelBuild> {
-  const what = 'kernel exports (Module.symvers, provides, a kernel package, vmlinux or a module)';
-  if (await isDirectory(path, what)) return (await readKernelArtifact(path, opts)).build;
-  const first = await head(path, 8).catch(() => new Uint8Array(0));
-  if (startsWith(first, AR)) return (await readKernelArtifact(path, opts)).build;
-  if (startsWith(first, RPM_LEAD)) return readRpm(path, opts);
-  const bytes = await readInputFile(path, what);
-  if (isBzImage(bytes)) return vmlinuxBuild(await extractVmlinux(bytes, { source: path }), path);
-  const data = detectCompression(bytes) === 'none' ? bytes : (await decompress(bytes, { source: path })).data;
-  if (startsWith(data, ELF)) return elfBuild(data, path);
-  const text = decodeText(data, path, what);
-  return parseKernelExports(text, { source: path, format: opts.format, duplicates: opts.duplicates });
+  const artifact = typeof input === 'string' ? await sniffArtifact(input, { what: WHAT }) : input;
+  return EXPORTS_READERS[artifact.kind](artifact, opts);
 }
 
 /** An RPM that provides kernel(sym) = CRC speaks for itself (what dnf checks); else read its binaries. */
-async function readRpm(path: string, opts: ExportsArtifactOptions): Promise<KernelBuild> {
-  const source = await openArtifact(path);
+async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promise<KernelBuild> {
+  const path = artifact.path;
+  const source = await openPackage(artifact);
   const meta = await source.metadata();
   if (meta.provides.some((p) => /^(kernel|ksym)\(.+\) = /.test(p))) {
     const build = parseKernelExports(`${meta.provides.join('\n')}\n`, {
@@ -75,18 +68,16 @@ async function readRpm(path: string, opts: ExportsArtifactOptions): Promise<Kern
   return (await readKernelSource(source, opts)).build;
 }
 
-function elfBuild(data: Uint8Array, path: string): KernelBuild {
-  if (openElf(data, { source: path }).type === 1) {
-    const m = parseModuleImage(data, { source: path });
-    return {
-      source: path,
-      format: 'kernel-binaries',
-      labels: {},
-      exports: new Map(m.exports.map((e) => [e.symbol, e])),
-      warnings: [],
-    };
-  }
-  return vmlinuxBuild(data, path);
+/** A single module speaks for its own exports. */
+function moduleBuild(data: Uint8Array, path: string): KernelBuild {
+  const m = parseModuleImage(data, { source: path });
+  return {
+    source: path,
+    format: 'kernel-binaries',
+    labels: {},
+    exports: new Map(m.exports.map((e) => [e.symbol, e])),
+    warnings: [],
+  };
 }
 
 function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
@@ -108,15 +99,20 @@ export async function readKernelWithBtf(
   path: string,
   opts: ExportsArtifactOptions = {},
 ): Promise<{ build: KernelBuild; btf: KernelBtf } | null> {
-  const what = 'a kernel package, tree, vmlinuz or vmlinux';
-  const first = (await isDirectory(path, what)) ? null : await head(path, 8).catch(() => new Uint8Array(0));
-  if (first === null || startsWith(first, AR) || startsWith(first, RPM_LEAD)) {
-    const k = await readKernelArtifact(path, { ...opts, btf: true });
-    return k.btf ? { build: k.build, btf: k.btf } : null;
+  const artifact = await sniffArtifact(path, { what: 'a kernel package, tree, vmlinuz or vmlinux' });
+  switch (artifact.kind) {
+    case 'tree':
+    case 'deb':
+    case 'rpm': {
+      const k = await readKernelArtifact(artifact, { ...opts, btf: true });
+      return k.btf ? { build: k.build, btf: k.btf } : null;
+    }
+    case 'vmlinux':
+    case 'vmlinuz': {
+      const [build, btf] = await Promise.all([readExportsArtifact(artifact, opts), readKernelBtf(artifact)]);
+      return { build, btf };
+    }
+    default:
+      return null;
   }
-  const bytes = await readInputFile(path, what);
-  const data = detectCompression(bytes) === 'none' ? bytes : (await decompress(bytes, { source: path })).data;
-  if (!isBzImage(data) && !startsWith(data, ELF)) return null;
-  const [build, btf] = await Promise.all([readExportsArtifact(path, opts), readKernelBtf(path)]);
-  return { build, btf };
 }

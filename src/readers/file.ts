@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
-function fsError(path: string, what: string, cause: unknown): UsageError {
+export function fsError(path: string, what: string, cause: unknown): UsageError {
   const code = (cause as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new UsageError(`${path}: no such file (expected ${what})`, { cause });
   if (code === 'EISDIR') return new UsageError(`${path}: is a directory (expected ${what})`, { cause });

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
+import { type Artifact, sniffArtifact } from './artifact.js';
 import {
   type BtfSectionBytes,
   btfSectionBytes,
@@ -28,7 +29,7 @@ import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { parseModuleSymvers } from './module-symvers.js';
-import { type ArtifactFile, type ArtifactSource, openArtifact } from './pkg/index.js';
+import { type ArtifactFile, type ArtifactSource, openPackage } from './pkg/index.js';
 
 export interface KernelArtifact {
   build: KernelBuild;
@@ -75,13 +76,28 @@ export function isKernelArtifactFile(path: string): boolean {
   );
 }
 
+/** A kernel package or tree, sniffed or not (a path is sniffed here, once). */
 export async function readKernelArtifact(
-  path: string,
+  input: string | Artifact,
   opts: KernelArtifactOptions = {},
 ): Promise<KernelArtifact> {
-  const source = await openArtifact(path);
-  const prefix = source.kind === 'directory' ? treePrefix(path) : '';
+  const artifact = typeof input === 'string' ? await sniffArtifact(input, { what: EXPECTED }) : input;
+  const source = await openPackage(artifact);
+  const prefix = artifact.kind === 'tree' ? treePrefix(artifact.path) : '';
   return readKernelSource(prefix ? rooted(source, prefix) : source, opts);
+}
+
+const EXPECTED = 'a kernel package (.deb, .rpm) or a module tree';
+
+/**
+ * Whether a kernel speaks through its binaries (modules, vmlinuz): a tree, a .deb, or an .rpm that does
+ * not provide kernel(sym) = CRC (one that does speaks through its provides, as dnf reads it).
+ */
+export async function carriesModules(artifact: Artifact): Promise<boolean> {
+  if (artifact.kind === 'tree' || artifact.kind === 'deb') return true;
+  if (artifact.kind !== 'rpm') return false;
+  const meta = await (await openPackage(artifact)).metadata();
+  return !meta.provides.some((p) => /^(kernel|ksym)\(/.test(p));
 }
 
 /**

@@ -1,9 +1,9 @@
 // A corpus of module images: every .ko of a package (.deb, .rpm) or directory, or single module files.
 // Used by the compat, impact and coverage analyses (which take ModuleImage[] and never read files).
 import type { ModuleImage } from '../model/module-image.js';
-import { isDirectory } from './file.js';
-import { inTreeModulePath, loadModuleImage, readModuleImage } from './module/module-image.js';
-import { openArtifact } from './pkg/index.js';
+import { type Artifact, sniffArtifact, unexpectedKind } from './artifact.js';
+import { inTreeModulePath, loadModuleImage, parseModuleImage } from './module/module-image.js';
+import { openPackage } from './pkg/index.js';
 
 export interface ModuleCorpus {
   modules: ModuleImage[];
@@ -12,19 +12,23 @@ export interface ModuleCorpus {
 }
 
 const MODULE_FILE = /\.ko(\.(xz|gz|zst))?$/;
+const EXPECTED = 'modules: a .ko file (plain, .xz, .zst or .gz), or a directory or package of them';
 
-/** Modules from each path: a `.ko*` file, or every module in a directory, `.deb` or `.rpm`. */
-export async function readModuleCorpus(paths: string[]): Promise<ModuleCorpus> {
+/** Modules from each input: a module file, or every module in a directory, `.deb` or `.rpm`. */
+export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<ModuleCorpus> {
   const out: ModuleCorpus = { modules: [], problems: [] };
-  for (const path of paths) {
-    if (!(await isDirectory(path, 'modules')) && MODULE_FILE.test(path)) {
-      out.modules.push(await readModuleImage(path));
+  for (const input of inputs) {
+    const artifact = typeof input === 'string' ? await sniffArtifact(input, { what: EXPECTED }) : input;
+    if (artifact.kind === 'ko') {
+      out.modules.push(parseModuleImage(artifact.data!, { source: artifact.path }));
       continue;
     }
-    const source = await openArtifact(path);
+    if (artifact.kind !== 'tree' && artifact.kind !== 'deb' && artifact.kind !== 'rpm')
+      throw unexpectedKind(artifact, EXPECTED);
+    const source = await openPackage(artifact);
     for await (const f of source.files((p) => MODULE_FILE.test(p))) {
       if (f.linkTarget !== undefined || f.hardLinkTarget !== undefined) continue;
-      const where = `${path} (${f.path})`;
+      const where = `${artifact.path} (${f.path})`;
       try {
         out.modules.push(await loadModuleImage(f.data, { source: where, path: inTreeModulePath(f.path) }));
       } catch (e) {

@@ -106,7 +106,15 @@ describe('findCycles', () => {
       ['g', ['a']],
     ]);
     assert.deepEqual(findCycles(g), [['a', 'b', 'c'], ['f']]);
-    assert.deepEqual(findCycles(new Map([['x', ['y']], ['y', []]])), []);
+    assert.deepEqual(
+      findCycles(
+        new Map([
+          ['x', ['y']],
+          ['y', []],
+        ]),
+      ),
+      [],
+    );
   });
 
   it('walks a chain of 100,000 imports without overflowing the stack', () => {

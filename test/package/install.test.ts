@@ -29,7 +29,13 @@ describe('the packed kabi-tracker, installed in a scratch project', { skip: need
       }),
     ) as { filename: string }[];
     mkdirSync(installed, { recursive: true });
-    execFileSync(tool('tar'), ['-xzf', join(scratch, packed[0]!.filename), '-C', installed, '--strip-components=1']);
+    execFileSync(tool('tar'), [
+      '-xzf',
+      join(scratch, packed[0]!.filename),
+      '-C',
+      installed,
+      '--strip-components=1',
+    ]);
     for (const dep of [...Object.keys(manifest.dependencies), 'typescript', '@types/node']) {
       mkdirSync(join(scratch, 'node_modules', dep, '..'), { recursive: true });
       symlinkSync(join(ROOT, 'node_modules', dep), join(scratch, 'node_modules', dep));

@@ -4,16 +4,16 @@
 //
 // Beside the types it keeps what kfunc discovery needs from vmlinux: the .BTF_ids section and the
 // __BTF_ID__* symbols that delimit its sets, from the ELF symbol table or a System.map.
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ArtifactFormatError } from '../../errors.js';
 import type { Btf } from '../../model/btf.js';
+import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from '../artifact.js';
 import { decompress } from '../compression.js';
 import { type ElfFile, openElf, SHT } from '../elf/elf.js';
-import { isDirectory, readInputFile } from '../file.js';
+import { readInputFile } from '../file.js';
 import { extractVmlinux, isBzImage } from '../kernel-image/bzimage.js';
-import { type ArtifactFile, openArtifact } from '../pkg/index.js';
-import { isBtf, readBtf } from './btf.js';
+import { type ArtifactFile, openPackage } from '../pkg/index.js';
+import { readBtf } from './btf.js';
 
 export interface BtfIdSymbol {
   name: string;
@@ -79,8 +79,16 @@ export function moduleNameOf(path: string): string {
     .replace(/-/g, '_');
 }
 
-export async function readKernelBtf(path: string, opts: KernelBtfOptions = {}): Promise<KernelBtf> {
-  const result = (await isPackage(path)) ? await fromPackage(path, opts) : await fromFile(path);
+/** A kernel's BTF from a path (sniffed here, once) or an artifact already sniffed. */
+export async function readKernelBtf(
+  input: string | Artifact,
+  opts: KernelBtfOptions = {},
+): Promise<KernelBtf> {
+  const artifact =
+    typeof input === 'string'
+      ? await sniffArtifact(input, { what: EXPECTED, maxOutput: MAX_VMLINUX })
+      : input;
+  const result = await KERNEL_BTF_READERS[artifact.kind](artifact, opts);
   if (opts.systemMap && result.btfIdSymbols === null) {
     const text = (await readInputFile(opts.systemMap, 'a System.map')).toString('latin1');
     result.btfIdSymbols = parseSystemMap(text, opts.systemMap);
@@ -89,25 +97,28 @@ export async function readKernelBtf(path: string, opts: KernelBtfOptions = {}): 
   return result;
 }
 
-async function isPackage(path: string): Promise<boolean> {
-  if (await isDirectory(path, 'a kernel image, BTF file or package')) return true;
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(8);
-    await handle.read(head, 0, 8, 0);
-    return head.toString('latin1') === '!<arch>\n' || head.readUInt32BE(0) === 0xedabeedb;
-  } finally {
-    await handle.close();
-  }
-}
+const EXPECTED = 'a kernel image, BTF file or package';
+// The -dbg package's unstripped vmlinux, decompressed, is close to a gigabyte.
+const MAX_VMLINUX = 1024 * 1024 * 1024;
 
-async function fromFile(path: string): Promise<KernelBtf> {
-  const raw = await readInputFile(path, 'a kernel image, BTF file or package');
-  const { data } = await decompress(raw, { source: path, maxOutput: 1024 * 1024 * 1024 });
-  if (isBtf(data)) return bare(path, readBtf(data, { source: path, section: 'BTF file' }));
-  const elfBytes = isBzImage(data) ? await extractVmlinux(data, { source: path }) : data;
-  return kernelBtfFromElf(openElf(elfBytes, { source: path }), path, null);
-}
+const KERNEL_BTF_READERS: Record<ArtifactKind, (a: Artifact, o: KernelBtfOptions) => Promise<KernelBtf>> = {
+  tree: fromPackage,
+  deb: fromPackage,
+  rpm: fromPackage,
+  btf: async (a) => bare(a.path, readBtf(a.data!, { source: a.path, section: 'BTF file' })),
+  vmlinux: async (a) => kernelBtfFromElf(openElf(a.data!, { source: a.path }), a.path, null),
+  vmlinuz: async (a) => {
+    const elf = await extractVmlinux(a.data!, { source: a.path });
+    return kernelBtfFromElf(openElf(elf, { source: a.path }), a.path, null);
+  },
+  // A module's .BTF is split BTF: it needs its kernel's as a base (readModuleBtf).
+  ko: async (a) => {
+    throw unexpectedKind(a, `${EXPECTED} (a module's split BTF needs its kernel's as a base)`);
+  },
+  text: async (a) => {
+    throw unexpectedKind(a, EXPECTED);
+  },
+};
 
 /**
  * Modules' .BTF sections kept as bytes (a few KB each, not the whole .ko) and parsed on first use: an
@@ -257,8 +268,9 @@ export function parseSystemMap(text: string, source: string): BtfIdSymbol[] | nu
   return symbols.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
 }
 
-async function fromPackage(path: string, opts: KernelBtfOptions): Promise<KernelBtf> {
-  const source = await openArtifact(path);
+async function fromPackage(artifact: Artifact, opts: KernelBtfOptions): Promise<KernelBtf> {
+  const path = artifact.path;
+  const source = await openPackage(artifact);
   const wantModule = opts.modules ?? (() => false);
   let image: { file: ArtifactFile; release: string; debug: boolean } | null = null;
   let systemMap: string | null = null;

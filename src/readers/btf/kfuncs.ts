@@ -13,10 +13,12 @@
 // BTF alone names them, and a /sys/kernel/btf/vmlinux is enough.
 //
 // Without symbols (a stripped vmlinuz and no System.map) the sets are recognised by shape: see scanSets.
+
 import { ArtifactFormatError } from '../../errors.js';
 import type { Btf } from '../../model/btf.js';
 import { cDeclaration, cTypeName } from '../../model/btf-c.js';
 import { compareKfuncs, type Kfunc, type KfuncList, type KfuncMethod } from '../../model/kfunc.js';
+import type { Artifact } from '../artifact.js';
 import {
   type BtfIdSymbol,
   type BtfIdsSection,
@@ -291,7 +293,7 @@ export interface ReadKfuncsOptions {
 }
 
 /** The kfuncs of a kernel artifact: a package or tree (with its modules), vmlinux, vmlinuz, or raw BTF. */
-export async function readKfuncs(path: string, opts: ReadKfuncsOptions = {}): Promise<KfuncList> {
+export async function readKfuncs(path: string | Artifact, opts: ReadKfuncsOptions = {}): Promise<KfuncList> {
   const o: KernelBtfOptions = { kfuncModules: true };
   if (opts.systemMap) o.systemMap = opts.systemMap;
   return kfuncsOf(await readKernelBtf(path, o));

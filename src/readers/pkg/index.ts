@@ -2,6 +2,7 @@
 // (magic bytes, stat), never by name, and returns one ArtifactSource whatever the kind. The formats are
 // described in docs/formats/packages.md; each reader's file opens with its layout.
 import { ArtifactFormatError } from '../../errors.js';
+import { type Artifact, unexpectedKind } from '../artifact.js';
 import { isDirectory } from '../file.js';
 import { AR_MAGIC, hexBytes } from './ar.js';
 import { openDeb } from './deb.js';
@@ -31,4 +32,19 @@ export async function openArtifact(path: string, opts?: ArtifactOptions): Promis
   if (head.toString('latin1') === AR_MAGIC) return openDeb(file, limits);
   const found = head.length === 0 ? 'an empty file' : hexBytes(head);
   throw new ArtifactFormatError(`expected ${EXPECTED}, found ${found}`, { source: path, offset: 0 });
+}
+
+/** Opens an artifact already sniffed as a package or tree, without looking at its bytes again. */
+export async function openPackage(artifact: Artifact, opts?: ArtifactOptions): Promise<ArtifactSource> {
+  const limits = limitsOf(opts);
+  switch (artifact.kind) {
+    case 'tree':
+      return openDirectory(artifact.path, limits);
+    case 'deb':
+      return openDeb(await PackageFile.open(artifact.path), limits);
+    case 'rpm':
+      return openRpm(await PackageFile.open(artifact.path), limits);
+    default:
+      throw unexpectedKind(artifact, EXPECTED);
+  }
 }
