@@ -94,6 +94,18 @@ describe('imports', () => {
   });
 });
 
+describe('outside tools', () => {
+  it('are found on PATH (test/helpers/tools.ts), never at a fixed path', () => {
+    const fixed: string[] = [];
+    for (const file of src.keys()) {
+      if (!file.startsWith('test/') && !file.endsWith('.test.ts')) continue;
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/['"`](\/usr)?\/s?bin\/[\w.-]+['"`]/g)) fixed.push(`${file}: ${m[0]}`);
+    }
+    assert.deepEqual(fixed, []);
+  });
+});
+
 describe('findCycles', () => {
   it('finds each cycle once, a self-import included, and nothing in a tree', () => {
     const g: ImportGraph = new Map([
