@@ -1,7 +1,9 @@
 // The SQLite store (better-sqlite3): one file, WAL journal, every ingest one IMMEDIATE transaction, a busy
 // timeout so that concurrent `kabi ingest` processes wait for each other instead of failing.
-// The work is in sqlite-open.ts (opening, migrations), sqlite-write.ts (ingest, remove), sqlite-query.ts
-// (entries, builds, modules) and sqlite-kfuncs.ts.
+// better-sqlite3 is synchronous; the Store interface is not (a PostgreSQL client cannot be), so each
+// method here runs its statements at once and hands back a settled promise. The work is in
+// sqlite-open.ts (opening, migrations), sqlite-write.ts (ingest, remove), sqlite-query.ts (entries,
+// builds, modules) and sqlite-kfuncs.ts.
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -40,49 +42,49 @@ export class SqliteStore implements Store {
     this.sql = new Sql(db, path);
   }
 
-  ingest(input: IngestInput): IngestResult {
+  async ingest(input: IngestInput): Promise<IngestResult> {
     return ingest(this.sql, input);
   }
 
-  list(query = ''): EntryRecord[] {
+  async list(query = ''): Promise<EntryRecord[]> {
     return listEntries(this.sql, query);
   }
 
-  resolve(ref: string): EntryRecord {
+  async resolve(ref: string): Promise<EntryRecord> {
     return resolveEntry(this.sql, ref);
   }
 
-  loadBuild(id: number): KernelBuild {
+  async loadBuild(id: number): Promise<KernelBuild> {
     return loadBuilds(this.sql, [id])[0]!;
   }
 
-  loadBuilds(ids: number[]): KernelBuild[] {
+  async loadBuilds(ids: number[]): Promise<KernelBuild[]> {
     return loadBuilds(this.sql, ids);
   }
 
-  loadModules(id: number): ModuleImage[] {
+  async loadModules(id: number): Promise<ModuleImage[]> {
     return loadModules(this.sql, id);
   }
 
-  loadModuleNames(id: number): { modules: string[]; builtin: string[] } {
+  async loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }> {
     return loadModuleNames(this.sql, id);
   }
 
-  loadKfuncs(id: number): KfuncList | null {
+  async loadKfuncs(id: number): Promise<KfuncList | null> {
     return loadKfuncs(this.sql, id);
   }
 
-  remove(ref: string): EntryRecord {
+  async remove(ref: string): Promise<EntryRecord> {
     const rec = resolveEntry(this.sql, ref);
     removeEntry(this.sql, rec.id);
     return rec;
   }
 
-  stats(): StoreStats {
+  async stats(): Promise<StoreStats> {
     return storeStats(this.sql);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.sql.db.close();
   }
 }

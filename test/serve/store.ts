@@ -37,7 +37,7 @@ export async function fixtureStore(): Promise<string> {
       });
     for (const k of KMODS) await ingestArtifact(store, kmodPath(k));
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -119,7 +119,7 @@ export async function hostileStore(): Promise<string> {
     });
     await ingestArtifact(store, join(dir, 'evil.ko'), { labels: { name: HOSTILE.img } });
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -136,7 +136,7 @@ export async function debianSeriesStore(dir: string): Promise<string> {
       });
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -159,7 +159,7 @@ export async function serve(
     store,
     close: async () => {
       await server.close();
-      store.close();
+      await store.close();
     },
   };
 }
