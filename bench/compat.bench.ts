@@ -33,7 +33,7 @@ const readMs = performance.now() - t;
 const modules = artifact.modules;
 
 t = performance.now();
-const builds = store.loadBuilds(store.list().map((e) => e.id));
+const builds = await store.loadBuilds((await store.list()).map((e) => e.id));
 const loadMs = performance.now() - t;
 t = performance.now();
 let loads = 0;
@@ -87,4 +87,4 @@ console.log(
 console.log(
   `  → verdict phase ${((dumpMs + joinMs) / verdictMs).toFixed(1)}× faster than the dump + join pipeline`,
 );
-store.close();
+await store.close();

@@ -38,8 +38,8 @@ for (const f of files) {
   const stream = f.includes('/6.1.0-') ? 'debian-6.1' : 'debian-6.12';
   await ingestArtifact(store, f, { labels: { distro: 'debian', stream } });
 }
-const ordered = orderBuilds(store.loadBuilds(store.list('').map((e) => e.id))).builds;
-store.close();
+const ordered = orderBuilds(await store.loadBuilds((await store.list('')).map((e) => e.id))).builds;
+await store.close();
 
 async function median(runs: number, f: () => unknown): Promise<{ median: number; first: number }> {
   const times: number[] = [];

@@ -167,8 +167,8 @@ if (CHROMIUM !== undefined) {
 await withServer(async (server) => {
   await server.idle;
   const store = openSqliteStore(db, { readonly: true });
-  const [a, b] = [OLD, NEW].map((r) => store.resolve(`release=${r}`).id);
-  store.close();
+  const [a, b] = (await Promise.all([OLD, NEW].map((r) => store.resolve(`release=${r}`)))).map((e) => e.id);
+  await store.close();
   const diff = (q: string) => `${server.url}api/diff?old=${a}&new=${b}&${q}`;
   const first = await timed(diff('limit=100'));
   const head = (await (await fetch(diff('limit=1'))).json()) as { summary: { crcChanged: number } };

@@ -23,7 +23,7 @@ for (const f of files) {
   await ingestArtifact(store, f, { labels: { distro: 'debian', stream } });
 }
 const ingestMs = performance.now() - t;
-store.stats(); // checkpoints the WAL so the file size is the data
+await store.stats(); // checkpoints the WAL so the file size is the data
 const afterFirst = size();
 console.log(
   `store benchmark (${files.length} Module.symvers from ${dir === shared ? '../shared/data' : 'fixtures'}), node ${process.version}\n`,
@@ -39,7 +39,7 @@ for (const stream of ['debian-6.1', 'debian-6.12', '*']) {
   const runs: number[] = [];
   for (let i = 0; i < 5; i++) {
     t = performance.now();
-    const builds = store.loadBuilds(store.list(`stream=${stream}`).map((e) => e.id));
+    const builds = await store.loadBuilds((await store.list(`stream=${stream}`)).map((e) => e.id));
     if (i === 0) process.stdout.write(`  series of ${builds.length} builds, `);
     seriesReport(builds);
     runs.push(performance.now() - t);
@@ -55,10 +55,10 @@ for (let copy = 1; copy <= 10; copy++) {
   for (const f of files) await ingestArtifact(store, f, { labels: { distro: 'debian', copy: String(copy) } });
 }
 const againMs = performance.now() - t;
-store.stats();
+await store.stats();
 const grown = size() - afterFirst;
 const builds = 10 * files.length;
 console.log(
   `  the same data 10× more, other labels: ${builds} builds in ${againMs.toFixed(0)} ms; growth ${(grown / 1024).toFixed(0)} KiB = ${(grown / builds).toFixed(0)} bytes a build`,
 );
-store.close();
+await store.close();

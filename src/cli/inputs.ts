@@ -36,9 +36,9 @@ export async function readBuild(path: string, o: InputOptions, cmd?: Command): P
   if (cmd && !existsSync(path) && looksLikeRef(path)) {
     const store = await openStore(cmd);
     try {
-      return store.loadBuild(store.resolve(path).id);
+      return await store.loadBuild((await store.resolve(path)).id);
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const { readExportsArtifact } = await import('../index.js');

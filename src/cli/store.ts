@@ -1,8 +1,8 @@
 // Opening the store for a command: `--db` is a global option (`kabi --db x.db list`).
 import type { Command } from 'commander';
-import type { SqliteStore } from '../index.js';
+import type { Store } from '../index.js';
 
-export async function openStore(cmd: Command): Promise<SqliteStore> {
+export async function openStore(cmd: Command): Promise<Store> {
   const { defaultStorePath, openSqliteStore } = await import('../index.js');
   return openSqliteStore(defaultStorePath(cmd.optsWithGlobals().db as string | undefined));
 }

@@ -20,17 +20,17 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
     if (!existsSync(arg) && looksLikeRef(arg)) {
       const store = await openStore(cmd);
       try {
-        for (const e of store
-          .list(/^\d+$/.test(arg) ? '' : arg)
-          .filter((x) => x.kind === 'kmod' && (!/^\d+$/.test(arg) || String(x.id) === arg))) {
+        for (const e of (await store.list(/^\d+$/.test(arg) ? '' : arg)).filter(
+          (x) => x.kind === 'kmod' && (!/^\d+$/.test(arg) || String(x.id) === arg),
+        )) {
           sets.push({
             name: e.labels.name ?? `kmod ${e.id}`,
-            modules: store.loadModules(e.id),
+            modules: await store.loadModules(e.id),
             warnings: [],
           });
         }
       } finally {
-        store.close();
+        await store.close();
       }
       continue;
     }
@@ -64,9 +64,9 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
   if (!existsSync(arg) && looksLikeRef(arg)) {
     const store = await openStore(cmd);
     try {
-      const rec = store.resolve(arg);
-      const build = store.loadBuild(rec.id);
-      const names = store.loadModuleNames(rec.id);
+      const rec = await store.resolve(arg);
+      const build = await store.loadBuild(rec.id);
+      const names = await store.loadModuleNames(rec.id);
       const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
       const name = rec.labels.release ?? `entry ${rec.id}`;
       return {
@@ -76,7 +76,7 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
         modules: modules.size ? modules : lib.modulesOfBuild(build),
       };
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const artifact = await lib.sniffArtifact(arg, { what: 'a kernel build' });
@@ -103,11 +103,12 @@ export async function readSeriesTargets(
   const lib = await import('../index.js');
   const store = await openStore(cmd);
   try {
-    const entries = store.list(query).filter((e) => e.kind === 'kernel');
+    const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
-    const ordered = lib.orderBuilds(store.loadBuilds(entries.map((e) => e.id)), by).builds;
-    return ordered.map((build) => {
-      const names = store.loadModuleNames(Number(build.labels.id));
+    const ordered = lib.orderBuilds(await store.loadBuilds(entries.map((e) => e.id)), by).builds;
+    const moduleNames = await Promise.all(ordered.map((b) => store.loadModuleNames(Number(b.labels.id))));
+    return ordered.map((build, i) => {
+      const names = moduleNames[i]!;
       const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
       const name = build.labels.release ?? `entry ${build.labels.id}`;
       return {
@@ -118,7 +119,7 @@ export async function readSeriesTargets(
       };
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -131,11 +132,12 @@ export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<Kerne
   const store = lib.openSqliteStore(path);
   try {
     const abi = lib.releaseLabels(release).abi;
-    const hit = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])]
-      .map((q) => store.list(q).filter((e) => e.kind === 'kernel'))
+    const queries = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])];
+    const hit = (await Promise.all(queries.map((q) => store.list(q))))
+      .map((list) => list.filter((e) => e.kind === 'kernel'))
       .find((list) => list.length > 0);
-    return hit ? store.loadBuild(hit[0]!.id) : undefined;
+    return hit ? await store.loadBuild(hit[0]!.id) : undefined;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -48,34 +48,38 @@ export interface BuildName {
 
 const nameOf = (e: EntryRecord) => e.labels.release ?? e.labels.name ?? e.labels.version ?? e.source;
 
-export function entriesJson(view: StoreView, query: string): string {
-  return entryListRenderers.json(view.entries(query));
+export async function entriesJson(view: StoreView, query: string): Promise<string> {
+  return entryListRenderers.json(await view.entries(query));
 }
 
-function resolve(view: StoreView, ref: string, kind: EntryRecord['kind']): EntryRecord {
-  const e = view.memo(`resolve\0${ref}`, () => view.store.resolve(ref));
+async function resolve(view: StoreView, ref: string, kind: EntryRecord['kind']): Promise<EntryRecord> {
+  const e = await view.memo(`resolve\0${ref}`, () => view.store.resolve(ref));
   if (e.kind !== kind) throw new HttpError(400, `${ref} is a ${e.kind}, not a ${kind}`);
   return e;
 }
 
 /** The kernel builds a label query selects, in series order, with their store ids. */
-function series(view: StoreView, query: string, by: string): { builds: KernelBuild[]; ids: number[] } {
-  return view.memo(`series\0${query}\0${by}`, () => {
-    const entries = view.entries(query).filter((e) => e.kind === 'kernel');
+function series(
+  view: StoreView,
+  query: string,
+  by: string,
+): Promise<{ builds: KernelBuild[]; ids: number[] }> {
+  return view.memo(`series\0${query}\0${by}`, async () => {
+    const entries = (await view.entries(query)).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
     if (entries.length > LIMITS.seriesBuilds)
       throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
-    const builds = orderBuilds(view.loadBuilds(entries.map((e) => e.id)), by || undefined).builds;
+    const builds = orderBuilds(await view.loadBuilds(entries.map((e) => e.id)), by || undefined).builds;
     return { builds, ids: builds.map((b) => Number(b.labels.id)) };
   });
 }
 
-function report(view: StoreView, query: string, by: string, baselineRef: string): SeriesReport {
-  return view.memo(`series-report\0${query}\0${by}\0${baselineRef}`, () => {
-    const { builds, ids } = series(view, query, by);
+function report(view: StoreView, query: string, by: string, baselineRef: string): Promise<SeriesReport> {
+  return view.memo(`series-report\0${query}\0${by}\0${baselineRef}`, async () => {
+    const { builds, ids } = await series(view, query, by);
     let baseline = 0;
     if (baselineRef) {
-      baseline = ids.indexOf(resolve(view, baselineRef, 'kernel').id);
+      baseline = ids.indexOf((await resolve(view, baselineRef, 'kernel')).id);
       if (baseline === -1)
         throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
     }
@@ -84,9 +88,9 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
   });
 }
 
-export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): string {
-  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, () =>
-    seriesRenderers.json(report(view, query, by, baselineRef), RENDER),
+export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): Promise<string> {
+  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () =>
+    seriesRenderers.json(await report(view, query, by, baselineRef), RENDER),
   );
 }
 
@@ -99,23 +103,23 @@ export function seriesChartSvg(
   query: string,
   by: string,
   baselineRef: string,
-): string {
-  return view.memo(`series-chart\0${chart}\0${query}\0${by}\0${baselineRef}`, () => {
-    const r = report(view, query, by, baselineRef);
+): Promise<string> {
+  return view.memo(`series-chart\0${chart}\0${query}\0${by}\0${baselineRef}`, async () => {
+    const r = await report(view, query, by, baselineRef);
     const render = { steps: stepsChart, drift: driftChart, epochs: epochsChart }[chart];
     return render(r, { width: 900 }).svg;
   });
 }
 
 /** The changes of one diff per kind and severity, as `kabi report diff` draws them. */
-export function diffChartSvg(view: StoreView, oldRef: string, newRef: string): string {
-  const { a, b, report } = diffReport(view, oldRef, newRef);
+export async function diffChartSvg(view: StoreView, oldRef: string, newRef: string): Promise<string> {
+  const { a, b, report } = await diffReport(view, oldRef, newRef);
   return view.memo(`diff-chart\0${a.id}\0${b.id}`, () => diffChart(report, { width: 900 }).svg);
 }
 
-export function historyJson(view: StoreView, symbol: string, query: string, by: string): string {
-  return view.memo(`history\0${symbol}\0${query}\0${by}`, () =>
-    symbolHistoryRenderers.json(symbolHistory(series(view, query, by).builds, symbol), RENDER),
+export function historyJson(view: StoreView, symbol: string, query: string, by: string): Promise<string> {
+  return view.memo(`history\0${symbol}\0${query}\0${by}`, async () =>
+    symbolHistoryRenderers.json(symbolHistory((await series(view, query, by)).builds, symbol), RENDER),
   );
 }
 
@@ -140,11 +144,11 @@ const emptyCounts = (): KindCounts => ({
   moved: 0,
 });
 
-function diffReport(view: StoreView, oldRef: string, newRef: string) {
-  const a = resolve(view, oldRef, 'kernel');
-  const b = resolve(view, newRef, 'kernel');
-  const report = view.memo(`diff\0${a.id}\0${b.id}`, () => {
-    const [old, next] = view.loadBuilds([a.id, b.id]) as [KernelBuild, KernelBuild];
+async function diffReport(view: StoreView, oldRef: string, newRef: string) {
+  const a = await resolve(view, oldRef, 'kernel');
+  const b = await resolve(view, newRef, 'kernel');
+  const report = await view.memo(`diff\0${a.id}\0${b.id}`, async () => {
+    const [old, next] = (await view.loadBuilds([a.id, b.id])) as [KernelBuild, KernelBuild];
     return compareBuilds(old, next);
   });
   return { a, b, report };
@@ -155,10 +159,15 @@ function diffReport(view: StoreView, oldRef: string, newRef: string) {
  * same renderer) holding only the page's changes, and `page`: the two store entries, the counts per kind
  * under the module/namespace/search filters, and how many changes all filters keep.
  */
-export function diffJson(view: StoreView, oldRef: string, newRef: string, f: DiffFilter): string {
-  const { a, b, report } = diffReport(view, oldRef, newRef);
+export async function diffJson(
+  view: StoreView,
+  oldRef: string,
+  newRef: string,
+  f: DiffFilter,
+): Promise<string> {
+  const { a, b, report } = await diffReport(view, oldRef, newRef);
   const key = `diff-filter\0${a.id}\0${b.id}\0${f.module}\0${f.namespace}\0${f.search}\0${f.kinds.join()}`;
-  const { matched, rows } = view.memo(key, () => filterChanges(report, f));
+  const { matched, rows } = await view.memo(key, () => filterChanges(report, f));
   const page = JSON.stringify({
     old: { id: a.id, name: nameOf(a), labels: a.labels },
     new: { id: b.id, name: nameOf(b), labels: b.labels },
@@ -196,11 +205,12 @@ function targets(
   view: StoreView,
   query: string,
   by: string,
-): { targets: CompatTarget[]; builds: BuildName[] } {
-  return view.memo(`targets\0${query}\0${by}`, () => {
-    const { builds, ids } = series(view, query, by);
+): Promise<{ targets: CompatTarget[]; builds: BuildName[] }> {
+  return view.memo(`targets\0${query}\0${by}`, async () => {
+    const { builds, ids } = await series(view, query, by);
+    const moduleNames = await Promise.all(ids.map((id) => view.store.loadModuleNames(id)));
     const targets = builds.map((build, i): CompatTarget => {
-      const names = view.store.loadModuleNames(ids[i]!);
+      const names = moduleNames[i]!;
       const modules = new Set([...names.modules, ...names.builtin].map(moduleName));
       return {
         name: build.labels.release ?? `entry ${ids[i]}`,
@@ -214,39 +224,41 @@ function targets(
 }
 
 /** The stored build a module was built for (its vermagic's release), for "moved from" in reasons. */
-function builtFor(view: StoreView, m: ModuleImage): KernelBuild | undefined {
+async function builtFor(view: StoreView, m: ModuleImage): Promise<KernelBuild | undefined> {
   const release = m.vermagic?.split(' ')[0];
   if (!release) return undefined;
   const abi = releaseLabels(release).abi;
-  const hit = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])]
-    .map((q) => safeEntries(view, q).filter((e) => e.kind === 'kernel'))
+  const queries = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])];
+  const hit = (await Promise.all(queries.map((q) => safeEntries(view, q))))
+    .map((list) => list.filter((e) => e.kind === 'kernel'))
     .find((list) => list.length > 0);
-  return hit ? view.loadBuilds([hit[0]!.id])[0] : undefined;
+  return hit ? (await view.loadBuilds([hit[0]!.id]))[0] : undefined;
 }
 
 /** A release from a module's vermagic is artifact text: a character a label query treats specially is no match. */
-function safeEntries(view: StoreView, query: string): EntryRecord[] {
+async function safeEntries(view: StoreView, query: string): Promise<EntryRecord[]> {
   try {
-    return view.entries(query);
+    return await view.entries(query);
   } catch (e) {
     if (e instanceof UsageError) return [];
     throw e;
   }
 }
 
-export function kmodsJson(view: StoreView): string {
-  return entryListRenderers.json(view.entries('kind=kmod'));
+export async function kmodsJson(view: StoreView): Promise<string> {
+  return entryListRenderers.json(await view.entries('kind=kmod'));
 }
 
 /** A kmod across a series: the verdict on every build, first failure, rebuilds, and why for each failure. */
-export function kmodJson(view: StoreView, ref: string, query: string, by: string): string {
-  return view.memo(`kmod\0${ref}\0${query}\0${by}`, () => {
-    const kmod = resolve(view, ref, 'kmod');
-    const modules = view.loadModules(kmod.id);
-    const { targets: ts, builds } = targets(view, query, by);
+export function kmodJson(view: StoreView, ref: string, query: string, by: string): Promise<string> {
+  return view.memo(`kmod\0${ref}\0${query}\0${by}`, async () => {
+    const kmod = await resolve(view, ref, 'kmod');
+    const modules = await view.loadModules(kmod.id);
+    const { targets: ts, builds } = await targets(view, query, by);
     const result = compatSeries(modules, ts);
+    const builtForModule = await Promise.all(modules.map((m) => builtFor(view, m)));
     const failing = result.modules.flatMap((m, i) => {
-      const built = builtFor(view, modules[i]!);
+      const built = builtForModule[i];
       return m.verdicts.filter((v) => !v.loads).map((v) => (built ? annotateMoves(v, built) : v));
     });
     return JSON.stringify({
@@ -263,14 +275,15 @@ const MAX_CELL_REASONS = 25;
 const brokenSymbols = (v: Verdict) => new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol)).size;
 
 /** Module × build: loads or not, how many symbols broke it, and the loader's reasons. */
-export function heatmapJson(view: StoreView, query: string, kmodQuery: string, by: string): string {
-  return view.memo(`heatmap\0${query}\0${kmodQuery}\0${by}`, () => {
-    const { targets: ts, builds } = targets(view, query, by);
-    const kmods = view.entries(kmodQuery).filter((e) => e.kind === 'kmod');
+export function heatmapJson(view: StoreView, query: string, kmodQuery: string, by: string): Promise<string> {
+  return view.memo(`heatmap\0${query}\0${kmodQuery}\0${by}`, async () => {
+    const { targets: ts, builds } = await targets(view, query, by);
+    const kmods = (await view.entries(kmodQuery)).filter((e) => e.kind === 'kmod');
     if (kmods.length > LIMITS.kmods)
       throw new HttpError(400, `"${kmodQuery}" selects ${kmods.length} kmods; at most ${LIMITS.kmods}`);
-    const rows = kmods.flatMap((k) => {
-      const modules = view.loadModules(k.id);
+    const moduleLists = await Promise.all(kmods.map((k) => view.loadModules(k.id)));
+    const rows = kmods.flatMap((k, j) => {
+      const modules = moduleLists[j]!;
       const perBuild = ts.map((t) => moduleVerdicts(modules, t));
       return modules.map((m, i) => ({
         kmod: { id: k.id, name: nameOf(k), labels: k.labels },
@@ -305,13 +318,13 @@ export async function warmUp(view: StoreView): Promise<void> {
   try {
     await tick();
     if (view.closed) return;
-    const kernels = view.entries('kind=kernel');
+    const kernels = await view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
     // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
     for (const e of kernels) {
       await tick();
       if (view.closed) return;
-      view.loadBuilds([e.id]);
+      await view.loadBuilds([e.id]);
     }
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
@@ -319,8 +332,8 @@ export async function warmUp(view: StoreView): Promise<void> {
     for (const query of queries) {
       await tick();
       if (view.closed) return;
-      seriesJson(view, query, '', '');
-      for (const chart of SERIES_CHARTS) seriesChartSvg(view, chart, query, '', '');
+      await seriesJson(view, query, '', '');
+      for (const chart of SERIES_CHARTS) await seriesChartSvg(view, chart, query, '', '');
     }
   } catch {
     // A failure here is met again, and reported, by the request that needs the same result.

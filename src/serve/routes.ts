@@ -17,14 +17,14 @@ import {
 import { HttpError, int, LIMITS, type Query, required, text, words } from './params.js';
 import type { StoreView } from './view.js';
 
-type Handler = (q: Query, params: Record<string, string>) => string;
+type Handler = (q: Query, params: Record<string, string>) => Promise<string>;
 
 export function registerRoutes(app: FastifyInstance, view: StoreView): void {
   const answer = (type: string, handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const etag = `"${view.generation()}"`;
+    const etag = `"${await view.generation()}"`;
     reply.header('cache-control', 'no-cache').header('etag', etag);
     if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-    const body = handler(req.query as Query, req.params as Record<string, string>);
+    const body = await handler(req.query as Query, req.params as Record<string, string>);
     return reply.type(type).send(body);
   };
   const json = (handler: Handler) => answer('application/json; charset=utf-8', handler);
@@ -42,7 +42,7 @@ export function registerRoutes(app: FastifyInstance, view: StoreView): void {
 
   app.get(
     '/api/generation',
-    json(() => JSON.stringify({ generation: view.generation() })),
+    json(async () => JSON.stringify({ generation: await view.generation() })),
   );
   app.get(
     '/api/builds',

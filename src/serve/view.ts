@@ -12,7 +12,9 @@ const MAX_KMODS = 256;
 export class StoreView {
   private gen = '';
   private checkedAt = Number.NEGATIVE_INFINITY;
-  private readonly results = new Map<string, unknown>();
+  /** The store's entry list being read: callers meanwhile wait for it rather than read it again. */
+  private checking: Promise<string> | null = null;
+  private readonly results = new Map<string, Promise<unknown>>();
   private readonly builds = new Map<number, KernelBuild>();
   private readonly modules = new Map<number, ModuleImage[]>();
 
@@ -26,12 +28,20 @@ export class StoreView {
   ) {}
 
   /** A digest of the store's entries (ids, labels, sizes): it changes when anything is ingested or removed. */
-  generation(): string {
+  generation(): Promise<string> {
+    if (this.checking) return this.checking;
     const now = performance.now();
-    if (now - this.checkedAt < this.recheckMs) return this.gen;
+    if (now - this.checkedAt < this.recheckMs) return Promise.resolve(this.gen);
     this.checkedAt = now;
+    this.checking = this.recheck().finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  private async recheck(): Promise<string> {
     const h = createHash('sha256');
-    for (const e of this.store.list())
+    for (const e of await this.store.list())
       h.update(`${e.id}\0${e.kind}\0${e.sha256}\0${e.exports}\0${JSON.stringify(e.labels)}\n`);
     const gen = h.digest('base64url').slice(0, 16);
     if (gen !== this.gen) {
@@ -45,31 +55,37 @@ export class StoreView {
     return gen;
   }
 
-  /** A result computed once per state of the store (least recently used ones are dropped). */
-  memo<T>(key: string, compute: () => T): T {
-    this.generation();
-    if (this.results.has(key)) {
-      const hit = this.results.get(key) as T;
+  /**
+   * A result computed once per state of the store (least recently used ones are dropped). Requests that
+   * ask while it is computed share the computation; a failure is not kept.
+   */
+  async memo<T>(key: string, compute: () => T | Promise<T>): Promise<T> {
+    await this.generation();
+    const hit = this.results.get(key) as Promise<T> | undefined;
+    if (hit) {
       this.results.delete(key);
       this.results.set(key, hit);
       return hit;
     }
-    const value = compute();
+    const value = (async () => compute())();
+    value.catch(() => {
+      if (this.results.get(key) === value) this.results.delete(key);
+    });
     this.results.set(key, value);
     if (this.results.size > MAX_RESULTS) this.results.delete(this.results.keys().next().value!);
     return value;
   }
 
-  entries(query = ''): EntryRecord[] {
+  entries(query = ''): Promise<EntryRecord[]> {
     return this.memo(`entries\0${query}`, () => this.store.list(query));
   }
 
   /** Builds by entry id; the missing ones are loaded together, so they share their unchanged exports. */
-  loadBuilds(ids: number[]): KernelBuild[] {
-    this.generation();
+  async loadBuilds(ids: number[]): Promise<KernelBuild[]> {
+    await this.generation();
     const missing = [...new Set(ids.filter((id) => !this.builds.has(id)))];
     if (missing.length) {
-      const loaded = this.store.loadBuilds(missing);
+      const loaded = await this.store.loadBuilds(missing);
       missing.forEach((id, i) => {
         this.builds.set(id, loaded[i]!);
       });
@@ -85,11 +101,11 @@ export class StoreView {
     return out;
   }
 
-  loadModules(id: number): ModuleImage[] {
-    this.generation();
+  async loadModules(id: number): Promise<ModuleImage[]> {
+    await this.generation();
     let m = this.modules.get(id);
     if (!m) {
-      m = this.store.loadModules(id);
+      m = await this.store.loadModules(id);
       this.modules.set(id, m);
       if (this.modules.size > MAX_KMODS) this.modules.delete(this.modules.keys().next().value!);
     }

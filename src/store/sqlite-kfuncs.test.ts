@@ -8,9 +8,12 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import { MIGRATIONS } from './schema.js';
 import { openSqliteStore } from './sqlite.js';
-import type { IngestInput } from './store.js';
+import type { IngestInput, Store } from './store.js';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'kabi-kfunc-store-')), 'kabi.db');
+
+/** The store under test, for the tests that need nothing but the Store interface (see sqlite.test.ts). */
+const openStore = async (): Promise<Store> => openSqliteStore(dbPath());
 
 const build: KernelBuild = {
   source: 'test',
@@ -77,10 +80,10 @@ function schemaOf(path: string): string[] {
 }
 
 describe('kfuncs in the store', () => {
-  it('round-trip a kernel build’s kfuncs (BTF ids are not kept: they change with every build)', () => {
-    const store = openSqliteStore(dbPath());
-    const { entry } = store.ingest(input('a', '6.1.0-47-amd64', true));
-    const got = store.loadKfuncs(entry.id)!;
+  it('round-trip a kernel build’s kfuncs (BTF ids are not kept: they change with every build)', async () => {
+    const store = await openStore();
+    const { entry } = await store.ingest(input('a', '6.1.0-47-amd64', true));
+    const got = (await store.loadKfuncs(entry.id))!;
     const want = kfuncs('6.1.0-47-amd64');
     assert.deepEqual(
       got.kfuncs,
@@ -90,36 +93,36 @@ describe('kfuncs in the store', () => {
       [got.method, got.symbolSource, got.setFlag, got.modules, got.release, got.warnings],
       [want.method, want.symbolSource, want.setFlag, want.modules, want.release, want.warnings],
     );
-    store.close();
+    await store.close();
   });
 
-  it('builds with the same kfuncs share one list; removing the last user drops it', () => {
+  it('builds with the same kfuncs share one list; removing the last user drops it', async () => {
     const path = dbPath();
     const store = openSqliteStore(path);
-    const a = store.ingest(input('a', 'same', true)).entry;
-    const b = store.ingest(input('b', 'same', true)).entry;
+    const a = (await store.ingest(input('a', 'same', true))).entry;
+    const b = (await store.ingest(input('b', 'same', true))).entry;
     const db = new Database(path, { readonly: true });
     const lists = () => (db.prepare('SELECT count(*) AS n FROM kfunc_lists').get() as { n: number }).n;
     const rows = () => (db.prepare('SELECT count(*) AS n FROM kfuncs').get() as { n: number }).n;
     assert.deepEqual([lists(), rows()], [1, 2]);
-    store.remove(String(a.id));
+    await store.remove(String(a.id));
     assert.deepEqual([lists(), rows()], [1, 2]);
-    store.remove(String(b.id));
+    await store.remove(String(b.id));
     assert.deepEqual([lists(), rows()], [0, 0]);
     db.close();
-    store.close();
+    await store.close();
   });
 
-  it('a build without BTF has no kfuncs', () => {
-    const store = openSqliteStore(dbPath());
-    const { entry } = store.ingest(input('a', 'x', false));
-    assert.equal(store.loadKfuncs(entry.id), null);
-    store.close();
+  it('a build without BTF has no kfuncs', async () => {
+    const store = await openStore();
+    const { entry } = await store.ingest(input('a', 'x', false));
+    assert.equal(await store.loadKfuncs(entry.id), null);
+    await store.close();
   });
 });
 
 describe('migration 2 on a store made by the previous schema', () => {
-  it('opens, keeps every build, and records kfuncs when an artifact is ingested again', () => {
+  it('opens, keeps every build, and records kfuncs when an artifact is ingested again', async () => {
     // A store as kabi-tracker with only migration 1 wrote it: that migration's SQL, user_version 1.
     const path = dbPath();
     const old = new Database(path);
@@ -129,8 +132,8 @@ describe('migration 2 on a store made by the previous schema', () => {
     const v1Schema = schemaOf(path);
     // Fill it through a current store, then take migration 2 away again: the file is what v1 holds.
     let store = openSqliteStore(path);
-    const stored = store.ingest(input('a', '6.1.0-47-amd64', false)).entry;
-    store.close();
+    const stored = (await store.ingest(input('a', '6.1.0-47-amd64', false))).entry;
+    await store.close();
     const db = new Database(path);
     db.exec('DROP TABLE entry_kfuncs; DROP TABLE kfuncs; DROP TABLE kfunc_lists;');
     db.pragma('user_version = 1');
@@ -141,17 +144,18 @@ describe('migration 2 on a store made by the previous schema', () => {
     const check = new Database(path, { readonly: true });
     assert.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length);
     check.close();
-    assert.equal(store.list().length, 1);
-    assert.deepEqual([...store.loadBuild(stored.id).exports.keys()], ['kmalloc']);
-    assert.equal(store.loadKfuncs(stored.id), null, 'stored before kfuncs were kept');
+    assert.equal((await store.list()).length, 1);
+    assert.deepEqual([...(await store.loadBuild(stored.id)).exports.keys()], ['kmalloc']);
+    assert.equal(await store.loadKfuncs(stored.id), null, 'stored before kfuncs were kept');
 
-    const again = store.ingest(input('a', '6.1.0-47-amd64', true));
+    const again = await store.ingest(input('a', '6.1.0-47-amd64', true));
     assert.equal(again.created, false);
     assert.equal(again.entry.id, stored.id);
-    assert.equal(store.loadKfuncs(stored.id)?.kfuncs.length, 2, 'ingesting it again records its kfuncs');
-    const twice = store.ingest(input('a', '6.1.0-47-amd64', true));
+    const kfuncsAgain = (await store.loadKfuncs(stored.id))?.kfuncs.length;
+    assert.equal(kfuncsAgain, 2, 'ingesting it again records its kfuncs');
+    const twice = await store.ingest(input('a', '6.1.0-47-amd64', true));
     assert.equal(twice.created, false);
-    assert.equal(store.loadKfuncs(stored.id)?.kfuncs.length, 2);
-    store.close();
+    assert.equal((await store.loadKfuncs(stored.id))?.kfuncs.length, 2);
+    await store.close();
   });
 });

@@ -11,6 +11,7 @@ import type { ModuleImage } from '../model/module-image.js';
 import { decodeIdSet, encodeIdSet } from './id-set.js';
 import { MIGRATIONS } from './schema.js';
 import { openSqliteStore } from './sqlite.js';
+import type { IngestInput, Store } from './store.js';
 
 const exp = (symbol: string, crc: number | null, extra: Partial<Export> = {}): Export => ({
   symbol,
@@ -34,6 +35,23 @@ function build(exports: Export[], format: KernelBuild['format'] = 'module-symver
 const artifact = (sha: string) => ({ sha256: sha.padEnd(64, '0'), path: `/x/${sha}`, size: 1 });
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'kabi-store-')), 'kabi.db');
 
+/** A kernel entry of artifact `sha`; `extra` overrides any field. */
+const input = (sha: string, b: KernelBuild, extra: Partial<IngestInput> = {}): IngestInput => ({
+  kind: 'kernel',
+  artifact: artifact(sha),
+  build: b,
+  labels: {},
+  modules: [],
+  builtin: [],
+  ...extra,
+});
+
+/**
+ * The store under test. The tests of the Store interface open it through this alone, so that they can
+ * run against another backend (PostgreSQL, issue 18); the SQLite-only tests below open files themselves.
+ */
+const openStore = async (): Promise<Store> => openSqliteStore(dbPath());
+
 describe('id sets', () => {
   it('round-trip sorted ids, large and small, through delta varints', () => {
     const ids = [1, 2, 3, 200, 70000, 70001, 2 ** 31];
@@ -42,125 +60,77 @@ describe('id sets', () => {
   });
 });
 
-describe('SQLite store', () => {
-  it('stores and loads a build exactly, nulls included (RPM provides know no module)', () => {
-    const s = openSqliteStore(dbPath());
+describe('Store', () => {
+  it('stores and loads a build exactly, nulls included (RPM provides know no module)', async () => {
+    const s = await openStore();
     const b = build([
       exp('a', 1, { namespace: 'CXL', exportType: 'EXPORT_SYMBOL_GPL' }),
       exp('b', null, { module: null, exportType: null, namespace: null }),
     ]);
-    const r = s.ingest({
-      kind: 'kernel',
-      artifact: artifact('a'),
-      build: b,
-      labels: { release: 'r1' },
-      modules: [],
-      builtin: ['ext4'],
-    });
+    const r = await s.ingest(input('a', b, { labels: { release: 'r1' }, builtin: ['ext4'] }));
     assert.equal(r.created, true);
-    const back = s.loadBuild(r.entry.id);
+    const back = await s.loadBuild(r.entry.id);
     assert.deepEqual(
       [...back.exports.values()].sort((x, y) => (x.symbol < y.symbol ? -1 : 1)),
       [...b.exports.values()],
     );
     assert.deepEqual(back.warnings, ['w1']);
-    assert.deepEqual(s.loadModuleNames(r.entry.id), { modules: [], builtin: ['ext4'] });
-    s.close();
+    assert.deepEqual(await s.loadModuleNames(r.entry.id), { modules: [], builtin: ['ext4'] });
+    await s.close();
   });
 
-  it('is idempotent by artifact and labels; new labels make a new entry sharing the export set', () => {
-    const s = openSqliteStore(dbPath());
+  it('is idempotent by artifact and labels; new labels make a new entry sharing the export set', async () => {
+    const s = await openStore();
     const b = build([exp('a', 1), exp('b', 2)]);
-    const first = s.ingest({
-      kind: 'kernel',
-      artifact: artifact('a'),
-      build: b,
-      labels: { release: 'r1' },
-      modules: [],
-      builtin: [],
-    });
-    const again = s.ingest({
-      kind: 'kernel',
-      artifact: artifact('a'),
-      build: b,
-      labels: { release: 'r1' },
-      modules: [],
-      builtin: [],
-    });
+    const first = await s.ingest(input('a', b, { labels: { release: 'r1' } }));
+    const again = await s.ingest(input('a', b, { labels: { release: 'r1' } }));
     assert.equal(again.created, false);
     assert.equal(again.entry.id, first.entry.id);
-    const other = s.ingest({
-      kind: 'kernel',
-      artifact: artifact('a'),
-      build: b,
-      labels: { release: 'r1', stream: 'b' },
-      modules: [],
-      builtin: [],
-    });
+    const other = await s.ingest(input('a', b, { labels: { release: 'r1', stream: 'b' } }));
     assert.equal(other.created, true);
-    const st = s.stats();
+    const st = await s.stats();
     assert.equal(st.entries, 2);
     assert.equal(st.exportSets, 1);
     assert.equal(st.exports, 2);
-    s.close();
+    await s.close();
   });
 
-  it('shares export tuples between builds: a CRC change adds one tuple', () => {
-    const s = openSqliteStore(dbPath());
-    s.ingest({
-      kind: 'kernel',
-      artifact: artifact('a'),
-      build: build([exp('a', 1), exp('b', 2)]),
-      labels: {},
-      modules: [],
-      builtin: [],
-    });
-    s.ingest({
-      kind: 'kernel',
-      artifact: artifact('b'),
-      build: build([exp('a', 1), exp('b', 3)]),
-      labels: {},
-      modules: [],
-      builtin: [],
-    });
-    assert.equal(s.stats().exports, 3);
-    assert.equal(s.stats().exportSets, 2);
-    s.close();
+  it('shares export tuples between builds: a CRC change adds one tuple', async () => {
+    const s = await openStore();
+    await s.ingest(input('a', build([exp('a', 1), exp('b', 2)])));
+    await s.ingest(input('b', build([exp('a', 1), exp('b', 3)])));
+    const st = await s.stats();
+    assert.equal(st.exports, 3);
+    assert.equal(st.exportSets, 2);
+    await s.close();
   });
 
-  it('resolves refs by id and by label query, and says why a ref is ambiguous or unknown', () => {
-    const s = openSqliteStore(dbPath());
+  it('resolves refs by id and by label query, and says why a ref is ambiguous or unknown', async () => {
+    const s = await openStore();
     for (const [sha, rel] of [
       ['a', '6.1.0-53-amd64'],
       ['b', '6.1.0-54-amd64'],
     ] as const) {
-      s.ingest({
-        kind: 'kernel',
-        artifact: artifact(sha),
-        build: build([exp('a', 1)]),
-        labels: { distro: 'debian', release: rel },
-        modules: [],
-        builtin: [],
-      });
+      await s.ingest(input(sha, build([exp('a', 1)]), { labels: { distro: 'debian', release: rel } }));
     }
-    assert.equal(s.resolve('distro=debian,release=6.1.0-54-amd64').id, 2);
-    assert.equal(s.resolve('1').labels.release, '6.1.0-53-amd64');
-    assert.equal(s.list('release=6.1.0-5*').length, 2);
-    assert.equal(s.list('kind=kmod').length, 0);
-    assert.throws(
-      () => s.resolve('distro=debian'),
+    assert.equal((await s.resolve('distro=debian,release=6.1.0-54-amd64')).id, 2);
+    assert.equal((await s.resolve('1')).labels.release, '6.1.0-53-amd64');
+    assert.equal((await s.list('release=6.1.0-5*')).length, 2);
+    assert.equal((await s.list('kind=kmod')).length, 0);
+    await assert.rejects(
+      s.resolve('distro=debian'),
       (e: unknown) =>
         e instanceof UsageError && /matches 2 entries: 1 \(6\.1\.0-53-amd64\), 2/.test(e.message),
     );
-    assert.throws(() => s.resolve('distro=suse'), /no entry matches "distro=suse"/);
-    assert.throws(() => s.resolve('99'), /no entry with id 99/);
-    s.remove('1');
-    assert.equal(s.list().length, 1);
-    s.close();
+    await assert.rejects(s.resolve('distro=suse'), /no entry matches "distro=suse"/);
+    await assert.rejects(s.resolve('99'), /no entry with id 99/);
+    await s.remove('1');
+    assert.equal((await s.list()).length, 1);
+    await s.close();
   });
 
-  it('keeps kmod module images whole: imports, modinfo, exports', () => {
-    const s = openSqliteStore(dbPath());
+  it('keeps kmod module images whole: imports, modinfo, exports', async () => {
+    const s = await openStore();
     const m: ModuleImage = {
       source: 'v4l2loopback.ko',
       name: 'v4l2loopback',
@@ -184,22 +154,34 @@ describe('SQLite store', () => {
       hasBtf: false,
       elf: { class: 64, endian: 'little', machine: 62 },
     };
-    const r = s.ingest({
-      kind: 'kmod',
-      artifact: artifact('k'),
-      build: build(m.exports),
-      labels: { name: 'v4l2loopback' },
-      modules: [{ file: m.source, image: m, keepImage: true, sha256: 'm1' }],
-      builtin: [],
-    });
-    const [back] = s.loadModules(r.entry.id);
+    const r = await s.ingest(
+      input('k', build(m.exports), {
+        kind: 'kmod',
+        labels: { name: 'v4l2loopback' },
+        modules: [{ file: m.source, image: m, keepImage: true, sha256: 'm1' }],
+      }),
+    );
+    const [back] = await s.loadModules(r.entry.id);
     assert.deepEqual(back, m);
-    s.close();
+    await s.close();
   });
 
-  it('records its schema version and refuses a store from a newer kabi-tracker', () => {
+  it('rolls back a failed ingest completely', async () => {
+    const s = await openStore();
+    // A label value that is not a string makes the INSERT fail after the export set was written.
+    await assert.rejects(
+      s.ingest(input('a', build([exp('a', 1)]), { labels: { release: {} as unknown as string } })),
+    );
+    const st = await s.stats();
+    assert.deepEqual([st.entries, st.exports, st.exportSets], [0, 0, 0]);
+    await s.close();
+  });
+});
+
+describe('SQLite store', () => {
+  it('records its schema version and refuses a store from a newer kabi-tracker', async () => {
     const path = dbPath();
-    openSqliteStore(path).close();
+    await openSqliteStore(path).close();
     const db = new Database(path);
     assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
@@ -208,24 +190,5 @@ describe('SQLite store', () => {
       () => openSqliteStore(path),
       (e: unknown) => e instanceof KabiError && /is newer than this kabi-tracker knows/.test(e.message),
     );
-  });
-
-  it('rolls back a failed ingest completely', () => {
-    const s = openSqliteStore(dbPath());
-    const bad = build([exp('a', 1)]);
-    // A label value that is not a string makes the INSERT fail after the export set was written.
-    assert.throws(() =>
-      s.ingest({
-        kind: 'kernel',
-        artifact: artifact('a'),
-        build: bad,
-        labels: { release: {} as unknown as string },
-        modules: [],
-        builtin: [],
-      }),
-    );
-    const st = s.stats();
-    assert.deepEqual([st.entries, st.exports, st.exportSets], [0, 0, 0]);
-    s.close();
   });
 });

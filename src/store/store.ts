@@ -1,5 +1,6 @@
 // The Store interface: what kabi-tracker remembers of ingested kernels and kmods. SQLite (sqlite.ts) is
-// the embedded default; analyses receive model objects (KernelBuild, ModuleImage) and never see SQL.
+// the embedded default, PostgreSQL is planned (issue 18); analyses receive model objects (KernelBuild,
+// ModuleImage) and never see SQL.
 import type { EntryKind, EntryRecord } from '../model/entry.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
@@ -38,22 +39,28 @@ export interface StoreStats {
   bytes: number;
 }
 
+/**
+ * Every method returns a promise: SQLite answers at once, but the planned PostgreSQL store (issue 18, the
+ * `postgres` client) can only answer asynchronously. A method reads or writes all it needs in one call
+ * (loadBuilds takes every id of a series), so callers await once per question, never once per row.
+ */
 export interface Store {
   readonly path: string;
   /** One transaction: a crash or kill mid-ingest leaves the store as it was. */
-  ingest(input: IngestInput): IngestResult;
-  list(query?: string): EntryRecord[];
+  ingest(input: IngestInput): Promise<IngestResult>;
+  list(query?: string): Promise<EntryRecord[]>;
   /** A REF: an entry id, or a label query that must match exactly one entry. */
-  resolve(ref: string): EntryRecord;
-  loadBuild(id: number): KernelBuild;
+  resolve(ref: string): Promise<EntryRecord>;
+  loadBuild(id: number): Promise<KernelBuild>;
   /** Several builds, sharing one Export object per stored tuple. */
-  loadBuilds(ids: number[]): KernelBuild[];
-  loadModules(id: number): ModuleImage[];
+  loadBuilds(ids: number[]): Promise<KernelBuild[]>;
+  loadModules(id: number): Promise<ModuleImage[]>;
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
-  loadModuleNames(id: number): { modules: string[]; builtin: string[] };
+  loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
   /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
-  loadKfuncs(id: number): KfuncList | null;
-  remove(ref: string): EntryRecord;
-  stats(): StoreStats;
-  close(): void;
+  loadKfuncs(id: number): Promise<KfuncList | null>;
+  /** Removes an entry, and whatever no other entry uses, in one transaction. */
+  remove(ref: string): Promise<EntryRecord>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
 }

@@ -162,7 +162,7 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
         labels: { distro: 'debian', stream: 'debian-6.1', version: '6.1.199-1', release: '6.1.0-99' },
       });
     } finally {
-      writer.close();
+      await writer.close();
     }
     await page
       .locator('#steps tbody tr[data-from="6.1.0-55"][data-to="6.1.0-99"]')

@@ -116,7 +116,7 @@ describe('kabi diff --kfuncs', () => {
 });
 
 describe('kabi kfuncs --series', () => {
-  it('steps through the stored builds in version order', () => {
+  it('steps through the stored builds in version order', async () => {
     const db = join(dir, 'kabi.db');
     const store = openSqliteStore(db);
     const list = (names: string[]): KfuncList => ({
@@ -147,10 +147,10 @@ describe('kabi kfuncs --series', () => {
         builtin: [],
         kfuncs: list(names),
       });
-    put('b', '6.1.176-1', ['a', 'b', 'c']);
-    put('a', '6.1.170-3', ['a', 'b']);
-    put('c', '6.12.117-1', ['a', 'c', 'd']);
-    store.close();
+    await put('b', '6.1.176-1', ['a', 'b', 'c']);
+    await put('a', '6.1.170-3', ['a', 'b']);
+    await put('c', '6.12.117-1', ['a', 'c', 'd']);
+    await store.close();
     const r = kabi(['--db', db, 'kfuncs', '--series', 'stream=s', '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);

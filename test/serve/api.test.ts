@@ -211,7 +211,7 @@ describe('kabi serve API over the committed fixtures', () => {
     try {
       await ingestArtifact(writer, symversPath('6.1.0-55'), { labels: { distro: 'debian', copy: 'yes' } });
     } finally {
-      writer.close();
+      await writer.close();
     }
     assert.notEqual((await json<{ generation: string }>('/api/generation')).generation, generation);
     assert.equal((await get('/api/builds', { headers: { 'if-none-match': etag } })).status, 200);

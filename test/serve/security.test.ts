@@ -94,7 +94,7 @@ describe('kabi serve refuses what it must', () => {
       }
     } finally {
       await server.close();
-      store.close();
+      await store.close();
     }
   });
 
@@ -162,11 +162,13 @@ describe('kabi serve refuses what it must', () => {
     assert.equal(existsSync(missing), false);
     const store = openSqliteStore(db, { readonly: true });
     try {
-      assert.throws(() => store.remove('1'), /readonly/i);
+      await assert.rejects(store.remove('1'), /readonly/i);
     } finally {
-      store.close();
+      await store.close();
     }
-    assert.equal(openSqliteStore(db).list().length, 5);
+    const writable = openSqliteStore(db);
+    assert.equal((await writable.list()).length, 5);
+    await writable.close();
   });
 
   it('kabi serve binds 127.0.0.1 unless told otherwise, and prints the URL', async () => {

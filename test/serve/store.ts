@@ -32,7 +32,7 @@ export async function fixtureStore(): Promise<string> {
       });
     for (const k of KMODS) await ingestArtifact(store, kmodPath(k));
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -114,7 +114,7 @@ export async function hostileStore(): Promise<string> {
     });
     await ingestArtifact(store, join(dir, 'evil.ko'), { labels: { name: HOSTILE.img } });
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -131,7 +131,7 @@ export async function debianSeriesStore(dir: string): Promise<string> {
       });
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return db;
 }
@@ -154,7 +154,7 @@ export async function serve(
     store,
     close: async () => {
       await server.close();
-      store.close();
+      await store.close();
     },
   };
 }

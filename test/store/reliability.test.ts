@@ -36,23 +36,23 @@ function run(
 }
 
 /** Integrity, and every stored entry whole: its labels and all of its exports. */
-function assertIntact(db: string): number {
+async function assertIntact(db: string): Promise<number> {
   if (!existsSync(db)) return 0; // killed before the file was created
   const raw = new Database(db);
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
   raw.close();
   const store = openSqliteStore(db);
   try {
-    const entries = store.list();
+    const entries = await store.list();
     for (const e of entries) {
       const want = EXPECTED.get(e.labels.release ?? '');
       assert.ok(want, `unexpected entry ${JSON.stringify(e.labels)}`);
       assert.equal(e.exports, want);
-      assert.equal(store.loadBuild(e.id).exports.size, want);
+      assert.equal((await store.loadBuild(e.id)).exports.size, want);
     }
     return entries.length;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -63,12 +63,12 @@ describe('store reliability', () => {
     for (let i = 0; i < 8; i++) {
       const delay = 40 + Math.floor(Math.random() * 900);
       const r = await run(db, ['ingest', ...SYMVERS], delay);
-      seen.add(assertIntact(db));
+      seen.add(await assertIntact(db));
       if (r.signal === null) assert.equal(r.code, 0, r.stderr);
     }
     const done = await run(db, ['ingest', ...SYMVERS]);
     assert.equal(done.code, 0, done.stderr);
-    assert.equal(assertIntact(db), 3);
+    assert.equal(await assertIntact(db), 3);
   });
 
   it('two concurrent ingests into one new store both succeed (one waits for the other)', async () => {
@@ -79,6 +79,6 @@ describe('store reliability', () => {
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
-    assert.equal(assertIntact(db), 3);
+    assert.equal(await assertIntact(db), 3);
   });
 });

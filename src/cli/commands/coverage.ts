@@ -40,13 +40,13 @@ export function registerCoverage(program: Command, state: CommandState): void {
     const lib = await import('../../index.js');
     const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
     const kernel = o.kernel === undefined ? undefined : await readBuild(o.kernel, {}, cmd);
-    let series: ReturnType<typeof loadSeries> | undefined;
+    let series: Awaited<ReturnType<typeof loadSeries>> | undefined;
     if (o.series !== undefined) {
       const store = await openStore(cmd);
       try {
-        series = loadSeries(store, o.series);
+        series = await loadSeries(store, o.series);
       } finally {
-        store.close();
+        await store.close();
       }
       if (series.length === 0) throw new lib.UsageError(`no stored kernel build matches "${o.series}"`);
     }

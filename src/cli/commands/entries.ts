@@ -13,9 +13,9 @@ export function registerEntries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        await emit(lib.entryListRenderers[o.format](store.list(query)), o);
+        await emit(lib.entryListRenderers[o.format](await store.list(query)), o);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   program
@@ -27,15 +27,15 @@ export function registerEntries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        const entry = store.resolve(ref);
+        const entry = await store.resolve(ref);
         let text = lib.entryListRenderers[o.format]([entry]);
         // Text only: the list's JSON and Markdown shapes stay those of `kabi list`.
-        const kfuncs = o.format === 'text' ? store.loadKfuncs(entry.id) : null;
+        const kfuncs = o.format === 'text' ? await store.loadKfuncs(entry.id) : null;
         if (kfuncs)
           text += `kfuncs: ${kfuncs.kfuncs.length} (found by ${kfuncs.method}; kabi kfuncs ${entry.id} lists them)\n`;
         await emit(text, o);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   program
@@ -46,10 +46,10 @@ export function registerEntries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        const e = store.remove(ref);
+        const e = await store.remove(ref);
         process.stdout.write(`removed ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

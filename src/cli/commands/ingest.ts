@@ -34,7 +34,7 @@ export function registerIngest(program: Command, _state: CommandState): void {
           );
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -19,15 +19,15 @@ export async function loadKfuncList(arg: string, cmd: Command, systemMap?: strin
   if (!existsSync(arg) && looksLikeRef(arg)) {
     const store = await openStore(cmd);
     try {
-      const e = store.resolve(arg);
-      const list = store.loadKfuncs(e.id);
+      const e = await store.resolve(arg);
+      const list = await store.loadKfuncs(e.id);
       if (!list)
         throw new lib.UsageError(
           `store entry ${e.id} has no kfuncs recorded (no BTF, or stored before kfuncs were: ingest it again)`,
         );
       return list;
     } finally {
-      store.close();
+      await store.close();
     }
   }
   return lib.readKfuncs(arg, systemMap ? { systemMap } : {});
@@ -59,18 +59,17 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
         if (artifact !== undefined) throw new lib.UsageError('give an artifact or --series, not both');
         const store = await openStore(cmd);
         try {
-          const points = store
-            .list(o.series)
-            .filter((e) => e.kind === 'kernel')
-            .flatMap((e) => {
-              const list = store.loadKfuncs(e.id);
-              return list ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list }] : [];
-            });
+          const kernels = (await store.list(o.series)).filter((e) => e.kind === 'kernel');
+          const lists = await Promise.all(kernels.map((e) => store.loadKfuncs(e.id)));
+          const points = kernels.flatMap((e, i) => {
+            const list = lists[i];
+            return list ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list }] : [];
+          });
           if (points.length === 0)
             throw new lib.UsageError(`no stored kernel build with kfuncs matches "${o.series}"`);
           await emit(lib.kfuncSeriesRenderers[o.format](lib.kfuncSeries(points, o.by), opts), out);
         } finally {
-          store.close();
+          await store.close();
         }
         return;
       }

@@ -108,13 +108,13 @@ export function registerReport(program: Command, state: CommandState): void {
     async (query: string, o: ReportOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
-      let ordered: ReturnType<typeof loadSeries>;
+      let ordered: Awaited<ReturnType<typeof loadSeries>>;
       let baseline = 0;
       try {
-        ordered = lib.orderBuilds(loadSeries(store, query), o.by).builds;
+        ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
         if (ordered.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
         if (o.baseline) {
-          const ref = store.resolve(o.baseline);
+          const ref = await store.resolve(o.baseline);
           baseline = ordered.findIndex((b) => b.labels.id === String(ref.id));
           if (baseline === -1)
             throw new lib.UsageError(
@@ -122,7 +122,7 @@ export function registerReport(program: Command, state: CommandState): void {
             );
         }
       } finally {
-        store.close();
+        await store.close();
       }
       const policy = await readPolicy(o);
       const seriesReport = lib.seriesReport(ordered, { by: o.by, baseline });

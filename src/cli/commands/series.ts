@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { KernelBuild, SqliteStore } from '../../index.js';
+import type { KernelBuild, Store } from '../../index.js';
 import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
 import { openStore } from '../store.js';
 
@@ -18,13 +18,9 @@ const seriesFormat = () =>
     .default('text');
 
 /** The kernel builds a label query selects, loaded from the store. */
-export function loadSeries(store: SqliteStore, query: string): KernelBuild[] {
-  return store.loadBuilds(
-    store
-      .list(query)
-      .filter((e) => e.kind === 'kernel')
-      .map((e) => e.id),
-  );
+export async function loadSeries(store: Store, query: string): Promise<KernelBuild[]> {
+  const entries = await store.list(query);
+  return store.loadBuilds(entries.filter((e) => e.kind === 'kernel').map((e) => e.id));
 }
 
 export function registerSeries(program: Command, _state: CommandState): void {
@@ -49,11 +45,14 @@ export function registerSeries(program: Command, _state: CommandState): void {
         const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
         if (o.streams) {
           if (o.streams.length !== 2) throw new lib.UsageError('--streams takes two label queries');
-          const [a, b] = o.streams.map((q) => loadSeries(store, q)) as [KernelBuild[], KernelBuild[]];
+          const [a, b] = (await Promise.all(o.streams.map((q) => loadSeries(store, q)))) as [
+            KernelBuild[],
+            KernelBuild[],
+          ];
           const drift = lib.streamDrift(a, b, { names: o.streams as [string, string] });
           return await emit(lib.streamDriftRenderers[o.format](drift, opts), { ...o, format: 'text' });
         }
-        const builds = loadSeries(store, query);
+        const builds = await loadSeries(store, query);
         if (builds.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
         if (o.stablelist) {
           const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
@@ -65,7 +64,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
         }
         let baseline = 0;
         if (o.baseline) {
-          const ref = store.resolve(o.baseline);
+          const ref = await store.resolve(o.baseline);
           const ordered = lib.orderBuilds(builds, o.by).builds;
           baseline = ordered.findIndex((b) => b.labels.id === String(ref.id));
           if (baseline === -1)
@@ -76,7 +75,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
         const report = lib.seriesReport(builds, { by: o.by, baseline });
         await emit(lib.seriesRenderers[o.format](report, opts), { ...o, format: 'text' });
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -93,7 +92,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        const ordered = lib.orderBuilds(loadSeries(store, query), o.by).builds;
+        const ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
         const history = lib.symbolHistory(ordered, symbol);
         await emit(
           lib.symbolHistoryRenderers[o.format](history, {
@@ -105,7 +104,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
           },
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -34,6 +34,6 @@ export function registerServe(program: Command, _state: CommandState): void {
         process.once('SIGTERM', resolve);
       });
       await server.close();
-      store.close();
+      await store.close();
     });
 }

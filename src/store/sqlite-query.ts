@@ -1,0 +1,237 @@
+// Reading the SQLite store: entries (list, resolve), whole builds, a kmod's module images, a kernel's
+// module names, and the store's size. Nothing here writes; the Store methods of sqlite.ts wrap these.
+// A build is read as sets of ids (id-set.ts) resolved against the shared export tuples and names, in bulk:
+// a series of 11 builds is ~170,000 lookups, so rows come in a few statements, never one per export.
+import { statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { Export } from '../model/export.js';
+import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
+import type { Import, ModuleImage } from '../model/module-image.js';
+import { decodeIdSet } from './id-set.js';
+import { matchesQuery, parseLabelQuery } from './query.js';
+import { type Sql, typeOf } from './sqlite-db.js';
+import type { EntryKind, EntryRecord, StoreStats } from './store.js';
+
+interface EntryRow {
+  id: number;
+  kind: EntryKind;
+  format: string;
+  source: string;
+  ingested_at: string;
+  sha256: string;
+  count: number;
+  modules: number;
+}
+
+export function entryRecord(sql: Sql, id: number): EntryRecord {
+  const row = sql.db
+    .prepare(
+      `SELECT e.id, e.kind, e.format, e.source, e.ingested_at, a.sha256, s.count,
+              (SELECT count(*) FROM entry_modules m WHERE m.entry = e.id) AS modules
+       FROM entries e JOIN artifacts a ON a.id = e.artifact JOIN id_sets s ON s.id = e.exports WHERE e.id = ?`,
+    )
+    .get(id) as EntryRow | undefined;
+  if (!row) throw new UsageError(`no entry with id ${id} in ${sql.path}`);
+  const labels = sql.stmt('SELECT key, value FROM labels WHERE entry = ? ORDER BY key').all(id) as {
+    key: string;
+    value: string;
+  }[];
+  return {
+    id: row.id,
+    kind: row.kind,
+    format: row.format,
+    source: row.source,
+    sha256: row.sha256,
+    ingestedAt: row.ingested_at,
+    labels: Object.fromEntries(labels.map((l) => [l.key, l.value])),
+    exports: row.count,
+    modules: row.modules,
+  };
+}
+
+export function listEntries(sql: Sql, query: string): EntryRecord[] {
+  const terms = parseLabelQuery(query);
+  const kindTerm = terms.find((t) => t.key === 'kind');
+  const labelTerms = terms.filter((t) => t.key !== 'kind');
+  const ids = sql.stmt('SELECT id, kind FROM entries ORDER BY id').all() as { id: number; kind: string }[];
+  return ids
+    .filter((r) => !kindTerm || kindTerm.matcher.test(r.kind))
+    .map((r) => entryRecord(sql, r.id))
+    .filter((e) => matchesQuery(e.labels, labelTerms));
+}
+
+export function resolveEntry(sql: Sql, ref: string): EntryRecord {
+  if (/^\d+$/.test(ref)) return entryRecord(sql, Number(ref));
+  const found = listEntries(sql, ref);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) throw new UsageError(`no entry matches "${ref}" in ${sql.path}`);
+  const ids = found.map((e) => `${e.id} (${e.labels.release ?? e.source})`).join(', ');
+  throw new UsageError(`"${ref}" matches ${found.length} entries: ${ids}; add labels or use an id`);
+}
+
+/**
+ * Several builds at once, as a series needs them: names and export rows are read once for all, and a
+ * tuple shared by two builds becomes one Export object (so a diff can tell "unchanged" by identity).
+ */
+export function loadBuilds(sql: Sql, ids: number[]): KernelBuild[] {
+  const sets = ids.map((id) => {
+    const rec = entryRecord(sql, id);
+    const q =
+      'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
+    const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
+    return {
+      rec,
+      exportIds: decodeIdSet(row.ids, row.count),
+      warnings: JSON.parse(row.warnings) as string[],
+    };
+  });
+  const byId = exportsById(sql, new Set(sets.flatMap((s) => s.exportIds)));
+  return sets.map(({ rec, exportIds, warnings }) => {
+    const exports = new Map<string, Export>();
+    for (const xid of exportIds) {
+      const e = byId.get(xid)!;
+      exports.set(e.symbol, e);
+    }
+    const labels = { ...rec.labels, id: String(rec.id) };
+    return {
+      source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
+      format: rec.format as ExportsFormat,
+      labels,
+      exports,
+      warnings,
+    };
+  });
+}
+
+function exportsById(sql: Sql, ids: Set<number>): Map<number, Export> {
+  const rows = exportRows(sql, ids);
+  const nameIds = new Set<number>();
+  for (const r of rows) nameIds.add(r[1]).add(r[3]).add(r[5]);
+  const names = namesById(sql, nameIds);
+  const out = new Map<number, Export>();
+  for (const [id, symbol, crc, module, type, namespace] of rows) {
+    out.set(id, {
+      symbol: names[symbol]!,
+      crc: crc === -1 ? null : crc,
+      module: module === 0 ? null : names[module]!,
+      exportType: typeOf(type),
+      namespace: namespace === -1 ? null : (names[namespace] ?? ''),
+    });
+  }
+  return out;
+}
+
+/** Interned names by id: ids are dense, so an array beats a Map for 170,000 lookups. */
+function namesById(sql: Sql, nameIds: Set<number>): string[] {
+  const names: string[] = [];
+  const many = nameIds.size > 2000; // a scan of the whole table beats json_each past a few thousand
+  const nameSql = many
+    ? 'SELECT id, name FROM names'
+    : 'SELECT id, name FROM names WHERE id IN (SELECT value FROM json_each(?))';
+  const nameRows = (
+    many
+      ? sql.stmt(nameSql).raw().all()
+      : sql
+          .stmt(nameSql)
+          .raw()
+          .all(JSON.stringify([...nameIds]))
+  ) as [number, string][];
+  for (const [id, name] of nameRows) names[id] = name;
+  return names;
+}
+
+type ExportRow = [number, number, number, number, number, number];
+
+/** Rows by id: a scan when most of the table is wanted (a series), json_each for a few (one build). */
+function exportRows(sql: Sql, ids: Set<number>): ExportRow[] {
+  const cols = 'id, symbol, crc, module, export_type, namespace';
+  const max = (sql.stmt('SELECT max(id) AS m FROM exports').get() as { m: number | null }).m ?? 0;
+  if (ids.size * 3 < max) {
+    const q = `SELECT ${cols} FROM exports WHERE id IN (SELECT value FROM json_each(?))`;
+    return sql
+      .stmt(q)
+      .raw()
+      .all(JSON.stringify([...ids])) as ExportRow[];
+  }
+  return (sql.stmt(`SELECT ${cols} FROM exports`).raw().all() as ExportRow[]).filter((r) => ids.has(r[0]));
+}
+
+interface ModuleRow {
+  file: string;
+  name: string;
+  path: string | null;
+  vermagic: string | null;
+  license: string | null;
+  srcversion: string | null;
+  modversions: string;
+  has_btf: number;
+  elf: string;
+  modinfo: string;
+  import_ids: Buffer;
+  import_count: number;
+  export_ids: Buffer;
+  export_count: number;
+}
+
+/** A kmod entry's modules, whole (imports, modinfo, exports), in file order. */
+export function loadModules(sql: Sql, id: number): ModuleImage[] {
+  const rows = sql.db
+    .prepare(
+      `SELECT em.file, mi.*, si.ids AS import_ids, si.count AS import_count, se.ids AS export_ids, se.count AS export_count
+       FROM entry_modules em JOIN module_images mi ON mi.id = em.image
+       JOIN id_sets si ON si.id = mi.imports JOIN id_sets se ON se.id = mi.exports
+       WHERE em.entry = ? ORDER BY em.file`,
+    )
+    .all(id) as ModuleRow[];
+  return rows.map((r) => moduleOf(sql, r));
+}
+
+function moduleOf(sql: Sql, r: ModuleRow): ModuleImage {
+  const modinfo = JSON.parse(r.modinfo) as { key: string; value: string }[];
+  const importIds = decodeIdSet(r.import_ids, r.import_count);
+  const imports = sql.db
+    .prepare(
+      'SELECT s.name AS symbol, i.crc FROM json_each(?) j JOIN imports i ON i.id = j.value JOIN names s ON s.id = i.symbol',
+    )
+    .all(JSON.stringify(importIds)) as Import[];
+  const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
+  const exportIds = decodeIdSet(r.export_ids, r.export_count);
+  const exports = exportsById(sql, new Set(exportIds));
+  return {
+    source: r.file,
+    name: r.name,
+    path: r.path,
+    modinfo,
+    vermagic: r.vermagic,
+    license: r.license,
+    depends: depends.split(',').filter(Boolean),
+    importNs: modinfo.filter((e) => e.key === 'import_ns').map((e) => e.value),
+    srcversion: r.srcversion,
+    imports,
+    modversions: r.modversions as ModuleImage['modversions'],
+    exports: exportIds.map((id) => exports.get(id)!),
+    hasBtf: r.has_btf === 1,
+    elf: JSON.parse(r.elf),
+  };
+}
+
+export function loadModuleNames(sql: Sql, id: number): { modules: string[]; builtin: string[] } {
+  const names = (table: string) =>
+    (sql.stmt(`SELECT name FROM ${table} WHERE entry = ? ORDER BY name`).all(id) as { name: string }[]).map(
+      (r) => r.name,
+    );
+  return { modules: names('entry_modules'), builtin: names('entry_builtin') };
+}
+
+export function storeStats(sql: Sql): StoreStats {
+  const count = (table: string) => (sql.stmt(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  sql.db.pragma('wal_checkpoint(TRUNCATE)');
+  return {
+    entries: count('entries'),
+    exports: count('exports'),
+    exportSets: count('id_sets'),
+    names: count('names'),
+    moduleImages: count('module_images'),
+    bytes: sql.path === ':memory:' ? 0 : statSync(sql.path).size,
+  };
+}
