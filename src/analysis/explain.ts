@@ -10,7 +10,11 @@ import type { Btf } from '../model/btf.js';
 import { cDeclaration } from '../model/btf-c.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { type TypeGraph, TypeGraphBuilder, typeKey } from './type-graph.js';
+import { rootChanges, type TypeChange } from './type-diff.js';
+import { embeddedMembers, embeddedTypes, type TypeGraph, TypeGraphBuilder, typeKey } from './type-graph.js';
+import { Reachability } from './type-reach.js';
+
+export { rootChanges, type TypeChange } from './type-diff.js';
 
 export interface ExplainSide {
   build: KernelBuild;
@@ -29,16 +33,6 @@ export interface ExplainOptions {
   /** Only these exports (default: every export whose CRC changed). */
   symbols?: ReadonlySet<string>;
 }
-
-export type TypeChange =
-  | { change: 'type-added' | 'type-removed' }
-  | { change: 'size'; old: number; new: number }
-  | { change: 'member-added' | 'member-removed'; member: string; offset: number; type: string }
-  | { change: 'member-retyped'; member: string; old: string; new: string }
-  | { change: 'member-moved'; member: string; old: number; new: number }
-  | { change: 'value-added' | 'value-removed'; name: string; value: string }
-  | { change: 'value-changed'; name: string; old: string; new: string }
-  | { change: 'prototype' | 'definition'; old: string; new: string };
 
 export interface RootChange {
   /** `struct device`, `func kmalloc_trace`. */
@@ -164,7 +158,7 @@ export function explainCrcChanges(
   const layout = inheritedLayoutChanges(allChanged, after.graph);
   const roots = new Map([...allChanged].filter(([key]) => !layout.has(key)));
   const containers = containersOf(new Set(allChanged.keys()), after.graph);
-  const reach = new Reachability(before.graph, after.graph, roots);
+  const reach = new Reachability(before.graph, after.graph, [...roots.keys()]);
 
   const rootExports = new Map<string, string[]>();
   const rootUnchanged = new Map<string, number>();
@@ -232,8 +226,6 @@ export function explainCrcChanges(
   };
 }
 
-const BY_VALUE = /^(?:(struct|union|enum) )?(\w+)(?:\[\d+\])*$/;
-
 /**
  * Types whose only change is their size and member offsets, because a member they embed by value grew
  * or shrank (`struct pci_dev` embeds `struct device`): consequences, not roots. Fixed point, since
@@ -265,23 +257,6 @@ function inheritedLayoutChanges(
   return inherited;
 }
 
-/** The members that hold a named type by value (not through a pointer), with that type's key. */
-function embeddedMembers(facts: readonly string[]): { member: string; offset: number; key: string }[] {
-  const out = [];
-  for (const fact of facts) {
-    const m = MEMBER.exec(fact);
-    const v = m ? BY_VALUE.exec(m[3]!) : null;
-    if (v)
-      out.push({ member: m![1]!, offset: Number(m![2]), key: v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}` });
-  }
-  return out;
-}
-
-/** The named types a type's members hold by value. */
-function embeddedTypes(facts: readonly string[]): string[] {
-  return embeddedMembers(facts).map((e) => e.key);
-}
-
 /**
  * Types whose own definition is unchanged but that hold a changed type by value, directly or through
  * other such types (`struct device_node` holds `struct fwnode_handle`, whose member changed type but
@@ -311,225 +286,6 @@ function containersOf(changed: ReadonlySet<string>, graph: TypeGraph): Map<strin
     }
   }
   return out;
-}
-
-/** Types whose own definition differs between the two graphs, with what changed. */
-export function rootChanges(a: TypeGraph, b: TypeGraph): Map<string, TypeChange[]> {
-  const out = new Map<string, TypeChange[]>();
-  for (const [key, nb] of b.nodes) {
-    const na = a.nodes.get(key);
-    // An opaque (forward-declared only) side says nothing about the definition.
-    if (!na || na.facts.length === 0 || nb.facts.length === 0) continue;
-    if (na.facts.length === nb.facts.length && na.facts.every((f, i) => f === nb.facts[i])) continue;
-    out.set(key, describeChanges(key, na.facts, nb.facts));
-  }
-  return out;
-}
-
-const MEMBER = /^member (\S+) @(\d+)(?::\d+)?: (.*)$/;
-
-function describeChanges(key: string, before: string[], after: string[]): TypeChange[] {
-  const changes: TypeChange[] = [];
-  const size = (f: string[]) => f.find((l) => l.startsWith('size '));
-  const sa = size(before);
-  const sb = size(after);
-  if (sa && sb && sa !== sb)
-    changes.push({ change: 'size', old: Number(sa.slice(5)), new: Number(sb.slice(5)) });
-  const membersOf = (facts: string[]) => {
-    const m = new Map<string, { offset: number; type: string }>();
-    for (const f of facts) {
-      const x = MEMBER.exec(f);
-      if (x) m.set(x[1]!, { offset: Number(x[2]), type: x[3]! });
-    }
-    return m;
-  };
-  const ma = membersOf(before);
-  const mb = membersOf(after);
-  for (const [name, n] of mb) {
-    const o = ma.get(name);
-    if (!o) changes.push({ change: 'member-added', member: name, offset: n.offset, type: n.type });
-    else if (o.type !== n.type)
-      changes.push({ change: 'member-retyped', member: name, old: o.type, new: n.type });
-    else if (o.offset !== n.offset)
-      changes.push({ change: 'member-moved', member: name, old: o.offset, new: n.offset });
-  }
-  for (const [name, o] of ma) {
-    if (!mb.has(name))
-      changes.push({ change: 'member-removed', member: name, offset: o.offset, type: o.type });
-  }
-  const valuesOf = (facts: string[]) =>
-    new Map(
-      facts.filter((f) => f.startsWith('value ')).map((f) => f.slice(6).split(' = ') as [string, string]),
-    );
-  const va = valuesOf(before);
-  const vb = valuesOf(after);
-  for (const [name, v] of vb) {
-    const o = va.get(name);
-    if (o === undefined) changes.push({ change: 'value-added', name, value: v });
-    else if (o !== v) changes.push({ change: 'value-changed', name, old: o, new: v });
-  }
-  for (const [name, v] of va) if (!vb.has(name)) changes.push({ change: 'value-removed', name, value: v });
-  const rest = (f: string[]) =>
-    f.filter((l) => !l.startsWith('size ') && !l.startsWith('member ') && !l.startsWith('value ')).join('; ');
-  const ra = rest(before);
-  const rb = rest(after);
-  if (ra !== rb)
-    changes.push({ change: key.startsWith('func ') ? 'prototype' : 'definition', old: ra, new: rb });
-  return changes;
-}
-
-/**
- * Which root changes each node reaches, over the union of both kernels' edges: Tarjan's strongly
- * connected components (types refer to each other in cycles through pointers), then one bitset of
- * roots per component, filled in reverse topological order.
- */
-class Reachability {
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private readonly succ: number[][] = [];
-  private readonly rootIds: string[];
-  private readonly rootBit = new Map<string, number>();
-  private readonly words: number;
-  private compOf!: Int32Array;
-  private compBits: Uint32Array[] = [];
-
-  constructor(a: TypeGraph, b: TypeGraph, roots: ReadonlyMap<string, TypeChange[]>) {
-    this.rootIds = [...roots.keys()];
-    for (const [i, r] of this.rootIds.entries()) this.rootBit.set(r, i);
-    this.words = Math.max(1, Math.ceil(this.rootIds.length / 32));
-    for (const g of [a, b])
-      for (const [key, node] of g.nodes) {
-        const from = this.id(key);
-        for (const r of node.refs) this.succ[from]!.push(this.id(r));
-      }
-    this.components();
-  }
-
-  private id(key: string): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.keys.length;
-      this.index.set(key, i);
-      this.keys.push(key);
-      this.succ.push([]);
-    }
-    return i;
-  }
-
-  private components(): void {
-    const n = this.keys.length;
-    const order = new Int32Array(n).fill(-1);
-    const low = new Int32Array(n);
-    const onStack = new Uint8Array(n);
-    this.compOf = new Int32Array(n).fill(-1);
-    const stack: number[] = [];
-    let counter = 0;
-    // Iterative Tarjan: the type graph is deep enough to overflow a recursive one.
-    for (let start = 0; start < n; start++) {
-      if (order[start] !== -1) continue;
-      const work: [number, number][] = [[start, 0]];
-      order[start] = low[start] = counter++;
-      stack.push(start);
-      onStack[start] = 1;
-      while (work.length) {
-        const top = work[work.length - 1]!;
-        const [v, i] = top;
-        const next = this.succ[v]!;
-        if (i < next.length) {
-          top[1]++;
-          const w = next[i]!;
-          if (order[w] === -1) {
-            order[w] = low[w] = counter++;
-            stack.push(w);
-            onStack[w] = 1;
-            work.push([w, 0]);
-          } else if (onStack[w]) low[v] = Math.min(low[v]!, order[w]!);
-          continue;
-        }
-        work.pop();
-        if (work.length) {
-          const parent = work[work.length - 1]![0];
-          low[parent] = Math.min(low[parent]!, low[v]!);
-        }
-        if (low[v] !== order[v]) continue;
-        // v roots a component; components come out after every component they reach.
-        const comp = this.compBits.length;
-        const bits = new Uint32Array(this.words);
-        const membersOf: number[] = [];
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          this.compOf[w] = comp;
-          membersOf.push(w);
-          const bit = this.rootBit.get(this.keys[w]!);
-          if (bit !== undefined) bits[bit >> 5]! |= 1 << (bit & 31);
-        } while (w !== v);
-        for (const m of membersOf)
-          for (const s of this.succ[m]!) {
-            const c = this.compOf[s]!;
-            if (c !== comp && c !== -1) {
-              const sb = this.compBits[c]!;
-              for (let k = 0; k < this.words; k++) bits[k]! |= sb[k]!;
-            }
-          }
-        this.compBits.push(bits);
-      }
-    }
-  }
-
-  /** Root types reachable from `key`, not counting `key` itself unless it is a root. */
-  rootsOf(key: string): string[] {
-    const i = this.index.get(key);
-    if (i === undefined) return [];
-    const bits = this.compBits[this.compOf[i]!]!;
-    const out: string[] = [];
-    for (let k = 0; k < this.words; k++) {
-      let w = bits[k]!;
-      while (w) {
-        const b = 31 - Math.clz32(w);
-        w &= ~(1 << b);
-        out.push(this.rootIds[k * 32 + b]!);
-      }
-    }
-    return out;
-  }
-
-  /** A shortest path from `key` to each root it reaches (breadth-first, only through nodes that reach one). */
-  paths(key: string, label: string): { type: string; path: string[] }[] {
-    const start = this.index.get(key);
-    if (start === undefined) return [];
-    const targets = new Set(this.rootsOf(key).map((r) => this.index.get(r)!));
-    if (targets.size === 0) return [];
-    const parent = new Map<number, number>([[start, -1]]);
-    const found: { type: string; path: string[] }[] = [];
-    const queue = [start];
-    for (let q = 0; q < queue.length && found.length < targets.size; q++) {
-      const v = queue[q]!;
-      if (targets.has(v)) found.push({ type: this.keys[v]!, path: this.pathTo(v, parent, label) });
-      for (const w of this.succ[v]!) {
-        if (parent.has(w) || this.empty(w)) continue;
-        parent.set(w, v);
-        queue.push(w);
-      }
-    }
-    return found;
-  }
-
-  private empty(i: number): boolean {
-    const bits = this.compBits[this.compOf[i]!]!;
-    for (let k = 0; k < this.words; k++) if (bits[k]) return false;
-    return true;
-  }
-
-  private pathTo(v: number, parent: Map<number, number>, label: string): string[] {
-    const path: string[] = [];
-    for (let cur = v; cur !== -1; cur = parent.get(cur)!) path.push(this.keys[cur]!);
-    path.reverse();
-    // The first step is the export's own declaration: name it by the symbol.
-    path[0] = label;
-    return path;
-  }
 }
 
 export { typeKey };
