@@ -10,7 +10,7 @@
 // This file pairs the two kernels' exports and puts the pieces together: export-declarations.ts finds
 // each declaration, type-diff.ts and root-causes.ts say which types changed and which are roots,
 // type-reach.ts walks from declarations to roots, explanation.ts is the result's shape.
-import type { Export } from '../model/export.js';
+import { type Export, formatCrc } from '../model/export.js';
 import type { ExplainStatus, Explanation, SymbolExplanation } from './explanation.js';
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
 import { RootTally, rootCauses } from './root-causes.js';
@@ -113,8 +113,8 @@ function explainSymbol(
   return {
     symbol: n.symbol,
     module: n.module ?? '',
-    oldCrc: crcOf(o),
-    newCrc: crcOf(n),
+    oldCrc: crcText(o.crc),
+    newCrc: crcText(n.crc),
     status,
     declaration: decl?.text ?? null,
     declarationFrom: decl?.from ?? null,
@@ -122,4 +122,4 @@ function explainSymbol(
   };
 }
 
-const crcOf = (e: Export | undefined) => (e?.crc == null ? null : `0x${e.crc.toString(16).padStart(8, '0')}`);
+const crcText = (crc: number | null) => (crc === null ? null : formatCrc(crc));
