@@ -6,132 +6,31 @@
 // BTF over-approximates genksyms: genksyms expands only the structs defined in the exporting file's
 // headers, BTF has every definition. So a reached root is a candidate cause; "type changes behind an
 // unchanged CRC" are the reached roots genksyms did not see.
-import type { Btf } from '../model/btf.js';
-import { cDeclaration } from '../model/btf-c.js';
-import type { Export } from '../model/export.js';
-import type { KernelBuild } from '../model/kernel-build.js';
-import { type TypeGraph, TypeGraphBuilder, typeKey } from './type-graph.js';
+//
+// This file pairs the two kernels' exports and puts the pieces together: export-declarations.ts finds
+// each declaration, type-diff.ts and root-causes.ts say which types changed and which are roots,
+// type-reach.ts walks from declarations to roots, explanation.ts is the result's shape.
+import { type Export, formatCrc } from '../model/export.js';
+import type { ExplainStatus, Explanation, SymbolExplanation } from './explanation.js';
+import { type ExplainSide, KernelTypes } from './export-declarations.js';
+import { RootTally, rootCauses } from './root-causes.js';
+import { Reachability } from './type-reach.js';
 
-export interface ExplainSide {
-  build: KernelBuild;
-  /** vmlinux's BTF. */
-  btf: Btf;
-  /** Split BTF of exporting modules, by module name (`snd_pcm`); read on demand. */
-  modules: { get(name: string): Btf | undefined };
-  /**
-   * Declared types of exported variables BTF has no VAR for (it records only per-CPU variables):
-   * variable name → type key (`struct kmem_cache`) and where that was read.
-   */
-  externs?: ReadonlyMap<string, { key: string | null; declaration: string; where: string }>;
-}
+export type {
+  ExplainStatus,
+  Explanation,
+  ModuleExposure,
+  RootChange,
+  SymbolExplanation,
+} from './explanation.js';
+export { type ExplainSide, moduleKey } from './export-declarations.js';
+export { moduleExposure } from './module-exposure.js';
+export { rootChanges, type TypeChange } from './type-diff.js';
+export { typeKey } from './type-graph.js';
 
 export interface ExplainOptions {
   /** Only these exports (default: every export whose CRC changed). */
   symbols?: ReadonlySet<string>;
-}
-
-export type TypeChange =
-  | { change: 'type-added' | 'type-removed' }
-  | { change: 'size'; old: number; new: number }
-  | { change: 'member-added' | 'member-removed'; member: string; offset: number; type: string }
-  | { change: 'member-retyped'; member: string; old: string; new: string }
-  | { change: 'member-moved'; member: string; old: number; new: number }
-  | { change: 'value-added' | 'value-removed'; name: string; value: string }
-  | { change: 'value-changed'; name: string; old: string; new: string }
-  | { change: 'prototype' | 'definition'; old: string; new: string };
-
-export interface RootChange {
-  /** `struct device`, `func kmalloc_trace`. */
-  type: string;
-  changes: TypeChange[];
-  /** CRC-changed exports whose declaration reaches this type. */
-  exports: string[];
-  /** Exports with an unchanged CRC that reach it too (genksyms did not expand it for them). */
-  unchangedCrcExports: number;
-  /** One path from an export to this type: `kmalloc_trace → struct kmem_cache → ...`. */
-  examplePath: string[];
-}
-
-export type ExplainStatus = 'explained' | 'no-declaration' | 'no-type-change';
-
-export interface SymbolExplanation {
-  symbol: string;
-  module: string;
-  oldCrc: string | null;
-  newCrc: string | null;
-  status: ExplainStatus;
-  /** The C declaration in the new kernel (or the old, if it is gone from the new BTF). */
-  declaration: string | null;
-  /** Where the declaration came from when BTF had none (an extern in a header). */
-  declarationFrom: string | null;
-  /** Root changes this declaration reaches, the path to each (starting at the symbol). */
-  roots: { type: string; path: string[] }[];
-}
-
-export interface Explanation {
-  old: string;
-  new: string;
-  /** Exports whose CRC changed (within the selection). */
-  crcChanged: number;
-  explained: number;
-  symbols: SymbolExplanation[];
-  /** Root type changes, most exports reached first. */
-  roots: RootChange[];
-  /** Types that changed only because they embed a changed type by value: consequences, not roots. */
-  inherited: { type: string; embeds: string[]; changes: TypeChange[] }[];
-  /** Types with an unchanged definition that hold a changed type by value (libabigail calls them changed). */
-  containers: { type: string; embeds: string[] }[];
-  /** Exports with an unchanged CRC whose declaration reaches a root change. */
-  unchangedCrcReached: number;
-  /** With a module corpus: what each module's own types hold of the changed ones (see moduleExposure). */
-  modules?: ModuleExposure[];
-}
-
-const crcOf = (e: Export | undefined) => (e?.crc == null ? null : `0x${e.crc.toString(16).padStart(8, '0')}`);
-
-/** `drivers/sound/core/snd-pcm` → `snd_pcm`. */
-export function moduleKey(module: string): string {
-  // Matches how readers name a module's split BTF: its file name, dashes made underscores.
-  return (module.split('/').pop() ?? module).replace(/-/g, '_');
-}
-
-class Side {
-  readonly graph: TypeGraph;
-  private readonly builder = new TypeGraphBuilder();
-  readonly declarations = new Map<string, { key: string; text: string; from: string | null }>();
-
-  constructor(readonly input: ExplainSide) {
-    this.builder.addTypes(input.btf);
-    this.graph = this.builder.build();
-  }
-
-  /** Finds the export's declaration: its module's split BTF first, then vmlinux; then a header extern. */
-  declare(e: Export): string | null {
-    const own = e.module === null ? undefined : this.input.modules.get(moduleKey(e.module));
-    const btfs = [own, this.input.btf].filter((b) => b !== undefined);
-    for (const btf of btfs) {
-      const id = btf.find(e.symbol, 'func') ?? btf.find(e.symbol, 'var');
-      if (id === undefined) continue;
-      const key = this.builder.addClosure(btf, id);
-      if (!key) continue;
-      const t = btf.get(id);
-      this.declarations.set(e.symbol, {
-        key,
-        text: cDeclaration(btf, 'type' in t ? t.type : id, e.symbol).replace(/\s*\n\s*/g, ' '),
-        from: null,
-      });
-      return key;
-    }
-    const ext = this.input.externs?.get(e.symbol);
-    if (ext) {
-      const key = `var ${e.symbol}`;
-      const refs = new Set(ext.key ? [ext.key] : []);
-      this.graph.nodes.set(key, { key, facts: [`type ${ext.key ?? ext.declaration}`], refs });
-      this.declarations.set(e.symbol, { key, text: ext.declaration, from: ext.where });
-      return key;
-    }
-    return null;
-  }
 }
 
 export function explainCrcChanges(
@@ -139,17 +38,55 @@ export function explainCrcChanges(
   newSide: ExplainSide,
   opts: ExplainOptions = {},
 ): Explanation {
-  const before = new Side(oldSide);
-  const after = new Side(newSide);
-  const wanted = opts.symbols;
+  const before = new KernelTypes(oldSide);
+  const after = new KernelTypes(newSide);
+  // Declaring grows the graphs, so it comes before they are compared.
+  const { changed, unchanged, declKey } = pairExports(before, after, opts.symbols);
+  const causes = rootCauses(before.graph, after.graph);
+  const reach = new Reachability(before.graph, after.graph, [...causes.roots.keys()]);
+  const tally = new RootTally();
 
-  // Every export in both kernels gets its declaration: changed CRCs to explain, unchanged ones to
-  // count the type changes genksyms did not see.
-  const changed: { old: Export; new: Export }[] = [];
+  const symbols = changed
+    .sort((a, b) => (a.new.symbol < b.new.symbol ? -1 : 1))
+    .map((pair) => explainSymbol(pair, declKey.get(pair.new.symbol), before, after, reach));
+  for (const s of symbols) tally.addChanged(s.symbol, s.roots);
+  let unchangedCrcReached = 0;
+  for (const key of unchanged) {
+    const hit = reach.rootsOf(key);
+    if (hit.length === 0) continue;
+    unchangedCrcReached++;
+    tally.addUnchanged(hit);
+  }
+
+  const { roots, inherited, containers } = tally.list(causes);
+  return {
+    old: oldSide.build.source,
+    new: newSide.build.source,
+    crcChanged: changed.length,
+    explained: symbols.filter((s) => s.status === 'explained').length,
+    symbols,
+    roots,
+    inherited,
+    containers,
+    unchangedCrcReached,
+  };
+}
+
+interface ExportPair {
+  old: Export;
+  new: Export;
+}
+
+/**
+ * Every export in both kernels gets its declaration: changed CRCs to explain, unchanged ones (their
+ * declaration's key) to count the type changes genksyms did not see.
+ */
+function pairExports(before: KernelTypes, after: KernelTypes, wanted: ReadonlySet<string> | undefined) {
+  const changed: ExportPair[] = [];
   const unchanged: string[] = [];
   const declKey = new Map<string, string>();
-  for (const [symbol, n] of newSide.build.exports) {
-    const o = oldSide.build.exports.get(symbol);
+  for (const [symbol, n] of after.input.build.exports) {
+    const o = before.input.build.exports.get(symbol);
     if (!o || o.crc == null || n.crc == null) continue;
     if (wanted && !wanted.has(symbol)) continue;
     const kOld = before.declare(o);
@@ -157,412 +94,32 @@ export function explainCrcChanges(
     const key = kNew ?? kOld;
     if (key) declKey.set(symbol, key);
     if (o.crc !== n.crc) changed.push({ old: o, new: n });
-    else if (key) unchanged.push(symbol);
+    else if (key) unchanged.push(key);
   }
+  return { changed, unchanged, declKey };
+}
 
-  const allChanged = rootChanges(before.graph, after.graph);
-  const layout = inheritedLayoutChanges(allChanged, after.graph);
-  const roots = new Map([...allChanged].filter(([key]) => !layout.has(key)));
-  const containers = containersOf(new Set(allChanged.keys()), after.graph);
-  const reach = new Reachability(before.graph, after.graph, roots);
-
-  const rootExports = new Map<string, string[]>();
-  const rootUnchanged = new Map<string, number>();
-  const rootExample = new Map<string, string[]>();
-  const symbols: SymbolExplanation[] = [];
-  let explained = 0;
-  for (const { old: o, new: n } of changed.sort((a, b) => (a.new.symbol < b.new.symbol ? -1 : 1))) {
-    const key = declKey.get(n.symbol);
-    const decl = after.declarations.get(n.symbol) ?? before.declarations.get(n.symbol);
-    const found = key === undefined ? [] : reach.paths(key, n.symbol);
-    const status: ExplainStatus =
-      key === undefined ? 'no-declaration' : found.length ? 'explained' : 'no-type-change';
-    if (status === 'explained') explained++;
-    for (const r of found) {
-      const list = rootExports.get(r.type);
-      if (list) list.push(n.symbol);
-      else rootExports.set(r.type, [n.symbol]);
-      const ex = rootExample.get(r.type);
-      if (!ex || r.path.length < ex.length) rootExample.set(r.type, r.path);
-    }
-    symbols.push({
-      symbol: n.symbol,
-      module: n.module ?? '',
-      oldCrc: crcOf(o),
-      newCrc: crcOf(n),
-      status,
-      declaration: decl?.text ?? null,
-      declarationFrom: decl?.from ?? null,
-      roots: found,
-    });
-  }
-  let unchangedCrcReached = 0;
-  for (const symbol of unchanged) {
-    const hit = reach.rootsOf(declKey.get(symbol)!);
-    if (hit.length === 0) continue;
-    unchangedCrcReached++;
-    for (const r of hit) rootUnchanged.set(r, (rootUnchanged.get(r) ?? 0) + 1);
-  }
-
-  const rootList: RootChange[] = [...roots]
-    .map(([type, changes]) => ({
-      type,
-      changes,
-      exports: rootExports.get(type) ?? [],
-      unchangedCrcExports: rootUnchanged.get(type) ?? 0,
-      examplePath: rootExample.get(type) ?? [],
-    }))
-    .filter((r) => r.exports.length > 0 || r.unchangedCrcExports > 0)
-    .sort((a, b) => b.exports.length - a.exports.length || (a.type < b.type ? -1 : 1));
-
+function explainSymbol(
+  { old: o, new: n }: ExportPair,
+  key: string | undefined,
+  before: KernelTypes,
+  after: KernelTypes,
+  reach: Reachability,
+): SymbolExplanation {
+  const decl = after.declarations.get(n.symbol) ?? before.declarations.get(n.symbol);
+  const found = key === undefined ? [] : reach.paths(key, n.symbol);
+  const status: ExplainStatus =
+    key === undefined ? 'no-declaration' : found.length ? 'explained' : 'no-type-change';
   return {
-    old: oldSide.build.source,
-    new: newSide.build.source,
-    crcChanged: changed.length,
-    explained,
-    symbols,
-    roots: rootList,
-    inherited: [...layout]
-      .map(([type, embeds]) => ({ type, embeds, changes: allChanged.get(type)! }))
-      .sort((a, b) => (a.type < b.type ? -1 : 1)),
-    containers: [...containers]
-      .map(([type, embeds]) => ({ type, embeds: embeds.sort() }))
-      .sort((a, b) => (a.type < b.type ? -1 : 1)),
-    unchangedCrcReached,
+    symbol: n.symbol,
+    module: n.module ?? '',
+    oldCrc: crcText(o.crc),
+    newCrc: crcText(n.crc),
+    status,
+    declaration: decl?.text ?? null,
+    declarationFrom: decl?.from ?? null,
+    roots: found,
   };
 }
 
-const BY_VALUE = /^(?:(struct|union|enum) )?(\w+)(?:\[\d+\])*$/;
-
-/**
- * Types whose only change is their size and member offsets, because a member they embed by value grew
- * or shrank (`struct pci_dev` embeds `struct device`): consequences, not roots. Fixed point, since
- * embedding nests (`struct net_device` → `struct device`).
- */
-function inheritedLayoutChanges(
-  changed: ReadonlyMap<string, TypeChange[]>,
-  graph: TypeGraph,
-): Map<string, string[]> {
-  const inherited = new Map<string, string[]>();
-  const resized = (key: string) =>
-    changed
-      .get(key)
-      ?.some((c) => c.change === 'size' || (c.change === 'definition' && key.startsWith('typedef ')));
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [key, changes] of changed) {
-      if (inherited.has(key)) continue;
-      if (!changes.every((c) => c.change === 'size' || c.change === 'member-moved')) continue;
-      const embeds = embeddedTypes(graph.nodes.get(key)?.facts ?? []).filter(
-        (ref) => resized(ref) || inherited.has(ref),
-      );
-      if (embeds.length === 0) continue;
-      inherited.set(key, [...new Set(embeds)]);
-      grew = true;
-    }
-  }
-  return inherited;
-}
-
-/** The members that hold a named type by value (not through a pointer), with that type's key. */
-function embeddedMembers(facts: readonly string[]): { member: string; offset: number; key: string }[] {
-  const out = [];
-  for (const fact of facts) {
-    const m = MEMBER.exec(fact);
-    const v = m ? BY_VALUE.exec(m[3]!) : null;
-    if (v)
-      out.push({ member: m![1]!, offset: Number(m![2]), key: v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}` });
-  }
-  return out;
-}
-
-/** The named types a type's members hold by value. */
-function embeddedTypes(facts: readonly string[]): string[] {
-  return embeddedMembers(facts).map((e) => e.key);
-}
-
-/**
- * Types whose own definition is unchanged but that hold a changed type by value, directly or through
- * other such types (`struct device_node` holds `struct fwnode_handle`, whose member changed type but
- * not its size): libabigail reports them as changed; here they are neither roots nor layout changes.
- */
-function containersOf(changed: ReadonlySet<string>, graph: TypeGraph): Map<string, string[]> {
-  const holders = new Map<string, string[]>();
-  for (const [key, node] of graph.nodes)
-    for (const inner of embeddedTypes(node.facts)) {
-      const list = holders.get(inner);
-      if (list) list.push(key);
-      else holders.set(inner, [key]);
-    }
-  const out = new Map<string, string[]>();
-  const queue = [...changed];
-  for (let i = 0; i < queue.length; i++) {
-    const inner = queue[i]!;
-    for (const holder of holders.get(inner) ?? []) {
-      if (changed.has(holder)) continue;
-      const list = out.get(holder);
-      if (list) {
-        if (!list.includes(inner)) list.push(inner);
-        continue;
-      }
-      out.set(holder, [inner]);
-      queue.push(holder);
-    }
-  }
-  return out;
-}
-
-/** Types whose own definition differs between the two graphs, with what changed. */
-export function rootChanges(a: TypeGraph, b: TypeGraph): Map<string, TypeChange[]> {
-  const out = new Map<string, TypeChange[]>();
-  for (const [key, nb] of b.nodes) {
-    const na = a.nodes.get(key);
-    // An opaque (forward-declared only) side says nothing about the definition.
-    if (!na || na.facts.length === 0 || nb.facts.length === 0) continue;
-    if (na.facts.length === nb.facts.length && na.facts.every((f, i) => f === nb.facts[i])) continue;
-    out.set(key, describeChanges(key, na.facts, nb.facts));
-  }
-  return out;
-}
-
-const MEMBER = /^member (\S+) @(\d+)(?::\d+)?: (.*)$/;
-
-function describeChanges(key: string, before: string[], after: string[]): TypeChange[] {
-  const changes: TypeChange[] = [];
-  const size = (f: string[]) => f.find((l) => l.startsWith('size '));
-  const sa = size(before);
-  const sb = size(after);
-  if (sa && sb && sa !== sb)
-    changes.push({ change: 'size', old: Number(sa.slice(5)), new: Number(sb.slice(5)) });
-  const membersOf = (facts: string[]) => {
-    const m = new Map<string, { offset: number; type: string }>();
-    for (const f of facts) {
-      const x = MEMBER.exec(f);
-      if (x) m.set(x[1]!, { offset: Number(x[2]), type: x[3]! });
-    }
-    return m;
-  };
-  const ma = membersOf(before);
-  const mb = membersOf(after);
-  for (const [name, n] of mb) {
-    const o = ma.get(name);
-    if (!o) changes.push({ change: 'member-added', member: name, offset: n.offset, type: n.type });
-    else if (o.type !== n.type)
-      changes.push({ change: 'member-retyped', member: name, old: o.type, new: n.type });
-    else if (o.offset !== n.offset)
-      changes.push({ change: 'member-moved', member: name, old: o.offset, new: n.offset });
-  }
-  for (const [name, o] of ma) {
-    if (!mb.has(name))
-      changes.push({ change: 'member-removed', member: name, offset: o.offset, type: o.type });
-  }
-  const valuesOf = (facts: string[]) =>
-    new Map(
-      facts.filter((f) => f.startsWith('value ')).map((f) => f.slice(6).split(' = ') as [string, string]),
-    );
-  const va = valuesOf(before);
-  const vb = valuesOf(after);
-  for (const [name, v] of vb) {
-    const o = va.get(name);
-    if (o === undefined) changes.push({ change: 'value-added', name, value: v });
-    else if (o !== v) changes.push({ change: 'value-changed', name, old: o, new: v });
-  }
-  for (const [name, v] of va) if (!vb.has(name)) changes.push({ change: 'value-removed', name, value: v });
-  const rest = (f: string[]) =>
-    f.filter((l) => !l.startsWith('size ') && !l.startsWith('member ') && !l.startsWith('value ')).join('; ');
-  const ra = rest(before);
-  const rb = rest(after);
-  if (ra !== rb)
-    changes.push({ change: key.startsWith('func ') ? 'prototype' : 'definition', old: ra, new: rb });
-  return changes;
-}
-
-/**
- * Which root changes each node reaches, over the union of both kernels' edges: Tarjan's strongly
- * connected components (types refer to each other in cycles through pointers), then one bitset of
- * roots per component, filled in reverse topological order.
- */
-class Reachability {
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private readonly succ: number[][] = [];
-  private readonly rootIds: string[];
-  private readonly rootBit = new Map<string, number>();
-  private readonly words: number;
-  private compOf!: Int32Array;
-  private compBits: Uint32Array[] = [];
-
-  constructor(a: TypeGraph, b: TypeGraph, roots: ReadonlyMap<string, TypeChange[]>) {
-    this.rootIds = [...roots.keys()];
-    for (const [i, r] of this.rootIds.entries()) this.rootBit.set(r, i);
-    this.words = Math.max(1, Math.ceil(this.rootIds.length / 32));
-    for (const g of [a, b])
-      for (const [key, node] of g.nodes) {
-        const from = this.id(key);
-        for (const r of node.refs) this.succ[from]!.push(this.id(r));
-      }
-    this.components();
-  }
-
-  private id(key: string): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.keys.length;
-      this.index.set(key, i);
-      this.keys.push(key);
-      this.succ.push([]);
-    }
-    return i;
-  }
-
-  private components(): void {
-    const n = this.keys.length;
-    const order = new Int32Array(n).fill(-1);
-    const low = new Int32Array(n);
-    const onStack = new Uint8Array(n);
-    this.compOf = new Int32Array(n).fill(-1);
-    const stack: number[] = [];
-    let counter = 0;
-    // Iterative Tarjan: the type graph is deep enough to overflow a recursive one.
-    for (let start = 0; start < n; start++) {
-      if (order[start] !== -1) continue;
-      const work: [number, number][] = [[start, 0]];
-      order[start] = low[start] = counter++;
-      stack.push(start);
-      onStack[start] = 1;
-      while (work.length) {
-        const top = work[work.length - 1]!;
-        const [v, i] = top;
-        const next = this.succ[v]!;
-        if (i < next.length) {
-          top[1]++;
-          const w = next[i]!;
-          if (order[w] === -1) {
-            order[w] = low[w] = counter++;
-            stack.push(w);
-            onStack[w] = 1;
-            work.push([w, 0]);
-          } else if (onStack[w]) low[v] = Math.min(low[v]!, order[w]!);
-          continue;
-        }
-        work.pop();
-        if (work.length) {
-          const parent = work[work.length - 1]![0];
-          low[parent] = Math.min(low[parent]!, low[v]!);
-        }
-        if (low[v] !== order[v]) continue;
-        // v roots a component; components come out after every component they reach.
-        const comp = this.compBits.length;
-        const bits = new Uint32Array(this.words);
-        const membersOf: number[] = [];
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          this.compOf[w] = comp;
-          membersOf.push(w);
-          const bit = this.rootBit.get(this.keys[w]!);
-          if (bit !== undefined) bits[bit >> 5]! |= 1 << (bit & 31);
-        } while (w !== v);
-        for (const m of membersOf)
-          for (const s of this.succ[m]!) {
-            const c = this.compOf[s]!;
-            if (c !== comp && c !== -1) {
-              const sb = this.compBits[c]!;
-              for (let k = 0; k < this.words; k++) bits[k]! |= sb[k]!;
-            }
-          }
-        this.compBits.push(bits);
-      }
-    }
-  }
-
-  /** Root types reachable from `key`, not counting `key` itself unless it is a root. */
-  rootsOf(key: string): string[] {
-    const i = this.index.get(key);
-    if (i === undefined) return [];
-    const bits = this.compBits[this.compOf[i]!]!;
-    const out: string[] = [];
-    for (let k = 0; k < this.words; k++) {
-      let w = bits[k]!;
-      while (w) {
-        const b = 31 - Math.clz32(w);
-        w &= ~(1 << b);
-        out.push(this.rootIds[k * 32 + b]!);
-      }
-    }
-    return out;
-  }
-
-  /** A shortest path from `key` to each root it reaches (breadth-first, only through nodes that reach one). */
-  paths(key: string, label: string): { type: string; path: string[] }[] {
-    const start = this.index.get(key);
-    if (start === undefined) return [];
-    const targets = new Set(this.rootsOf(key).map((r) => this.index.get(r)!));
-    if (targets.size === 0) return [];
-    const parent = new Map<number, number>([[start, -1]]);
-    const found: { type: string; path: string[] }[] = [];
-    const queue = [start];
-    for (let q = 0; q < queue.length && found.length < targets.size; q++) {
-      const v = queue[q]!;
-      if (targets.has(v)) found.push({ type: this.keys[v]!, path: this.pathTo(v, parent, label) });
-      for (const w of this.succ[v]!) {
-        if (parent.has(w) || this.empty(w)) continue;
-        parent.set(w, v);
-        queue.push(w);
-      }
-    }
-    return found;
-  }
-
-  private empty(i: number): boolean {
-    const bits = this.compBits[this.compOf[i]!]!;
-    for (let k = 0; k < this.words; k++) if (bits[k]) return false;
-    return true;
-  }
-
-  private pathTo(v: number, parent: Map<number, number>, label: string): string[] {
-    const path: string[] = [];
-    for (let cur = v; cur !== -1; cur = parent.get(cur)!) path.push(this.keys[cur]!);
-    path.reverse();
-    // The first step is the export's own declaration: name it by the symbol.
-    path[0] = label;
-    return path;
-  }
-}
-
-export { typeKey };
-
-export interface ModuleExposure {
-  module: string;
-  /** False when the module carries no BTF: which members it uses cannot be known from the artifact. */
-  hasBtf: boolean;
-  /** The module's own types that hold a changed type by value: their layout moves with it. */
-  holds: { type: string; member: string; offset: number; holds: string }[];
-}
-
-/**
- * What a module's own types (its split BTF) hold by value among the types that changed. A driver that
- * only uses a changed struct through pointers is affected only if it reads members that moved; one that
- * embeds it has its own layout moved. Which members code reads, BTF does not say.
- */
-export function moduleExposure(module: string, btf: Btf | null, e: Explanation): ModuleExposure {
-  if (btf === null) return { module, hasBtf: false, holds: [] };
-  const changed = new Set([
-    ...e.roots.map((r) => r.type),
-    ...e.inherited.map((r) => r.type),
-    ...e.containers.map((r) => r.type),
-  ]);
-  const holds: ModuleExposure['holds'] = [];
-  const graph = new TypeGraphBuilder();
-  for (let id = btf.firstId; id < btf.count; id++) {
-    const t = btf.get(id);
-    if ((t.kind !== 'struct' && t.kind !== 'union') || !t.name) continue;
-    const key = graph.add(btf, id);
-    if (!key) continue;
-    for (const e of embeddedMembers(graph.nodes.get(key)?.facts ?? []))
-      if (changed.has(e.key)) holds.push({ type: key, member: e.member, offset: e.offset, holds: e.key });
-  }
-  return { module, hasBtf: true, holds };
-}
+const crcText = (crc: number | null) => (crc === null ? null : formatCrc(crc));

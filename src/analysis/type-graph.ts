@@ -6,6 +6,9 @@
 //
 // Types with the same key (BTF keeps distinct definitions of a name apart) are merged: their facts are
 // concatenated in a stable order, so a change to any of them shows.
+//
+// The facts are text, so the functions that read them back (`memberFacts`, `embeddedMembers`) live here
+// beside the code that writes them.
 import type { Btf, BtfType } from '../model/btf.js';
 import { cTypeName } from '../model/btf-c.js';
 
@@ -216,6 +219,34 @@ function collectRefs(btf: Btf, id: number, refs: Set<string>, depth: number): vo
       for (const m of t.members) collectRefs(btf, m.type, refs, depth + 1);
       return;
   }
+}
+
+const MEMBER = /^member (\S+) @(\d+)(?::\d+)?: (.*)$/;
+const BY_VALUE = /^(?:(struct|union|enum) )?(\w+)(?:\[\d+\])*$/;
+
+/** A node's `member` facts read back: name, bit offset and C type (bitfield widths dropped). */
+export function memberFacts(facts: readonly string[]): { member: string; offset: number; type: string }[] {
+  const out = [];
+  for (const fact of facts) {
+    const m = MEMBER.exec(fact);
+    if (m) out.push({ member: m[1]!, offset: Number(m[2]), type: m[3]! });
+  }
+  return out;
+}
+
+/** The members that hold a named type by value (not through a pointer), with that type's key. */
+export function embeddedMembers(facts: readonly string[]): { member: string; offset: number; key: string }[] {
+  const out = [];
+  for (const { member, offset, type } of memberFacts(facts)) {
+    const v = BY_VALUE.exec(type);
+    if (v) out.push({ member, offset, key: v[1] ? `${v[1]} ${v[2]}` : `typedef ${v[2]}` });
+  }
+  return out;
+}
+
+/** The named types a type's members hold by value. */
+export function embeddedTypes(facts: readonly string[]): string[] {
+  return embeddedMembers(facts).map((e) => e.key);
 }
 
 /** The id of the type `key` names in `btf` (its own types first), preferring a definition to a fwd. */

@@ -1,0 +1,68 @@
+// One kernel's side of `kabi explain`: its type graph, and in it the declaration of each export asked
+// about, found where the kernel records it (the exporting module's split BTF, vmlinux's BTF, or for a
+// variable BTF has no VAR for, its extern in a header). Apart from explain.ts because this is where BTF
+// is read; everything after works on the graph by key.
+import type { Btf } from '../model/btf.js';
+import { cDeclaration } from '../model/btf-c.js';
+import type { Export } from '../model/export.js';
+import type { KernelBuild } from '../model/kernel-build.js';
+import { type TypeGraph, TypeGraphBuilder } from './type-graph.js';
+
+export interface ExplainSide {
+  build: KernelBuild;
+  /** vmlinux's BTF. */
+  btf: Btf;
+  /** Split BTF of exporting modules, by module name (`snd_pcm`); read on demand. */
+  modules: { get(name: string): Btf | undefined };
+  /**
+   * Declared types of exported variables BTF has no VAR for (it records only per-CPU variables):
+   * variable name → type key (`struct kmem_cache`) and where that was read.
+   */
+  externs?: ReadonlyMap<string, { key: string | null; declaration: string; where: string }>;
+}
+
+/** `drivers/sound/core/snd-pcm` → `snd_pcm`. */
+export function moduleKey(module: string): string {
+  // Matches how readers name a module's split BTF: its file name, dashes made underscores.
+  return (module.split('/').pop() ?? module).replace(/-/g, '_');
+}
+
+/** A kernel's type graph, grown by the declarations of the exports `declare` is asked about. */
+export class KernelTypes {
+  readonly graph: TypeGraph;
+  private readonly builder = new TypeGraphBuilder();
+  readonly declarations = new Map<string, { key: string; text: string; from: string | null }>();
+
+  constructor(readonly input: ExplainSide) {
+    this.builder.addTypes(input.btf);
+    this.graph = this.builder.build();
+  }
+
+  /** Finds the export's declaration: its module's split BTF first, then vmlinux; then a header extern. */
+  declare(e: Export): string | null {
+    const own = e.module === null ? undefined : this.input.modules.get(moduleKey(e.module));
+    const btfs = [own, this.input.btf].filter((b) => b !== undefined);
+    for (const btf of btfs) {
+      const id = btf.find(e.symbol, 'func') ?? btf.find(e.symbol, 'var');
+      if (id === undefined) continue;
+      const key = this.builder.addClosure(btf, id);
+      if (!key) continue;
+      const t = btf.get(id);
+      this.declarations.set(e.symbol, {
+        key,
+        text: cDeclaration(btf, 'type' in t ? t.type : id, e.symbol).replace(/\s*\n\s*/g, ' '),
+        from: null,
+      });
+      return key;
+    }
+    const ext = this.input.externs?.get(e.symbol);
+    if (ext) {
+      const key = `var ${e.symbol}`;
+      const refs = new Set(ext.key ? [ext.key] : []);
+      this.graph.nodes.set(key, { key, facts: [`type ${ext.key ?? ext.declaration}`], refs });
+      this.declarations.set(e.symbol, { key, text: ext.declaration, from: ext.where });
+      return key;
+    }
+    return null;
+  }
+}
