@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
+import { openSqliteStore } from './open-sqlite.js';
 import { MIGRATIONS } from './schema.js';
-import { openSqliteStore } from './sqlite.js';
 import type { IngestInput, Store } from './store.js';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'kabi-kfunc-store-')), 'kabi.db');

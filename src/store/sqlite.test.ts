@@ -9,8 +9,8 @@ import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { decodeIdSet, encodeIdSet } from './id-set.js';
+import { openSqliteStore } from './open-sqlite.js';
 import { MIGRATIONS } from './schema.js';
-import { openSqliteStore } from './sqlite.js';
 import type { IngestInput, Store } from './store.js';
 
 const exp = (symbol: string, crc: number | null, extra: Partial<Export> = {}): Export => ({

@@ -9,7 +9,6 @@ import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { type Db, Sql } from './sqlite-db.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
-import { openReadonly, openWritable } from './sqlite-open.js';
 import {
   listEntries,
   loadBuilds,
@@ -20,17 +19,6 @@ import {
 } from './sqlite-query.js';
 import { ingest, removeEntry } from './sqlite-write.js';
 import type { EntryRecord, IngestInput, IngestResult, Store, StoreStats } from './store.js';
-
-export { BUSY_TIMEOUT_MS } from './sqlite-open.js';
-
-export interface OpenStoreOptions {
-  /** Read without writing anything (`kabi serve`): no directory or file is created, no migration runs. */
-  readonly?: boolean;
-}
-
-export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): SqliteStore {
-  return new SqliteStore(opts.readonly ? openReadonly(path) : openWritable(path), path);
-}
 
 export class SqliteStore implements Store {
   private readonly sql: Sql;
