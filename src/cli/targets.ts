@@ -2,8 +2,9 @@
 // kmods) and kernels (any build artifact or stored build, with its module names and vermagic).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CompatTarget, KernelBuild, ModuleImage } from '../index.js';
+import type { CompatTarget, KernelBuild, ModuleImage, SqliteStore } from '../index.js';
 import { readBuild } from './inputs.js';
+import type { Lib } from './kernels.js';
 import { looksLikeRef, openStore } from './store.js';
 
 export interface ModuleSet {
@@ -63,17 +64,7 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
   if (!existsSync(arg) && looksLikeRef(arg)) {
     const store = await openStore(cmd);
     try {
-      const rec = store.resolve(arg);
-      const build = store.loadBuild(rec.id);
-      const names = store.loadModuleNames(rec.id);
-      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
-      const name = rec.labels.release ?? `entry ${rec.id}`;
-      return {
-        name,
-        build,
-        vermagic: rec.labels.vermagic ?? null,
-        modules: modules.size ? modules : lib.modulesOfBuild(build),
-      };
+      return storedTarget(lib, store, store.loadBuild(store.resolve(arg).id));
     } finally {
       store.close();
     }
@@ -105,20 +96,25 @@ export async function readSeriesTargets(
     const entries = store.list(query).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
     const ordered = lib.orderBuilds(store.loadBuilds(entries.map((e) => e.id)), by).builds;
-    return ordered.map((build) => {
-      const names = store.loadModuleNames(Number(build.labels.id));
-      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
-      const name = build.labels.release ?? `entry ${build.labels.id}`;
-      return {
-        name,
-        build,
-        vermagic: build.labels.vermagic ?? null,
-        modules: modules.size ? modules : lib.modulesOfBuild(build),
-      };
-    });
+    return ordered.map((build) => storedTarget(lib, store, build));
   } finally {
     store.close();
   }
+}
+
+/**
+ * A stored kernel build (its labels carry the store id) as the loader sees it. The store's module names
+ * say which modules exist; a build stored without them (a Module.symvers) names its exporting modules.
+ */
+function storedTarget(lib: Lib, store: SqliteStore, build: KernelBuild): CompatTarget {
+  const names = store.loadModuleNames(Number(build.labels.id));
+  const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
+  return {
+    name: build.labels.release ?? `entry ${build.labels.id}`,
+    build,
+    vermagic: build.labels.vermagic ?? null,
+    modules: modules.size ? modules : lib.modulesOfBuild(build),
+  };
 }
 
 async function isPackage(path: string): Promise<boolean> {
