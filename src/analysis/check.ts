@@ -1,6 +1,6 @@
 // The build gate: diff + severity pass + verdict, with exit codes after libabigail's abidiff
 // (bit 4: ABI changed, bit 8: incompatible) and Mandriva's ABI-version bump.
-import { type JudgedChange, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
+import { emptyKindCounts, type JudgedChange, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { Policy } from '../model/policy.js';
 import { diffExports } from './exports-diff.js';
@@ -44,17 +44,7 @@ export interface AbiVersionVerdict {
 }
 
 export function summarizeChanges(changes: readonly JudgedChange[]): DiffSummary {
-  const s: DiffSummary = {
-    added: 0,
-    removed: 0,
-    crcChanged: 0,
-    exportTypeChanged: 0,
-    namespaceChanged: 0,
-    moved: 0,
-    fail: 0,
-    warn: 0,
-    ignore: 0,
-  };
+  const s: DiffSummary = { ...emptyKindCounts(), fail: 0, warn: 0, ignore: 0 };
   for (const c of changes) {
     s[KIND_COUNT_KEY[c.kind]]++;
     s[c.severity]++;

@@ -3,6 +3,7 @@
 // imports (`__versions`). Ranked both ways: modules by how many changed symbols they use, changed symbols
 // by how many modules consume them. Per architecture by the module's ELF machine.
 import { CHANGE_KINDS, type Change, type ChangeKind } from '../model/change.js';
+import { isGplCompatible } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
 
 /** `listed`: the symbol came from a plain list of changed symbols, so what changed is unknown. */
@@ -113,15 +114,6 @@ export interface ImpactReport {
   unused: number;
 }
 
-const GPL_COMPATIBLE = new Set([
-  'GPL',
-  'GPL v2',
-  'GPL and additional rights',
-  'Dual BSD/GPL',
-  'Dual MIT/GPL',
-  'Dual MPL/GPL',
-]);
-
 /**
  * Whether a change stops this module loading: a GPL tightening does not hurt a GPL-compatible module, a
  * new namespace does not hurt a module that already imports it. CRC changes, removals and listed
@@ -129,7 +121,7 @@ const GPL_COMPATIBLE = new Set([
  */
 function hurts(s: ChangedSymbol, m: ModuleImage): boolean {
   return s.kinds.some((k) => {
-    if (k === 'export-type-changed') return !GPL_COMPATIBLE.has(m.license ?? '');
+    if (k === 'export-type-changed') return !isGplCompatible(m.license);
     if (k === 'namespace-changed') return s.newNamespace === null || !m.importNs.includes(s.newNamespace);
     return true;
   });

@@ -5,7 +5,7 @@
 // needed symbol: find_symbol (GPL-only exports are invisible to modules whose licence is not
 // GPL-compatible), check_version (CRC), verify_namespace_is_imported.
 import type { Export } from '../model/export.js';
-import { formatCrc, isGplOnly } from '../model/export.js';
+import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
@@ -27,20 +27,6 @@ export interface CompatTarget {
   vermagic: string | null;
   /** Names of its loadable modules (KBUILD_MODNAME, `_` for `-`) and of those built into vmlinux. */
   modules: Set<string>;
-}
-
-/** include/linux/license.h license_is_gpl_compatible(). */
-const GPL_COMPATIBLE = new Set([
-  'GPL',
-  'GPL v2',
-  'GPL and additional rights',
-  'Dual BSD/GPL',
-  'Dual MIT/GPL',
-  'Dual MPL/GPL',
-]);
-
-export function isGplCompatible(license: string | null): boolean {
-  return license !== null && GPL_COMPATIBLE.has(license);
 }
 
 export const moduleName = (s: string) =>

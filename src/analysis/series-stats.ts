@@ -1,5 +1,5 @@
 // What every series view shares: how a build is named, and one comparison counted.
-import { type Change, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
+import { type Change, emptyKindCounts, KIND_COUNT_KEY, type KindCounts } from '../model/change.js';
 import { type Export, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 
@@ -42,18 +42,7 @@ export interface ChangeStats extends KindCounts {
 }
 
 function emptyStats(changes: number): ChangeStats {
-  return {
-    added: 0,
-    removed: 0,
-    crcChanged: 0,
-    exportTypeChanged: 0,
-    namespaceChanged: 0,
-    moved: 0,
-    changes,
-    symbols: 0,
-    breaking: 0,
-    share: null,
-  };
+  return { ...emptyKindCounts(), changes, symbols: 0, breaking: 0, share: null };
 }
 
 /** Counts a list of changes (from `diffExports`) of an old build with `oldExports` exports. */

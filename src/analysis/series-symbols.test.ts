@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { symversBuild } from '../../test/helpers/builds.js';
 import type { Export } from '../model/export.js';
-import type { KernelBuild } from '../model/kernel-build.js';
 import type { Stablelist } from '../model/stablelist.js';
 import { stablelistOverTime, symbolHistory } from './series-symbols.js';
 
-function kb(source: string, exports: Partial<Export>[]): KernelBuild {
-  const full = exports.map(
-    (e): Export => ({
-      crc: 1,
-      module: 'vmlinux',
-      exportType: 'EXPORT_SYMBOL',
-      namespace: '',
-      symbol: '',
-      ...e,
-    }),
-  );
-  return {
-    source,
-    format: 'module-symvers',
-    labels: { release: source },
-    exports: new Map(full.map((e) => [e.symbol, e])),
-    warnings: [],
-  };
-}
+const kb = (source: string, exports: Partial<Export>[]) => symversBuild(source, { release: source }, exports);
 
 function list(name: string, entries: [string, number | null][]): Stablelist {
   return {

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Artifact, CompatTarget, KernelBuild, ModuleImage } from '../index.js';
+import type { Lib } from './kernels.js';
 import { looksLikeRef, openStore } from './store.js';
 
 export interface ModuleSet {
@@ -66,15 +67,7 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
     try {
       const rec = await store.resolve(arg);
       const build = await store.loadBuild(rec.id);
-      const names = await store.loadModuleNames(rec.id);
-      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
-      const name = rec.labels.release ?? `entry ${rec.id}`;
-      return {
-        name,
-        build,
-        vermagic: rec.labels.vermagic ?? null,
-        modules: modules.size ? modules : lib.modulesOfBuild(build),
-      };
+      return storedTarget(lib, build, await store.loadModuleNames(rec.id));
     } finally {
       await store.close();
     }
@@ -107,20 +100,28 @@ export async function readSeriesTargets(
     if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
     const ordered = lib.orderBuilds(await store.loadBuilds(entries.map((e) => e.id)), by).builds;
     const moduleNames = await Promise.all(ordered.map((b) => store.loadModuleNames(Number(b.labels.id))));
-    return ordered.map((build, i) => {
-      const names = moduleNames[i]!;
-      const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
-      const name = build.labels.release ?? `entry ${build.labels.id}`;
-      return {
-        name,
-        build,
-        vermagic: build.labels.vermagic ?? null,
-        modules: modules.size ? modules : lib.modulesOfBuild(build),
-      };
-    });
+    return ordered.map((build, i) => storedTarget(lib, build, moduleNames[i]!));
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A stored kernel build (its labels carry the store id) as the loader sees it. The store's module names
+ * say which modules exist; a build stored without them (a Module.symvers) names its exporting modules.
+ */
+function storedTarget(
+  lib: Lib,
+  build: KernelBuild,
+  names: { modules: string[]; builtin: string[] },
+): CompatTarget {
+  const modules = new Set([...names.modules, ...names.builtin].map(lib.moduleName));
+  return {
+    name: build.labels.release ?? `entry ${build.labels.id}`,
+    build,
+    vermagic: build.labels.vermagic ?? null,
+    modules: modules.size ? modules : lib.modulesOfBuild(build),
+  };
 }
 
 /** The stored build a module was built for (its vermagic's release), if the store has it. */

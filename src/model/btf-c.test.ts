@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { INT, member } from '../../test/helpers/btf-types.js';
 import { Btf, type BtfType } from './btf.js';
 import { cDeclaration, cDefinition } from './btf-c.js';
 
 // Declarators C programmers know by heart; ids from 1.
 const TYPES: BtfType[] = [
-  { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 }, // 1
+  INT, // 1
   { kind: 'int', name: 'char', size: 1, encoding: 'char', bitOffset: 0, bits: 8 }, // 2
   { kind: 'const', name: '', type: 2 }, // 3 const char
   { kind: 'ptr', name: '', type: 3 }, // 4 const char *
@@ -22,21 +23,18 @@ const TYPES: BtfType[] = [
     kind: 'union',
     name: '',
     size: 8,
-    members: [
-      { name: 'a', type: 1, bitOffset: 0, bitfieldSize: 0 },
-      { name: 'b', type: 4, bitOffset: 0, bitfieldSize: 0 },
-    ],
+    members: [member('a', 1), member('b', 4)],
   }, // 14
   {
     kind: 'struct',
     name: 'ops',
     size: 64,
     members: [
-      { name: 'probe', type: 10, bitOffset: 0, bitfieldSize: 0 },
-      { name: 'table', type: 11, bitOffset: 64, bitfieldSize: 0 },
-      { name: 'row', type: 13, bitOffset: 320, bitfieldSize: 0 },
-      { name: 'flag', type: 1, bitOffset: 384, bitfieldSize: 1 },
-      { name: '', type: 14, bitOffset: 448, bitfieldSize: 0 },
+      member('probe', 10),
+      member('table', 11, 64),
+      member('row', 13, 320),
+      member('flag', 1, 384, 1),
+      member('', 14, 448),
     ],
   }, // 15
   { kind: 'typedef', name: 'probe_fn', type: 10 }, // 16

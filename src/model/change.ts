@@ -22,6 +22,11 @@ export interface KindCounts {
   moved: number;
 }
 
+/** Every count at zero, in the order the JSON reports list them. */
+export function emptyKindCounts(): KindCounts {
+  return { added: 0, removed: 0, crcChanged: 0, exportTypeChanged: 0, namespaceChanged: 0, moved: 0 };
+}
+
 export const KIND_COUNT_KEY: Record<ChangeKind, keyof KindCounts> = {
   added: 'added',
   removed: 'removed',

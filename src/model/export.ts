@@ -22,6 +22,21 @@ export function isGplOnly(t: ExportType | null): boolean {
   return t === 'EXPORT_SYMBOL_GPL' || t === 'EXPORT_UNUSED_SYMBOL_GPL';
 }
 
+/** include/linux/license.h license_is_gpl_compatible(). */
+const GPL_COMPATIBLE = new Set([
+  'GPL',
+  'GPL v2',
+  'GPL and additional rights',
+  'Dual BSD/GPL',
+  'Dual MIT/GPL',
+  'Dual MPL/GPL',
+]);
+
+/** Whether a module's `.modinfo` license lets it use GPL-only exports. */
+export function isGplCompatible(license: string | null): boolean {
+  return license !== null && GPL_COMPATIBLE.has(license);
+}
+
 export interface Export {
   symbol: string;
   /** The modversion CRC (u32); null where the source does not say (no modversions, or unknown). */

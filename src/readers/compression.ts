@@ -79,53 +79,51 @@ async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number):
   // One output chunk per call: large enough to avoid per-chunk overhead on big files, no larger than the
   // file, since every module of a package would otherwise allocate (and collect) a whole MiB.
   const unxz = createUnxz({ chunkSize: Math.min(1 << 20, Math.max(1 << 14, expected)) });
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of Readable.from([buf]).pipe(unxz) as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxOutput) {
-        unxz.destroy();
-        throw new ArtifactFormatError(`xz data expands past ${maxOutput} bytes; refusing`, { source });
-      }
-      chunks.push(chunk);
-    }
-  } catch (cause) {
-    if (cause instanceof ArtifactFormatError) throw cause;
-    throw new ArtifactFormatError(`corrupt or truncated xz data (${(cause as Error).message})`, {
-      source,
-      cause,
-    });
-  }
-  if (total !== expected) {
+  const data = await drainCapped(unxz, buf, 'xz', source, maxOutput);
+  if (data.length !== expected) {
     throw new ArtifactFormatError(
-      `corrupt or truncated xz data (${total} bytes decoded, the index says ${expected})`,
+      `corrupt or truncated xz data (${data.length} bytes decoded, the index says ${expected})`,
       {
         source,
       },
     );
   }
-  return Buffer.concat(chunks, total);
+  return data;
 }
 
 async function unzstdCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
   const { DecompressStream } = await import('zstd-napi');
-  const unzstd = new DecompressStream();
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return drainCapped(new DecompressStream(), input, 'zstd', source, maxOutput);
+}
+
+/**
+ * All of `decoder`'s output for `input`, stopped as soon as it passes `maxOutput`; any error of the
+ * decoder's own means the data is corrupt or cut short.
+ */
+async function drainCapped(
+  decoder: NodeJS.ReadWriteStream & { destroy(): void },
+  input: Buffer,
+  compression: Compression,
+  source: string,
+  maxOutput: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for await (const chunk of Readable.from([input]).pipe(unzstd) as AsyncIterable<Buffer>) {
+    for await (const chunk of Readable.from([input]).pipe(decoder) as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxOutput) {
-        unzstd.destroy();
-        throw new ArtifactFormatError(`zstd data expands past ${maxOutput} bytes; refusing`, { source });
+        decoder.destroy();
+        throw new ArtifactFormatError(`${compression} data expands past ${maxOutput} bytes; refusing`, {
+          source,
+        });
       }
       chunks.push(chunk);
     }
   } catch (cause) {
     if (cause instanceof ArtifactFormatError) throw cause;
-    throw new ArtifactFormatError(`corrupt or truncated zstd data (${(cause as Error).message})`, {
+    throw new ArtifactFormatError(`corrupt or truncated ${compression} data (${(cause as Error).message})`, {
       source,
       cause,
     });

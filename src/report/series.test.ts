@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { symversBuild } from '../../test/helpers/builds.js';
 import { seriesReport, stablelistOverTime, streamDrift, symbolHistory } from '../analysis/series.js';
 import { KabiError } from '../errors.js';
 import type { Export } from '../model/export.js';
-import type { KernelBuild } from '../model/kernel-build.js';
 import {
   csvField,
   SERIES_FORMATS,
@@ -17,25 +17,8 @@ import {
 const HOSTILE = 'evil,"sym`|\n\u001b[31m';
 const opts = { color: false, limit: null };
 
-function kb(release: string, date: string, exports: Partial<Export>[]): KernelBuild {
-  const full = exports.map(
-    (e): Export => ({
-      crc: 1,
-      module: 'vmlinux',
-      exportType: 'EXPORT_SYMBOL',
-      namespace: '',
-      symbol: '',
-      ...e,
-    }),
-  );
-  return {
-    source: `${release}.symvers`,
-    format: 'module-symvers',
-    labels: { release, date },
-    exports: new Map(full.map((e) => [e.symbol, e])),
-    warnings: [],
-  };
-}
+const kb = (release: string, date: string, exports: Partial<Export>[]) =>
+  symversBuild(`${release}.symvers`, { release, date }, exports);
 
 const b0 = kb('6.1.0-1', '2025-01-01', [
   { symbol: 'a', crc: 0xdeadbeef },

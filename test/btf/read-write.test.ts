@@ -3,32 +3,25 @@ import { describe, it } from 'node:test';
 import type { BtfType } from '../../src/model/btf.js';
 import { readBtf } from '../../src/readers/btf/btf.js';
 import { encodeBtf } from '../../src/writers/btf.js';
+import { INT, member } from '../helpers/btf-types.js';
 import { formatErrorOf } from '../helpers/format-error.js';
 
 // One of every kind, referring to each other as a kernel's would (ids from 1).
 const ALL_KINDS: BtfType[] = [
-  { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 }, // 1
+  INT, // 1
   { kind: 'ptr', name: '', type: 4 }, // 2
   { kind: 'array', name: '', type: 1, indexType: 1, nelems: 16 }, // 3
   {
     kind: 'struct',
     name: 'device',
     size: 24,
-    members: [
-      { name: 'parent', type: 2, bitOffset: 0, bitfieldSize: 0 },
-      { name: 'id', type: 1, bitOffset: 64, bitfieldSize: 0 },
-      { name: 'can_match', type: 1, bitOffset: 96, bitfieldSize: 1 },
-      { name: '', type: 5, bitOffset: 128, bitfieldSize: 0 },
-    ],
+    members: [member('parent', 2), member('id', 1, 64), member('can_match', 1, 96, 1), member('', 5, 128)],
   }, // 4
   {
     kind: 'union',
     name: '',
     size: 8,
-    members: [
-      { name: 'a', type: 1, bitOffset: 0, bitfieldSize: 0 },
-      { name: 'b', type: 2, bitOffset: 0, bitfieldSize: 0 },
-    ],
+    members: [member('a', 1), member('b', 2)],
   }, // 5
   {
     kind: 'enum',
@@ -85,10 +78,7 @@ describe('readBtf', () => {
         kind: 'struct',
         name: 'snd_card',
         size: 32,
-        members: [
-          { name: 'dev', type: 4, bitOffset: 0, bitfieldSize: 0 },
-          { name: 'self', type: base.count + 1, bitOffset: 192, bitfieldSize: 0 },
-        ],
+        members: [member('dev', 4), member('self', base.count + 1, 192)],
       },
       { kind: 'ptr', name: '', type: base.count },
     ];

@@ -9,18 +9,11 @@ import { openSqliteStore } from '../../src/index.js';
 import type { KfuncList } from '../../src/model/kfunc.js';
 import { type BtfRecord, buildBtf } from '../helpers/btf-builder.js';
 import { kabi } from '../helpers/exec.js';
-import { btfIdsWords, kfuncVmlinux } from '../helpers/kfunc-vmlinux.js';
+import { btfIdsWords, kfuncVmlinux, TASK_KFUNC_TYPES } from '../helpers/kfunc-vmlinux.js';
 
-// ids: 1 int, 2 struct task_struct, 3 ptr, 4 proto → ptr, 5 bpf_task_acquire, 6 proto → void,
-// 7 bpf_task_release, 8 proto → int, 9 bpf_task_id
+// ids 1-7: TASK_KFUNC_TYPES; 8 proto → int, 9 bpf_task_id
 const TYPES: BtfRecord[] = [
-  { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 },
-  { kind: 'struct', name: 'task_struct', size: 8, members: [] },
-  { kind: 'ptr', name: '', type: 2 },
-  { kind: 'func_proto', name: '', type: 3, params: [{ name: 'p', type: 3 }], variadic: false },
-  { kind: 'func', name: 'bpf_task_acquire', type: 4, linkage: 'global' },
-  { kind: 'func_proto', name: '', type: 0, params: [{ name: 'p', type: 3 }], variadic: false },
-  { kind: 'func', name: 'bpf_task_release', type: 6, linkage: 'global' },
+  ...TASK_KFUNC_TYPES,
   { kind: 'func_proto', name: '', type: 1, params: [{ name: 'p', type: 3 }], variadic: false },
   { kind: 'func', name: 'bpf_task_id', type: 8, linkage: 'global' },
 ];

@@ -1,9 +1,24 @@
 // A minimal vmlinux ELF for kfunc tests: .BTF, .BTF_ids loaded at a kernel address, and a symbol table
 // with the __BTF_ID__ symbols that delimit the sets (or none, as in a stripped vmlinuz payload).
 import { type BtfRecord, buildBtf } from './btf-builder.js';
+import { INT } from './btf-types.js';
 import { buildElf, type SectionSpec } from './elf-builder.js';
 
 export const KERNEL_BTF_IDS_ADDR = 0xffffffff828e5ad0n;
+
+/**
+ * The types every kfunc test starts from, ids 1 to 7: 1 int, 2 struct task_struct, 3 ptr → 2,
+ * 4 proto (p) → ptr, 5 bpf_task_acquire, 6 proto (p) → void, 7 bpf_task_release. Tests append their own.
+ */
+export const TASK_KFUNC_TYPES: readonly BtfRecord[] = [
+  INT,
+  { kind: 'struct', name: 'task_struct', size: 8, members: [] },
+  { kind: 'ptr', name: '', type: 2 },
+  { kind: 'func_proto', name: '', type: 3, params: [{ name: 'p', type: 3 }], variadic: false },
+  { kind: 'func', name: 'bpf_task_acquire', type: 4, linkage: 'global' },
+  { kind: 'func_proto', name: '', type: 0, params: [{ name: 'p', type: 3 }], variadic: false },
+  { kind: 'func', name: 'bpf_task_release', type: 6, linkage: 'global' },
+];
 
 export interface SymbolSpec {
   name: string;

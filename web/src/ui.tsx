@@ -94,3 +94,48 @@ export function Section({ title, children }: { title: string; children: Componen
     </section>
   );
 }
+
+/** The label query that picks the kernels of a series, as every page that shows one asks for it. */
+export function KernelQuery({
+  value,
+  onChange,
+  label = 'kernels (label query)',
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  label?: string;
+}) {
+  return (
+    <QueryInput
+      label={label}
+      name="query"
+      value={value}
+      placeholder="stream=debian-6.1 (empty: every kernel)"
+      onChange={onChange}
+    />
+  );
+}
+
+export const NoKmods = () => <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>;
+
+/** A table of the pages' `data` style: `head` is the header row's cells, `children` the body's rows. */
+export function DataTable({
+  id,
+  class: cls = 'data',
+  head,
+  children,
+}: {
+  id: string;
+  class?: string;
+  head: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <table class={cls} id={id}>
+      <thead>
+        <tr>{head}</tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}

@@ -1,23 +1,16 @@
 // `kabi coverage`: how much of what a module corpus imports the stablelists protect, which unprotected
 // symbols the most modules need, and the corpus statistics of the Fermilab kmod study.
 import type { Command } from 'commander';
+import { addCorpusOptions, type CorpusOptions, emitCorpusReport, readCorpusModules } from '../corpus.js';
 import { readBuild } from '../inputs.js';
-import { type CommandState, emit, renderOptions } from '../output.js';
+import type { CommandState } from '../output.js';
 import { openStore } from '../store.js';
-import { addCorpusOptions } from './impact.js';
 import { loadSeries } from './series.js';
 
-interface CoverageOptions {
-  modules: string[];
+interface CoverageOptions extends CorpusOptions {
   stablelist: string[];
   kernel?: string;
   series?: string;
-  format: 'text' | 'json' | 'markdown' | 'csv';
-  view?: string;
-  all?: boolean;
-  limit: string;
-  output?: string;
-  color?: boolean;
 }
 
 export function registerCoverage(program: Command, state: CommandState): void {
@@ -50,12 +43,8 @@ export function registerCoverage(program: Command, state: CommandState): void {
       }
       if (series.length === 0) throw new lib.UsageError(`no stored kernel build matches "${o.series}"`);
     }
-    const corpus = await lib.readModuleCorpus(o.modules);
-    for (const p of corpus.problems)
-      process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
-    const report = lib.analyzeCoverage(corpus.modules, lists, { kernel, series });
-    const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
-    await emit(lib.coverageRenderers[o.format](report, opts), { ...o, format: 'text' });
+    const report = lib.analyzeCoverage(await readCorpusModules(o.modules), lists, { kernel, series });
+    await emitCorpusReport((opts) => lib.coverageRenderers[o.format](report, opts), o);
     state.exitCode = 0;
   });
 }

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Btf, ExplainSide, Explanation, KernelBuild } from '../../index.js';
+import { readCorpusModules } from '../corpus.js';
 import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, formatOption, renderOptions } from '../output.js';
 
@@ -67,11 +68,9 @@ export function registerExplain(program: Command, state: CommandState): void {
       }) as [KernelWithBtf, KernelWithBtf];
       let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
       if (o.modules) {
-        const corpus = await lib.readModuleCorpus(o.modules);
-        for (const p of corpus.problems)
-          process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
+        const modules = await readCorpusModules(o.modules);
         selection ??= new Set();
-        for (const m of corpus.modules) for (const i of m.imports) selection.add(i.symbol);
+        for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
       }
       const changed = changedExports(oldKernel.build, newKernel.build, selection);
       const [before, after] = await Promise.all([

@@ -1,38 +1,13 @@
 // `kabi impact`: which modules of a corpus the breaking changes between two builds (or a list of changed
 // symbols) affect, and which changed symbols the most modules consume.
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { addCorpusOptions, type CorpusOptions, emitCorpusReport, readCorpusModules } from '../corpus.js';
 import { readBuild } from '../inputs.js';
-import { type CommandState, emit, renderOptions } from '../output.js';
+import type { CommandState } from '../output.js';
 
-interface ImpactOptions {
-  modules: string[];
+interface ImpactOptions extends CorpusOptions {
   changes?: string;
   allowDuplicates?: boolean;
-  format: 'text' | 'json' | 'markdown' | 'csv';
-  view?: string;
-  all?: boolean;
-  limit: string;
-  output?: string;
-  color?: boolean;
-}
-
-/** Adds what impact and coverage share: corpus, format, view, limits, output. */
-export function addCorpusOptions(cmd: Command, views: string): Command {
-  return cmd
-    .requiredOption(
-      '-m, --modules <path...>',
-      'module corpus: .ko files, directories (/lib/modules/<release>), linux-image or kmod .deb/.rpm',
-    )
-    .addOption(
-      new Option('-f, --format <format>', 'report format')
-        .choices(['text', 'json', 'markdown', 'csv'])
-        .default('text'),
-    )
-    .option('--view <table>', `one table only (${views}); CSV shows the first unless told`)
-    .option('--all', 'list every row')
-    .option('--limit <n>', 'rows per long table', '50')
-    .option('-o, --output <file>', 'write the report to a file')
-    .option('--no-color', 'no colours');
 }
 
 export function registerImpact(program: Command, state: CommandState): void {
@@ -60,12 +35,8 @@ export function registerImpact(program: Command, state: CommandState): void {
         const list = await lib.readStablelist(o.changes!, { format: 'plain' });
         changed = lib.changedSymbolsFromList(list.symbols.keys());
       }
-      const corpus = await lib.readModuleCorpus(o.modules);
-      for (const p of corpus.problems)
-        process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
-      const report = lib.analyzeImpact(changed, corpus.modules);
-      const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
-      await emit(lib.impactRenderers[o.format](report, opts), { ...o, format: 'text' });
+      const report = lib.analyzeImpact(changed, await readCorpusModules(o.modules));
+      await emitCorpusReport((opts) => lib.impactRenderers[o.format](report, opts), o);
       state.exitCode = 0;
     },
   );

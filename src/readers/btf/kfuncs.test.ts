@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type BtfRecord, buildBtf } from '../../../test/helpers/btf-builder.js';
 import { formatErrorOf } from '../../../test/helpers/format-error.js';
-import { btfIdsWords, KERNEL_BTF_IDS_ADDR, kfuncVmlinux } from '../../../test/helpers/kfunc-vmlinux.js';
+import {
+  btfIdsWords,
+  KERNEL_BTF_IDS_ADDR,
+  kfuncVmlinux,
+  TASK_KFUNC_TYPES,
+} from '../../../test/helpers/kfunc-vmlinux.js';
 import type { Btf } from '../../model/btf.js';
 import { KF_FLAGS, kfFlagNames } from '../../model/kfunc.js';
 import { readBtf } from './btf.js';
@@ -17,16 +22,10 @@ const KF_RELEASE = 2;
 const KF_RET_NULL = 4;
 const KF_RCU = 1 << 7;
 
-// ids: 1 int, 2 struct task_struct, 3 ptr → 2, 4 proto (p) → ptr, 5 bpf_task_acquire, 6 proto (p) → void,
-// 7 bpf_task_release, 8 helper (a kernel function that is no kfunc), 9 proto (int, ...) → int, 10 bpf_printk_ish
+// ids 1-7: TASK_KFUNC_TYPES; 8 helper (a kernel function that is no kfunc), 9 proto (int, ...) → int,
+// 10 bpf_vararg
 const TYPES: BtfRecord[] = [
-  { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 },
-  { kind: 'struct', name: 'task_struct', size: 8, members: [] },
-  { kind: 'ptr', name: '', type: 2 },
-  { kind: 'func_proto', name: '', type: 3, params: [{ name: 'p', type: 3 }], variadic: false },
-  { kind: 'func', name: 'bpf_task_acquire', type: 4, linkage: 'global' },
-  { kind: 'func_proto', name: '', type: 0, params: [{ name: 'p', type: 3 }], variadic: false },
-  { kind: 'func', name: 'bpf_task_release', type: 6, linkage: 'global' },
+  ...TASK_KFUNC_TYPES,
   { kind: 'func', name: 'helper', type: 6, linkage: 'static' },
   { kind: 'func_proto', name: '', type: 1, params: [{ name: 'fmt', type: 1 }], variadic: true },
   { kind: 'func', name: 'bpf_vararg', type: 9, linkage: 'global' },

@@ -2,7 +2,12 @@
 // reads a single rule. Each format keeps its own syntax; only the outcome (ordered PolicyRules) is common.
 import { ArtifactFormatError } from '../../errors.js';
 import type { ChangeKind, Severity } from '../../model/change.js';
-import type { DefaultSeverities, PolicyRule, RuleTarget } from '../../model/policy.js';
+import {
+  DEFAULT_SEVERITIES,
+  type DefaultSeverities,
+  type PolicyRule,
+  type RuleTarget,
+} from '../../model/policy.js';
 import { type Line, lineError } from '../lines.js';
 
 export type PolicyFormat = 'suse-severities' | 'debian-ignore-changes' | 'kabi-policy';
@@ -64,6 +69,21 @@ export function noRulesError(source: string, expected: string): ArtifactFormatEr
     source,
     line: 1,
   });
+}
+
+/**
+ * The document of a format that can say nothing but rules (SUSE severities, Debian ignore-changes): both
+ * tools fail an unmatched breaking change and let additions through, which is what the default
+ * severities say; they name no stablelist.
+ */
+export function rulesOnlyDocument(
+  format: PolicyFormat,
+  source: string,
+  rules: PolicyRule[],
+  expected: string,
+): PolicyDocument {
+  if (rules.length === 0) throw noRulesError(source, expected);
+  return { format, source, rules, defaults: { ...DEFAULT_SEVERITIES }, stablelistRefs: [] };
 }
 
 export function makeRule(

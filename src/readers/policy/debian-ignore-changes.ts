@@ -6,14 +6,13 @@
 
 import { globToRegExp } from '../../model/glob.js';
 import type { PolicyRule, RuleTarget } from '../../model/policy.js';
-import { DEFAULT_SEVERITIES } from '../../model/policy.js';
 import { type Line, lineError, lines } from '../lines.js';
 import {
   checkText,
   makeRule,
-  noRulesError,
   type ParseOptions,
   type PolicyDocument,
+  rulesOnlyDocument,
   wordsOf,
 } from './common.js';
 import { looksLikeDefines, type PatternWord, readDefinesIgnoreChanges } from './debian-defines.js';
@@ -34,15 +33,8 @@ export function parseDebianIgnoreChanges(text: string, opts: DebianParseOptions)
     ? readDefinesIgnoreChanges(text, opts.source, opts.section ?? 'abi')
     : readPlainList(text);
   const rules = words.map((w) => debianRule(w.word, w.line, opts.source));
-  if (rules.length === 0) throw noRulesError(opts.source, EXPECTED);
-  return {
-    format: 'debian-ignore-changes',
-    source: opts.source,
-    rules,
-    // buildcheck.py refuses changed or removed symbols that no pattern ignores and lets additions through.
-    defaults: { ...DEFAULT_SEVERITIES },
-    stablelistRefs: [],
-  };
+  // buildcheck.py refuses changed or removed symbols that no pattern ignores and lets additions through.
+  return rulesOnlyDocument('debian-ignore-changes', opts.source, rules, EXPECTED);
 }
 
 function readPlainList(text: string): PatternWord[] {

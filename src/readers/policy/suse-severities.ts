@@ -6,14 +6,14 @@
 
 import type { Severity } from '../../model/change.js';
 import { globToRegExp } from '../../model/glob.js';
-import { DEFAULT_SEVERITIES, type PolicyRule, type RuleTarget } from '../../model/policy.js';
+import type { PolicyRule, RuleTarget } from '../../model/policy.js';
 import { type Line, lineError, lines } from '../lines.js';
 import {
   checkText,
   makeRule,
-  noRulesError,
   type ParseOptions,
   type PolicyDocument,
+  rulesOnlyDocument,
   wordsOf,
 } from './common.js';
 
@@ -32,15 +32,8 @@ export function parseSuseSeverities(text: string, opts: ParseOptions): PolicyDoc
     const words = wordsOf(line.text);
     if (words.length > 0) rules.push(parseRule(words, line, opts.source));
   }
-  if (rules.length === 0) throw noRulesError(opts.source, EXPECTED);
-  return {
-    format: 'suse-severities',
-    source: opts.source,
-    rules,
-    // Both SUSE tools fail an unmatched breaking change and let additions and GPL loosening through.
-    defaults: { ...DEFAULT_SEVERITIES },
-    stablelistRefs: [],
-  };
+  // Both SUSE tools fail an unmatched breaking change and let additions and GPL loosening through.
+  return rulesOnlyDocument('suse-severities', opts.source, rules, EXPECTED);
 }
 
 function parseRule(words: string[], line: Line, source: string): PolicyRule {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ArtifactFormatError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
 import {
   type AptSource,
   mirrorForSuite,
@@ -49,12 +49,7 @@ Enabled: no
 `;
 
 function throwsAt(fn: () => unknown, line: number, message: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${String(e)}`);
-    assert.equal(e.line, line);
-    assert.match(e.message, message);
-    return true;
-  });
+  assert.equal(assertFormatError(fn, message).line, line);
 }
 
 describe('parseSourcesList (one-line style)', () => {

@@ -15,6 +15,14 @@ export function isSymbolName(s: string): boolean {
   return SYMBOL_NAME.test(s);
 }
 
+/** `s`, if it is a symbol name; the lists that hold nothing but names refuse anything else in these words. */
+export function expectSymbolName(s: string, source: string, line: Line): string {
+  if (!isSymbolName(s)) {
+    throw lineError(source, line, `expected a symbol name (letters, digits, _ . $), found "${s}"`);
+  }
+  return s;
+}
+
 /**
  * Architectures as they appear in distribution file names (`kabi_stablelist_ppc64le`,
  * `Module.kabi_aarch64`, `abi_gki_aarch64_db845c`). Longest first so `ppc64le` wins over `ppc64`.

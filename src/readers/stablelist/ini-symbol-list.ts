@@ -12,7 +12,7 @@ import {
   archFromName,
   baseName,
   endOfFileError,
-  isSymbolName,
+  expectSymbolName,
   makeStablelist,
   SymbolTable,
 } from './common.js';
@@ -93,8 +93,5 @@ function parseEntry(content: string, line: Line, source: string, section: string
       `expected one symbol name per line under [${section}], found several words`,
     );
   }
-  if (!isSymbolName(content)) {
-    throw lineError(source, line, `expected a symbol name (letters, digits, _ . $), found "${content}"`);
-  }
-  return content;
+  return expectSymbolName(content, source, line);
 }

@@ -3,7 +3,8 @@
 // with the rules of redhat/kabi/show-kabi (#I: index, release ranges, latest by default).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactFormatError, UsageError } from '../../errors.js';
+import { assertFormatError } from '../../../test/helpers/format-error.js';
+import { UsageError } from '../../errors.js';
 import { type KabiModuleFile, parseKabiModuleFile, parseKabiModuleTree, parseStablelist } from './index.js';
 
 const DIR = 'redhat/kabi/kabi-module/kabi_aarch64';
@@ -11,17 +12,8 @@ const SRC = `${DIR}/__alloc_skb`;
 const ALLOC_SKB = '#2-\n0xd93dd652\t__alloc_skb\tvmlinux\tEXPORT_SYMBOL\t\n\n';
 const SHAPE = '0xCRC<TAB>symbol<TAB>module<TAB>EXPORT_SYMBOL[_GPL][<TAB>namespace]';
 
-function fails(run: () => unknown, message: string): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ArtifactFormatError, `expected an ArtifactFormatError, got ${String(caught)}`);
-  assert.equal(caught.message, message);
-}
-const failsFile = (text: string, message: string) => fails(() => parseKabiModuleFile(text, SRC), message);
+const failsFile = (text: string, message: string) =>
+  assertFormatError(() => parseKabiModuleFile(text, SRC), message);
 
 const line = (crc: string, symbol: string) => `0x${crc}\t${symbol}\tvmlinux\tEXPORT_SYMBOL\t\n`;
 const file = (name: string, range: string, crc = '0000abcd'): KabiModuleFile => ({
@@ -65,7 +57,7 @@ describe('kabi-module files', () => {
   });
 
   it('refuses binary data', () => {
-    fails(
+    assertFormatError(
       () => parseStablelist(`#2-\n0xd93dd652\t__alloc_skb\u0000`, { source: SRC, format: 'kabi-module' }),
       `${SRC}:2: binary data (NUL byte), expected a kABI stablelist text file | 0xd93dd652\\t__alloc_skb\\x00`,
     );
@@ -146,7 +138,7 @@ describe('kabi-module trees', () => {
   });
 
   it('refuses a file whose line exports another symbol than its name', () => {
-    fails(
+    assertFormatError(
       () => parseKabiModuleTree([{ name: 'kfree', text: `#0-\n${line('1', 'vfree')}` }], { source: DIR }),
       `${DIR}/kfree:2: file is named "kfree" but exports vfree; expected the file name to be the symbol` +
         ' | 0x1\\tvfree\\tvmlinux\\tEXPORT_SYMBOL\\t',
@@ -158,7 +150,7 @@ describe('kabi-module trees', () => {
       file('bio_endio', '0-', '00000001'),
       { ...file('bio_endio', '0-', '00000002'), name: 'bio_endio ' },
     ];
-    fails(
+    assertFormatError(
       () => parseKabiModuleTree(files, { source: DIR }),
       `${DIR}/bio_endio :2: bio_endio is pinned to CRC 0x00000002 in vmlinux here but to CRC 0x00000001 in vmlinux` +
         ` at ${DIR}/bio_endio:2; expected one CRC and module per symbol | 0x00000002\\tbio_endio\\tvmlinux\\tEXPORT_SYMBOL\\t`,
@@ -166,7 +158,7 @@ describe('kabi-module trees', () => {
   });
 
   it('refuses a directory without symbol files', () => {
-    fails(
+    assertFormatError(
       () => parseKabiModuleTree([{ name: '.gitignore', text: '' }], { source: DIR }),
       `${DIR}: no symbol files, expected kabi_<arch>/<symbol> files from a kabi-module tree`,
     );

@@ -8,7 +8,7 @@ import {
   archFromName,
   baseName,
   endOfFileError,
-  isSymbolName,
+  expectSymbolName,
   makeStablelist,
   SymbolTable,
 } from './common.js';
@@ -28,10 +28,7 @@ export function parsePlainList(text: string, source: string): Stablelist {
     if (fields.length !== 1) {
       throw lineError(source, line, `expected one symbol name per line, found ${fields.length} fields`);
     }
-    if (!isSymbolName(content)) {
-      throw lineError(source, line, `expected a symbol name (letters, digits, _ . $), found "${content}"`);
-    }
-    table.add({ symbol: content, crc: null, module: null }, source, line);
+    table.add({ symbol: expectSymbolName(content, source, line), crc: null, module: null }, source, line);
   }
   if (table.size === 0) throw endOfFileError(text, source, 'no symbols, expected one symbol name per line');
   const name = baseName(source);

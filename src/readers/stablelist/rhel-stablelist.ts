@@ -10,7 +10,7 @@
 // agree on it. The list carries names only: CRCs live in Module.kabi_<arch> / kabi-module.
 import type { Stablelist } from '../../model/stablelist.js';
 import { type Line, lineError, lines } from '../lines.js';
-import { endOfFileError, isSymbolName, makeStablelist, SymbolTable } from './common.js';
+import { endOfFileError, expectSymbolName, makeStablelist, SymbolTable } from './common.js';
 
 /** `[rhel9_x86_64_stablelist]`, `[_aarch64_whitelist]`: distro+major, arch, list kind. */
 const HEADER = /^\[([A-Za-z0-9]*)_(\w+)_(stablelist|whitelist)\]$/;
@@ -99,8 +99,5 @@ function parseSymbolLine(line: Line, source: string, section: Section | undefine
       `expected one symbol name per line under [${section.name}], found several words`,
     );
   }
-  if (!isSymbolName(symbol)) {
-    throw lineError(source, line, `expected a symbol name (letters, digits, _ . $), found "${symbol}"`);
-  }
-  return symbol;
+  return expectSymbolName(symbol, source, line);
 }

@@ -17,7 +17,7 @@ import {
   niceTicks,
   num,
   plotWidth,
-  svgDocument,
+  svgChart,
   textWidth,
   titled,
 } from './svg.js';
@@ -97,13 +97,7 @@ function hbarChart(spec: HBarSpec, o: ChartOptions): SvgChart {
     ? ''
     : `<text x="${num(left)}" y="${num(f.top + 14)}" fill="${COLORS.muted}">nothing to show</text>`;
   const body = grid + legend(f, spec.keys) + rows.join('') + empty + caption;
-  return {
-    id: o.id ?? spec.id,
-    title: o.title ?? spec.title,
-    svg: svgDocument(f, o.title ?? spec.title, spec.desc, body),
-    width: f.width,
-    height: f.height,
-  };
+  return svgChart(o.id ?? spec.id, o.title ?? spec.title, f, spec.desc, body);
 }
 
 const SEVERITY_COLORS = { fail: COLORS.removed, warn: COLORS.crcChanged, ignore: '#bbbbbb' } as const;

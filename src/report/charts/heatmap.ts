@@ -10,7 +10,7 @@ import {
   type Frame,
   labelDrop,
   num,
-  svgDocument,
+  svgChart,
   textWidth,
   titled,
   xLabels,
@@ -99,11 +99,5 @@ export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgC
   const key =
     `<rect x="16" y="29" width="11" height="11" fill="${COLORS.loads}"/><text x="31" y="38">loads</text>` +
     `<rect x="76" y="29" width="11" height="11" fill="${COLORS.fails}"/><text x="91" y="38">fails (number: broken symbols)</text>`;
-  return {
-    id: o.id ?? 'compat',
-    title,
-    svg: svgDocument(f, title, desc, key + rows.join('') + xLabels(f, kernels, centers)),
-    width: f.width,
-    height: f.height,
-  };
+  return svgChart(o.id ?? 'compat', title, f, desc, key + rows.join('') + xLabels(f, kernels, centers));
 }

@@ -14,7 +14,7 @@ import {
   num,
   plotHeight,
   plotWidth,
-  svgDocument,
+  svgChart,
   titled,
   xLabels,
   yAxis,
@@ -39,15 +39,23 @@ export const STEP_SEGMENTS = [
   { key: 'added', label: 'added', color: COLORS.added, count: (s: Counted) => s.added },
 ] as const;
 
-function frame(o: ChartOptions, labels: string[], top = 44): Frame {
+/** The frame of a chart along the builds; `height` is the plot's default height, before the labels. */
+function frame(o: ChartOptions, labels: string[], { top = 44, height = 300 } = {}): Frame {
+  const drop = labelDrop(labels);
   return {
     width: o.width ?? 760,
-    height: (o.height ?? 300) + labelDrop(labels),
+    height: (o.height ?? height) + drop,
     left: 64,
     top,
     right: 16,
-    bottom: labelDrop(labels),
+    bottom: drop,
   };
+}
+
+/** `n` equal columns across the plot, one per build or update: their width and their centres. */
+function columns(f: Frame, n: number): { bw: number; centers: number[] } {
+  const bw = plotWidth(f) / Math.max(1, n);
+  return { bw, centers: Array.from({ length: n }, (_, i) => f.left + (i + 0.5) * bw) };
 }
 
 /** Per update (build i−1 → i): removed / CRC-changed / other / added, stacked, the share changed on top. */
@@ -60,8 +68,7 @@ export function stepsChart(report: Pick<SeriesReport, 'builds' | 'steps'>, o: Ch
   const ticks = niceTicks(Math.max(0, ...steps.map((s) => segments.reduce((n, g) => n + g.count(s), 0))));
   const top = ticks.at(-1)!;
   const h = plotHeight(f);
-  const bw = plotWidth(f) / Math.max(1, steps.length);
-  const centers = steps.map((_, i) => f.left + (i + 0.5) * bw);
+  const { bw, centers } = columns(f, steps.length);
   const bars = steps.map((s, i) => {
     const name = `${builds[s.from]?.name ?? s.from} → ${builds[s.to]?.name ?? s.to}`;
     const x = centers[i]! - Math.min(bw * 0.35, 28);
@@ -94,13 +101,7 @@ export function stepsChart(report: Pick<SeriesReport, 'builds' | 'steps'>, o: Ch
     bars.join('') +
     xLabels(f, labels, centers);
   const desc = `Stacked bars per update of ${builds.length} builds; the label on each bar is the share of the old ABI that changed.`;
-  return {
-    id: o.id ?? 'steps',
-    title,
-    svg: svgDocument(f, title, desc, body),
-    width: f.width,
-    height: f.height,
-  };
+  return svgChart(o.id ?? 'steps', title, f, desc, body);
 }
 
 export const DRIFT_LINES = [
@@ -153,8 +154,7 @@ export function driftChart(
   const ticks = niceTicks(Math.max(0, ...drift.points.flatMap((p) => DRIFT_LINES.map((l) => l.value(p)))));
   const top = ticks.at(-1)!;
   const h = plotHeight(f);
-  const bw = plotWidth(f) / Math.max(1, builds.length);
-  const centers = builds.map((_, i) => f.left + (i + 0.5) * bw);
+  const { bw, centers } = columns(f, builds.length);
   const y = (v: number) => f.top + h - (v / top) * h;
   const lines = DRIFT_LINES.map((l) => {
     const pts = drift.points.map((p) => `${num(centers[p.build]!)},${num(y(l.value(p)))}`).join(' ');
@@ -177,13 +177,7 @@ export function driftChart(
     lines.join('') +
     xLabels(f, labels, centers);
   const desc = `Every build compared with ${base}; shaded bands are ABI epochs (builds with the same symbol and CRC set).`;
-  return {
-    id: o.id ?? 'drift',
-    title,
-    svg: svgDocument(f, title, desc, body),
-    width: f.width,
-    height: f.height,
-  };
+  return svgChart(o.id ?? 'drift', title, f, desc, body);
 }
 
 /** The ABI epochs as bands along the builds: a module with modversions loads on all of a band or none. */
@@ -191,17 +185,8 @@ export function epochsChart(report: Pick<SeriesReport, 'builds' | 'epochs'>, o: 
   const { builds, epochs } = report;
   const title = o.title ?? `ABI epochs (${epochs.length})`;
   const labels = builds.map((b) => b.name);
-  const drop = labelDrop(labels);
-  const f: Frame = {
-    width: o.width ?? 760,
-    height: (o.height ?? 90) + drop,
-    left: 64,
-    top: 32,
-    right: 16,
-    bottom: drop,
-  };
-  const bw = plotWidth(f) / Math.max(1, builds.length);
-  const centers = builds.map((_, i) => f.left + (i + 0.5) * bw);
+  const f = frame(o, labels, { top: 32, height: 90 });
+  const { bw, centers } = columns(f, builds.length);
   const mid = f.top + plotHeight(f) / 2;
   const bands = epochs.map((e, i) => {
     const x = centers[e.first]! - bw / 2 + 1;
@@ -221,11 +206,5 @@ export function epochsChart(report: Pick<SeriesReport, 'builds' | 'epochs'>, o: 
   );
   const desc = 'Runs of consecutive builds that offer the same (symbol, CRC) set.';
   const body = bands.join('') + ticks.join('') + xLabels(f, labels, centers);
-  return {
-    id: o.id ?? 'epochs',
-    title,
-    svg: svgDocument(f, title, desc, body),
-    width: f.width,
-    height: f.height,
-  };
+  return svgChart(o.id ?? 'epochs', title, f, desc, body);
 }

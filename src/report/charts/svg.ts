@@ -2,6 +2,7 @@
 // and the <svg> frame. Hand-written rather than vega-lite: a chart here is a few dozen rects and lines, and
 // writing them directly is ~100× faster than vega's dataflow (docs/report.md has the figures), puts the
 // hover text in <title> elements (vega's SVG has none), and keeps every artifact string under one escaper.
+import type { SvgChart } from './chart.js';
 
 /** Characters XML 1.0 does not allow, even escaped: C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F. */
 const XML_INVALID =
@@ -108,7 +109,7 @@ export function plotHeight(f: Frame): number {
 }
 
 /** The <svg> element: a white background (PNG-ready), the title as <title> and as a heading, `desc`. */
-export function svgDocument(f: Frame, title: string, desc: string, body: string): string {
+function svgDocument(f: Frame, title: string, desc: string, body: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${num(f.width)}" height="${num(f.height)}" ` +
     `viewBox="0 0 ${num(f.width)} ${num(f.height)}" role="img" font-family="${escapeXml(FONT)}" font-size="11">` +
@@ -118,6 +119,11 @@ export function svgDocument(f: Frame, title: string, desc: string, body: string)
     body +
     '</svg>'
   );
+}
+
+/** What every chart renderer returns: the <svg> document and the size a page or a PNG places it at. */
+export function svgChart(id: string, title: string, f: Frame, desc: string, body: string): SvgChart {
+  return { id, title, svg: svgDocument(f, title, desc, body), width: f.width, height: f.height };
 }
 
 /** Horizontal grid lines and value labels on the left for a linear y axis from 0 to the last tick. */

@@ -2,9 +2,10 @@
 // affected modules, consumers of changed symbols, stablelist coverage.
 import type { DiffReport } from '../../analysis/check.js';
 import type { CoverageReport } from '../../analysis/coverage.js';
-import type { ImpactReport } from '../../analysis/impact.js';
+import type { ImpactReport, ModuleRef } from '../../analysis/impact.js';
 import type { JudgedChange } from '../../model/change.js';
 import { type Export, formatCrc } from '../../model/export.js';
+import type { Verdict } from '../../model/verdict.js';
 import { brokenSymbols, type VerdictMatrix } from '../charts/heatmap.js';
 import type { HtmlCell, HtmlColumn, HtmlTable } from './table.js';
 
@@ -14,6 +15,8 @@ const c = (
   kind: HtmlColumn['kind'],
   filter?: HtmlColumn['filter'],
 ): HtmlColumn => (filter ? { key, title, kind, filter } : { key, title, kind });
+
+const MODULE_COLUMN = c('module', 'module', 'artifact', 'text');
 
 /** The value a change is about, on one side: the field its kind names. */
 function side(kind: JudgedChange['kind'], e: Export | null): string | null {
@@ -68,23 +71,23 @@ export function limitByKind(
   return { kept, left: changes.length - kept.length };
 }
 
-function leftNote(left: number, limit: number | null): string | undefined {
-  return left > 0
-    ? `${left.toLocaleString('en-US')} more rows left out (${limit} per kind; --all lists every one).`
-    : undefined;
+/** `t`, saying under its title how many rows `limitByKind` left out, if any. */
+function withLeftNote(t: HtmlTable, left: number, limit: number | null): HtmlTable {
+  if (left === 0) return t;
+  return {
+    ...t,
+    note: `${left.toLocaleString('en-US')} more rows left out (${limit} per kind; --all lists every one).`,
+  };
 }
 
 /** One diff's judged changes. */
 export function changesTable(report: Pick<DiffReport, 'changes'>, limit: number | null): HtmlTable {
   const { kept, left } = limitByKind(report.changes, limit);
-  const t: HtmlTable = {
-    id: 'changes',
-    title: 'Changes',
-    columns: CHANGE_COLUMNS,
-    rows: kept.map(changeRow),
-  };
-  const note = leftNote(left, limit);
-  return note ? { ...t, note } : t;
+  return withLeftNote(
+    { id: 'changes', title: 'Changes', columns: CHANGE_COLUMNS, rows: kept.map(changeRow) },
+    left,
+    limit,
+  );
 }
 
 /** The judged changes of every update of a series, one row per change, with the update named. */
@@ -98,33 +101,40 @@ export function seriesChangesTable(
     left += l.left;
     return l.kept.map((ch) => [`${s.from} → ${s.to}`, ...changeRow(ch)]);
   });
-  const t: HtmlTable = {
-    id: 'changes',
-    title: 'Every change, update by update',
-    columns: [c('update', 'update', 'artifact', 'select'), ...CHANGE_COLUMNS],
-    rows,
-  };
-  const note = leftNote(left, limit);
-  return note ? { ...t, note } : t;
+  return withLeftNote(
+    {
+      id: 'changes',
+      title: 'Every change, update by update',
+      columns: [c('update', 'update', 'artifact', 'select'), ...CHANGE_COLUMNS],
+      rows,
+    },
+    left,
+    limit,
+  );
+}
+
+/** Rows from every verdict of the matrix, given its module and the kernel's name as the matrix spells it. */
+function verdictRows(
+  m: VerdictMatrix,
+  rows: (module: string, kernel: string, v: Verdict) => HtmlCell[][],
+): HtmlCell[][] {
+  return m.modules.flatMap((mod) =>
+    mod.verdicts.flatMap((v, k) => (v === null ? [] : rows(mod.module, m.kernels[k] ?? v.kernel, v))),
+  );
 }
 
 /** A cell per module and kernel: loads or fails, and the broken symbols. */
 export function verdictsTable(m: VerdictMatrix): HtmlTable {
-  const rows = m.modules.flatMap((mod) =>
-    mod.verdicts.flatMap((v, k): HtmlCell[][] => {
-      if (v === null) return [];
-      const broken = v.loads ? [] : brokenSymbols(v);
-      const first = v.reasons[0]?.message ?? (v.notes.length ? v.notes.join('; ') : null);
-      return [
-        [mod.module, v.source, m.kernels[k] ?? v.kernel, v.loads ? 'loads' : 'fails', broken.length, first],
-      ];
-    }),
-  );
+  const rows = verdictRows(m, (module, kernel, v) => {
+    const broken = v.loads ? [] : brokenSymbols(v);
+    const first = v.reasons[0]?.message ?? (v.notes.length ? v.notes.join('; ') : null);
+    return [[module, v.source, kernel, v.loads ? 'loads' : 'fails', broken.length, first]];
+  });
   return {
     id: 'verdicts',
     title: 'Verdicts',
     columns: [
-      c('module', 'module', 'artifact', 'text'),
+      MODULE_COLUMN,
       c('source', 'source', 'artifact'),
       c('kernel', 'kernel', 'artifact', 'select'),
       c('verdict', 'verdict', 'word', 'select'),
@@ -137,27 +147,25 @@ export function verdictsTable(m: VerdictMatrix): HtmlTable {
 
 /** Every reason of every failing verdict, in the loader's order: why a module does not load. */
 export function reasonsTable(m: VerdictMatrix): HtmlTable {
-  const rows = m.modules.flatMap((mod) =>
-    mod.verdicts.flatMap((v, k) =>
-      (v?.reasons ?? []).map((r): HtmlCell[] => [
-        mod.module,
-        m.kernels[k] ?? v!.kernel,
-        r.code,
-        r.alsoFails ? 'would also fail' : 'fatal',
-        r.symbol ?? null,
-        r.namespace ?? null,
-        r.module ?? null,
-        r.wanted === undefined ? null : r.wanted,
-        r.offered === undefined ? null : r.offered,
-        r.message,
-      ]),
-    ),
+  const rows = verdictRows(m, (module, kernel, v) =>
+    v.reasons.map((r): HtmlCell[] => [
+      module,
+      kernel,
+      r.code,
+      r.alsoFails ? 'would also fail' : 'fatal',
+      r.symbol ?? null,
+      r.namespace ?? null,
+      r.module ?? null,
+      r.wanted === undefined ? null : r.wanted,
+      r.offered === undefined ? null : r.offered,
+      r.message,
+    ]),
   );
   return {
     id: 'reasons',
     title: 'Reasons',
     columns: [
-      c('module', 'module', 'artifact', 'text'),
+      MODULE_COLUMN,
       c('kernel', 'kernel', 'artifact', 'select'),
       c('code', 'kind', 'word', 'select'),
       c('severity', 'severity', 'word', 'select'),
@@ -169,6 +177,23 @@ export function reasonsTable(m: VerdictMatrix): HtmlTable {
       c('message', 'message', 'artifact'),
     ],
     rows,
+  };
+}
+
+/**
+ * A row per module of a corpus, named and then placed by architecture (`kabi impact` and `kabi coverage`
+ * list modules so: the same module name can be built for several), then `more`.
+ */
+function corpusModulesTable<M extends ModuleRef>(
+  t: { id: string; title: string; note?: string },
+  more: HtmlColumn[],
+  modules: readonly M[],
+  cells: (m: M) => HtmlCell[],
+): HtmlTable {
+  return {
+    ...t,
+    columns: [MODULE_COLUMN, c('arch', 'arch', 'artifact', 'select'), ...more],
+    rows: modules.map((m) => [m.name, m.arch, ...cells(m)]),
   };
 }
 
@@ -191,49 +216,34 @@ export function impactTables(impact: ImpactReport): HtmlTable[] {
         s.consumers.map((m) => m.name).join(', '),
       ]),
     },
-    {
-      id: 'affected',
-      title: 'Affected modules',
-      columns: [
-        c('module', 'module', 'artifact', 'text'),
-        c('arch', 'arch', 'artifact', 'select'),
+    corpusModulesTable(
+      { id: 'affected', title: 'Affected modules' },
+      [
         c('source', 'source', 'artifact'),
         c('imports', 'imports', 'count'),
         c('uses', 'changed symbols used', 'count'),
         c('symbols', 'symbols', 'artifact', 'text'),
       ],
-      rows: impact.affected.map((m) => [
-        m.name,
-        m.arch,
-        m.source,
-        m.imports,
-        m.uses.length,
-        m.uses.map((u) => u.symbol).join(', '),
-      ]),
-    },
+      impact.affected,
+      (m) => [m.source, m.imports, m.uses.length, m.uses.map((u) => u.symbol).join(', ')],
+    ),
   ];
 }
 
 export function coverageTable(coverage: CoverageReport): HtmlTable {
-  return {
-    id: 'coverage',
-    title: 'Stablelist coverage per module',
-    note: `Protected by: ${coverage.stablelists.join(', ') || 'no stablelist'}.`,
-    columns: [
-      c('module', 'module', 'artifact', 'text'),
-      c('arch', 'arch', 'artifact', 'select'),
+  return corpusModulesTable(
+    {
+      id: 'coverage',
+      title: 'Stablelist coverage per module',
+      note: `Protected by: ${coverage.stablelists.join(', ') || 'no stablelist'}.`,
+    },
+    [
       c('imports', 'imports', 'count'),
       c('protected', 'protected', 'count'),
       c('share', 'share', 'share'),
       c('unprotected', 'unprotected symbols', 'artifact', 'text'),
     ],
-    rows: coverage.modules.map((m) => [
-      m.name,
-      m.arch,
-      m.imports,
-      m.protected,
-      m.share,
-      m.unprotected.join(', '),
-    ]),
-  };
+    coverage.modules,
+    (m) => [m.imports, m.protected, m.share, m.unprotected.join(', ')],
+  );
 }

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { apiUrl, type Entry, useApi } from '../api';
 import { href, navigate } from '../router';
-import { Await, fmt, LabelList, QueryInput } from '../ui';
+import { Await, DataTable, fmt, LabelList, QueryInput } from '../ui';
 
 export const entryName = (e: Entry) => e.labels.release ?? e.labels.name ?? e.labels.version ?? e.source;
 
@@ -37,9 +37,10 @@ export function BuildsPage({ params, changes }: { params: URLSearchParams; chang
           entries.length === 0 ? (
             <p class="empty">No stored entry matches. Add some with kabi ingest.</p>
           ) : (
-            <table class="data" id="builds">
-              <thead>
-                <tr>
+            <DataTable
+              id="builds"
+              head={
+                <>
                   <th />
                   <th>id</th>
                   <th>kind</th>
@@ -48,40 +49,39 @@ export function BuildsPage({ params, changes }: { params: URLSearchParams; chang
                   <th class="num">modules</th>
                   <th>labels</th>
                   <th />
+                </>
+              }
+            >
+              {entries.map((e) => (
+                <tr key={e.id} data-id={e.id}>
+                  <td>
+                    {e.kind === 'kernel' && (
+                      <input
+                        type="checkbox"
+                        aria-label={`pick ${entryName(e)}`}
+                        checked={picked.includes(e.id)}
+                        onChange={() => toggle(e.id)}
+                      />
+                    )}
+                  </td>
+                  <td class="num">{e.id}</td>
+                  <td>{e.kind}</td>
+                  <td class="name">{entryName(e)}</td>
+                  <td class="num">{fmt(e.exports)}</td>
+                  <td class="num">{fmt(e.modules)}</td>
+                  <td>
+                    <LabelList labels={e.labels} />
+                  </td>
+                  <td>
+                    {e.kind === 'kmod' ? (
+                      <a href={href('kmod', { ref: e.id })}>verdicts</a>
+                    ) : e.labels.stream ? (
+                      <a href={href('series', { query: `stream=${e.labels.stream}` })}>series</a>
+                    ) : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {entries.map((e) => (
-                  <tr key={e.id} data-id={e.id}>
-                    <td>
-                      {e.kind === 'kernel' && (
-                        <input
-                          type="checkbox"
-                          aria-label={`pick ${entryName(e)}`}
-                          checked={picked.includes(e.id)}
-                          onChange={() => toggle(e.id)}
-                        />
-                      )}
-                    </td>
-                    <td class="num">{e.id}</td>
-                    <td>{e.kind}</td>
-                    <td class="name">{entryName(e)}</td>
-                    <td class="num">{fmt(e.exports)}</td>
-                    <td class="num">{fmt(e.modules)}</td>
-                    <td>
-                      <LabelList labels={e.labels} />
-                    </td>
-                    <td>
-                      {e.kind === 'kmod' ? (
-                        <a href={href('kmod', { ref: e.id })}>verdicts</a>
-                      ) : e.labels.stream ? (
-                        <a href={href('series', { query: `stream=${e.labels.stream}` })}>series</a>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )
         }
       </Await>

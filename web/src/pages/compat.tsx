@@ -2,7 +2,7 @@
 // number of symbols that broke it, with the loader's reasons on hover.
 import { apiUrl, type Heatmap, useApi } from '../api';
 import { href, navigate } from '../router';
-import { Await, QueryInput } from '../ui';
+import { Await, DataTable, KernelQuery, NoKmods, QueryInput } from '../ui';
 
 export function CompatPage({ params, changes }: { params: URLSearchParams; changes: number }) {
   const query = params.get('query') ?? '';
@@ -12,13 +12,7 @@ export function CompatPage({ params, changes }: { params: URLSearchParams; chang
     <div>
       <h1>Compatibility</h1>
       <div class="toolbar">
-        <QueryInput
-          label="kernels (label query)"
-          name="query"
-          value={query}
-          placeholder="stream=debian-6.1 (empty: every kernel)"
-          onChange={(q) => navigate('compat', { query: q, kmods })}
-        />
+        <KernelQuery value={query} onChange={(q) => navigate('compat', { query: q, kmods })} />
         <QueryInput
           label="kmods (label query)"
           name="kmods"
@@ -30,11 +24,13 @@ export function CompatPage({ params, changes }: { params: URLSearchParams; chang
       <Await state={state}>
         {(h) =>
           h.rows.length === 0 ? (
-            <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>
+            <NoKmods />
           ) : (
-            <table class="data heatmap" id="heatmap">
-              <thead>
-                <tr>
+            <DataTable
+              id="heatmap"
+              class="data heatmap"
+              head={
+                <>
                   <th>kmod</th>
                   <th>module</th>
                   {h.builds.map((b) => (
@@ -42,40 +38,39 @@ export function CompatPage({ params, changes }: { params: URLSearchParams; chang
                       {b.name}
                     </th>
                   ))}
-                </tr>
-              </thead>
-              <tbody>
-                {h.rows.map((r) => (
-                  <tr key={`${r.kmod.id}\0${r.module}`}>
-                    <td>
-                      <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
-                      {r.kmod.labels['built-for'] && (
-                        <span class="meta"> for {r.kmod.labels['built-for']}</span>
-                      )}
+                </>
+              }
+            >
+              {h.rows.map((r) => (
+                <tr key={`${r.kmod.id}\0${r.module}`}>
+                  <td>
+                    <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
+                    {r.kmod.labels['built-for'] && (
+                      <span class="meta"> for {r.kmod.labels['built-for']}</span>
+                    )}
+                  </td>
+                  <td>{r.module}</td>
+                  {r.cells.map((c, i) => (
+                    <td
+                      key={h.builds[i]?.id}
+                      class={
+                        c.loads
+                          ? 'cell loads'
+                          : `cell fails heat-${Math.min(4, Math.ceil(Math.log2(c.broken + 1)))}`
+                      }
+                      title={
+                        c.loads
+                          ? 'loads'
+                          : [...c.reasons, ...(c.more ? [`… and ${c.more} more`] : [])].join('\n')
+                      }
+                      data-broken={c.broken}
+                    >
+                      {c.loads ? '✓' : c.broken || '✗'}
                     </td>
-                    <td>{r.module}</td>
-                    {r.cells.map((c, i) => (
-                      <td
-                        key={h.builds[i]?.id}
-                        class={
-                          c.loads
-                            ? 'cell loads'
-                            : `cell fails heat-${Math.min(4, Math.ceil(Math.log2(c.broken + 1)))}`
-                        }
-                        title={
-                          c.loads
-                            ? 'loads'
-                            : [...c.reasons, ...(c.more ? [`… and ${c.more} more`] : [])].join('\n')
-                        }
-                        data-broken={c.broken}
-                      >
-                        {c.loads ? '✓' : c.broken || '✗'}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                  ))}
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Await>

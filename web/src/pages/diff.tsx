@@ -11,7 +11,7 @@ import {
   useApi,
 } from '../api';
 import { href, navigate } from '../router';
-import { Await, fmt, useDebounced } from '../ui';
+import { Await, DataTable, fmt, useDebounced } from '../ui';
 import { entryName } from './builds';
 
 const PAGE = 100;
@@ -223,9 +223,10 @@ function Side({ c, field }: { c: ChangeJson; field: keyof ExportJson }) {
 function ChangeTable({ rows, query }: { rows: ChangeJson[]; query: string }) {
   if (rows.length === 0) return <p class="empty">No change matches.</p>;
   return (
-    <table class="data" id="changes">
-      <thead>
-        <tr>
+    <DataTable
+      id="changes"
+      head={
+        <>
           <th>kind</th>
           <th>symbol</th>
           <th>old crc</th>
@@ -234,32 +235,31 @@ function ChangeTable({ rows, query }: { rows: ChangeJson[]; query: string }) {
           <th>export type</th>
           <th>namespace</th>
           <th>severity</th>
+        </>
+      }
+    >
+      {rows.map((c) => (
+        <tr key={`${c.kind}\0${c.symbol}`} class={`kind-${c.kind}`}>
+          <td>{c.kind}</td>
+          <td class="mono">
+            <a class="symbol" href={href('symbol', { name: c.symbol, query })}>
+              {c.symbol}
+            </a>
+          </td>
+          <td class="mono crc">{crc(c.old)}</td>
+          <td class="mono crc">{crc(c.new)}</td>
+          <td>
+            <Side c={c} field="module" />
+          </td>
+          <td>
+            <Side c={c} field="exportType" />
+          </td>
+          <td>
+            <Side c={c} field="namespace" />
+          </td>
+          <td class={`severity ${c.severity}`}>{c.severity}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((c) => (
-          <tr key={`${c.kind}\0${c.symbol}`} class={`kind-${c.kind}`}>
-            <td>{c.kind}</td>
-            <td class="mono">
-              <a class="symbol" href={href('symbol', { name: c.symbol, query })}>
-                {c.symbol}
-              </a>
-            </td>
-            <td class="mono crc">{crc(c.old)}</td>
-            <td class="mono crc">{crc(c.new)}</td>
-            <td>
-              <Side c={c} field="module" />
-            </td>
-            <td>
-              <Side c={c} field="exportType" />
-            </td>
-            <td>
-              <Side c={c} field="namespace" />
-            </td>
-            <td class={`severity ${c.severity}`}>{c.severity}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

@@ -1,7 +1,7 @@
 // Out-of-tree modules: the stored kmods, one kmod's verdict on every build of a series, and why it fails.
 import { apiUrl, type Entry, type KmodPage, useApi } from '../api';
 import { href, navigate } from '../router';
-import { Await, fmt, LabelList, QueryInput, Section } from '../ui';
+import { Await, DataTable, fmt, KernelQuery, LabelList, NoKmods, Section } from '../ui';
 import { entryName } from './builds';
 
 export function KmodsPage({ params, changes }: { params: URLSearchParams; changes: number }) {
@@ -13,32 +13,32 @@ export function KmodsPage({ params, changes }: { params: URLSearchParams; change
       <Await state={state}>
         {(kmods) =>
           kmods.length === 0 ? (
-            <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>
+            <NoKmods />
           ) : (
-            <table class="data" id="kmods">
-              <thead>
-                <tr>
+            <DataTable
+              id="kmods"
+              head={
+                <>
                   <th>id</th>
                   <th>name</th>
                   <th class="num">modules</th>
                   <th>labels</th>
+                </>
+              }
+            >
+              {kmods.map((k) => (
+                <tr key={k.id}>
+                  <td class="num">{k.id}</td>
+                  <td>
+                    <a href={href('kmod', { ref: k.id, query })}>{entryName(k)}</a>
+                  </td>
+                  <td class="num">{fmt(k.modules)}</td>
+                  <td>
+                    <LabelList labels={k.labels} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {kmods.map((k) => (
-                  <tr key={k.id}>
-                    <td class="num">{k.id}</td>
-                    <td>
-                      <a href={href('kmod', { ref: k.id, query })}>{entryName(k)}</a>
-                    </td>
-                    <td class="num">{fmt(k.modules)}</td>
-                    <td>
-                      <LabelList labels={k.labels} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )
         }
       </Await>
@@ -54,13 +54,7 @@ export function KmodPageView({ params, changes }: { params: URLSearchParams; cha
     <div>
       <h1>Kmod</h1>
       <div class="toolbar">
-        <QueryInput
-          label="kernels (label query)"
-          name="query"
-          value={query}
-          placeholder="stream=debian-6.1 (empty: every kernel)"
-          onChange={(q) => navigate('kmod', { ref, query: q })}
-        />
+        <KernelQuery value={query} onChange={(q) => navigate('kmod', { ref, query: q })} />
       </div>
       {ref === '' ? (
         <p class="empty">
@@ -82,32 +76,33 @@ function KmodView({ k }: { k: KmodPage }) {
         <LabelList labels={k.kmod.labels} skip={['name']} />
       </p>
       <Section title="Verdict on each build">
-        <table class="data matrix" id="verdicts">
-          <thead>
-            <tr>
+        <DataTable
+          id="verdicts"
+          class="data matrix"
+          head={
+            <>
               <th>module</th>
               {k.builds.map((b) => (
                 <th key={b.id}>{b.name}</th>
               ))}
               <th>first failure</th>
               <th class="num">rebuilds</th>
+            </>
+          }
+        >
+          {s.modules.map((m) => (
+            <tr key={m.module}>
+              <td>{m.module}</td>
+              {m.loads.map((ok, i) => (
+                <td key={k.builds[i]?.id} class={ok ? 'loads' : 'fails'}>
+                  {ok ? 'loads' : 'fails'}
+                </td>
+              ))}
+              <td>{m.firstFailure ? m.firstFailure.kernel : 'none'}</td>
+              <td class="num">{m.rebuilds.length}</td>
             </tr>
-          </thead>
-          <tbody>
-            {s.modules.map((m) => (
-              <tr key={m.module}>
-                <td>{m.module}</td>
-                {m.loads.map((ok, i) => (
-                  <td key={k.builds[i]?.id} class={ok ? 'loads' : 'fails'}>
-                    {ok ? 'loads' : 'fails'}
-                  </td>
-                ))}
-                <td>{m.firstFailure ? m.firstFailure.kernel : 'none'}</td>
-                <td class="num">{m.rebuilds.length}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
         <p class="meta">Rebuilds across the series, one per breakage: {s.totalRebuilds}</p>
       </Section>
       <Section title="Why not">

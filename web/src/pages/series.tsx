@@ -3,7 +3,7 @@
 import { useLayoutEffect } from 'preact/hooks';
 import { apiUrl, type Entry, type Series, type Stats, useApi } from '../api';
 import { href, navigate } from '../router';
-import { Await, fmt, percent, QueryInput, Section } from '../ui';
+import { Await, DataTable, fmt, KernelQuery, percent, QueryInput, Section } from '../ui';
 
 const KIND_COLUMNS: [keyof Stats, string][] = [
   ['added', 'added'],
@@ -71,11 +71,9 @@ export function SeriesPage({ params, changes }: { params: URLSearchParams; chang
     <div>
       <h1>Series</h1>
       <div class="toolbar">
-        <QueryInput
+        <KernelQuery
           label="label query"
-          name="query"
           value={query}
-          placeholder="stream=debian-6.1 (empty: every kernel)"
           onChange={(q) => navigate('series', { query: q, by })}
         />
         <QueryInput
@@ -137,74 +135,74 @@ function SeriesView({ s, query }: { s: Series; query: string }) {
         {s.builds.length} builds, ordered by {s.ordering.label ?? 'input order'} ({s.ordering.method})
       </p>
       <Section title="Steps: what each update changed">
-        <table class="data" id="steps">
-          <thead>
-            <tr>
+        <DataTable
+          id="steps"
+          head={
+            <>
               <th>from</th>
               <th>to</th>
               <StatHead />
               <th />
+            </>
+          }
+        >
+          {s.steps.map((st) => (
+            <tr key={st.to} data-from={name(st.from)} data-to={name(st.to)}>
+              <td>{name(st.from)}</td>
+              <td>{name(st.to)}</td>
+              <StatCells s={st} />
+              <td>
+                <a href={href('diff', { old: id(st.from), new: id(st.to), query })}>changes</a>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {s.steps.map((st) => (
-              <tr key={st.to} data-from={name(st.from)} data-to={name(st.to)}>
-                <td>{name(st.from)}</td>
-                <td>{name(st.to)}</td>
-                <StatCells s={st} />
-                <td>
-                  <a href={href('diff', { old: id(st.from), new: id(st.to), query })}>changes</a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Section>
       <Section title={`Drift from ${name(s.drift.baseline)}`}>
-        <table class="data" id="drift">
-          <thead>
-            <tr>
+        <DataTable
+          id="drift"
+          head={
+            <>
               <th>build</th>
               <StatHead />
+            </>
+          }
+        >
+          {s.drift.points.map((p) => (
+            <tr key={p.build}>
+              <td>{name(p.build)}</td>
+              <StatCells s={p} />
             </tr>
-          </thead>
-          <tbody>
-            {s.drift.points.map((p) => (
-              <tr key={p.build}>
-                <td>{name(p.build)}</td>
-                <StatCells s={p} />
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Section>
       <Section title="ABI epochs: runs of builds with the same symbol CRCs">
-        <table class="data" id="epochs">
-          <thead>
-            <tr>
+        <DataTable
+          id="epochs"
+          head={
+            <>
               <th>first</th>
               <th>last</th>
               <th class="num">builds</th>
               <th class="num">days</th>
               <th class="num">exports</th>
               <th>CRC digest</th>
+            </>
+          }
+        >
+          {s.epochs.map((e) => (
+            <tr key={e.index}>
+              <td>{name(e.first)}</td>
+              <td>{name(e.last)}</td>
+              <td class="num">{e.builds}</td>
+              <td class="num">{e.days === null ? '—' : `${e.days}${e.ongoing ? '+' : ''}`}</td>
+              <td class="num">{fmt(e.exports)}</td>
+              <td class="mono" title={e.crcDigest}>
+                {e.crcDigest.slice(0, 12)}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {s.epochs.map((e) => (
-              <tr key={e.index}>
-                <td>{name(e.first)}</td>
-                <td>{name(e.last)}</td>
-                <td class="num">{e.builds}</td>
-                <td class="num">{e.days === null ? '—' : `${e.days}${e.ongoing ? '+' : ''}`}</td>
-                <td class="num">{fmt(e.exports)}</td>
-                <td class="mono" title={e.crcDigest}>
-                  {e.crcDigest.slice(0, 12)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Section>
     </>
   );

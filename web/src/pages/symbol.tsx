@@ -1,7 +1,7 @@
 // One symbol's export in every build of a series: CRC, module, export type, namespace, and what changed.
 import { apiUrl, type History, useApi } from '../api';
 import { navigate } from '../router';
-import { Await, QueryInput } from '../ui';
+import { Await, DataTable, KernelQuery, QueryInput } from '../ui';
 
 export function SymbolPage({ params, changes }: { params: URLSearchParams; changes: number }) {
   const name = params.get('name') ?? '';
@@ -21,11 +21,9 @@ export function SymbolPage({ params, changes }: { params: URLSearchParams; chang
           placeholder="kmalloc_trace"
           onChange={(n) => navigate('symbol', { name: n, query })}
         />
-        <QueryInput
+        <KernelQuery
           label="label query"
-          name="query"
           value={query}
-          placeholder="stream=debian-6.1 (empty: every kernel)"
           onChange={(q) => navigate('symbol', { name, query: q })}
         />
       </div>
@@ -34,38 +32,38 @@ export function SymbolPage({ params, changes }: { params: URLSearchParams; chang
       ) : (
         <Await state={state}>
           {(h) => (
-            <table class="data" id="history">
-              <thead>
-                <tr>
+            <DataTable
+              id="history"
+              head={
+                <>
                   <th>build</th>
                   <th>crc</th>
                   <th>module</th>
                   <th>export type</th>
                   <th>namespace</th>
                   <th>changes</th>
+                </>
+              }
+            >
+              {h.entries.map((e) => (
+                <tr key={e.build} class={e.changes.length ? 'changed' : undefined}>
+                  <td>{h.builds[e.build]?.name}</td>
+                  {e.export === null ? (
+                    <td colSpan={4} class="absent">
+                      not exported
+                    </td>
+                  ) : (
+                    <>
+                      <td class="mono crc">{e.export.crc ?? '—'}</td>
+                      <td>{e.export.module ?? '—'}</td>
+                      <td>{e.export.exportType ?? '—'}</td>
+                      <td>{e.export.namespace || '—'}</td>
+                    </>
+                  )}
+                  <td>{e.changes.join(', ')}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {h.entries.map((e) => (
-                  <tr key={e.build} class={e.changes.length ? 'changed' : undefined}>
-                    <td>{h.builds[e.build]?.name}</td>
-                    {e.export === null ? (
-                      <td colSpan={4} class="absent">
-                        not exported
-                      </td>
-                    ) : (
-                      <>
-                        <td class="mono crc">{e.export.crc ?? '—'}</td>
-                        <td>{e.export.module ?? '—'}</td>
-                        <td>{e.export.exportType ?? '—'}</td>
-                        <td>{e.export.namespace || '—'}</td>
-                      </>
-                    )}
-                    <td>{e.changes.join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </Await>
       )}
