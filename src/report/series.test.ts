@@ -101,6 +101,19 @@ describe('series renderers', () => {
     assert.match(h, /\\u\{a\}\\u\{1b\}\[31m/);
   });
 
+  it('text: the title names the stream; builds of several streams are said, never mixed silently', () => {
+    const label = (b: KernelBuild, stream: string) => ({ ...b, labels: { ...b.labels, stream } });
+    const one = seriesRenderers.text(seriesReport([label(b0, 'debian-6.1'), label(b1, 'debian-6.1')]), opts);
+    assert.match(one, /^kABI series: 2 builds of stream debian-6\.1, by date\n/);
+    assert.doesNotMatch(one, /streams mixed/);
+    const mixed = seriesRenderers.text(
+      seriesReport([label(b0, 'debian-6.1'), label(b1, 'debian-6.12'), b2]),
+      opts,
+    );
+    assert.match(mixed, /^kABI series: 3 builds of 2 streams \(debian-6\.1, debian-6\.12\), by date\n/);
+    assert.match(mixed.split('\n')[2]!, /^ {2}streams mixed: /);
+  });
+
   it('json: a stable shape with CRCs as 0x%08x and hostile names intact', () => {
     const j = JSON.parse(seriesRenderers.json(report, opts));
     assert.deepEqual(Object.keys(j), ['ordering', 'builds', 'steps', 'drift', 'epochs']);
