@@ -114,6 +114,14 @@ describe('series renderers', () => {
     assert.match(mixed.split('\n')[2]!, /^ {2}streams mixed: /);
   });
 
+  it('view: several tables in the order named, one title; CSV refuses more than one', () => {
+    const t = seriesRenderers.text(report, { ...opts, view: 'epochs,steps' });
+    assert.equal(t.match(/kABI series/g)?.length, 1);
+    assert.ok(t.indexOf('ABI epochs') < t.indexOf('Steps'), 'epochs first, as named');
+    assert.doesNotMatch(t, /Drift/);
+    assert.throws(() => seriesRenderers.csv(report, { ...opts, view: 'steps,epochs' }), KabiError);
+  });
+
   it('json: a stable shape with CRCs as 0x%08x and hostile names intact', () => {
     const j = JSON.parse(seriesRenderers.json(report, opts));
     assert.deepEqual(Object.keys(j), ['ordering', 'builds', 'steps', 'drift', 'epochs']);
