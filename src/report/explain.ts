@@ -140,6 +140,8 @@ export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
     if (s.status === 'no-type-change') out.push('      BTF shows no change in any type it reaches');
     for (const root of s.roots) out.push(`      because ${root.type} changed: ${root.path.join(' → ')}`);
   }
+  if (list.length && list.length < r.symbols.length)
+    out.push(`  … ${r.symbols.length - list.length} more (--all)`);
   if (!list.length && r.symbols.length)
     out.push('', `(${r.symbols.length} symbols: name some, use --modules, or --symbols to list them all)`);
   return `${out.join('\n')}\n`;
@@ -178,6 +180,7 @@ export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): stri
             : s.roots.map((x) => mdCode(x.path.join(' → '))).join('<br>');
       out.push(`| ${mdCode(s.symbol)} | ${mdCode(s.module)} | ${s.oldCrc} | ${s.newCrc} | ${why} |`);
     }
+    if (list.length < r.symbols.length) out.push('', `… ${r.symbols.length - list.length} more (--all)`);
   }
   return `${out.join('\n')}\n`;
 }
