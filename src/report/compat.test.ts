@@ -42,6 +42,7 @@ describe('compat text', () => {
     const matrix = compatRenderers.text([loads('6.1.0-47'), fails('6.1.0-50')]);
     assert.match(matrix, /^acpi_call {2}loads {5}FAIL 2/m);
     assert.match(matrix, /FAIL n: n reasons/);
+    assert.doesNotMatch(matrix, / $/m, 'no trailing blanks');
     const why = whyText(fails('6.1.0-50'));
     assert.match(
       why,

@@ -38,11 +38,17 @@ function matrixText(verdicts: Verdict[]): string {
   const { modules, kernels, cell } = matrix(verdicts);
   const w0 = Math.max(6, ...modules.map((m) => m.length));
   const w = kernels.map((k) => Math.max(k.length, 7));
-  const out = [`${'module'.padEnd(w0)}  ${kernels.map((k, i) => textSafe(k).padEnd(w[i]!)).join('  ')}`];
-  for (const m of modules)
-    out.push(
-      `${textSafe(m).padEnd(w0)}  ${kernels.map((k, i) => short(cell(m, k)).padEnd(w[i]!)).join('  ')}`,
-    );
+  const row = (first: string, cells: string[]) =>
+    `${first.padEnd(w0)}  ${cells.map((c, i) => c.padEnd(w[i]!)).join('  ')}`.trimEnd();
+  const out = [
+    row('module', kernels.map(textSafe)),
+    ...modules.map((m) =>
+      row(
+        textSafe(m),
+        kernels.map((k) => short(cell(m, k))),
+      ),
+    ),
+  ];
   const failing = verdicts.filter((v) => !v.loads);
   if (failing.length) out.push(`(${LEGEND})`, '', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
   for (const v of failing) out.push(`  ${textSafe(v.module)} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
