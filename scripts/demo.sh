@@ -3,10 +3,14 @@
 # Module.symvers of two streams ingested into a fresh SQLite store; the store, each stream's series, the
 # gate; then two real out-of-tree modules built for 6.1.0-47 (acpi_call, v4l2loopback) across the 6.1
 # builds: where they stop loading, why, and the type changes behind it (BTF); last, an HTML report.
-# KABI_DEMO_SKIP_BUILD=1 skips the build (the tests run the demo on the dist/ they built).
+# It builds first when a source is newer than the last build; KABI_DEMO_SKIP_BUILD=1 never builds (the
+# tests run the demo on the dist/ they built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "${KABI_DEMO_SKIP_BUILD:-}" = 1 ] || npm run -s build
+if [ "${KABI_DEMO_SKIP_BUILD:-}" != 1 ] && { [ ! -e dist/.tsbuildinfo ] ||
+  [ -n "$(find src tsconfig.json package.json -newer dist/.tsbuildinfo -print -quit)" ]; }; then
+  npm run -s build
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/kabi-demo.XXXXXX")"
 db="$work/kabi.db"
 kabi() { node bin/kabi.js --db "$db" "$@"; }
