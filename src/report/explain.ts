@@ -88,7 +88,11 @@ function headline(r: Explanation): string[] {
           `${noChange} with no type change BTF can show: genksyms saw something BTF does not record (an attribute, a declaration detail, or a type it expands differently).`,
         ]
       : []),
-    `${r.unchangedCrcReached} export(s) with an unchanged CRC reach a root change too: genksyms did not expand those types for them.`,
+    ...(r.unchangedCrcReached
+      ? [
+          `${r.unchangedCrcReached} export(s) with an unchanged CRC reach a root change too: genksyms did not expand those types for them.`,
+        ]
+      : []),
   ];
 }
 

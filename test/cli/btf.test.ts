@@ -90,6 +90,7 @@ describe('kabi explain on the committed 6.1.0-47 and 6.1.0-50 exports and BTF su
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^6 CRC change\(s\): 5 explained by 3 root type change\(s\)\.$/m);
     assert.match(r.stdout, /^ {2}struct device: reached by 5 CRC-changed export\(s\)$/m);
+    assert.doesNotMatch(r.stdout, /^0 export\(s\) with an unchanged CRC/m, 'no line about none');
     const symbols = r.stdout.slice(r.stdout.indexOf('\nSymbols:'));
     assert.equal(symbols.match(/^ {2}\S+ \[vmlinux\] 0x/gm)?.length, 2);
     assert.match(symbols, /^ {2}… 4 more \(--all\)$/m);
