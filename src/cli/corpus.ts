@@ -27,7 +27,10 @@ export function addCorpusOptions(cmd: Command, views: string): Command {
         .choices(['text', 'json', 'markdown', 'csv'])
         .default('text'),
     )
-    .option('--view <table>', `one table only (${views}); CSV shows the first unless told`)
+    .option(
+      '--view <tables>',
+      `only these tables, comma-separated (${views}); CSV: one, the first unless told`,
+    )
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per long table', '50')
     .option('-o, --output <file>', 'write the report to a file')

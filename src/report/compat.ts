@@ -18,13 +18,17 @@ function matrix(verdicts: Verdict[]): {
   return { modules, kernels, cell: (m, k) => at.get(`${m}\0${k}`) };
 }
 
-const short = (v: Verdict | undefined) =>
-  !v ? '' : v.loads ? 'loads' : `FAIL ${v.reasons.filter((r) => !r.alsoFails).length}`;
+/** `FAIL n`: n reasons, as many as `kabi why` lists (those the loader stops at and those behind them). */
+const short = (v: Verdict | undefined) => (!v ? '' : v.loads ? 'loads' : `FAIL ${v.reasons.length}`);
+
+const LEGEND = 'FAIL n: n reasons it would not load; kabi why MODULE KERNEL lists them';
 
 function reasonLine(r: Verdict['reasons'][number]): string {
+  const [wanted, offered] = [formatCrc(r.wanted ?? null), formatCrc(r.offered ?? null)];
+  const said = r.message.includes(wanted) && r.message.includes(offered);
   const crc =
-    r.wanted !== undefined && r.offered !== undefined
-      ? ` [wanted ${formatCrc(r.wanted ?? null)}, offered ${formatCrc(r.offered ?? null)}]`
+    r.wanted !== undefined && r.offered !== undefined && !said
+      ? ` [wanted ${wanted}, offered ${offered}]`
       : '';
   const where = r.module && r.symbol ? ` (exported by ${r.module})` : '';
   return `${r.alsoFails ? 'would also fail: ' : ''}${r.message}${crc}${where}`;
@@ -34,18 +38,27 @@ function matrixText(verdicts: Verdict[]): string {
   const { modules, kernels, cell } = matrix(verdicts);
   const w0 = Math.max(6, ...modules.map((m) => m.length));
   const w = kernels.map((k) => Math.max(k.length, 7));
-  const out = [`${'module'.padEnd(w0)}  ${kernels.map((k, i) => textSafe(k).padEnd(w[i]!)).join('  ')}`];
-  for (const m of modules)
-    out.push(
-      `${textSafe(m).padEnd(w0)}  ${kernels.map((k, i) => short(cell(m, k)).padEnd(w[i]!)).join('  ')}`,
-    );
+  const row = (first: string, cells: string[]) =>
+    `${first.padEnd(w0)}  ${cells.map((c, i) => c.padEnd(w[i]!)).join('  ')}`.trimEnd();
+  const out = [
+    row('module', kernels.map(textSafe)),
+    ...modules.map((m) =>
+      row(
+        textSafe(m),
+        kernels.map((k) => short(cell(m, k))),
+      ),
+    ),
+  ];
   const failing = verdicts.filter((v) => !v.loads);
-  if (failing.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
-  for (const v of failing)
-    out.push(
-      `  ${textSafe(v.module)} on ${textSafe(v.kernel)}: ${textSafe(reasonLine(v.reasons[0]!))}${v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : ''}`,
-    );
+  if (failing.length) out.push(`(${LEGEND})`, '', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
+  for (const v of failing) out.push(`  ${textSafe(v.module)} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** The reason the loader meets first, and how many follow it. */
+function firstReason(v: Verdict): string {
+  const more = v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : '';
+  return `${textSafe(reasonLine(v.reasons[0]!))}${more}`;
 }
 
 function verdictsJson(verdicts: Verdict[]): string {
@@ -92,11 +105,18 @@ export function compatSeriesText(s: CompatSeries): string {
   ];
   for (const m of s.modules) {
     const first = m.firstFailure
-      ? `stops loading on ${m.firstFailure.kernel} (${m.firstFailure.symbols.slice(0, 5).join(', ')}${m.firstFailure.symbols.length > 5 ? ', …' : ''})`
+      ? `stops loading on ${textSafe(m.firstFailure.kernel)}`
       : 'loads on every build';
     out.push(
-      `  ${textSafe(m.module)}: ${textSafe(first)}; ${m.rebuilds.length} rebuild(s)${m.rebuilds.length ? ` at ${m.rebuilds.map((r) => textSafe(r.kernel)).join(', ')}` : ''}`,
+      `  ${textSafe(m.module)}: ${first}; ${m.rebuilds.length} rebuild(s)${m.rebuilds.length ? ` at ${m.rebuilds.map((r) => textSafe(r.kernel)).join(', ')}` : ''}`,
     );
+    const failed = m.verdicts.find((v) => !v.loads);
+    if (failed?.reasons.length) out.push(`    why: ${firstReason(failed)}`);
+    const symbols = m.firstFailure?.symbols ?? [];
+    if (symbols.length)
+      out.push(
+        `    ${symbols.length} symbol(s): ${symbols.slice(0, 5).map(textSafe).join(', ')}${symbols.length > 5 ? ', …' : ''}`,
+      );
     for (const r of m.rebuilds.filter((x) => x.unfixable.length))
       out.push(
         `    at ${textSafe(r.kernel)} a rebuild is not enough: ${r.unfixable.map(textSafe).join(', ')} no longer exported`,

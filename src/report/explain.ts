@@ -88,7 +88,11 @@ function headline(r: Explanation): string[] {
           `${noChange} with no type change BTF can show: genksyms saw something BTF does not record (an attribute, a declaration detail, or a type it expands differently).`,
         ]
       : []),
-    `${r.unchangedCrcReached} export(s) with an unchanged CRC reach a root change too: genksyms did not expand those types for them.`,
+    ...(r.unchangedCrcReached
+      ? [
+          `${r.unchangedCrcReached} export(s) with an unchanged CRC reach a root change too: genksyms did not expand those types for them.`,
+        ]
+      : []),
   ];
 }
 
@@ -140,6 +144,8 @@ export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
     if (s.status === 'no-type-change') out.push('      BTF shows no change in any type it reaches');
     for (const root of s.roots) out.push(`      because ${root.type} changed: ${root.path.join(' → ')}`);
   }
+  if (list.length && list.length < r.symbols.length)
+    out.push(`  … ${r.symbols.length - list.length} more (--all)`);
   if (!list.length && r.symbols.length)
     out.push('', `(${r.symbols.length} symbols: name some, use --modules, or --symbols to list them all)`);
   return `${out.join('\n')}\n`;
@@ -178,6 +184,7 @@ export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): stri
             : s.roots.map((x) => mdCode(x.path.join(' → '))).join('<br>');
       out.push(`| ${mdCode(s.symbol)} | ${mdCode(s.module)} | ${s.oldCrc} | ${s.newCrc} | ${why} |`);
     }
+    if (list.length < r.symbols.length) out.push('', `… ${r.symbols.length - list.length} more (--all)`);
   }
   return `${out.join('\n')}\n`;
 }

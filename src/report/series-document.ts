@@ -51,14 +51,16 @@ export function col(key: string, title: string, kind: CellKind): Column {
   return { key, title, kind };
 }
 
-/** Selects the tables to show: all of them, or the one `view` names. */
+/** Selects the tables to show: all of them, or those `view` names (`steps` or `steps,epochs`), in its order. */
 export function tablesFor(doc: SeriesDocument, view: string | undefined): DocTable[] {
   if (view === undefined) return doc.tables;
-  const t = doc.tables.find((x) => x.view === view);
-  if (t === undefined) {
-    throw new UsageError(`no view ${view}; this report has ${doc.tables.map((x) => x.view).join(', ')}`);
-  }
-  return [t];
+  return view.split(',').map((v) => {
+    const t = doc.tables.find((x) => x.view === v.trim());
+    if (t === undefined) {
+      throw new UsageError(`no view ${v}; this report has ${doc.tables.map((x) => x.view).join(', ')}`);
+    }
+    return t;
+  });
 }
 
 export function viewsOf(doc: SeriesDocument): string[] {

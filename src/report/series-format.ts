@@ -1,6 +1,7 @@
 // A series document as aligned text, Markdown or CSV. Cells from artifacts are escaped per format:
 // control and bidi characters made visible on a terminal, code spans in Markdown, RFC 4180 quoting in CSV.
 import { createColors } from 'picocolors';
+import { UsageError } from '../errors.js';
 import { formatCrc } from '../model/export.js';
 import { mdCode } from './markdown.js';
 import {
@@ -16,7 +17,7 @@ export interface DocumentOptions {
   color: boolean;
   /** Most rows of a change list; null shows all. */
   limit: number | null;
-  /** Only this table (`--view`); CSV, which holds one table, takes the first when unset. */
+  /** Only these tables (`--view steps` or `steps,epochs`); CSV holds one table, the first when unset. */
   view?: string;
 }
 
@@ -134,7 +135,8 @@ function csvValue(v: Cell, c: Column): string {
 
 /** One table (the `view`, else the first), header row of keys, CRLF line ends as RFC 4180 says. */
 export function documentToCsv(doc: SeriesDocument, opts: DocumentOptions): string {
-  const [t] = tablesFor(doc, opts.view ?? doc.tables[0]?.view);
+  const [t, ...more] = tablesFor(doc, opts.view ?? doc.tables[0]?.view);
+  if (more.length) throw new UsageError('CSV holds one table: --view names one');
   if (t === undefined) return '';
   const lines = [
     t.columns.map((c) => csvField(c.key)),

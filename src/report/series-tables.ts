@@ -113,11 +113,30 @@ function orderLine(r: SeriesReport): Line {
   return ['by ', { code: o.label }, ' (dpkg version order)'];
 }
 
+/**
+ * Which stream the builds are: one `stream` label names the series; several are said in the title and
+ * warned about, since a step from one stream to another compares the streams, not an update.
+ */
+function streams(r: SeriesReport): { title: Line; notes: Line[] } {
+  const names = [...new Set(r.builds.flatMap((b) => (b.labels.stream ? [b.labels.stream] : [])))];
+  if (names.length === 0) return { title: [], notes: [] };
+  if (names.length === 1) return { title: [' of stream ', { code: names[0]! }], notes: [] };
+  const list: Line = names.flatMap((n, i): Line => (i ? [', ', { code: n }] : [{ code: n }]));
+  return {
+    title: [` of ${names.length} streams (`, ...list, ')'],
+    notes: [['streams mixed: steps between them compare two streams; select one (e.g. stream=…) per series']],
+  };
+}
+
 export function seriesDocument(r: SeriesReport): SeriesDocument {
   const baseline = name(r.builds, r.drift.baseline);
+  const stream = streams(r);
   return {
-    title: ['kABI series: ', String(r.builds.length), ' builds, ', ...orderLine(r)],
-    notes: [[`${r.epochs.length} ABI epoch(s); drift measured from `, { code: baseline ?? '-' }]],
+    title: ['kABI series: ', String(r.builds.length), ' builds', ...stream.title, ', ', ...orderLine(r)],
+    notes: [
+      [`${r.epochs.length} ABI epoch(s); drift measured from `, { code: baseline ?? '-' }],
+      ...stream.notes,
+    ],
     tables: [
       {
         view: 'steps',

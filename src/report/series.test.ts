@@ -84,6 +84,27 @@ describe('series renderers', () => {
     assert.match(h, /\\u\{a\}\\u\{1b\}\[31m/);
   });
 
+  it('text: the title names the stream; builds of several streams are said, never mixed silently', () => {
+    const label = (b: KernelBuild, stream: string) => ({ ...b, labels: { ...b.labels, stream } });
+    const one = seriesRenderers.text(seriesReport([label(b0, 'debian-6.1'), label(b1, 'debian-6.1')]), opts);
+    assert.match(one, /^kABI series: 2 builds of stream debian-6\.1, by date\n/);
+    assert.doesNotMatch(one, /streams mixed/);
+    const mixed = seriesRenderers.text(
+      seriesReport([label(b0, 'debian-6.1'), label(b1, 'debian-6.12'), b2]),
+      opts,
+    );
+    assert.match(mixed, /^kABI series: 3 builds of 2 streams \(debian-6\.1, debian-6\.12\), by date\n/);
+    assert.match(mixed.split('\n')[2]!, /^ {2}streams mixed: /);
+  });
+
+  it('view: several tables in the order named, one title; CSV refuses more than one', () => {
+    const t = seriesRenderers.text(report, { ...opts, view: 'epochs,steps' });
+    assert.equal(t.match(/kABI series/g)?.length, 1);
+    assert.ok(t.indexOf('ABI epochs') < t.indexOf('Steps'), 'epochs first, as named');
+    assert.doesNotMatch(t, /Drift/);
+    assert.throws(() => seriesRenderers.csv(report, { ...opts, view: 'steps,epochs' }), KabiError);
+  });
+
   it('json: a stable shape with CRCs as 0x%08x and hostile names intact', () => {
     const j = JSON.parse(seriesRenderers.json(report, opts));
     assert.deepEqual(Object.keys(j), ['ordering', 'builds', 'steps', 'drift', 'epochs']);

@@ -73,3 +73,28 @@ describe('kabi explain usage', () => {
     assert.match(r.stderr, /carries no types: give --old-btf a vmlinux, vmlinuz or linux-image package/);
   });
 });
+
+describe('kabi explain on the committed 6.1.0-47 and 6.1.0-50 exports and BTF subsets', () => {
+  const side = (abi: string) => [
+    join(FIXTURES, 'debian', `${abi}.symvers.xz`),
+    join(FIXTURES, 'btf', `${abi}.subset.btf.xz`),
+  ];
+  const [oldSymvers, oldBtf] = side('6.1.0-47');
+  const [newSymvers, newBtf] = side('6.1.0-50');
+  const acpiCall = join(FIXTURES, 'modules', 'kmods', '6.1.0-47', 'acpi_call.ko');
+  const args = [oldSymvers!, newSymvers!, '--old-btf', oldBtf!, '--new-btf', newBtf!, '-m', acpiCall];
+
+  it("explains acpi_call's CRC changes, and says how many symbols --limit left out", () => {
+    const r = kabi(['explain', ...args, '--limit', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^6 CRC change\(s\): 5 explained by 3 root type change\(s\)\.$/m);
+    assert.match(r.stdout, /^ {2}struct device: reached by 5 CRC-changed export\(s\)$/m);
+    assert.doesNotMatch(r.stdout, /^0 export\(s\) with an unchanged CRC/m, 'no line about none');
+    const symbols = r.stdout.slice(r.stdout.indexOf('\nSymbols:'));
+    assert.equal(symbols.match(/^ {2}\S+ \[vmlinux\] 0x/gm)?.length, 2);
+    assert.match(symbols, /^ {2}… 4 more \(--all\)$/m);
+    const all = kabi(['explain', ...args, '--all']);
+    assert.equal(all.stdout.match(/^ {2}\S+ \[vmlinux\] 0x/gm)?.length, 6);
+    assert.doesNotMatch(all.stdout, /more \(--all\)/);
+  });
+});

@@ -33,7 +33,10 @@ export function registerSeries(program: Command, _state: CommandState): void {
     .option('--baseline <ref>', 'drift from this stored build (default: the first of the series)')
     .option('--streams <query...>', 'two label queries: compare the two streams date by date')
     .option('-s, --stablelist <file...>', 'protected-set size per build and protected symbols that changed')
-    .option('--view <table>', 'one table only (steps, drift, epochs, builds; points, zero; builds, changes)')
+    .option(
+      '--view <tables>',
+      'only these tables, comma-separated (steps, drift, epochs, builds; points, zero; builds, changes)',
+    )
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per change list', '50')
     .option('-o, --output <file>', 'write the report to a file')
