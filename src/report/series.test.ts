@@ -4,6 +4,7 @@ import { symversBuild } from '../../test/helpers/builds.js';
 import { seriesReport, stablelistOverTime, streamDrift, symbolHistory } from '../analysis/series.js';
 import { KabiError } from '../errors.js';
 import type { Export } from '../model/export.js';
+import type { KernelBuild } from '../model/kernel-build.js';
 import {
   csvField,
   SERIES_FORMATS,

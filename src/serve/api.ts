@@ -14,12 +14,12 @@ import {
   diffRenderers,
   driftChart,
   type EntryRecord,
+  emptyKindCounts,
   entryListRenderers,
   epochsChart,
   globToRegExp,
   type KernelBuild,
   KIND_COUNT_KEY,
-  type KindCounts,
   type ModuleImage,
   moduleName,
   modulesOfBuild,
@@ -135,15 +135,6 @@ export interface DiffFilter {
   limit: number;
 }
 
-const emptyCounts = (): KindCounts => ({
-  added: 0,
-  removed: 0,
-  crcChanged: 0,
-  exportTypeChanged: 0,
-  namespaceChanged: 0,
-  moved: 0,
-});
-
 async function diffReport(view: StoreView, oldRef: string, newRef: string) {
   const a = await resolve(view, oldRef, 'kernel');
   const b = await resolve(view, newRef, 'kernel');
@@ -188,7 +179,7 @@ function filterChanges(report: DiffReport, f: DiffFilter) {
   const kinds = new Set(f.kinds);
   const either = (re: RegExp, x: string | null | undefined, y: string | null | undefined) =>
     (x != null && re.test(x)) || (y != null && re.test(y));
-  const matched = emptyCounts();
+  const matched = emptyKindCounts();
   const rows: DiffReport['changes'] = [];
   for (const c of report.changes) {
     if (module && !either(module, c.old?.module, c.new?.module)) continue;
