@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestArtifact, openSqliteStore } from '../../src/index.js';
 import { countChanges, loadSymvers, ROOT, type Row } from '../helpers/independent.js';
-import { tool } from '../helpers/tools.js';
+import { needs, tool } from '../helpers/tools.js';
 import { fixtureStore, KMODS, kmodPath, type Served, SYMVERS, serve, symversPath } from './store.js';
 
 const KABI = join(ROOT, 'bin', 'kabi.js');
@@ -162,7 +162,9 @@ describe('kabi serve API over the committed fixtures', () => {
     );
   });
 
-  it('kmod page and heatmap: the symbols that break each kmod, as modprobe --dump-modversions says', async (_t) => {
+  it('kmod page and heatmap: the symbols that break each kmod, as modprobe --dump-modversions says', {
+    skip: needs('modprobe'),
+  }, async () => {
     const heat = await json<{
       builds: { id: number; name: string }[];
       rows: { module: string; cells: { loads: boolean; broken: number; reasons: string[] }[] }[];
