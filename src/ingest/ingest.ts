@@ -10,7 +10,7 @@ import type { ModuleImage } from '../model/module-image.js';
 import { type Artifact, type ArtifactKind, sniffArtifact } from '../readers/artifact.js';
 import type { KernelBtf } from '../readers/btf/kernel-btf.js';
 import { kfuncsOf, readKfuncs } from '../readers/btf/kfuncs.js';
-import { readExportsArtifact } from '../readers/exports-artifact.js';
+import { binaryBuild, readExportsArtifact } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
@@ -124,13 +124,7 @@ const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
   rpm: packageReader('rpm'),
   ko: async (a) => {
     const m = parseModuleImage(a.data!, { source: a.path });
-    const build: KernelBuild = {
-      source: a.path,
-      format: 'kernel-binaries',
-      labels: {},
-      exports: new Map(m.exports.map((e) => [e.symbol, e])),
-      warnings: [],
-    };
+    const build = binaryBuild(a.path, m.exports);
     // An out-of-tree module is a kmod; one under lib/modules/<release>/kernel speaks for the kernel.
     if (m.path === null) return { kind: 'kmod', format: 'ko', build, modules: [m], builtin: [] };
     return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };

@@ -1,6 +1,7 @@
 // Any artifact that describes a kernel's exports, recognised by content: a text table (Module.symvers,
 // RPM provides, Ubuntu abi; plain or compressed), a kernel package (.deb, .rpm), a module tree, a
 // vmlinux or vmlinuz, or a single module (its own exports).
+import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from './artifact.js';
 import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
@@ -68,20 +69,8 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
   return (await readKernelSource(source, opts)).build;
 }
 
-/** A single module speaks for its own exports. */
-function moduleBuild(data: Uint8Array, path: string): KernelBuild {
-  const m = parseModuleImage(data, { source: path });
-  return {
-    source: path,
-    format: 'kernel-binaries',
-    labels: {},
-    exports: new Map(m.exports.map((e) => [e.symbol, e])),
-    warnings: [],
-  };
-}
-
-function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
-  const exports = readVmlinuxExports(elf, { source: path });
+/** A kernel build made of the exports one binary (a vmlinux, or a single module) carries. */
+export function binaryBuild(path: string, exports: readonly Export[]): KernelBuild {
   return {
     source: path,
     format: 'kernel-binaries',
@@ -90,6 +79,13 @@ function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
     warnings: [],
   };
 }
+
+/** A single module speaks for its own exports. */
+const moduleBuild = (data: Uint8Array, path: string) =>
+  binaryBuild(path, parseModuleImage(data, { source: path }).exports);
+
+const vmlinuxBuild = (elf: Uint8Array, path: string) =>
+  binaryBuild(path, readVmlinuxExports(elf, { source: path }));
 
 /**
  * A kernel's exports and its BTF in one pass, for a linux-image package, a tree, a vmlinuz or a vmlinux;
