@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { moduleImage } from '../../test/helpers/builds.js';
 import { Btf, type BtfMember, type BtfType } from '../model/btf.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { explainCrcChanges, moduleExposure } from './explain.js';
+import { explainCrcChanges } from './explain.js';
 
 const INT: BtfType = { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 };
 const LONG: BtfType = { kind: 'int', name: 'long', size: 8, encoding: 'signed', bitOffset: 0, bits: 64 };
@@ -20,9 +21,9 @@ const m = (name: string, type: number, bitOffset: number): BtfMember => ({
  *   5 struct inode {struct pdev *p;}, 6 struct file {struct inode *i;}, 7-9 pointers,
  *   10 enum state, 11-12 f(struct file *), 13-14 g(int), 15-16 h(struct file *), 17-18 u(enum state),
  *   19-20 p(int | long), 21 struct lonely {int a | long a;} (reached by nothing exported),
- *   22 struct box {enum state s;} (unchanged itself, holds a changed type)
+ *   22 struct box {enum state s;} (unchanged itself, holds a changed type), then `extra`
  */
-function kernel(next: boolean): Btf {
+function kernel(next: boolean, extra: BtfType[] = []): Btf {
   const dev: BtfType = {
     kind: 'struct',
     name: 'dev',
@@ -66,6 +67,7 @@ function kernel(next: boolean): Btf {
     { kind: 'func', name: 'p', type: 19, linkage: 'global' },
     { kind: 'struct', name: 'lonely', size: next ? 8 : 4, members: [m('a', next ? 2 : 1, 0)] },
     { kind: 'struct', name: 'box', size: 4, members: [m('s', 10, 0)] }, // 22 holds enum state by value
+    ...extra,
   ];
   return new Btf(types, 1, null, next ? 'new' : 'old');
 }
@@ -160,21 +162,6 @@ describe('explainCrcChanges', () => {
     assert.deepEqual(k.roots[0]!.path, ['k', 'struct file', 'struct inode', 'struct pdev', 'struct dev']);
   });
 
-  it("says which of a module's own types hold a changed type by value, and when it cannot know", () => {
-    const base = kernel(false);
-    const own: BtfType[] = [
-      { kind: 'struct', name: 'my_dev', size: 32, members: [m('link', 7, 0), m('dev', 3, 64)] },
-      { kind: 'struct', name: 'my_ptr', size: 8, members: [m('f', 9, 0)] },
-    ];
-    const mod = new Btf(own, base.count, base, 'my.ko');
-    assert.deepEqual(moduleExposure('my', mod, r), {
-      module: 'my',
-      hasBtf: true,
-      holds: [{ type: 'struct my_dev', member: 'dev', offset: 64, holds: 'struct dev' }],
-    });
-    assert.deepEqual(moduleExposure('stripped', null, r), { module: 'stripped', hasBtf: false, holds: [] });
-  });
-
   it('limits itself to the symbols asked for', () => {
     const [a3, b3] = sides();
     const r3 = explainCrcChanges(a3, b3, { symbols: new Set(['u', 'h']) });
@@ -183,5 +170,96 @@ describe('explainCrcChanges', () => {
       r3.symbols.map((s) => s.symbol),
       ['u'],
     );
+  });
+});
+
+describe('explainCrcChanges with a module corpus', () => {
+  // 23-25: bx(struct box *), whose CRC stays: it reaches box, which holds the changed enum state.
+  const BX: BtfType[] = [
+    { kind: 'ptr', name: '', type: 22 },
+    { kind: 'func_proto', name: '', type: 1, params: [{ name: 'b', type: 23 }], variadic: false },
+    { kind: 'func', name: 'bx', type: 24, linkage: 'global' },
+  ];
+  const old = build('old', { f: 1, g: 2, h: 3, u: 4, p: 5, k: 6, bx: 7 });
+  const next = build('new', { f: 11, g: 12, h: 3, u: 14, p: 15, k: 16, bx: 7 });
+  const base = kernel(false, BX);
+  const own: BtfType[] = [
+    { kind: 'struct', name: 'my_dev', size: 32, members: [m('link', 7, 0), m('dev', 3, 64)] },
+    { kind: 'struct', name: 'my_ptr', size: 8, members: [m('f', 9, 0)] },
+  ];
+  const net = moduleImage('net', [
+    ['f', 1],
+    ['h', 3],
+    ['bx', 7],
+    ['k', 6],
+    ['other_kmod_symbol', 9],
+  ]);
+  const r = explainCrcChanges(
+    { build: old, btf: base, modules: new Map() },
+    { build: next, btf: kernel(true, BX), modules: new Map() },
+    {
+      symbols: new Set(['u']),
+      modules: [
+        { image: net, btf: null },
+        {
+          image: moduleImage('my', [['g', 2]], { hasBtf: true }),
+          btf: new Btf(own, base.count, base, 'my.ko'),
+        },
+        { image: moduleImage('packed', [], { hasBtf: true }), btf: null },
+      ],
+    },
+  );
+  const [netR, myR, packedR] = r.modules!;
+
+  it('adds the imports of the corpus to the symbols asked for', () => {
+    assert.deepEqual(
+      r.symbols.map((s) => s.symbol),
+      ['f', 'g', 'k', 'u'],
+    );
+  });
+
+  it('lists every changed type a module reaches, nearest first: roots, the layouts around them, holders', () => {
+    assert.deepEqual(netR!.reaches, [
+      {
+        type: 'struct box',
+        kind: 'holder',
+        imports: ['bx'],
+        unchangedCrc: ['bx'],
+        path: ['bx', 'struct box'],
+      },
+      {
+        type: 'enum state',
+        kind: 'root',
+        imports: ['bx'],
+        unchangedCrc: ['bx'],
+        path: ['bx', 'struct box', 'enum state'],
+      },
+      {
+        type: 'struct pdev',
+        kind: 'layout',
+        imports: ['f', 'h'],
+        unchangedCrc: ['h'],
+        path: ['f', 'struct file', 'struct inode', 'struct pdev'],
+      },
+      {
+        type: 'struct dev',
+        kind: 'root',
+        imports: ['f', 'h'],
+        unchangedCrc: ['h'],
+        path: ['f', 'struct file', 'struct inode', 'struct pdev', 'struct dev'],
+      },
+    ]);
+    assert.equal(netR!.imports, 5);
+    assert.deepEqual(netR!.undeclared, ['k'], 'another module’s symbol is not a kernel export to declare');
+    assert.deepEqual(myR!.reaches, [], 'g reaches no changed type');
+  });
+
+  it("says which of a module's own types hold a changed type by value, and when it cannot know", () => {
+    assert.deepEqual(
+      [myR!.hasBtf, myR!.holds],
+      [true, [{ type: 'struct my_dev', member: 'dev', offset: 64, holds: 'struct dev' }]],
+    );
+    assert.deepEqual([netR!.hasBtf, netR!.holds], [false, []]);
+    assert.deepEqual([packedR!.hasBtf, packedR!.holds], [true, null], 'BTF it has but was not read');
   });
 });

@@ -9,28 +9,37 @@
 //
 // This file pairs the two kernels' exports and puts the pieces together: export-declarations.ts finds
 // each declaration, type-diff.ts and root-causes.ts say which types changed and which are roots,
-// type-reach.ts walks from declarations to roots, explanation.ts is the result's shape.
+// type-reach.ts walks from declarations to changed types, module-exposure.ts answers for a module corpus,
+// explanation.ts is the result's shape.
 import { type Export, formatCrc } from '../model/export.js';
 import type { ExplainStatus, Explanation, SymbolExplanation } from './explanation.js';
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
+import { type ExplainModule, type ImportReach, moduleExposure } from './module-exposure.js';
 import { RootTally, rootCauses } from './root-causes.js';
 import { Reachability } from './type-reach.js';
 
 export type {
+  ChangedTypeKind,
   ExplainStatus,
   Explanation,
   ModuleExposure,
+  ModuleReach,
   RootChange,
   SymbolExplanation,
 } from './explanation.js';
 export { type ExplainSide, moduleKey } from './export-declarations.js';
-export { moduleExposure } from './module-exposure.js';
+export type { ExplainModule } from './module-exposure.js';
 export { rootChanges, type TypeChange } from './type-diff.js';
 export { typeKey } from './type-graph.js';
 
 export interface ExplainOptions {
   /** Only these exports (default: every export whose CRC changed). */
   symbols?: ReadonlySet<string>;
+  /**
+   * A module corpus: for each module, every changed type its imports reach. Their imports are added to
+   * `symbols` when that is given.
+   */
+  modules?: readonly ExplainModule[];
 }
 
 export function explainCrcChanges(
@@ -40,35 +49,72 @@ export function explainCrcChanges(
 ): Explanation {
   const before = new KernelTypes(oldSide);
   const after = new KernelTypes(newSide);
+  const wanted = opts.symbols && opts.modules ? withImports(opts.symbols, opts.modules) : opts.symbols;
   // Declaring grows the graphs, so it comes before they are compared.
-  const { changed, unchanged, declKey } = pairExports(before, after, opts.symbols);
+  const { changed, unchanged, declKey } = pairExports(before, after, wanted);
   const causes = rootCauses(before.graph, after.graph);
-  const reach = new Reachability(before.graph, after.graph, [...causes.roots.keys()]);
+  const roots = new Set(causes.roots.keys());
+  // Every changed type is a target: the roots explain CRCs, a module's report lists them all.
+  const targets = [...roots, ...causes.inherited.keys(), ...causes.containers.keys()];
+  const reach = new Reachability(before.graph, after.graph, targets);
   const tally = new RootTally();
 
   const symbols = changed
     .sort((a, b) => (a.new.symbol < b.new.symbol ? -1 : 1))
-    .map((pair) => explainSymbol(pair, declKey.get(pair.new.symbol), before, after, reach));
+    .map((pair) => explainSymbol(pair, declKey.get(pair.new.symbol), before, after, reach, roots));
   for (const s of symbols) tally.addChanged(s.symbol, s.roots);
   let unchangedCrcReached = 0;
   for (const key of unchanged) {
-    const hit = reach.rootsOf(key);
+    const hit = reach.targetsOf(key).filter((t) => roots.has(t));
     if (hit.length === 0) continue;
     unchangedCrcReached++;
     tally.addUnchanged(hit);
   }
 
-  const { roots, inherited, containers } = tally.list(causes);
-  return {
+  const result: Explanation = {
     old: oldSide.build.source,
     new: newSide.build.source,
     crcChanged: changed.length,
     explained: symbols.filter((s) => s.status === 'explained').length,
     symbols,
-    roots,
-    inherited,
-    containers,
+    ...tally.list(causes),
     unchangedCrcReached,
+  };
+  if (opts.modules) {
+    const lookup = importLookup(before, after, declKey, reach);
+    result.modules = opts.modules.map((m) => moduleExposure(m, result, lookup));
+  }
+  return result;
+}
+
+function withImports(symbols: ReadonlySet<string>, modules: readonly ExplainModule[]): Set<string> {
+  const out = new Set(symbols);
+  for (const m of modules) for (const i of m.image.imports) out.add(i.symbol);
+  return out;
+}
+
+/**
+ * What each import reaches, with a shortest path to every changed type; asked once per symbol however
+ * many modules import it. Undefined for a symbol the two kernels do not both export with a CRC.
+ */
+function importLookup(
+  before: KernelTypes,
+  after: KernelTypes,
+  declKey: ReadonlyMap<string, string>,
+  reach: Reachability,
+): (symbol: string) => ImportReach | undefined {
+  const cache = new Map<string, ImportReach | undefined>();
+  return (symbol) => {
+    if (cache.has(symbol)) return cache.get(symbol);
+    const o = before.input.build.exports.get(symbol);
+    const n = after.input.build.exports.get(symbol);
+    const key = declKey.get(symbol);
+    let found: ImportReach | undefined;
+    // As pairExports: an export without a CRC (a kernel without modversions) is not compared.
+    if (o?.crc != null && n?.crc != null)
+      found = key === undefined ? null : { crcChanged: o.crc !== n.crc, reaches: reach.paths(key, symbol) };
+    cache.set(symbol, found);
+    return found;
   };
 }
 
@@ -105,9 +151,10 @@ function explainSymbol(
   before: KernelTypes,
   after: KernelTypes,
   reach: Reachability,
+  roots: ReadonlySet<string>,
 ): SymbolExplanation {
   const decl = after.declarations.get(n.symbol) ?? before.declarations.get(n.symbol);
-  const found = key === undefined ? [] : reach.paths(key, n.symbol);
+  const found = key === undefined ? [] : reach.paths(key, n.symbol, roots);
   const status: ExplainStatus =
     key === undefined ? 'no-declaration' : found.length ? 'explained' : 'no-type-change';
   return {

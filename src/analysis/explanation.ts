@@ -46,14 +46,47 @@ export interface Explanation {
   containers: { type: string; embeds: string[] }[];
   /** Exports with an unchanged CRC whose declaration reaches a root change. */
   unchangedCrcReached: number;
-  /** With a module corpus: what each module's own types hold of the changed ones (see moduleExposure). */
+  /**
+   * With a module corpus, in corpus order: every changed type each module's imports reach, and what its
+   * own types hold of them (see moduleExposure).
+   */
   modules?: ModuleExposure[];
+}
+
+/** How a type takes part in the change (root-causes.ts). */
+export type ChangedTypeKind = 'root' | 'layout' | 'holder';
+
+/** A changed type a module's imports reach. */
+export interface ModuleReach {
+  type: string;
+  /**
+   * `root`: its own definition changed (in `roots`); `layout`: its layout moved only because it embeds a
+   * changed type (in `inherited`, `struct net_device` around `struct device`); `holder`: its definition is
+   * unchanged but it holds a changed type by value (in `containers`).
+   */
+  kind: ChangedTypeKind;
+  /** The module's imports whose declaration reaches the type. */
+  imports: string[];
+  /** Those of them whose CRC did not change: the loader accepts them, the type changed under them anyway. */
+  unchangedCrc: string[];
+  /** One shortest path from one of the imports: `dev_get_by_name → struct net_device`. */
+  path: string[];
 }
 
 export interface ModuleExposure {
   module: string;
-  /** False when the module carries no BTF: which members it uses cannot be known from the artifact. */
+  source: string;
+  /** Distinct symbols the module imports (`__versions`). */
+  imports: number;
+  /** Imports both kernels export whose declaration neither BTF nor the headers give: what they reach is unknown. */
+  undeclared: string[];
+  /** Every changed type its imports reach, nearest first (shortest path), then roots, layouts, holders. */
+  reaches: ModuleReach[];
+  /** Whether the module carries BTF (`.BTF`). Without it, which members it uses cannot be known. */
   hasBtf: boolean;
-  /** The module's own types that hold a changed type by value: their layout moves with it. */
-  holds: { type: string; member: string; offset: number; holds: string }[];
+  /**
+   * The module's own types that hold a changed type by value: their layout moves with it. Null when it
+   * has BTF that was not read (a module inside a package).
+   */
+  holds: { type: string; member: string; offset: number; holds: string }[] | null;
 }

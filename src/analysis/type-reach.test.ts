@@ -31,11 +31,11 @@ describe('Reachability', () => {
   const reach = new Reachability(before, after, ['struct root1', 'struct root2']);
 
   it("finds the roots a declaration reaches through cycles and through either kernel's edges", () => {
-    assert.deepEqual(reach.rootsOf('func f'), ['struct root1']);
-    assert.deepEqual(reach.rootsOf('func g').sort(), ['struct root1', 'struct root2']);
-    assert.deepEqual(reach.rootsOf('struct root1'), ['struct root1'], 'a root reaches itself');
-    assert.deepEqual(reach.rootsOf('struct lone'), []);
-    assert.deepEqual(reach.rootsOf('func unknown'), []);
+    assert.deepEqual(reach.targetsOf('func f'), ['struct root1']);
+    assert.deepEqual(reach.targetsOf('func g').sort(), ['struct root1', 'struct root2']);
+    assert.deepEqual(reach.targetsOf('struct root1'), ['struct root1'], 'a root reaches itself');
+    assert.deepEqual(reach.targetsOf('struct lone'), []);
+    assert.deepEqual(reach.targetsOf('func unknown'), []);
   });
 
   it('gives a shortest path to each root, starting at the label', () => {
@@ -48,11 +48,25 @@ describe('Reachability', () => {
     assert.deepEqual(reach.paths('struct lone', 'lone'), []);
   });
 
+  it('gives paths to the targets asked for only', () => {
+    assert.deepEqual(reach.paths('func g', 'g', new Set(['struct root2'])), [
+      { type: 'struct root2', path: ['g', 'struct c', 'struct root2'] },
+    ]);
+    assert.deepEqual(
+      reach
+        .paths('func g', 'g')
+        .map((p) => p.type)
+        .sort(),
+      ['struct root1', 'struct root2'],
+    );
+    assert.deepEqual(reach.paths('func f', 'f', new Set(['struct root2'])), []);
+  });
+
   it('walks a chain too deep for recursion', () => {
     const n = 50_000;
     const lines = Array.from({ length: n }, (_, i) => `struct t${i}: ${i + 1 < n ? `struct t${i + 1}` : ''}`);
     const deep = new Reachability(graph(...lines), graph(), [`struct t${n - 1}`]);
-    assert.deepEqual(deep.rootsOf('struct t0'), [`struct t${n - 1}`]);
+    assert.deepEqual(deep.targetsOf('struct t0'), [`struct t${n - 1}`]);
     assert.equal(deep.paths('struct t0', 'x')[0]!.path.length, n);
   });
 });

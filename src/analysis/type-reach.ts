@@ -1,28 +1,29 @@
-// From an export's declaration to the root type changes it reaches, as genksyms expands a declaration
-// into every type it mentions. The walk runs over the union of both kernels' edges (a pointer added or
-// dropped between them still leads somewhere), and answers two questions per declaration: which roots it
-// reaches (for counting), and one shortest path to each (for showing). Kept apart from explain.ts because
-// the graph algorithm is the same whatever the roots are.
+// From an export's declaration to the changed types it reaches, as genksyms expands a declaration into
+// every type it mentions. The walk runs over the union of both kernels' edges (a pointer added or dropped
+// between them still leads somewhere), and answers two questions per declaration: which targets it
+// reaches (for counting), and one shortest path to each (for showing). The targets are every changed type
+// (roots, the layouts that follow from them, their holders): explain counts the roots, a module's report
+// lists them all. Kept apart from explain.ts because the graph algorithm is the same whatever the targets.
 import type { TypeGraph } from './type-graph.js';
 
 /**
- * Which roots each node reaches: Tarjan's strongly connected components (types refer to each other in
- * cycles through pointers), then one bitset of roots per component, filled in reverse topological order.
+ * Which targets each node reaches: Tarjan's strongly connected components (types refer to each other in
+ * cycles through pointers), then one bitset of targets per component, filled in reverse topological order.
  */
 export class Reachability {
   private readonly index = new Map<string, number>();
   private readonly keys: string[] = [];
   private readonly succ: number[][] = [];
-  private readonly rootIds: string[];
-  private readonly rootBit = new Map<string, number>();
+  private readonly targetIds: string[];
+  private readonly targetBit = new Map<string, number>();
   private readonly words: number;
   private compOf!: Int32Array;
   private compBits: Uint32Array[] = [];
 
-  constructor(a: TypeGraph, b: TypeGraph, roots: readonly string[]) {
-    this.rootIds = [...roots];
-    for (const [i, r] of this.rootIds.entries()) this.rootBit.set(r, i);
-    this.words = Math.max(1, Math.ceil(this.rootIds.length / 32));
+  constructor(a: TypeGraph, b: TypeGraph, targets: readonly string[]) {
+    this.targetIds = [...targets];
+    for (const [i, r] of this.targetIds.entries()) this.targetBit.set(r, i);
+    this.words = Math.max(1, Math.ceil(this.targetIds.length / 32));
     for (const g of [a, b])
       for (const [key, node] of g.nodes) {
         const from = this.id(key);
@@ -85,7 +86,7 @@ export class Reachability {
 
   /**
    * Pops the component `v` roots off Tarjan's stack. Components come out after every component they
-   * reach, so its bitset is its own roots and the bitsets of its successors' components.
+   * reach, so its bitset is its own targets and the bitsets of its successors' components.
    */
   private closeComponent(v: number, stack: number[], onStack: Uint8Array): void {
     const comp = this.compBits.length;
@@ -97,7 +98,7 @@ export class Reachability {
       onStack[w] = 0;
       this.compOf[w] = comp;
       members.push(w);
-      const bit = this.rootBit.get(this.keys[w]!);
+      const bit = this.targetBit.get(this.keys[w]!);
       if (bit !== undefined) bits[bit >> 5]! |= 1 << (bit & 31);
     } while (w !== v);
     for (const m of members)
@@ -111,8 +112,8 @@ export class Reachability {
     this.compBits.push(bits);
   }
 
-  /** Root types reachable from `key`, not counting `key` itself unless it is a root. */
-  rootsOf(key: string): string[] {
+  /** Targets reachable from `key`, not counting `key` itself unless it is a target. */
+  targetsOf(key: string): string[] {
     const i = this.index.get(key);
     if (i === undefined) return [];
     const bits = this.compBits[this.compOf[i]!]!;
@@ -122,17 +123,21 @@ export class Reachability {
       while (w) {
         const b = 31 - Math.clz32(w);
         w &= ~(1 << b);
-        out.push(this.rootIds[k * 32 + b]!);
+        out.push(this.targetIds[k * 32 + b]!);
       }
     }
     return out;
   }
 
-  /** A shortest path from `key` to each root it reaches (breadth-first, only through nodes that reach one). */
-  paths(key: string, label: string): { type: string; path: string[] }[] {
+  /**
+   * A shortest path from `key` to each target it reaches, or to each of `only` (breadth-first, only
+   * through nodes that reach a target: a node on a shortest path to one of `only` reaches it).
+   */
+  paths(key: string, label: string, only?: ReadonlySet<string>): { type: string; path: string[] }[] {
     const start = this.index.get(key);
     if (start === undefined) return [];
-    const targets = new Set(this.rootsOf(key).map((r) => this.index.get(r)!));
+    const wanted = this.targetsOf(key).filter((t) => only === undefined || only.has(t));
+    const targets = new Set(wanted.map((r) => this.index.get(r)!));
     if (targets.size === 0) return [];
     const parent = new Map<number, number>([[start, -1]]);
     const found: { type: string; path: string[] }[] = [];

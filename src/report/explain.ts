@@ -4,6 +4,7 @@
 import type {
   Explanation,
   ModuleExposure,
+  ModuleReach,
   RootChange,
   SymbolExplanation,
   TypeChange,
@@ -18,6 +19,16 @@ export interface ExplainRenderOptions {
 }
 
 const PER_SYMBOL_DEFAULT = 60;
+/**
+ * Changed types shown per module unless --all: through pointers a declaration reaches most of the
+ * kernel's changed types, the nearest (what the module's calls name) say the most.
+ */
+const PER_MODULE_DEFAULT = 8;
+
+/** At most `n` of a list, or all with --all (or the --limit, when smaller). */
+function few(o: ExplainRenderOptions, n: number): number {
+  return o.limit === null ? Number.POSITIVE_INFINITY : Math.min(o.limit, n);
+}
 
 function at(bits: number): string {
   return bits % 8 === 0 ? `offset ${bits / 8}` : `bit ${bits}`;
@@ -117,23 +128,22 @@ export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
     if (x.examplePath.length) out.push(`      e.g. ${x.examplePath.join(' → ')}`);
   }
   if (r.roots.length > cap) out.push(`  … ${r.roots.length - cap} more (--all)`);
+  // Named types, a dozen unless --all: the modules' section says which of them a module reaches.
   if (r.inherited.length) {
-    const names = r.inherited.slice(0, 12).map((i) => `${i.type} (embeds ${i.embeds.join(', ')})`);
-    const more = r.inherited.length > 12 ? `, … ${r.inherited.length - 12} more` : '';
+    const names = r.inherited.map((i) => `${i.type} (embeds ${i.embeds.join(', ')})`);
     out.push(
       '',
-      `Layout changes that follow from embedded types (${r.inherited.length}): ${names.join('; ')}${more}`,
+      `Layout changes that follow from embedded types (${r.inherited.length}): ${capped(names, few(o, 12))}`,
     );
   }
   if (r.containers.length) {
-    const names = r.containers.slice(0, 8).map((i) => `${i.type} (holds ${i.embeds.join(', ')})`);
-    const more = r.containers.length > 8 ? `, … ${r.containers.length - 8} more` : '';
+    const names = r.containers.map((i) => `${i.type} (holds ${i.embeds.join(', ')})`);
     out.push(
       '',
-      `Unchanged types that hold a changed type by value (${r.containers.length}): ${names.join('; ')}${more}`,
+      `Unchanged types that hold a changed type by value (${r.containers.length}): ${capped(names, few(o, 8))}`,
     );
   }
-  if (r.modules?.length) out.push('', 'Modules:', ...r.modules.map(exposureLine));
+  if (r.modules?.length) out.push('', ...modulesText(r, r.modules, few(o, PER_MODULE_DEFAULT)));
   const list = showSymbols(r, o);
   if (list.length) out.push('', 'Symbols:');
   for (const s of list) {
@@ -171,7 +181,7 @@ export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): stri
       );
     }
   }
-  if (r.modules?.length) out.push('', ...r.modules.map((m) => `- ${mdCode(exposureLine(m).trim())}`));
+  if (r.modules?.length) out.push('', ...modulesMarkdown(r, r.modules, few(o, PER_MODULE_DEFAULT)));
   const list = showSymbols(r, o);
   if (list.length) {
     out.push('', '| symbol | module | old CRC | new CRC | because |', '|---|---|---|---|---|');
@@ -215,11 +225,107 @@ export function explainStatusLine(s: SymbolExplanation): string {
   return `its CRC changed because ${s.roots.map((r) => r.type).join(', ')} changed`;
 }
 
-function exposureLine(m: ModuleExposure): string {
-  if (!m.hasBtf)
-    return `  ${m.module}: no BTF or DWARF in the module: which members of the changed types it uses cannot be known`;
+function capped(names: readonly string[], cap: number): string {
+  const more = names.length > cap ? `, … ${names.length - cap} more (--all)` : '';
+  return `${names.slice(0, cap).join('; ')}${more}`;
+}
+
+type Quote = (s: string) => string;
+const plain: Quote = (s) => s;
+
+/** `layout: embeds struct device`: how a reached type takes part in the change. */
+function reachKind(r: Explanation, x: ModuleReach, q: Quote = plain): string {
+  if (x.kind === 'root') return 'root';
+  const list = x.kind === 'layout' ? r.inherited : r.containers;
+  const inner = (list.find((i) => i.type === x.type)?.embeds ?? []).map(q);
+  return `${x.kind === 'layout' ? 'layout: embeds' : 'unchanged, holds'} ${inner.join(', ')}`;
+}
+
+/** Three of a list named, then how many more. */
+function some(list: readonly string[], q: Quote): string {
+  return [...list.slice(0, 3).map(q), ...(list.length > 3 ? [`${list.length - 3} more`] : [])].join(', ');
+}
+
+/** The imports that reach a type, and those of them whose CRC did not change. */
+function reachImports(x: ModuleReach, q: Quote = plain): string {
+  const same = x.unchangedCrc.length ? `; CRC unchanged for ${some(x.unchangedCrc, q)}` : '';
+  return `${x.imports.length} import(s): ${some(x.imports, q)}${same}`;
+}
+
+/**
+ * The reach of the first changed type when every one the module reaches has the same imports behind it
+ * (the type graph is one cycle through pointers, so they usually do): the headline names them once.
+ */
+function sharedImports(m: ModuleExposure): ModuleReach | null {
+  const [first, ...rest] = m.reaches;
+  if (!first) return null;
+  const key = (x: ModuleReach) => `${x.imports.join(' ')}|${x.unchangedCrc.join(' ')}`;
+  return rest.every((x) => key(x) === key(first)) ? first : null;
+}
+
+function moduleHeadline(m: ModuleExposure): string {
+  const undeclared = m.undeclared.length ? `; ${m.undeclared.length} without a declaration` : '';
+  if (m.reaches.length === 0)
+    return `${m.module}: none of its ${m.imports} imports reaches a changed type${undeclared}`;
+  const shared = sharedImports(m);
+  const reaching = new Set(m.reaches.flatMap((x) => x.imports)).size;
+  const which = shared ? ` (${reachImports(shared).replace(/^\d+ import\(s\): /, '')})` : '';
+  return `${m.module}: ${reaching} of ${m.imports} imports${which} reach ${m.reaches.length} changed type(s)${undeclared}`;
+}
+
+/** What the corpus says about BTF, once: most out-of-tree kmods carry none. */
+function btfNote(modules: readonly ModuleExposure[]): string {
+  const without = modules.filter((m) => !m.hasBtf).length;
+  if (without === 0) return '';
+  const who = without === modules.length ? 'none carries BTF' : `${without} carry no BTF`;
+  return `; ${who}: which members of a changed type such a module reads cannot be known`;
+}
+
+function modulesText(r: Explanation, modules: readonly ModuleExposure[], cap: number): string[] {
+  const reaching = modules.filter((m) => m.reaches.length > 0).length;
+  const out = [
+    `Modules: the changed types their imports reach (${modules.length} modules, ${reaching} reach one${btfNote(modules)}):`,
+  ];
+  for (const m of modules) {
+    out.push(`  ${moduleHeadline(m)}`);
+    // After a path that starts at one import: the others, unless the headline named them.
+    const shared = sharedImports(m);
+    const also = (x: ModuleReach) =>
+      shared || (x.imports.length === 1 && !x.unchangedCrc.length) ? '' : ` (from ${reachImports(x)})`;
+    for (const x of m.reaches.slice(0, cap))
+      out.push(`      ${x.type} (${reachKind(r, x)}): ${x.path.join(' → ')}${also(x)}`);
+    if (m.reaches.length > cap) out.push(`      … ${m.reaches.length - cap} more (--all)`);
+    const own = holdsLine(m);
+    if (own) out.push(`      ${own}`);
+  }
+  return out;
+}
+
+function modulesMarkdown(r: Explanation, modules: readonly ModuleExposure[], cap: number): string[] {
+  const out = [
+    `Changed types the modules' imports reach${btfNote(modules)}.`,
+    '',
+    '| module | changed type | kind | example path | imports |',
+    '|---|---|---|---|---|',
+  ];
+  for (const m of modules) {
+    if (m.reaches.length === 0) out.push(`| ${mdCode(m.module)} | none | | | |`);
+    for (const x of m.reaches.slice(0, cap))
+      out.push(
+        `| ${mdCode(m.module)} | ${mdCode(x.type)} | ${reachKind(r, x, mdCode)} | ${mdCode(x.path.join(' → '))} | ${reachImports(x, mdCode)} |`,
+      );
+  }
+  const own = modules.flatMap((m) => (holdsLine(m) ? [`- ${mdCode(m.module)}: ${holdsLine(m)}`] : []));
+  return own.length ? [...out, '', ...own] : out;
+}
+
+/** What the module's own types hold of the changed ones, when it carries BTF. */
+function holdsLine(m: ModuleExposure): string | null {
+  if (!m.hasBtf) return null;
+  if (m.holds === null)
+    return 'its BTF was not read (inside a package): extract the .ko to see its own types';
   if (m.holds.length === 0)
-    return `  ${m.module}: holds no changed type by value; it is affected only where it reads members that moved`;
+    return 'its own types hold no changed type by value; it is affected only where it reads members that moved';
   const held = m.holds.map((h) => `${h.type}.${h.member} (${at(h.offset)}) holds ${h.holds}`);
-  return `  ${m.module}: its own layout moves: ${held.join('; ')}`;
+  return `its own layout moves: ${held.join('; ')}`;
 }

@@ -1,8 +1,9 @@
 // `kabi explain OLD NEW [SYMBOL...]`: why CRCs changed, from the BTF of both kernels.
 // `kabi btf ARTIFACT [TYPE...]`: a kernel's or module's types as C.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Btf, ExplainSide, Explanation, KernelBuild } from '../../index.js';
+import type { Btf, ExplainModule, ExplainSide, KernelBuild, ModuleImage } from '../../index.js';
 import { readCorpusModules } from '../corpus.js';
 import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, formatOption, renderOptions } from '../output.js';
@@ -66,9 +67,9 @@ export function registerExplain(program: Command, state: CommandState): void {
         if (r.status === 'rejected') throw r.reason;
         return r.value;
       }) as [KernelWithBtf, KernelWithBtf];
+      const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
       let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
-      if (o.modules) {
-        const modules = await readCorpusModules(o.modules);
+      if (modules) {
         selection ??= new Set();
         for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
       }
@@ -77,8 +78,10 @@ export function registerExplain(program: Command, state: CommandState): void {
         side(lib, oldKernel, o.oldHeaders, changed),
         side(lib, newKernel, o.newHeaders, changed),
       ]);
-      const result = lib.explainCrcChanges(before, after, selection ? { symbols: selection } : {});
-      if (o.modules) result.modules = await exposures(lib, o.modules, oldKernel.btf.btf, result);
+      const result = lib.explainCrcChanges(before, after, {
+        ...(selection && { symbols: selection }),
+        ...(modules && { modules: await withBtf(lib, modules, oldKernel.btf.btf) }),
+      });
       const { limit } = renderOptions(o);
       await emit(lib.explainRenderers[o.format](result, { limit, symbols: o.symbols === true }), o);
       state.exitCode = 0;
@@ -155,18 +158,37 @@ async function side(
   return result;
 }
 
-/** Each .ko of the corpus against the changes, its split BTF read on the old kernel it was built for. */
-async function exposures(lib: Lib, paths: string[], base: Btf, result: Explanation) {
-  const out = [];
-  for (const path of paths.filter((p) => /\.ko(\.(xz|gz|zst))?$/.test(p))) {
+/**
+ * Each corpus module with its split BTF, read on the old kernel it was built for where it has one and
+ * is a file (given as a .ko, or in a directory); inside a package it is not read (a warning says so).
+ */
+async function withBtf(lib: Lib, modules: ModuleImage[], base: Btf): Promise<ExplainModule[]> {
+  const out: ExplainModule[] = [];
+  let inPackage = 0;
+  for (const image of modules) {
     let btf: Btf | null = null;
-    try {
-      btf = await lib.readModuleBtf(path, base);
-    } catch (e) {
-      if (!(e instanceof lib.KabiError)) throw e;
-      if (!/no \.BTF section/.test(e.message)) process.stderr.write(`kabi: warning: ${e.message}\n`);
-    }
-    out.push(lib.moduleExposure(lib.moduleNameOf(path), btf, result));
+    const file = image.hasBtf ? await moduleFile(image.source) : null;
+    if (image.hasBtf && file === null) inPackage++;
+    if (file !== null)
+      try {
+        btf = await lib.readModuleBtf(file, base);
+      } catch (e) {
+        if (!(e instanceof lib.KabiError)) throw e;
+        process.stderr.write(`kabi: warning: ${e.message}\n`);
+      }
+    out.push({ image, btf });
   }
+  if (inPackage)
+    process.stderr.write(
+      `kabi: warning: ${inPackage} module(s) with BTF inside packages: their own types are not read (extract the .ko files to see them)\n`,
+    );
   return out;
+}
+
+/** The file a corpus module was read from: `x.ko`, or `DIR (relative/path.ko)` for a directory. */
+async function moduleFile(source: string): Promise<string | null> {
+  const inTree = /^(.*) \((.*)\)$/.exec(source);
+  const path = inTree ? join(inTree[1]!, inTree[2]!) : source;
+  const s = await stat(path).catch(() => null);
+  return s?.isFile() ? path : null;
 }
