@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Export } from '../model/export.js';
-import type { KernelBuild } from '../model/kernel-build.js';
-import type { ModuleImage } from '../model/module-image.js';
+import { moduleImage, symversBuild } from '../../test/helpers/builds.js';
 import type { Stablelist } from '../model/stablelist.js';
-import { analyzeCoverage, seriesConsumption } from './coverage.js';
+import { analyzeCoverage, crcChanges, seriesConsumption } from './coverage.js';
 
 function list(name: string, arch: string | null, symbols: string[]): Stablelist {
   return {
@@ -15,25 +13,13 @@ function list(name: string, arch: string | null, symbols: string[]): Stablelist 
   };
 }
 
-function build(crcs: Record<string, number>): KernelBuild {
-  const exports = new Map<string, Export>(
-    Object.entries(crcs).map(([symbol, crc]) => [
-      symbol,
-      { symbol, crc, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: '' },
-    ]),
+const build = (crcs: Record<string, number>, source = 'k') =>
+  symversBuild(
+    source,
+    {},
+    Object.entries(crcs).map(([symbol, crc]) => ({ symbol, crc })),
   );
-  return { source: 'k', format: 'module-symvers', labels: {}, exports, warnings: [] };
-}
-
-function mod(name: string, imports: [string, number][], extra: Partial<ModuleImage> = {}): ModuleImage {
-  return {
-    ...{ source: `${name}.ko`, name, path: null, modinfo: [], vermagic: null, license: 'GPL', depends: [] },
-    ...{ importNs: [], srcversion: null, modversions: 'versions', exports: [], hasBtf: false },
-    imports: imports.map(([symbol, crc]) => ({ symbol, crc })),
-    elf: { class: 64, endian: 'little', machine: 62 },
-    ...extra,
-  };
-}
+const mod = moduleImage;
 
 const arm = { class: 64 as const, endian: 'little' as const, machine: 183 };
 
@@ -115,5 +101,70 @@ describe('analyzeCoverage', () => {
     assert.equal(r.stats.consumedExported, 2);
     assert.deepEqual(r.stats.series, { builds: 2, changed: 2, unchanged: 1, absent: 1 });
     assert.deepEqual(seriesConsumption([], ['a']), { builds: 0, changed: 0, unchanged: 0, absent: 1 });
+  });
+
+  describe('allowlist candidates', () => {
+    // `own` is exported by the corpus's module prov (kmod to kmod), never by the kernel; p is protected.
+    const corpus = [
+      mod('m1', [
+        ['k2', 1],
+        ['own', 1],
+        ['p', 1],
+        ['k1', 1],
+      ]),
+      mod('m2', [
+        ['k2', 1],
+        ['own', 1],
+      ]),
+      mod('prov', [['k1', 1]]),
+    ];
+    const lists = [list('l', null, ['p'])];
+    const series = [
+      build({ k1: 1, k2: 1, p: 1 }, 'a'),
+      build({ k1: 2, k2: 1, p: 1 }, 'b'),
+      build({ k2: 1, p: 1 }, 'c'),
+      build({ k1: 3, k2: 1, p: 2 }, 'd'),
+    ];
+    const byName = (r: ReturnType<typeof analyzeCoverage>) =>
+      Object.fromEntries(r.modules.map((m) => [m.name, m.candidates]));
+
+    it('are none without the kernel: another kmod’s symbol cannot be told from a kernel symbol', () => {
+      const r = analyzeCoverage(corpus, lists);
+      assert.equal(r.candidates, null);
+      assert.equal(r.stats.candidates, null);
+      assert.deepEqual(byName(r), { m1: null, m2: null, prov: null });
+      assert.ok(
+        r.unprotected.some((u) => u.symbol === 'own'),
+        'still listed as unprotected',
+      );
+    });
+
+    it('are the unprotected kernel exports, by modules using them, then CRC changes along the series', () => {
+      const r = analyzeCoverage(corpus, lists, { series });
+      assert.deepEqual(
+        r.candidates!.map((c) => [c.symbol, c.consumers.map((m) => m.name), c.crcChanges]),
+        [
+          ['k1', ['m1', 'prov'], 1],
+          ['k2', ['m1', 'm2'], 0],
+        ],
+      );
+      assert.deepEqual(byName(r), { m1: ['k1', 'k2'], m2: ['k2'], prov: ['k1'] });
+      assert.equal(r.stats.candidates, 2);
+    });
+
+    it('take the exports of --kernel when given; without a series, no CRC changes to rank by', () => {
+      const r = analyzeCoverage(corpus, lists, { kernel: build({ k2: 1, p: 1 }) });
+      assert.deepEqual(
+        r.candidates!.map((c) => [c.symbol, c.crcChanges]),
+        [['k2', null]],
+      );
+      assert.deepEqual(byName(r), { m1: ['k2'], m2: ['k2'], prov: [] });
+    });
+
+    it('counts a CRC change between consecutive builds that both export the symbol', () => {
+      assert.equal(crcChanges(series, 'k1'), 1, 'a→b changed; absent from c: b→c and c→d not compared');
+      assert.equal(crcChanges(series, 'p'), 1);
+      assert.equal(crcChanges(series, 'none'), 0);
+    });
   });
 });

@@ -1,7 +1,12 @@
 // How much of what a module corpus consumes the stablelists protect (the Fermilab kmod study, seeds/002):
 // per module the share of its imports that are protected, the unprotected symbols ranked by how many
-// modules consume them (candidates for the allowlist), and corpus statistics: unique symbols consumed,
-// stable symbols consumed, and over a series, consumed symbols that changed and that did not.
+// modules consume them, and corpus statistics: unique symbols consumed, stable symbols consumed, and over
+// a series, consumed symbols that changed and that did not.
+//
+// Allowlist candidates are the unprotected imports the *kernel* exports: a symbol another kmod of the
+// corpus exports (lttng's probes import lttng-tracer) can never go on a kernel's stablelist. So there are
+// candidates only when the kernel is known (`kernel`, else the builds of `series`), ranked by the modules
+// that use them, then by how often their CRC changed along the series (the ones that break kmods most).
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Stablelist } from '../model/stablelist.js';
@@ -14,6 +19,16 @@ export interface ModuleCoverage extends ModuleRef {
   share: number | null;
   /** Imports no applicable stablelist protects, by name. */
   unprotected: string[];
+  /** Those of them the kernel exports, ranked as `CoverageReport.candidates`; null when no kernel is known. */
+  candidates: string[] | null;
+}
+
+/** An unprotected symbol the kernel exports: a candidate for the stablelist. */
+export interface AllowlistCandidate {
+  symbol: string;
+  consumers: ModuleRef[];
+  /** How many times its CRC changed between consecutive builds of the series; null without a series. */
+  crcChanges: number | null;
 }
 
 export interface UnprotectedSymbol {
@@ -44,6 +59,8 @@ export interface CoverageStats {
   kernelExports: number | null;
   consumedExported: number | null;
   series: SeriesConsumption | null;
+  /** Allowlist candidates: distinct unprotected symbols the kernel exports; null when no kernel is known. */
+  candidates: number | null;
 }
 
 export interface CoverageReport {
@@ -54,12 +71,18 @@ export interface CoverageReport {
   modules: ModuleCoverage[];
   /** Most consumers first, then by name. */
   unprotected: UnprotectedSymbol[];
+  /**
+   * The unprotected symbols the kernel exports (`kernel`, else some build of `series`): most consumers
+   * first, then most CRC changes, then by name. Null when neither is given: without the kernel's exports,
+   * a symbol of another kmod cannot be told from a kernel symbol.
+   */
+  candidates: AllowlistCandidate[] | null;
 }
 
 export interface CoverageOptions {
   /** The kernel the corpus targets: consumed symbols are counted against its exports. */
   kernel?: KernelBuild;
-  /** A series of builds: consumed symbols that changed anywhere along it. */
+  /** A series of builds, oldest first: consumed symbols that changed along it, and how often. */
   series?: readonly KernelBuild[];
 }
 
@@ -91,7 +114,51 @@ function moduleCoverage(m: ModuleImage, prot: ReadonlySet<string>): ModuleCovera
   const unprotected = symbols.filter((s) => !prot.has(s)).sort(cmp);
   const covered = symbols.length - unprotected.length;
   const share = symbols.length === 0 ? null : covered / symbols.length;
-  return { ...ref, imports: symbols.length, protected: covered, share, unprotected };
+  return { ...ref, imports: symbols.length, protected: covered, share, unprotected, candidates: null };
+}
+
+/** Which symbols the kernel exports: `kernel`'s, else those of any build of `series`; null if neither. */
+function kernelExports(opts: CoverageOptions): ((symbol: string) => boolean) | null {
+  const k = opts.kernel;
+  if (k) return (s) => k.exports.has(s);
+  if (!opts.series?.length) return null;
+  const any = new Set(opts.series.flatMap((b) => [...b.exports.keys()]));
+  return (s) => any.has(s);
+}
+
+/** How many times `symbol`'s CRC differs between consecutive builds that both export it. */
+export function crcChanges(builds: readonly KernelBuild[], symbol: string): number {
+  let n = 0;
+  for (let i = 1; i < builds.length; i++) {
+    const a = builds[i - 1]!.exports.get(symbol);
+    const b = builds[i]!.exports.get(symbol);
+    if (a && b && a.crc !== b.crc) n++;
+  }
+  return n;
+}
+
+/** The unprotected symbols the kernel exports, ranked; and each module's, in the same order. */
+function allowlistCandidates(
+  unprotected: readonly UnprotectedSymbol[],
+  modules: ModuleCoverage[],
+  opts: CoverageOptions,
+): AllowlistCandidate[] | null {
+  const exported = kernelExports(opts);
+  if (exported === null) return null;
+  const series = opts.series?.length ? opts.series : null;
+  const candidates = unprotected
+    .filter((u) => exported(u.symbol))
+    .map((u) => ({ ...u, crcChanges: series && crcChanges(series, u.symbol) }))
+    .sort(
+      (a, b) =>
+        b.consumers.length - a.consumers.length ||
+        (b.crcChanges ?? 0) - (a.crcChanges ?? 0) ||
+        cmp(a.symbol, b.symbol),
+    );
+  const rank = new Map(candidates.map((c, i) => [c.symbol, i]));
+  for (const m of modules)
+    m.candidates = m.unprotected.filter((s) => rank.has(s)).sort((a, b) => rank.get(a)! - rank.get(b)!);
+  return candidates;
 }
 
 /** Whether a symbol's export (CRC, or absence) is the same in every build; absent everywhere is `absent`. */
@@ -129,15 +196,20 @@ export function analyzeCoverage(
     kernelExports: k ? k.exports.size : null,
     consumedExported: k ? [...consumed].filter((s) => k.exports.has(s)).length : null,
     series: opts.series ? seriesConsumption(opts.series, consumed) : null,
+    candidates: null,
   };
+  const unprotected = [...consumers]
+    .map(([symbol, c]) => ({ symbol, consumers: c }))
+    .sort((a, b) => b.consumers.length - a.consumers.length || cmp(a.symbol, b.symbol));
+  const candidates = allowlistCandidates(unprotected, modules, opts);
+  stats.candidates = candidates === null ? null : candidates.length;
   return {
     stablelists: lists.map((l) => l.name),
     kernel: k ? k.source : null,
     stats,
     modules: modules.sort(byShareThenName),
-    unprotected: [...consumers]
-      .map(([symbol, c]) => ({ symbol, consumers: c }))
-      .sort((a, b) => b.consumers.length - a.consumers.length || cmp(a.symbol, b.symbol)),
+    unprotected,
+    candidates,
   };
 }
 

@@ -5,7 +5,7 @@ import type { ModuleRef } from '../analysis/impact.js';
 import { type Cell, col, type DocTable, type Line, type SeriesDocument } from './series-document.js';
 import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
 
-export const COVERAGE_VIEWS = ['modules', 'unprotected', 'stats'] as const;
+export const COVERAGE_VIEWS = ['modules', 'candidates', 'unprotected', 'stats'] as const;
 
 const share = (n: number, d: number | null) => (d === null || d === 0 ? null : n / d);
 
@@ -45,6 +45,13 @@ function statRows(s: CoverageStats): Cell[][] {
     ]);
     rows.push(['consumed symbols absent from the series', absent, null, share(absent, s.consumed)]);
   }
+  if (s.candidates !== null)
+    rows.push([
+      'allowlist candidates (unprotected kernel exports)',
+      s.candidates,
+      share(s.candidates, s.kernelExports),
+      share(s.candidates, s.consumed),
+    ]);
   return rows;
 }
 
@@ -74,6 +81,7 @@ function modulesTable(r: CoverageReport): DocTable {
       col('protected', 'protected', 'count'),
       col('share', 'share', 'share'),
       col('unprotected', 'unprotected imports', 'artifact'),
+      col('candidates', 'allowlist candidates', 'artifact'),
       col('source', 'source', 'artifact'),
     ],
     rows: r.modules.map((m) => [
@@ -83,6 +91,7 @@ function modulesTable(r: CoverageReport): DocTable {
       m.protected,
       m.share,
       m.unprotected.join(' '),
+      m.candidates === null ? null : m.candidates.join(' '),
       m.source,
     ]),
   };
@@ -90,10 +99,29 @@ function modulesTable(r: CoverageReport): DocTable {
 
 const names = (refs: readonly ModuleRef[]) => refs.map((m) => m.name).join(' ');
 
+function candidatesTable(r: CoverageReport): DocTable {
+  const c = r.candidates;
+  return {
+    view: 'candidates',
+    title:
+      c === null
+        ? 'Allowlist candidates: only symbols the kernel exports can be; name it with --kernel or --series'
+        : `Allowlist candidates: unprotected symbols the kernel exports (${c.length}), by modules using them, then CRC changes along the series`,
+    long: true,
+    columns: [
+      col('symbol', 'symbol', 'artifact'),
+      col('consumers', 'modules', 'count'),
+      col('crc_changes', 'CRC changes', 'count'),
+      col('modules', 'used by', 'artifact'),
+    ],
+    rows: (c ?? []).map((u) => [u.symbol, u.consumers.length, u.crcChanges, names(u.consumers)]),
+  };
+}
+
 function unprotectedTable(r: CoverageReport): DocTable {
   return {
     view: 'unprotected',
-    title: `Unprotected symbols by consuming modules (${r.unprotected.length}): allowlist candidates`,
+    title: `Unprotected symbols by consuming modules (${r.unprotected.length}), whoever exports them`,
     long: true,
     columns: [
       col('symbol', 'symbol', 'artifact'),
@@ -115,7 +143,7 @@ export function coverageDocument(r: CoverageReport): SeriesDocument {
       `kABI coverage: ${s.stableConsumed} of ${s.consumed} symbols consumed by ${s.modules} modules are protected`,
     ],
     notes,
-    tables: [modulesTable(r), unprotectedTable(r), statsTable(r)],
+    tables: [modulesTable(r), candidatesTable(r), unprotectedTable(r), statsTable(r)],
   };
 }
 
@@ -135,6 +163,7 @@ export function coverageToJson(r: CoverageReport): string {
       kernelExports: s.kernelExports,
       consumedExported: s.consumedExported,
       series: s.series && { ...s.series },
+      candidates: s.candidates,
     },
     modules: r.modules.map((m) => ({
       ...ref(m),
@@ -142,7 +171,16 @@ export function coverageToJson(r: CoverageReport): string {
       protected: m.protected,
       share: m.share,
       unprotected: m.unprotected,
+      candidates: m.candidates,
     })),
+    candidates:
+      r.candidates === null
+        ? null
+        : r.candidates.map((u) => ({
+            symbol: u.symbol,
+            crcChanges: u.crcChanges,
+            consumers: u.consumers.map(ref),
+          })),
     unprotected: r.unprotected.map((u) => ({ symbol: u.symbol, consumers: u.consumers.map(ref) })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
-import { FIXTURES, loadSymvers, type Row, sharedSymversDir } from '../helpers/independent.js';
+import {
+  DEBIAN_VERSIONS,
+  FIXTURES,
+  loadSymvers,
+  type Row,
+  sharedSymversDir,
+} from '../helpers/independent.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const skip = needs('modprobe');
@@ -154,7 +160,89 @@ describe('kabi coverage (real Debian data)', () => {
     writeFileSync(list, 'module_layout\n');
     const r = kabi(['coverage', '-s', list, '-m', ...fixtureModules]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /Unprotected symbols by consuming modules \(\d+\): allowlist candidates/);
+    assert.match(r.stdout, /Unprotected symbols by consuming modules \(\d+\), whoever exports them/);
+    assert.match(
+      r.stdout,
+      /Allowlist candidates: only symbols the kernel exports can be; name it with --kernel/,
+    );
     assert.match(r.stdout, /Corpus statistics/);
+  });
+
+  const shared = sharedSymversDir();
+  const kmods = shared && join(shared, '..', 'kmods', '6.1.0-47');
+  it('allowlist candidates of the 6.1.0-47 kmods: kernel exports only, ranked by kmods then CRC changes in the series', {
+    skip: skip || (kmods && existsSync(kmods) ? false : 'no ../shared data'),
+  }, () => {
+    const abis = ['6.1.0-47', '6.1.0-50', '6.1.0-53', '6.1.0-54', '6.1.0-55', '6.1.0-56'];
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-coverage-')), 'kabi.db');
+    for (const abi of abis) {
+      const labels = ['-l', 'stream=debian-6.1', '-l', `version=${DEBIAN_VERSIONS[abi]}`];
+      const r = kabi(['--db', db, 'ingest', ...labels, join(shared!, `${abi}.symvers.xz`)]);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const stable = ['module_layout', '_printk', '__fentry__', 'kmalloc_caches'];
+    const list = join(mkdtempSync(join(tmpdir(), 'kabi-coverage-')), 'stable');
+    writeFileSync(list, `${stable.join('\n')}\n`);
+    const kernel = join(shared!, '6.1.0-47.symvers.xz');
+    const files = modules(kmods!);
+    const r = kabi([
+      '--db',
+      db,
+      'coverage',
+      '-s',
+      list,
+      '-k',
+      kernel,
+      '--series',
+      'stream=debian-6.1',
+      '-f',
+      'json',
+      '-m',
+      kmods!,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+
+    // Independently: modprobe's imports, minus the stablelist, that 6.1.0-47's Module.symvers exports;
+    // CRC changes counted between consecutive Module.symvers of the series that both export the symbol.
+    const exported = loadSymvers(kernel);
+    const series = abis.map((abi) => loadSymvers(join(shared!, `${abi}.symvers.xz`)));
+    const changes = (s: string) =>
+      series.slice(1).filter((b, i) => {
+        const [x, y] = [series[i]!.get(s), b.get(s)];
+        return x && y && x.crc !== y.crc;
+      }).length;
+    const perModule = new Map(
+      files.map((f) => [f, [...new Set(imports(f))].filter((s) => !stable.includes(s) && exported.has(s))]),
+    );
+    const users = new Map<string, number>();
+    for (const syms of perModule.values()) for (const s of syms) users.set(s, (users.get(s) ?? 0) + 1);
+    const rank = (a: string, b: string) =>
+      users.get(b)! - users.get(a)! || changes(b) - changes(a) || (a < b ? -1 : a > b ? 1 : 0);
+    const want = [...users.keys()].sort(rank).map((s) => [s, users.get(s), changes(s)]);
+    const got = j.candidates.map((c: { symbol: string; consumers: unknown[]; crcChanges: number }) => [
+      c.symbol,
+      c.consumers.length,
+      c.crcChanges,
+    ]);
+    assert.deepEqual(got, want);
+    assert.equal(j.stats.candidates, want.length);
+    for (const [f, syms] of perModule) {
+      const m = j.modules.find((x: { source: string }) =>
+        x.source.endsWith(`(${f.slice(kmods!.length + 1)})`),
+      );
+      assert.deepEqual(m.candidates, [...syms].sort(rank), f);
+    }
+    // What the fix is about: symbols of other kmods (lttng's own exports) are unprotected, never candidates.
+    const kmodOnly = j.unprotected.filter((u: { symbol: string }) => !exported.has(u.symbol));
+    assert.ok(kmodOnly.length > 0, 'the corpus imports symbols no kernel exports');
+    const names = new Set(got.map((g: unknown[]) => g[0]));
+    assert.ok(kmodOnly.every((u: { symbol: string }) => !names.has(u.symbol)));
+    console.log(
+      `  ${want.length} candidates of ${j.unprotected.length} unprotected symbols (${kmodOnly.length} exported by no kernel); top: ${want
+        .slice(0, 3)
+        .map((w) => `${w[0]} (${w[1]} kmods, ${w[2]} CRC changes)`)
+        .join(', ')}`,
+    );
   });
 });

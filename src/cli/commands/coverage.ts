@@ -1,5 +1,6 @@
-// `kabi coverage`: how much of what a module corpus imports the stablelists protect, which unprotected
-// symbols the most modules need, and the corpus statistics of the Fermilab kmod study.
+// `kabi coverage`: how much of what a module corpus imports the stablelists protect, which kernel symbols
+// should join them (the unprotected ones the kernel exports, most used and most changed first), and the
+// corpus statistics of the Fermilab kmod study.
 import type { Command } from 'commander';
 import { addCorpusOptions, type CorpusOptions, emitCorpusReport, readCorpusModules } from '../corpus.js';
 import { readBuild } from '../inputs.js';
@@ -11,6 +12,7 @@ interface CoverageOptions extends CorpusOptions {
   stablelist: string[];
   kernel?: string;
   series?: string;
+  by?: string;
 }
 
 export function registerCoverage(program: Command, state: CommandState): void {
@@ -27,24 +29,30 @@ export function registerCoverage(program: Command, state: CommandState): void {
     )
     .option(
       '--series <query>',
-      'stored builds: consumed symbols that changed along the series and that did not',
+      'stored builds: consumed symbols that changed along the series and how often; the kernel without -k',
+    )
+    .option(
+      '--by <label>',
+      'with --series: order by this label (default: date when every build has one, else version)',
     );
-  addCorpusOptions(cmd, 'modules, unprotected, stats').action(async (o: CoverageOptions, cmd: Command) => {
-    const lib = await import('../../index.js');
-    const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
-    const kernel = o.kernel === undefined ? undefined : await readBuild(o.kernel, {}, cmd);
-    let series: Awaited<ReturnType<typeof loadSeries>> | undefined;
-    if (o.series !== undefined) {
-      const store = await openStore(cmd);
-      try {
-        series = await loadSeries(store, o.series);
-      } finally {
-        await store.close();
+  addCorpusOptions(cmd, 'modules, candidates, unprotected, stats').action(
+    async (o: CoverageOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
+      const kernel = o.kernel === undefined ? undefined : await readBuild(o.kernel, {}, cmd);
+      let series: Awaited<ReturnType<typeof loadSeries>> | undefined;
+      if (o.series !== undefined) {
+        const store = await openStore(cmd);
+        try {
+          series = lib.orderBuilds(await loadSeries(store, o.series), o.by).builds;
+        } finally {
+          await store.close();
+        }
+        if (series.length === 0) throw new lib.UsageError(`no stored kernel build matches "${o.series}"`);
       }
-      if (series.length === 0) throw new lib.UsageError(`no stored kernel build matches "${o.series}"`);
-    }
-    const report = lib.analyzeCoverage(await readCorpusModules(o.modules), lists, { kernel, series });
-    await emitCorpusReport((opts) => lib.coverageRenderers[o.format](report, opts), o);
-    state.exitCode = 0;
-  });
+      const report = lib.analyzeCoverage(await readCorpusModules(o.modules), lists, { kernel, series });
+      await emitCorpusReport((opts) => lib.coverageRenderers[o.format](report, opts), o);
+      state.exitCode = 0;
+    },
+  );
 }
