@@ -162,7 +162,7 @@ export const compatSeriesRenderers: Record<
       (o.view ?? defaultCompatView(s)) === 'package'
         ? markdownTable(
             PACKAGE_HEAD,
-            s.packages.map((p) => packageCells(p).map((c) => (c ? mdCode(c) : ''))),
+            s.packages.map((p) => packageCells(p).map((c, i) => (c && i !== 2 ? mdCode(c) : c))),
           )
         : markdownTable(
             [...IDENTITY_HEAD, ...s.kernels.map(mdCode), 'first failure', 'rebuilds'],
