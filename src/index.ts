@@ -21,11 +21,12 @@ export * from './model/btf.js';
 export * from './model/btf-c.js';
 export * from './model/change.js';
 export { compareDebianVersions } from './model/debian-version.js';
+export { kmodPackage } from './model/entry.js';
 export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
-export type * from './model/module-image.js';
+export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export type * from './model/verdict.js';
@@ -100,7 +101,14 @@ export * from './readers/ubuntu-abi.js';
 export * from './report/btf.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
-export { compatRenderers, compatSeriesRenderers, usableText, whyText } from './report/compat.js';
+export { type CompatFormat, compatRenderers, usableText, verdictRows, whyText } from './report/compat.js';
+export {
+  type CompatSeriesOptions,
+  type CompatView,
+  compatSeriesRenderers,
+  defaultCompatView,
+  seriesCounts,
+} from './report/compat-series.js';
 export * from './report/coverage.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';

@@ -1,73 +1,154 @@
-// A kmod set across a series of kernels: the verdict matrix, the first build each module stops loading
-// on (and the symbols that broke it), and the rebuild count: how many rebuilds a kmod rebuilt once per
-// breakage would have needed, assuming a rebuild against build N imports build N's CRCs.
-import type { ModuleImage } from '../model/module-image.js';
+// A set of modules across a series of kernels: the verdict matrix of the modules as built, the first
+// build each stops loading on (and the symbols that broke it), and the rebuilds a packager would count.
+//
+// Rebuilds: a module needs a rebuild on a build when the module built for the previous build would not
+// load there (its kernel imports gone, CRC-changed, GPL-only or namespaced, or a module of its own install
+// that it depends on does not load). A package is rebuilt as a whole (DKMS builds every module of it for
+// the new kernel), so it needs a rebuild on a build when any of its modules does; a rebuild against build
+// N pins its imports to build N's CRCs. Imports a rebuild cannot bring back (no longer exported, nor by a
+// module installed with it) are named as unfixable.
+import {
+  type ModuleIdentity,
+  type ModuleImage,
+  moduleIdentity,
+  packageLabel,
+} from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { type CompatTarget, moduleVerdicts } from './module-compat.js';
+import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
 
-export interface ModuleTimeline {
-  module: string;
-  /** Verdict on each build, in series order. */
+/** A rebuild forced on a build, and the symbols to blame. */
+export interface Rebuild {
+  kernel: string;
+  symbols: string[];
+  /** Imports no rebuild can satisfy there: exported neither by the kernel nor by the install. */
+  unfixable: string[];
+}
+
+export interface ModuleTimeline extends ModuleIdentity {
+  /** Verdict of the module as built on each build, in series order. */
   verdicts: Verdict[];
   /** The first build it does not load on, as built; null if it loads on all. */
   firstFailure: { kernel: string; symbols: string[] } | null;
-  /** Rebuilds needed across the series, one per breakage, and where each happened. */
-  rebuilds: { kernel: string; symbols: string[]; unfixable: string[] }[];
+  /** The builds on which it needs a rebuild (see the file's head). */
+  rebuilds: Rebuild[];
+}
+
+/** A package (or the modules given alone) built for one kernel, across the series. */
+export interface PackageTimeline {
+  /** `name version`; null for the modules given alone. */
+  package: string | null;
+  builtFor: string | null;
+  modules: string[];
+  /** Builds on which every module, as last built, loads: no rebuild. */
+  survives: string[];
+  /** Builds that force a rebuild: the modules that fail there and the symbols to blame. */
+  rebuilds: (Rebuild & { modules: string[] })[];
 }
 
 export interface CompatSeries {
   kernels: string[];
   modules: ModuleTimeline[];
+  packages: PackageTimeline[];
+  /** Per build: how many modules do not load there as built (the failing cells of the matrix). */
+  failing: number[];
+  /** Module rebuilds across the series. */
   totalRebuilds: number;
+  /** Package rebuilds across the series. */
+  packageRebuilds: number;
 }
 
 const brokenSymbols = (v: Verdict) =>
   [...new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol!))].sort();
 
-export function compatSeries(set: readonly ModuleImage[], ordered: readonly CompatTarget[]): CompatSeries {
-  const perBuild = ordered.map((t) => moduleVerdicts(set, t));
+const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
+
+export function compatSeries(
+  set: readonly ModuleImage[],
+  ordered: readonly CompatTarget[],
+  options: VerdictOptions = {},
+): CompatSeries {
+  const perBuild = ordered.map((t) => moduleVerdicts(set, t, options));
+  const rebuilds = new Map<ModuleImage, Rebuild[]>();
+  const packages = installGroups(set).map((group) => rebuildWalk(group, ordered, options, rebuilds));
   const modules = set.map((m, i): ModuleTimeline => {
     const verdicts = perBuild.map((vs) => vs[i]!);
     const first = verdicts.find((v) => !v.loads);
     return {
-      module: m.name,
+      ...moduleIdentity(m),
       verdicts,
       firstFailure: first ? { kernel: first.kernel, symbols: brokenSymbols(first) } : null,
-      rebuilds: rebuildHistory(m, set, ordered),
+      rebuilds: rebuilds.get(m) ?? [],
     };
   });
   return {
     kernels: ordered.map((t) => t.name),
     modules,
+    packages,
+    failing: perBuild.map((vs) => vs.filter((v) => !v.loads).length),
     totalRebuilds: modules.reduce((n, m) => n + m.rebuilds.length, 0),
+    packageRebuilds: packages.reduce((n, p) => n + p.rebuilds.length, 0),
   };
 }
 
-/** Walks the series with a module that is rebuilt (re-pinned to the kernel's CRCs) whenever it breaks. */
-function rebuildHistory(
-  m: ModuleImage,
-  set: readonly ModuleImage[],
+/** Walks the series with one install, rebuilt as a whole on every build where a module of it breaks. */
+function rebuildWalk(
+  group: readonly ModuleImage[],
   ordered: readonly CompatTarget[],
-): ModuleTimeline['rebuilds'] {
-  let current = m;
-  const out: ModuleTimeline['rebuilds'] = [];
+  options: VerdictOptions,
+  perModule: Map<ModuleImage, Rebuild[]>,
+): PackageTimeline {
+  const first = group[0]!;
+  const out: PackageTimeline = {
+    package: first.package ? packageLabel(first.package) : null,
+    builtFor: moduleIdentity(first).builtFor,
+    modules: group.map((m) => m.name),
+    survives: [],
+    rebuilds: [],
+  };
+  let current = [...group];
   for (const t of ordered) {
-    const others = set.filter((x) => x.name !== m.name);
-    const v = moduleVerdicts([current, ...others], t)[0]!;
-    if (v.loads) continue;
-    const exports = t.build.exports;
-    const unfixable = current.imports.filter(
-      (i) =>
-        i.symbol !== 'module_layout' &&
-        !exports.has(i.symbol) &&
-        !others.some((o) => o.exports.some((e) => e.symbol === i.symbol)),
-    );
-    out.push({ kernel: t.name, symbols: brokenSymbols(v), unfixable: unfixable.map((i) => i.symbol) });
-    current = {
-      ...current,
-      vermagic: t.vermagic ?? current.vermagic,
-      imports: current.imports.map((i) => ({ symbol: i.symbol, crc: exports.get(i.symbol)?.crc ?? i.crc })),
-    };
+    const verdicts = moduleVerdicts(current, t, options);
+    const failing = group.flatMap((m, i) => (verdicts[i]!.loads ? [] : [{ m, i }]));
+    if (failing.length === 0) {
+      out.survives.push(t.name);
+      continue;
+    }
+    const forced = failing.map(({ m, i }): Rebuild => {
+      const r = { kernel: t.name, symbols: brokenSymbols(verdicts[i]!), unfixable: unfixable(current, i, t) };
+      perModule.set(m, [...(perModule.get(m) ?? []), r]);
+      return r;
+    });
+    out.rebuilds.push({
+      kernel: t.name,
+      modules: failing.map(({ m }) => m.name),
+      symbols: union(forced.map((r) => r.symbols)),
+      unfixable: union(forced.map((r) => r.unfixable)),
+    });
+    current = current.map((m) => rebuiltFor(m, t));
   }
   return out;
+}
+
+/** The imports of install[i] that neither the kernel nor another module of the install exports. */
+function unfixable(install: readonly ModuleImage[], i: number, t: CompatTarget): string[] {
+  const m = install[i]!;
+  const exports = t.build.exports;
+  return m.imports
+    .filter(
+      (imp) =>
+        imp.symbol !== 'module_layout' &&
+        !exports.has(imp.symbol) &&
+        !install.some((o) => o !== m && o.exports.some((e) => e.symbol === imp.symbol)),
+    )
+    .map((imp) => imp.symbol);
+}
+
+/** The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. */
+function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
+  const exports = t.build.exports;
+  return {
+    ...m,
+    vermagic: t.vermagic ?? m.vermagic,
+    imports: m.imports.map((i) => ({ symbol: i.symbol, crc: exports.get(i.symbol)?.crc ?? i.crc })),
+  };
 }

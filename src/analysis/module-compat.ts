@@ -7,7 +7,7 @@
 import type { Export } from '../model/export.js';
 import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import type { ModuleImage } from '../model/module-image.js';
+import { type ModuleImage, moduleIdentity, packageLabel, vermagicRelease } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
 
 const STOPS = new Set([
@@ -61,44 +61,97 @@ export function modulesOfBuild(build: KernelBuild): Set<string> {
   return out;
 }
 
-/** Verdicts for a set of modules (one kmod set: they may use each other's exports) on one kernel. */
-export function moduleVerdicts(set: readonly ModuleImage[], target: CompatTarget): Verdict[] {
-  const own = new Map<string, Export>();
-  for (const m of set) for (const e of m.exports) own.set(e.symbol, e);
-  const byName = new Map(set.map((m) => [m.name, m]));
-  const memo = new Map<string, Verdict>();
-  const verdictOf = (m: ModuleImage, stack: string[]): Verdict => {
-    const seen = memo.get(m.name);
-    if (seen) return seen;
-    const v = verdict(m, target, own, byName, stack, verdictOf);
-    memo.set(m.name, v);
-    return v;
-  };
-  return set.map((m) => verdictOf(m, []));
+/** How a set is judged; rules for the kernel's configuration plug in here. */
+export interface VerdictOptions {
+  /**
+   * Whether the kernel's own loadable modules take part in the resolution (modprobe's view: their names
+   * satisfy `depends`, their exports resolve imports). Default true; false: only vmlinux (and what is
+   * built into it) and the modules installed together.
+   */
+  kernelModules?: boolean;
 }
 
-type Recurse = (m: ModuleImage, stack: string[]) => Verdict;
+/**
+ * Modules installed together, as DKMS or a package manager installs them for one kernel: those of one
+ * package (the modules given alone count as one) built for the same kernel release. Others never resolve
+ * each other: three v4l2loopback.ko built for three kernels are three installs, not one.
+ */
+export function installGroups(set: readonly ModuleImage[]): ModuleImage[][] {
+  const groups = new Map<string, ModuleImage[]>();
+  for (const m of set) {
+    const key = `${m.package ? packageLabel(m.package) : ''}\0${vermagicRelease(m.vermagic) ?? ''}`;
+    const g = groups.get(key);
+    if (g) g.push(m);
+    else groups.set(key, [m]);
+  }
+  return [...groups.values()];
+}
 
-function verdict(
-  m: ModuleImage,
+/** One install on one kernel: what a module of it can resolve. */
+interface Install {
+  target: CompatTarget;
+  kernelModules: boolean;
+  /** Exports of the modules installed together. */
+  own: Map<string, Export>;
+  /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
+  byName: Map<string, ModuleImage>;
+  verdictOf: (m: ModuleImage, stack: string[]) => Verdict;
+}
+
+/**
+ * Verdicts for a set of modules on one kernel, in the set's order. The modules of one install (see
+ * installGroups) are judged as modprobe installs them: in `depends` order, each resolving the exports of
+ * those loaded before it (with the same CRC, GPL and namespace checks as the kernel's).
+ */
+export function moduleVerdicts(
+  set: readonly ModuleImage[],
   target: CompatTarget,
-  own: Map<string, Export>,
-  set: Map<string, ModuleImage>,
-  stack: string[],
-  recurse: Recurse,
-): Verdict {
+  options: VerdictOptions = {},
+): Verdict[] {
+  const memo = new Map<ModuleImage, Verdict>();
+  for (const group of installGroups(set)) {
+    const own = new Map<string, Export>();
+    for (const m of group) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
+    const byName = new Map<string, ModuleImage>();
+    for (const m of group) if (!byName.has(m.name)) byName.set(m.name, m);
+    const install: Install = {
+      target,
+      kernelModules: options.kernelModules ?? true,
+      own,
+      byName,
+      verdictOf: (m, stack) => {
+        let v = memo.get(m);
+        if (!v) {
+          v = verdict(m, install, stack);
+          memo.set(m, v);
+        }
+        return v;
+      },
+    };
+    for (const m of group) install.verdictOf(m, []);
+  }
+  return set.map((m) => memo.get(m)!);
+}
+
+/** The kernel's export of a symbol, as the install sees the kernel (with or without its modules). */
+function kernelExport(install: Install, symbol: string): Export | undefined {
+  const e = install.target.build.exports.get(symbol);
+  if (!e || install.kernelModules || e.module === null || e.module === 'vmlinux') return e;
+  return undefined;
+}
+
+function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
+  const { target } = install;
   const reasons: Reason[] = [];
   const notes: string[] = [];
-  dependencies(m, target, set, [...stack, m.name], recurse, reasons, notes);
-  const exports = target.build.exports;
-  const kernelHasCrcs = hasCrcs(target.build);
-  moduleLayout(m, exports, reasons);
+  dependencies(m, install, [...stack, m.name], reasons, notes);
+  moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
   const gplOk = isGplCompatible(m.license);
   if (m.license === null) notes.push(`module license 'unspecified' taints kernel`);
   else if (!gplOk)
     notes.push(`module license '${m.license}' taints kernel (GPL-only exports are hidden from it)`);
-  if (m.modversions === 'none' && kernelHasCrcs) {
+  if (m.modversions === 'none' && hasCrcs(target.build)) {
     reasons.push({
       code: 'no-modversions',
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
@@ -106,7 +159,8 @@ function verdict(
   }
   for (const imp of m.imports) {
     if (imp.symbol === 'module_layout') continue;
-    symbol(m, imp.symbol, imp.crc, exports.get(imp.symbol) ?? own.get(imp.symbol), gplOk, reasons, notes);
+    const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
+    symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
@@ -114,25 +168,17 @@ function verdict(
   reasons.forEach((r, i) => {
     if (stop !== -1 && i > stop) r.alsoFails = true;
   });
-  return {
-    module: m.name,
-    source: m.source,
-    kernel: target.name,
-    loads: reasons.length === 0,
-    reasons,
-    notes,
-  };
+  return { ...moduleIdentity(m), kernel: target.name, loads: reasons.length === 0, reasons, notes };
 }
 
 function dependencies(
   m: ModuleImage,
-  target: CompatTarget,
-  set: Map<string, ModuleImage>,
+  install: Install,
   stack: string[],
-  recurse: Recurse,
   reasons: Reason[],
   notes: string[],
 ): void {
+  const { target } = install;
   for (const dep of m.depends.map(moduleName)) {
     if (stack.includes(dep)) {
       reasons.push({
@@ -142,22 +188,26 @@ function dependencies(
       });
       continue;
     }
-    const kmod = set.get(dep);
+    const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = recurse(kmod, stack);
+      const v = install.verdictOf(kmod, stack);
       if (!v.loads)
         reasons.push({
           code: 'dependency-fails',
           module: dep,
-          message: `${m.name}: dependency ${dep} does not load: ${v.reasons[0]?.message}`,
+          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${v.reasons[0]?.message}`,
         });
-    } else if (!target.modules.has(dep)) {
+    } else if (!install.kernelModules || !target.modules.has(dep)) {
+      const where = install.kernelModules
+        ? 'neither the kernel nor the modules installed with it have it'
+        : "not among the modules installed with it (the kernel's own modules left out)";
       reasons.push({
         code: 'dependency-missing',
         module: dep,
-        message: `modprobe: FATAL: Module ${dep} not found (needed by ${m.name})`,
+        message: `modprobe: FATAL: Module ${dep} not found (needed by ${m.name}): ${where}`,
       });
-      if (target.modules.size === 0) notes.push(`the target's module list is unknown: ${dep} may exist`);
+      if (install.kernelModules && target.modules.size === 0)
+        notes.push(`the target's module list is unknown: ${dep} may exist`);
     }
   }
 }

@@ -39,5 +39,6 @@ export function rpmRequiresVerdict(
       notes.push(`${r.symbol}: the kernel states no CRC for it; not checked`);
     }
   }
-  return { module: pkg, source: pkg, kernel: kernel.name, loads: reasons.length === 0, reasons, notes };
+  const identity = { module: pkg, from: pkg, builtFor: null, source: pkg };
+  return { ...identity, kernel: kernel.name, loads: reasons.length === 0, reasons, notes };
 }

@@ -24,11 +24,9 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
         for (const e of (await store.list(/^\d+$/.test(arg) ? '' : arg)).filter(
           (x) => x.kind === 'kmod' && (!/^\d+$/.test(arg) || String(x.id) === arg),
         )) {
-          sets.push({
-            name: e.labels.name ?? `kmod ${e.id}`,
-            modules: await store.loadModules(e.id),
-            warnings: [],
-          });
+          const pkg = lib.kmodPackage(e);
+          const modules = (await store.loadModules(e.id)).map((m) => ({ ...m, package: pkg }));
+          sets.push({ name: pkg.name, modules, warnings: [] });
         }
       } finally {
         await store.close();
@@ -127,7 +125,7 @@ function storedTarget(
 /** The stored build a module was built for (its vermagic's release), if the store has it. */
 export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<KernelBuild | undefined> {
   const lib = await import('../index.js');
-  const release = m.vermagic?.split(' ')[0];
+  const release = lib.vermagicRelease(m.vermagic);
   const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
   if (!release || !existsSync(path)) return undefined;
   const store = lib.openSqliteStore(path);

@@ -1,5 +1,6 @@
 // What the store says of one stored artifact: a kernel build or a kmod, its labels and its counts.
 // In the model so that reports can list entries without importing the store.
+import type { ModulePackage } from './module-image.js';
 
 export type EntryKind = 'kernel' | 'kmod';
 
@@ -13,4 +14,9 @@ export interface EntryRecord {
   labels: Record<string, string>;
   exports: number;
   modules: number;
+}
+
+/** A stored kmod as the package its modules came from: its `name` and `version` labels. */
+export function kmodPackage(e: Pick<EntryRecord, 'id' | 'labels'>): ModulePackage {
+  return { name: e.labels.name ?? `kmod ${e.id}`, version: e.labels.version ?? null };
 }

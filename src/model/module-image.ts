@@ -31,4 +31,57 @@ export interface ModuleImage {
   exports: Export[];
   hasBtf: boolean;
   elf: { class: 32 | 64; endian: 'little' | 'big'; machine: number };
+  /**
+   * The package it came from (a .deb or .rpm, a kmod directory `<source>-<version>`, a stored kmod);
+   * absent for a module file given alone. Modules of one package built for one kernel are installed
+   * together: they resolve each other's `depends` and exports.
+   */
+  package?: ModulePackage;
+}
+
+export interface ModulePackage {
+  name: string;
+  /** null where only the name is known (a directory not named `<source>-<version>`). */
+  version: string | null;
+}
+
+/**
+ * What tells a module from another of the same name: where it came from (its package, else its file)
+ * and the kernel it was built for (the release its vermagic names). Never merge two that differ.
+ */
+export interface ModuleIdentity {
+  /** KBUILD_MODNAME. */
+  module: string;
+  /** `package version`, or the module's file when it came alone. */
+  from: string;
+  /** The release its vermagic names (`6.1.0-47-amd64`); null without vermagic. */
+  builtFor: string | null;
+  /** The file it was read from (`pkg.deb (path/in/pkg.ko)`, a path): two files are two modules. */
+  source: string;
+}
+
+/** `name version`, or the name alone when it already ends with the version (`xtables-addons-3.23`). */
+export function packageLabel(p: ModulePackage): string {
+  return p.version === null || p.name.endsWith(p.version) ? p.name : `${p.name} ${p.version}`;
+}
+
+/** The release a vermagic string names: its first word. */
+export const vermagicRelease = (vermagic: string | null): string | null => vermagic?.split(' ')[0] || null;
+
+export function moduleIdentity(m: ModuleImage): ModuleIdentity {
+  return {
+    module: m.name,
+    from: m.package ? packageLabel(m.package) : m.source,
+    builtFor: vermagicRelease(m.vermagic),
+    source: m.source,
+  };
+}
+
+/** One string per identity: equal only for modules that do not differ. */
+export const identityKey = (i: ModuleIdentity): string =>
+  `${i.module}\0${i.from}\0${i.builtFor ?? ''}\0${i.source}`;
+
+/** `v4l2loopback (v4l2loopback-0.12.7, built for 6.1.0-47-amd64)`. */
+export function identityLabel(i: ModuleIdentity): string {
+  return `${i.module} (${i.from}${i.builtFor ? `, built for ${i.builtFor}` : ''})`;
 }

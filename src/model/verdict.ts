@@ -1,4 +1,5 @@
 // Will a module load on a kernel? The loader's answer, with its reasons in the order it meets them.
+import type { ModuleIdentity } from './module-image.js';
 
 export type ReasonCode =
   | 'dependency-missing'
@@ -30,9 +31,8 @@ export interface Reason {
   movedFrom?: string;
 }
 
-export interface Verdict {
-  module: string;
-  source: string;
+/** A module (told apart from others of its name by where it came from and what it was built for) on a kernel. */
+export interface Verdict extends ModuleIdentity {
   kernel: string;
   loads: boolean;
   reasons: Reason[];

@@ -1,9 +1,15 @@
 // A corpus of module images: every .ko of a package (.deb, .rpm) or directory, or single module files.
 // Used by the compat, impact and coverage analyses (which take ModuleImage[] and never read files).
-import type { ModuleImage } from '../model/module-image.js';
+// Each module says the package it came from: a .deb's Package and Version, an .rpm's NAME and
+// VERSION-RELEASE, or for a directory the nearest directory named `<source>-<version>` (DKMS's build
+// trees and ../kmods/<abi>/<source>-<version>); a module file given alone, or found in a directory not
+// so named, has none.
+import { basename, resolve } from 'node:path';
+import type { ModuleImage, ModulePackage } from '../model/module-image.js';
 import { type Artifact, sniffArtifact, unexpectedKind } from './artifact.js';
 import { inTreeModulePath, loadModuleImage, parseModuleImage } from './module/module-image.js';
 import { openPackage } from './pkg/index.js';
+import type { PackageMetadata } from './pkg/types.js';
 
 export interface ModuleCorpus {
   modules: ModuleImage[];
@@ -26,15 +32,35 @@ export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<M
     if (artifact.kind !== 'tree' && artifact.kind !== 'deb' && artifact.kind !== 'rpm')
       throw unexpectedKind(artifact, EXPECTED);
     const source = await openPackage(artifact);
+    const pkg = artifact.kind === 'tree' ? null : packageOf(await source.metadata());
     for await (const f of source.files((p) => MODULE_FILE.test(p))) {
       if (f.linkTarget !== undefined || f.hardLinkTarget !== undefined) continue;
       const where = `${artifact.path} (${f.path})`;
       try {
-        out.modules.push(await loadModuleImage(f.data, { source: where, path: inTreeModulePath(f.path) }));
+        const m = await loadModuleImage(f.data, { source: where, path: inTreeModulePath(f.path) });
+        const from = pkg ?? directoryPackage(artifact.path, f.path);
+        out.modules.push(from ? { ...m, package: from } : m);
       } catch (e) {
         out.problems.push({ path: where, reason: (e as Error).message });
       }
     }
   }
   return out;
+}
+
+function packageOf(meta: PackageMetadata): ModulePackage | null {
+  if (meta.name === null) return null;
+  const version =
+    meta.version === null ? null : meta.release ? `${meta.version}-${meta.release}` : meta.version;
+  return { name: meta.name, version };
+}
+
+/** `<source>-<version>`: a name of words that start with a letter, a version that starts with a digit. */
+const SOURCE_VERSION = /^[A-Za-z][\w.+]*(?:-[A-Za-z][\w.+]*)*-\d[\w.+~:-]*$/;
+
+/** The nearest directory named `<source>-<version>` from the module's up to the root given (included). */
+export function directoryPackage(root: string, file: string): ModulePackage | null {
+  const dirs = [basename(resolve(root)), ...file.split('/').slice(0, -1)];
+  const dir = dirs.reverse().find((d) => SOURCE_VERSION.test(d));
+  return dir === undefined ? null : { name: dir, version: null };
 }

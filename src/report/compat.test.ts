@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompatSeries } from '../analysis/compat-series.js';
 import type { Verdict } from '../model/verdict.js';
-import { compatRenderers, compatSeriesText, whyText } from './compat.js';
+import { compatRenderers, whyText } from './compat.js';
+import { compatSeriesRenderers, compatSeriesText } from './compat-series.js';
+
+const identity = {
+  module: 'acpi_call',
+  from: 'acpi_call.ko',
+  builtFor: '6.1.0-47-amd64',
+  source: 'acpi_call.ko',
+};
 
 const loads = (kernel: string): Verdict => ({
-  module: 'acpi_call',
-  source: 'acpi_call.ko',
+  ...identity,
   kernel,
   loads: true,
   reasons: [],
@@ -40,7 +47,8 @@ const fails = (kernel: string): Verdict => ({
 describe('compat text', () => {
   it('counts every reason kabi why lists, and says each CRC pair once', () => {
     const matrix = compatRenderers.text([loads('6.1.0-47'), fails('6.1.0-50')]);
-    assert.match(matrix, /^acpi_call {2}loads {5}FAIL 2/m);
+    assert.match(matrix, /^module {5}from {10}built for {7}6\.1\.0-47 {2}6\.1\.0-50$/m);
+    assert.match(matrix, /^acpi_call {2}acpi_call\.ko {2}6\.1\.0-47-amd64 {2}loads {5}FAIL 2$/m);
     assert.match(matrix, /FAIL n: n reasons/);
     assert.doesNotMatch(matrix, / $/m, 'no trailing blanks');
     const why = whyText(fails('6.1.0-50'));
@@ -52,22 +60,57 @@ describe('compat text', () => {
     assert.doesNotMatch(why, /wanted 0xff2c8e5d/);
   });
 
+  const rebuild = { kernel: '6.1.0-50', symbols: ['module_layout', 'proc_create'], unfixable: [] };
+  const series = (pkg: string | null): CompatSeries => ({
+    kernels: ['6.1.0-47', '6.1.0-50'],
+    failing: [0, 1],
+    totalRebuilds: 1,
+    packageRebuilds: 1,
+    packages: [
+      {
+        package: pkg,
+        builtFor: '6.1.0-47-amd64',
+        modules: ['acpi_call'],
+        survives: ['6.1.0-47'],
+        rebuilds: [{ ...rebuild, modules: ['acpi_call'] }],
+      },
+    ],
+    modules: [
+      {
+        ...identity,
+        verdicts: [loads('6.1.0-47'), fails('6.1.0-50')],
+        firstFailure: { kernel: '6.1.0-50', symbols: ['module_layout', 'proc_create'] },
+        rebuilds: [rebuild],
+      },
+    ],
+  });
+
   it('series: the first failing build with the reason the loader meets first', () => {
-    const s: CompatSeries = {
-      kernels: ['6.1.0-47', '6.1.0-50'],
-      totalRebuilds: 1,
-      modules: [
-        {
-          module: 'acpi_call',
-          verdicts: [loads('6.1.0-47'), fails('6.1.0-50')],
-          firstFailure: { kernel: '6.1.0-50', symbols: ['module_layout', 'proc_create'] },
-          rebuilds: [{ kernel: '6.1.0-50', symbols: ['module_layout', 'proc_create'], unfixable: [] }],
-        },
-      ],
-    };
-    const t = compatSeriesText(s);
-    assert.match(t, /^ {2}acpi_call: stops loading on 6\.1\.0-50; 1 rebuild\(s\) at 6\.1\.0-50$/m);
+    const t = compatSeriesText(series(null));
+    assert.match(
+      t,
+      /^ {2}acpi_call \(acpi_call\.ko\): stops loading on 6\.1\.0-50; 1 rebuild\(s\) at 6\.1\.0-50$/m,
+    );
     assert.match(t, /^ {4}why: acpi_call: disagrees about version of symbol module_layout .* \(\+1 more\)$/m);
     assert.match(t, /^ {4}2 symbol\(s\): module_layout, proc_create$/m);
+    assert.match(t, /^Total rebuilds across the series: 1 module rebuild\(s\), 1 package rebuild\(s\)$/m);
+  });
+
+  it('series of packages: per package by default, the builds it survives and those that force a rebuild', () => {
+    const s = series('acpi-call-1.2.2');
+    const t = compatSeriesText(s);
+    assert.match(t, /^acpi-call-1\.2\.2 +6\.1\.0-47-amd64 +1 +6\.1\.0-47 +6\.1\.0-50$/m);
+    assert.match(t, /^ {2}acpi-call-1\.2\.2 at 6\.1\.0-50: 1 of 1 modules: module_layout, proc_create$/m);
+    assert.match(t, /^6\.1\.0-50 +1 +1 +1$/m, 'failing as built, module and package rebuilds');
+    assert.match(compatSeriesText(s, { view: 'module' }), /^First failure and rebuilds:$/m);
+    assert.equal(
+      compatSeriesRenderers.csv(s).split('\r\n')[1],
+      'acpi-call-1.2.2,6.1.0-47-amd64,1,6.1.0-47,6.1.0-50,module_layout proc_create',
+    );
+    const j = JSON.parse(compatSeriesRenderers.json(s));
+    assert.deepEqual(
+      [j.failing, j.packages[0].survives, j.modules[0].loads],
+      [[0, 1], ['6.1.0-47'], [true, false]],
+    );
   });
 });

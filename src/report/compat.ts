@@ -1,22 +1,36 @@
 // Verdicts of modules on kernels: a matrix (modules × kernels) and one verdict in full (`kabi why`).
-import type { CompatSeries } from '../analysis/compat-series.js';
 import { formatCrc } from '../model/export.js';
+import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { mdCode } from './markdown.js';
 import { csvField, textSafe } from './series.js';
 
-type Format = 'text' | 'json' | 'markdown' | 'csv';
+export type CompatFormat = 'text' | 'json' | 'markdown' | 'csv';
 
-function matrix(verdicts: Verdict[]): {
-  modules: string[];
-  kernels: string[];
-  cell: (m: string, k: string) => Verdict | undefined;
-} {
-  const modules = [...new Set(verdicts.map((v) => v.module))];
-  const kernels = [...new Set(verdicts.map((v) => v.kernel))];
-  const at = new Map(verdicts.map((v) => [`${v.module}\0${v.kernel}`, v]));
-  return { modules, kernels, cell: (m, k) => at.get(`${m}\0${k}`) };
+/** A row of the matrix: one module (by its identity, never by its name alone) on every kernel. */
+export interface MatrixRow extends ModuleIdentity {
+  cells: (Verdict | undefined)[];
 }
+
+/** Modules × kernels, modules and kernels in first-seen order; same-name modules that differ stay apart. */
+export function verdictRows(verdicts: readonly Verdict[]): { kernels: string[]; rows: MatrixRow[] } {
+  const kernels = [...new Set(verdicts.map((v) => v.kernel))];
+  const rows = new Map<string, MatrixRow>();
+  for (const v of verdicts) {
+    const key = identityKey(v);
+    let row = rows.get(key);
+    if (!row) {
+      row = { module: v.module, from: v.from, builtFor: v.builtFor, source: v.source, cells: [] };
+      rows.set(key, row);
+    }
+    row.cells[kernels.indexOf(v.kernel)] = v;
+  }
+  return { kernels, rows: [...rows.values()] };
+}
+
+/** The identity columns every matrix starts with. */
+export const IDENTITY_HEAD = ['module', 'from', 'built for'];
+export const identityCells = (i: ModuleIdentity) => [i.module, i.from, i.builtFor ?? '?'];
 
 /** `FAIL n`: n reasons, as many as `kabi why` lists (those the loader stops at and those behind them). */
 const short = (v: Verdict | undefined) => (!v ? '' : v.loads ? 'loads' : `FAIL ${v.reasons.length}`);
@@ -34,29 +48,37 @@ function reasonLine(r: Verdict['reasons'][number]): string {
   return `${r.alsoFails ? 'would also fail: ' : ''}${r.message}${crc}${where}`;
 }
 
+/** Rows of cells as aligned columns, blanks trimmed at the end of each line. */
+export function columns(rows: string[][]): string[] {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** The matrix alone: identity columns, then `loads` or `FAIL n` per kernel. */
+export function matrixLines(verdicts: readonly Verdict[]): string[] {
+  const { kernels, rows } = verdictRows(verdicts);
+  return columns([
+    [...IDENTITY_HEAD, ...kernels].map(textSafe),
+    ...rows.map((r) => [...identityCells(r).map(textSafe), ...r.cells.map(short)]),
+  ]);
+}
+
 function matrixText(verdicts: Verdict[]): string {
-  const { modules, kernels, cell } = matrix(verdicts);
-  const w0 = Math.max(6, ...modules.map((m) => m.length));
-  const w = kernels.map((k) => Math.max(k.length, 7));
-  const row = (first: string, cells: string[]) =>
-    `${first.padEnd(w0)}  ${cells.map((c, i) => c.padEnd(w[i]!)).join('  ')}`.trimEnd();
-  const out = [
-    row('module', kernels.map(textSafe)),
-    ...modules.map((m) =>
-      row(
-        textSafe(m),
-        kernels.map((k) => short(cell(m, k))),
-      ),
-    ),
-  ];
+  const out = matrixLines(verdicts);
   const failing = verdicts.filter((v) => !v.loads);
   if (failing.length) out.push(`(${LEGEND})`, '', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
-  for (const v of failing) out.push(`  ${textSafe(v.module)} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
+  for (const v of failing)
+    out.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
   return `${out.join('\n')}\n`;
 }
 
 /** The reason the loader meets first, and how many follow it. */
-function firstReason(v: Verdict): string {
+export function firstReason(v: Verdict): string {
   const more = v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : '';
   return `${textSafe(reasonLine(v.reasons[0]!))}${more}`;
 }
@@ -70,96 +92,39 @@ function verdictsJson(verdicts: Verdict[]): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-export const compatRenderers: Record<Format, (v: Verdict[]) => string> = {
+export const compatRenderers: Record<CompatFormat, (v: Verdict[]) => string> = {
   text: matrixText,
   json: verdictsJson,
   markdown: (verdicts) => {
-    const { modules, kernels, cell } = matrix(verdicts);
-    const rows = modules.map(
-      (m) => `| ${mdCode(m)} | ${kernels.map((k) => short(cell(m, k))).join(' | ')} |`,
+    const { kernels, rows } = verdictRows(verdicts);
+    return markdownTable(
+      [...IDENTITY_HEAD, ...kernels.map(mdCode)],
+      rows.map((r) => [...identityCells(r).map(mdCode), ...r.cells.map(short)]),
     );
-    return `${[`| module | ${kernels.map(mdCode).join(' | ')} |`, `|---|${kernels.map(() => '---').join('|')}|`, ...rows].join('\n')}\n`;
   },
   csv: (verdicts) => {
-    const { modules, kernels, cell } = matrix(verdicts);
-    const rows = modules.map((m) => [m, ...kernels.map((k) => short(cell(m, k)))].map(csvField).join(','));
-    return `${[['module', ...kernels].map(csvField).join(','), ...rows].join('\r\n')}\r\n`;
+    const { kernels, rows } = verdictRows(verdicts);
+    return csvTable(
+      ['module', 'from', 'built_for', ...kernels],
+      rows.map((r) => [...identityCells(r), ...r.cells.map(short)]),
+    );
   },
 };
+
+export const markdownTable = (head: string[], rows: string[][]): string =>
+  `${[head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+
+export const csvTable = (head: string[], rows: string[][]): string =>
+  `${[head, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 
 /** One verdict in full: every reason in the order the loader meets it, then the notes. */
 export function whyText(v: Verdict): string {
   const out = [`${textSafe(v.module)} on ${textSafe(v.kernel)}: ${v.loads ? 'LOADS' : 'DOES NOT LOAD'}`];
+  out.push(`  from ${textSafe(v.from)}${v.builtFor ? `, built for ${textSafe(v.builtFor)}` : ''}`);
   for (const [i, r] of v.reasons.entries()) out.push(`  ${i + 1}. ${textSafe(reasonLine(r))}`);
   for (const n of v.notes) out.push(`  note: ${textSafe(n)}`);
   return `${out.join('\n')}\n`;
 }
-
-/** The matrix over a series, the first failure of each module and its rebuild count. */
-export function compatSeriesText(s: CompatSeries): string {
-  const verdicts = s.modules.flatMap((m) => m.verdicts);
-  const out = [
-    matrixText(verdicts).split('\nWhy not')[0]!.trimEnd(),
-    '',
-    'First failure and rebuilds (one per breakage):',
-  ];
-  for (const m of s.modules) {
-    const first = m.firstFailure
-      ? `stops loading on ${textSafe(m.firstFailure.kernel)}`
-      : 'loads on every build';
-    out.push(
-      `  ${textSafe(m.module)}: ${first}; ${m.rebuilds.length} rebuild(s)${m.rebuilds.length ? ` at ${m.rebuilds.map((r) => textSafe(r.kernel)).join(', ')}` : ''}`,
-    );
-    const failed = m.verdicts.find((v) => !v.loads);
-    if (failed?.reasons.length) out.push(`    why: ${firstReason(failed)}`);
-    const symbols = m.firstFailure?.symbols ?? [];
-    if (symbols.length)
-      out.push(
-        `    ${symbols.length} symbol(s): ${symbols.slice(0, 5).map(textSafe).join(', ')}${symbols.length > 5 ? ', …' : ''}`,
-      );
-    for (const r of m.rebuilds.filter((x) => x.unfixable.length))
-      out.push(
-        `    at ${textSafe(r.kernel)} a rebuild is not enough: ${r.unfixable.map(textSafe).join(', ')} no longer exported`,
-      );
-  }
-  out.push('', `Total rebuilds across the series: ${s.totalRebuilds}`);
-  return `${out.join('\n')}\n`;
-}
-
-export const compatSeriesRenderers: Record<Format, (s: CompatSeries) => string> = {
-  text: compatSeriesText,
-  json: (s) =>
-    `${JSON.stringify(
-      {
-        kernels: s.kernels,
-        totalRebuilds: s.totalRebuilds,
-        modules: s.modules.map((m) => ({
-          module: m.module,
-          loads: m.verdicts.map((v) => v.loads),
-          firstFailure: m.firstFailure,
-          rebuilds: m.rebuilds,
-        })),
-      },
-      null,
-      2,
-    )}\n`,
-  markdown: (s) =>
-    `${compatRenderers.markdown(s.modules.flatMap((m) => m.verdicts))}\nTotal rebuilds across the series: ${s.totalRebuilds}\n`,
-  csv: (s) => {
-    const head = ['module', ...s.kernels, 'first_failure', 'rebuilds'].map(csvField).join(',');
-    const rows = s.modules.map((m) =>
-      [
-        m.module,
-        ...m.verdicts.map((v) => (v.loads ? 'loads' : 'fails')),
-        m.firstFailure?.kernel ?? '',
-        String(m.rebuilds.length),
-      ]
-        .map(csvField)
-        .join(','),
-    );
-    return `${[head, ...rows].join('\r\n')}\r\n`;
-  },
-};
 
 /**
  * The weak-modules question for an installed set (`/lib/modules/<release>/updates`, `extra`, DKMS's
@@ -169,13 +134,13 @@ export function usableText(verdicts: Verdict[]): string {
   const out: string[] = [];
   for (const kernel of [...new Set(verdicts.map((v) => v.kernel))]) {
     const on = verdicts.filter((v) => v.kernel === kernel);
-    const usable = on.filter((v) => v.loads).map((v) => textSafe(v.module));
+    const usable = on.filter((v) => v.loads).map((v) => textSafe(identityLabel(v)));
     const rebuild = on.filter((v) => !v.loads);
     out.push(`${textSafe(kernel)}: ${usable.length} usable as they are, ${rebuild.length} need a rebuild`);
     if (usable.length) out.push(`  usable: ${usable.join(', ')}`);
     for (const v of rebuild)
       out.push(
-        `  rebuild ${textSafe(v.module)}: ${textSafe(reasonLine(v.reasons[0]!))}${v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : ''}`,
+        `  rebuild ${textSafe(identityLabel(v))}: ${textSafe(reasonLine(v.reasons[0]!))}${v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : ''}`,
       );
   }
   return `${out.join('\n')}\n`;

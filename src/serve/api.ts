@@ -3,6 +3,7 @@
 // Nothing here reads an artifact: the server knows only what was ingested.
 import {
   annotateMoves,
+  brokenSymbols,
   type ChangeKind,
   type CompatTarget,
   compareBuilds,
@@ -20,10 +21,10 @@ import {
   globToRegExp,
   type KernelBuild,
   KIND_COUNT_KEY,
+  kmodPackage,
   type ModuleImage,
   moduleName,
   modulesOfBuild,
-  moduleVerdicts,
   orderBuilds,
   releaseLabels,
   type SeriesReport,
@@ -34,6 +35,7 @@ import {
   symbolHistoryRenderers,
   UsageError,
   type Verdict,
+  vermagicRelease,
 } from '../index.js';
 import { HttpError, LIMITS } from './params.js';
 import type { StoreView } from './view.js';
@@ -216,7 +218,7 @@ function targets(
 
 /** The stored build a module was built for (its vermagic's release), for "moved from" in reasons. */
 async function builtFor(view: StoreView, m: ModuleImage): Promise<KernelBuild | undefined> {
-  const release = m.vermagic?.split(' ')[0];
+  const release = vermagicRelease(m.vermagic);
   if (!release) return undefined;
   const abi = releaseLabels(release).abi;
   const queries = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])];
@@ -240,11 +242,20 @@ export async function kmodsJson(view: StoreView): Promise<string> {
   return entryListRenderers.json(await view.entries('kind=kmod'));
 }
 
-/** A kmod across a series: the verdict on every build, first failure, rebuilds, and why for each failure. */
+/** A stored kmod's modules, each saying the package it came from (the kmod's name and version). */
+async function kmodModules(view: StoreView, kmod: EntryRecord): Promise<ModuleImage[]> {
+  const pkg = kmodPackage(kmod);
+  return (await view.loadModules(kmod.id)).map((m) => ({ ...m, package: pkg }));
+}
+
+/**
+ * A kmod across a series: the verdict on every build, first failure, the builds it survives and those
+ * that force a rebuild (`kabi compat --series --format json`), and why for each failure.
+ */
 export function kmodJson(view: StoreView, ref: string, query: string, by: string): Promise<string> {
   return view.memo(`kmod\0${ref}\0${query}\0${by}`, async () => {
     const kmod = await resolve(view, ref, 'kmod');
-    const modules = await view.loadModules(kmod.id);
+    const modules = await kmodModules(view, kmod);
     const { targets: ts, builds } = await targets(view, query, by);
     const result = compatSeries(modules, ts);
     const builtForModule = await Promise.all(modules.map((m) => builtFor(view, m)));
@@ -263,36 +274,48 @@ export function kmodJson(view: StoreView, ref: string, query: string, by: string
 
 const MAX_CELL_REASONS = 25;
 
-const brokenSymbols = (v: Verdict) => new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol)).size;
-
-/** Module × build: loads or not, how many symbols broke it, and the loader's reasons. */
+/**
+ * Module × build for the stored kmods a query selects, judged as `kabi compat --series` judges them
+ * (each kmod a package): loads or not, how many symbols broke it, the loader's reasons; the failing
+ * modules per build; and per kmod the builds it survives and those that force a rebuild.
+ */
 export function heatmapJson(view: StoreView, query: string, kmodQuery: string, by: string): Promise<string> {
   return view.memo(`heatmap\0${query}\0${kmodQuery}\0${by}`, async () => {
     const { targets: ts, builds } = await targets(view, query, by);
     const kmods = (await view.entries(kmodQuery)).filter((e) => e.kind === 'kmod');
     if (kmods.length > LIMITS.kmods)
       throw new HttpError(400, `"${kmodQuery}" selects ${kmods.length} kmods; at most ${LIMITS.kmods}`);
-    const moduleLists = await Promise.all(kmods.map((k) => view.loadModules(k.id)));
-    const rows = kmods.flatMap((k, j) => {
-      const modules = moduleLists[j]!;
-      const perBuild = ts.map((t) => moduleVerdicts(modules, t));
-      return modules.map((m, i) => ({
-        kmod: { id: k.id, name: nameOf(k), labels: k.labels },
-        module: m.name,
-        cells: perBuild.map((vs) => {
-          const v = vs[i]!;
-          const reasons = v.reasons.map((r) => (r.alsoFails ? `would also fail: ${r.message}` : r.message));
-          return {
-            loads: v.loads,
-            broken: brokenSymbols(v),
-            reasons: reasons.slice(0, MAX_CELL_REASONS),
-            more: Math.max(0, reasons.length - MAX_CELL_REASONS),
-          };
-        }),
-      }));
-    });
-    return JSON.stringify({ builds, rows });
+    const lists = await Promise.all(kmods.map((k) => kmodModules(view, k)));
+    const s = compatSeries(lists.flat(), ts);
+    const kmodOf = lists.flatMap((list, j) => list.map(() => kmods[j]!));
+    const ref = (k: EntryRecord) => ({ id: k.id, name: nameOf(k), labels: k.labels });
+    const rows = s.modules.map((m, i) => ({
+      kmod: ref(kmodOf[i]!),
+      module: m.module,
+      from: m.from,
+      builtFor: m.builtFor,
+      rebuilds: m.rebuilds.length,
+      cells: m.verdicts.map(heatmapCell),
+    }));
+    // A package is one install group: the kmod of its first module names it.
+    const firstOf = new Map(s.modules.map((m, i) => [`${m.from}\0${m.builtFor}`, kmodOf[i]!]));
+    const packages = s.packages.map((p) => ({
+      kmod: ref(firstOf.get(`${p.package}\0${p.builtFor}`) ?? kmods[0]!),
+      ...p,
+    }));
+    const { failing, totalRebuilds, packageRebuilds } = s;
+    return JSON.stringify({ builds, failing, totalRebuilds, packageRebuilds, packages, rows });
   });
+}
+
+function heatmapCell(v: Verdict) {
+  const reasons = v.reasons.map((r) => (r.alsoFails ? `would also fail: ${r.message}` : r.message));
+  return {
+    loads: v.loads,
+    broken: brokenSymbols(v).length,
+    reasons: reasons.slice(0, MAX_CELL_REASONS),
+    more: Math.max(0, reasons.length - MAX_CELL_REASONS),
+  };
 }
 
 /** Stores up to this many kernels are loaded and their streams' series computed before anyone asks. */

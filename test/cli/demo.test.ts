@@ -106,13 +106,17 @@ describe('npm run demo', () => {
 
   it("compat names acpi_call's first failing build and the loader's reason", () => {
     const s = section(5);
-    assert.match(s, /^acpi_call +loads +FAIL 6 +FAIL 6 +FAIL 6 +FAIL 6$/m);
-    assert.match(s, /^ {2}acpi_call: stops loading on 6\.1\.0-50; /m);
+    assert.match(
+      s,
+      /^acpi_call +\S+ \(acpi_call\.ko\) +6\.1\.0-47-amd64 +loads +FAIL 6 +FAIL 6 +FAIL 6 +FAIL 6$/m,
+    );
+    assert.match(s, /^ {2}acpi_call \(.+\): stops loading on 6\.1\.0-50; /m);
     assert.match(
       s,
       /^ {4}why: acpi_call: disagrees about version of symbol module_layout \(insmod: Invalid module format\)/m,
     );
-    assert.match(s, /^ {2}v4l2loopback: stops loading on 6\.1\.0-50; /m);
+    assert.match(s, /^ {2}v4l2loopback \(.+\): stops loading on 6\.1\.0-50; /m);
+    assert.match(s, /^Total rebuilds across the series: 6 module rebuild\(s\), 3 package rebuild\(s\)$/m);
     assert.match(s, /^\(kabi compat exited 8: /m);
   });
 

@@ -96,3 +96,77 @@ export function versionsSection(
 export function modinfoSection(entries: string[]): Uint8Array {
   return Buffer.from(`${entries.join('\0')}\0`);
 }
+
+/** An export of a built module: in `__ksymtab` (or `__ksymtab_gpl`), its CRC in the parallel `__kcrctab`. */
+export interface KmodExport {
+  symbol: string;
+  crc: number;
+  gpl?: boolean;
+  namespace?: string;
+}
+
+/**
+ * An x86_64 out-of-tree module as kbuild leaves it (ET_REL): `.modinfo`, `__versions` and, for its
+ * exports, the PREL32 ksymtab whose name and namespace fields are relocations against
+ * `__ksymtab_strings`, as readKsymtab reads a real .ko.
+ */
+export function kmodElf(spec: {
+  modinfo: string[];
+  versions: [number, string][];
+  exports?: KmodExport[];
+}): Uint8Array {
+  const sections: SectionSpec[] = [
+    { name: '.modinfo', data: modinfoSection(spec.modinfo) },
+    { name: '__versions', data: versionsSection(spec.versions, true, true) },
+  ];
+  const exports = spec.exports ?? [];
+  if (exports.length === 0) return buildElf({ is64: true, littleEndian: true, machine: 62, sections });
+  const strings: number[] = [];
+  const at = (s: string) => {
+    const off = strings.length;
+    strings.push(...Buffer.from(s), 0);
+    return off;
+  };
+  const tables = [false, true].map((gpl) => exports.filter((e) => (e.gpl ?? false) === gpl));
+  const rela: { tab: number; entries: [number, number][] }[] = [];
+  tables.forEach((list, t) => {
+    if (list.length === 0) return;
+    const tab = sections.length + 1;
+    const suffix = t === 1 ? '_gpl' : '';
+    const crcs = Buffer.alloc(list.length * 4);
+    for (const [i, e] of list.entries()) crcs.writeUInt32LE(e.crc, i * 4);
+    sections.push({ name: `__ksymtab${suffix}`, data: new Uint8Array(list.length * 12) });
+    sections.push({ name: `__kcrctab${suffix}`, data: crcs });
+    const entries: [number, number][] = [];
+    list.forEach((e, i) => {
+      entries.push([i * 12 + 4, at(e.symbol)]);
+      if (e.namespace) entries.push([i * 12 + 8, at(e.namespace)]);
+    });
+    rela.push({ tab, entries });
+  });
+  const stringsIndex = sections.length + 1;
+  sections.push({ name: '__ksymtab_strings', data: Uint8Array.from(strings) });
+  // Symbol 1: the section symbol of __ksymtab_strings (STT_SECTION), which every relocation names.
+  const symtab = Buffer.alloc(48);
+  symtab.writeUInt8(3, 24 + 4);
+  symtab.writeUInt16LE(stringsIndex, 24 + 6);
+  const symtabIndex = sections.length + 1;
+  sections.push({ name: '.symtab', data: symtab, type: 2, link: symtabIndex + 1, entsize: 24 });
+  sections.push({ name: '.strtab', data: Uint8Array.of(0), type: 3 });
+  for (const r of rela) {
+    const data = Buffer.alloc(r.entries.length * 24);
+    r.entries.forEach(([offset, addend], i) => {
+      data.writeBigUInt64LE(BigInt(offset), i * 24);
+      data.writeBigUInt64LE((1n << 32n) | 2n, i * 24 + 8);
+      data.writeBigInt64LE(BigInt(addend), i * 24 + 16);
+    });
+    sections.push({
+      name: `.rela${sections[r.tab - 1]!.name}`,
+      data,
+      type: 4,
+      link: symtabIndex,
+      info: r.tab,
+    });
+  }
+  return buildElf({ is64: true, littleEndian: true, machine: 62, sections });
+}

@@ -19,3 +19,12 @@ export function kabi(args: string[], opts: { cwd?: string } = {}): Run {
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Ingests kernel builds into a store as one series, in the order given: `-l stream=S -l seq=NN`. */
+export function ingestSeries(db: string, stream: string, files: readonly string[]): void {
+  files.forEach((file, i) => {
+    const seq = `seq=${String(i).padStart(2, '0')}`;
+    const r = kabi(['--db', db, 'ingest', '-l', `stream=${stream}`, '-l', seq, file]);
+    if (r.status !== 0) throw new Error(`kabi ingest ${file} exited ${r.status}: ${r.stderr}`);
+  });
+}

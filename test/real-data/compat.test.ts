@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { kabi } from '../helpers/exec.js';
+import { ingestSeries, kabi } from '../helpers/exec.js';
 import { loadSymvers, sharedSymversDir } from '../helpers/independent.js';
 import { needs, tool } from '../helpers/tools.js';
 
@@ -69,19 +69,11 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
   it('compat --series: first failure and rebuild count over the stored 6.1 series, as an independent walk says', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'kabi-compat-')), 'kabi.db');
     const series = ['6.1.0-47', '6.1.0-50', '6.1.0-53', '6.1.0-54', '6.1.0-55', '6.1.0-56'];
-    series.forEach((k, i) => {
-      const r = kabi([
-        '--db',
-        db,
-        'ingest',
-        '-l',
-        'stream=debian-6.1',
-        '-l',
-        `seq=${String(i).padStart(2, '0')}`,
-        join(symvers!, `${k}.symvers.xz`),
-      ]);
-      assert.equal(r.status, 0, r.stderr);
-    });
+    ingestSeries(
+      db,
+      'debian-6.1',
+      series.map((k) => join(symvers!, `${k}.symvers.xz`)),
+    );
     for (const src of ['acpi-call-1.2.2/acpi_call.ko', 'v4l2loopback-0.12.7/v4l2loopback.ko']) {
       const ko = join(kmods!, '6.1.0-47', src);
       const r = kabi([

@@ -110,37 +110,67 @@ export interface Reason {
   alsoFails?: boolean;
 }
 
-export interface VerdictJson {
+/** A module told from others of its name: where it came from, the kernel it was built for. */
+export interface ModuleIdentity {
   module: string;
+  from: string;
+  builtFor: string | null;
+}
+
+export interface VerdictJson extends ModuleIdentity {
   kernel: string;
   loads: boolean;
   reasons: Reason[];
   notes: string[];
 }
 
+export interface Rebuild {
+  kernel: string;
+  symbols: string[];
+  unfixable: string[];
+}
+
+/** A package (a stored kmod) across a series: the builds it survives, those that force a rebuild. */
+export interface PackageTimeline {
+  package: string | null;
+  builtFor: string | null;
+  modules: string[];
+  survives: string[];
+  rebuilds: (Rebuild & { modules: string[] })[];
+}
+
+/** The failing modules per build and the rebuild totals: the same figures as `kabi compat --series`. */
+export interface SeriesCounts {
+  failing: number[];
+  totalRebuilds: number;
+  packageRebuilds: number;
+}
+
 export interface KmodPage {
   kmod: Entry;
   builds: { id: number; name: string }[];
-  series: {
+  series: SeriesCounts & {
     kernels: string[];
-    totalRebuilds: number;
-    modules: {
-      module: string;
+    packages: PackageTimeline[];
+    modules: (ModuleIdentity & {
       loads: boolean[];
       firstFailure: { kernel: string; symbols: string[] } | null;
-      rebuilds: { kernel: string; symbols: string[]; unfixable: string[] }[];
-    }[];
+      rebuilds: Rebuild[];
+    })[];
   };
   why: VerdictJson[];
 }
 
-export interface Heatmap {
+type KmodRef = { id: number; name: string; labels: Labels };
+
+export interface Heatmap extends SeriesCounts {
   builds: { id: number; name: string }[];
-  rows: {
-    kmod: { id: number; name: string; labels: Labels };
-    module: string;
+  packages: (PackageTimeline & { kmod: KmodRef })[];
+  rows: (ModuleIdentity & {
+    kmod: KmodRef;
+    rebuilds: number;
     cells: { loads: boolean; broken: number; reasons: string[]; more: number }[];
-  }[];
+  })[];
 }
 
 export interface Loaded<T> {

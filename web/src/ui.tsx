@@ -118,16 +118,21 @@ export function KernelQuery({
 
 export const NoKmods = () => <p class="empty">No kmod stored. Add some with kabi ingest module.ko.</p>;
 
-/** A table of the pages' `data` style: `head` is the header row's cells, `children` the body's rows. */
+/**
+ * A table of the pages' `data` style: `head` is the header row's cells, `children` the body's rows,
+ * `foot` a row of totals.
+ */
 export function DataTable({
   id,
   class: cls = 'data',
   head,
+  foot,
   children,
 }: {
   id: string;
   class?: string;
   head: ComponentChildren;
+  foot?: ComponentChildren;
   children: ComponentChildren;
 }) {
   return (
@@ -136,6 +141,11 @@ export function DataTable({
         <tr>{head}</tr>
       </thead>
       <tbody>{children}</tbody>
+      {foot && (
+        <tfoot>
+          <tr>{foot}</tr>
+        </tfoot>
+      )}
     </table>
   );
 }

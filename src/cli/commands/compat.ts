@@ -12,6 +12,8 @@ interface CompatOptions {
   format: 'text' | 'json' | 'markdown' | 'csv';
   output?: string;
   usable?: boolean;
+  view?: 'package' | 'module';
+  kernelModules?: boolean;
 }
 
 export function registerCompat(program: Command, state: CommandState): void {
@@ -38,26 +40,39 @@ export function registerCompat(program: Command, state: CommandState): void {
       '--usable',
       'per kernel: which modules it can use as they are, which need a rebuild (weak-modules)',
     )
+    .addOption(
+      new Option(
+        '--view <view>',
+        'with --series: per package (default when every module came from a package) or per module',
+      ).choices(['package', 'module']),
+    )
+    .option('--kernel-modules', "resolve depends and imports against the kernel's own modules too (default)")
+    .option('--no-kernel-modules', 'resolve them against vmlinux and the modules given only')
     .action(async (o: CompatOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const sets = await readModuleSets(o.modules, cmd);
+      for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
+      // One install per package (and one for the modules given alone), judged together: see installGroups.
+      const modules = sets.flatMap((s) => s.modules);
+      const options = { kernelModules: o.kernelModules ?? true };
       if (o.series !== undefined) {
         const targets = await readSeriesTargets(o.series, o.by, cmd);
-        const results = sets.map((set) => lib.compatSeries(set.modules, targets));
-        await emit(results.map((r) => lib.compatSeriesRenderers[o.format](r)).join('\n'), {
+        const result = lib.compatSeries(modules, targets, options);
+        const view = o.view ?? lib.defaultCompatView(result);
+        await emit(lib.compatSeriesRenderers[o.format](result, { view }), {
           format: 'text',
           limit: '0',
           output: o.output,
         });
-        state.exitCode = results.every((r) => r.modules.every((m) => m.firstFailure === null)) ? 0 : 8;
+        state.exitCode = result.modules.every((m) => m.firstFailure === null) ? 0 : 8;
         return;
       }
       if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
       const verdicts = [];
       for (const k of o.kernels) {
         const target = await readTarget(k, cmd);
+        verdicts.push(...lib.moduleVerdicts(modules, target, options));
         for (const set of sets) {
-          verdicts.push(...lib.moduleVerdicts(set.modules, target));
           if (set.rpm)
             verdicts.push({
               ...lib.rpmRequiresVerdict(set.rpm.name, set.rpm.requires, target),
@@ -65,7 +80,6 @@ export function registerCompat(program: Command, state: CommandState): void {
             });
         }
       }
-      for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
       const text =
         o.usable && o.format === 'text' ? lib.usableText(verdicts) : lib.compatRenderers[o.format](verdicts);
       await emit(text, { format: 'text', limit: '0', output: o.output });

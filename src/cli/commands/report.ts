@@ -4,7 +4,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { HtmlReport, ModuleImage, ModuleViews, Stablelist, VerdictMatrix } from '../../index.js';
+import type {
+  CompatSeries,
+  HtmlReport,
+  ModuleImage,
+  ModuleViews,
+  Stablelist,
+  VerdictMatrix,
+} from '../../index.js';
 import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
 import { type CommandState, emit } from '../output.js';
 import { openStore } from '../store.js';
@@ -31,12 +38,12 @@ function common(cmd: Command, limitWhat: string): Command {
     .option('--limit <n>', `change rows per kind${limitWhat}`, '500');
 }
 
-/** The module sets named by --modules (each judged on its own, as `kabi compat` does). */
-async function moduleSets(o: ReportOptions, cmd: Command): Promise<ModuleImage[][]> {
+/** The modules named by --modules, each with its package: judged as `kabi compat` judges them. */
+async function moduleCorpus(o: ReportOptions, cmd: Command): Promise<ModuleImage[]> {
   if (!o.modules?.length) return [];
   const sets = await readModuleSets(o.modules, cmd);
   for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
-  return sets.map((s) => s.modules);
+  return sets.flatMap((s) => s.modules);
 }
 
 async function stablelists(o: ReportOptions): Promise<Stablelist[]> {
@@ -84,10 +91,9 @@ export function registerReport(program: Command, state: CommandState): void {
         readPolicy(o),
       ]);
       const diffReport = lib.compareBuilds(old, next, { policy });
-      const sets = await moduleSets(o, cmd);
-      const corpus = sets.flat();
+      const corpus = await moduleCorpus(o, cmd);
       const views: ModuleViews = {};
-      if (sets.length) {
+      if (corpus.length) {
         views.impact = lib.analyzeImpact(lib.changedSymbolsFromChanges(diffReport.changes), corpus);
         if (o.stablelist?.length)
           views.coverage = lib.analyzeCoverage(corpus, await stablelists(o), { kernel: next });
@@ -129,12 +135,11 @@ export function registerReport(program: Command, state: CommandState): void {
       const stepChanges = seriesReport.steps.map(
         (s) => lib.compareBuilds(ordered[s.from]!, ordered[s.to]!, { policy }).changes,
       );
-      const sets = await moduleSets(o, cmd);
-      const corpus = sets.flat();
+      const corpus = await moduleCorpus(o, cmd);
       const views: ModuleViews = {};
-      if (sets.length) {
+      if (corpus.length) {
         const targets = await readSeriesTargets(query, o.by, cmd);
-        views.compat = lib.mergeMatrices(sets.map((set) => lib.compatSeries(set, targets)));
+        views.compat = lib.compatSeries(corpus, targets);
         if (o.stablelist?.length)
           views.coverage = lib.analyzeCoverage(corpus, await stablelists(o), { series: ordered });
       }
@@ -155,19 +160,15 @@ export function registerReport(program: Command, state: CommandState): void {
     .option('--png <dir>', 'also write one PNG per chart into this directory (<chart>.png)')
     .action(async (o: ReportOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const sets = await moduleSets(o, cmd);
-      const corpus = sets.flat();
-      let matrix: VerdictMatrix;
+      const corpus = await moduleCorpus(o, cmd);
+      let matrix: VerdictMatrix | CompatSeries;
       if (o.series !== undefined) {
         const targets = await readSeriesTargets(o.series, o.by, cmd);
-        matrix = lib.mergeMatrices(sets.map((set) => lib.compatSeries(set, targets)));
+        matrix = lib.compatSeries(corpus, targets);
       } else {
         if (!o.kernels?.length) throw new lib.UsageError('report compat needs --kernels or --series');
         const verdicts = [];
-        for (const k of o.kernels) {
-          const target = await readTarget(k, cmd);
-          for (const set of sets) verdicts.push(...lib.moduleVerdicts(set, target));
-        }
+        for (const k of o.kernels) verdicts.push(...lib.moduleVerdicts(corpus, await readTarget(k, cmd)));
         matrix = lib.verdictMatrix(verdicts);
       }
       const coverage = o.stablelist?.length ? lib.analyzeCoverage(corpus, await stablelists(o)) : undefined;

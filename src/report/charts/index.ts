@@ -37,6 +37,8 @@ export type { ChartOptions, SvgChart } from './chart.js';
 export {
   brokenSymbols,
   compatHeatmap,
+  failingPerKernel,
+  rowLabels,
   type VerdictMatrix,
   verdictMatrix,
   verdictTitle,

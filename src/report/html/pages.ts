@@ -1,13 +1,14 @@
 // The three report pages (`kabi report diff | series | compat`): analysis results in, a page model out
 // (charts + tables), which renderHtmlReport turns into one HTML file and the CLI into PNGs.
 import type { DiffReport } from '../../analysis/check.js';
+import type { CompatSeries } from '../../analysis/compat-series.js';
 import type { CoverageReport } from '../../analysis/coverage.js';
 import type { ImpactReport } from '../../analysis/impact.js';
 import type { SeriesReport } from '../../analysis/series.js';
 import type { JudgedChange } from '../../model/change.js';
 import { consumersChart, coverageChart, diffChart } from '../charts/bars.js';
 import type { SvgChart } from '../charts/chart.js';
-import { compatHeatmap, type VerdictMatrix } from '../charts/heatmap.js';
+import { compatHeatmap, failingPerKernel, type VerdictMatrix } from '../charts/heatmap.js';
 import { driftChart, epochsChart, stepsChart } from '../charts/series.js';
 import { formatShare } from '../charts/svg.js';
 import { seriesDocument } from '../series-tables.js';
@@ -17,14 +18,18 @@ import {
   changesTable,
   coverageTable,
   impactTables,
+  packagesTable,
   reasonsTable,
   seriesChangesTable,
   verdictsTable,
 } from './tables.js';
 
-/** What the module-side views add to any page: the heatmap, consumers, coverage and their tables. */
+/**
+ * What the module-side views add to any page: the heatmap, consumers, coverage and their tables. A
+ * CompatSeries adds its packages (the builds each survives, those that force a rebuild).
+ */
 export interface ModuleViews {
-  compat?: VerdictMatrix;
+  compat?: VerdictMatrix | CompatSeries;
   impact?: ImpactReport;
   coverage?: CoverageReport;
 }
@@ -36,17 +41,28 @@ export interface PageOptions {
   generator?: string;
 }
 
-/** One matrix from several module sets checked on the same kernels (`kabi compat -m A -m B --series`). */
-export function mergeMatrices(ms: readonly VerdictMatrix[]): VerdictMatrix {
-  return { kernels: ms[0]?.kernels ?? [], modules: ms.flatMap((m) => m.modules) };
+const isSeries = (m: VerdictMatrix | CompatSeries): m is CompatSeries => 'packages' in m;
+
+/** The compat view in words: failing modules per kernel (as the heatmap counts them) and the rebuilds. */
+function compatLines(m: VerdictMatrix | CompatSeries): string[] {
+  const failing = failingPerKernel(m);
+  const lines = [`Failing modules per kernel: ${m.kernels.map((k, i) => `${k} ${failing[i]}`).join(', ')}.`];
+  if (isSeries(m))
+    lines.push(
+      `Rebuilds across the series: ${m.totalRebuilds} module rebuilds, ${m.packageRebuilds} package rebuilds (a rebuild is needed where the module built for the previous build does not load).`,
+    );
+  return lines;
 }
 
-function moduleParts(v: ModuleViews): { charts: SvgChart[]; tables: HtmlTable[] } {
+function moduleParts(v: ModuleViews): { charts: SvgChart[]; tables: HtmlTable[]; lines: string[] } {
   const charts: SvgChart[] = [];
   const tables: HtmlTable[] = [];
+  const lines: string[] = [];
   if (v.compat) {
     charts.push(compatHeatmap(v.compat));
+    if (isSeries(v.compat)) tables.push(packagesTable(v.compat));
     tables.push(verdictsTable(v.compat), reasonsTable(v.compat));
+    lines.push(...compatLines(v.compat));
   }
   if (v.impact) {
     charts.push(consumersChart(v.impact));
@@ -56,7 +72,7 @@ function moduleParts(v: ModuleViews): { charts: SvgChart[]; tables: HtmlTable[] 
     charts.push(coverageChart(v.coverage));
     tables.push(coverageTable(v.coverage));
   }
-  return { charts, tables };
+  return { charts, tables, lines };
 }
 
 const limitOf = (o: PageOptions) => (o.limit === undefined ? 500 : o.limit);
@@ -69,6 +85,7 @@ export function diffPage(report: DiffReport, views: ModuleViews = {}, o: PageOpt
     lines: [
       `${report.old.exports.toLocaleString('en-US')} → ${report.new.exports.toLocaleString('en-US')} exports; policy ${report.policy}; verdict ${report.verdict}.`,
       `${report.changes.length} changes: ${s.removed} removed, ${s.crcChanged} CRC changed, ${s.exportTypeChanged} export type, ${s.namespaceChanged} namespace, ${s.moved} moved, ${s.added} added (fail ${s.fail}, warn ${s.warn}, ignore ${s.ignore}).`,
+      ...more.lines,
     ],
     charts: [diffChart(report), ...more.charts],
     tables: [changesTable(report, limitOf(o)), ...more.tables],
@@ -104,6 +121,7 @@ export function seriesPage(input: SeriesPageInput, views: ModuleViews = {}, o: P
     lines: [
       `${report.builds.length} builds, ordered by ${report.ordering.label ?? 'input order'}: ${report.builds.map((b) => b.name).join(', ')}.`,
       `${report.epochs.length} ABI epochs; drift from ${base?.name ?? '?'} to the last build: ${formatShare(last?.share ?? null)} of its ABI changed.`,
+      ...more.lines,
     ],
     charts: [stepsChart(report), driftChart(report), epochsChart(report), ...more.charts],
     tables: [...tables, ...more.tables],
@@ -113,18 +131,21 @@ export function seriesPage(input: SeriesPageInput, views: ModuleViews = {}, o: P
 }
 
 export function compatPage(
-  matrix: VerdictMatrix,
+  matrix: VerdictMatrix | CompatSeries,
   views: Omit<ModuleViews, 'compat'> = {},
   o: PageOptions = {},
 ): HtmlReport {
   const more = moduleParts({ ...views, compat: matrix });
-  const cells = matrix.modules.flatMap((m) => m.verdicts.filter((v) => v !== null));
+  const cells = (matrix.modules as VerdictMatrix['modules']).flatMap((m) =>
+    m.verdicts.filter((v) => v !== null),
+  );
   const fails = cells.filter((v) => !v.loads).length;
   return {
     title: 'kABI compat: which modules load on which kernel',
     lines: [
       `${matrix.modules.length} modules × ${matrix.kernels.length} kernels: ${cells.length - fails} load, ${fails} fail.`,
       `Kernels: ${matrix.kernels.join(', ')}.`,
+      ...more.lines,
     ],
     charts: more.charts,
     tables: more.tables,

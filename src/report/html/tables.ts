@@ -1,6 +1,7 @@
 // The tables beside the charts, built from analysis results: judged changes, verdicts and their reasons,
 // affected modules, consumers of changed symbols, stablelist coverage.
 import type { DiffReport } from '../../analysis/check.js';
+import type { CompatSeries } from '../../analysis/compat-series.js';
 import type { CoverageReport } from '../../analysis/coverage.js';
 import type { ImpactReport, ModuleRef } from '../../analysis/impact.js';
 import type { JudgedChange } from '../../model/change.js';
@@ -113,30 +114,39 @@ export function seriesChangesTable(
   );
 }
 
-/** Rows from every verdict of the matrix, given its module and the kernel's name as the matrix spells it. */
-function verdictRows(
-  m: VerdictMatrix,
-  rows: (module: string, kernel: string, v: Verdict) => HtmlCell[][],
-): HtmlCell[][] {
+/**
+ * Rows from every verdict of the matrix, each led by the module's identity (name, where it came from,
+ * the kernel it was built for) and the kernel's name as the matrix spells it.
+ */
+function verdictRows(m: VerdictMatrix, rows: (v: Verdict) => HtmlCell[][]): HtmlCell[][] {
   return m.modules.flatMap((mod) =>
-    mod.verdicts.flatMap((v, k) => (v === null ? [] : rows(mod.module, m.kernels[k] ?? v.kernel, v))),
+    mod.verdicts.flatMap((v, k) =>
+      v === null
+        ? []
+        : rows(v).map((r) => [mod.module, mod.from, mod.builtFor, m.kernels[k] ?? v.kernel, ...r]),
+    ),
   );
 }
 
+const IDENTITY_COLUMNS = [
+  MODULE_COLUMN,
+  c('from', 'from', 'artifact', 'select'),
+  c('built-for', 'built for', 'artifact', 'select'),
+  c('kernel', 'kernel', 'artifact', 'select'),
+];
+
 /** A cell per module and kernel: loads or fails, and the broken symbols. */
 export function verdictsTable(m: VerdictMatrix): HtmlTable {
-  const rows = verdictRows(m, (module, kernel, v) => {
+  const rows = verdictRows(m, (v) => {
     const broken = v.loads ? [] : brokenSymbols(v);
     const first = v.reasons[0]?.message ?? (v.notes.length ? v.notes.join('; ') : null);
-    return [[module, v.source, kernel, v.loads ? 'loads' : 'fails', broken.length, first]];
+    return [[v.loads ? 'loads' : 'fails', broken.length, first]];
   });
   return {
     id: 'verdicts',
     title: 'Verdicts',
     columns: [
-      MODULE_COLUMN,
-      c('source', 'source', 'artifact'),
-      c('kernel', 'kernel', 'artifact', 'select'),
+      ...IDENTITY_COLUMNS,
       c('verdict', 'verdict', 'word', 'select'),
       c('broken', 'broken symbols', 'count'),
       c('first', 'first reason (or note)', 'artifact'),
@@ -145,12 +155,37 @@ export function verdictsTable(m: VerdictMatrix): HtmlTable {
   };
 }
 
+/** Per package across a series: the builds it survives, those that force a rebuild, the symbols to blame. */
+export function packagesTable(s: CompatSeries): HtmlTable {
+  return {
+    id: 'packages',
+    title: 'Packages: rebuilds across the series',
+    note: 'A package needs a rebuild on a build when a module of it, as last built, does not load there.',
+    columns: [
+      c('package', 'package', 'artifact', 'select'),
+      c('built-for', 'built for', 'artifact', 'select'),
+      c('modules', 'modules', 'count'),
+      c('survives', 'survives', 'artifact'),
+      c('rebuilds', 'rebuild at', 'artifact'),
+      c('module-rebuilds', 'module rebuilds', 'count'),
+      c('symbols', 'symbols to blame', 'artifact', 'text'),
+    ],
+    rows: s.packages.map((p) => [
+      p.package ?? '(modules given alone)',
+      p.builtFor,
+      p.modules.length,
+      p.survives.join(', '),
+      p.rebuilds.map((r) => r.kernel).join(', '),
+      p.rebuilds.reduce((n, r) => n + r.modules.length, 0),
+      [...new Set(p.rebuilds.flatMap((r) => r.symbols))].sort().join(', '),
+    ]),
+  };
+}
+
 /** Every reason of every failing verdict, in the loader's order: why a module does not load. */
 export function reasonsTable(m: VerdictMatrix): HtmlTable {
-  const rows = verdictRows(m, (module, kernel, v) =>
+  const rows = verdictRows(m, (v) =>
     v.reasons.map((r): HtmlCell[] => [
-      module,
-      kernel,
       r.code,
       r.alsoFails ? 'would also fail' : 'fatal',
       r.symbol ?? null,
@@ -165,8 +200,7 @@ export function reasonsTable(m: VerdictMatrix): HtmlTable {
     id: 'reasons',
     title: 'Reasons',
     columns: [
-      MODULE_COLUMN,
-      c('kernel', 'kernel', 'artifact', 'select'),
+      ...IDENTITY_COLUMNS,
       c('code', 'kind', 'word', 'select'),
       c('severity', 'severity', 'word', 'select'),
       c('symbol', 'symbol', 'symbol', 'text'),

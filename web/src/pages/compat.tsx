@@ -1,8 +1,10 @@
-// The compat heatmap: every stored kmod's modules × the builds of a series; a cell loads or holds the
-// number of symbols that broke it, with the loader's reasons on hover.
+// The compat page: every stored kmod (a package) across the builds of a series, first per package (the
+// builds it survives, those that force a rebuild), then the heatmap of its modules × the builds; a cell
+// loads or holds the number of symbols that broke it, with the loader's reasons on hover.
 import { apiUrl, type Heatmap, useApi } from '../api';
 import { href, navigate } from '../router';
-import { Await, DataTable, KernelQuery, NoKmods, QueryInput } from '../ui';
+import { Await, DataTable, KernelQuery, NoKmods, QueryInput, Section } from '../ui';
+import { PackagesTable, RebuildCounts } from './rebuilds';
 
 export function CompatPage({ params, changes }: { params: URLSearchParams; changes: number }) {
   const query = params.get('query') ?? '';
@@ -26,51 +28,75 @@ export function CompatPage({ params, changes }: { params: URLSearchParams; chang
           h.rows.length === 0 ? (
             <NoKmods />
           ) : (
-            <DataTable
-              id="heatmap"
-              class="data heatmap"
-              head={
-                <>
-                  <th>kmod</th>
-                  <th>module</th>
-                  {h.builds.map((b) => (
-                    <th key={b.id} class="build">
-                      {b.name}
-                    </th>
+            <>
+              <Section title="Packages">
+                <PackagesTable
+                  packages={h.packages}
+                  kmod={(i) => (
+                    <a href={href('kmod', { ref: h.packages[i]!.kmod.id, query })}>
+                      {h.packages[i]!.kmod.name}
+                    </a>
+                  )}
+                />
+                <RebuildCounts counts={h} builds={h.builds} />
+              </Section>
+              <Section title="Modules">
+                <DataTable
+                  id="heatmap"
+                  class="data heatmap"
+                  foot={
+                    <>
+                      <th colSpan={3}>failing modules</th>
+                      {h.failing.map((n, i) => (
+                        <td key={h.builds[i]?.id} class="failing">
+                          {n}
+                        </td>
+                      ))}
+                    </>
+                  }
+                  head={
+                    <>
+                      <th>kmod</th>
+                      <th>module</th>
+                      <th>built for</th>
+                      {h.builds.map((b) => (
+                        <th key={b.id} class="build">
+                          {b.name}
+                        </th>
+                      ))}
+                    </>
+                  }
+                >
+                  {h.rows.map((r) => (
+                    <tr key={`${r.kmod.id}\0${r.module}\0${r.from}\0${r.builtFor}`}>
+                      <td>
+                        <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
+                      </td>
+                      <td title={r.from}>{r.module}</td>
+                      <td>{r.builtFor ?? '?'}</td>
+                      {r.cells.map((c, i) => (
+                        <td
+                          key={h.builds[i]?.id}
+                          class={
+                            c.loads
+                              ? 'cell loads'
+                              : `cell fails heat-${Math.min(4, Math.ceil(Math.log2(c.broken + 1)))}`
+                          }
+                          title={
+                            c.loads
+                              ? 'loads'
+                              : [...c.reasons, ...(c.more ? [`… and ${c.more} more`] : [])].join('\n')
+                          }
+                          data-broken={c.broken}
+                        >
+                          {c.loads ? '✓' : c.broken || '✗'}
+                        </td>
+                      ))}
+                    </tr>
                   ))}
-                </>
-              }
-            >
-              {h.rows.map((r) => (
-                <tr key={`${r.kmod.id}\0${r.module}`}>
-                  <td>
-                    <a href={href('kmod', { ref: r.kmod.id, query })}>{r.kmod.name}</a>
-                    {r.kmod.labels['built-for'] && (
-                      <span class="meta"> for {r.kmod.labels['built-for']}</span>
-                    )}
-                  </td>
-                  <td>{r.module}</td>
-                  {r.cells.map((c, i) => (
-                    <td
-                      key={h.builds[i]?.id}
-                      class={
-                        c.loads
-                          ? 'cell loads'
-                          : `cell fails heat-${Math.min(4, Math.ceil(Math.log2(c.broken + 1)))}`
-                      }
-                      title={
-                        c.loads
-                          ? 'loads'
-                          : [...c.reasons, ...(c.more ? [`… and ${c.more} more`] : [])].join('\n')
-                      }
-                      data-broken={c.broken}
-                    >
-                      {c.loads ? '✓' : c.broken || '✗'}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </DataTable>
+                </DataTable>
+              </Section>
+            </>
           )
         }
       </Await>

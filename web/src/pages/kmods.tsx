@@ -3,6 +3,7 @@ import { apiUrl, type Entry, type KmodPage, useApi } from '../api';
 import { href, navigate } from '../router';
 import { Await, DataTable, fmt, KernelQuery, LabelList, NoKmods, Section } from '../ui';
 import { entryName } from './builds';
+import { PackagesTable, RebuildCounts } from './rebuilds';
 
 export function KmodsPage({ params, changes }: { params: URLSearchParams; changes: number }) {
   const query = params.get('query') ?? '';
@@ -75,6 +76,10 @@ function KmodView({ k }: { k: KmodPage }) {
         <strong id="kmod-name">{entryName(k.kmod)}</strong>{' '}
         <LabelList labels={k.kmod.labels} skip={['name']} />
       </p>
+      <Section title="Package">
+        <PackagesTable packages={s.packages} />
+        <RebuildCounts counts={s} builds={k.builds} />
+      </Section>
       <Section title="Verdict on each build">
         <DataTable
           id="verdicts"
@@ -82,6 +87,7 @@ function KmodView({ k }: { k: KmodPage }) {
           head={
             <>
               <th>module</th>
+              <th>built for</th>
               {k.builds.map((b) => (
                 <th key={b.id}>{b.name}</th>
               ))}
@@ -91,8 +97,9 @@ function KmodView({ k }: { k: KmodPage }) {
           }
         >
           {s.modules.map((m) => (
-            <tr key={m.module}>
-              <td>{m.module}</td>
+            <tr key={`${m.module}\0${m.from}\0${m.builtFor}`}>
+              <td title={m.from}>{m.module}</td>
+              <td>{m.builtFor ?? '?'}</td>
               {m.loads.map((ok, i) => (
                 <td key={k.builds[i]?.id} class={ok ? 'loads' : 'fails'}>
                   {ok ? 'loads' : 'fails'}
@@ -103,7 +110,6 @@ function KmodView({ k }: { k: KmodPage }) {
             </tr>
           ))}
         </DataTable>
-        <p class="meta">Rebuilds across the series, one per breakage: {s.totalRebuilds}</p>
       </Section>
       <Section title="Why not">
         {k.why.length === 0 ? (
@@ -111,9 +117,14 @@ function KmodView({ k }: { k: KmodPage }) {
         ) : (
           <div id="why">
             {k.why.map((v) => (
-              <div class="why" key={`${v.module}\0${v.kernel}`}>
+              <div class="why" key={`${v.module}\0${v.from}\0${v.builtFor}\0${v.kernel}`}>
                 <h3>
                   {v.module} on {v.kernel}
+                  <span class="meta">
+                    {' '}
+                    ({v.from}
+                    {v.builtFor && `, built for ${v.builtFor}`})
+                  </span>
                 </h3>
                 <ol>
                   {v.reasons.map((r, i) => (
