@@ -71,7 +71,7 @@ export function newcCpio(entries: { path: string; mode: number; data?: Uint8Arra
     const head = Buffer.from(`070701${fields.map(hex).join('')}`);
     parts.push(head, name, pad(head.length + name.length), Buffer.from(data), pad(data.length));
   };
-  entries.forEach((e, i) => add(e.path, e.mode, e.data ?? new Uint8Array(), i + 1));
+  for (const [i, e] of entries.entries()) add(e.path, e.mode, e.data ?? new Uint8Array(), i + 1);
   add('TRAILER!!!', 0, new Uint8Array(), 0);
   return Buffer.concat(parts);
 }
