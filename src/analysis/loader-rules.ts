@@ -199,13 +199,16 @@ function signature(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome): void {
 }
 
 function moduleTaints(m: ModuleImage, out: LoaderOutcome): void {
-  const has = (key: string) => m.modinfo.some((e) => e.key === key);
-  if (!isGplCompatible(m.license))
+  const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
+  if (!isGplCompatible(m.license)) {
+    const license = m.license ?? 'unspecified';
     out.taints.push({
       flag: 'P',
       code: 'proprietary',
-      message: `${m.name}: module license '${m.license ?? 'unspecified'}' taints kernel.`,
+      message: `${m.name}: module license '${license}' taints kernel.`,
     });
+    out.notes.push(`module license '${license}' is not GPL-compatible: GPL-only exports are hidden from it`);
+  }
   if (has('staging'))
     out.taints.push({
       flag: 'C',
