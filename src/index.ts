@@ -8,6 +8,7 @@ export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/impact.js';
 export * from './analysis/kfuncs.js';
+export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
@@ -26,10 +27,11 @@ export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
+export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
-export type * from './model/verdict.js';
+export * from './model/verdict.js';
 export {
   type Artifact,
   type ArtifactKind,
@@ -61,6 +63,7 @@ export {
   readKernelArtifact,
   readKernelSource,
 } from './readers/kernel-artifact.js';
+export * from './readers/kernel-config.js';
 export {
   detectExportsFormat,
   EXPORTS_FORMATS,
@@ -75,6 +78,7 @@ export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
 export {
   inTreeModulePath,
+  isSigned,
   loadModuleImage,
   type ModuleImageOptions,
   parseModuleImage,

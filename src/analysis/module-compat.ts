@@ -7,8 +7,10 @@
 import type { Export } from '../model/export.js';
 import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
+import type { LoaderProfile } from '../model/loader-profile.js';
 import { type ModuleImage, moduleIdentity, packageLabel, vermagicRelease } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
+import { applyLoaderRules, neededImports } from './loader-rules.js';
 
 const STOPS = new Set([
   'dependency-missing',
@@ -17,6 +19,7 @@ const STOPS = new Set([
   'module-layout',
   'vermagic',
   'no-vermagic',
+  'unsigned',
 ]);
 
 /** A kernel as the loader sees it. */
@@ -27,6 +30,8 @@ export interface CompatTarget {
   vermagic: string | null;
   /** Names of its loadable modules (KBUILD_MODNAME, `_` for `-`) and of those built into vmlinux. */
   modules: Set<string>;
+  /** How its loader was built (CONFIG_MODVERSIONS, MODULE_FORCE_LOAD, MODULE_SIG_FORCE, ...); absent: unknown. */
+  profile?: LoaderProfile | null;
 }
 
 export const moduleName = (s: string) =>
@@ -148,27 +153,36 @@ function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
   moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
   const gplOk = isGplCompatible(m.license);
-  if (m.license === null) notes.push(`module license 'unspecified' taints kernel`);
-  else if (!gplOk)
-    notes.push(`module license '${m.license}' taints kernel (GPL-only exports are hidden from it)`);
-  if (m.modversions === 'none' && hasCrcs(target.build)) {
+  const kernelHasCrcs = hasCrcs(target.build);
+  if (m.modversions === 'none' && kernelHasCrcs) {
     reasons.push({
       code: 'no-modversions',
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
-  for (const imp of m.imports) {
+  for (const imp of neededImports(m)) {
     if (imp.symbol === 'module_layout') continue;
     const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
     symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
+  const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
+  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, { lookup, kernelHasCrcs });
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const stop = reasons.findIndex((r) => STOPS.has(r.code));
-  reasons.forEach((r, i) => {
+  const stop = rules.reasons.findIndex((r) => STOPS.has(r.code));
+  rules.reasons.forEach((r, i) => {
     if (stop !== -1 && i > stop) r.alsoFails = true;
   });
-  return { ...moduleIdentity(m), kernel: target.name, loads: reasons.length === 0, reasons, notes };
+  const loads = rules.reasons.length === 0;
+  return {
+    ...moduleIdentity(m),
+    kernel: target.name,
+    loads,
+    reasons: rules.reasons,
+    notes: rules.notes,
+    taints: loads ? rules.taints : [],
+    dependsOn: rules.dependsOn,
+  };
 }
 
 function dependencies(
@@ -257,7 +271,7 @@ function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons
 function symbol(
   m: ModuleImage,
   name: string,
-  wanted: number,
+  wanted: number | null,
   e: Export | undefined,
   gplOk: boolean,
   reasons: Reason[],
@@ -283,7 +297,7 @@ function symbol(
   }
   if (e.crc === null || e.crc === 0) {
     notes.push(`${name}: the kernel has no CRC for it (no modversions): not checked`);
-  } else if (e.crc !== wanted) {
+  } else if (wanted !== null && e.crc !== wanted) {
     reasons.push({
       code: 'crc-mismatch',
       ...where,

@@ -65,7 +65,10 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
     try {
       const rec = await store.resolve(arg);
       const build = await store.loadBuild(rec.id);
-      return storedTarget(lib, build, await store.loadModuleNames(rec.id));
+      return {
+        ...storedTarget(lib, build, await store.loadModuleNames(rec.id)),
+        ...(await loaderOf(lib, build, cmd)),
+      };
     } finally {
       await store.close();
     }
@@ -74,14 +77,14 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
   if (await lib.carriesModules(artifact)) {
     const a = await lib.readKernelArtifact(artifact);
     const modules = new Set([...a.modules.map((m) => m.name), ...a.builtin].map(lib.moduleName));
-    return { name: a.release ?? arg, build: a.build, vermagic: a.build.labels.vermagic ?? null, modules };
+    return { name: a.release ?? arg, build: a.build, modules, ...(await loaderOf(lib, a.build, cmd)) };
   }
   const build = await lib.readExportsArtifact(artifact);
   return {
     name: build.labels.release ?? lib.releaseFromFileName(arg) ?? arg,
     build,
-    vermagic: build.labels.vermagic ?? null,
     modules: lib.modulesOfBuild(build),
+    ...(await loaderOf(lib, build, cmd)),
   };
 }
 
@@ -98,7 +101,12 @@ export async function readSeriesTargets(
     if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
     const ordered = lib.orderBuilds(await store.loadBuilds(entries.map((e) => e.id)), by).builds;
     const moduleNames = await Promise.all(ordered.map((b) => store.loadModuleNames(Number(b.labels.id))));
-    return ordered.map((build, i) => storedTarget(lib, build, moduleNames[i]!));
+    return Promise.all(
+      ordered.map(async (build, i) => ({
+        ...storedTarget(lib, build, moduleNames[i]!),
+        ...(await loaderOf(lib, build, cmd)),
+      })),
+    );
   } finally {
     await store.close();
   }
@@ -139,4 +147,29 @@ export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<Kerne
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The loader's profile and vermagic: the build's `loader` label (from its config file, IKCONFIG or banner),
+ * or `--config FILE`; `--sig-enforce` on top (module.sig_enforce=1, Secure Boot lockdown). A build without
+ * a vermagic gets the one its configuration implies, where that can be told.
+ */
+async function loaderOf(
+  lib: Lib,
+  build: KernelBuild,
+  cmd: Command,
+): Promise<Pick<CompatTarget, 'profile' | 'vermagic'>> {
+  const o = cmd.opts() as { config?: string; sigEnforce?: boolean };
+  const label = build.labels[lib.LOADER_LABEL];
+  let profile = label === undefined ? null : lib.parseLoaderLabel(label, `${build.source} (loader label)`);
+  let vermagic = build.labels.vermagic ?? null;
+  if (o.config) {
+    const config = await lib.readKernelConfig(o.config);
+    profile = lib.loaderProfileOf(config, profile?.vendor ?? null);
+    // Only a release the build itself names (a file name's `6.1.0-47` may lack the flavour).
+    const release = build.labels.release;
+    vermagic ??= release ? lib.vermagicOf(config, release) : null;
+  }
+  if (o.sigEnforce) profile = { ...(profile ?? lib.UNKNOWN_PROFILE), sig: true, sigForce: true };
+  return { profile, vermagic };
 }

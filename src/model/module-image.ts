@@ -30,6 +30,13 @@ export interface ModuleImage {
   modversions: 'versions' | 'extended' | 'none';
   exports: Export[];
   hasBtf: boolean;
+  /**
+   * The symbols it leaves undefined (SHN_UNDEF, not weak): the loader resolves each one, with or
+   * without a `__versions` record. Absent when unknown (a module stored before this was kept).
+   */
+  needs?: string[];
+  /** Whether a signature is appended (`~Module signature appended~`); absent when unknown. */
+  signed?: boolean;
   elf: { class: 32 | 64; endian: 'little' | 'big'; machine: number };
   /**
    * The package it came from (a .deb or .rpm, a kmod directory `<source>-<version>`, a stored kmod);

@@ -6,6 +6,7 @@ import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from './artifact.js';
 import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
 import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from './kernel-artifact.js';
+import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
@@ -85,7 +86,7 @@ const moduleBuild = (data: Uint8Array, path: string) =>
   binaryBuild(path, parseModuleImage(data, { source: path }).exports);
 
 const vmlinuxBuild = (elf: Uint8Array, path: string) =>
-  binaryBuild(path, readVmlinuxExports(elf, { source: path }));
+  withLoaderLabel(binaryBuild(path, readVmlinuxExports(elf, { source: path })), elf);
 
 /**
  * A kernel's exports and its BTF in one pass, for a linux-image package, a tree, a vmlinuz or a vmlinux;

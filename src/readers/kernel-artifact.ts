@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
+import { formatLoaderLabel, LOADER_LABEL, type LoaderProfile } from '../model/loader-profile.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { type Artifact, sniffArtifact } from './artifact.js';
 import {
@@ -24,6 +25,16 @@ import {
 } from './btf/kernel-btf.js';
 import { decompress } from './compression.js';
 import { openElf } from './elf/elf.js';
+import {
+  ikconfigOf,
+  KERNEL_CONFIG_FILE,
+  type KernelConfig,
+  linuxBanner,
+  loaderProfileOf,
+  parseKernelConfig,
+  vendorOfBanner,
+  vermagicOf,
+} from './kernel-config.js';
 import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
@@ -44,6 +55,10 @@ export interface KernelArtifact {
   problems: { path: string; reason: string }[];
   /** vmlinux's BTF and the exporting modules' split BTF, when asked for and the image has it. */
   btf: KernelBtf | null;
+  /** Its configuration: `boot/config-*`, a headers package's `.config`, or vmlinux's IKCONFIG. */
+  config: KernelConfig | null;
+  /** Its loader's configuration and vendor (also the build's `loader` label); null when neither is known. */
+  profile: LoaderProfile | null;
 }
 
 export interface KernelArtifactOptions {
@@ -72,7 +87,8 @@ export function isKernelArtifactFile(path: string): boolean {
     BUILTIN.test(path) ||
     SYSTEM_MAP.test(path) ||
     SHIPPED_SYMVERS.test(path) ||
-    CHANGELOG.test(path)
+    CHANGELOG.test(path) ||
+    KERNEL_CONFIG_FILE.test(path)
   );
 }
 
@@ -161,6 +177,8 @@ class Accumulator {
   /** Modules whose .BTF_ids holds set8 (kfunc) sets. */
   readonly kfuncModules = new Map<string, ModuleBtfIds>();
   systemMap: { text: string; where: string } | null = null;
+  config: KernelConfig | null = null;
+  banner: string | null = null;
 
   constructor(
     readonly source: string,
@@ -182,6 +200,12 @@ class Accumulator {
       }
       const shipped = SHIPPED_SYMVERS.exec(file.path);
       if (shipped) return await this.addShippedSymvers(file, where, shipped[1] ?? shipped[2] ?? shipped[3]!);
+      if (KERNEL_CONFIG_FILE.test(file.path)) {
+        this.config ??= parseKernelConfig(decodeText(file.data, where, 'a kernel .config'), {
+          source: where,
+        });
+        return;
+      }
       if (CHANGELOG.test(file.path)) {
         this.date ??= changelogDate((await decompress(file.data, { source: where })).data);
         return;
@@ -212,6 +236,8 @@ class Accumulator {
   private async addKernelImage(file: ArtifactFile, where: string, release: string): Promise<void> {
     const elf = isBzImage(file.data) ? await extractVmlinux(file.data, { source: where }) : file.data;
     this.vmlinux = readVmlinuxExports(elf, { source: where });
+    this.banner = linuxBanner(elf);
+    this.config ??= ikconfigOf(elf, { source: where });
     if (this.withBtf) {
       try {
         this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release);
@@ -263,8 +289,14 @@ class Accumulator {
     const labels: Record<string, string> = {};
     if (this.date) labels.date = this.date;
     // Every in-tree module carries the kernel's vermagic: the loader compares a module's against it.
-    const vermagic = this.modules.find((m) => m.path !== null && m.vermagic)?.vermagic;
+    const config = this.config;
+    const vermagic =
+      this.modules.find((m) => m.path !== null && m.vermagic)?.vermagic ??
+      (config && this.release ? vermagicOf(config, this.release) : null);
     if (vermagic) labels.vermagic = vermagic;
+    const vendor = vendorOfBanner(this.banner);
+    const profile = config || vendor ? loaderProfileOf(config, vendor) : null;
+    if (profile) labels[LOADER_LABEL] = formatLoaderLabel(profile);
     if (this.release) labels.release = this.release;
     if (meta.name) labels.package = meta.name;
     if (meta.version) labels.version = meta.version;
@@ -294,6 +326,8 @@ class Accumulator {
       builtin: this.builtin,
       kernelImage: this.kernelImage,
       problems: this.problems,
+      config,
+      profile,
     };
   }
 }

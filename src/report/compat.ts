@@ -1,7 +1,7 @@
 // Verdicts of modules on kernels: a matrix (modules × kernels) and one verdict in full (`kabi why`).
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
-import type { Verdict } from '../model/verdict.js';
+import { taintLetters, type Verdict, verdictState } from '../model/verdict.js';
 import { mdCode } from './markdown.js';
 import { csvField, textSafe } from './series.js';
 
@@ -32,10 +32,36 @@ export function verdictRows(verdicts: readonly Verdict[]): { kernels: string[]; 
 export const IDENTITY_HEAD = ['module', 'from', 'built for'];
 export const identityCells = (i: ModuleIdentity) => [i.module, i.from, i.builtFor ?? '?'];
 
-/** `FAIL n`: n reasons, as many as `kabi why` lists (those the loader stops at and those behind them). */
-const short = (v: Verdict | undefined) => (!v ? '' : v.loads ? 'loads' : `FAIL ${v.reasons.length}`);
+/**
+ * `FAIL n`: n reasons, as many as `kabi why` lists (those the loader stops at and those behind them).
+ * `taints OE`: it loads, tainting the kernel with those flags (as /sys/module/X/taint shows them).
+ */
+const short = (v: Verdict | undefined) => {
+  if (!v) return '';
+  const state = verdictState(v);
+  return state === 'fails'
+    ? `FAIL ${v.reasons.length}`
+    : state === 'taints'
+      ? `taints ${taintLetters(v.taints)}`
+      : 'loads';
+};
 
 const LEGEND = 'FAIL n: n reasons it would not load; kabi why MODULE KERNEL lists them';
+const TAINT_LEGEND =
+  'taints XY: loads, tainting the kernel (P licence, F forced, C staging, O out-of-tree, E unsigned)';
+
+/** The legends a matrix needs: failures, taints, and verdicts that hang on an unknown configuration. */
+function legends(verdicts: Verdict[]): string[] {
+  const out: string[] = [];
+  if (verdicts.some((v) => !v.loads)) out.push(`(${LEGEND})`);
+  if (verdicts.some((v) => verdictState(v) === 'taints')) out.push(`(${TAINT_LEGEND})`);
+  const unknown = [...new Set(verdicts.flatMap((v) => (v.dependsOn ?? []).map((d) => d.option)))];
+  if (unknown.length)
+    out.push(
+      `(depend on what kabi does not know of the kernel: ${unknown.join(', ')}; --config FILE, kabi why)`,
+    );
+  return out;
+}
 
 function reasonLine(r: Verdict['reasons'][number]): string {
   const [wanted, offered] = [formatCrc(r.wanted ?? null), formatCrc(r.offered ?? null)];
@@ -71,7 +97,8 @@ export function matrixLines(verdicts: readonly Verdict[]): string[] {
 function matrixText(verdicts: Verdict[]): string {
   const out = matrixLines(verdicts);
   const failing = verdicts.filter((v) => !v.loads);
-  if (failing.length) out.push(`(${LEGEND})`, '', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
+  out.push(...legends(verdicts));
+  if (failing.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
   for (const v of failing)
     out.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
   return `${out.join('\n')}\n`;
@@ -87,6 +114,7 @@ function verdictsJson(verdicts: Verdict[]): string {
   const crc = (c: number | null | undefined) => (c === undefined ? undefined : formatCrc(c ?? null));
   const out = verdicts.map((v) => ({
     ...v,
+    state: verdictState(v),
     reasons: v.reasons.map((r) => ({ ...r, wanted: crc(r.wanted), offered: crc(r.offered) })),
   }));
   return `${JSON.stringify(out, null, 2)}\n`;
@@ -119,11 +147,21 @@ export const csvTable = (head: string[], rows: string[][]): string =>
 
 /** One verdict in full: every reason in the order the loader meets it, then the notes. */
 export function whyText(v: Verdict): string {
-  const out = [`${textSafe(v.module)} on ${textSafe(v.kernel)}: ${v.loads ? 'LOADS' : 'DOES NOT LOAD'}`];
+  const out = [`${textSafe(v.module)} on ${textSafe(v.kernel)}: ${stateLine(v)}`];
   out.push(`  from ${textSafe(v.from)}${v.builtFor ? `, built for ${textSafe(v.builtFor)}` : ''}`);
   for (const [i, r] of v.reasons.entries()) out.push(`  ${i + 1}. ${textSafe(reasonLine(r))}`);
+  for (const t of v.taints ?? []) out.push(`  taint ${t.flag}: ${textSafe(t.message)}`);
+  for (const d of v.dependsOn ?? []) out.push(`  depends on ${d.option} (unknown): ${textSafe(d.message)}`);
   for (const n of v.notes) out.push(`  note: ${textSafe(n)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** `LOADS`, `DOES NOT LOAD`, or `LOADS, TAINTS THE KERNEL: out-of-tree (O), unsigned (E)`. */
+function stateLine(v: Verdict): string {
+  const state = verdictState(v);
+  if (state !== 'taints') return state === 'loads' ? 'LOADS' : 'DOES NOT LOAD';
+  const why = [...new Map((v.taints ?? []).map((t) => [t.flag, `${t.code} (${t.flag})`])).values()];
+  return `LOADS, TAINTS THE KERNEL: ${why.join(', ')}`;
 }
 
 /**
@@ -134,7 +172,11 @@ export function usableText(verdicts: Verdict[]): string {
   const out: string[] = [];
   for (const kernel of [...new Set(verdicts.map((v) => v.kernel))]) {
     const on = verdicts.filter((v) => v.kernel === kernel);
-    const usable = on.filter((v) => v.loads).map((v) => textSafe(identityLabel(v)));
+    const usable = on
+      .filter((v) => v.loads)
+      .map(
+        (v) => textSafe(identityLabel(v)) + (v.taints?.length ? ` (taints ${taintLetters(v.taints)})` : ''),
+      );
     const rebuild = on.filter((v) => !v.loads);
     out.push(`${textSafe(kernel)}: ${usable.length} usable as they are, ${rebuild.length} need a rebuild`);
     if (usable.length) out.push(`  usable: ${usable.join(', ')}`);

@@ -11,6 +11,10 @@
 // Migration 2 (kfuncs): a kernel build's BPF kfuncs, as a list shared by every build with the same
 // kfuncs (unique by digest, like id_sets); module '' is vmlinux, flags -1 unknown (decl tags alone),
 // sets a JSON array of set names.
+//
+// Migration 3 (the loader's rules): a kmod's module image keeps the symbols it leaves undefined (`needs`,
+// a JSON array: the loader resolves those without a `__versions` record too) and whether a signature is
+// appended (`signed`, 0/1). NULL for images stored before: unknown, and the verdicts say so.
 
 export const MIGRATIONS: string[] = [
   `
@@ -116,5 +120,9 @@ export const MIGRATIONS: string[] = [
     release TEXT,
     warnings TEXT NOT NULL DEFAULT '[]'
   );
+  `,
+  `
+  ALTER TABLE module_images ADD COLUMN needs TEXT;
+  ALTER TABLE module_images ADD COLUMN signed INTEGER;
   `,
 ];

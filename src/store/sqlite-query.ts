@@ -171,6 +171,9 @@ interface ModuleRow {
   import_count: number;
   export_ids: Buffer;
   export_count: number;
+  /** Migration 3; NULL for images stored before it. */
+  needs: string | null;
+  signed: number | null;
 }
 
 /** A kmod entry's modules, whole (imports, modinfo, exports), in file order. */
@@ -212,6 +215,8 @@ function moduleOf(sql: Sql, r: ModuleRow): ModuleImage {
     exports: exportIds.map((id) => exports.get(id)!),
     hasBtf: r.has_btf === 1,
     elf: JSON.parse(r.elf),
+    ...(r.needs === null ? {} : { needs: JSON.parse(r.needs) as string[] }),
+    ...(r.signed === null ? {} : { signed: r.signed === 1 }),
   };
 }
 

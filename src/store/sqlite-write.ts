@@ -84,8 +84,8 @@ function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string):
   return Number(
     sql.db
       .prepare(
-        `INSERT INTO module_images (sha256, name, path, vermagic, license, srcversion, modversions, has_btf, elf, modinfo, imports, exports)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO module_images (sha256, name, path, vermagic, license, srcversion, modversions, has_btf, elf, modinfo, imports, exports, needs, signed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         sha256,
@@ -100,6 +100,8 @@ function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string):
         JSON.stringify(m.modinfo),
         imports,
         exports,
+        m.needs ? JSON.stringify(m.needs) : null,
+        m.signed === undefined ? null : m.signed ? 1 : 0,
       ).lastInsertRowid,
   );
 }

@@ -36,6 +36,8 @@ export function registerCompat(program: Command, state: CommandState): void {
         .default('text'),
     )
     .option('-o, --output <file>', 'write the report to a file')
+    .option('--config <file>', LOADER_OPTIONS.config)
+    .option('--sig-enforce', LOADER_OPTIONS.sigEnforce)
     .option(
       '--usable',
       'per kernel: which modules it can use as they are, which need a rebuild (weak-modules)',
@@ -99,6 +101,8 @@ export function registerCompat(program: Command, state: CommandState): void {
       'the kernel the module was built for (package, vmlinuz or vmlinux): say from BTF why each CRC changed',
     )
     .option('--kernel-btf <path>', "KERNEL's BTF, when KERNEL is a Module.symvers or store ref")
+    .option('--config <file>', LOADER_OPTIONS.config)
+    .option('--sig-enforce', LOADER_OPTIONS.sigEnforce)
     .action(async (module: string, kernel: string, o: WhyOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const [set] = await readModuleSets([module], cmd);
@@ -117,6 +121,14 @@ export function registerCompat(program: Command, state: CommandState): void {
       state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
     });
 }
+
+/** The loader's configuration, for kernels that do not carry it (read in targets.ts). */
+const LOADER_OPTIONS = {
+  config:
+    "the kernel's configuration (.config, config.gz, or a vmlinux with IKCONFIG), for kernels without one",
+  sigEnforce:
+    'as booted with module.sig_enforce=1 or under Secure Boot lockdown: unsigned modules are refused',
+};
 
 interface WhyOptions {
   format: string;

@@ -14,9 +14,14 @@ export function registerIngest(program: Command, _state: CommandState): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .action(async (paths: string[], o: { label: string[] }, cmd: Command) => {
+    .option('--config <file>', "the kernel's configuration, kept as the loader label (for a Module.symvers)")
+    .action(async (paths: string[], o: { label: string[]; config?: string }, cmd: Command) => {
       const lib = await import('../../index.js');
       const labels = lib.parseLabels(o.label);
+      if (o.config)
+        labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
+          lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
+        );
       const store = await openStore(cmd);
       try {
         for (const path of paths) {

@@ -2,6 +2,7 @@
 import type { ModuleImage } from '../../model/module-image.js';
 import { decompress } from '../compression.js';
 import { openElf } from '../elf/elf.js';
+import { readSymbols } from '../elf/symbols.js';
 import { readInputFile } from '../file.js';
 import { readKsymtab } from './ksymtab.js';
 import { modinfoValue, modinfoValues, parseModinfo } from './modinfo.js';
@@ -50,8 +51,29 @@ export function parseModuleImage(bytes: Uint8Array, opts: ModuleImageOptions): M
     modversions: kind,
     exports: readKsymtab(elf, path ?? name),
     hasBtf: elf.section('.BTF') !== undefined,
+    needs: undefinedSymbols(readSymbols(elf)),
+    signed: isSigned(bytes),
     elf: { class: elf.is64 ? 64 : 32, endian: elf.littleEndian ? 'little' : 'big', machine: elf.machine },
   };
+}
+
+const STB_WEAK = 2;
+
+/** The global symbols left undefined (st_shndx 0), weak ones aside: the loader tolerates a missing weak one. */
+function undefinedSymbols(symbols: ReturnType<typeof readSymbols>): string[] {
+  return symbols.filter((s) => s.shndx === 0 && s.name !== '' && s.info >> 4 !== STB_WEAK).map((s) => s.name);
+}
+
+// scripts/sign-file appends the PKCS#7 signature, a struct module_signature and this marker.
+const SIGNATURE_MARKER = '~Module signature appended~\n';
+
+/** Whether a signature is appended (module_sig_check() looks for the same marker at the very end). */
+export function isSigned(bytes: Uint8Array): boolean {
+  const n = SIGNATURE_MARKER.length;
+  if (bytes.length < n) return false;
+  return (
+    Buffer.from(bytes.buffer, bytes.byteOffset + bytes.length - n, n).toString('latin1') === SIGNATURE_MARKER
+  );
 }
 
 /** Decompresses (by magic bytes) and parses module bytes. */
