@@ -106,6 +106,9 @@ export * from './report/btf.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
 export { type CompatFormat, compatRenderers, usableText, verdictRows, whyText } from './report/compat.js';
+export * from './report/compat-stream.js';
+export { diffToJunit, diffToSarif } from './report/ci.js';
+export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export {
   type CompatSeriesOptions,
   type CompatView,
