@@ -1,7 +1,7 @@
 // The formats CI systems show natively: SARIF 2.1.0 (GitHub code scanning) and JUnit XML (GitLab, Jenkins
 // test reports). Here for `kabi check`; `kabi compat` streams them (compat-stream.ts).
 import type { DiffReport } from '../analysis/check.js';
-import { type ChangeKind, CHANGE_KINDS, type JudgedChange } from '../model/change.js';
+import { CHANGE_KINDS, type ChangeKind, type JudgedChange } from '../model/change.js';
 import { formatCrc } from '../model/export.js';
 
 export interface SarifRule {
@@ -63,7 +63,6 @@ export function sarifLog(rules: SarifRule[], results: SarifResult[] | string): s
 }
 
 // XML 1.0 allows no C0 control but tab, LF and CR: others (from artifacts' strings) are shown as \xNN.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
@@ -88,7 +87,9 @@ const LEVEL = { fail: 'error', warn: 'warning', ignore: 'note' } as const;
 
 const side = (c: JudgedChange, which: 'old' | 'new') => {
   const e = c[which];
-  return e ? `${formatCrc(e.crc)} ${e.module ?? '?'} ${e.exportType ?? '?'}${e.namespace ? ` ${e.namespace}` : ''}` : 'none';
+  return e
+    ? `${formatCrc(e.crc)} ${e.module ?? '?'} ${e.exportType ?? '?'}${e.namespace ? ` ${e.namespace}` : ''}`
+    : 'none';
 };
 
 const changeLine = (c: JudgedChange) =>
@@ -111,7 +112,13 @@ export function diffToSarif(r: DiffReport): string {
       message: { text: `${changeLine(c)}; baseline ${r.old.source}` },
       locations: [sarifLocation(r.new.source, c.symbol, 'function')],
       partialFingerprints: { 'kabiChange/v1': `${c.kind}|${c.symbol}` },
-      properties: { symbol: c.symbol, kind: c.kind, severity: c.severity, rule: c.rule, breaking: c.breaking },
+      properties: {
+        symbol: c.symbol,
+        kind: c.kind,
+        severity: c.severity,
+        rule: c.rule,
+        breaking: c.breaking,
+      },
     }));
   return sarifLog(rules, results);
 }

@@ -6,7 +6,7 @@ import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
 import { verdictState } from '../model/verdict.js';
-import { sarifLocation, sarifLog, type SarifResult, type SarifRule, xmlAttr, xmlText } from './ci.js';
+import { type SarifResult, type SarifRule, sarifLocation, sarifLog, xmlAttr, xmlText } from './ci.js';
 import { schemaId } from './schema-id.js';
 
 /** One reason, shared by every verdict that has it. */
@@ -118,8 +118,8 @@ function compactJson(): CompatStream {
             return reasons.add(json, () => json);
           }),
           notes: v.notes.map((n) => notes.add(n, () => n)),
-          ...(v.taints?.length ? { taints: v.taints } : {}),
-          ...(v.dependsOn?.length ? { dependsOn: v.dependsOn } : {}),
+          ...(v.taints ? { taints: v.taints } : {}),
+          ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
         };
         out.push(`${first ? '\n' : ',\n'}${JSON.stringify(row)}`);
         first = false;
@@ -255,7 +255,9 @@ function compatJunit(): CompatStream {
           continue;
         }
         const r0 = v.reasons[0]!;
-        const body = v.reasons.map((r, i) => `${i + 1}. ${r.alsoFails ? 'would also fail: ' : ''}${r.message}`);
+        const body = v.reasons.map(
+          (r, i) => `${i + 1}. ${r.alsoFails ? 'would also fail: ' : ''}${r.message}`,
+        );
         out.push(
           `    <testcase classname=${classname} name=${name}>\n` +
             `      <failure type=${xmlAttr(r0.code)} message=${xmlAttr(r0.message)}>${xmlText(body.join('\n'))}</failure>\n` +

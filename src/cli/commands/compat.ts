@@ -62,7 +62,9 @@ export function registerCompat(program: Command, state: CommandState): void {
       const options = { kernelModules: o.kernelModules ?? true };
       if (o.series !== undefined) {
         if (o.format === 'sarif' || o.format === 'junit')
-          throw new lib.UsageError(`--format ${o.format} judges modules on kernels: use --kernels, not --series`);
+          throw new lib.UsageError(
+            `--format ${o.format} judges modules on kernels: use --kernels, not --series`,
+          );
         const targets = await readSeriesTargets(o.series, o.by, cmd);
         const result = lib.compatSeries(modules, targets, options);
         const view = o.view ?? lib.defaultCompatView(result);
@@ -105,7 +107,8 @@ export function registerCompat(program: Command, state: CommandState): void {
       }
       const verdicts = [];
       for (const k of o.kernels) verdicts.push(...(await judge(k)));
-      const text = o.usable && o.format === 'text' ? lib.usableText(verdicts) : lib.compatRenderers[o.format](verdicts);
+      const text =
+        o.usable && o.format === 'text' ? lib.usableText(verdicts) : lib.compatRenderers[o.format](verdicts);
       await emit(text, { format: 'text', limit: '0', output: o.output });
       state.exitCode = verdicts.every((v) => v.loads) ? 0 : 8;
     });
