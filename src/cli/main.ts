@@ -44,7 +44,7 @@ Examples:
 
 Exit codes (a bitmask, as libabigail's abidiff): 0 success (no change, every module loads), 1 error,
 2 usage error, 4 ABI changed (compatible under the policy), 8 a module does not load (compat, why),
-12 (4|8) incompatible ABI change. Each command's --help lists the codes it can return.`;
+12 (4|8) incompatible change. Each command's --help lists the codes it can return.`;
 
 export async function main(argv: string[]): Promise<number> {
   // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
