@@ -105,7 +105,15 @@ export * from './readers/ubuntu-abi.js';
 export * from './report/btf.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
-export { type CompatFormat, compatRenderers, usableText, verdictRows, whyText } from './report/compat.js';
+export { diffToJunit, diffToSarif } from './report/ci.js';
+export {
+  type CompatFormat,
+  compatRenderers,
+  usableText,
+  verdictRows,
+  verdictsDocument,
+  whyText,
+} from './report/compat.js';
 export {
   type CompatSeriesOptions,
   type CompatView,
@@ -113,14 +121,17 @@ export {
   defaultCompatView,
   seriesCounts,
 } from './report/compat-series.js';
+export * from './report/compat-stream.js';
 export * from './report/coverage.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';
 export * from './report/html/index.js';
 export * from './report/impact.js';
 export * from './report/index.js';
+export type { ChangeJson, DiffJson, ExportJson } from './report/json.js';
 export * from './report/kfuncs.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
+export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
 export { defaultStorePath } from './store/location.js';
 export { type OpenStoreOptions, openSqliteStore, type SqliteStoreHandle } from './store/open-sqlite.js';

@@ -18,6 +18,7 @@ import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
+import { addExitCodeHelp } from './exit-codes.js';
 import { reportError } from './output.js';
 
 const EXAMPLES = `
@@ -41,8 +42,9 @@ Examples:
   kabi kfuncs --series stream=debian-6.1 && kabi diff --kfuncs release=6.1.0-47-amd64 release=6.1.0-50-amd64
   kabi diff linux-headers-6.1.0-47/Module.symvers linux-image-6.1.0-50-amd64-unsigned_6.1.176-1_amd64.deb
 
-Exit codes (a bitmask, as libabigail's abidiff): 0 no change, 1 error, 2 usage error,
-4 ABI changed (compatible under the policy), 12 (4|8) incompatible change.`;
+Exit codes (a bitmask, as libabigail's abidiff): 0 success (no change, every module loads), 1 error,
+2 usage error, 4 ABI changed (compatible under the policy), 8 a module does not load (compat, why),
+12 (4|8) incompatible change. Each command's --help lists the codes it can return.`;
 
 export async function main(argv: string[]): Promise<number> {
   // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServe(program, state);
   registerReport(program, state);
   registerKfuncs(program, state);
+  addExitCodeHelp(program);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -1,5 +1,7 @@
 // What every command shares: output format, colour, where to write, and how errors become exit codes.
+import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { Option } from 'commander';
 
 export interface CommandState {
@@ -27,6 +29,41 @@ export function renderOptions(o: OutputOptions) {
 export async function emit(text: string, o: OutputOptions): Promise<void> {
   if (o.output) await writeFile(o.output, text);
   else process.stdout.write(text);
+}
+
+/**
+ * Where a streamed report goes (a file, else stdout), in chunks: a writer that waits when the pipe is
+ * full, so that a large report never sits in memory whole.
+ */
+export function openSink(output: string | undefined): {
+  write(text: string): Promise<void>;
+  close(): Promise<void>;
+} {
+  const out: Writable = output ? createWriteStream(output) : process.stdout;
+  let pending: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (size === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    size = 0;
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  return {
+    async write(text) {
+      pending.push(text);
+      size += text.length;
+      if (size >= 1 << 20) await flush();
+    },
+    async close() {
+      await flush();
+      if (output)
+        await new Promise<void>((resolve, reject) => {
+          out.once('error', reject);
+          out.end(resolve);
+        });
+    },
+  };
 }
 
 /** Prints an error the way a user can act on it and returns the exit code. */

@@ -118,8 +118,9 @@ export function compatSeriesText(s: CompatSeries, o: CompatSeriesOptions = {}): 
 }
 
 /** Every field the analysis returns, the per-build verdicts shortened to loads or not. */
-function seriesJson(s: CompatSeries): string {
-  const doc = {
+/** `kabi compat --series --format json` (docs/json.md). */
+export function compatSeriesDocument(s: CompatSeries) {
+  return {
     kernels: s.kernels,
     failing: s.failing,
     totalRebuilds: s.totalRebuilds,
@@ -127,8 +128,9 @@ function seriesJson(s: CompatSeries): string {
     packages: s.packages,
     modules: s.modules.map(({ verdicts, ...m }) => ({ ...m, loads: verdicts.map((v) => v.loads) })),
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+const seriesJson = (s: CompatSeries): string => `${JSON.stringify(compatSeriesDocument(s), null, 2)}\n`;
 
 const PACKAGE_HEAD = ['package', 'built for', 'modules', 'survives', 'rebuild at', 'symbols to blame'];
 

@@ -110,15 +110,18 @@ export function firstReason(v: Verdict): string {
   return `${textSafe(reasonLine(v.reasons[0]!))}${more}`;
 }
 
-function verdictsJson(verdicts: Verdict[]): string {
+/** `kabi why --format json`: every verdict in full, CRCs as `0x%08x`. */
+export function verdictsDocument(verdicts: readonly Verdict[]) {
   const crc = (c: number | null | undefined) => (c === undefined ? undefined : formatCrc(c ?? null));
-  const out = verdicts.map((v) => ({
+  return verdicts.map((v) => ({
     ...v,
     state: verdictState(v),
     reasons: v.reasons.map((r) => ({ ...r, wanted: crc(r.wanted), offered: crc(r.offered) })),
   }));
-  return `${JSON.stringify(out, null, 2)}\n`;
 }
+
+const verdictsJson = (verdicts: Verdict[]): string =>
+  `${JSON.stringify(verdictsDocument(verdicts), null, 2)}\n`;
 
 export const compatRenderers: Record<CompatFormat, (v: Verdict[]) => string> = {
   text: matrixText,

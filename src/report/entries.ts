@@ -8,6 +8,9 @@ export function formatLabels(labels: Record<string, string>): string {
     .join(',');
 }
 
+/** `kabi list --format json` and `kabi show --format json`: the stored entries. */
+export type EntryListJson = EntryRecord[];
+
 function text(entries: EntryRecord[]): string {
   if (entries.length === 0) return 'no entries\n';
   const rows = entries.map((e) => [

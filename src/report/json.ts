@@ -1,8 +1,54 @@
 // The JSON shape is a documented, stable interface (docs/json.md): CRCs as `0x%08x` strings, exports as
 // objects, nulls where a source does not say.
-import type { DiffReport } from '../analysis/check.js';
+import type {
+  AbiVersionVerdict,
+  BuildInfo,
+  DiffReport,
+  DiffSummary,
+  DiffVerdict,
+} from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
+import type { ChangeKind, Severity } from '../model/change.js';
 import { type Export, formatCrc } from '../model/export.js';
+
+/** An export on one side of a change, as JSON: CRC `0x%08x`; null fields where the source does not say. */
+export interface ExportJson {
+  crc: string | null;
+  module: string | null;
+  exportType: string | null;
+  namespace: string | null;
+}
+
+/** One change, judged. */
+export interface ChangeJson {
+  kind: ChangeKind;
+  symbol: string;
+  /** The export on each side; null for added or removed. */
+  old: ExportJson | null;
+  new: ExportJson | null;
+  severity: Severity;
+  /** What decided the severity: `default`, a rule's origin (`file:line`), a stablelist. */
+  rule: string;
+  /** Whether a module built against `old` could stop loading on `new`. */
+  breaking: boolean;
+  /** With stablelists: whether the symbol is on one; otherwise null. */
+  protected: boolean | null;
+}
+
+/** `kabi diff --format json` and `kabi check --format json` (docs/json.md). */
+export interface DiffJson {
+  old: BuildInfo;
+  new: BuildInfo;
+  policy: string;
+  verdict: DiffVerdict;
+  /** What `kabi check` exits with: 0, 4 or 12. */
+  exitCode: number;
+  abiVersion?: AbiVersionVerdict;
+  summary: DiffSummary;
+  warnings: string[];
+  /** Ordered by kind (removed, crc-changed, ..., added), then by symbol. */
+  changes: ChangeJson[];
+}
 
 const PLAIN = /^[A-Za-z0-9_.$/ ,:()+-]*$/;
 
@@ -20,7 +66,7 @@ function exportJsonText(e: Export | null): string {
 }
 
 export function diffToJson(r: DiffReport): string {
-  const head = {
+  const head: Omit<DiffJson, 'changes'> = {
     old: r.old,
     new: r.new,
     policy: r.policy,

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { type CompatJson, expandCompatJson } from '../../src/index.js';
 import { kmodElf } from '../helpers/elf-builder.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers } from '../helpers/independent.js';
@@ -67,7 +68,8 @@ interface VerdictJson {
 
 const verdicts = (args: string[]) => {
   const r = kabi(['compat', '--format', 'json', ...args]);
-  return { status: r.status, list: JSON.parse(r.stdout) as VerdictJson[], stderr: r.stderr };
+  const list: VerdictJson[] = expandCompatJson(JSON.parse(r.stdout) as CompatJson);
+  return { status: r.status, list, stderr: r.stderr };
 };
 
 describe('kabi compat: modules given together are installed together', () => {

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { type CompatJson, expandCompatJson } from '../../src/index.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, sharedSymversDir } from '../helpers/independent.js';
 import { needs } from '../helpers/tools.js';
@@ -166,12 +167,7 @@ describe('kabi on kernel .rpm packages (provides)', {
     );
     const r = kabi(['compat', '--format', 'json', '-m', kmod, '-k', a, b]);
     assert.equal(r.status, 8, r.stderr);
-    const v = JSON.parse(r.stdout) as {
-      module: string;
-      kernel: string;
-      loads: boolean;
-      reasons: { code: string; symbol: string; message: string }[];
-    }[];
+    const v = expandCompatJson(JSON.parse(r.stdout) as CompatJson);
     assert.deepEqual(
       v.map((x) => [x.module, x.loads, x.reasons.map((y) => `${y.code} ${y.symbol}`)]),
       [

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { assertMatchesSchema, schemaOfArgs } from './json-validate.js';
 
 export const KABI = join(import.meta.dirname, '..', '..', '..', 'bin', 'kabi.js');
 
@@ -17,6 +18,9 @@ export function kabi(args: string[], opts: { cwd?: string } = {}): Run {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
+  // A command that answered in JSON answered with one document its published schema accepts.
+  const schema = schemaOfArgs(args);
+  if (schema && r.stdout && [0, 4, 8, 12].includes(r.status ?? -1)) assertMatchesSchema(schema, r.stdout);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

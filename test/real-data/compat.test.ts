@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { type CompatJson, expandCompatJson } from '../../src/index.js';
 import { ingestSeries, kabi } from '../helpers/exec.js';
 import { loadSymvers, sharedSymversDir } from '../helpers/independent.js';
 import { needs, tool } from '../helpers/tools.js';
@@ -40,11 +41,7 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
             '-k',
             ...kernels.map((k) => join(symvers!, `${k}.symvers.xz`)),
           ]);
-          const verdicts = JSON.parse(r.stdout) as {
-            kernel: string;
-            loads: boolean;
-            reasons: { code: string; symbol?: string }[];
-          }[];
+          const verdicts = expandCompatJson(JSON.parse(r.stdout) as CompatJson);
           for (const k of kernels) {
             const table = tables.get(k)!;
             const bad = pairs

@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
-import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
+import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
 
-interface CheckOptions extends OutputOptions, InputOptions {
+interface CheckOptions extends Omit<OutputOptions, 'format'>, InputOptions {
+  format: 'text' | 'json' | 'markdown' | 'sarif' | 'junit';
   baseline: string;
   abiVersion?: string;
   update?: boolean;
@@ -16,7 +17,11 @@ export function registerCheck(program: Command, state: CommandState): void {
     )
     .requiredOption('-b, --baseline <file>', 'exports of the last release (the baseline)')
     .argument('<new>', 'exports of the build to check')
-    .addOption(formatOption())
+    .addOption(
+      new Option('-f, --format <format>', 'report format (sarif: GitHub code scanning; junit: test reports)')
+        .choices(['text', 'json', 'markdown', 'sarif', 'junit'])
+        .default('text'),
+    )
     .option('--all', 'list every change (text and markdown list 50 per kind by default)')
     .option('--limit <n>', 'changes listed per kind', '50')
     .option('-o, --output <file>', 'write the report to a file')
@@ -41,7 +46,8 @@ export function registerCheck(program: Command, state: CommandState): void {
       readPolicy(o),
     ]);
     const report = lib.compareBuilds(old, next, { policy, abiVersion });
-    await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
+    const out = { ...o, format: 'text' as const };
+    await emit(lib.checkRenderers[o.format](report, renderOptions(out)), out);
     if (o.update) {
       await lib.writeBaseline(o.baseline, next);
       process.stderr.write(`kabi: baseline ${o.baseline} updated (${next.exports.size} exports)\n`);

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
-import { type CommandState, emit } from '../output.js';
+import { type CommandState, emit, openSink } from '../output.js';
 import { builtForBuild, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
@@ -9,7 +9,7 @@ interface CompatOptions {
   kernels?: string[];
   series?: string;
   by?: string;
-  format: 'text' | 'json' | 'markdown' | 'csv';
+  format: 'text' | 'json' | 'markdown' | 'csv' | 'sarif' | 'junit';
   output?: string;
   usable?: boolean;
   view?: 'package' | 'module';
@@ -31,8 +31,11 @@ export function registerCompat(program: Command, state: CommandState): void {
     )
     .option('--by <label>', 'with --series: order by this label')
     .addOption(
-      new Option('-f, --format <format>', 'report format')
-        .choices(['text', 'json', 'markdown', 'csv'])
+      new Option(
+        '-f, --format <format>',
+        'report format (json: a verdict table, written as each kernel is judged; sarif, junit: for CI)',
+      )
+        .choices(['text', 'json', 'markdown', 'csv', 'sarif', 'junit'])
         .default('text'),
     )
     .option('-o, --output <file>', 'write the report to a file')
@@ -58,6 +61,10 @@ export function registerCompat(program: Command, state: CommandState): void {
       const modules = sets.flatMap((s) => s.modules);
       const options = { kernelModules: o.kernelModules ?? true };
       if (o.series !== undefined) {
+        if (o.format === 'sarif' || o.format === 'junit')
+          throw new lib.UsageError(
+            `--format ${o.format} judges modules on kernels: use --kernels, not --series`,
+          );
         const targets = await readSeriesTargets(o.series, o.by, cmd);
         const result = lib.compatSeries(modules, targets, options);
         const view = o.view ?? lib.defaultCompatView(result);
@@ -70,18 +77,36 @@ export function registerCompat(program: Command, state: CommandState): void {
         return;
       }
       if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
-      const verdicts = [];
-      for (const k of o.kernels) {
+      const judge = async (k: string): Promise<Verdict[]> => {
         const target = await readTarget(k, cmd);
-        verdicts.push(...lib.moduleVerdicts(modules, target, options));
+        const out = lib.moduleVerdicts(modules, target, options);
         for (const set of sets) {
           if (set.rpm)
-            verdicts.push({
+            out.push({
               ...lib.rpmRequiresVerdict(set.rpm.name, set.rpm.requires, target),
               module: `${set.rpm.name} (rpm requires)`,
             });
         }
+        return out;
+      };
+      if (o.format === 'json' || o.format === 'sarif' || o.format === 'junit') {
+        // Written kernel by kernel: only one kernel's verdicts are ever held.
+        const stream = lib.compatStreams[o.format]();
+        const sink = openSink(o.output);
+        let loads = true;
+        await sink.write(stream.begin());
+        for (const k of o.kernels) {
+          const verdicts = await judge(k);
+          loads &&= verdicts.every((v) => v.loads);
+          await sink.write(stream.kernel(verdicts));
+        }
+        await sink.write(stream.end());
+        await sink.close();
+        state.exitCode = loads ? 0 : 8;
+        return;
       }
+      const verdicts = [];
+      for (const k of o.kernels) verdicts.push(...(await judge(k)));
       const text =
         o.usable && o.format === 'text' ? lib.usableText(verdicts) : lib.compatRenderers[o.format](verdicts);
       await emit(text, { format: 'text', limit: '0', output: o.output });

@@ -1,0 +1,285 @@
+// `kabi compat` for machines, written kernel by kernel as each is judged so that 4,022 modules × 11 kernels
+// never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
+// reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
+// suite per kernel, one test case per module).
+import { formatCrc } from '../model/export.js';
+import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
+import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
+import { verdictState } from '../model/verdict.js';
+import { type SarifResult, type SarifRule, sarifLocation, sarifLog, xmlAttr, xmlText } from './ci.js';
+import { schemaId } from './schema-id.js';
+
+/** One reason, shared by every verdict that has it. */
+export interface CompatReasonJson {
+  code: ReasonCode;
+  /**
+   * The loader's words. When they begin with the module's name (`v4l2loopback: disagrees about ...`), the
+   * name and `: ` are left out so that modules can share the reason; `whole: true` marks words kept whole.
+   */
+  message: string;
+  whole?: boolean;
+  symbol?: string;
+  /** CRCs as `0x%08x`; null where the side has none. */
+  wanted?: string | null;
+  offered?: string | null;
+  module?: string;
+  namespace?: string;
+  alsoFails?: boolean;
+  movedFrom?: string;
+}
+
+/** One module on one kernel: indexes into `modules`, `kernels`, `reasons` and `notes`. */
+export interface CompatVerdictJson {
+  module: number;
+  kernel: number;
+  state: VerdictState;
+  /** In the order the loader meets them. */
+  reasons: number[];
+  notes: number[];
+  taints?: Taint[];
+  dependsOn?: ConfigDependency[];
+}
+
+/** `kabi compat --format json`: one document, verdicts first (streamed), then the tables they refer to. */
+export interface CompatJson {
+  $schema: string;
+  verdicts: CompatVerdictJson[];
+  modules: ModuleIdentity[];
+  kernels: string[];
+  reasons: CompatReasonJson[];
+  notes: string[];
+}
+
+/** A renderer fed one kernel's verdicts at a time. */
+export interface CompatStream {
+  begin(): string;
+  kernel(verdicts: readonly Verdict[]): string;
+  end(): string;
+}
+
+export type CompatStreamFormat = 'json' | 'sarif' | 'junit';
+
+/** Values to indexes, in first-seen order. */
+class Table<T> {
+  readonly items: T[] = [];
+  private readonly index = new Map<string, number>();
+  add(key: string, item: () => T): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.items.length;
+      this.items.push(item());
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
+function reasonJson(r: Reason, module: string): CompatReasonJson {
+  const crc = (c: number | null | undefined) => (c === undefined ? undefined : formatCrc(c ?? null));
+  const prefix = `${module}: `;
+  const own = r.message.startsWith(prefix);
+  return {
+    code: r.code,
+    message: own ? r.message.slice(prefix.length) : r.message,
+    ...(own ? {} : { whole: true }),
+    ...(r.symbol !== undefined ? { symbol: r.symbol } : {}),
+    ...(r.wanted !== undefined ? { wanted: crc(r.wanted) } : {}),
+    ...(r.offered !== undefined ? { offered: crc(r.offered) } : {}),
+    ...(r.module !== undefined ? { module: r.module } : {}),
+    ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+    ...(r.alsoFails ? { alsoFails: true } : {}),
+    ...(r.movedFrom !== undefined ? { movedFrom: r.movedFrom } : {}),
+  };
+}
+
+function compactJson(): CompatStream {
+  const modules = new Table<ModuleIdentity>();
+  const kernels = new Table<string>();
+  // Reasons are kept as their JSON text only: 100,000 of them for the in-tree modules of a kernel.
+  const reasons = new Table<string>();
+  const notes = new Table<string>();
+  let first = true;
+  return {
+    begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
+    kernel(verdicts) {
+      const out: string[] = [];
+      for (const v of verdicts) {
+        const row: CompatVerdictJson = {
+          module: modules.add(identityKey(v), () => ({
+            module: v.module,
+            from: v.from,
+            builtFor: v.builtFor,
+            source: v.source,
+          })),
+          kernel: kernels.add(v.kernel, () => v.kernel),
+          state: verdictState(v),
+          reasons: v.reasons.map((r) => {
+            const json = JSON.stringify(reasonJson(r, v.module));
+            return reasons.add(json, () => json);
+          }),
+          notes: v.notes.map((n) => notes.add(n, () => n)),
+          ...(v.taints ? { taints: v.taints } : {}),
+          ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+        };
+        out.push(`${first ? '\n' : ',\n'}${JSON.stringify(row)}`);
+        first = false;
+      }
+      return out.join('');
+    },
+    end: () => {
+      const lines = (xs: readonly string[]) => (xs.length ? `[\n${xs.join(',\n')}\n]` : '[]');
+      const json = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x));
+      return (
+        `\n],\n"modules":${lines(json(modules.items))},\n"kernels":${JSON.stringify(kernels.items)},\n` +
+        `"reasons":${lines(reasons.items)},\n"notes":${lines(json(notes.items))}\n}\n`
+      );
+    },
+  };
+}
+
+/** The compact document back as one object per verdict, as `kabi why --format json` prints them. */
+export function expandCompatJson(doc: CompatJson): (ModuleIdentity & {
+  kernel: string;
+  loads: boolean;
+  state: VerdictState;
+  reasons: CompatReasonJson[];
+  notes: string[];
+  taints?: Taint[];
+  dependsOn?: ConfigDependency[];
+})[] {
+  return doc.verdicts.map((v) => {
+    const id = doc.modules[v.module]!;
+    return {
+      ...id,
+      kernel: doc.kernels[v.kernel]!,
+      loads: v.state !== 'fails',
+      state: v.state,
+      reasons: v.reasons.map((i) => {
+        const { whole, ...r } = doc.reasons[i]!;
+        return { ...r, message: whole ? r.message : `${id.module}: ${r.message}` };
+      }),
+      notes: v.notes.map((i) => doc.notes[i]!),
+      ...(v.taints ? { taints: v.taints } : {}),
+      ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+    };
+  });
+}
+
+const REASON_HELP: Record<ReasonCode, string> = {
+  'dependency-missing': 'a module it depends on is not there',
+  'dependency-fails': 'a module it depends on does not load',
+  'dependency-cycle': 'its dependencies form a cycle',
+  'module-layout': 'built for another module layout (module_layout CRC)',
+  vermagic: 'its version magic does not match the kernel',
+  'no-vermagic': 'it has no version magic',
+  'missing-symbol': 'it imports a symbol the kernel does not export',
+  'gpl-only': 'it imports a GPL-only symbol under a licence that is not GPL-compatible',
+  'crc-mismatch': 'it was built against another version of a symbol (CRC)',
+  'no-modversions': 'it has no symbol versions and the kernel checks them',
+  'namespace-not-imported': 'it uses a symbol namespace it does not import',
+  'no-symbol-version': 'an import has no symbol version, and the loader refuses that',
+  unsigned: 'it is unsigned, and the kernel enforces signatures',
+};
+
+const REASON_CODES = Object.keys(REASON_HELP) as ReasonCode[];
+
+/** The module's file (the package for a module inside one) and, for a package, the path inside. */
+function moduleFile(source: string): { file: string; inside?: string } {
+  const m = /^(.*) \((.*)\)$/.exec(source);
+  return m ? { file: m[1]!, inside: m[2]! } : { file: source };
+}
+
+function compatSarif(): CompatStream {
+  let first = true;
+  const rules: SarifRule[] = REASON_CODES.map((code) => ({
+    id: `kabi/compat/${code}`,
+    name: code,
+    shortDescription: { text: `The module does not load: ${REASON_HELP[code]}` },
+    defaultConfiguration: { level: 'error' },
+  }));
+  const log = sarifLog(rules, '@@RESULTS@@');
+  const [head, tail] = log.split('"@@RESULTS@@"') as [string, string];
+  return {
+    begin: () => `${head}[`,
+    kernel(verdicts) {
+      const out: string[] = [];
+      for (const v of verdicts) {
+        if (v.loads) continue;
+        const r0 = v.reasons[0]!;
+        const { file, inside } = moduleFile(v.source);
+        const more = v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more; kabi why lists them)` : '';
+        const result: SarifResult = {
+          ruleId: `kabi/compat/${r0.code}`,
+          ruleIndex: REASON_CODES.indexOf(r0.code),
+          level: 'error',
+          message: { text: `${identityLabel(v)} does not load on ${v.kernel}: ${r0.message}${more}` },
+          locations: [sarifLocation(file, inside ?? v.module)],
+          partialFingerprints: { 'kabiVerdict/v1': `${identityKey(v).replaceAll('\0', '|')}|${v.kernel}` },
+          properties: {
+            module: v.module,
+            kernel: v.kernel,
+            builtFor: v.builtFor,
+            reasons: v.reasons.map((r) => r.code),
+            symbols: [...new Set(v.reasons.flatMap((r) => (r.symbol ? [r.symbol] : [])))],
+          },
+        };
+        out.push(`${first ? '\n' : ',\n'}${JSON.stringify(result)}`);
+        first = false;
+      }
+      return out.join('');
+    },
+    end: () => `\n]${tail}`,
+  };
+}
+
+function compatJunit(): CompatStream {
+  return {
+    begin: () => '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kabi compat">\n',
+    kernel(verdicts) {
+      if (verdicts.length === 0) return '';
+      const kernel = verdicts[0]!.kernel;
+      const failures = verdicts.filter((v) => !v.loads).length;
+      const out = [
+        `  <testsuite name=${xmlAttr(`kabi compat: ${kernel}`)} tests="${verdicts.length}" failures="${failures}" errors="0" skipped="0">`,
+      ];
+      for (const v of verdicts) {
+        const name = xmlAttr(`${identityLabel(v)} loads on ${kernel}`);
+        const classname = xmlAttr(`kabi.compat.${kernel}`);
+        if (v.loads) {
+          const said = [...(v.taints ?? []).map((t) => `taint ${t.flag}: ${t.message}`), ...v.notes];
+          out.push(
+            said.length
+              ? `    <testcase classname=${classname} name=${name}>\n      <system-out>${xmlText(said.join('\n'))}</system-out>\n    </testcase>`
+              : `    <testcase classname=${classname} name=${name}/>`,
+          );
+          continue;
+        }
+        const r0 = v.reasons[0]!;
+        const body = v.reasons.map(
+          (r, i) => `${i + 1}. ${r.alsoFails ? 'would also fail: ' : ''}${r.message}`,
+        );
+        out.push(
+          `    <testcase classname=${classname} name=${name}>\n` +
+            `      <failure type=${xmlAttr(r0.code)} message=${xmlAttr(r0.message)}>${xmlText(body.join('\n'))}</failure>\n` +
+            `    </testcase>`,
+        );
+      }
+      out.push('  </testsuite>\n');
+      return out.join('\n');
+    },
+    end: () => '</testsuites>\n',
+  };
+}
+
+export const compatStreams: Record<CompatStreamFormat, () => CompatStream> = {
+  json: compactJson,
+  sarif: compatSarif,
+  junit: compatJunit,
+};
+
+/** The whole document at once (for tests and small inputs): verdicts grouped by kernel, in order. */
+export function renderCompatStream(format: CompatStreamFormat, verdicts: readonly Verdict[]): string {
+  const s = compatStreams[format]();
+  const kernels = [...new Set(verdicts.map((v) => v.kernel))];
+  return s.begin() + kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') + s.end();
+}
