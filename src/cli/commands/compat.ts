@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit } from '../output.js';
-import { builtForBuild, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
+import { builtForBuild, type ModuleSet, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
@@ -105,8 +105,7 @@ export function registerCompat(program: Command, state: CommandState): void {
     .option('--sig-enforce', LOADER_OPTIONS.sigEnforce)
     .action(async (module: string, kernel: string, o: WhyOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const [set] = await readModuleSets([module], cmd);
-      if (!set || set.modules.length === 0) throw new lib.UsageError(`${module}: no module found`);
+      const [set] = (await readModuleSets([module], cmd)) as [ModuleSet];
       const target = await readTarget(kernel, cmd);
       const verdicts = await Promise.all(
         lib.moduleVerdicts(set.modules, target).map(async (v, i) => {

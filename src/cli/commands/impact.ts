@@ -2,7 +2,7 @@
 // symbols) affect, and which changed symbols the most modules consume.
 import type { Command } from 'commander';
 import { addCorpusOptions, type CorpusOptions, emitCorpusReport, readCorpusModules } from '../corpus.js';
-import { readBuild } from '../inputs.js';
+import { readPair } from '../inputs.js';
 import type { CommandState } from '../output.js';
 
 interface ImpactOptions extends CorpusOptions {
@@ -29,7 +29,7 @@ export function registerImpact(program: Command, state: CommandState): void {
       }
       let changed: ReturnType<typeof lib.changedSymbolsFromList>;
       if (fromDiff) {
-        const [old, next] = await Promise.all([readBuild(oldPath, o, cmd), readBuild(newPath, o, cmd)]);
+        const [old, next] = await readPair(oldPath, newPath, o, cmd);
         changed = lib.changedSymbolsFromChanges(lib.diffExports(old, next));
       } else {
         const list = await lib.readStablelist(o.changes!, { format: 'plain' });

@@ -15,31 +15,42 @@ export function registerIngest(program: Command, _state: CommandState): void {
       [] as string[],
     )
     .option('--config <file>', "the kernel's configuration, kept as the loader label (for a Module.symvers)")
-    .action(async (paths: string[], o: { label: string[]; config?: string }, cmd: Command) => {
-      const lib = await import('../../index.js');
-      const labels = lib.parseLabels(o.label);
-      if (o.config)
-        labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
-          lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
-        );
-      const store = await openStore(cmd);
-      try {
-        for (const path of paths) {
-          const progress = await moduleProgress(path);
-          let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
-          try {
-            r = await lib.ingestArtifact(store, path, { labels, onProgress: progress.update });
-          } finally {
-            progress.stop();
-          }
-          const e = r.entry;
-          const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
-          process.stdout.write(
-            `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
+    .option('--allow-empty', 'store an artifact that yields no export and no module (default: an error)')
+    .action(
+      async (
+        paths: string[],
+        o: { label: string[]; config?: string; allowEmpty?: boolean },
+        cmd: Command,
+      ) => {
+        const lib = await import('../../index.js');
+        const labels = lib.parseLabels(o.label);
+        if (o.config)
+          labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
+            lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
           );
+        const store = await openStore(cmd);
+        try {
+          for (const path of paths) {
+            const progress = await moduleProgress(path);
+            let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
+            try {
+              r = await lib.ingestArtifact(store, path, {
+                labels,
+                onProgress: progress.update,
+                allowEmpty: o.allowEmpty === true,
+              });
+            } finally {
+              progress.stop();
+            }
+            const e = r.entry;
+            const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
+            process.stdout.write(
+              `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
+            );
+          }
+        } finally {
+          await store.close();
         }
-      } finally {
-        await store.close();
-      }
-    });
+      },
+    );
 }
