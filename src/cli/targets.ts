@@ -53,13 +53,14 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
     }
     const artifact = await lib.sniffArtifact(arg, { what: 'modules, or a package or directory of them' });
     const c = await lib.readModuleCorpus([artifact]);
-    await requireModules(arg, c);
     const set: ModuleSet = {
       name: arg,
       modules: c.modules,
       warnings: c.problems.map((p) => `${p.path}: not read: ${p.reason}`),
     };
     if (artifact.kind === 'rpm') set.rpm = await rpmRequires(artifact);
+    // A kmod RPM's kernel(sym) requires are judged as dnf judges them, with or without modules in it.
+    if (!set.rpm) await requireModules(arg, c);
     sets.push(set);
   }
   return sets;
@@ -77,7 +78,15 @@ async function rpmRequires(artifact: Artifact): Promise<ModuleSet['rpm']> {
   };
 }
 
+/** A kernel to judge modules on; one that exports nothing (an empty directory) is an error naming it. */
 export async function readTarget(arg: string, cmd: Command): Promise<CompatTarget> {
+  const { requireExports } = await import('../index.js');
+  const target = await readAnyTarget(arg, cmd);
+  requireExports(target.build, arg);
+  return target;
+}
+
+async function readAnyTarget(arg: string, cmd: Command): Promise<CompatTarget> {
   const lib = await import('../index.js');
   if (!existsSync(arg) && looksLikeRef(arg)) {
     const store = await openStore(cmd);

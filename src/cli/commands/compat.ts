@@ -73,7 +73,7 @@ export function registerCompat(program: Command, state: CommandState): void {
       const verdicts = [];
       for (const k of o.kernels) {
         const target = await readTarget(k, cmd);
-        verdicts.push(...lib.moduleVerdicts(modules, target, options));
+        if (modules.length) verdicts.push(...lib.moduleVerdicts(modules, target, options));
         for (const set of sets) {
           if (set.rpm)
             verdicts.push({
