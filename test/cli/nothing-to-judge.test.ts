@@ -82,6 +82,14 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
     assert.equal(again.status, 0, again.stderr);
   });
 
+  it('explain: a symbol neither kernel exports', () => {
+    const btf = (abi: string) => join(FIXTURES, 'btf', `${abi}.subset.btf.xz`);
+    const args = [symvers('6.1.0-47'), symvers('6.1.0-50'), '--old-btf', btf('6.1.0-47')];
+    const r = kabi(['explain', ...args, '--new-btf', btf('6.1.0-50'), 'NOSUCH', 'kmalloc_trace']);
+    // It printed "0 CRC change(s)" and exited 0.
+    refused(r, 'NOSUCH', /no export of that name in .*6\.1\.0-47\.symvers\.xz or /);
+  });
+
   it('ingest: an artifact that yields nothing is refused (and nothing stored) unless --allow-empty', () => {
     const db = join(dir, 'ingest.db');
     refused(kabi(['--db', db, 'ingest', empty]), empty, /no exports and no modules.*--allow-empty/);
