@@ -118,7 +118,7 @@ async function readAnyTarget(arg: string, cmd: Command): Promise<CompatTarget> {
 }
 
 /** A stored kmod where a kernel build was wanted: say so, and what answers the question instead. */
-export function notAKernel(lib: Lib, arg: string, rec: EntryRecord): Error {
+function notAKernel(lib: Lib, arg: string, rec: EntryRecord): Error {
   return new lib.UsageError(
     `${arg}: store entry ${rec.id} is a kmod (${lib.formatLabels(rec.labels) || 'no labels'}), not a kernel build; ` +
       `whether it loads on a kernel: kabi compat -m ${arg} -k KERNEL`,

@@ -3,6 +3,12 @@ import type { CommandState } from '../output.js';
 import { moduleProgress } from '../progress.js';
 import { openStore } from '../store.js';
 
+interface IngestCliOptions {
+  label: string[];
+  config?: string;
+  allowEmpty?: boolean;
+}
+
 export function registerIngest(program: Command, _state: CommandState): void {
   program
     .command('ingest')
@@ -16,41 +22,35 @@ export function registerIngest(program: Command, _state: CommandState): void {
     )
     .option('--config <file>', "the kernel's configuration, kept as the loader label (for a Module.symvers)")
     .option('--allow-empty', 'store an artifact that yields no export and no module (default: an error)')
-    .action(
-      async (
-        paths: string[],
-        o: { label: string[]; config?: string; allowEmpty?: boolean },
-        cmd: Command,
-      ) => {
-        const lib = await import('../../index.js');
-        const labels = lib.parseLabels(o.label);
-        if (o.config)
-          labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
-            lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
-          );
-        const store = await openStore(cmd);
-        try {
-          for (const path of paths) {
-            const progress = await moduleProgress(path);
-            let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
-            try {
-              r = await lib.ingestArtifact(store, path, {
-                labels,
-                onProgress: progress.update,
-                allowEmpty: o.allowEmpty === true,
-              });
-            } finally {
-              progress.stop();
-            }
-            const e = r.entry;
-            const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
-            process.stdout.write(
-              `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
-            );
+    .action(async (paths: string[], o: IngestCliOptions, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const labels = lib.parseLabels(o.label);
+      if (o.config)
+        labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
+          lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
+        );
+      const store = await openStore(cmd);
+      try {
+        for (const path of paths) {
+          const progress = await moduleProgress(path);
+          let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
+          try {
+            r = await lib.ingestArtifact(store, path, {
+              labels,
+              onProgress: progress.update,
+              allowEmpty: o.allowEmpty === true,
+            });
+          } finally {
+            progress.stop();
           }
-        } finally {
-          await store.close();
+          const e = r.entry;
+          const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
+          process.stdout.write(
+            `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
+          );
         }
-      },
-    );
+      } finally {
+        await store.close();
+      }
+    });
 }
