@@ -15,6 +15,24 @@ export class InternalError extends KabiError {
   override name = 'InternalError';
 }
 
+/**
+ * Nothing to judge: an input that yields no exports, modules or builds where some are required. A gate
+ * that judged nothing neither passes nor fails: exit 1, naming the input and what it should have held.
+ */
+export class NothingToJudgeError extends KabiError {
+  override name = 'NothingToJudgeError';
+  /** The input as the user named it (a path, a store ref or query, a symbol). */
+  readonly input: string;
+  /** What it holds none of: `kernel modules`, `exports`, `stored kernel builds`, ... */
+  readonly what: string;
+
+  constructor(input: string, what: string, expected: string) {
+    super(`${input}: no ${what}; expected ${expected}`);
+    this.input = input;
+    this.what = what;
+  }
+}
+
 export interface FormatErrorContext {
   /** File path or other name of the input. */
   source: string;

@@ -10,6 +10,7 @@ export * from './analysis/impact.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';
+export * from './analysis/nothing-to-judge.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
 export * from './analysis/severity.js';

@@ -4,6 +4,7 @@ import { emptyKindCounts, type JudgedChange, KIND_COUNT_KEY, type KindCounts } f
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { Policy } from '../model/policy.js';
 import { diffExports } from './exports-diff.js';
+import { requireComparable } from './nothing-to-judge.js';
 import { DEFAULT_POLICY, judgeChanges } from './severity.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, abiChanged: 4, incompatible: 8 } as const;
@@ -59,6 +60,7 @@ export interface CompareOptions {
 }
 
 export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: CompareOptions = {}): DiffReport {
+  requireComparable(old, next);
   const policy = opts.policy ?? DEFAULT_POLICY;
   const changes = judgeChanges(diffExports(old, next), policy);
   const summary = summarizeChanges(changes);

@@ -15,6 +15,7 @@ import {
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
+import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
 export interface Rebuild {
@@ -67,6 +68,8 @@ export function compatSeries(
   ordered: readonly CompatTarget[],
   options: VerdictOptions = {},
 ): CompatSeries {
+  requireSome(set.length, 'the modules of the series', 'kernel modules', MODULES_EXPECTED);
+  requireSome(ordered.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   const perBuild = ordered.map((t) => moduleVerdicts(set, t, options));
   const rebuilds = new Map<ModuleImage, Rebuild[]>();
   const packages = installGroups(set).map((group) => rebuildWalk(group, ordered, options, rebuilds));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { moduleImage, symversBuild } from '../../test/helpers/builds.js';
+import { NothingToJudgeError } from '../errors.js';
 import type { Stablelist } from '../model/stablelist.js';
 import { analyzeCoverage, crcChanges, seriesConsumption } from './coverage.js';
 
@@ -24,13 +25,16 @@ const mod = moduleImage;
 const arm = { class: 64 as const, endian: 'little' as const, machine: 183 };
 
 describe('analyzeCoverage', () => {
-  it('an empty corpus consumes nothing', () => {
-    const r = analyzeCoverage([], [list('l', null, ['a'])]);
-    assert.deepEqual(r.modules, []);
-    assert.deepEqual(r.unprotected, []);
-    assert.equal(r.stats.consumed, 0);
-    assert.equal(r.stats.stable, 1);
-    assert.equal(r.stats.kernelExports, null);
+  it('refuses an empty corpus, a kernel of no exports and a series of no builds: nothing to judge', () => {
+    const lists = [list('l', null, ['a'])];
+    assert.throws(() => analyzeCoverage([], lists), NothingToJudgeError);
+    const m = mod('x', [['a', 1]]);
+    const empty = symversBuild('e', {}, []);
+    assert.throws(
+      () => analyzeCoverage([m], lists, { kernel: empty }),
+      /^NothingToJudgeError: e: no exports/,
+    );
+    assert.throws(() => analyzeCoverage([m], lists, { series: [] }), /the series: no kernel builds/);
   });
 
   it('shares per module, a list applies to its own arch only, modules without imports last', () => {

@@ -11,6 +11,7 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Stablelist } from '../model/stablelist.js';
 import { type ModuleRef, moduleRef } from './impact.js';
+import { KERNEL_EXPECTED, MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 export interface ModuleCoverage extends ModuleRef {
   imports: number;
@@ -183,6 +184,10 @@ export function analyzeCoverage(
   lists: readonly Stablelist[],
   opts: CoverageOptions = {},
 ): CoverageReport {
+  requireSome(corpus.length, 'the module corpus', 'kernel modules', MODULES_EXPECTED);
+  if (opts.kernel) requireExports(opts.kernel);
+  if (opts.series)
+    requireSome(opts.series.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   const protectedOf = protectedFor(lists);
   const modules = corpus.map((m) => moduleCoverage(m, protectedOf(moduleRef(m).arch)));
   const { consumed, stableConsumed, consumers } = tally(corpus, modules, protectedOf);

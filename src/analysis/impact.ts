@@ -5,6 +5,7 @@
 import { CHANGE_KINDS, type Change, type ChangeKind } from '../model/change.js';
 import { isGplCompatible } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
+import { MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** `listed`: the symbol came from a plain list of changed symbols, so what changed is unknown. */
 export type ImpactKind = ChangeKind | 'listed';
@@ -141,6 +142,7 @@ export function analyzeImpact(
   changed: readonly ChangedSymbol[],
   corpus: readonly ModuleImage[],
 ): ImpactReport {
+  requireSome(corpus.length, 'the module corpus', 'kernel modules', MODULES_EXPECTED);
   const bySymbol = new Map(changed.map((s) => [s.symbol, s]));
   const all = corpus.map((m) => moduleImpact(m, bySymbol));
   const consumers = new Map<string, ModuleRef[]>();

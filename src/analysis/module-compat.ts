@@ -11,6 +11,7 @@ import type { LoaderProfile } from '../model/loader-profile.js';
 import { type ModuleImage, moduleIdentity, packageLabel, vermagicRelease } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
 import { applyLoaderRules, neededImports } from './loader-rules.js';
+import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
   'dependency-missing',
@@ -113,6 +114,8 @@ export function moduleVerdicts(
   target: CompatTarget,
   options: VerdictOptions = {},
 ): Verdict[] {
+  requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
+  requireExports(target.build, target.name);
   const memo = new Map<ModuleImage, Verdict>();
   for (const group of installGroups(set)) {
     const own = new Map<string, Export>();

@@ -2,6 +2,7 @@
 // on each date, the newest update of each stream then, and how far apart their exports were.
 // Dates are required: without them "at the same time" means nothing, so an undated build is an error.
 import type { KernelBuild } from '../model/kernel-build.js';
+import { KERNEL_EXPECTED, requireSome } from './nothing-to-judge.js';
 import { dayDate, dayNumber, orderBuilds } from './series-order.js';
 import { type BuildRef, buildRefs, type ChangeStats, compareBuildStats } from './series-stats.js';
 
@@ -61,6 +62,11 @@ export function streamDrift(
   opts: StreamDriftOptions = {},
 ): StreamDrift {
   const [nameA, nameB] = opts.names ?? ['A', 'B'];
+  for (const [name, s] of [
+    [nameA, seriesA],
+    [nameB, seriesB],
+  ] as const)
+    requireSome(s.length, name, 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   const a = orderBuilds(seriesA, 'date').builds;
   const b = orderBuilds(seriesB, 'date').builds;
   const daysA = a.map((x) => dayNumber(x.labels.date)!);

@@ -46,7 +46,7 @@ describe('symbolHistory', () => {
     assert.equal(h.entries[3]?.export?.namespace, 'FOO');
   });
 
-  it('reports a symbol no build exports as absent everywhere, and an empty series as empty', () => {
+  it('reports a symbol no build exports as absent everywhere, and refuses an empty series', () => {
     const h = symbolHistory([kb('b0', []), kb('b1', [{ symbol: 'bar' }])], 'foo');
     assert.deepEqual(
       h.entries.map((e) => [e.export, e.changes]),
@@ -55,7 +55,7 @@ describe('symbolHistory', () => {
         [null, []],
       ],
     );
-    assert.deepEqual(symbolHistory([], 'foo').entries, []);
+    assert.throws(() => symbolHistory([], 'foo'), { name: 'NothingToJudgeError' });
   });
 
   it('names several changes of one update in report order', () => {

@@ -5,6 +5,7 @@ import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { Stablelist } from '../model/stablelist.js';
 import { diffExports } from './exports-diff.js';
+import { KERNEL_EXPECTED, requireSome } from './nothing-to-judge.js';
 import { type BuildRef, buildRefs } from './series-stats.js';
 
 export interface SymbolHistoryEntry {
@@ -31,6 +32,12 @@ function only(e: Export | null): KernelBuild {
 }
 
 export function symbolHistory(ordered: readonly KernelBuild[], symbol: string): SymbolHistory {
+  requireSome(
+    ordered.length,
+    `the history of ${symbol}`,
+    'kernel builds',
+    `stored builds, each ${KERNEL_EXPECTED}`,
+  );
   let prev: KernelBuild | null = null;
   const entries = ordered.map((b, build): SymbolHistoryEntry => {
     const cur = only(b.exports.get(symbol) ?? null);

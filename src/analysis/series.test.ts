@@ -186,11 +186,13 @@ describe('seriesReport', () => {
     assert.equal(r.epochs.length, 2);
   });
 
-  it('handles one build and no builds', () => {
+  it('handles one build, and refuses no builds', () => {
     const one = seriesReport([v1]);
     assert.deepEqual([one.steps.length, one.drift.points.length, one.epochs.length], [0, 1, 1]);
-    const none = seriesReport([]);
-    assert.deepEqual([none.builds, none.steps, none.drift.points, none.epochs], [[], [], [], []]);
+    assert.throws(() => seriesReport([]), {
+      name: 'NothingToJudgeError',
+      message: /^the series: no kernel builds/,
+    });
   });
 });
 
@@ -228,6 +230,9 @@ describe('streamDrift', () => {
     const d = streamDrift([at(v1, '2025-01-01'), at(v1, '2025-01-03')], [at(v1, '2025-01-02')]);
     assert.deepEqual(d.zeroRanges, [{ from: '2025-01-02', to: '2025-01-03', days: 2 }]);
     assert.throws(() => streamDrift([v1], [at(v1, '2025-01-01')]), /v1 has no date label/);
-    assert.deepEqual(streamDrift([], []).points, []);
+    assert.throws(
+      () => streamDrift([v1], [], { names: ['a', 'b'] }),
+      /^NothingToJudgeError: b: no kernel builds/,
+    );
   });
 });

@@ -4,6 +4,7 @@
 // `kabi diff` on every step.
 import { UsageError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
+import { KERNEL_EXPECTED, requireSome } from './nothing-to-judge.js';
 import { dayNumber, orderBuilds, type SeriesOrdering } from './series-order.js';
 import { type BuildRef, buildRefs, type ChangeStats, compareBuildStats } from './series-stats.js';
 import { crcDigest } from './summary.js';
@@ -137,6 +138,7 @@ export interface SeriesOptions {
 }
 
 export function seriesReport(builds: readonly KernelBuild[], opts: SeriesOptions = {}): SeriesReport {
+  requireSome(builds.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   const { builds: ordered, ordering } = orderBuilds(builds, opts.by);
   return {
     ordering,

@@ -1,7 +1,7 @@
 // What the commands that read a module corpus share (impact, coverage): the corpus and report options,
 // reading the corpus, and writing the report.
 import { type Command, Option } from 'commander';
-import type { ModuleImage } from '../index.js';
+import type { ModuleCorpus, ModuleImage } from '../index.js';
 import { emit, renderOptions } from './output.js';
 
 /** The options addCorpusOptions declares. */
@@ -37,12 +37,31 @@ export function addCorpusOptions(cmd: Command, views: string): Command {
     .option('--no-color', 'no colours');
 }
 
-/** The corpus's modules. One that cannot be read is a warning: the rest of the corpus still answers. */
+/**
+ * The corpus's modules. One that cannot be read is a warning: the rest of the corpus still answers. An
+ * input that yields no module at all (an empty directory, a meta-package) is an error naming it.
+ */
 export async function readCorpusModules(paths: string[]): Promise<ModuleImage[]> {
   const lib = await import('../index.js');
-  const corpus = await lib.readModuleCorpus(paths);
-  for (const p of corpus.problems) process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
-  return corpus.modules;
+  const modules: ModuleImage[] = [];
+  for (const path of paths) {
+    const corpus = await lib.readModuleCorpus([path]);
+    for (const p of corpus.problems)
+      process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
+    await requireModules(path, corpus);
+    modules.push(...corpus.modules);
+  }
+  return modules;
+}
+
+/** Each module input must yield a module: `DIR: no kernel modules; expected ...`. */
+export async function requireModules(input: string, corpus: ModuleCorpus): Promise<void> {
+  const lib = await import('../index.js');
+  const unread = corpus.problems.length;
+  const what = unread
+    ? `kernel modules that could be read (${unread} not read: ${corpus.problems[0]!.reason})`
+    : 'kernel modules';
+  lib.requireSome(corpus.modules.length, input, what, lib.MODULES_EXPECTED);
 }
 
 /** Renders with the corpus options (CSV and Markdown take colour and limits as text does) and writes it. */

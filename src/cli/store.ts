@@ -11,3 +11,18 @@ export async function openStore(cmd: Command): Promise<Store> {
 export function looksLikeRef(arg: string): boolean {
   return /^\d+$/.test(arg) || /^[a-z][a-z0-9_.-]*=/.test(arg);
 }
+
+/** A label query that selects no stored kernel build is an error naming it (exit 1), never an empty answer. */
+export async function requireBuilds(
+  count: number,
+  query: string,
+  what = 'stored kernel builds',
+): Promise<void> {
+  const { requireSome } = await import('../index.js');
+  requireSome(
+    count,
+    query ? `"${query}"` : 'the store',
+    what,
+    'a label query selecting stored kernel builds (kabi list shows what is stored)',
+  );
+}

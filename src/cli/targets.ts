@@ -2,9 +2,10 @@
 // kmods) and kernels (any build artifact or stored build, with its module names and vermagic).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Artifact, CompatTarget, KernelBuild, ModuleImage } from '../index.js';
+import type { Artifact, CompatTarget, EntryRecord, KernelBuild, ModuleImage } from '../index.js';
+import { requireModules } from './corpus.js';
 import type { Lib } from './kernels.js';
-import { looksLikeRef, openStore } from './store.js';
+import { looksLikeRef, openStore, requireBuilds } from './store.js';
 
 export interface ModuleSet {
   name: string;
@@ -14,6 +15,10 @@ export interface ModuleSet {
   rpm?: { name: string; requires: { symbol: string; crc: number | null }[] };
 }
 
+/**
+ * The module sets the arguments name. Each argument must yield a module: an empty directory, a
+ * meta-package, a query that selects no stored kmod (or selects only empty ones) is an error naming it.
+ */
 export async function readModuleSets(args: string[], cmd: Command): Promise<ModuleSet[]> {
   const lib = await import('../index.js');
   const sets: ModuleSet[] = [];
@@ -21,13 +26,26 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
     if (!existsSync(arg) && looksLikeRef(arg)) {
       const store = await openStore(cmd);
       try {
-        for (const e of (await store.list(/^\d+$/.test(arg) ? '' : arg)).filter(
-          (x) => x.kind === 'kmod' && (!/^\d+$/.test(arg) || String(x.id) === arg),
-        )) {
+        const id = /^\d+$/.test(arg);
+        const entries = (await store.list(id ? '' : arg)).filter((x) => !id || String(x.id) === arg);
+        const kmods = entries.filter((x) => x.kind === 'kmod');
+        if (id && entries.length === 1 && kmods.length === 0)
+          throw new lib.UsageError(
+            `${arg}: store entry ${arg} is a kernel build, not a kmod (kabi list kind=kmod lists the kmods)`,
+          );
+        const found: ModuleSet[] = [];
+        for (const e of kmods) {
           const pkg = lib.kmodPackage(e);
           const modules = (await store.loadModules(e.id)).map((m) => ({ ...m, package: pkg }));
-          sets.push({ name: pkg.name, modules, warnings: [] });
+          found.push({ name: pkg.name, modules, warnings: [] });
         }
+        lib.requireSome(
+          found.reduce((n, s) => n + s.modules.length, 0),
+          arg,
+          kmods.length ? `kernel modules in the ${kmods.length} stored kmod(s) it selects` : 'stored kmods',
+          'a store id or label query selecting stored kmods (kabi list kind=kmod lists them), or .ko files, directories or packages',
+        );
+        sets.push(...found);
       } finally {
         await store.close();
       }
@@ -41,6 +59,8 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
       warnings: c.problems.map((p) => `${p.path}: not read: ${p.reason}`),
     };
     if (artifact.kind === 'rpm') set.rpm = await rpmRequires(artifact);
+    // A kmod RPM's kernel(sym) requires are judged as dnf judges them, with or without modules in it.
+    if (!set.rpm) await requireModules(arg, c);
     sets.push(set);
   }
   return sets;
@@ -58,12 +78,21 @@ async function rpmRequires(artifact: Artifact): Promise<ModuleSet['rpm']> {
   };
 }
 
+/** A kernel to judge modules on; one that exports nothing (an empty directory) is an error naming it. */
 export async function readTarget(arg: string, cmd: Command): Promise<CompatTarget> {
+  const { requireExports } = await import('../index.js');
+  const target = await readAnyTarget(arg, cmd);
+  requireExports(target.build, arg);
+  return target;
+}
+
+async function readAnyTarget(arg: string, cmd: Command): Promise<CompatTarget> {
   const lib = await import('../index.js');
   if (!existsSync(arg) && looksLikeRef(arg)) {
     const store = await openStore(cmd);
     try {
       const rec = await store.resolve(arg);
+      if (rec.kind !== 'kernel') throw notAKernel(lib, arg, rec);
       const build = await store.loadBuild(rec.id);
       return {
         ...storedTarget(lib, build, await store.loadModuleNames(rec.id)),
@@ -88,6 +117,14 @@ export async function readTarget(arg: string, cmd: Command): Promise<CompatTarge
   };
 }
 
+/** A stored kmod where a kernel build was wanted: say so, and what answers the question instead. */
+function notAKernel(lib: Lib, arg: string, rec: EntryRecord): Error {
+  return new lib.UsageError(
+    `${arg}: store entry ${rec.id} is a kmod (${lib.formatLabels(rec.labels) || 'no labels'}), not a kernel build; ` +
+      `whether it loads on a kernel: kabi compat -m ${arg} -k KERNEL`,
+  );
+}
+
 /** The stored kernel builds of a series, in order, as loader targets. */
 export async function readSeriesTargets(
   query: string,
@@ -98,7 +135,7 @@ export async function readSeriesTargets(
   const store = await openStore(cmd);
   try {
     const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
-    if (entries.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
+    await requireBuilds(entries.length, query);
     const ordered = lib.orderBuilds(await store.loadBuilds(entries.map((e) => e.id)), by).builds;
     const moduleNames = await Promise.all(ordered.map((b) => store.loadModuleNames(Number(b.labels.id))));
     return Promise.all(

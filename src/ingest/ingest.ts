@@ -2,19 +2,22 @@
 // the store (and is what `kabi ingest` and `kabi fetch --ingest` call).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { ArtifactFormatError } from '../errors.js';
+import { ArtifactFormatError, NothingToJudgeError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { type Artifact, type ArtifactKind, sniffArtifact } from '../readers/artifact.js';
 import type { KernelBtf } from '../readers/btf/kernel-btf.js';
 import { kfuncsOf, readKfuncs } from '../readers/btf/kfuncs.js';
-import { binaryBuild, readExportsArtifact } from '../readers/exports-artifact.js';
+import {
+  binaryBuild,
+  isKmodDirectory,
+  readExportsArtifact,
+  readKmodDirectory,
+} from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import { readModuleCorpus } from '../readers/module-corpus.js';
 import type { EntryKind, IngestResult, Store } from '../store/store.js';
 
 export interface IngestOptions {
@@ -22,6 +25,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number | null) => void;
   /** Record a kernel's BPF kfuncs when it has BTF (default true; reads the artifact a second time). */
   kfuncs?: boolean;
+  /** Store an artifact that yields no export and no module (default: refused, NothingToJudgeError). */
+  allowEmpty?: boolean;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -47,6 +52,13 @@ export async function ingestArtifact(
 ): Promise<IngestResult> {
   const artifact = await sniffArtifact(path, { what: 'a kernel or kmod artifact' });
   const read = await INGEST_READERS[artifact.kind](artifact, opts);
+  // An entry of nothing would later be judged as a kernel (or kmod) that offers (or needs) nothing.
+  if (!opts.allowEmpty && read.build.exports.size === 0 && read.modules.length === 0)
+    throw new NothingToJudgeError(
+      path,
+      'exports and no modules',
+      'a kernel or kmod artifact (Module.symvers, a package, a module tree, vmlinux, a .ko); --allow-empty stores it anyway',
+    );
   const tree = artifact.kind === 'tree';
   const sha256 = tree ? treeDigest(read.build, read.modules) : await sha256File(path);
   const labels = {
@@ -115,10 +127,9 @@ const packageReader =
 const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
   tree: async (a, opts) => {
     const k = await readKernelArtifact(a, kernelOptions(opts));
-    // A directory of built kmods (a DKMS build, ../kmods/<abi>/<source>) is no kernel tree: its .ko
-    // files sit outside lib/modules/, where the kernel reader does not look.
-    if (k.modules.length === 0 && k.kernelImage === null) return kmodDirectory(a, k);
-    return fromKernelArtifact(k, 'directory');
+    if (!isKmodDirectory(k)) return fromKernelArtifact(k, 'directory');
+    const { build, modules } = await readKmodDirectory(a, k);
+    return { kind: 'kmod', format: 'directory', build, modules, builtin: [] };
   },
   deb: packageReader('deb'),
   rpm: packageReader('rpm'),
@@ -142,20 +153,6 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
 
 function kernelOptions(opts: IngestOptions) {
   return { onProgress: opts.onProgress, btf: opts.kfuncs !== false };
-}
-
-async function kmodDirectory(artifact: Artifact, a: KernelArtifact): Promise<ReadResult> {
-  const path = artifact.path;
-  const corpus = await readModuleCorpus([artifact]);
-  if (corpus.problems.length > 0 && corpus.modules.length === 0)
-    throw new ArtifactFormatError(`no module could be read: ${corpus.problems[0]!.reason}`, { source: path });
-  const exports = new Map(corpus.modules.flatMap((m) => m.exports.map((e) => [e.symbol, e] as const)));
-  const warnings = corpus.problems.map((p) => `${p.path}: not read: ${p.reason}`);
-  // Several modules are one kmod named by its directory (xtables-addons-3.23), not by its first module.
-  const labels =
-    corpus.modules.length > 1 ? { ...a.build.labels, name: basename(resolve(path)) } : a.build.labels;
-  const build: KernelBuild = { ...a.build, format: 'kernel-binaries', labels, exports, warnings };
-  return { kind: 'kmod', format: 'directory', build, modules: corpus.modules, builtin: [] };
 }
 
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {

@@ -1,17 +1,26 @@
 // Any artifact that describes a kernel's exports, recognised by content: a text table (Module.symvers,
 // RPM provides, Ubuntu abi; plain or compressed), a kernel package (.deb, .rpm), a module tree, a
 // vmlinux or vmlinuz, or a single module (its own exports).
+import { basename, resolve } from 'node:path';
+import { ArtifactFormatError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
+import type { ModuleImage } from '../model/module-image.js';
 import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from './artifact.js';
 import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
-import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from './kernel-artifact.js';
+import {
+  type KernelArtifact,
+  type KernelArtifactOptions,
+  readKernelArtifact,
+  readKernelSource,
+} from './kernel-artifact.js';
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
+import { readModuleCorpus } from './module-corpus.js';
 import { openPackage } from './pkg/index.js';
 
 export interface ExportsArtifactOptions extends KernelArtifactOptions {
@@ -25,7 +34,10 @@ const WHAT = 'kernel exports (Module.symvers, provides, a kernel package, vmlinu
 type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<KernelBuild>;
 
 const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
-  tree: async (a, o) => (await readKernelArtifact(a, o)).build,
+  tree: async (a, o) => {
+    const k = await readKernelArtifact(a, o);
+    return isKmodDirectory(k) ? (await readKmodDirectory(a, k)).build : k.build;
+  },
   deb: async (a, o) => (await readKernelArtifact(a, o)).build,
   rpm: readRpm,
   vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
@@ -49,6 +61,30 @@ export async function readExportsArtifact(
 ): Promise<KernelBuild> {
   const artifact = typeof input === 'string' ? await sniffArtifact(input, { what: WHAT }) : input;
   return EXPORTS_READERS[artifact.kind](artifact, opts);
+}
+
+/**
+ * A directory of built kmods (a DKMS build, ../kmods/<abi>/<source>) is no kernel tree: its .ko files sit
+ * outside lib/modules/, where the kernel reader does not look, and there is no kernel image.
+ */
+export const isKmodDirectory = (k: KernelArtifact) => k.modules.length === 0 && k.kernelImage === null;
+
+/** A directory of kmods: every module in it, and their exports as one build. */
+export async function readKmodDirectory(
+  artifact: Artifact,
+  k: KernelArtifact,
+): Promise<{ build: KernelBuild; modules: ModuleImage[] }> {
+  const path = artifact.path;
+  const corpus = await readModuleCorpus([artifact]);
+  if (corpus.problems.length > 0 && corpus.modules.length === 0)
+    throw new ArtifactFormatError(`no module could be read: ${corpus.problems[0]!.reason}`, { source: path });
+  const exports = new Map(corpus.modules.flatMap((m) => m.exports.map((e) => [e.symbol, e] as const)));
+  const warnings = corpus.problems.map((p) => `${p.path}: not read: ${p.reason}`);
+  // Several modules are one kmod named by its directory (xtables-addons-3.23), not by its first module.
+  const labels =
+    corpus.modules.length > 1 ? { ...k.build.labels, name: basename(resolve(path)) } : k.build.labels;
+  const build: KernelBuild = { ...k.build, format: 'kernel-binaries', labels, exports, warnings };
+  return { build, modules: corpus.modules };
 }
 
 /** An RPM that provides kernel(sym) = CRC speaks for itself (what dnf checks); else read its binaries. */

@@ -18,8 +18,13 @@ function build(exports: Export[]): KernelBuild {
 describe('diffToJson', () => {
   it('emits valid JSON that round-trips hostile names from artifacts', () => {
     const hostile = 'evil"sym\\\n\u0001</script>';
-    const a = build([{ symbol: 'x', crc: 1, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: '' }]);
+    const y: Export = { symbol: 'y', crc: 2, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: '' };
+    const a = build([
+      { symbol: 'x', crc: 1, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: '' },
+      y,
+    ]);
     const b = build([
+      y,
       { symbol: 'x', crc: 0xdeadbeef, module: 'drivers/"a"', exportType: 'EXPORT_SYMBOL', namespace: 'N\tS' },
       { symbol: hostile, crc: null, module: null, exportType: null, namespace: null },
     ]);

@@ -286,6 +286,16 @@ export function heatmapJson(view: StoreView, query: string, kmodQuery: string, b
     if (kmods.length > LIMITS.kmods)
       throw new HttpError(400, `"${kmodQuery}" selects ${kmods.length} kmods; at most ${LIMITS.kmods}`);
     const lists = await Promise.all(kmods.map((k) => kmodModules(view, k)));
+    // No stored kmod with modules: an empty heatmap (the store holds none), not a judgement of nothing.
+    if (lists.every((l) => l.length === 0))
+      return JSON.stringify({
+        builds,
+        failing: builds.map(() => 0),
+        totalRebuilds: 0,
+        packageRebuilds: 0,
+        packages: [],
+        rows: [],
+      });
     const s = compatSeries(lists.flat(), ts);
     const kmodOf = lists.flatMap((list, j) => list.map(() => kmods[j]!));
     const ref = (k: EntryRecord) => ({ id: k.id, name: nameOf(k), labels: k.labels });

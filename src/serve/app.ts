@@ -4,7 +4,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { UsageError } from '../index.js';
+import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
 import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
 import type { ServeOptions } from './options.js';
@@ -76,6 +76,7 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
     let code = 500;
     if (err instanceof HttpError) code = err.statusCode;
     else if (err instanceof UsageError) code = 400;
+    else if (err instanceof NothingToJudgeError) code = 404;
     else if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
       code = e.statusCode;
     if (code >= 500) process.stderr.write(`kabi serve: ${(err as Error)?.stack ?? String(err)}\n`);

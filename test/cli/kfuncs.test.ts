@@ -166,7 +166,8 @@ describe('kabi kfuncs --series', () => {
     const show = kabi(['--db', db, 'show', 'release=r-6.1.176-1']);
     assert.match(show.stdout, /\nkfuncs: 3 \(found by btf-ids; kabi kfuncs \d+ lists them\)\n$/);
     const none = kabi(['--db', db, 'kfuncs', '--series', 'stream=nothing']);
-    assert.equal(none.status, 2);
+    assert.equal(none.status, 1, 'nothing to judge is an error, not a usage error');
+    assert.match(none.stderr, /"stream=nothing": no stored kernel builds with kfuncs recorded/);
     const diff = kabi(['--db', db, 'diff', '--kfuncs', 'release=r-6.1.170-3', 'release=r-6.12.117-1']);
     assert.match(diff.stdout, /2 added, 1 removed/);
   });

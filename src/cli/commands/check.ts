@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
+import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
 import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
 
 interface CheckOptions extends Omit<OutputOptions, 'format'>, InputOptions {
@@ -40,11 +40,7 @@ export function registerCheck(program: Command, state: CommandState): void {
         throw new lib.UsageError(`--abi-version expects a whole number, got "${o.abiVersion}"`);
       }
     }
-    const [old, next, policy] = await Promise.all([
-      readBuild(o.baseline, o, cmd),
-      readBuild(newPath, o, cmd),
-      readPolicy(o),
-    ]);
+    const [[old, next], policy] = await Promise.all([readPair(o.baseline, newPath, o, cmd), readPolicy(o)]);
     const report = lib.compareBuilds(old, next, { policy, abiVersion });
     const out = { ...o, format: 'text' as const };
     await emit(lib.checkRenderers[o.format](report, renderOptions(out)), out);

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, openSink } from '../output.js';
-import { builtForBuild, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
+import { builtForBuild, type ModuleSet, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
@@ -79,7 +79,7 @@ export function registerCompat(program: Command, state: CommandState): void {
       if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
       const judge = async (k: string): Promise<Verdict[]> => {
         const target = await readTarget(k, cmd);
-        const out = lib.moduleVerdicts(modules, target, options);
+        const out = modules.length ? lib.moduleVerdicts(modules, target, options) : [];
         for (const set of sets) {
           if (set.rpm)
             out.push({
@@ -130,8 +130,7 @@ export function registerCompat(program: Command, state: CommandState): void {
     .option('--sig-enforce', LOADER_OPTIONS.sigEnforce)
     .action(async (module: string, kernel: string, o: WhyOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const [set] = await readModuleSets([module], cmd);
-      if (!set || set.modules.length === 0) throw new lib.UsageError(`${module}: no module found`);
+      const [set] = (await readModuleSets([module], cmd)) as [ModuleSet];
       const target = await readTarget(kernel, cmd);
       const verdicts = await Promise.all(
         lib.moduleVerdicts(set.modules, target).map(async (v, i) => {

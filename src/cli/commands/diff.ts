@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
+import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
 import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
 import { loadKfuncList } from './kfuncs.js';
 
@@ -32,11 +32,7 @@ export function registerDiff(program: Command, state: CommandState): void {
       state.exitCode = o.exitCode ? lib.kfuncDiffExitCode(d) : 0;
       return;
     }
-    const [old, next, policy] = await Promise.all([
-      readBuild(oldPath, o, cmd),
-      readBuild(newPath, o, cmd),
-      readPolicy(o),
-    ]);
+    const [[old, next], policy] = await Promise.all([readPair(oldPath, newPath, o, cmd), readPolicy(o)]);
     const report = lib.compareBuilds(old, next, { policy });
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
     state.exitCode = o.exitCode ? report.exitCode : 0;

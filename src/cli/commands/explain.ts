@@ -67,6 +67,16 @@ export function registerExplain(program: Command, state: CommandState): void {
         if (r.status === 'rejected') throw r.reason;
         return r.value;
       }) as [KernelWithBtf, KernelWithBtf];
+      // A symbol neither kernel exports has no CRC to explain: a typo, not "0 CRC changes".
+      const unknown = wanted.filter(
+        (s) => !oldKernel.build.exports.has(s) && !newKernel.build.exports.has(s),
+      );
+      lib.requireSome(
+        unknown.length ? 0 : 1,
+        unknown.join(', '),
+        `export of ${unknown.length > 1 ? 'these names' : 'that name'} in ${oldPath} or ${newPath}`,
+        'symbols one of the two kernels exports',
+      );
       const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
       let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
       if (modules) {

@@ -1,9 +1,31 @@
 // `kabi impact`: which modules of a corpus the breaking changes between two builds (or a list of changed
 // symbols) affect, and which changed symbols the most modules consume.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addCorpusOptions, type CorpusOptions, emitCorpusReport, readCorpusModules } from '../corpus.js';
-import { readBuild } from '../inputs.js';
+import { readPair } from '../inputs.js';
 import type { CommandState } from '../output.js';
+import { looksLikeRef } from '../store.js';
+
+/**
+ * `-m` takes every argument up to the next option, so `impact -m a.ko REF1 REF2` hands it the refs too.
+ * Store refs cannot be module inputs (those are paths), so two trailing refs that name no file are
+ * OLD NEW; trailing paths are ambiguous and refused with the two unambiguous spellings.
+ */
+async function operandsAfterModules(
+  modules: string[],
+): Promise<[string[], string | undefined, string | undefined]> {
+  const lib = await import('../../index.js');
+  const tail = modules.slice(-2);
+  const isRef = (a: string) => !existsSync(a) && looksLikeRef(a);
+  if (modules.length >= 3 && tail.every(isRef)) return [modules.slice(0, -2), tail[0], tail[1]];
+  if (modules.length >= 3)
+    throw new lib.UsageError(
+      'impact takes OLD NEW, or --changes FILE; -m takes every argument after it, so OLD NEW given after it are read as modules: ' +
+        'write kabi impact OLD NEW -m CORPUS..., or end the corpus with -- (kabi impact -m CORPUS... -- OLD NEW)',
+    );
+  return [modules, undefined, undefined];
+}
 
 interface ImpactOptions extends CorpusOptions {
   changes?: string;
@@ -23,13 +45,15 @@ export function registerImpact(program: Command, state: CommandState): void {
   addCorpusOptions(cmd, 'modules, uses, symbols, arch').action(
     async (oldPath: string | undefined, newPath: string | undefined, o: ImpactOptions, cmd: Command) => {
       const lib = await import('../../index.js');
+      if (oldPath === undefined && o.changes === undefined)
+        [o.modules, oldPath, newPath] = await operandsAfterModules(o.modules);
       const fromDiff = oldPath !== undefined && newPath !== undefined;
       if (fromDiff === (o.changes !== undefined)) {
         throw new lib.UsageError('impact takes OLD NEW, or --changes FILE (and not both)');
       }
       let changed: ReturnType<typeof lib.changedSymbolsFromList>;
-      if (fromDiff) {
-        const [old, next] = await Promise.all([readBuild(oldPath, o, cmd), readBuild(newPath, o, cmd)]);
+      if (oldPath !== undefined && newPath !== undefined) {
+        const [old, next] = await readPair(oldPath, newPath, o, cmd);
         changed = lib.changedSymbolsFromChanges(lib.diffExports(old, next));
       } else {
         const list = await lib.readStablelist(o.changes!, { format: 'plain' });

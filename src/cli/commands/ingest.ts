@@ -3,6 +3,12 @@ import type { CommandState } from '../output.js';
 import { moduleProgress } from '../progress.js';
 import { openStore } from '../store.js';
 
+interface IngestCliOptions {
+  label: string[];
+  config?: string;
+  allowEmpty?: boolean;
+}
+
 export function registerIngest(program: Command, _state: CommandState): void {
   program
     .command('ingest')
@@ -15,7 +21,8 @@ export function registerIngest(program: Command, _state: CommandState): void {
       [] as string[],
     )
     .option('--config <file>', "the kernel's configuration, kept as the loader label (for a Module.symvers)")
-    .action(async (paths: string[], o: { label: string[]; config?: string }, cmd: Command) => {
+    .option('--allow-empty', 'store an artifact that yields no export and no module (default: an error)')
+    .action(async (paths: string[], o: IngestCliOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const labels = lib.parseLabels(o.label);
       if (o.config)
@@ -28,7 +35,11 @@ export function registerIngest(program: Command, _state: CommandState): void {
           const progress = await moduleProgress(path);
           let r: Awaited<ReturnType<typeof lib.ingestArtifact>>;
           try {
-            r = await lib.ingestArtifact(store, path, { labels, onProgress: progress.update });
+            r = await lib.ingestArtifact(store, path, {
+              labels,
+              onProgress: progress.update,
+              allowEmpty: o.allowEmpty === true,
+            });
           } finally {
             progress.stop();
           }

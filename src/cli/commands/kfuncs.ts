@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { KfuncList } from '../../index.js';
 import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
-import { looksLikeRef, openStore } from '../store.js';
+import { looksLikeRef, openStore, requireBuilds } from '../store.js';
 
 interface KfuncsOptions extends Omit<OutputOptions, 'format'> {
   format: 'text' | 'json' | 'markdown' | 'csv';
@@ -65,8 +65,7 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
             const list = lists[i];
             return list ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list }] : [];
           });
-          if (points.length === 0)
-            throw new lib.UsageError(`no stored kernel build with kfuncs matches "${o.series}"`);
+          await requireBuilds(points.length, o.series, 'stored kernel builds with kfuncs recorded');
           await emit(lib.kfuncSeriesRenderers[o.format](lib.kfuncSeries(points, o.by), opts), out);
         } finally {
           await store.close();

@@ -12,7 +12,7 @@ import type {
   Stablelist,
   VerdictMatrix,
 } from '../../index.js';
-import { addInputOptions, type InputOptions, readBuild, readPolicy } from '../inputs.js';
+import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
 import { type CommandState, emit } from '../output.js';
 import { openStore } from '../store.js';
 import { readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
@@ -85,11 +85,7 @@ export function registerReport(program: Command, state: CommandState): void {
   addInputOptions(common(diff, '')).action(
     async (oldPath: string, newPath: string, o: ReportOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      const [old, next, policy] = await Promise.all([
-        readBuild(oldPath, o, cmd),
-        readBuild(newPath, o, cmd),
-        readPolicy(o),
-      ]);
+      const [[old, next], policy] = await Promise.all([readPair(oldPath, newPath, o, cmd), readPolicy(o)]);
       const diffReport = lib.compareBuilds(old, next, { policy });
       const corpus = await moduleCorpus(o, cmd);
       const views: ModuleViews = {};
@@ -118,7 +114,6 @@ export function registerReport(program: Command, state: CommandState): void {
       let baseline = 0;
       try {
         ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
-        if (ordered.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
         if (o.baseline) {
           const ref = await store.resolve(o.baseline);
           baseline = ordered.findIndex((b) => b.labels.id === String(ref.id));

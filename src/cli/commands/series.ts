@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { KernelBuild, Store } from '../../index.js';
 import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
-import { openStore } from '../store.js';
+import { openStore, requireBuilds } from '../store.js';
 
 interface SeriesOptions extends Omit<OutputOptions, 'format'> {
   format: 'text' | 'json' | 'markdown' | 'csv';
@@ -17,10 +17,11 @@ const seriesFormat = () =>
     .choices(['text', 'json', 'markdown', 'csv'])
     .default('text');
 
-/** The kernel builds a label query selects, loaded from the store. */
+/** The kernel builds a label query selects, loaded from the store; a query that selects none is an error. */
 export async function loadSeries(store: Store, query: string): Promise<KernelBuild[]> {
-  const entries = await store.list(query);
-  return store.loadBuilds(entries.filter((e) => e.kind === 'kernel').map((e) => e.id));
+  const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
+  await requireBuilds(entries.length, query);
+  return store.loadBuilds(entries.map((e) => e.id));
 }
 
 export function registerSeries(program: Command, _state: CommandState): void {
@@ -56,7 +57,6 @@ export function registerSeries(program: Command, _state: CommandState): void {
           return await emit(lib.streamDriftRenderers[o.format](drift, opts), { ...o, format: 'text' });
         }
         const builds = await loadSeries(store, query);
-        if (builds.length === 0) throw new lib.UsageError(`no stored kernel build matches "${query}"`);
         if (o.stablelist) {
           const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
           const ordered = lib.orderBuilds(builds, o.by).builds;
@@ -97,6 +97,12 @@ export function registerSeries(program: Command, _state: CommandState): void {
       try {
         const ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
         const history = lib.symbolHistory(ordered, symbol);
+        lib.requireSome(
+          history.entries.filter((e) => e.export !== null).length,
+          symbol,
+          `export of that name in the ${ordered.length} stored kernel build(s) ${query ? `"${query}" selects` : 'of the store'}`,
+          'a symbol at least one of them exports',
+        );
         await emit(
           lib.symbolHistoryRenderers[o.format](history, {
             ...renderOptions({ ...o, format: 'text', limit: '0', all: true }),

@@ -20,6 +20,7 @@ export function registerSymvers(program: Command, _state: CommandState): void {
         progress.stop();
       }
       for (const w of build.warnings) process.stderr.write(`kabi: warning: ${w}\n`);
+      lib.requireExports(build);
       await emit(lib.formatModuleSymvers(build.exports.values()), { ...o, format: 'text', limit: '0' });
     });
 }

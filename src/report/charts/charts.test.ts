@@ -7,6 +7,7 @@ import { seriesReport } from '../../analysis/series.js';
 import type { Export } from '../../model/export.js';
 import type { KernelBuild } from '../../model/kernel-build.js';
 import type { ModuleImage } from '../../model/module-image.js';
+import type { Verdict } from '../../model/verdict.js';
 import {
   compatHeatmap,
   driftChart,
@@ -167,6 +168,51 @@ describe('charts', () => {
       verdictMatrix(series.modules.flatMap((m) => m.verdicts)).modules.map((m) => m.verdicts),
       series.modules.map((m) => m.verdicts),
     );
+  });
+
+  it('heatmap: a tall one names the kernels above its first row as well as below its last', () => {
+    const kernels = ['6.1.0-47', '6.1.0-50', '6.12.117+deb12'];
+    const matrix = (rows: number) =>
+      verdictMatrix(
+        Array.from({ length: rows }, (_, i) =>
+          kernels.map(
+            (kernel, k) =>
+              ({
+                ...{ module: `m${i}`, from: `m${i}.ko`, builtFor: '6.1.0-47-amd64', source: `m${i}.ko` },
+                ...{ kernel, loads: k === 0, reasons: [], notes: [] },
+              }) as Verdict,
+          ),
+        ).flat(),
+      );
+    /** Each label group's kernel names and the y they are drawn at. */
+    const labels = (svg: string, cls: string) => {
+      const g = new RegExp(`<g class="${cls}">((?:<g>.*?</g>)*)</g>`).exec(svg)?.[1] ?? '';
+      return [...g.matchAll(/translate\(([\d.]+) ([\d.]+)\)[^>]*>([^<]*)<\/text>/g)].map((m) => ({
+        x: Number(m[1]),
+        y: Number(m[2]),
+        text: m[3],
+      }));
+    };
+    const cellYs = (svg: string) => marks(svg, 'rect', 'cell').map((c) => Number(c.y));
+    const tall = compatHeatmap(matrix(40));
+    const top = labels(tall.svg, 'axis x top');
+    const bottom = labels(tall.svg, 'axis x');
+    assert.deepEqual(
+      top.map((l) => l.text),
+      kernels,
+    );
+    assert.deepEqual(
+      bottom.map((l) => l.text),
+      kernels,
+    );
+    const ys = cellYs(tall.svg);
+    for (const l of top) assert.ok(l.y < Math.min(...ys), `${l.text} above the first row`);
+    for (const l of bottom) assert.ok(l.y > Math.max(...ys), `${l.text} below the last row`);
+    // Slanted up to the right, the last label still fits in the chart.
+    assert.ok(tall.width >= top.at(-1)!.x + 100, `${tall.width} wide, last label at ${top.at(-1)!.x}`);
+    checkInert(tall);
+    // A short heatmap fits a screen: the labels below it are enough.
+    assert.deepEqual(labels(compatHeatmap(matrix(3)).svg, 'axis x top'), []);
   });
 
   it('escapes every hostile label and symbol; the same input gives the same bytes', () => {

@@ -89,6 +89,21 @@ export function verdictTitle(who: string, kernel: string, v: Verdict | null): st
   return `${who} on ${kernel}: fails, ${symbols} broken symbol${symbols === 1 ? '' : 's'}\n${lines.join('\n')}`;
 }
 
+/** Rows past which the kernels are named above the heatmap as well as below it. */
+const TALL_ROWS = 20;
+
+/** The kernel labels above the first row, slanted up from each column's centre (as xLabels slants down). */
+function topLabels(f: Frame, labels: string[], centers: number[], maxChars = 22): string {
+  const y = f.top - 6;
+  const parts = labels.map((l, i) =>
+    titled(
+      l,
+      `<text transform="translate(${num(centers[i]! - 4)} ${num(y)}) rotate(-35)" text-anchor="start" fill="${COLORS.text}">${escapeXml(clip(l, maxChars))}</text>`,
+    ),
+  );
+  return `<g class="axis x top">${parts.join('')}</g>`;
+}
+
 /** Modules down, kernels across; a failing cell shows its broken-symbol count (✗ when none is a symbol). */
 export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgChart {
   const title = o.title ?? 'Which modules load on which kernel';
@@ -99,9 +114,15 @@ export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgC
   const room = o.width ?? 760;
   const cw = Math.max(18, Math.min(64, (room - left - 16) / Math.max(1, kernels.length)));
   // As wide as the cells need (a few kernels make a narrow chart), never narrower than the key.
-  const width = Math.max(420, Math.ceil(left + kernels.length * cw + 16));
+  // A tall heatmap names the kernels above its first row too: the bottom ones are a screen or more away.
+  // Slanted up to the right, the last one needs room past the last column.
+  const tall = modules.length > TALL_ROWS;
+  const longest = Math.max(0, ...kernels.map((k) => textWidth(clip(k, 22))));
+  const right = tall ? Math.max(16, Math.ceil(longest * Math.cos((35 * Math.PI) / 180) - cw / 2 + 8)) : 16;
+  const width = Math.max(420, Math.ceil(left + kernels.length * cw + right));
   const ch = 22;
-  const f: Frame = { width, height: 52 + modules.length * ch + drop, left, top: 52, right: 16, bottom: drop };
+  const top = 52 + (tall ? drop : 0);
+  const f: Frame = { width, height: top + modules.length * ch + drop, left, top, right, bottom: drop };
   const counts = modules.flatMap((m) => m.verdicts.map((v) => (v && !v.loads ? brokenSymbols(v).length : 0)));
   const max = Math.max(1, ...counts);
   const rows = modules.map((m, r) => {
@@ -134,5 +155,12 @@ export function compatHeatmap(matrix: VerdictMatrix, o: ChartOptions = {}): SvgC
   const key =
     `<rect x="16" y="29" width="11" height="11" fill="${COLORS.loads}"/><text x="31" y="38">loads</text>` +
     `<rect x="76" y="29" width="11" height="11" fill="${COLORS.fails}"/><text x="91" y="38">fails (number: broken symbols)</text>`;
-  return svgChart(o.id ?? 'compat', title, f, desc, key + rows.join('') + xLabels(f, kernels, centers));
+  const above = tall ? topLabels(f, kernels, centers) : '';
+  return svgChart(
+    o.id ?? 'compat',
+    title,
+    f,
+    desc,
+    key + above + rows.join('') + xLabels(f, kernels, centers),
+  );
 }

@@ -38,7 +38,7 @@ figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:12px}
 .filters{display:flex;flex-wrap:wrap;gap:6px 14px;margin:6px 0}
 .filters label{font-size:13px;color:var(--muted)}
-.filters select,.filters input{font:inherit;padding:2px 4px}
+.filters select,.filters input{font:inherit;padding:2px 4px;max-width:24em}
 .count,.note{margin:4px 0;color:var(--muted);font-size:13px}
 .scroll{max-height:640px;overflow:auto;border:1px solid var(--line)}
 table{border-collapse:collapse;font-size:13px;width:100%}
@@ -47,6 +47,7 @@ th button{font:inherit;font-weight:600;background:none;border:0;padding:4px 8px;
 th[aria-sort=ascending] button::after{content:" ▲"}
 th[aria-sort=descending] button::after{content:" ▼"}
 td{padding:3px 8px;border-bottom:1px solid #eee;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.long{white-space:normal;overflow-wrap:anywhere;min-width:16em}
 tr:hover td{background:#f3f7fb}
 a.sym{color:var(--accent)}
 code,.command{font-family:ui-monospace,DejaVu Sans Mono,monospace}

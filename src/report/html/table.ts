@@ -48,6 +48,9 @@ function shown(kind: HtmlCellKind, v: HtmlCell): string {
   return v;
 }
 
+/** Characters past which a cell's text wraps (the page's CSS: `td.long`). */
+const LONG_CELL = 48;
+
 function cell(c: HtmlColumn, v: HtmlCell): string {
   const sort = typeof v === 'number' ? ` data-v="${v}"` : '';
   const text = esc(shown(c.kind, v));
@@ -57,7 +60,9 @@ function cell(c: HtmlColumn, v: HtmlCell): string {
     return `<td><a class="sym" href="#history" data-symbol="${esc(v)}">${text}</a></td>`;
   }
   const title = c.kind === 'digest' && typeof v === 'string' ? ` title="${esc(v)}"` : '';
-  return `<td${sort}${title}>${text}</td>`;
+  // Long text (a path, a loader message) wraps, so the short columns after it stay in view.
+  const long = typeof v === 'string' && v.length > LONG_CELL ? ' class="long"' : '';
+  return `<td${sort}${title}${long}>${text}</td>`;
 }
 
 function filters(t: HtmlTable): string {
