@@ -10,6 +10,7 @@ import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
 import { decodeText } from './lines.js';
+import { dateLabels } from './labels.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { openPackage } from './pkg/index.js';
@@ -64,7 +65,12 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
     });
     return {
       ...build,
-      labels: { ...build.labels, package: meta.name ?? '', version: `${meta.version}-${meta.release}` },
+      labels: {
+        ...build.labels,
+        ...dateLabels(null, meta.fields.BUILDTIME),
+        package: meta.name ?? '',
+        version: `${meta.version}-${meta.release}`,
+      },
     };
   }
   return (await readKernelSource(source, opts)).build;

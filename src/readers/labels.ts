@@ -53,3 +53,18 @@ export function defaultLabels(
     out.stream = `${out.distro}-${out.stream}`;
   return out;
 }
+
+/** Where a build's `date` label came from; `date-from` says which, so a reader can weigh it. */
+export const DATE_FROM = 'date-from';
+
+/**
+ * `date` and `date-from` for a package: its changelog's first entry (Debian: the upload's date), else its
+ * RPM BUILDTIME (seconds since the epoch, as a UTC day). Neither: no date.
+ */
+export function dateLabels(changelog: string | null, buildtime: string | undefined): Record<string, string> {
+  if (changelog) return { date: changelog, [DATE_FROM]: 'changelog' };
+  const seconds = Number(buildtime);
+  if (buildtime && Number.isSafeInteger(seconds) && seconds > 0)
+    return { date: new Date(seconds * 1000).toISOString().slice(0, 10), [DATE_FROM]: 'buildtime' };
+  return {};
+}
