@@ -32,7 +32,10 @@ describe('changelog dates', () => {
   });
 
   it('says null when no trailer is there, and names the file when the gzip data is cut', async () => {
-    assert.equal(await changelogDateOf(gzipSync('linux (1.0) x; urgency=low\n\n  * no trailer\n'), 'c'), null);
+    assert.equal(
+      await changelogDateOf(gzipSync('linux (1.0) x; urgency=low\n\n  * no trailer\n'), 'c'),
+      null,
+    );
     const cut = gzipSync(changelog(3000)).subarray(0, 2000);
     await assert.rejects(changelogDateOf(cut, 'doc/changelog.Debian.gz'), /changelog\.Debian\.gz.*gzip/s);
   });
@@ -40,7 +43,10 @@ describe('changelog dates', () => {
 
 describe('dateLabels', () => {
   it('prefers the changelog, else RPM BUILDTIME as a UTC day, and says which', () => {
-    assert.deepEqual(dateLabels('2026-07-02', '1700000000'), { date: '2026-07-02', 'date-from': 'changelog' });
+    assert.deepEqual(dateLabels('2026-07-02', '1700000000'), {
+      date: '2026-07-02',
+      'date-from': 'changelog',
+    });
     assert.deepEqual(dateLabels(null, '1700000000'), { date: '2023-11-14', 'date-from': 'buildtime' });
     assert.deepEqual(dateLabels(null, undefined), {});
     assert.deepEqual(dateLabels(null, 'x'), {});

@@ -9,8 +9,8 @@ import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
-import { decodeText } from './lines.js';
 import { dateLabels } from './labels.js';
+import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { openPackage } from './pkg/index.js';

@@ -39,11 +39,11 @@ import {
   vermagicOf,
 } from './kernel-config.js';
 import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { parseModuleSymvers } from './module-symvers.js';
-import { dateLabels } from './labels.js';
 import { type ArtifactFile, type ArtifactSource, openPackage, type PackageMetadata } from './pkg/index.js';
 
 export interface KernelArtifact {
@@ -255,10 +255,7 @@ class Accumulator {
     this.release ??= release;
   }
 
-  finish(
-    source: ArtifactSource,
-    meta: PackageMeta,
-  ): KernelArtifact {
+  finish(source: ArtifactSource, meta: PackageMeta): KernelArtifact {
     // A headers package (or a tree with only symvers.gz) speaks through the Module.symvers it ships.
     if (this.kernelImage === null && this.shipped && !this.modules.some((m) => m.path !== null)) {
       return this.result(this.shipped.exports, [...this.shipped.warnings], 'module-symvers', meta);

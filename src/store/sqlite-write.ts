@@ -105,12 +105,7 @@ export function reingest(sql: Sql, sha256: string, update: Record<string, string
 }
 
 /** Sets and removes labels of one entry in one transaction; a key to unset must be there. */
-export function setLabels(
-  sql: Sql,
-  id: number,
-  set: Record<string, string>,
-  unset: string[],
-): EntryRecord {
+export function setLabels(sql: Sql, id: number, set: Record<string, string>, unset: string[]): EntryRecord {
   return sql.db
     .transaction(() => {
       const before = entryRecord(sql, id);

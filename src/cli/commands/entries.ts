@@ -62,7 +62,11 @@ export function registerEntries(program: Command, _state: CommandState): void {
       try {
         const before = await store.resolve(ref);
         const unset = [...o.unset];
-        if (unset.includes('date') && before.labels[lib.DATE_FROM] !== undefined && !unset.includes(lib.DATE_FROM))
+        if (
+          unset.includes('date') &&
+          before.labels[lib.DATE_FROM] !== undefined &&
+          !unset.includes(lib.DATE_FROM)
+        )
           unset.push(lib.DATE_FROM);
         const e = await store.setLabels(String(before.id), set, unset);
         process.stdout.write(`labelled ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
