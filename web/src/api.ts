@@ -40,6 +40,12 @@ export interface SeriesBuild {
   labels: Labels;
 }
 
+/** A query selecting builds of several streams: one series per stream (`kabi series` does the same). */
+export interface GroupedSeries {
+  groupedBy: 'stream';
+  streams: (Series & { stream: string | null })[];
+}
+
 export interface Series {
   ordering: { label: string | null; method: string; requested: boolean };
   builds: SeriesBuild[];
