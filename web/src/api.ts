@@ -100,6 +100,12 @@ export interface DiffPage {
   changes: ChangeJson[];
 }
 
+/** A symbol's history over several streams: one per stream. */
+export interface GroupedHistory {
+  groupedBy: 'stream';
+  streams: (History & { stream: string | null })[];
+}
+
 export interface History {
   symbol: string;
   builds: SeriesBuild[];
@@ -183,6 +189,8 @@ export interface Loaded<T> {
   data?: T;
   error?: string;
   loading: boolean;
+  /** The URL `data` came from: while another loads, the data shown is still that one's. */
+  url?: string;
 }
 
 export function apiUrl(path: string, params: Record<string, string | number | undefined>): string {
@@ -203,7 +211,7 @@ export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
       .then(async (r) => {
         const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
         if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);
-        setState({ data: body as T, loading: false });
+        setState({ data: body as T, loading: false, url });
       })
       .catch((e: Error) => {
         if (e.name !== 'AbortError') setState({ error: e.message, loading: false });

@@ -86,16 +86,19 @@ export function SeriesPage({ params, changes }: { params: URLSearchParams; chang
         <Streams current={query} />
       </div>
       <Await state={state}>
-        {(s) =>
-          'groupedBy' in s ? (
-            <Grouped g={s} query={query} by={by} changes={changes} />
+        {(s) => {
+          // Charts and links follow the query the data shown came from (the next one may be loading).
+          const of = state.url ? new URL(state.url, location.href).searchParams : null;
+          const [q, b] = of ? [of.get('query') ?? '', of.get('by') ?? ''] : [query, by];
+          return 'groupedBy' in s ? (
+            <Grouped g={s} query={q} by={b} changes={changes} />
           ) : (
             <>
-              <Charts query={query} by={by} changes={changes} />
-              <SeriesView s={s} query={query} />
+              <Charts query={q} by={b} changes={changes} />
+              <SeriesView s={s} query={q} />
             </>
-          )
-        }
+          );
+        }}
       </Await>
     </div>
   );
