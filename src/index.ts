@@ -57,6 +57,8 @@ export {
 export { isDirectoryPath } from './readers/file.js';
 export {
   carriesModules,
+  changelogDate,
+  changelogDateOf,
   isKernelArtifactFile,
   type KernelArtifact,
   type KernelArtifactOptions,
