@@ -5,13 +5,7 @@ import type { StreamDrift } from '../analysis/series-stream.js';
 import type { StablelistOverTime, SymbolHistory } from '../analysis/series-symbols.js';
 import { UsageError } from '../errors.js';
 import { type Cell, type Column, type DocTable, type SeriesDocument, tablesFor } from './series-document.js';
-import {
-  csvField,
-  type DocumentOptions,
-  documentToCsv,
-  documentToMarkdown,
-  documentToText,
-} from './series-format.js';
+import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
 import { seriesToJson, stablelistToJson, streamDriftToJson, symbolHistoryToJson } from './series-json.js';
 import {
   seriesDocument,

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { defaultLabels } from '../readers/labels.js';
 import { openSqliteStore } from './open-sqlite.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
 import { MIGRATIONS } from './schema.js';
@@ -33,22 +32,6 @@ const input = (sha256: string, labels: Record<string, string>): IngestInput => (
 });
 
 describe('release and flavour apart', () => {
-  it('a package release 6.1.0-55-amd64 is stored as release=6.1.0-55, flavour=amd64, uname', () => {
-    const pkg = defaultLabels({ release: '6.1.0-55-amd64', version: '6.1.192-1' }, 'x.deb', 'deb');
-    assert.equal(pkg.release, '6.1.0-55');
-    assert.equal(pkg.flavour, 'amd64');
-    assert.equal(pkg.uname, '6.1.0-55-amd64');
-    assert.equal(pkg.abi, '6.1.0-55');
-    assert.equal(pkg.stream, 'debian-6.1');
-    const symvers = defaultLabels({}, 'data/6.1.0-55.symvers.xz', 'module-symvers');
-    assert.equal(symvers.release, '6.1.0-55');
-    const cloud = defaultLabels({ release: '6.12.117+deb12-cloud-amd64' }, 'x.deb', 'deb');
-    assert.deepEqual([cloud.release, cloud.flavour], ['6.12.117+deb12', 'cloud-amd64']);
-    // Other shapes are kept whole.
-    const el = defaultLabels({ release: '5.14.0-362.8.1.el9_3.x86_64' }, 'x.rpm', 'rpm');
-    assert.equal(el.release, '5.14.0-362.8.1.el9_3.x86_64');
-  });
-
   it('release=6.1.0-55-amd64 finds the build either source stored; another flavour does not', () => {
     const q = (s: string) => parseLabelQuery(s);
     const symvers = { release: '6.1.0-55' };

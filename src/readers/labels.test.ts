@@ -1,10 +1,10 @@
-// A Debian package's date is its changelog's first trailer line, wherever that falls; an RPM's is its
-// BUILDTIME. Both say where the date came from (`date-from`).
+// Labels a package implies: its date (the changelog's first trailer, wherever it falls, else RPM BUILDTIME,
+// with `date-from` saying which), and a Debian release split into release and flavour.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { changelogDate, changelogDateOf } from './kernel-artifact.js';
-import { dateLabels } from './labels.js';
+import { dateLabels, defaultLabels } from './labels.js';
 
 /** A stable update's changelog: a first entry of `commits` lines (6.1.176-1's runs 94 KB), then an older one. */
 function changelog(commits: number): string {
@@ -50,5 +50,23 @@ describe('dateLabels', () => {
     assert.deepEqual(dateLabels(null, '1700000000'), { date: '2023-11-14', 'date-from': 'buildtime' });
     assert.deepEqual(dateLabels(null, undefined), {});
     assert.deepEqual(dateLabels(null, 'x'), {});
+  });
+});
+
+describe('release and flavour apart', () => {
+  it('a package release 6.1.0-55-amd64 is stored as release=6.1.0-55, flavour=amd64, uname', () => {
+    const pkg = defaultLabels({ release: '6.1.0-55-amd64', version: '6.1.192-1' }, 'x.deb', 'deb');
+    assert.equal(pkg.release, '6.1.0-55');
+    assert.equal(pkg.flavour, 'amd64');
+    assert.equal(pkg.uname, '6.1.0-55-amd64');
+    assert.equal(pkg.abi, '6.1.0-55');
+    assert.equal(pkg.stream, 'debian-6.1');
+    const symvers = defaultLabels({}, 'data/6.1.0-55.symvers.xz', 'module-symvers');
+    assert.equal(symvers.release, '6.1.0-55');
+    const cloud = defaultLabels({ release: '6.12.117+deb12-cloud-amd64' }, 'x.deb', 'deb');
+    assert.deepEqual([cloud.release, cloud.flavour], ['6.12.117+deb12', 'cloud-amd64']);
+    // Other shapes are kept whole.
+    const el = defaultLabels({ release: '5.14.0-362.8.1.el9_3.x86_64' }, 'x.rpm', 'rpm');
+    assert.equal(el.release, '5.14.0-362.8.1.el9_3.x86_64');
   });
 });
