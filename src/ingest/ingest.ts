@@ -51,7 +51,9 @@ export async function ingestArtifact(
   // instead of reading 4,000 modules); a tree only by what was read from it.
   const fileSha = artifact.kind === 'tree' ? null : await sha256File(path);
   if (fileSha !== null) {
-    const again = await store.reingest(fileSha, update);
+    // The release a file's name or the user gives: the same bytes named for another release are another build.
+    const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
+    const again = await store.reingest(fileSha, update, release);
     if (again && !(await mayLackKfuncs(store, again.entry, opts))) return again;
   }
   const read = await INGEST_READERS[artifact.kind](artifact, opts);

@@ -16,7 +16,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
   const ids = new Interner(sql);
   const run = sql.db.transaction((): IngestResult => {
     const artifact = artifactId(sql, input.artifact);
-    const again = storedAgain(sql, artifact, input.update ?? input.labels);
+    const again = storedAgain(sql, artifact, input.update ?? input.labels, input.labels.release);
     if (again) {
       // An entry stored before migration 2 gets its kfuncs when its artifact is ingested again.
       if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
@@ -77,12 +77,20 @@ function entriesOfArtifact(sql: Sql, artifact: number): EntryRecord[] {
 
 /**
  * An artifact ingested again is the entry it already made, with `update`'s labels set on it; null when
- * it was never stored. A store from before may hold one artifact under several entries (each ingest
- * with other labels made one): the one that already has `update`'s labels is it, else the caller must
- * say which (`kabi label`).
+ * it was never stored as this `release`. Two builds can ship the very same bytes (Debian's 6.1.0-55 and
+ * -56 have one Module.symvers): a file named for another release is another build, a new entry. A store
+ * from before may hold one artifact under several entries (each ingest with other labels made one): the
+ * one that already has `update`'s labels is it, else the caller must say which (`kabi label`).
  */
-function storedAgain(sql: Sql, artifact: number, update: Record<string, string>): IngestResult | null {
-  const entries = entriesOfArtifact(sql, artifact);
+function storedAgain(
+  sql: Sql,
+  artifact: number,
+  update: Record<string, string>,
+  release: string | undefined,
+): IngestResult | null {
+  const entries = entriesOfArtifact(sql, artifact).filter(
+    (e) => release === undefined || e.labels.release === undefined || e.labels.release === release,
+  );
   if (entries.length === 0) return null;
   const has = (e: EntryRecord) => Object.entries(update).every(([k, v]) => e.labels[k] === v);
   const entry = entries.length === 1 ? entries[0]! : entries.find(has);
@@ -97,11 +105,16 @@ function storedAgain(sql: Sql, artifact: number, update: Record<string, string>)
   return { entry: setLabels(sql, entry.id, update, []), created: false, labelsChanged: changed };
 }
 
-/** The entries an artifact (by sha256) made, with `update`'s labels set: what ingesting it again does. */
-export function reingest(sql: Sql, sha256: string, update: Record<string, string>): IngestResult | null {
+/** The entry an artifact (by sha256) made as `release`, with `update`'s labels set: ingesting it again. */
+export function reingest(
+  sql: Sql,
+  sha256: string,
+  update: Record<string, string>,
+  release?: string,
+): IngestResult | null {
   const row = sql.stmt('SELECT id FROM artifacts WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
   if (!row) return null;
-  return sql.db.transaction(() => storedAgain(sql, row.id, update)).immediate();
+  return sql.db.transaction(() => storedAgain(sql, row.id, update, release)).immediate();
 }
 
 /** Sets and removes labels of one entry in one transaction; a key to unset must be there. */

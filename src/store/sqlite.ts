@@ -62,8 +62,12 @@ export class SqliteStore implements Store {
     return loadKfuncs(this.sql, id);
   }
 
-  async reingest(sha256: string, update: Record<string, string>): Promise<IngestResult | null> {
-    return reingest(this.sql, sha256, update);
+  async reingest(
+    sha256: string,
+    update: Record<string, string>,
+    release?: string,
+  ): Promise<IngestResult | null> {
+    return reingest(this.sql, sha256, update, release);
   }
 
   async setLabels(ref: string, set: Record<string, string>, unset: string[]): Promise<EntryRecord> {

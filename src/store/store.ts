@@ -68,9 +68,9 @@ export interface Store {
   loadKfuncs(id: number): Promise<KfuncList | null>;
   /**
    * What ingesting the artifact with this sha256 again does, without reading it: its entry with `update`'s
-   * labels set; null when it is not stored.
+   * labels set; null when it is not stored, or (given `release`) stored only as another release's build.
    */
-  reingest(sha256: string, update: Record<string, string>): Promise<IngestResult | null>;
+  reingest(sha256: string, update: Record<string, string>, release?: string): Promise<IngestResult | null>;
   /** Sets (adds or replaces) and removes labels of one entry; a key to unset must be there. */
   setLabels(ref: string, set: Record<string, string>, unset: string[]): Promise<EntryRecord>;
   /** Removes an entry, and whatever no other entry uses, in one transaction. */

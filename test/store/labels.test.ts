@@ -33,6 +33,24 @@ describe('kabi label and ingesting again', () => {
     assert.equal(entries[0]!.labels.team, 'x');
   });
 
+  it('the same bytes named for another release are another build (6.1.0-55 and -56 share a Module.symvers)', () => {
+    const db = join(tmp(), 'k.db');
+    const f = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
+    assert.deepEqual(readFileSync(f('6.1.0-55')), readFileSync(f('6.1.0-56')));
+    assert.equal(kabi(['--db', db, 'ingest', f('6.1.0-55')]).status, 0);
+    const other = kabi(['--db', db, 'ingest', f('6.1.0-56')]);
+    assert.match(other.stdout, /^ingested /);
+    const again = kabi(['--db', db, 'ingest', '-l', 'team=x', f('6.1.0-56')]);
+    assert.match(again.stdout, /^already stored .* kernel 2: .*labels set: team=x$/m);
+    assert.deepEqual(
+      listJson(db).map((e) => [e.labels.release, e.labels.team ?? null]),
+      [
+        ['6.1.0-55', null],
+        ['6.1.0-56', 'x'],
+      ],
+    );
+  });
+
   it('kabi label sets, replaces and unsets labels; a hand-given date says date-from=label', () => {
     const db = join(tmp(), 'k.db');
     assert.equal(kabi(['--db', db, 'ingest', '-l', 'stream=a', '-l', 'team=x', F47]).status, 0);
