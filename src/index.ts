@@ -58,6 +58,8 @@ export {
 export { isDirectoryPath } from './readers/file.js';
 export {
   carriesModules,
+  changelogDate,
+  changelogDateOf,
   isKernelArtifactFile,
   type KernelArtifact,
   type KernelArtifactOptions,
@@ -73,7 +75,13 @@ export {
   readKernelExports,
 } from './readers/kernel-exports.js';
 export * from './readers/kernel-image/bzimage.js';
-export { defaultLabels, releaseFromFileName, releaseLabels } from './readers/labels.js';
+export {
+  DATE_FROM,
+  dateLabels,
+  defaultLabels,
+  releaseFromFileName,
+  releaseLabels,
+} from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';

@@ -148,3 +148,25 @@ export function seriesReport(builds: readonly KernelBuild[], opts: SeriesOptions
     epochs: abiEpochs(ordered),
   };
 }
+
+/** The builds of one stream (their `stream` label; null: builds without one), in the order given. */
+export interface StreamGroup {
+  stream: string | null;
+  builds: KernelBuild[];
+}
+
+/**
+ * A series is one stream's updates: builds of 6.1 and 6.12 in one timeline would read as one kernel
+ * jumping between ABIs. Groups by the `stream` label, streams in the order their first build came;
+ * one group when every build has the same stream (or none has one).
+ */
+export function groupByStream(builds: readonly KernelBuild[]): StreamGroup[] {
+  const groups = new Map<string | null, KernelBuild[]>();
+  for (const b of builds) {
+    const key = b.labels.stream ?? null;
+    const list = groups.get(key);
+    if (list) list.push(b);
+    else groups.set(key, [b]);
+  }
+  return [...groups].map(([stream, list]) => ({ stream, builds: list }));
+}

@@ -203,8 +203,9 @@ async function loaderOf(
   if (o.config) {
     const config = await lib.readKernelConfig(o.config);
     profile = lib.loaderProfileOf(config, profile?.vendor ?? null);
-    // Only a release the build itself names (a file name's `6.1.0-47` may lack the flavour).
-    const release = build.labels.release;
+    // Only a release the build itself names (a file name's `6.1.0-47` may lack the flavour); a stored
+    // package keeps the whole of it as `uname`.
+    const release = build.labels.uname ?? build.labels.release;
     vermagic ??= release ? lib.vermagicOf(config, release) : null;
   }
   if (o.sigEnforce) profile = { ...(profile ?? lib.UNKNOWN_PROFILE), sig: true, sigForce: true };

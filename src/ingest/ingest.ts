@@ -16,9 +16,9 @@ import {
   readKmodDirectory,
 } from '../readers/exports-artifact.js';
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
-import { defaultLabels } from '../readers/labels.js';
+import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import type { EntryKind, IngestResult, Store } from '../store/store.js';
+import type { EntryKind, EntryRecord, IngestResult, Store } from '../store/store.js';
 
 export interface IngestOptions {
   labels?: Record<string, string>;
@@ -51,6 +51,16 @@ export async function ingestArtifact(
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
   const artifact = await sniffArtifact(path, { what: 'a kernel or kmod artifact' });
+  const update = userLabels(opts.labels);
+  // A file is known by its bytes' hash before anything is decompressed (a linux-image .deb: a second
+  // instead of reading 4,000 modules); a tree only by what was read from it.
+  const fileSha = artifact.kind === 'tree' ? null : await sha256File(path);
+  if (fileSha !== null) {
+    // The release a file's name or the user gives: the same bytes named for another release are another build.
+    const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
+    const again = await store.reingest(fileSha, update, release);
+    if (again && !(await mayLackKfuncs(store, again.entry, opts))) return again;
+  }
   const read = await INGEST_READERS[artifact.kind](artifact, opts);
   // An entry of nothing would later be judged as a kernel (or kmod) that offers (or needs) nothing.
   if (!opts.allowEmpty && read.build.exports.size === 0 && read.modules.length === 0)
@@ -59,11 +69,10 @@ export async function ingestArtifact(
       'exports and no modules',
       'a kernel or kmod artifact (Module.symvers, a package, a module tree, vmlinux, a .ko); --allow-empty stores it anyway',
     );
-  const tree = artifact.kind === 'tree';
-  const sha256 = tree ? treeDigest(read.build, read.modules) : await sha256File(path);
+  const sha256 = fileSha ?? treeDigest(read.build, read.modules);
   const labels = {
     ...defaultLabels({ ...kmodLabels(read), ...read.build.labels }, path, read.format),
-    ...opts.labels,
+    ...update,
   };
   // A kernel's in-tree modules are named (for `depends`); a kmod's modules are kept whole (for compat).
   const modules = read.modules.map((m) => ({
@@ -80,6 +89,7 @@ export async function ingestArtifact(
     artifact: { sha256, path, size: artifact.size },
     build: read.build,
     labels,
+    update,
     modules,
     builtin: read.builtin,
     kfuncs,
@@ -87,6 +97,22 @@ export async function ingestArtifact(
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);
+
+/** The user's labels; a date they give is said to come from them (`date-from=label`). */
+function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...labels };
+  if (out.date !== undefined) out[DATE_FROM] ??= 'label';
+  return out;
+}
+
+/**
+ * Whether a stored kernel read from binaries has no kfuncs recorded: it may predate migration 2, and is
+ * read again to get them (a kernel without BTF is read again each time; reading only costs time).
+ */
+async function mayLackKfuncs(store: Store, entry: EntryRecord, opts: IngestOptions): Promise<boolean> {
+  if (opts.kfuncs === false || entry.kind !== 'kernel' || entry.format !== 'kernel-binaries') return false;
+  return (await store.loadKfuncs(entry.id)) === null;
+}
 
 /**
  * A kernel's kfuncs, from a package, tree, vmlinux or vmlinuz (text exports have no BTF). A kernel built

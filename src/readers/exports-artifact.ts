@@ -17,6 +17,7 @@ import {
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
+import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
@@ -100,7 +101,12 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
     });
     return {
       ...build,
-      labels: { ...build.labels, package: meta.name ?? '', version: `${meta.version}-${meta.release}` },
+      labels: {
+        ...build.labels,
+        ...dateLabels(null, meta.fields.BUILDTIME),
+        package: meta.name ?? '',
+        version: `${meta.version}-${meta.release}`,
+      },
     };
   }
   return (await readKernelSource(source, opts)).build;

@@ -7,6 +7,9 @@
 // ABI of the other four thousand.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ArtifactFormatError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import { formatLoaderLabel, LOADER_LABEL, type LoaderProfile } from '../model/loader-profile.js';
@@ -23,7 +26,7 @@ import {
   moduleSetsOf,
   parseSystemMap,
 } from './btf/kernel-btf.js';
-import { decompress } from './compression.js';
+import { decompress, detectCompression } from './compression.js';
 import { openElf } from './elf/elf.js';
 import {
   ikconfigOf,
@@ -36,11 +39,12 @@ import {
   vermagicOf,
 } from './kernel-config.js';
 import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { parseModuleSymvers } from './module-symvers.js';
-import { type ArtifactFile, type ArtifactSource, openPackage } from './pkg/index.js';
+import { type ArtifactFile, type ArtifactSource, openPackage, type PackageMetadata } from './pkg/index.js';
 
 export interface KernelArtifact {
   build: KernelBuild;
@@ -163,6 +167,8 @@ export async function readKernelSource(
   return acc.finish(source, meta);
 }
 
+type PackageMeta = Pick<PackageMetadata, 'name' | 'version' | 'arch'> & { fields?: Record<string, string> };
+
 class Accumulator {
   modules: ModuleImage[] = [];
   problems: { path: string; reason: string }[] = [];
@@ -207,7 +213,7 @@ class Accumulator {
         return;
       }
       if (CHANGELOG.test(file.path)) {
-        this.date ??= changelogDate((await decompress(file.data, { source: where })).data);
+        this.date ??= await changelogDateOf(file.data, where);
         return;
       }
       const { data } = await decompress(file.data, { source: where });
@@ -249,10 +255,7 @@ class Accumulator {
     this.release ??= release;
   }
 
-  finish(
-    source: ArtifactSource,
-    meta: { name: string | null; version: string | null; arch: string | null },
-  ): KernelArtifact {
+  finish(source: ArtifactSource, meta: PackageMeta): KernelArtifact {
     // A headers package (or a tree with only symvers.gz) speaks through the Module.symvers it ships.
     if (this.kernelImage === null && this.shipped && !this.modules.some((m) => m.path !== null)) {
       return this.result(this.shipped.exports, [...this.shipped.warnings], 'module-symvers', meta);
@@ -283,11 +286,10 @@ class Accumulator {
     exports: ReadonlyMap<string, Export>,
     warnings: string[],
     format: KernelBuild['format'],
-    meta: { name: string | null; version: string | null; arch: string | null },
+    meta: PackageMeta,
   ): KernelArtifact {
     for (const p of this.problems) warnings.push(`${p.path}: not read: ${p.reason}`);
-    const labels: Record<string, string> = {};
-    if (this.date) labels.date = this.date;
+    const labels: Record<string, string> = dateLabels(this.date, meta.fields?.BUILDTIME);
     // Every in-tree module carries the kernel's vermagic: the loader compares a module's against it.
     const config = this.config;
     const vermagic =
@@ -332,10 +334,41 @@ class Accumulator {
   }
 }
 
+const TRAILER = /^ -- .*?> {2}(.+)$/m;
+
+/**
+ * The date of a changelog's first entry, reading it (gzip or plain) only as far as that entry's trailer
+ * line. Streamed, and never cut at a fixed size: a stable update's first entry lists every upstream
+ * commit (6.1.176-1's trailer is 94 KB in, past 3 MB of changelog).
+ */
+export async function changelogDateOf(bytes: Uint8Array, source: string): Promise<string | null> {
+  if (detectCompression(bytes) !== 'gzip') return changelogDate(bytes);
+  const gunzip = createGunzip();
+  const decoder = new TextDecoder();
+  let pending = '';
+  try {
+    for await (const chunk of Readable.from([bytes]).pipe(gunzip)) {
+      pending += decoder.decode(chunk as Buffer, { stream: true });
+      const end = pending.lastIndexOf('\n');
+      if (end === -1) continue;
+      // Only whole lines: a trailer cut by the chunk's end would read as a date-less line.
+      if (TRAILER.test(pending.slice(0, end))) return changelogDate(Buffer.from(pending.slice(0, end)));
+      pending = pending.slice(end + 1);
+    }
+  } catch (cause) {
+    throw new ArtifactFormatError(`corrupt or truncated gzip data (${(cause as Error).message})`, {
+      source,
+      cause,
+    });
+  } finally {
+    gunzip.destroy();
+  }
+  return changelogDate(Buffer.from(pending));
+}
+
 /** `linux (6.1.170-3) ...` then ` -- Maintainer <m@x>  Fri, 08 May 2026 21:59:49 +0200` → `2026-05-08`. */
 export function changelogDate(data: Uint8Array): string | null {
-  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, 65536)).toString('utf8');
-  const m = /^ -- .*?> {2}(.+)$/m.exec(head);
+  const m = TRAILER.exec(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
   if (!m) return null;
   const d = /^\w{3}, (\d{1,2}) (\w{3}) (\d{4})/.exec(m[1]!.trim());
   if (!d) return null;

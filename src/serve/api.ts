@@ -19,6 +19,7 @@ import {
   entryListRenderers,
   epochsChart,
   globToRegExp,
+  groupByStream,
   type KernelBuild,
   KIND_COUNT_KEY,
   kmodPackage,
@@ -30,9 +31,11 @@ import {
   type SeriesReport,
   seriesRenderers,
   seriesReport,
+  seriesSectionRenderers,
   stepsChart,
   symbolHistory,
   symbolHistoryRenderers,
+  symbolHistorySectionRenderers,
   UsageError,
   type Verdict,
   vermagicRelease,
@@ -76,8 +79,26 @@ function series(
   });
 }
 
+/** The stream labels of a series' builds, when there are several (a series is one stream's updates). */
+async function streamsOf(view: StoreView, query: string, by: string): Promise<(string | null)[]> {
+  const groups = groupByStream((await series(view, query, by)).builds);
+  return groups.length > 1 ? groups.map((g) => g.stream) : [];
+}
+
+/** `query` narrowed to one stream; null when a label query cannot say it (no label, a comma, a `*`). */
+export function streamQuery(query: string, stream: string | null): string | null {
+  if (stream === null || /[,*]/.test(stream)) return null;
+  return query.trim() ? `${query},stream=${stream}` : `stream=${stream}`;
+}
+
 function report(view: StoreView, query: string, by: string, baselineRef: string): Promise<SeriesReport> {
   return view.memo(`series-report\0${query}\0${by}\0${baselineRef}`, async () => {
+    const streams = await streamsOf(view, query, by);
+    if (streams.length > 1)
+      throw new HttpError(
+        400,
+        `"${query}" selects builds of ${streams.length} streams (${streams.map((s) => s ?? 'none').join(', ')}); one series is one stream: add stream=NAME`,
+      );
     const { builds, ids } = await series(view, query, by);
     let baseline = 0;
     if (baselineRef) {
@@ -90,10 +111,26 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
   });
 }
 
+/** A series; builds of several streams are one series each, as `kabi series --format json` has them. */
 export function seriesJson(view: StoreView, query: string, by: string, baselineRef: string): Promise<string> {
-  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () =>
-    seriesRenderers.json(await report(view, query, by, baselineRef), RENDER),
-  );
+  return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () => {
+    const streams = await streamsOf(view, query, by);
+    if (streams.length === 0) return seriesRenderers.json(await report(view, query, by, baselineRef), RENDER);
+    const { builds } = await series(view, query, by);
+    const baselineId = baselineRef ? String((await resolve(view, baselineRef, 'kernel')).id) : null;
+    const sections = groupByStream(builds).map((g) => ({
+      stream: g.stream,
+      builds: g.builds.length,
+      result: seriesReport(g.builds, {
+        by: by || undefined,
+        baseline: Math.max(
+          0,
+          g.builds.findIndex((b) => b.labels.id === baselineId),
+        ),
+      }),
+    }));
+    return seriesSectionRenderers.json(sections, RENDER);
+  });
 }
 
 export const SERIES_CHARTS = ['steps', 'drift', 'epochs'] as const;
@@ -120,9 +157,17 @@ export async function diffChartSvg(view: StoreView, oldRef: string, newRef: stri
 }
 
 export function historyJson(view: StoreView, symbol: string, query: string, by: string): Promise<string> {
-  return view.memo(`history\0${symbol}\0${query}\0${by}`, async () =>
-    symbolHistoryRenderers.json(symbolHistory((await series(view, query, by)).builds, symbol), RENDER),
-  );
+  return view.memo(`history\0${symbol}\0${query}\0${by}`, async () => {
+    const groups = groupByStream((await series(view, query, by)).builds);
+    if (groups.length === 1)
+      return symbolHistoryRenderers.json(symbolHistory(groups[0]!.builds, symbol), RENDER);
+    const sections = groups.map((g) => ({
+      stream: g.stream,
+      builds: g.builds.length,
+      result: symbolHistory(g.builds, symbol),
+    }));
+    return symbolHistorySectionRenderers.json(sections, RENDER);
+  });
 }
 
 export interface DiffFilter {
@@ -352,7 +397,11 @@ export async function warmUp(view: StoreView): Promise<void> {
     }
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
-    const queries = ['', ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`)];
+    // '' is a series of its own only when the store holds one stream (else it is one per stream).
+    const queries = [
+      ...(streams.length <= 1 ? [''] : []),
+      ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`),
+    ];
     for (const query of queries) {
       await tick();
       if (view.closed) return;

@@ -1,6 +1,7 @@
 // Label queries: `distro=debian,release=6.1.0-53-amd64`, `stream=debian-6.1`, `release=6.1.*`, `kind=kmod`.
 // Comma-separated `key=value` terms, all of which must hold; `*` in a value matches any run of characters.
 import { UsageError } from '../errors.js';
+import { splitDebianRelease } from '../model/kernel-release.js';
 
 export interface LabelTerm {
   key: string;
@@ -24,7 +25,24 @@ export function parseLabelQuery(query: string): LabelTerm[] {
 }
 
 export function matchesQuery(labels: Record<string, string>, terms: LabelTerm[]): boolean {
-  return terms.every((t) => labels[t.key] !== undefined && t.matcher.test(labels[t.key]!));
+  return terms.every(
+    (t) => (labels[t.key] !== undefined && t.matcher.test(labels[t.key]!)) || sameRelease(labels, t),
+  );
+}
+
+/**
+ * `release=6.1.0-55-amd64` (a package's uname) also finds the build stored as release=6.1.0-55: from its
+ * Module.symvers (no flavour known) or from a package (flavour=amd64, uname=6.1.0-55-amd64).
+ */
+function sameRelease(labels: Record<string, string>, t: LabelTerm): boolean {
+  if (t.key !== 'release') return false;
+  if (labels.uname !== undefined && t.matcher.test(labels.uname)) return true;
+  const split = splitDebianRelease(t.value);
+  return (
+    split !== null &&
+    labels.release === split.abi &&
+    (labels.flavour === undefined || labels.flavour === split.flavour)
+  );
 }
 
 /** `key=value` pairs from the command line (`--label distro=debian`). */

@@ -15,6 +15,10 @@
 // Migration 3 (the loader's rules): a kmod's module image keeps the symbols it leaves undefined (`needs`,
 // a JSON array: the loader resolves those without a `__versions` record too) and whether a signature is
 // appended (`signed`, 0/1). NULL for images stored before: unknown, and the verdicts say so.
+//
+// Migration 4 (release and flavour apart): a Debian release stored whole (release=6.1.0-55-amd64, with
+// abi=6.1.0-55 and flavour=amd64 beside it) becomes release=6.1.0-55 and uname=6.1.0-55-amd64, as
+// ingest now writes it, so that the package and the Module.symvers of one build share a release.
 
 export const MIGRATIONS: string[] = [
   `
@@ -124,5 +128,15 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE module_images ADD COLUMN needs TEXT;
   ALTER TABLE module_images ADD COLUMN signed INTEGER;
+  `,
+  `
+  INSERT OR IGNORE INTO labels (entry, key, value)
+    SELECT r.entry, 'uname', r.value FROM labels r
+    JOIN labels a ON a.entry = r.entry AND a.key = 'abi'
+    JOIN labels f ON f.entry = r.entry AND f.key = 'flavour'
+    WHERE r.key = 'release' AND r.value = a.value || '-' || f.value;
+  UPDATE labels SET value = (SELECT a.value FROM labels a WHERE a.entry = labels.entry AND a.key = 'abi')
+    WHERE key = 'release' AND EXISTS (
+      SELECT 1 FROM labels u WHERE u.entry = labels.entry AND u.key = 'uname' AND u.value = labels.value);
   `,
 ];

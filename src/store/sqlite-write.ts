@@ -2,6 +2,7 @@
 // transaction, so that a crash or kill leaves the store as it was; and removal, which takes with the entry
 // whatever no other entry uses. Names, export and import tuples and id sets are interned (stored once,
 // shared by every build that has them); see schema.ts.
+import { UsageError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
@@ -15,11 +16,11 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
   const ids = new Interner(sql);
   const run = sql.db.transaction((): IngestResult => {
     const artifact = artifactId(sql, input.artifact);
-    const existing = entriesOfArtifact(sql, artifact).find((e) => sameLabels(e.labels, input.labels));
-    if (existing) {
+    const again = storedAgain(sql, artifact, input.update ?? input.labels, input.labels.release);
+    if (again) {
       // An entry stored before migration 2 gets its kfuncs when its artifact is ingested again.
-      if (input.kfuncs && !hasKfuncs(sql, existing.id)) saveKfuncs(sql, existing.id, input.kfuncs);
-      return { entry: existing, created: false };
+      if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
+      return again;
     }
     const id = insertEntry(sql, ids, artifact, input);
     const mod = sql.stmt(
@@ -72,6 +73,65 @@ function artifactId(sql: Sql, a: IngestInput['artifact']): number {
 function entriesOfArtifact(sql: Sql, artifact: number): EntryRecord[] {
   const rows = sql.stmt('SELECT id FROM entries WHERE artifact = ?').all(artifact) as { id: number }[];
   return rows.map((r) => entryRecord(sql, r.id));
+}
+
+/**
+ * An artifact ingested again is the entry it already made, with `update`'s labels set on it; null when
+ * it was never stored as this `release`. Two builds can ship the very same bytes (Debian's 6.1.0-55 and
+ * -56 have one Module.symvers): a file named for another release is another build, a new entry. A store
+ * from before may hold one artifact under several entries (each ingest with other labels made one): the
+ * one that already has `update`'s labels is it, else the caller must say which (`kabi label`).
+ */
+function storedAgain(
+  sql: Sql,
+  artifact: number,
+  update: Record<string, string>,
+  release: string | undefined,
+): IngestResult | null {
+  const entries = entriesOfArtifact(sql, artifact).filter(
+    (e) => release === undefined || e.labels.release === undefined || e.labels.release === release,
+  );
+  if (entries.length === 0) return null;
+  const has = (e: EntryRecord) => Object.entries(update).every(([k, v]) => e.labels[k] === v);
+  const entry = entries.length === 1 ? entries[0]! : entries.find(has);
+  if (entry === undefined) {
+    const ids = entries.map((e) => e.id).join(', ');
+    throw new UsageError(
+      `this artifact is stored as entries ${ids}; set labels on one of them with kabi label REF key=value`,
+    );
+  }
+  const changed = Object.keys(update).filter((k) => entry.labels[k] !== update[k]);
+  if (changed.length === 0) return { entry, created: false, labelsChanged: [] };
+  return { entry: setLabels(sql, entry.id, update, []), created: false, labelsChanged: changed };
+}
+
+/** The entry an artifact (by sha256) made as `release`, with `update`'s labels set: ingesting it again. */
+export function reingest(
+  sql: Sql,
+  sha256: string,
+  update: Record<string, string>,
+  release?: string,
+): IngestResult | null {
+  const row = sql.stmt('SELECT id FROM artifacts WHERE sha256 = ?').get(sha256) as { id: number } | undefined;
+  if (!row) return null;
+  return sql.db.transaction(() => storedAgain(sql, row.id, update, release)).immediate();
+}
+
+/** Sets and removes labels of one entry in one transaction; a key to unset must be there. */
+export function setLabels(sql: Sql, id: number, set: Record<string, string>, unset: string[]): EntryRecord {
+  return sql.db
+    .transaction(() => {
+      const before = entryRecord(sql, id);
+      for (const key of unset) {
+        if (before.labels[key] === undefined)
+          throw new UsageError(`entry ${id} has no label ${key} to unset`);
+        sql.stmt('DELETE FROM labels WHERE entry = ? AND key = ?').run(id, key);
+      }
+      const put = sql.stmt('INSERT OR REPLACE INTO labels (entry, key, value) VALUES (?, ?, ?)');
+      for (const [k, v] of Object.entries(set)) put.run(id, k, v);
+      return entryRecord(sql, id);
+    })
+    .immediate();
 }
 
 function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string): number {
@@ -176,9 +236,4 @@ export function removeEntry(sql: Sql, id: number): void {
       sql.db.exec('DELETE FROM kfunc_lists WHERE id NOT IN (SELECT list FROM entry_kfuncs)');
     })
     .immediate();
-}
-
-function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }

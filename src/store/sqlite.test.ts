@@ -79,19 +79,28 @@ describe('Store', () => {
     await s.close();
   });
 
-  it('is idempotent by artifact and labels; new labels make a new entry sharing the export set', async () => {
+  it('is one entry per artifact: ingesting it again with new labels sets them on that entry', async () => {
     const s = await openStore();
     const b = build([exp('a', 1), exp('b', 2)]);
     const first = await s.ingest(input('a', b, { labels: { release: 'r1' } }));
     const again = await s.ingest(input('a', b, { labels: { release: 'r1' } }));
     assert.equal(again.created, false);
     assert.equal(again.entry.id, first.entry.id);
+    assert.deepEqual(again.labelsChanged, []);
     const other = await s.ingest(input('a', b, { labels: { release: 'r1', stream: 'b' } }));
-    assert.equal(other.created, true);
+    assert.equal(other.created, false);
+    assert.equal(other.entry.id, first.entry.id);
+    assert.deepEqual(other.labelsChanged, ['stream']);
+    assert.equal(other.entry.labels.stream, 'b');
+    // Only the labels given are set: a label set by hand stays.
+    await s.setLabels(String(first.entry.id), { team: 'x' }, []);
+    const kept = await s.ingest({ ...input('a', b, { labels: { release: 'r1' } }), update: { stream: 'c' } });
+    assert.deepEqual(kept.entry.labels, { release: 'r1', stream: 'c', team: 'x' });
     const st = await s.stats();
-    assert.equal(st.entries, 2);
+    assert.equal(st.entries, 1);
     assert.equal(st.exportSets, 1);
     assert.equal(st.exports, 2);
+    assert.equal(await s.reingest('no such sha', {}), null);
     await s.close();
   });
 

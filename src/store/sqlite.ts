@@ -17,7 +17,7 @@ import {
   resolveEntry,
   storeStats,
 } from './sqlite-query.js';
-import { ingest, removeEntry } from './sqlite-write.js';
+import { ingest, reingest, removeEntry, setLabels } from './sqlite-write.js';
 import type { EntryRecord, IngestInput, IngestResult, Store, StoreStats } from './store.js';
 
 export class SqliteStore implements Store {
@@ -60,6 +60,18 @@ export class SqliteStore implements Store {
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {
     return loadKfuncs(this.sql, id);
+  }
+
+  async reingest(
+    sha256: string,
+    update: Record<string, string>,
+    release?: string,
+  ): Promise<IngestResult | null> {
+    return reingest(this.sql, sha256, update, release);
+  }
+
+  async setLabels(ref: string, set: Record<string, string>, unset: string[]): Promise<EntryRecord> {
+    return setLabels(this.sql, resolveEntry(this.sql, ref).id, set, unset);
   }
 
   async remove(ref: string): Promise<EntryRecord> {

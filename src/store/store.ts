@@ -14,6 +14,11 @@ export interface IngestInput {
   build: KernelBuild;
   /** Labels for the entry: derived defaults already merged with the user's. */
   labels: Record<string, string>;
+  /**
+   * The labels to set on the entry when this artifact is already stored (the user's); default `labels`.
+   * An artifact is one entry: ingesting it again updates its labels, never adds a second entry.
+   */
+  update?: Record<string, string>;
   /** Module images to keep in full (kmods), or just to name (a kernel's in-tree modules). */
   modules: { file: string; image: ModuleImage; keepImage: boolean; sha256: string }[];
   builtin: string[];
@@ -24,10 +29,12 @@ export interface IngestInput {
 export interface IngestResult {
   entry: EntryRecord;
   /**
-   * false when the same artifact with the same labels was already stored: nothing was written, except
-   * the kfuncs of an entry stored before the store kept them.
+   * false when the artifact was already stored: nothing was written but the labels in `update` (and the
+   * kfuncs of an entry stored before the store kept them).
    */
   created: boolean;
+  /** When not created: the label keys that ingesting it again set or changed. */
+  labelsChanged?: string[];
 }
 
 export interface StoreStats {
@@ -59,6 +66,13 @@ export interface Store {
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
   /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
   loadKfuncs(id: number): Promise<KfuncList | null>;
+  /**
+   * What ingesting the artifact with this sha256 again does, without reading it: its entry with `update`'s
+   * labels set; null when it is not stored, or (given `release`) stored only as another release's build.
+   */
+  reingest(sha256: string, update: Record<string, string>, release?: string): Promise<IngestResult | null>;
+  /** Sets (adds or replaces) and removes labels of one entry; a key to unset must be there. */
+  setLabels(ref: string, set: Record<string, string>, unset: string[]): Promise<EntryRecord>;
   /** Removes an entry, and whatever no other entry uses, in one transaction. */
   remove(ref: string): Promise<EntryRecord>;
   stats(): Promise<StoreStats>;

@@ -76,6 +76,26 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
     assert.equal(await page.locator('#drift tbody tr').count(), 1);
   });
 
+  it('series page over two streams: one section per stream, said so, no mixed timeline', async (t) => {
+    if (!(await open(t, '#/series'))) return;
+    await page.waitForSelector('#grouped');
+    assert.match((await page.locator('#grouped').textContent()) ?? '', /2 streams, one series each/);
+    const streams = await page
+      .locator('section.stream')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-stream')));
+    assert.deepEqual(streams, ['debian-6.1', 'debian-6.12']);
+    const step = page.locator('#s0-steps tbody tr[data-from="6.1.0-54"][data-to="6.1.0-55"]');
+    await step.waitFor();
+    assert.equal(await page.locator('#s0-steps tbody tr').count(), 1);
+    assert.equal(await page.locator('#s1-steps tbody tr').count(), 0);
+    const charts = await page.evaluate<number[]>(
+      `Promise.all([...document.querySelectorAll('.charts img')].map((i) => i.decode().then(() => i.naturalWidth)))`,
+    );
+    assert.equal(charts.length, 6, 'steps, drift and epochs charts for each stream');
+    for (const w of charts) assert.ok(w > 0, 'chart drawn');
+    await shot('series-streams');
+  });
+
   it('diff viewer: kind chips, search, paging, and a symbol link to its history', async (t) => {
     if (!(await open(t, '#/series?query=stream%3Ddebian-6.1'))) return;
     await page.getByRole('link', { name: 'changes' }).first().click();

@@ -40,6 +40,12 @@ export interface SeriesBuild {
   labels: Labels;
 }
 
+/** A query selecting builds of several streams: one series per stream (`kabi series` does the same). */
+export interface GroupedSeries {
+  groupedBy: 'stream';
+  streams: (Series & { stream: string | null })[];
+}
+
 export interface Series {
   ordering: { label: string | null; method: string; requested: boolean };
   builds: SeriesBuild[];
@@ -92,6 +98,12 @@ export interface DiffPage {
   verdict: string;
   summary: Counts & { fail: number; warn: number; ignore: number };
   changes: ChangeJson[];
+}
+
+/** A symbol's history over several streams: one per stream. */
+export interface GroupedHistory {
+  groupedBy: 'stream';
+  streams: (History & { stream: string | null })[];
 }
 
 export interface History {
@@ -177,6 +189,8 @@ export interface Loaded<T> {
   data?: T;
   error?: string;
   loading: boolean;
+  /** The URL `data` came from: while another loads, the data shown is still that one's. */
+  url?: string;
 }
 
 export function apiUrl(path: string, params: Record<string, string | number | undefined>): string {
@@ -197,7 +211,7 @@ export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
       .then(async (r) => {
         const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
         if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);
-        setState({ data: body as T, loading: false });
+        setState({ data: body as T, loading: false, url });
       })
       .catch((e: Error) => {
         if (e.name !== 'AbortError') setState({ error: e.message, loading: false });

@@ -1,4 +1,4 @@
-// `kabi list`, `kabi show REF`, `kabi rm REF`: what the store holds.
+// `kabi list`, `kabi show REF`, `kabi label REF k=v`, `kabi rm REF`: what the store holds.
 import type { Command } from 'commander';
 import { type CommandState, emit, formatOption, type OutputOptions } from '../output.js';
 import { openStore } from '../store.js';
@@ -34,6 +34,42 @@ export function registerEntries(program: Command, _state: CommandState): void {
         if (kfuncs)
           text += `kfuncs: ${kfuncs.kfuncs.length} (found by ${kfuncs.method}; kabi kfuncs ${entry.id} lists them)\n`;
         await emit(text, o);
+      } finally {
+        await store.close();
+      }
+    });
+  program
+    .command('label')
+    .description("set or remove a stored entry's labels (ingesting its artifact again sets them too)")
+    .argument('<ref>', 'an id or a label query matching exactly one entry')
+    .argument('[label...]', 'key=value labels to set (add or replace)')
+    .option(
+      '--unset <key>',
+      'a label to remove; repeat for more',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .action(async (ref: string, pairs: string[], o: { unset: string[] }, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const set = lib.parseLabels(pairs);
+      if (pairs.length === 0 && o.unset.length === 0)
+        throw new lib.UsageError('kabi label: give key=value labels to set or --unset KEY');
+      const both = o.unset.find((k) => set[k] !== undefined);
+      if (both) throw new lib.UsageError(`label ${both} is both set and unset`);
+      // A date given by hand says so; removing the date removes where it came from.
+      if (set.date !== undefined) set[lib.DATE_FROM] ??= 'label';
+      const store = await openStore(cmd);
+      try {
+        const before = await store.resolve(ref);
+        const unset = [...o.unset];
+        if (
+          unset.includes('date') &&
+          before.labels[lib.DATE_FROM] !== undefined &&
+          !unset.includes(lib.DATE_FROM)
+        )
+          unset.push(lib.DATE_FROM);
+        const e = await store.setLabels(String(before.id), set, unset);
+        process.stdout.write(`labelled ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
       } finally {
         await store.close();
       }

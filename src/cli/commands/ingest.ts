@@ -45,8 +45,11 @@ export function registerIngest(program: Command, _state: CommandState): void {
           }
           const e = r.entry;
           const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
+          const changed = r.labelsChanged?.length
+            ? `; labels set: ${r.labelsChanged.map((k) => `${k}=${e.labels[k]}`).join(',')}`
+            : '';
           process.stdout.write(
-            `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}\n`,
+            `${r.created ? 'ingested' : 'already stored'} ${path} → ${what} ${lib.formatLabels(e.labels)}${changed}\n`,
           );
         }
       } finally {

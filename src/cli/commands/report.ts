@@ -110,14 +110,14 @@ export function registerReport(program: Command, state: CommandState): void {
     async (query: string, o: ReportOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
-      let ordered: Awaited<ReturnType<typeof loadSeries>>;
-      let baseline = 0;
+      let builds: Awaited<ReturnType<typeof loadSeries>>;
+      let baselineId: string | null = null;
       try {
-        ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
+        builds = await loadSeries(store, query);
         if (o.baseline) {
           const ref = await store.resolve(o.baseline);
-          baseline = ordered.findIndex((b) => b.labels.id === String(ref.id));
-          if (baseline === -1)
+          baselineId = String(ref.id);
+          if (!builds.some((b) => b.labels.id === baselineId))
             throw new lib.UsageError(
               `--baseline ${o.baseline} (entry ${ref.id}) is not in the series "${query}"`,
             );
@@ -126,19 +126,33 @@ export function registerReport(program: Command, state: CommandState): void {
         await store.close();
       }
       const policy = await readPolicy(o);
-      const seriesReport = lib.seriesReport(ordered, { by: o.by, baseline });
-      const stepChanges = seriesReport.steps.map(
-        (s) => lib.compareBuilds(ordered[s.from]!, ordered[s.to]!, { policy }).changes,
-      );
       const corpus = await moduleCorpus(o, cmd);
-      const views: ModuleViews = {};
-      if (corpus.length) {
-        const targets = await readSeriesTargets(query, o.by, cmd);
-        views.compat = lib.compatSeries(corpus, targets);
-        if (o.stablelist?.length)
-          views.coverage = lib.analyzeCoverage(corpus, await stablelists(o), { series: ordered });
-      }
-      await write(lib.seriesPage({ report: seriesReport, stepChanges, query }, views, pageOptions(o)), o);
+      const allTargets = corpus.length ? await readSeriesTargets(query, o.by, cmd) : [];
+      const lists = corpus.length && o.stablelist?.length ? await stablelists(o) : [];
+      // One series per stream (one section each), as `kabi series`.
+      const pages = lib.groupByStream(builds).map((g) => {
+        const ordered = lib.orderBuilds(g.builds, o.by).builds;
+        const baseline = Math.max(
+          0,
+          ordered.findIndex((b) => b.labels.id === baselineId),
+        );
+        const seriesReport = lib.seriesReport(ordered, { by: o.by, baseline });
+        const stepChanges = seriesReport.steps.map(
+          (s) => lib.compareBuilds(ordered[s.from]!, ordered[s.to]!, { policy }).changes,
+        );
+        const views: ModuleViews = {};
+        if (corpus.length) {
+          const byId = new Map(allTargets.map((t) => [t.build.labels.id, t]));
+          const targets = ordered.flatMap((b) => byId.get(b.labels.id) ?? []);
+          views.compat = lib.compatSeries(corpus, targets);
+          if (lists.length) views.coverage = lib.analyzeCoverage(corpus, lists, { series: ordered });
+        }
+        return {
+          stream: g.stream,
+          page: lib.seriesPage({ report: seriesReport, stepChanges, query }, views, pageOptions(o)),
+        };
+      });
+      await write(pages.length === 1 ? pages[0]!.page : lib.streamPages(pages, query, pageOptions(o)), o);
       state.exitCode = 0;
     },
   );

@@ -27,7 +27,9 @@ export async function loadSeries(store: Store, query: string): Promise<KernelBui
 export function registerSeries(program: Command, _state: CommandState): void {
   program
     .command('series')
-    .description('rate of change over a series of stored builds: per step, drift from a baseline, ABI epochs')
+    .description(
+      'rate of change over a series of stored builds: per step, drift from a baseline, ABI epochs; one series per stream label',
+    )
     .argument('[query]', 'label query selecting the builds, e.g. stream=debian-6.1', '')
     .addOption(seriesFormat())
     .option('--by <label>', 'order by this label (default: date when every build has one, else version)')
@@ -57,26 +59,42 @@ export function registerSeries(program: Command, _state: CommandState): void {
           return await emit(lib.streamDriftRenderers[o.format](drift, opts), { ...o, format: 'text' });
         }
         const builds = await loadSeries(store, query);
+        // One series per stream: 6.1 and 6.12 in one timeline would read as one kernel changing ABI.
+        const groups = lib.groupByStream(builds);
+        const out = { ...o, format: 'text' as const };
         if (o.stablelist) {
           const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
-          const ordered = lib.orderBuilds(builds, o.by).builds;
-          return await emit(lib.stablelistRenderers[o.format](lib.stablelistOverTime(ordered, lists), opts), {
-            ...o,
-            format: 'text',
-          });
+          const results = groups.map((g) => ({
+            stream: g.stream,
+            builds: g.builds.length,
+            result: lib.stablelistOverTime(lib.orderBuilds(g.builds, o.by).builds, lists),
+          }));
+          if (results.length === 1)
+            return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
+          return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
         }
-        let baseline = 0;
-        if (o.baseline) {
-          const ref = await store.resolve(o.baseline);
-          const ordered = lib.orderBuilds(builds, o.by).builds;
-          baseline = ordered.findIndex((b) => b.labels.id === String(ref.id));
-          if (baseline === -1)
-            throw new lib.UsageError(
-              `--baseline ${o.baseline} (entry ${ref.id}) is not in the series "${query}"`,
-            );
-        }
-        const report = lib.seriesReport(builds, { by: o.by, baseline });
-        await emit(lib.seriesRenderers[o.format](report, opts), { ...o, format: 'text' });
+        const ref = o.baseline ? await store.resolve(o.baseline) : null;
+        if (ref && !builds.some((b) => b.labels.id === String(ref.id)))
+          throw new lib.UsageError(
+            `--baseline ${o.baseline} (entry ${ref.id}) is not in the series "${query}"`,
+          );
+        const results = groups.map((g) => {
+          const ordered = lib.orderBuilds(g.builds, o.by).builds;
+          const baseline = ref
+            ? Math.max(
+                0,
+                ordered.findIndex((b) => b.labels.id === String(ref.id)),
+              )
+            : 0;
+          return {
+            stream: g.stream,
+            builds: g.builds.length,
+            result: lib.seriesReport(g.builds, { by: o.by, baseline }),
+          };
+        });
+        if (results.length === 1)
+          return await emit(lib.seriesRenderers[o.format](results[0]!.result, opts), out);
+        await emit(lib.seriesSectionRenderers[o.format](results, opts), out);
       } finally {
         await store.close();
       }
@@ -84,7 +102,9 @@ export function registerSeries(program: Command, _state: CommandState): void {
 
   program
     .command('history')
-    .description("one symbol's CRC, module, export type and namespace in every build of a series")
+    .description(
+      "one symbol's CRC, module, export type and namespace in every build of a series (one per stream label)",
+    )
     .argument('<symbol>', 'the exported symbol')
     .argument('[query]', 'label query selecting the builds', '')
     .addOption(seriesFormat())
@@ -95,23 +115,24 @@ export function registerSeries(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       const store = await openStore(cmd);
       try {
-        const ordered = lib.orderBuilds(await loadSeries(store, query), o.by).builds;
-        const history = lib.symbolHistory(ordered, symbol);
+        const builds = await loadSeries(store, query);
+        const opts = renderOptions({ ...o, format: 'text', limit: '0', all: true });
+        const results = lib.groupByStream(builds).map((g) => ({
+          stream: g.stream,
+          builds: g.builds.length,
+          result: lib.symbolHistory(lib.orderBuilds(g.builds, o.by).builds, symbol),
+        }));
         lib.requireSome(
-          history.entries.filter((e) => e.export !== null).length,
+          results.flatMap((r) => r.result.entries).filter((e) => e.export !== null).length,
           symbol,
-          `export of that name in the ${ordered.length} stored kernel build(s) ${query ? `"${query}" selects` : 'of the store'}`,
+          `export of that name in the ${builds.length} stored kernel build(s) ${query ? `"${query}" selects` : 'of the store'}`,
           'a symbol at least one of them exports',
         );
-        await emit(
-          lib.symbolHistoryRenderers[o.format](history, {
-            ...renderOptions({ ...o, format: 'text', limit: '0', all: true }),
-          }),
-          {
-            ...o,
-            format: 'text',
-          },
-        );
+        const out = { ...o, format: 'text' as const };
+        // One history per stream, as `kabi series`; one stream reads as before.
+        if (results.length === 1)
+          return await emit(lib.symbolHistoryRenderers[o.format](results[0]!.result, opts), out);
+        await emit(lib.symbolHistorySectionRenderers[o.format](results, opts), out);
       } finally {
         await store.close();
       }

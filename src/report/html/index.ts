@@ -8,6 +8,7 @@ export {
   type PageOptions,
   type SeriesPageInput,
   seriesPage,
+  streamPages,
 } from './pages.js';
 export { PAGE_SCRIPT } from './script.js';
 export {

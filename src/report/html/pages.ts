@@ -152,3 +152,39 @@ export function compatPage(
     ...(o.generator ? { generator: o.generator } : {}),
   };
 }
+
+/**
+ * Several streams' series pages as one page: a section per stream (its charts and tables titled by the
+ * stream, ids made unique), and first a line saying the builds were grouped by their stream label.
+ */
+export function streamPages(
+  pages: { stream: string | null; page: HtmlReport }[],
+  query: string | undefined,
+  o: PageOptions = {},
+): HtmlReport {
+  const name = (s: string | null) => s ?? '(no stream label)';
+  const slug = (s: string | null, i: number) => `s${i}-${name(s).replace(/[^A-Za-z0-9]+/g, '-')}`;
+  return {
+    title: `kABI series${query ? `: ${query}` : ''}`,
+    lines: [
+      `${pages.length} streams, one series each (grouped by the stream label; one stream at a time: a query with stream=NAME): ${pages.map((p) => name(p.stream)).join(', ')}.`,
+      ...pages.flatMap(({ stream, page }) => page.lines.map((l) => `${name(stream)}: ${l}`)),
+    ],
+    charts: pages.flatMap(({ stream, page }, i) =>
+      page.charts.map((c) => ({
+        ...c,
+        id: `${slug(stream, i)}-${c.id}`,
+        title: `${name(stream)}: ${c.title}`,
+      })),
+    ),
+    tables: pages.flatMap(({ stream, page }, i) =>
+      page.tables.map((t) => ({
+        ...t,
+        id: `${slug(stream, i)}-${t.id}`,
+        title: `${name(stream)}: ${t.title}`,
+      })),
+    ),
+    ...(query !== undefined ? { query } : {}),
+    ...(o.generator ? { generator: o.generator } : {}),
+  };
+}

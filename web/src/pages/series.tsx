@@ -1,7 +1,7 @@
 // A series of stored builds (a label query): the charts, what each update changed, the drift from the
 // baseline and the ABI epochs. Refetched when the store changes.
 import { useLayoutEffect } from 'preact/hooks';
-import { apiUrl, type Entry, type Series, type Stats, useApi } from '../api';
+import { apiUrl, type Entry, type GroupedSeries, type Series, type Stats, useApi } from '../api';
 import { href, navigate } from '../router';
 import { Await, DataTable, fmt, KernelQuery, percent, QueryInput, Section } from '../ui';
 
@@ -66,7 +66,7 @@ function Streams({ current }: { current: string }) {
 export function SeriesPage({ params, changes }: { params: URLSearchParams; changes: number }) {
   const query = params.get('query') ?? '';
   const by = params.get('by') ?? '';
-  const state = useApi<Series>(apiUrl('series', { query, by }), changes);
+  const state = useApi<Series | GroupedSeries>(apiUrl('series', { query, by }), changes);
   return (
     <div>
       <h1>Series</h1>
@@ -86,14 +86,61 @@ export function SeriesPage({ params, changes }: { params: URLSearchParams; chang
         <Streams current={query} />
       </div>
       <Await state={state}>
-        {(s) => (
-          <>
-            <Charts query={query} by={by} changes={changes} />
-            <SeriesView s={s} query={query} />
-          </>
-        )}
+        {(s) => {
+          // Charts and links follow the query the data shown came from (the next one may be loading).
+          const of = state.url ? new URL(state.url, location.href).searchParams : null;
+          const [q, b] = of ? [of.get('query') ?? '', of.get('by') ?? ''] : [query, by];
+          return 'groupedBy' in s ? (
+            <Grouped g={s} query={q} by={b} changes={changes} />
+          ) : (
+            <>
+              <Charts query={q} by={b} changes={changes} />
+              <SeriesView s={s} query={q} />
+            </>
+          );
+        }}
       </Await>
     </div>
+  );
+}
+
+/** `query` narrowed to one stream; null when a label query cannot say it (no label, a comma, a `*`). */
+function streamQuery(query: string, stream: string | null): string | null {
+  if (stream === null || /[,*]/.test(stream)) return null;
+  return query.trim() ? `${query},stream=${stream}` : `stream=${stream}`;
+}
+
+/** Builds of several streams: one series each, under its stream's name, never one mixed timeline. */
+function Grouped({
+  g,
+  query,
+  by,
+  changes,
+}: {
+  g: GroupedSeries;
+  query: string;
+  by: string;
+  changes: number;
+}) {
+  const name = (s: string | null) => s ?? '(no stream label)';
+  return (
+    <>
+      <p class="meta" id="grouped">
+        {g.streams.length} streams, one series each (grouped by the stream label):{' '}
+        {g.streams.map((s) => `${name(s.stream)} (${s.builds.length} builds)`).join(', ')}. Pick one above to
+        see it alone.
+      </p>
+      {g.streams.map((s, i) => {
+        const q = streamQuery(query, s.stream);
+        return (
+          <section class="stream" key={name(s.stream)} data-stream={name(s.stream)}>
+            <h2>Stream {name(s.stream)}</h2>
+            {q !== null && <Charts query={q} by={by} changes={changes} prefix={`s${i}-`} />}
+            <SeriesView s={s} query={q ?? query} prefix={`s${i}-`} />
+          </section>
+        );
+      })}
+    </>
   );
 }
 
@@ -107,13 +154,23 @@ const CHARTS = [
  * The charts of `kabi report series`, drawn by the server. As images: an SVG in an <img> runs nothing
  * and reaches nothing, whatever its text says; the tables below carry the same figures.
  */
-function Charts({ query, by, changes }: { query: string; by: string; changes: number }) {
+function Charts({
+  query,
+  by,
+  changes,
+  prefix = '',
+}: {
+  query: string;
+  by: string;
+  changes: number;
+  prefix?: string;
+}) {
   return (
     <div class="charts">
       {CHARTS.map(([id, title]) => (
         <img
           key={id}
-          id={`chart-${id}`}
+          id={`${prefix}chart-${id}`}
           alt={title}
           src={apiUrl(`series/charts/${id}.svg`, { query, by, rev: changes || undefined })}
         />
@@ -122,7 +179,7 @@ function Charts({ query, by, changes }: { query: string; by: string; changes: nu
   );
 }
 
-function SeriesView({ s, query }: { s: Series; query: string }) {
+function SeriesView({ s, query, prefix = '' }: { s: Series; query: string; prefix?: string }) {
   // User timing for bench/serve.bench.ts: when the figures of a series are on screen.
   useLayoutEffect(() => {
     performance.mark('kabi:series-shown');
@@ -136,7 +193,7 @@ function SeriesView({ s, query }: { s: Series; query: string }) {
       </p>
       <Section title="Steps: what each update changed">
         <DataTable
-          id="steps"
+          id={`${prefix}steps`}
           head={
             <>
               <th>from</th>
@@ -160,7 +217,7 @@ function SeriesView({ s, query }: { s: Series; query: string }) {
       </Section>
       <Section title={`Drift from ${name(s.drift.baseline)}`}>
         <DataTable
-          id="drift"
+          id={`${prefix}drift`}
           head={
             <>
               <th>build</th>
@@ -178,7 +235,7 @@ function SeriesView({ s, query }: { s: Series; query: string }) {
       </Section>
       <Section title="ABI epochs: runs of builds with the same symbol CRCs">
         <DataTable
-          id="epochs"
+          id={`${prefix}epochs`}
           head={
             <>
               <th>first</th>
