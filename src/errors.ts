@@ -89,3 +89,46 @@ export function checkRange(
     );
   }
 }
+
+/** What the kernel's error numbers mean to a user (the file the call was about is named beside it). */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device (the disk is full)',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  ENXIO: 'no such device or address',
+  ETXTBSY: 'text file busy',
+  EBUSY: 'device or resource busy',
+};
+
+/** `permission denied (EACCES)` for a file-system error, or undefined for anything else. */
+export function systemErrorText(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(ERRNO_TEXT, code)) return undefined;
+  return `${ERRNO_TEXT[code]} (${code})`;
+}
+
+/**
+ * A file-system error (`ENOSPC`, `EACCES`, ...) from a call that named a path, as a KabiError saying
+ * `PATH: cause`; null for anything else. The CLI's last resort before calling an error a bug.
+ */
+export function environmentError(err: unknown): KabiError | null {
+  if (err instanceof KabiError) return null;
+  const text = systemErrorText(err);
+  if (text === undefined) return null;
+  const e = err as { path?: unknown; dest?: unknown; syscall?: unknown };
+  const where = typeof e.path === 'string' ? e.path : typeof e.syscall === 'string' ? e.syscall : 'kabi';
+  const dest = typeof e.dest === 'string' ? ` → ${e.dest}` : '';
+  return new KabiError(`${where}${dest}: ${text}`, { cause: err });
+}

@@ -123,7 +123,12 @@ export * from './report/kfuncs.js';
 export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
 export * from './report/series.js';
 export { defaultStorePath } from './store/location.js';
-export { type OpenStoreOptions, openSqliteStore, type SqliteStoreHandle } from './store/open-sqlite.js';
+export {
+  migrateSqliteStore,
+  type OpenStoreOptions,
+  openSqliteStore,
+  type SqliteStoreHandle,
+} from './store/open-sqlite.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';

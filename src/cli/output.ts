@@ -31,7 +31,9 @@ export async function emit(text: string, o: OutputOptions): Promise<void> {
 
 /** Prints an error the way a user can act on it and returns the exit code. */
 export async function reportError(err: unknown): Promise<number> {
-  const { UsageError, KabiError, InternalError } = await import('../index.js');
+  const { UsageError, KabiError, InternalError, environmentError } = await import('../index.js');
+  // A file-system fault (ENOSPC, EACCES, EROFS, ...) is the environment's, not a bug: name path and cause.
+  err = environmentError(err) ?? err;
   if (err instanceof UsageError) {
     process.stderr.write(`kabi: ${err.message}\n`);
     return 2;

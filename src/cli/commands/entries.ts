@@ -1,4 +1,5 @@
-// `kabi list`, `kabi show REF`, `kabi rm REF`: what the store holds.
+// `kabi list`, `kabi show REF`, `kabi rm REF`: what the store holds; `kabi migrate`: its schema.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CommandState, emit, formatOption, type OutputOptions } from '../output.js';
 import { openStore } from '../store.js';
@@ -44,12 +45,24 @@ export function registerEntries(program: Command, _state: CommandState): void {
     .argument('<ref>', 'an id or a label query matching exactly one entry')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const lib = await import('../../index.js');
-      const store = await openStore(cmd);
+      const store = await openStore(cmd, { write: true });
       try {
         const e = await store.remove(ref);
         process.stdout.write(`removed ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
       } finally {
         await store.close();
       }
+    });
+  program
+    .command('migrate')
+    .description("bring the store's schema up to date (reading commands never write the store)")
+    .action(async (_o: unknown, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+      if (!existsSync(path)) throw new lib.KabiError(`no store at ${path} (kabi ingest creates one)`);
+      const { from, to } = lib.migrateSqliteStore(path);
+      process.stdout.write(
+        from === to ? `${path}: store schema ${to}, up to date\n` : `${path}: store schema ${from} → ${to}\n`,
+      );
     });
 }
