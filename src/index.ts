@@ -27,6 +27,7 @@ export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
+export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';

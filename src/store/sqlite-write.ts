@@ -3,6 +3,7 @@
 // whatever no other entry uses. Names, export and import tuples and id sets are interned (stored once,
 // shared by every build that has them); see schema.ts.
 import type { Export } from '../model/export.js';
+import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
 import { type Sql, typeCode } from './sqlite-db.js';
@@ -180,5 +181,5 @@ export function removeEntry(sql: Sql, id: number): void {
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  return ka.length === Object.keys(b).length && ka.every((k) => labelOf(a, k) === labelOf(b, k));
 }
