@@ -132,3 +132,21 @@ export function environmentError(err: unknown): KabiError | null {
   const dest = typeof e.dest === 'string' ? ` → ${e.dest}` : '';
   return new KabiError(`${where}${dest}: ${text}`, { cause: err });
 }
+
+// C0/C1 controls could move the cursor or recolour a terminal; bidi overrides could reorder what is read.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const shown = (c: string) => `\\u{${c.charCodeAt(0).toString(16)}}`;
+
+/**
+ * Text from an artifact (a symbol, a modinfo string, a label) as it may be printed: every control and
+ * bidi character shown as `\u{1b}`. The one escaping helper of every text renderer (`textSafe`).
+ */
+export function printable(s: string): string {
+  return s.replace(UNSAFE, shown);
+}
+
+/** printable for whole messages: line breaks and tabs kept, everything else shown. */
+export function printableLines(s: string): string {
+  return s.replace(UNSAFE_IN_LINES, shown);
+}

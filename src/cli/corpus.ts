@@ -2,7 +2,7 @@
 // reading the corpus, and writing the report.
 import { type Command, Option } from 'commander';
 import type { ModuleImage } from '../index.js';
-import { emit, renderOptions } from './output.js';
+import { emit, renderOptions, warn } from './output.js';
 
 /** The options addCorpusOptions declares. */
 export interface CorpusOptions {
@@ -41,7 +41,7 @@ export function addCorpusOptions(cmd: Command, views: string): Command {
 export async function readCorpusModules(paths: string[]): Promise<ModuleImage[]> {
   const lib = await import('../index.js');
   const corpus = await lib.readModuleCorpus(paths);
-  for (const p of corpus.problems) process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
+  for (const p of corpus.problems) warn(`warning: ${p.path}: not read: ${p.reason}`);
   return corpus.modules;
 }
 
