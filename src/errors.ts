@@ -107,3 +107,64 @@ export function checkRange(
     );
   }
 }
+
+/** What the kernel's error numbers mean to a user (the file the call was about is named beside it). */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device (the disk is full)',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  ENXIO: 'no such device or address',
+  ETXTBSY: 'text file busy',
+  EBUSY: 'device or resource busy',
+};
+
+/** `permission denied (EACCES)` for a file-system error, or undefined for anything else. */
+export function systemErrorText(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(ERRNO_TEXT, code)) return undefined;
+  return `${ERRNO_TEXT[code]} (${code})`;
+}
+
+/**
+ * A file-system error (`ENOSPC`, `EACCES`, ...) from a call that named a path, as a KabiError saying
+ * `PATH: cause`; null for anything else. The CLI's last resort before calling an error a bug.
+ */
+export function environmentError(err: unknown): KabiError | null {
+  if (err instanceof KabiError) return null;
+  const text = systemErrorText(err);
+  if (text === undefined) return null;
+  const e = err as { path?: unknown; dest?: unknown; syscall?: unknown };
+  const where = typeof e.path === 'string' ? e.path : typeof e.syscall === 'string' ? e.syscall : 'kabi';
+  const dest = typeof e.dest === 'string' ? ` → ${e.dest}` : '';
+  return new KabiError(`${where}${dest}: ${text}`, { cause: err });
+}
+
+// C0/C1 controls could move the cursor or recolour a terminal; bidi overrides could reorder what is read.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const shown = (c: string) => `\\u{${c.charCodeAt(0).toString(16)}}`;
+
+/**
+ * Text from an artifact (a symbol, a modinfo string, a label) as it may be printed: every control and
+ * bidi character shown as `\u{1b}`. The one escaping helper of every text renderer (`textSafe`).
+ */
+export function printable(s: string): string {
+  return s.replace(UNSAFE, shown);
+}
+
+/** printable for whole messages: line breaks and tabs kept, everything else shown. */
+export function printableLines(s: string): string {
+  return s.replace(UNSAFE_IN_LINES, shown);
+}

@@ -28,6 +28,7 @@ export * from './model/export.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
+export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
@@ -143,7 +144,12 @@ export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './repo
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
 export { defaultStorePath } from './store/location.js';
-export { type OpenStoreOptions, openSqliteStore, type SqliteStoreHandle } from './store/open-sqlite.js';
+export {
+  migrateSqliteStore,
+  type OpenStoreOptions,
+  openSqliteStore,
+  type SqliteStoreHandle,
+} from './store/open-sqlite.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';

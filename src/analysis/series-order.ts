@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import { compareDebianVersions } from '../model/debian-version.js';
 import type { KernelBuild } from '../model/kernel-build.js';
+import { labelOf } from '../model/labels.js';
 
 /** How label values were compared: calendar dates, dpkg version order, or not at all (input order). */
 export type OrderingMethod = 'date' | 'debian-version' | 'input';
@@ -76,8 +77,10 @@ export function orderBuilds(builds: readonly KernelBuild[], by?: string): Ordere
     if (!builds.every(hasDate)) missing(builds, label, hasDate);
     return { builds: [...builds].sort(byDate), ordering: { label, method: 'date', requested } };
   }
-  const has = (b: KernelBuild) => b.labels[label] !== undefined;
+  const has = (b: KernelBuild) => labelOf(b.labels, label) !== undefined;
   if (!builds.every(has)) missing(builds, label, has);
-  const sorted = [...builds].sort((a, b) => compareDebianVersions(a.labels[label]!, b.labels[label]!));
+  const sorted = [...builds].sort((a, b) =>
+    compareDebianVersions(labelOf(a.labels, label)!, labelOf(b.labels, label)!),
+  );
   return { builds: sorted, ordering: { label, method: 'debian-version', requested } };
 }

@@ -19,14 +19,15 @@ export interface ExportsSummary {
 }
 
 export function summarizeExports(build: KernelBuild): ExportsSummary {
-  const byExportType: Record<string, number> = {};
-  const byNamespace: Record<string, number> = {};
+  // Namespaces and modules are artifact text (`constructor` is a name like any other): counted in Maps.
+  const byExportType = new Map<string, number>();
+  const byNamespace = new Map<string, number>();
   const byModule = new Map<string, number>();
   let withoutCrc = 0;
   for (const e of build.exports.values()) {
     const t = e.exportType ?? '(unknown)';
-    byExportType[t] = (byExportType[t] ?? 0) + 1;
-    if (e.namespace) byNamespace[e.namespace] = (byNamespace[e.namespace] ?? 0) + 1;
+    byExportType.set(t, (byExportType.get(t) ?? 0) + 1);
+    if (e.namespace) byNamespace.set(e.namespace, (byNamespace.get(e.namespace) ?? 0) + 1);
     const m = e.module ?? '(unknown)';
     byModule.set(m, (byModule.get(m) ?? 0) + 1);
     if (e.crc === null) withoutCrc++;
@@ -38,8 +39,8 @@ export function summarizeExports(build: KernelBuild): ExportsSummary {
     exports: build.exports.size,
     crcDigest: crcDigest(build),
     withoutCrc,
-    byExportType,
-    byNamespace: Object.fromEntries(Object.entries(byNamespace).sort((a, b) => b[1] - a[1])),
+    byExportType: Object.fromEntries(byExportType),
+    byNamespace: Object.fromEntries([...byNamespace].sort((a, b) => b[1] - a[1])),
     byModule: Object.fromEntries(sortedModules),
     modules: byModule.size,
   };

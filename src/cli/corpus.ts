@@ -2,7 +2,7 @@
 // reading the corpus, and writing the report.
 import { type Command, Option } from 'commander';
 import type { ModuleCorpus, ModuleImage } from '../index.js';
-import { emit, renderOptions } from './output.js';
+import { emit, renderOptions, warn } from './output.js';
 
 /** The options addCorpusOptions declares. */
 export interface CorpusOptions {
@@ -46,8 +46,7 @@ export async function readCorpusModules(paths: string[]): Promise<ModuleImage[]>
   const modules: ModuleImage[] = [];
   for (const path of paths) {
     const corpus = await lib.readModuleCorpus([path]);
-    for (const p of corpus.problems)
-      process.stderr.write(`kabi: warning: ${p.path}: not read: ${p.reason}\n`);
+    for (const p of corpus.problems) warn(`warning: ${p.path}: not read: ${p.reason}`);
     await requireModules(path, corpus);
     modules.push(...corpus.modules);
   }

@@ -26,9 +26,31 @@ export function renderOptions(o: OutputOptions) {
   return { color, limit: o.all || !Number.isFinite(limit) ? null : limit };
 }
 
+// Controls but line breaks and tabs; with colours on, the SGR sequences picocolors writes are kept.
+// CSV's CRLF line ends are kept too.
+const CONTROLS = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_BUT_SGR =
+  /\u001b\[[0-9;]*m|\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const shown = (c: string) => (c.length > 1 ? c : `\\u{${c.charCodeAt(0).toString(16)}}`);
+
+/**
+ * The last guard before a terminal or file: renderers escape artifact text themselves (textSafe); a
+ * control character that still reaches here is shown, not obeyed.
+ */
+export function terminalSafe(text: string, color: boolean): string {
+  return color ? text.replace(CONTROLS_BUT_SGR, shown) : text.replace(CONTROLS, shown);
+}
+
 export async function emit(text: string, o: OutputOptions): Promise<void> {
-  if (o.output) await writeFile(o.output, text);
-  else process.stdout.write(text);
+  // JSON escapes controls itself; every other format is read by people.
+  const safe = o.format === 'json' ? text : terminalSafe(text, renderOptions(o).color);
+  if (o.output) await writeFile(o.output, safe);
+  else process.stdout.write(safe);
+}
+
+/** A line on stderr for people (`kabi: warning: ...`): a control character in it (from an artifact) is shown. */
+export function warn(text: string): void {
+  process.stderr.write(terminalSafe(`kabi: ${text}\n`, false));
 }
 
 /**
@@ -68,16 +90,20 @@ export function openSink(output: string | undefined): {
 
 /** Prints an error the way a user can act on it and returns the exit code. */
 export async function reportError(err: unknown): Promise<number> {
-  const { UsageError, KabiError, InternalError } = await import('../index.js');
+  const { UsageError, KabiError, InternalError, environmentError } = await import('../index.js');
+  // A file-system fault (ENOSPC, EACCES, EROFS, ...) is the environment's, not a bug: name path and cause.
+  err = environmentError(err) ?? err;
   if (err instanceof UsageError) {
-    process.stderr.write(`kabi: ${err.message}\n`);
+    warn(err.message);
     return 2;
   }
   if (err instanceof KabiError && !(err instanceof InternalError)) {
-    process.stderr.write(`kabi: ${err.message}\n`);
+    warn(err.message);
     return 1;
   }
-  process.stderr.write(`kabi: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(
+    terminalSafe(`kabi: internal error: ${(err as Error)?.stack ?? String(err)}\n`, false),
+  );
   process.stderr.write('This is a bug in kabi-tracker; please report it with the command line and input.\n');
   return 1;
 }

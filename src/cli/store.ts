@@ -1,10 +1,13 @@
-// Opening the store for a command: `--db` is a global option (`kabi --db x.db list`).
+// Opening the store for a command: `--db` is a global option (`kabi --db x.db list`). Read-only unless the
+// command writes (ingest, rm, migrate): reading never creates, migrates or writes a store.
 import type { Command } from 'commander';
 import type { Store } from '../index.js';
 
-export async function openStore(cmd: Command): Promise<Store> {
+export async function openStore(cmd: Command, opts: { write?: boolean } = {}): Promise<Store> {
   const { defaultStorePath, openSqliteStore } = await import('../index.js');
-  return openSqliteStore(defaultStorePath(cmd.optsWithGlobals().db as string | undefined));
+  return openSqliteStore(defaultStorePath(cmd.optsWithGlobals().db as string | undefined), {
+    readonly: !opts.write,
+  });
 }
 
 /** Store refs look like `12` or `distro=debian,release=6.1.0-53-amd64`; anything else is a path. */

@@ -173,7 +173,7 @@ export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<Kerne
   const release = lib.vermagicRelease(m.vermagic);
   const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
   if (!release || !existsSync(path)) return undefined;
-  const store = lib.openSqliteStore(path);
+  const store = lib.openSqliteStore(path, { readonly: true });
   try {
     const abi = lib.releaseLabels(release).abi;
     const queries = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])];

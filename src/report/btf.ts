@@ -1,5 +1,7 @@
 // `kabi btf`: types written as C (checked against `bpftool btf dump ... format c` in the tests), or a
 // count of a BTF's types by kind.
+
+import { printableLines } from '../errors.js';
 import type { Btf, BtfKind } from '../model/btf.js';
 import { cDefinition } from '../model/btf-c.js';
 
@@ -12,7 +14,7 @@ export function findTypes(btf: Btf, query: string): number[] {
 }
 
 export function btfTypesToText(btf: Btf, ids: readonly number[]): string {
-  return `${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`;
+  return printableLines(`${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`);
 }
 
 export function btfTypesToJson(btf: Btf, ids: readonly number[]): string {

@@ -1,10 +1,12 @@
 // Lists of stored entries (kabi list / show).
+
+import { printable } from '../errors.js';
 import type { EntryRecord } from '../model/entry.js';
 import { mdCode } from './markdown.js';
 
 export function formatLabels(labels: Record<string, string>): string {
   return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${printable(k)}=${printable(v)}`)
     .join(',');
 }
 
@@ -18,7 +20,7 @@ function text(entries: EntryRecord[]): string {
     e.kind,
     String(e.exports),
     String(e.modules),
-    e.labels.date ?? '',
+    printable(e.labels.date ?? ''),
     formatLabels(e.labels),
   ]);
   const head = ['id', 'kind', 'exports', 'modules', 'date', 'labels'];

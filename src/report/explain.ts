@@ -9,6 +9,7 @@ import type {
   SymbolExplanation,
   TypeChange,
 } from '../analysis/explain.js';
+import { printableLines } from '../errors.js';
 import { mdCode } from './markdown.js';
 
 export interface ExplainRenderOptions {
@@ -158,7 +159,8 @@ export function explainToText(r: Explanation, o: ExplainRenderOptions): string {
     out.push(`  … ${r.symbols.length - list.length} more (--all)`);
   if (!list.length && r.symbols.length)
     out.push('', `(${r.symbols.length} symbols: name some, use --modules, or --symbols to list them all)`);
-  return `${out.join('\n')}\n`;
+  // Type, member and symbol names are BTF's text: no control character of theirs reaches a terminal.
+  return printableLines(`${out.join('\n')}\n`);
 }
 
 export function explainToMarkdown(r: Explanation, o: ExplainRenderOptions): string {

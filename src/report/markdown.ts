@@ -2,14 +2,15 @@
 // are put in code spans with backticks and pipes neutralised, so a hostile name cannot break the table.
 import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
+import { printable } from '../errors.js';
 import { CHANGE_KINDS } from '../model/change.js';
 import { describeChange, KIND_TITLE, verdictLine } from './messages.js';
 
 export function mdCode(s: string): string {
-  return `\`${s
+  const flat = printable(s.replace(/[\r\n]/g, ' '))
     .replace(/`/g, "'")
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]/g, ' ')}\``;
+    .replace(/\|/g, '\\|');
+  return `\`${flat}\``;
 }
 
 function mdText(s: string): string {

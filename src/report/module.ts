@@ -1,4 +1,6 @@
 // Renders what one module image says about itself: its imports (modversions) and its .modinfo.
+
+import { printable } from '../errors.js';
 import { formatCrc } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { mdCode } from './markdown.js';
@@ -7,7 +9,7 @@ type Renderer = (m: ModuleImage) => string;
 
 /** Exactly the lines `modprobe --dump-modversions` prints: `0x%08lx<TAB>name`. */
 function modversionsText(m: ModuleImage): string {
-  return m.imports.map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`).join('');
+  return m.imports.map((i) => `${formatCrc(i.crc)}\t${printable(i.symbol)}\n`).join('');
 }
 
 export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer> = {
@@ -28,7 +30,7 @@ export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer
 export function modinfoFieldText(m: ModuleImage, key: string): string {
   return m.modinfo
     .filter((e) => e.key === key)
-    .map((e) => `${e.value}\n`)
+    .map((e) => `${printable(e.value)}\n`)
     .join('');
 }
 
@@ -43,7 +45,8 @@ function modinfoText(m: ModuleImage): string {
   ]);
   rows.push(['exports', String(m.exports.length)], ['btf', m.hasBtf ? 'yes' : 'no']);
   const w = Math.max(...rows.map(([k]) => k.length)) + 1;
-  return rows.map(([k, v]) => `${`${k}:`.padEnd(w)} ${v}\n`).join('');
+  // Keys and values are the module's own text: a description may hold escape sequences.
+  return rows.map(([k, v]) => `${`${printable(k)}:`.padEnd(w)} ${printable(v)}\n`).join('');
 }
 
 function modinfoJson(m: ModuleImage): string {

@@ -1,7 +1,7 @@
 // A series document as aligned text, Markdown or CSV. Cells from artifacts are escaped per format:
 // control and bidi characters made visible on a terminal, code spans in Markdown, RFC 4180 quoting in CSV.
 import { createColors } from 'picocolors';
-import { UsageError } from '../errors.js';
+import { printable, UsageError } from '../errors.js';
 import { formatCrc } from '../model/export.js';
 import { mdCode } from './markdown.js';
 import {
@@ -21,12 +21,8 @@ export interface DocumentOptions {
   view?: string;
 }
 
-// C0/C1 controls could move the cursor or recolour a terminal; bidi overrides could reorder what is read.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-export function textSafe(s: string): string {
-  return s.replace(UNSAFE, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
-}
+/** Artifact text for a terminal: errors.ts's printable, the one escaping helper. */
+export const textSafe = printable;
 
 /** A code span that also makes control characters visible: mdCode only flattens line breaks. */
 function mdArtifact(s: string): string {
@@ -67,7 +63,8 @@ const numeric = (c: Column) => c.kind === 'count' || c.kind === 'share';
 
 export function documentToText(doc: SeriesDocument, opts: DocumentOptions): string {
   const c = createColors(opts.color);
-  const same = (s: string) => s;
+  // Plain text is escaped too: a label or a kernel's name in a note is artifact text as well.
+  const same = textSafe;
   const out = [
     c.bold(lineText(doc.title, textSafe, same)),
     ...doc.notes.map((n) => `  ${lineText(n, textSafe, same)}`),
@@ -79,7 +76,7 @@ export function documentToText(doc: SeriesDocument, opts: DocumentOptions): stri
       ...rows.map((r) => r.map((v, i) => show(v, t.columns[i]!, textSafe, same))),
     ];
     const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-    out.push('', c.bold(t.title));
+    out.push('', c.bold(textSafe(t.title)));
     if (rows.length === 0) out.push('  (none)');
     else {
       for (const r of cells) {

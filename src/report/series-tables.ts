@@ -3,6 +3,7 @@ import type { SeriesReport } from '../analysis/series.js';
 import type { BuildRef, ChangeStats } from '../analysis/series-stats.js';
 import type { StreamDrift } from '../analysis/series-stream.js';
 import type { StablelistOverTime, SymbolHistory } from '../analysis/series-symbols.js';
+import { labelOf } from '../model/labels.js';
 import {
   type Cell,
   type Column,
@@ -71,7 +72,7 @@ function buildsTable(r: SeriesReport): DocTable {
     rows: r.builds.map((b) => [
       b.index,
       b.name,
-      ...keys.map((k) => b.labels[k] ?? null),
+      ...keys.map((k) => labelOf(b.labels, k) ?? null),
       b.exports,
       epochOf.get(b.index) ?? null,
       b.source,

@@ -2,6 +2,7 @@
 import { createColors } from 'picocolors';
 import type { DiffReport } from '../analysis/check.js';
 import type { ExportsSummary } from '../analysis/summary.js';
+import { printable } from '../errors.js';
 import { CHANGE_KINDS, type JudgedChange, type Severity } from '../model/change.js';
 import { describeChange, KIND_TITLE, verdictLine } from './messages.js';
 
@@ -20,7 +21,7 @@ export function diffToText(r: DiffReport, opts: TextOptions): string {
   };
   const s = r.summary;
   const out: string[] = [
-    `${c.bold('kABI diff')}  ${r.old.source} (${r.old.exports} exports) → ${r.new.source} (${r.new.exports} exports)`,
+    `${c.bold('kABI diff')}  ${printable(r.old.source)} (${r.old.exports} exports) → ${printable(r.new.source)} (${r.new.exports} exports)`,
     `policy: ${r.policy}`,
     '',
     `  added ${s.added}   removed ${s.removed}   crc changed ${s.crcChanged}   export type changed ${s.exportTypeChanged}   namespace changed ${s.namespaceChanged}   moved ${s.moved}`,
@@ -33,14 +34,16 @@ export function diffToText(r: DiffReport, opts: TextOptions): string {
     out.push('', c.bold(`${KIND_TITLE[kind]} (${group.length})`));
     const shown = opts.limit === null ? group : group.slice(0, opts.limit);
     for (const ch of shown)
-      out.push(`  ${sev[ch.severity]}  ${ch.symbol.padEnd(width)}  ${describeChange(ch)}${ruleNote(ch)}`);
+      out.push(
+        `  ${sev[ch.severity]}  ${printable(ch.symbol).padEnd(width)}  ${printable(describeChange(ch))}${printable(ruleNote(ch))}`,
+      );
     if (shown.length < group.length) {
       out.push(
         c.dim(`  … ${group.length - shown.length} more (--all lists every change, --format json for tools)`),
       );
     }
   }
-  for (const w of r.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of r.warnings) out.push(c.yellow(`warning: ${printable(w)}`));
   out.push('', c.bold(verdictLine(r.verdict, s.fail, s.warn)));
   if (r.abiVersion) {
     const a = r.abiVersion;
@@ -58,7 +61,7 @@ function ruleNote(ch: JudgedChange): string {
 export function summaryToText(s: ExportsSummary, opts: TextOptions): string {
   const c = createColors(opts.color);
   const out = [
-    `${c.bold('kABI summary')}  ${s.source} (${s.format})`,
+    `${c.bold('kABI summary')}  ${printable(s.source)} (${s.format})`,
     `  exports ${s.exports} in ${s.modules} modules${s.withoutCrc ? `, ${s.withoutCrc} without CRC` : ''}`,
     `  crc digest ${s.crcDigest}`,
     '',
@@ -77,8 +80,8 @@ export function summaryToText(s: ExportsSummary, opts: TextOptions): string {
 function table(counts: Record<string, number>, limit: number | null): string[] {
   const entries = Object.entries(counts);
   const shown = limit === null ? entries : entries.slice(0, limit);
-  const w = Math.max(...shown.map(([k]) => k.length));
-  const rows = shown.map(([k, v]) => `  ${k.padEnd(w)}  ${String(v).padStart(6)}`);
+  const w = Math.max(...shown.map(([k]) => printable(k).length));
+  const rows = shown.map(([k, v]) => `  ${printable(k).padEnd(w)}  ${String(v).padStart(6)}`);
   if (shown.length < entries.length) rows.push(`  … ${entries.length - shown.length} more`);
   return rows;
 }

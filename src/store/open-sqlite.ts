@@ -1,11 +1,15 @@
 // The public way to open the embedded store. Its declarations name only the Store interface, so a project
 // that imports kabi-tracker needs no better-sqlite3 types: they stay an implementation detail.
 import { SqliteStore } from './sqlite.js';
-import { openReadonly, openWritable } from './sqlite-open.js';
+import { openMigrated, openReadonly, openWritable } from './sqlite-open.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
-  /** Read without writing anything (`kabi serve`): no directory or file is created, no migration runs. */
+  /**
+   * Read without writing anything (every command but ingest, rm and migrate; `kabi serve`): no directory
+   * or file is created, no migration runs; a missing store, a file that is not a kabi store and a store of
+   * an older schema are errors.
+   */
   readonly?: boolean;
 }
 
@@ -16,4 +20,14 @@ export interface SqliteStoreHandle extends Store {
 
 export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): SqliteStoreHandle {
   return new SqliteStore(opts.readonly ? openReadonly(path) : openWritable(path), path);
+}
+
+/**
+ * Creates the store or brings its schema up to date (`kabi migrate`): the schema version it had (0 for a
+ * new store) and has now.
+ */
+export function migrateSqliteStore(path: string): { from: number; to: number } {
+  const { db, from, to } = openMigrated(path);
+  db.close();
+  return { from, to };
 }

@@ -2,6 +2,7 @@
 // Comma-separated `key=value` terms, all of which must hold; `*` in a value matches any run of characters.
 import { UsageError } from '../errors.js';
 import { splitDebianRelease } from '../model/kernel-release.js';
+import { labelOf } from '../model/labels.js';
 
 export interface LabelTerm {
   key: string;
@@ -25,9 +26,10 @@ export function parseLabelQuery(query: string): LabelTerm[] {
 }
 
 export function matchesQuery(labels: Record<string, string>, terms: LabelTerm[]): boolean {
-  return terms.every(
-    (t) => (labels[t.key] !== undefined && t.matcher.test(labels[t.key]!)) || sameRelease(labels, t),
-  );
+  return terms.every((t) => {
+    const value = labelOf(labels, t.key);
+    return (value !== undefined && t.matcher.test(value)) || sameRelease(labels, t);
+  });
 }
 
 /**
@@ -53,7 +55,9 @@ export function parseLabels(pairs: string[]): Record<string, string> {
     if (eq <= 0) throw new UsageError(`label "${p}": expected key=value`);
     const key = p.slice(0, eq).trim();
     if (!/^[a-z][a-z0-9_.-]*$/.test(key))
-      throw new UsageError(`label key "${key}": expected lower-case letters, digits, _ . -`);
+      throw new UsageError(
+        `label key "${key}": expected a lower-case letter first, then lower-case letters, digits, _ . or -`,
+      );
     out[key] = p.slice(eq + 1).trim();
   }
   return out;

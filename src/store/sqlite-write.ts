@@ -4,6 +4,7 @@
 // shared by every build that has them); see schema.ts.
 import { UsageError } from '../errors.js';
 import type { Export } from '../model/export.js';
+import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
 import { type Sql, typeCode } from './sqlite-db.js';
@@ -92,7 +93,7 @@ function storedAgain(
     (e) => release === undefined || e.labels.release === undefined || e.labels.release === release,
   );
   if (entries.length === 0) return null;
-  const has = (e: EntryRecord) => Object.entries(update).every(([k, v]) => e.labels[k] === v);
+  const has = (e: EntryRecord) => Object.entries(update).every(([k, v]) => labelOf(e.labels, k) === v);
   const entry = entries.length === 1 ? entries[0]! : entries.find(has);
   if (entry === undefined) {
     const ids = entries.map((e) => e.id).join(', ');
@@ -100,7 +101,7 @@ function storedAgain(
       `this artifact is stored as entries ${ids}; set labels on one of them with kabi label REF key=value`,
     );
   }
-  const changed = Object.keys(update).filter((k) => entry.labels[k] !== update[k]);
+  const changed = Object.keys(update).filter((k) => labelOf(entry.labels, k) !== update[k]);
   if (changed.length === 0) return { entry, created: false, labelsChanged: [] };
   return { entry: setLabels(sql, entry.id, update, []), created: false, labelsChanged: changed };
 }
@@ -123,7 +124,7 @@ export function setLabels(sql: Sql, id: number, set: Record<string, string>, uns
     .transaction(() => {
       const before = entryRecord(sql, id);
       for (const key of unset) {
-        if (before.labels[key] === undefined)
+        if (labelOf(before.labels, key) === undefined)
           throw new UsageError(`entry ${id} has no label ${key} to unset`);
         sql.stmt('DELETE FROM labels WHERE entry = ? AND key = ?').run(id, key);
       }

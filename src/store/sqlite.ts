@@ -8,6 +8,7 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { type Db, Sql } from './sqlite-db.js';
+import { guarded } from './sqlite-errors.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
 import {
   listEntries,
@@ -31,35 +32,35 @@ export class SqliteStore implements Store {
   }
 
   async ingest(input: IngestInput): Promise<IngestResult> {
-    return ingest(this.sql, input);
+    return this.write(() => ingest(this.sql, input));
   }
 
   async list(query = ''): Promise<EntryRecord[]> {
-    return listEntries(this.sql, query);
+    return this.read(() => listEntries(this.sql, query));
   }
 
   async resolve(ref: string): Promise<EntryRecord> {
-    return resolveEntry(this.sql, ref);
+    return this.read(() => resolveEntry(this.sql, ref));
   }
 
   async loadBuild(id: number): Promise<KernelBuild> {
-    return loadBuilds(this.sql, [id])[0]!;
+    return this.read(() => loadBuilds(this.sql, [id])[0]!);
   }
 
   async loadBuilds(ids: number[]): Promise<KernelBuild[]> {
-    return loadBuilds(this.sql, ids);
+    return this.read(() => loadBuilds(this.sql, ids));
   }
 
   async loadModules(id: number): Promise<ModuleImage[]> {
-    return loadModules(this.sql, id);
+    return this.read(() => loadModules(this.sql, id));
   }
 
   async loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }> {
-    return loadModuleNames(this.sql, id);
+    return this.read(() => loadModuleNames(this.sql, id));
   }
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {
-    return loadKfuncs(this.sql, id);
+    return this.read(() => loadKfuncs(this.sql, id));
   }
 
   async reingest(
@@ -75,16 +76,25 @@ export class SqliteStore implements Store {
   }
 
   async remove(ref: string): Promise<EntryRecord> {
-    const rec = resolveEntry(this.sql, ref);
-    removeEntry(this.sql, rec.id);
+    const rec = this.read(() => resolveEntry(this.sql, ref));
+    this.write(() => removeEntry(this.sql, rec.id));
     return rec;
   }
 
   async stats(): Promise<StoreStats> {
-    return storeStats(this.sql);
+    return this.read(() => storeStats(this.sql));
   }
 
   async close(): Promise<void> {
     this.sql.db.close();
+  }
+
+  /** SQLite and file-system errors as KabiErrors naming the store and the cause (a full disk, ...). */
+  private read<T>(fn: () => T): T {
+    return guarded(this.path, 'read', fn);
+  }
+
+  private write<T>(fn: () => T): T {
+    return guarded(this.path, 'write', fn);
   }
 }

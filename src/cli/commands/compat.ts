@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
-import { type CommandState, emit, openSink } from '../output.js';
+import { type CommandState, emit, openSink, warn } from '../output.js';
 import { builtForBuild, type ModuleSet, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 
 interface CompatOptions {
@@ -56,7 +56,7 @@ export function registerCompat(program: Command, state: CommandState): void {
     .action(async (o: CompatOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const sets = await readModuleSets(o.modules, cmd);
-      for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
+      for (const w of sets.flatMap((s) => s.warnings)) warn(`warning: ${w}`);
       // One install per package (and one for the modules given alone), judged together: see installGroups.
       const modules = sets.flatMap((s) => s.modules);
       const options = { kernelModules: o.kernelModules ?? true };

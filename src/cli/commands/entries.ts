@@ -1,4 +1,6 @@
-// `kabi list`, `kabi show REF`, `kabi label REF k=v`, `kabi rm REF`: what the store holds.
+// `kabi list`, `kabi show REF`, `kabi label REF k=v`, `kabi rm REF`: what the store holds; `kabi migrate`:
+// its schema.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CommandState, emit, formatOption, type OutputOptions } from '../output.js';
 import { openStore } from '../store.js';
@@ -54,11 +56,11 @@ export function registerEntries(program: Command, _state: CommandState): void {
       const set = lib.parseLabels(pairs);
       if (pairs.length === 0 && o.unset.length === 0)
         throw new lib.UsageError('kabi label: give key=value labels to set or --unset KEY');
-      const both = o.unset.find((k) => set[k] !== undefined);
+      const both = o.unset.find((k) => lib.labelOf(set, k) !== undefined);
       if (both) throw new lib.UsageError(`label ${both} is both set and unset`);
       // A date given by hand says so; removing the date removes where it came from.
       if (set.date !== undefined) set[lib.DATE_FROM] ??= 'label';
-      const store = await openStore(cmd);
+      const store = await openStore(cmd, { write: true });
       try {
         const before = await store.resolve(ref);
         const unset = [...o.unset];
@@ -80,12 +82,24 @@ export function registerEntries(program: Command, _state: CommandState): void {
     .argument('<ref>', 'an id or a label query matching exactly one entry')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const lib = await import('../../index.js');
-      const store = await openStore(cmd);
+      const store = await openStore(cmd, { write: true });
       try {
         const e = await store.remove(ref);
         process.stdout.write(`removed ${e.kind} ${e.id} ${lib.formatLabels(e.labels)}\n`);
       } finally {
         await store.close();
       }
+    });
+  program
+    .command('migrate')
+    .description("bring the store's schema up to date (reading commands never write the store)")
+    .action(async (_o: unknown, cmd: Command) => {
+      const lib = await import('../../index.js');
+      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+      if (!existsSync(path)) throw new lib.KabiError(`no store at ${path} (kabi ingest creates one)`);
+      const { from, to } = lib.migrateSqliteStore(path);
+      process.stdout.write(
+        from === to ? `${path}: store schema ${to}, up to date\n` : `${path}: store schema ${from} → ${to}\n`,
+      );
     });
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Btf, ExplainModule, ExplainSide, KernelBuild, ModuleImage } from '../../index.js';
 import { readCorpusModules } from '../corpus.js';
 import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
-import { type CommandState, emit, formatOption, renderOptions } from '../output.js';
+import { type CommandState, emit, formatOption, renderOptions, warn } from '../output.js';
 
 interface ExplainOptions {
   oldBtf?: string;
@@ -126,7 +126,7 @@ export function registerExplain(program: Command, state: CommandState): void {
       }
       const ids = types.flatMap((t) => {
         const found = lib.findTypes(btf, t);
-        if (found.length === 0) process.stderr.write(`kabi: ${btf.source}: no type ${t}\n`);
+        if (found.length === 0) warn(`${btf.source}: no type ${t}`);
         return found;
       });
       if (o.subset) {
@@ -184,7 +184,7 @@ async function withBtf(lib: Lib, modules: ModuleImage[], base: Btf): Promise<Exp
         btf = await lib.readModuleBtf(file, base);
       } catch (e) {
         if (!(e instanceof lib.KabiError)) throw e;
-        process.stderr.write(`kabi: warning: ${e.message}\n`);
+        warn(`warning: ${e.message}`);
       }
     out.push({ image, btf });
   }

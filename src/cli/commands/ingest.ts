@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CommandState } from '../output.js';
 import { moduleProgress } from '../progress.js';
@@ -29,7 +30,11 @@ export function registerIngest(program: Command, _state: CommandState): void {
         labels[lib.LOADER_LABEL] ??= lib.formatLoaderLabel(
           lib.loaderProfileOf(await lib.readKernelConfig(o.config), null),
         );
-      const store = await openStore(cmd);
+      // Before the store is opened: a mistyped path must not leave a new, empty store behind.
+      for (const path of paths)
+        if (!existsSync(path))
+          throw new lib.UsageError(`${path}: no such file (expected a kernel or kmod artifact)`);
+      const store = await openStore(cmd, { write: true });
       try {
         for (const path of paths) {
           const progress = await moduleProgress(path);

@@ -13,7 +13,7 @@ import type {
   VerdictMatrix,
 } from '../../index.js';
 import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
-import { type CommandState, emit } from '../output.js';
+import { type CommandState, emit, warn } from '../output.js';
 import { openStore } from '../store.js';
 import { readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
 import { loadSeries } from './series.js';
@@ -42,7 +42,7 @@ function common(cmd: Command, limitWhat: string): Command {
 async function moduleCorpus(o: ReportOptions, cmd: Command): Promise<ModuleImage[]> {
   if (!o.modules?.length) return [];
   const sets = await readModuleSets(o.modules, cmd);
-  for (const w of sets.flatMap((s) => s.warnings)) process.stderr.write(`kabi: warning: ${w}\n`);
+  for (const w of sets.flatMap((s) => s.warnings)) warn(`warning: ${w}`);
   return sets.flatMap((s) => s.modules);
 }
 

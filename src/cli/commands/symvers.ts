@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type CommandState, emit, type OutputOptions } from '../output.js';
+import { type CommandState, emit, type OutputOptions, warn } from '../output.js';
 import { moduleProgress } from '../progress.js';
 
 export function registerSymvers(program: Command, _state: CommandState): void {
@@ -19,7 +19,7 @@ export function registerSymvers(program: Command, _state: CommandState): void {
       } finally {
         progress.stop();
       }
-      for (const w of build.warnings) process.stderr.write(`kabi: warning: ${w}\n`);
+      for (const w of build.warnings) warn(`warning: ${w}`);
       lib.requireExports(build);
       await emit(lib.formatModuleSymvers(build.exports.values()), { ...o, format: 'text', limit: '0' });
     });

@@ -1,0 +1,160 @@
+// Label keys and values are data, never object properties: `constructor`, `toString`, `__proto__` are
+// labels like any other, in queries, orderings, the store, the CLI; artifact text used as a key (a
+// namespace, a module name) counts as itself.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  type Export,
+  type KernelBuild,
+  matchesQuery,
+  openSqliteStore,
+  orderBuilds,
+  parseLabelQuery,
+  parseLabels,
+  summarizeExports,
+  UsageError,
+} from '../../src/index.js';
+import { kabi } from '../helpers/exec.js';
+import { FIXTURES } from '../helpers/independent.js';
+
+const WORDS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__'];
+
+const build = (labels: Record<string, string>, exports: Export[] = []): KernelBuild => ({
+  source: labels.release ?? 'test',
+  format: 'module-symvers',
+  labels,
+  exports: new Map(exports.map((e) => [e.symbol, e])),
+  warnings: [],
+});
+
+describe('labels are data', () => {
+  it('a query on an object word matches only entries that carry that label', () => {
+    for (const w of WORDS) {
+      assert.equal(matchesQuery({ release: '6.1.0-54' }, parseLabelQuery(`${w}=*`)), false, w);
+      assert.equal(matchesQuery({ [w]: 'x' }, parseLabelQuery(`${w}=x`)), true, w);
+    }
+    const own = JSON.parse('{"__proto__": "x"}') as Record<string, string>;
+    assert.equal(matchesQuery(own, parseLabelQuery('__proto__=x')), true);
+  });
+
+  it('ordering by an object word needs that label: a usage error naming it, not a TypeError', () => {
+    const builds = [build({ release: '6.1.0-55' }), build({ release: '6.1.0-54' })];
+    for (const w of WORDS)
+      assert.throws(
+        () => orderBuilds(builds, w),
+        (e: unknown) => e instanceof UsageError && e.message.includes(`has no ${w} label`),
+        w,
+      );
+    const labelled = [build({ constructor: '2' }), build({ constructor: '10' })];
+    assert.deepEqual(
+      orderBuilds(labelled, 'constructor').builds.map((b) => b.labels.constructor),
+      ['2', '10'],
+    );
+  });
+
+  it('-l parses object words as keys; a key outside the syntax gets a message that fits it', () => {
+    const labels = parseLabels(['constructor=c', 'to_string=t', 'valueof=v']);
+    assert.deepEqual({ ...labels }, { constructor: 'c', to_string: 't', valueof: 'v' });
+    assert.throws(
+      () => parseLabels(['__proto__=x']),
+      /label key "__proto__": expected a lower-case letter first, then lower-case letters, digits, _ \. or -/,
+    );
+  });
+
+  it('the store keeps and returns any label key as data, __proto__ included', async () => {
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'kabi-labels-')), 'kabi.db'));
+    try {
+      const labels = JSON.parse('{"__proto__":"p","constructor":"c","release":"r"}') as Record<
+        string,
+        string
+      >;
+      const r = await store.ingest({
+        kind: 'kernel',
+        artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
+        build: build(labels),
+        labels,
+        modules: [],
+        builtin: [],
+      });
+      const back = (await store.list())[0]!;
+      assert.deepEqual(Object.entries(back.labels).sort(), [
+        ['__proto__', 'p'],
+        ['constructor', 'c'],
+        ['release', 'r'],
+      ]);
+      assert.equal((await store.list('__proto__=p')).length, 1);
+      assert.equal((await store.list('toString=*')).length, 0);
+      assert.equal((await store.resolve('constructor=c')).id, r.entry.id);
+      // The same labels again are the same entry (compared as data, not as properties).
+      assert.equal(
+        (
+          await store.ingest({
+            ...r.entry,
+            kind: 'kernel',
+            artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
+            build: build(labels),
+            labels,
+            modules: [],
+            builtin: [],
+          })
+        ).created,
+        false,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('summary counts a namespace or module named like an object property as itself', () => {
+    const e = (symbol: string, module: string, namespace: string): Export => ({
+      symbol,
+      crc: 1,
+      module,
+      exportType: 'EXPORT_SYMBOL',
+      namespace,
+    });
+    const s = summarizeExports(
+      build({}, [
+        e('a', 'constructor', 'constructor'),
+        e('b', '__proto__', '__proto__'),
+        e('c', 'toString', 'constructor'),
+      ]),
+    );
+    assert.deepEqual(Object.entries(s.byNamespace), [
+      ['constructor', 2],
+      ['__proto__', 1],
+    ]);
+    assert.deepEqual(Object.entries(s.byModule).sort(), [
+      ['__proto__', 1],
+      ['constructor', 1],
+      ['toString', 1],
+    ]);
+  });
+
+  it('kabi list and series on object words: no entries, and a usage error naming the label', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-labels-')), 'kabi.db');
+    for (const abi of ['6.1.0-54', '6.1.0-55'])
+      assert.equal(kabi(['--db', db, 'ingest', join(FIXTURES, 'debian', `${abi}.symvers.xz`)]).status, 0);
+    for (const w of ['constructor', 'toString', 'hasOwnProperty']) {
+      const list = kabi(['--db', db, 'list', `${w}=*`]);
+      assert.equal(list.status, 0, list.stderr);
+      assert.equal(list.stdout, 'no entries\n', w);
+      const series = kabi(['--db', db, 'series', '--by', w]);
+      assert.equal(series.status, 2, series.stderr);
+      assert.match(series.stderr, new RegExp(`^kabi: cannot order by ${w}: .* has no ${w} label\\n$`));
+    }
+    const proto = kabi([
+      '--db',
+      db,
+      'ingest',
+      '-l',
+      '__proto__=x',
+      join(FIXTURES, 'debian', '6.1.0-56.symvers.xz'),
+    ]);
+    assert.equal(proto.status, 2);
+    assert.match(proto.stderr, /expected a lower-case letter first/);
+  });
+});
