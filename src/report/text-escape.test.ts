@@ -33,8 +33,12 @@ const build = (source: string, exports: Export[]): KernelBuild => ({
 
 describe('text renderers escape artifact text even with colours on', () => {
   it('diff and summary', () => {
-    const a = build(`old${ESC}`, [exp(`sym${ESC}`, 1, `drivers/${ESC}`, `NS${ESC}`), exp('gone\u202e', 2)]);
-    const b = build('new', [exp(`sym${ESC}`, 3, `drivers/${ESC}`, `NS${ESC}`)]);
+    const a = build(`old${ESC}`, [
+      exp(`sym${ESC}`, 1, `drivers/${ESC}`, `NS${ESC}`),
+      exp('gone\u202e', 2),
+      exp('kept', 4),
+    ]);
+    const b = build('new', [exp(`sym${ESC}`, 3, `drivers/${ESC}`, `NS${ESC}`), exp('kept', 4)]);
     const text = diffToText(compareBuilds(a, b), { color: true, limit: null });
     assert.doesNotMatch(text, LEAK);
     assert.ok(text.includes(`sym${shown}`));

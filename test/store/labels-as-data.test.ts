@@ -156,5 +156,14 @@ describe('labels are data', () => {
     ]);
     assert.equal(proto.status, 2);
     assert.match(proto.stderr, /expected a lower-case letter first/);
+    // kabi label: an object word is a label like any other, set and unset as itself.
+    const unset = kabi(['--db', db, 'label', '1', '--unset', 'constructor']);
+    assert.equal(unset.status, 2, unset.stderr);
+    assert.match(unset.stderr, /entry 1 has no label constructor to unset/);
+    const set = kabi(['--db', db, 'label', '1', 'constructor=x', '--unset', 'toString']);
+    assert.equal(set.status, 2, set.stderr);
+    assert.match(set.stderr, /has no label toString/);
+    assert.equal(kabi(['--db', db, 'label', '1', 'constructor=x']).status, 0);
+    assert.match(kabi(['--db', db, 'list', 'constructor=x']).stdout, /^1 +kernel .*constructor=x/m);
   });
 });
