@@ -9,6 +9,7 @@ import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
+import { readRawImage } from './kernel-image/raw-image.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
@@ -30,6 +31,8 @@ const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
   rpm: readRpm,
   vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
   vmlinux: async (a) => vmlinuxBuild(a.data!, a.path),
+  'arm64-image': rawImageBuild,
+  's390-image': rawImageBuild,
   ko: async (a) => moduleBuild(a.data!, a.path),
   btf: async (a) => {
     throw unexpectedKind(a, `${WHAT}; BTF holds types, not exports`);
@@ -84,6 +87,13 @@ export function binaryBuild(path: string, exports: readonly Export[]): KernelBui
 /** A single module speaks for its own exports. */
 const moduleBuild = (data: Uint8Array, path: string) =>
   binaryBuild(path, parseModuleImage(data, { source: path }).exports);
+
+async function rawImageBuild(a: Artifact): Promise<KernelBuild> {
+  const { kernel, exports } = await readRawImage(a.kind as 'arm64-image' | 's390-image', a.data!, {
+    source: a.path,
+  });
+  return withLoaderLabel(binaryBuild(a.path, exports), kernel);
+}
 
 const vmlinuxBuild = (elf: Uint8Array, path: string) =>
   withLoaderLabel(binaryBuild(path, readVmlinuxExports(elf, { source: path })), elf);
