@@ -1,11 +1,17 @@
 // Any artifact that describes a kernel's exports, recognised by content: a text table (Module.symvers,
 // RPM provides, Ubuntu abi; plain or compressed), a kernel package (.deb, .rpm), a module tree, a
 // vmlinux or vmlinuz, or a single module (its own exports).
+import { ArtifactFormatError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from './artifact.js';
 import { type KernelBtf, readKernelBtf } from './btf/kernel-btf.js';
-import { type KernelArtifactOptions, readKernelArtifact, readKernelSource } from './kernel-artifact.js';
+import {
+  type KernelArtifact,
+  type KernelArtifactOptions,
+  readKernelArtifact,
+  readKernelSource,
+} from './kernel-artifact.js';
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
@@ -26,8 +32,8 @@ const WHAT = 'kernel exports (Module.symvers, provides, a kernel package, vmlinu
 type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<KernelBuild>;
 
 const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
-  tree: async (a, o) => (await readKernelArtifact(a, o)).build,
-  deb: async (a, o) => (await readKernelArtifact(a, o)).build,
+  tree: async (a, o) => nonEmpty(await readKernelArtifact(a, o), a.path),
+  deb: async (a, o) => nonEmpty(await readKernelArtifact(a, o), a.path),
   rpm: readRpm,
   vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
   vmlinux: async (a) => vmlinuxBuild(a.data!, a.path),
@@ -70,7 +76,23 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
       labels: { ...build.labels, package: meta.name ?? '', version: `${meta.version}-${meta.release}` },
     };
   }
-  return (await readKernelSource(source, opts)).build;
+  return nonEmpty(await readKernelSource(source, opts), path);
+}
+
+/**
+ * A kernel's binaries always export something (vmlinux alone, thousands): none means they were not
+ * understood, and an empty Module.symvers with exit 0 would hide it.
+ */
+function nonEmpty(k: KernelArtifact, path: string): KernelBuild {
+  if (k.build.exports.size > 0 || k.build.format !== 'kernel-binaries') return k.build;
+  const inTree = k.modules.filter((m) => m.path !== null).length;
+  const met = [
+    k.kernelImage ? `kernel image ${k.kernelImage} (no exports)` : 'no kernel image',
+    `${inTree} in-tree module${inTree === 1 ? '' : 's'} (none exporting)`,
+    ...k.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`),
+  ];
+  if (k.problems.length > 3) met.push(`${k.problems.length - 3} more unreadable files`);
+  throw new ArtifactFormatError(`no exports found in its binaries: met ${met.join('; ')}`, { source: path });
 }
 
 /** A kernel build made of the exports one binary (a vmlinux, or a single module) carries. */
@@ -95,8 +117,14 @@ async function rawImageBuild(a: Artifact): Promise<KernelBuild> {
   return withLoaderLabel(binaryBuild(a.path, exports), kernel);
 }
 
-const vmlinuxBuild = (elf: Uint8Array, path: string) =>
-  withLoaderLabel(binaryBuild(path, readVmlinuxExports(elf, { source: path })), elf);
+function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
+  const exports = readVmlinuxExports(elf, { source: path });
+  if (exports.length === 0)
+    throw new ArtifactFormatError('no exports: its __ksymtab and __ksymtab_gpl are empty or missing', {
+      source: path,
+    });
+  return withLoaderLabel(binaryBuild(path, exports), elf);
+}
 
 /**
  * A kernel's exports and its BTF in one pass, for a linux-image package, a tree, a vmlinuz or a vmlinux;

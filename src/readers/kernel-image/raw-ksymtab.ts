@@ -55,7 +55,7 @@ export function findRawKsymtab(bytes: Uint8Array, layout: RawKsymtabLayout, opts
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const reader = new Reader(bytes, view, layout);
   const found: RawKsymtab[] = [];
-  const met: string[] = [];
+  const met: { count: number; why: string }[] = [];
   for (const fieldCount of [3, 2] as const) {
     for (const run of reader.runs(fieldCount)) {
       const table = reader.validate(run, met);
@@ -64,7 +64,15 @@ export function findRawKsymtab(bytes: Uint8Array, layout: RawKsymtabLayout, opts
   }
   const what = `${layout.fields === 'prel32' ? 'PREL32' : `${layout.wordSize * 8}-bit pointer`} kernel_symbol entries (${layout.littleEndian ? 'little' : 'big'}-endian)`;
   if (found.length === 0) {
-    const seen = met.length === 0 ? 'no run of such entries at all' : met.slice(0, 3).join('; ');
+    // The longest runs are the likeliest to have been the table.
+    met.sort((a, b) => b.count - a.count);
+    const seen =
+      met.length === 0
+        ? 'no run of such entries at all'
+        : met
+            .slice(0, 3)
+            .map((m) => m.why)
+            .join('; ');
     throw new ArtifactFormatError(
       `no export table found: looked for __ksymtab/__ksymtab_gpl of ${what} followed by __kcrctab and __ksymtab_strings, and met ${seen}`,
       { source: opts.source },
@@ -174,7 +182,7 @@ export class Reader {
   }
 
   /** The table the run holds, trimmed of look-alike entries at its ends, or null (noting why in `met`). */
-  validate(run: Candidate, met: string[]): RawKsymtab | null {
+  validate(run: Candidate, met: { count: number; why: string }[]): RawKsymtab | null {
     const entry = run.fieldCount * this.fieldSize;
     const targets: { name: bigint; ns: bigint | null }[] = [];
     for (let i = 0; i < run.count; i++) {
@@ -183,6 +191,7 @@ export class Reader {
       targets.push({ name, ns: run.fieldCount === 3 ? this.target(o + 2 * this.fieldSize) : null });
     }
     let why = '';
+    let deeper = false;
     for (let head = 0; head <= Math.min(MAX_TRIM, run.count - MIN_ENTRIES); head++) {
       for (let tail = 0; head + tail <= Math.min(2 * MAX_TRIM, run.count - MIN_ENTRIES); tail++) {
         const n = run.count - head - tail;
@@ -204,14 +213,16 @@ export class Reader {
           }
           const result = this.read(start, n, run.fieldCount, stringsAt, base, hasCrcs, targets.slice(head));
           if (typeof result === 'string') {
-            why ||= `${n} entries at 0x${start.toString(16)}: ${result}`;
+            // A table whose strings follow it got further than one whose do not: say what stopped it.
+            if (!deeper) why = `${n} entries at 0x${start.toString(16)}: ${result}`;
+            deeper = true;
             continue;
           }
           return result;
         }
       }
     }
-    if (run.count >= 256) met.push(why);
+    met.push({ count: run.count, why });
     return null;
   }
 
