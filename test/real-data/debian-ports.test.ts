@@ -5,11 +5,16 @@
 // is downloaded with apt configured for that suite and architecture (skips offline). Each test reports
 // the exports compared and the differences.
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
+import { execFile, execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { formatCrc, readModuleImage } from '../../src/index.js';
 import { type AptTarget, debianPackageFor, newestDebianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-import { needs } from '../helpers/tools.js';
+import { needs, tool } from '../helpers/tools.js';
 
 interface Port extends AptTarget {
   /** The image packages of this suite and architecture, newest picked. */
@@ -36,6 +41,15 @@ const PORTS: Port[] = [
 /** linux-image-<abi>-<flavour>[-unsigned] → linux-headers-<abi>-<flavour>. */
 const headersOf = (image: string) =>
   image.replace(/^linux-image-/, 'linux-headers-').replace(/-unsigned$/, '');
+
+const execFileAsync = promisify(execFile);
+
+function modulesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? modulesUnder(p) : /\.ko(\.(xz|zst|gz))?$/.test(n) ? [p] : [];
+  });
+}
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const isVmlinux = (line: string) => line.split('\t')[2] === 'vmlinux';
@@ -85,6 +99,41 @@ for (const port of PORTS) {
 
     it('every export equals Module.symvers, modules included', { todo: port.modulesTodo ?? false }, (t) => {
       compare(t, `${port.arch} all`, expected, got);
+    });
+
+    // kmod's modprobe reads every architecture's __versions, whatever the machine's own.
+    it('the imports of every module equal modprobe --dump-modversions', {
+      skip: needs('modprobe'),
+    }, async (t) => {
+      if (!('path' in image)) return;
+      const dir = mkdtempSync(join(tmpdir(), 'kabi-port-'));
+      try {
+        execFileSync('dpkg-deb', ['-x', image.path, dir]);
+        const mods = modulesUnder(join(dir, 'lib', 'modules'));
+        const differ: string[] = [];
+        let imports = 0;
+        // Four at a time: each modprobe is a process of its own.
+        const check = async (m: string) => {
+          const read = (await readModuleImage(m)).imports;
+          imports += read.length;
+          const ours = read.map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`).join('');
+          const theirs = (await execFileAsync(tool('modprobe'), ['--dump-modversions', m])).stdout;
+          if (ours !== theirs) differ.push(m.slice(dir.length));
+        };
+        const queue = [...mods];
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            for (let m = queue.shift(); m !== undefined; m = queue.shift()) await check(m);
+          }),
+        );
+        t.diagnostic(
+          `${port.arch}: ${mods.length} modules, ${imports} imports compared, ${differ.length} modules differ`,
+        );
+        assert.ok(mods.length > 1000, `found ${mods.length} modules`);
+        assert.deepEqual(differ.slice(0, 20), [], `${differ.length} modules differ from modprobe`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }
