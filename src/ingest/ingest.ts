@@ -168,6 +168,8 @@ const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
   },
   vmlinux: exportsOnly,
   vmlinuz: exportsOnly,
+  'arm64-image': exportsOnly,
+  's390-image': exportsOnly,
   btf: exportsOnly,
   text: exportsOnly,
 };

@@ -9,7 +9,9 @@ import { ArtifactFormatError } from '../errors.js';
 import { isBtf } from './btf/btf.js';
 import { type Compression, DEFAULT_MAX_OUTPUT, decompress, detectCompression } from './compression.js';
 import { fsError, readInputFile } from './file.js';
+import { isArm64Image } from './kernel-image/arm64-image.js';
 import { isBzImage } from './kernel-image/bzimage.js';
+import { isS390Image } from './kernel-image/s390-image.js';
 
 export type ArtifactKind =
   /** A directory: a module tree, an extracted package, a directory of built kmods. */
@@ -22,6 +24,10 @@ export type ArtifactKind =
   | 'vmlinux'
   /** An x86 bzImage (`/boot/vmlinuz-*`). */
   | 'vmlinuz'
+  /** An arm64 `Image` (`/boot/vmlinuz-*` on arm64, plain or gzip'd): a raw kernel, no ELF. */
+  | 'arm64-image'
+  /** An s390 boot image (`/boot/vmlinuz-*` on s390x): the decompressor with the raw kernel inside. */
+  | 's390-image'
   /** Raw BTF (`/sys/kernel/btf/vmlinux`, `kabi btf --subset`). */
   | 'btf'
   /** Anything else: a text table (Module.symvers, symvers.gz, RPM provides, Ubuntu abi), parsed later. */
@@ -88,6 +94,8 @@ export function kindOfContent(data: Uint8Array): ArtifactKind {
   }
   if (isBtf(data)) return 'btf';
   if (isBzImage(data)) return 'vmlinuz';
+  if (isArm64Image(data)) return 'arm64-image';
+  if (isS390Image(data)) return 's390-image';
   return 'text';
 }
 
@@ -107,6 +115,8 @@ export function describeKind(artifact: Artifact): string {
     ko: 'a kernel module',
     vmlinux: 'a vmlinux',
     vmlinuz: 'a bzImage (vmlinuz)',
+    'arm64-image': 'an arm64 Image',
+    's390-image': 'an s390 boot image',
     btf: 'a raw BTF file',
     text: 'a text file',
   };

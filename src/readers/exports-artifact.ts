@@ -18,6 +18,7 @@ import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
 import { dateLabels } from './labels.js';
+import { readRawImage } from './kernel-image/raw-image.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
@@ -37,12 +38,14 @@ type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<Kern
 const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
   tree: async (a, o) => {
     const k = await readKernelArtifact(a, o);
-    return isKmodDirectory(k) ? (await readKmodDirectory(a, k)).build : k.build;
+    return isKmodDirectory(k) ? (await readKmodDirectory(a, k)).build : nonEmpty(k, a.path);
   },
-  deb: async (a, o) => (await readKernelArtifact(a, o)).build,
+  deb: async (a, o) => nonEmpty(await readKernelArtifact(a, o), a.path),
   rpm: readRpm,
   vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
   vmlinux: async (a) => vmlinuxBuild(a.data!, a.path),
+  'arm64-image': rawImageBuild,
+  's390-image': rawImageBuild,
   ko: async (a) => moduleBuild(a.data!, a.path),
   btf: async (a) => {
     throw unexpectedKind(a, `${WHAT}; BTF holds types, not exports`);
@@ -109,7 +112,23 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
       },
     };
   }
-  return (await readKernelSource(source, opts)).build;
+  return nonEmpty(await readKernelSource(source, opts), path);
+}
+
+/**
+ * A kernel's binaries always export something (vmlinux alone, thousands): none means they were not
+ * understood, and an empty Module.symvers with exit 0 would hide it.
+ */
+function nonEmpty(k: KernelArtifact, path: string): KernelBuild {
+  if (k.build.exports.size > 0 || k.build.format !== 'kernel-binaries') return k.build;
+  const inTree = k.modules.filter((m) => m.path !== null).length;
+  const met = [
+    k.kernelImage ? `kernel image ${k.kernelImage} (no exports)` : 'no kernel image',
+    `${inTree} in-tree module${inTree === 1 ? '' : 's'} (none exporting)`,
+    ...k.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`),
+  ];
+  if (k.problems.length > 3) met.push(`${k.problems.length - 3} more unreadable files`);
+  throw new ArtifactFormatError(`no exports found in its binaries: met ${met.join('; ')}`, { source: path });
 }
 
 /** A kernel build made of the exports one binary (a vmlinux, or a single module) carries. */
@@ -127,8 +146,21 @@ export function binaryBuild(path: string, exports: readonly Export[]): KernelBui
 const moduleBuild = (data: Uint8Array, path: string) =>
   binaryBuild(path, parseModuleImage(data, { source: path }).exports);
 
-const vmlinuxBuild = (elf: Uint8Array, path: string) =>
-  withLoaderLabel(binaryBuild(path, readVmlinuxExports(elf, { source: path })), elf);
+async function rawImageBuild(a: Artifact): Promise<KernelBuild> {
+  const { kernel, exports } = await readRawImage(a.kind as 'arm64-image' | 's390-image', a.data!, {
+    source: a.path,
+  });
+  return withLoaderLabel(binaryBuild(a.path, exports), kernel);
+}
+
+function vmlinuxBuild(elf: Uint8Array, path: string): KernelBuild {
+  const exports = readVmlinuxExports(elf, { source: path });
+  if (exports.length === 0)
+    throw new ArtifactFormatError('no exports: its __ksymtab and __ksymtab_gpl are empty or missing', {
+      source: path,
+    });
+  return withLoaderLabel(binaryBuild(path, exports), elf);
+}
 
 /**
  * A kernel's exports and its BTF in one pass, for a linux-image package, a tree, a vmlinuz or a vmlinux;

@@ -14,7 +14,7 @@ import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import { formatLoaderLabel, LOADER_LABEL, type LoaderProfile } from '../model/loader-profile.js';
 import type { ModuleImage } from '../model/module-image.js';
-import { type Artifact, sniffArtifact } from './artifact.js';
+import { type Artifact, kindOfContent, sniffArtifact } from './artifact.js';
 import {
   type BtfSectionBytes,
   btfSectionBytes,
@@ -38,7 +38,8 @@ import {
   vendorOfBanner,
   vermagicOf,
 } from './kernel-config.js';
-import { extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { DEFAULT_MAX_VMLINUX, extractVmlinux, isBzImage } from './kernel-image/bzimage.js';
+import { readRawImage } from './kernel-image/raw-image.js';
 import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
 import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
@@ -83,6 +84,8 @@ const SHIPPED_SYMVERS =
 // Debian packages date themselves only in their changelog: the first entry's trailer line.
 const CHANGELOG = /(?:^|\/)usr\/share\/doc\/[^/]+\/changelog\.Debian\.gz$/;
 const CONCURRENCY = 4;
+/** An Image.gz decompresses to a few tens of MiB; an unstripped vmlinux.xz to a GiB. */
+const MAX_IMAGE = DEFAULT_MAX_VMLINUX;
 
 export function isKernelArtifactFile(path: string): boolean {
   return (
@@ -240,7 +243,19 @@ class Accumulator {
   }
 
   private async addKernelImage(file: ArtifactFile, where: string, release: string): Promise<void> {
-    const elf = isBzImage(file.data) ? await extractVmlinux(file.data, { source: where }) : file.data;
+    // arm64 ships Image (or Image.gz), s390x its boot image: raw kernels without a section table.
+    const { data } = await decompress(file.data, { source: where, maxOutput: MAX_IMAGE });
+    const kind = kindOfContent(data);
+    if (kind === 'arm64-image' || kind === 's390-image') {
+      const raw = await readRawImage(kind, data, { source: where });
+      this.vmlinux = raw.exports;
+      this.banner = linuxBanner(raw.kernel);
+      this.config ??= ikconfigOf(raw.kernel, { source: where });
+      this.kernelImage = file.path;
+      this.release ??= release;
+      return;
+    }
+    const elf = isBzImage(data) ? await extractVmlinux(data, { source: where }) : data;
     this.vmlinux = readVmlinuxExports(elf, { source: where });
     this.banner = linuxBanner(elf);
     this.config ??= ikconfigOf(elf, { source: where });

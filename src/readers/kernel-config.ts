@@ -22,6 +22,7 @@ import type { LoaderProfile, LoaderVendor } from '../model/loader-profile.js';
 import { formatLoaderLabel, LOADER_LABEL, UNKNOWN_PROFILE } from '../model/loader-profile.js';
 import { sniffArtifact, unexpectedKind } from './artifact.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
+import { extractS390Kernel } from './kernel-image/s390-image.js';
 import { decodeText } from './lines.js';
 
 export interface KernelConfig {
@@ -162,8 +163,13 @@ export async function readKernelConfig(path: string): Promise<KernelConfig> {
     what: 'a kernel configuration (.config, config.gz, vmlinux)',
   });
   const bytes =
-    artifact.kind === 'vmlinuz' ? await extractVmlinux(artifact.data!, { source: path }) : artifact.data;
-  if (bytes && (artifact.kind === 'vmlinux' || artifact.kind === 'vmlinuz' || artifact.kind === 'ko')) {
+    artifact.kind === 'vmlinuz'
+      ? await extractVmlinux(artifact.data!, { source: path })
+      : artifact.kind === 's390-image'
+        ? await extractS390Kernel(artifact.data!, { source: path })
+        : artifact.data;
+  const images = ['vmlinux', 'vmlinuz', 'arm64-image', 's390-image', 'ko'];
+  if (bytes && images.includes(artifact.kind)) {
     const config = ikconfigOf(bytes, { source: path });
     if (!config)
       throw new ArtifactFormatError('no IKCONFIG in it (built without CONFIG_IKCONFIG)', { source: path });

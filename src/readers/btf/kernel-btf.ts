@@ -111,6 +111,13 @@ const KERNEL_BTF_READERS: Record<ArtifactKind, (a: Artifact, o: KernelBtfOptions
     const elf = await extractVmlinux(a.data!, { source: a.path });
     return kernelBtfFromElf(openElf(elf, { source: a.path }), a.path, null);
   },
+  // No section table says where .BTF lies in a raw image.
+  'arm64-image': async (a) => {
+    throw unexpectedKind(a, `${EXPECTED} (a raw image has no section table to find .BTF by)`);
+  },
+  's390-image': async (a) => {
+    throw unexpectedKind(a, `${EXPECTED} (a raw image has no section table to find .BTF by)`);
+  },
   // A module's .BTF is split BTF: it needs its kernel's as a base (readModuleBtf).
   ko: async (a) => {
     throw unexpectedKind(a, `${EXPECTED} (a module's split BTF needs its kernel's as a base)`);

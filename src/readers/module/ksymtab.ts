@@ -23,7 +23,8 @@ const KSYMTABS: [string, string, ExportType][] = [
   ['__ksymtab_gpl_future', '__kcrctab_gpl_future', 'EXPORT_SYMBOL_GPL_FUTURE'],
 ];
 
-const PREL32_MACHINES = new Set([EM.X86_64, EM.AARCH64, EM.PPC64, EM.S390, EM.RISCV, EM.LOONGARCH]);
+// powerpc and s390 never selected HAVE_ARCH_PREL32_RELOCATIONS: their entries are three pointers.
+const PREL32_MACHINES = new Set([EM.X86_64, EM.AARCH64, EM.RISCV, EM.LOONGARCH]);
 
 interface Layout {
   prel32: boolean;

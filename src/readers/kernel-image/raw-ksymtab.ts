@@ -1,0 +1,281 @@
+// The export table of a raw kernel image: an arm64 `Image` or the kernel an s390 `image` decompresses to.
+// Such an image is vmlinux as `objcopy -O binary` leaves it: no ELF header, no section table, no symbols
+// (Debian's /boot/System.map is a placeholder pointing at the -dbg package), so the tables are found by
+// the layout include/asm-generic/vmlinux.lds.h gives them, which no other data in an image has:
+//
+//   __ksymtab          struct kernel_symbol[n1], sorted by name (KEEP(*(SORT(___ksymtab+*))))
+//   __ksymtab_gpl      struct kernel_symbol[n2], sorted by name
+//   __kcrctab          u32[n1]   (CONFIG_MODVERSIONS; 5.19+ the CRC itself, from the linked __crc_ symbols)
+//   __kcrctab_gpl      u32[n2]
+//   __ksymtab_strings  the names and namespaces the entries point to ("aMS": merged, tails shared)
+//
+// each output section following the last with no gap (kernel_symbol's alignment divides every size).
+// struct kernel_symbol is { value, name, namespace } (the namespace since 5.4): int offsets relative to
+// each field with CONFIG_HAVE_ARCH_PREL32_RELOCATIONS (arm64), else pointers (s390, ppc64). A candidate
+// is taken only when all of this holds exactly: the strings begin right after the tables (for pointers,
+// that fixes the link address), every name and namespace is a NUL-terminated identifier there, the
+// names are distinct and make exactly two ascending runs (__ksymtab then __ksymtab_gpl). Anything else
+// is an error naming what was met; never an empty or partial table.
+import { ArtifactFormatError } from '../../errors.js';
+import type { Export, ExportType } from '../../model/export.js';
+
+export interface RawKsymtabLayout {
+  /** 'prel32': int32 offsets from each field; 'pointer': absolute addresses of `wordSize` bytes. */
+  fields: 'prel32' | 'pointer';
+  wordSize: 4 | 8;
+  littleEndian: boolean;
+}
+
+/** A table found in an image: where it lies, and its exports (module `vmlinux`). */
+export interface RawKsymtab {
+  exports: Export[];
+  /** File offset of __ksymtab's first entry. */
+  offset: number;
+  entrySize: number;
+  /** Counts of __ksymtab and __ksymtab_gpl entries. */
+  counts: [number, number];
+  /** The link address of the image's first byte (pointer layouts only; 0 for PREL32). */
+  base: bigint;
+  hasCrcs: boolean;
+}
+
+/** Entries shorter than this are not taken for a kernel's export table. */
+const MIN_ENTRIES = 16;
+/** How many entries at either end of a candidate run may be look-alikes of another table. */
+const MAX_TRIM = 8;
+const MAX_NAME = 512;
+
+interface Candidate {
+  start: number;
+  count: number;
+  fieldCount: 2 | 3;
+}
+
+export function findRawKsymtab(bytes: Uint8Array, layout: RawKsymtabLayout, opts: { source: string }) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reader = new Reader(bytes, view, layout);
+  const found: RawKsymtab[] = [];
+  const met: { count: number; why: string }[] = [];
+  for (const fieldCount of [3, 2] as const) {
+    for (const run of reader.runs(fieldCount)) {
+      const table = reader.validate(run, met);
+      if (table) found.push(table);
+    }
+  }
+  const what = `${layout.fields === 'prel32' ? 'PREL32' : `${layout.wordSize * 8}-bit pointer`} kernel_symbol entries (${layout.littleEndian ? 'little' : 'big'}-endian)`;
+  if (found.length === 0) {
+    // The longest runs are the likeliest to have been the table.
+    met.sort((a, b) => b.count - a.count);
+    const seen =
+      met.length === 0
+        ? 'no run of such entries at all'
+        : met
+            .slice(0, 3)
+            .map((m) => m.why)
+            .join('; ');
+    throw new ArtifactFormatError(
+      `no export table found: looked for __ksymtab/__ksymtab_gpl of ${what} followed by __kcrctab and __ksymtab_strings, and met ${seen}`,
+      { source: opts.source },
+    );
+  }
+  if (found.length > 1) {
+    throw new ArtifactFormatError(
+      `${found.length} candidate export tables (at ${found.map((f) => `0x${f.offset.toString(16)}`).join(', ')}); refusing to guess`,
+      { source: opts.source },
+    );
+  }
+  return found[0]!;
+}
+
+export class Reader {
+  readonly fieldSize: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly view: DataView,
+    readonly layout: RawKsymtabLayout,
+  ) {
+    this.fieldSize = layout.fields === 'prel32' ? 4 : layout.wordSize;
+  }
+
+  /**
+   * The address (prel32: file offset) a field points to; null for a field that points nowhere: a
+   * pointer of 0, or an offset of 0 (the field itself), which is how an entry says it has no namespace.
+   */
+  target(at: number): bigint | null {
+    const { layout, view } = this;
+    if (layout.fields === 'prel32') {
+      const rel = view.getInt32(at, layout.littleEndian);
+      return rel === 0 ? null : BigInt(at + rel);
+    }
+    const v =
+      layout.wordSize === 8
+        ? view.getBigUint64(at, layout.littleEndian)
+        : BigInt(view.getUint32(at, layout.littleEndian));
+    return v === 0n ? null : v;
+  }
+
+  /** Maximal runs of entries whose name (and namespace) fields could point into the image. */
+  *runs(fieldCount: 2 | 3): Generator<Candidate> {
+    const entry = fieldCount * this.fieldSize;
+    const align = this.fieldSize;
+    const len = this.bytes.length;
+    const limit = BigInt(len);
+    for (let phase = 0; phase < entry; phase += align) {
+      let start = -1;
+      let count = 0;
+      let anchor = 0n;
+      for (let o = phase; o + entry <= len; o += entry) {
+        const ok = this.plausible(o, fieldCount, start < 0 ? null : anchor, limit);
+        if (ok !== null) {
+          if (start < 0) {
+            start = o;
+            anchor = ok;
+          }
+          count++;
+          continue;
+        }
+        if (count >= MIN_ENTRIES) yield { start, count, fieldCount };
+        start = -1;
+        count = 0;
+      }
+      if (count >= MIN_ENTRIES) yield { start, count, fieldCount };
+    }
+  }
+
+  /** The name's target when the entry at `o` could be a kernel_symbol, else null. */
+  private plausible(o: number, fieldCount: 2 | 3, anchor: bigint | null, limit: bigint): bigint | null {
+    const name = this.target(o + this.fieldSize);
+    if (name === null) return null;
+    const ns = (fieldCount === 3 ? this.target(o + 2 * this.fieldSize) : null) ?? name;
+    if (this.layout.fields === 'prel32') {
+      // Offsets are file offsets already: both must land on a string in the image.
+      if (name < 0n || name >= limit || ns < 0n || ns >= limit) return null;
+      if (this.identifier(Number(name)) === null) return null;
+      return name;
+    }
+    // Pointers: all of one table's strings lie within one image-sized window.
+    const d = name > ns ? name - ns : ns - name;
+    if (d >= limit) return null;
+    if (anchor !== null && (name > anchor ? name - anchor : anchor - name) >= limit) return null;
+    return name;
+  }
+
+  /** The identifier (`[A-Za-z0-9_.$]*`) NUL-terminated at `at`, or null. */
+  identifier(at: number): string | null {
+    const b = this.bytes;
+    let e = at;
+    while (e < b.length && e - at <= MAX_NAME) {
+      const c = b[e]!;
+      if (c === 0) return Buffer.from(b.buffer, b.byteOffset + at, e - at).toString('latin1');
+      const word =
+        (c >= 0x30 && c <= 0x39) ||
+        (c >= 0x41 && c <= 0x5a) ||
+        (c >= 0x61 && c <= 0x7a) ||
+        c === 0x5f ||
+        c === 0x2e ||
+        c === 0x24;
+      if (!word) return null;
+      e++;
+    }
+    return null;
+  }
+
+  /** The table the run holds, trimmed of look-alike entries at its ends, or null (noting why in `met`). */
+  validate(run: Candidate, met: { count: number; why: string }[]): RawKsymtab | null {
+    const entry = run.fieldCount * this.fieldSize;
+    const targets: { name: bigint; ns: bigint | null }[] = [];
+    for (let i = 0; i < run.count; i++) {
+      const o = run.start + i * entry;
+      const name = this.target(o + this.fieldSize)!;
+      targets.push({ name, ns: run.fieldCount === 3 ? this.target(o + 2 * this.fieldSize) : null });
+    }
+    let why = '';
+    let deeper = false;
+    for (let head = 0; head <= Math.min(MAX_TRIM, run.count - MIN_ENTRIES); head++) {
+      for (let tail = 0; head + tail <= Math.min(2 * MAX_TRIM, run.count - MIN_ENTRIES); tail++) {
+        const n = run.count - head - tail;
+        const start = run.start + head * entry;
+        let min = targets[head]!.name;
+        for (let i = head; i < head + n; i++) {
+          const t = targets[i]!;
+          if (t.name < min) min = t.name;
+          if (t.ns !== null && t.ns < min) min = t.ns;
+        }
+        for (const hasCrcs of [true, false]) {
+          const stringsAt = start + n * entry + (hasCrcs ? 4 * n : 0);
+          // PREL32 targets are file offsets and must meet the strings exactly; a pointer table's
+          // smallest target is where the strings begin, which gives the link address.
+          const base = this.layout.fields === 'prel32' ? 0n : min - BigInt(stringsAt);
+          if (this.layout.fields === 'prel32' && min !== BigInt(stringsAt)) {
+            why ||= `${run.count} entries at 0x${run.start.toString(16)} whose strings do not follow their tables`;
+            continue;
+          }
+          const result = this.read(start, n, run.fieldCount, stringsAt, base, hasCrcs, targets.slice(head));
+          if (typeof result === 'string') {
+            // A table whose strings follow it got further than one whose do not: say what stopped it.
+            if (!deeper) why = `${n} entries at 0x${start.toString(16)}: ${result}`;
+            deeper = true;
+            continue;
+          }
+          return result;
+        }
+      }
+    }
+    met.push({ count: run.count, why });
+    return null;
+  }
+
+  private read(
+    start: number,
+    n: number,
+    fieldCount: 2 | 3,
+    stringsAt: number,
+    base: bigint,
+    hasCrcs: boolean,
+    targets: { name: bigint; ns: bigint | null }[],
+  ): RawKsymtab | string {
+    const len = BigInt(this.bytes.length);
+    const names: string[] = [];
+    const namespaces: string[] = [];
+    const at = (t: bigint) => t - base;
+    for (let i = 0; i < n; i++) {
+      const { name, ns } = targets[i]!;
+      const outside = (t: bigint) => at(t) < BigInt(stringsAt) || at(t) >= len;
+      if (outside(name) || (ns !== null && outside(ns))) return `entry ${i} points outside __ksymtab_strings`;
+      const s = this.identifier(Number(at(name)));
+      if (s === null || s === '') return `entry ${i}'s name is not an identifier`;
+      const space = ns === null ? '' : this.identifier(Number(at(ns)));
+      if (space === null) return `entry ${i}'s namespace is not an identifier`;
+      names.push(s);
+      namespaces.push(space);
+    }
+    const drops: number[] = [];
+    for (let i = 1; i < n; i++) {
+      if (names[i]! === names[i - 1]!) return `${names[i]} appears twice`;
+      if (names[i]! < names[i - 1]!) drops.push(i);
+    }
+    if (drops.length !== 1) {
+      return drops.length === 0
+        ? 'names in one ascending run: cannot tell __ksymtab from __ksymtab_gpl'
+        : `names not sorted as the linker sorts __ksymtab and __ksymtab_gpl (${drops.length + 1} ascending runs)`;
+    }
+    const gplFrom = drops[0]!;
+    const crcAt = start + n * fieldCount * this.fieldSize;
+    const exports: Export[] = names.map((symbol, i) => ({
+      symbol,
+      crc: hasCrcs ? this.view.getUint32(crcAt + 4 * i, this.layout.littleEndian) : null,
+      module: 'vmlinux',
+      exportType: (i < gplFrom ? 'EXPORT_SYMBOL' : 'EXPORT_SYMBOL_GPL') as ExportType,
+      namespace: namespaces[i]!,
+    }));
+    return {
+      exports,
+      offset: start,
+      entrySize: fieldCount * this.fieldSize,
+      counts: [gplFrom, n - gplFrom],
+      base,
+      hasCrcs,
+    };
+  }
+}
