@@ -118,8 +118,11 @@ interface Reader {
 class RelocatableReader implements Reader {
   private symbolList: ElfSymbol[] | null = null;
   private readonly relocs = new Map<number, Map<number, ElfRelocation>>();
+  private readonly strings: ElfSection | undefined;
 
-  constructor(private readonly elf: ElfFile) {}
+  constructor(private readonly elf: ElfFile) {
+    this.strings = elf.section('__ksymtab_strings');
+  }
 
   private get symbols(): ElfSymbol[] {
     this.symbolList ??= readSymbols(this.elf);
@@ -177,8 +180,15 @@ class RelocatableReader implements Reader {
         if (tab.size % l.entry !== 0) return false;
         if (crcCount !== undefined && tab.size / l.entry !== crcCount) return false;
         for (const off of relocs.keys()) if (off % field !== 0 || off >= tab.size) return false;
-        for (let at = 0; at < tab.size; at += l.entry)
-          if (!relocs.has(at) || !relocs.has(at + field)) return false;
+        // Every entry has a value and a name; the name (and namespace) point into __ksymtab_strings,
+        // the value never does. With every field relocated, that is what tells 2 × 12 from 3 × 8.
+        for (let at = 0; at < tab.size; at += l.entry) {
+          const value = relocs.get(at);
+          const name = relocs.get(at + field);
+          if (!value || !name || this.pointsToStrings(value) || !this.pointsToStrings(name)) return false;
+          const ns = l.fields === 3 ? relocs.get(at + 2 * field) : undefined;
+          if (ns && !this.pointsToStrings(ns)) return false;
+        }
         return true;
       });
     if (fits.length !== 1) {
@@ -189,6 +199,11 @@ class RelocatableReader implements Reader {
       throw unrecognised(elf, tab, crcCount, why);
     }
     return fits[0]!;
+  }
+
+  private pointsToStrings(r: ElfRelocation): boolean {
+    const sym = this.symbols[r.symbol];
+    return sym !== undefined && sym.shndx === this.strings?.index;
   }
 
   crcs(crcs: ElfSection): number[] {
