@@ -136,7 +136,9 @@ describe('module images: layouts and bad input', () => {
   it('reads extended modversions alone, in big-endian order (s390x)', () => {
     const longName = `_RNvMs_NtCs1abc_6kernel5errorNtB4_5Error${'q'.repeat(40)}`;
     const crcs = Buffer.alloc(12);
-    [0xd272d446, 0xe8213e80, 0x0102abcd].forEach((c, i) => crcs.writeUInt32BE(c, i * 4));
+    [0xd272d446, 0xe8213e80, 0x0102abcd].forEach((c, i) => {
+      crcs.writeUInt32BE(c, i * 4);
+    });
     const elf = buildElf({
       is64: true,
       littleEndian: false,
