@@ -180,12 +180,12 @@ class RelocatableReader implements Reader {
         if (tab.size % l.entry !== 0) return false;
         if (crcCount !== undefined && tab.size / l.entry !== crcCount) return false;
         for (const off of relocs.keys()) if (off % field !== 0 || off >= tab.size) return false;
-        // Every entry has a value and a name; the name (and namespace) point into __ksymtab_strings,
-        // the value never does. With every field relocated, that is what tells 2 × 12 from 3 × 8.
+        // Every entry has a name; the name (and namespace) point into __ksymtab_strings, the value
+        // never does. With every field relocated, that is what tells 2 × 12 from 3 × 8.
         for (let at = 0; at < tab.size; at += l.entry) {
           const value = relocs.get(at);
           const name = relocs.get(at + field);
-          if (!value || !name || this.pointsToStrings(value) || !this.pointsToStrings(name)) return false;
+          if (!name || !this.pointsToStrings(name) || (value && this.pointsToStrings(value))) return false;
           const ns = l.fields === 3 ? relocs.get(at + 2 * field) : undefined;
           if (ns && !this.pointsToStrings(ns)) return false;
         }
