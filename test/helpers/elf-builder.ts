@@ -6,6 +6,8 @@ export interface SectionSpec {
   link?: number;
   info?: number;
   entsize?: number;
+  /** sh_addr: where a vmlinux loads the section (0 in a .ko). */
+  addr?: bigint;
 }
 
 export function buildElf(opts: {
@@ -61,12 +63,14 @@ export function buildElf(opts: {
     v.setUint32(h, nameOff[i + 1]!, le);
     v.setUint32(h + 4, spec?.type ?? (spec ? 1 : 3), le);
     if (is64) {
+      v.setBigUint64(h + 16, spec?.addr ?? 0n, le);
       v.setBigUint64(h + 24, BigInt(offsets[i]!), le);
       v.setBigUint64(h + 32, BigInt(b.length), le);
       v.setUint32(h + 40, spec?.link ?? 0, le);
       v.setUint32(h + 44, spec?.info ?? 0, le);
       v.setBigUint64(h + 56, BigInt(spec?.entsize ?? 0), le);
     } else {
+      v.setUint32(h + 12, Number(spec?.addr ?? 0n), le);
       v.setUint32(h + 16, offsets[i]!, le);
       v.setUint32(h + 20, b.length, le);
       v.setUint32(h + 24, spec?.link ?? 0, le);

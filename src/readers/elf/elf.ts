@@ -13,6 +13,7 @@ import { ArtifactFormatError, type FormatErrorContext } from '../../errors.js';
 export const EM = {
   X86_64: 62,
   AARCH64: 183,
+  PPC: 20,
   PPC64: 21,
   S390: 22,
   RISCV: 243,
@@ -22,6 +23,8 @@ export const EM = {
 };
 export const SHT = { SYMTAB: 2, STRTAB: 3, RELA: 4, NOBITS: 8, REL: 9 } as const;
 const SHN_XINDEX = 0xffff;
+/** st_shndx of an absolute symbol (a genksyms `__crc_*` before 5.19): its value is not an address. */
+export const SHN_ABS = 0xfff1;
 
 export interface ElfSection {
   index: number;

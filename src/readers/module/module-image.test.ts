@@ -129,6 +129,57 @@ describe('module images: layouts and bad input', () => {
     rejects(short, /\(__version_ext_names\): 2 CRCs but only 1 names/);
   });
 
+  // The sections as modpost of 6.14+ writes them into the .mod.c of a module (`static const u32
+  // ____version_ext_crcs[] __section("__version_ext_crcs")`, `static const char ____version_ext_names[]
+  // = "name\0" ...`), here with CONFIG_BASIC_MODVERSIONS off (no __versions) on big-endian s390x: the
+  // u32s are in the ELF's byte order, the names are bytes.
+  it('reads extended modversions alone, in big-endian order (s390x)', () => {
+    const longName = `_RNvMs_NtCs1abc_6kernel5errorNtB4_5Error${'q'.repeat(40)}`;
+    const crcs = Buffer.alloc(12);
+    [0xd272d446, 0xe8213e80, 0x0102abcd].forEach((c, i) => {
+      crcs.writeUInt32BE(c, i * 4);
+    });
+    const elf = buildElf({
+      is64: true,
+      littleEndian: false,
+      machine: 22,
+      sections: [
+        { name: '.modinfo', data: modinfoSection(['license=GPL', 'name=rust_minimal']) },
+        { name: '__version_ext_crcs', data: crcs },
+        { name: '__version_ext_names', data: Buffer.from(`__fentry__\0_printk\0${longName}\0`) },
+      ],
+    });
+    const m = parseModuleImage(elf, { source: 'rust_minimal.ko' });
+    assert.equal(m.modversions, 'extended');
+    assert.deepEqual(m.imports, [
+      { symbol: '__fentry__', crc: 0xd272d446 },
+      { symbol: '_printk', crc: 0xe8213e80 },
+      { symbol: longName, crc: 0x0102abcd },
+    ]);
+    assert.ok(longName.length > 56, 'a name too long for a __versions record');
+  });
+
+  it('rejects one extended modversions section without the other, as the loader does', () => {
+    const only = (name: string, data: Uint8Array) =>
+      buildElf({
+        is64: true,
+        littleEndian: true,
+        machine: 62,
+        sections: [
+          { name: '__versions', data: versionsSection([[1, 'printk']], true, true) },
+          { name, data },
+        ],
+      });
+    rejects(
+      only('__version_ext_crcs', new Uint8Array(4)),
+      /\(__version_ext_crcs\): __version_ext_crcs without __version_ext_names/,
+    );
+    rejects(
+      only('__version_ext_names', Buffer.from('printk\0')),
+      /\(__version_ext_names\): __version_ext_names without __version_ext_crcs/,
+    );
+  });
+
   it('reads .ko.zst and .ko.gz as well as .ko.xz', { skip: needs('zstd') }, async () => {
     const { execFileSync } = await import('node:child_process');
     const { gzipSync } = await import('node:zlib');

@@ -15,6 +15,15 @@ export function readModversions(elf: ElfFile): { imports: Import[]; kind: 'versi
   const extCrcs = elf.section('__version_ext_crcs');
   const extNames = elf.section('__version_ext_names');
   if (extCrcs && extNames) return { imports: readExtended(elf, extCrcs, extNames), kind: 'extended' };
+  // elf_validity_cache_index_versions() refuses a module with one of the pair (-ENOEXEC).
+  const lone = extCrcs ?? extNames;
+  if (lone) {
+    throw elf.error(
+      `${lone.name} without ${lone === extCrcs ? '__version_ext_names' : '__version_ext_crcs'}: the loader refuses extended version CRCs and names that do not come as a pair`,
+      lone.offset,
+      lone.name,
+    );
+  }
   const versions = elf.section('__versions');
   if (!versions) return { imports: [], kind: 'none' };
   return { imports: readVersions(elf, versions), kind: 'versions' };

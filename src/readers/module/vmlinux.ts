@@ -10,5 +10,9 @@ export function readVmlinuxExports(bytes: Uint8Array, opts: { source: string }):
       'no __ksymtab_strings section: not a vmlinux with exports (or built without CONFIG_MODULES)',
     );
   }
-  return readKsymtab(elf, 'vmlinux');
+  const exports = readKsymtab(elf, 'vmlinux');
+  // A kernel with modules exports something: no entries means tables we did not find, not an empty ABI.
+  if (exports.length === 0)
+    throw elf.error('no __ksymtab entries beside __ksymtab_strings: not a ksymtab this reader recognises');
+  return exports;
 }
