@@ -17,8 +17,8 @@ import {
 import { withLoaderLabel } from './kernel-config.js';
 import { parseKernelExports } from './kernel-exports.js';
 import { extractVmlinux } from './kernel-image/bzimage.js';
-import { dateLabels } from './labels.js';
 import { readRawImage } from './kernel-image/raw-image.js';
+import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
 import { parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
@@ -38,7 +38,10 @@ type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<Kern
 const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
   tree: async (a, o) => {
     const k = await readKernelArtifact(a, o);
-    return isKmodDirectory(k) ? (await readKmodDirectory(a, k)).build : nonEmpty(k, a.path);
+    if (!isKmodDirectory(k)) return nonEmpty(k, a.path);
+    // No kernel image and no lib/modules: a directory of kmods, unless it holds none (then say what was met).
+    const kmods = await readKmodDirectory(a, k);
+    return kmods.modules.length > 0 ? kmods.build : nonEmpty(k, a.path);
   },
   deb: async (a, o) => nonEmpty(await readKernelArtifact(a, o), a.path),
   rpm: readRpm,
@@ -128,7 +131,10 @@ function nonEmpty(k: KernelArtifact, path: string): KernelBuild {
     ...k.problems.slice(0, 3).map((p) => `${p.path}: ${p.reason}`),
   ];
   if (k.problems.length > 3) met.push(`${k.problems.length - 3} more unreadable files`);
-  throw new ArtifactFormatError(`no exports found in its binaries: met ${met.join('; ')}`, { source: path });
+  throw new ArtifactFormatError(
+    `no exports found in its binaries: met ${met.join('; ')}; expected a kernel image or modules that export symbols`,
+    { source: path },
+  );
 }
 
 /** A kernel build made of the exports one binary (a vmlinux, or a single module) carries. */

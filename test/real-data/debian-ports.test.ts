@@ -19,8 +19,6 @@ import { needs, tool } from '../helpers/tools.js';
 interface Port extends AptTarget {
   /** The image packages of this suite and architecture, newest picked. */
   image: RegExp;
-  /** The image's exports are all right but its modules' CRCs are not yet read as the kernel wrote them. */
-  modulesTodo?: string;
 }
 
 const PORTS: Port[] = [
@@ -28,9 +26,7 @@ const PORTS: Port[] = [
     suite: 'bullseye',
     arch: 'amd64',
     image: /^linux-image-5\.10\.0-\d+-amd64-unsigned$/,
-    // Before 5.19 a module's __kcrctab is filled by relocations against absolute __crc_* symbols; reading
-    // them is the module reader's work (issue 15, item 1). Until it lands only vmlinux is held to 0.
-    modulesTodo: 'module CRCs of kernels before 5.19 come from relocations (module reader, issue 15 item 1)',
+    // Before 5.19 a module's __kcrctab is filled by relocations against absolute __crc_* symbols.
   },
   { suite: 'bookworm', arch: 'arm64', image: /^linux-image-6\.1\.0-\d+-arm64-unsigned$/ },
   { suite: 'bookworm', arch: 'ppc64el', image: /^linux-image-6\.1\.0-\d+-powerpc64le$/ },
@@ -97,7 +93,7 @@ for (const port of PORTS) {
       compare(t, `${port.arch} vmlinux`, expected.filter(isVmlinux), got.filter(isVmlinux));
     });
 
-    it('every export equals Module.symvers, modules included', { todo: port.modulesTodo ?? false }, (t) => {
+    it('every export equals Module.symvers, modules included', (t) => {
       compare(t, `${port.arch} all`, expected, got);
     });
 
