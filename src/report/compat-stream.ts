@@ -37,7 +37,8 @@ export interface CompatVerdictJson {
   reasons: number[];
   notes: number[];
   taints?: Taint[];
-  dependsOn?: ConfigDependency[];
+  /** Indexes into `dependsOn`: the configuration switches the verdict depends on; absent when none. */
+  dependsOn?: number[];
 }
 
 /** `kabi compat --format json`: one document, verdicts first (streamed), then the tables they refer to. */
@@ -48,6 +49,8 @@ export interface CompatJson {
   kernels: string[];
   reasons: CompatReasonJson[];
   notes: string[];
+  /** The configuration switches verdicts depend on (kabi does not know the kernel's setting). */
+  dependsOn: ConfigDependency[];
 }
 
 /** A renderer fed one kernel's verdicts at a time. */
@@ -98,6 +101,7 @@ function compactJson(): CompatStream {
   // Reasons are kept as their JSON text only: 100,000 of them for the in-tree modules of a kernel.
   const reasons = new Table<string>();
   const notes = new Table<string>();
+  const dependsOn = new Table<string>();
   let first = true;
   return {
     begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
@@ -119,7 +123,14 @@ function compactJson(): CompatStream {
           }),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),
-          ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+          ...(v.dependsOn?.length
+            ? {
+                dependsOn: v.dependsOn.map((d) => {
+                  const json = JSON.stringify({ option: d.option, message: d.message });
+                  return dependsOn.add(json, () => json);
+                }),
+              }
+            : {}),
         };
         out.push(`${first ? '\n' : ',\n'}${JSON.stringify(row)}`);
         first = false;
@@ -131,7 +142,8 @@ function compactJson(): CompatStream {
       const json = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x));
       return (
         `\n],\n"modules":${lines(json(modules.items))},\n"kernels":${JSON.stringify(kernels.items)},\n` +
-        `"reasons":${lines(reasons.items)},\n"notes":${lines(json(notes.items))}\n}\n`
+        `"reasons":${lines(reasons.items)},\n"notes":${lines(json(notes.items))},\n` +
+        `"dependsOn":${lines(dependsOn.items)}\n}\n`
       );
     },
   };
@@ -160,7 +172,7 @@ export function expandCompatJson(doc: CompatJson): (ModuleIdentity & {
       }),
       notes: v.notes.map((i) => doc.notes[i]!),
       ...(v.taints ? { taints: v.taints } : {}),
-      ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+      dependsOn: (v.dependsOn ?? []).map((i) => doc.dependsOn[i]!),
     };
   });
 }

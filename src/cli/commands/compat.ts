@@ -120,7 +120,7 @@ export function registerCompat(program: Command, state: CommandState): void {
     )
     .argument('<module>', 'a .ko file, or a stored kmod')
     .argument('<kernel>', 'a kernel artifact or stored build')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
     .option(
       '--built-for <kernel>',
       'the kernel the module was built for (package, vmlinuz or vmlinux): say from BTF why each CRC changed',
