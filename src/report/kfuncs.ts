@@ -177,7 +177,8 @@ export function kfuncListJson(list: KfuncList) {
   };
 }
 
-export const kfuncListToJson = (list: KfuncList): string => `${JSON.stringify(kfuncListJson(list), null, 2)}\n`;
+export const kfuncListToJson = (list: KfuncList): string =>
+  `${JSON.stringify(kfuncListJson(list), null, 2)}\n`;
 
 /** `kabi diff --kfuncs --format json`. */
 export function kfuncDiffJson(d: KfuncDiff) {
@@ -215,7 +216,8 @@ export type KfuncListJson = ReturnType<typeof kfuncListJson>;
 export type KfuncDiffJson = ReturnType<typeof kfuncDiffJson>;
 export type KfuncSeriesJson = ReturnType<typeof kfuncSeriesJson>;
 
-export const kfuncSeriesToJson = (s: KfuncSeries): string => `${JSON.stringify(kfuncSeriesJson(s), null, 2)}\n`;
+export const kfuncSeriesToJson = (s: KfuncSeries): string =>
+  `${JSON.stringify(kfuncSeriesJson(s), null, 2)}\n`;
 
 type Renderers<T> = Record<KfuncFormat, (r: T, o: DocumentOptions) => string>;
 
