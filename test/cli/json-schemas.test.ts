@@ -37,7 +37,10 @@ describe('a JSON Schema for each command that writes JSON', () => {
         assert.ok(published.has(schema), `kabi ${path} ${opts.join(' ')}: ${schema} is not generated`);
         assert.ok(existsSync(join(SCHEMA_DIR, `${schema}.schema.json`)), `schema/${schema}.schema.json`);
       }
-    assert.deepEqual([...published].filter((s) => !used.has(s)), []);
+    assert.deepEqual(
+      [...published].filter((s) => !used.has(s)),
+      [],
+    );
   });
 
   it('the test helper finds the schema of each command line', () => {

@@ -42,7 +42,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
   { name: 'coverage', command: 'kabi coverage', file: 'src/report/coverage.ts', type: 'CoverageJson' },
   { name: 'explain', command: 'kabi explain', file: 'src/analysis/explanation.ts', type: 'Explanation' },
   { name: 'kfuncs', command: 'kabi kfuncs', file: 'src/report/kfuncs.ts', type: 'KfuncListJson' },
-  { name: 'kfuncs-series', command: 'kabi kfuncs --series', file: 'src/report/kfuncs.ts', type: 'KfuncSeriesJson' },
+  {
+    name: 'kfuncs-series',
+    command: 'kabi kfuncs --series',
+    file: 'src/report/kfuncs.ts',
+    type: 'KfuncSeriesJson',
+  },
   { name: 'kfuncs-diff', command: 'kabi diff --kfuncs', file: 'src/report/kfuncs.ts', type: 'KfuncDiffJson' },
   { name: 'btf', command: 'kabi btf', file: 'src/report/btf.ts', type: 'BtfTypesJson' },
   { name: 'btf-summary', command: 'kabi btf (no type)', file: 'src/report/btf.ts', type: 'BtfSummaryJson' },

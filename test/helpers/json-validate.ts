@@ -84,6 +84,8 @@ export function schemaOfArgs(args: readonly string[]): string | null {
   if (!variants) return null;
   // `kabi btf ARTIFACT` (one word after the command) names no type.
   const has = (o: string) =>
-    o === '@no-type' ? path === 'btf' && words.length === 2 : args.some((a) => a === o || a.startsWith(`${o}=`));
+    o === '@no-type'
+      ? path === 'btf' && words.length === 2
+      : args.some((a) => a === o || a.startsWith(`${o}=`));
   return variants.find(([options]) => options.every(has))?.[1] ?? null;
 }
