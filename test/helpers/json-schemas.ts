@@ -1,6 +1,7 @@
 // JSON Schemas of the commands' JSON output, generated from the TypeScript types the renderers build
 // (the checker's view of each type, so inferred return types count too) into schema/<name>.schema.json.
-// `npm run schemas` rewrites them; test/cli/json-schemas.test.ts fails when they are stale.
+// `npm run schemas` rewrites them; test/cli/machine-output.test.ts fails when they are stale,
+// test/cli/json-schemas.test.ts when a command that writes JSON has none.
 // Run: node dist/test/helpers/json-schemas.js --write
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

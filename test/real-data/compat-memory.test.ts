@@ -1,10 +1,10 @@
 // compat -f json over the 4,022 in-tree modules of Debian's 6.1.0-47 linux-image on three stored kernels,
-// as a user runs it: peak RSS (/usr/bin/time -v) stays within a budget. Before the reasons went to a
+// as a user runs it: peak RSS (GNU time -v) stays within a budget. Before the reasons went to a
 // temporary file, the module names were shared and V8 was told to collect sooner, three kernels peaked
 // at 420-450 MB (all eleven at 600-800 MB); bench/compat-output.bench.ts measures the full run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,14 +13,15 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { ingestSeries, KABI } from '../helpers/exec.js';
 import { sharedSymversDir } from '../helpers/independent.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
+import { needs, tool } from '../helpers/tools.js';
 
 const BUDGET_MB = 340;
 const symvers = sharedSymversDir();
 const image = symvers ? debianPackage('linux-image-6.1.0-47-amd64-unsigned') : null;
 const skip = !symvers
   ? 'no ../shared/data beside the checkout'
-  : !existsSync('/usr/bin/time')
-    ? 'no /usr/bin/time'
+  : needs('time')
+    ? needs('time')
     : image && 'skip' in image
       ? image.skip
       : false;
@@ -51,7 +52,7 @@ describe('compat -f json memory on a whole kernel package', { skip }, () => {
       '-o',
       out,
     ];
-    const r = spawnSync('/usr/bin/time', ['-v', process.execPath, KABI, '--db', db, ...args], {
+    const r = spawnSync(tool('time'), ['-v', process.execPath, KABI, '--db', db, ...args], {
       encoding: 'utf8',
     });
     assert.equal(r.status, 8, r.stderr);
