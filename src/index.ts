@@ -140,9 +140,16 @@ export * from './report/impact.js';
 export * from './report/index.js';
 export type { ChangeJson, DiffJson, ExportJson } from './report/json.js';
 export * from './report/kfuncs.js';
-export { modinfoFieldText, modinfoRenderers, modversionsRenderers } from './report/module.js';
+export {
+  type ModinfoJson,
+  type ModversionsJson,
+  modinfoFieldText,
+  modinfoRenderers,
+  modversionsRenderers,
+} from './report/module.js';
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
+export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
 export { defaultStorePath } from './store/location.js';
 export {
   migrateSqliteStore,

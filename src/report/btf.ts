@@ -17,18 +17,42 @@ export function btfTypesToText(btf: Btf, ids: readonly number[]): string {
   return printableLines(`${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`);
 }
 
-export function btfTypesToJson(btf: Btf, ids: readonly number[]): string {
-  const types = ids.map((id) => ({ id, ...btf.get(id), c: cDefinition(btf, id) }));
-  return `${JSON.stringify(types, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1)}\n`;
+/** `kabi btf --format json`: each type as the model has it (64-bit enum values as decimal strings), and as C. */
+export function btfTypesJson(btf: Btf, ids: readonly number[]) {
+  return ids.map((id) => ({ id, ...btf.get(id), c: cDefinition(btf, id) }));
 }
 
-export function btfSummaryToText(btf: Btf): string {
-  const counts = new Map<string, number>();
+export type BtfTypesJson = ReturnType<typeof btfTypesJson>;
+
+export function btfTypesToJson(btf: Btf, ids: readonly number[]): string {
+  return `${JSON.stringify(btfTypesJson(btf, ids), (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1)}\n`;
+}
+
+/** Types by kind, most first. */
+function kindCounts(btf: Btf): [BtfKind, number][] {
+  const counts = new Map<BtfKind, number>();
   for (let id = btf.firstId; id < btf.count; id++) {
     const k = btf.get(id).kind;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const lines = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${k.padEnd(11)} ${n}`);
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+/** `kabi btf ARTIFACT --format json` (no type named): its types counted by kind. */
+export function btfSummaryJson(btf: Btf) {
+  return {
+    source: btf.source,
+    types: btf.count - btf.firstId,
+    /** Types of the base BTF a split (module) BTF builds on; null for a kernel's own. */
+    baseTypes: btf.base ? btf.base.count - 1 : null,
+    kinds: Object.fromEntries(kindCounts(btf)) as Partial<Record<BtfKind, number>>,
+  };
+}
+
+export type BtfSummaryJson = ReturnType<typeof btfSummaryJson>;
+
+export function btfSummaryToText(btf: Btf): string {
+  const lines = kindCounts(btf).map(([k, n]) => `  ${k.padEnd(11)} ${n}`);
   const split = btf.base ? ` (split BTF on ${btf.base.count - 1} base types)` : '';
   return `${btf.source}: ${btf.count - btf.firstId} types${split}\n${lines.join('\n')}\n`;
 }

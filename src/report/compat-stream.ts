@@ -2,6 +2,7 @@
 // never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
+import { createHash } from 'node:crypto';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
@@ -37,7 +38,8 @@ export interface CompatVerdictJson {
   reasons: number[];
   notes: number[];
   taints?: Taint[];
-  dependsOn?: ConfigDependency[];
+  /** Indexes into `dependsOn`: the configuration switches the verdict depends on; absent when none. */
+  dependsOn?: number[];
 }
 
 /** `kabi compat --format json`: one document, verdicts first (streamed), then the tables they refer to. */
@@ -48,13 +50,16 @@ export interface CompatJson {
   kernels: string[];
   reasons: CompatReasonJson[];
   notes: string[];
+  /** The configuration switches verdicts depend on (kabi does not know the kernel's setting). */
+  dependsOn: ConfigDependency[];
 }
 
 /** A renderer fed one kernel's verdicts at a time. */
 export interface CompatStream {
   begin(): string;
   kernel(verdicts: readonly Verdict[]): string;
-  end(): string;
+  /** The rest of the document, in pieces: the tables of a large one are never joined into one string. */
+  end(): Iterable<string>;
 }
 
 export type CompatStreamFormat = 'json' | 'sarif' | 'junit';
@@ -92,12 +97,57 @@ function reasonJson(r: Reason, module: string): CompatReasonJson {
   };
 }
 
-function compactJson(): CompatStream {
+/**
+ * Where the compact JSON keeps the text of its reasons until the end of the document: in memory by
+ * default; the CLI gives a temporary file (113,000 distinct reasons are 27 MB of text).
+ */
+export interface TextSpool {
+  append(text: string): void;
+  /** Everything appended, in order, in pieces. */
+  read(): Iterable<string>;
+}
+
+export const memorySpool = (): TextSpool => {
+  const items: string[] = [];
+  return { append: (t) => items.push(t), read: () => items };
+};
+
+/** Reasons by the SHA-1 of their JSON text (a collision is not a risk worth keeping 27 MB for). */
+class ReasonTable {
+  readonly index = new Map<string, number>();
+  constructor(private readonly spool: TextSpool) {}
+  add(json: string): number {
+    const key = createHash('sha1').update(json).digest('base64');
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.index.size;
+      this.index.set(key, i);
+      this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
+    }
+    return i;
+  }
+  *lines(): Generator<string> {
+    if (this.index.size === 0) {
+      yield '[]';
+      return;
+    }
+    yield* this.spool.read();
+    yield '\n]';
+  }
+}
+
+export interface CompatStreamOptions {
+  /** Where the JSON keeps its reasons' text until the end (default: in memory). */
+  spool?: TextSpool;
+}
+
+function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const modules = new Table<ModuleIdentity>();
   const kernels = new Table<string>();
-  // Reasons are kept as their JSON text only: 100,000 of them for the in-tree modules of a kernel.
-  const reasons = new Table<string>();
+  // Reasons are kept as their JSON text only (in the spool): 100,000 of them for a kernel's modules.
+  const reasons = new ReasonTable(o.spool ?? memorySpool());
   const notes = new Table<string>();
+  const dependsOn = new Table<string>();
   let first = true;
   return {
     begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
@@ -114,25 +164,45 @@ function compactJson(): CompatStream {
           kernel: kernels.add(v.kernel, () => v.kernel),
           state: verdictState(v),
           reasons: v.reasons.map((r) => {
-            const json = JSON.stringify(reasonJson(r, v.module));
-            return reasons.add(json, () => json);
+            return reasons.add(JSON.stringify(reasonJson(r, v.module)));
           }),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),
-          ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+          ...(v.dependsOn?.length
+            ? {
+                dependsOn: v.dependsOn.map((d) => {
+                  const json = JSON.stringify({ option: d.option, message: d.message });
+                  return dependsOn.add(json, () => json);
+                }),
+              }
+            : {}),
         };
         out.push(`${first ? '\n' : ',\n'}${JSON.stringify(row)}`);
         first = false;
       }
       return out.join('');
     },
-    end: () => {
-      const lines = (xs: readonly string[]) => (xs.length ? `[\n${xs.join(',\n')}\n]` : '[]');
+    *end(): Generator<string> {
+      // A table as JSON lines, a thousand rows a piece: 113,000 reasons are 27 MB of text.
+      function* lines(xs: readonly string[]): Generator<string> {
+        if (xs.length === 0) {
+          yield '[]';
+          return;
+        }
+        for (let i = 0; i < xs.length; i += 1000)
+          yield `${i === 0 ? '[\n' : ',\n'}${xs.slice(i, i + 1000).join(',\n')}`;
+        yield '\n]';
+      }
       const json = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x));
-      return (
-        `\n],\n"modules":${lines(json(modules.items))},\n"kernels":${JSON.stringify(kernels.items)},\n` +
-        `"reasons":${lines(reasons.items)},\n"notes":${lines(json(notes.items))}\n}\n`
-      );
+      yield '\n],\n"modules":';
+      yield* lines(json(modules.items));
+      yield `,\n"kernels":${JSON.stringify(kernels.items)},\n"reasons":`;
+      yield* reasons.lines();
+      yield ',\n"notes":';
+      yield* lines(json(notes.items));
+      yield ',\n"dependsOn":';
+      yield* lines(dependsOn.items);
+      yield '\n}\n';
     },
   };
 }
@@ -160,7 +230,7 @@ export function expandCompatJson(doc: CompatJson): (ModuleIdentity & {
       }),
       notes: v.notes.map((i) => doc.notes[i]!),
       ...(v.taints ? { taints: v.taints } : {}),
-      ...(v.dependsOn ? { dependsOn: v.dependsOn } : {}),
+      dependsOn: (v.dependsOn ?? []).map((i) => doc.dependsOn[i]!),
     };
   });
 }
@@ -228,7 +298,7 @@ function compatSarif(): CompatStream {
       }
       return out.join('');
     },
-    end: () => `\n]${tail}`,
+    end: () => [`\n]${tail}`],
   };
 }
 
@@ -267,11 +337,11 @@ function compatJunit(): CompatStream {
       out.push('  </testsuite>\n');
       return out.join('\n');
     },
-    end: () => '</testsuites>\n',
+    end: () => ['</testsuites>\n'],
   };
 }
 
-export const compatStreams: Record<CompatStreamFormat, () => CompatStream> = {
+export const compatStreams: Record<CompatStreamFormat, (o?: CompatStreamOptions) => CompatStream> = {
   json: compactJson,
   sarif: compatSarif,
   junit: compatJunit,
@@ -281,5 +351,9 @@ export const compatStreams: Record<CompatStreamFormat, () => CompatStream> = {
 export function renderCompatStream(format: CompatStreamFormat, verdicts: readonly Verdict[]): string {
   const s = compatStreams[format]();
   const kernels = [...new Set(verdicts.map((v) => v.kernel))];
-  return s.begin() + kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') + s.end();
+  return (
+    s.begin() +
+    kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') +
+    [...s.end()].join('')
+  );
 }

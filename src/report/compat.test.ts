@@ -4,6 +4,7 @@ import type { CompatSeries } from '../analysis/compat-series.js';
 import type { Verdict } from '../model/verdict.js';
 import { compatRenderers, whyText } from './compat.js';
 import { compatSeriesRenderers, compatSeriesText } from './compat-series.js';
+import { type CompatJson, expandCompatJson, renderCompatStream } from './compat-stream.js';
 
 const identity = {
   module: 'acpi_call',
@@ -111,6 +112,28 @@ describe('compat text', () => {
     assert.deepEqual(
       [j.failing, j.packages[0].survives, j.modules[0].loads],
       [[0, 1], ['6.1.0-47'], [true, false]],
+    );
+  });
+});
+
+describe('compat --format json', () => {
+  it('lists each configuration dependency once, verdicts naming it by index', () => {
+    const dep = { option: 'CONFIG_MODULE_SIG_FORCE', message: 'set: refused, unsigned' };
+    const verdicts: Verdict[] = ['6.1.0-50', '6.1.0-55'].flatMap((k) => [
+      { ...loads(k), dependsOn: [dep] },
+      { ...loads(k), module: 'other', source: 'other.ko', dependsOn: [] },
+    ]);
+    const text = renderCompatStream('json', verdicts);
+    const doc = JSON.parse(text) as CompatJson;
+    assert.deepEqual(doc.dependsOn, [dep]);
+    assert.deepEqual(
+      doc.verdicts.map((v) => v.dependsOn),
+      [[0], undefined, [0], undefined],
+    );
+    assert.equal(text.split('SIG_FORCE').length - 1, 1);
+    assert.deepEqual(
+      expandCompatJson(doc).map((v) => v.dependsOn),
+      [[dep], [], [dep], []],
     );
   });
 });

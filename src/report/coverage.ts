@@ -149,9 +149,10 @@ export function coverageDocument(r: CoverageReport): SeriesDocument {
 
 const ref = (m: ModuleRef) => ({ name: m.name, arch: m.arch, source: m.source });
 
-export function coverageToJson(r: CoverageReport): string {
+/** `kabi coverage --format json`. */
+export function coverageJson(r: CoverageReport) {
   const s = r.stats;
-  const doc = {
+  return {
     stablelists: r.stablelists,
     kernel: r.kernel,
     stats: {
@@ -183,8 +184,11 @@ export function coverageToJson(r: CoverageReport): string {
           })),
     unprotected: r.unprotected.map((u) => ({ symbol: u.symbol, consumers: u.consumers.map(ref) })),
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+export type CoverageJson = ReturnType<typeof coverageJson>;
+
+export const coverageToJson = (r: CoverageReport): string => `${JSON.stringify(coverageJson(r), null, 2)}\n`;
 
 export const coverageRenderers: Record<
   'text' | 'json' | 'markdown' | 'csv',

@@ -120,8 +120,9 @@ export function impactDocument(r: ImpactReport): SeriesDocument {
 const crc = (c: number | null) => (c === null ? null : formatCrc(c));
 const ref = (m: ModuleRef) => ({ name: m.name, arch: m.arch, source: m.source });
 
-export function impactToJson(r: ImpactReport): string {
-  const doc = {
+/** `kabi impact --format json`. */
+export function impactJson(r: ImpactReport) {
+  return {
     changed: r.changed,
     modules: r.modules,
     withoutImports: r.withoutImports,
@@ -147,8 +148,11 @@ export function impactToJson(r: ImpactReport): string {
       consumers: s.consumers.map(ref),
     })),
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+export type ImpactJson = ReturnType<typeof impactJson>;
+
+export const impactToJson = (r: ImpactReport): string => `${JSON.stringify(impactJson(r), null, 2)}\n`;
 
 export const impactRenderers: Record<
   'text' | 'json' | 'markdown' | 'csv',

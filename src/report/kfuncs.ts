@@ -162,8 +162,9 @@ function kfuncJson(k: Kfunc) {
   };
 }
 
-export function kfuncListToJson(list: KfuncList): string {
-  const doc = {
+/** `kabi kfuncs --format json`. */
+export function kfuncListJson(list: KfuncList) {
+  return {
     source: list.source,
     release: list.release,
     method: list.method,
@@ -174,10 +175,13 @@ export function kfuncListToJson(list: KfuncList): string {
     kfuncs: list.kfuncs.map(kfuncJson),
     warnings: list.warnings,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-function diffJson(d: KfuncDiff) {
+export const kfuncListToJson = (list: KfuncList): string =>
+  `${JSON.stringify(kfuncListJson(list), null, 2)}\n`;
+
+/** `kabi diff --kfuncs --format json`. */
+export function kfuncDiffJson(d: KfuncDiff) {
   return {
     old: d.old,
     new: d.new,
@@ -194,19 +198,26 @@ function diffJson(d: KfuncDiff) {
 }
 
 export function kfuncDiffToJson(d: KfuncDiff): string {
-  return `${JSON.stringify(diffJson(d), null, 2)}\n`;
+  return `${JSON.stringify(kfuncDiffJson(d), null, 2)}\n`;
 }
 
-export function kfuncSeriesToJson(s: KfuncSeries): string {
-  const doc = {
+/** `kabi kfuncs --series QUERY --format json`. */
+export function kfuncSeriesJson(s: KfuncSeries) {
+  return {
     ordering: s.ordering,
     builds: s.builds,
     seen: s.seen,
     stable: s.stable,
-    steps: s.steps.map(diffJson),
+    steps: s.steps.map(kfuncDiffJson),
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+export type KfuncListJson = ReturnType<typeof kfuncListJson>;
+export type KfuncDiffJson = ReturnType<typeof kfuncDiffJson>;
+export type KfuncSeriesJson = ReturnType<typeof kfuncSeriesJson>;
+
+export const kfuncSeriesToJson = (s: KfuncSeries): string =>
+  `${JSON.stringify(kfuncSeriesJson(s), null, 2)}\n`;
 
 type Renderers<T> = Record<KfuncFormat, (r: T, o: DocumentOptions) => string>;
 

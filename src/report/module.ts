@@ -7,6 +7,18 @@ import { mdCode } from './markdown.js';
 
 type Renderer = (m: ModuleImage) => string;
 
+/** `kabi modversions --format json`. */
+export function modversionsJson(m: ModuleImage) {
+  return {
+    module: m.name,
+    source: m.source,
+    modversions: m.modversions,
+    imports: m.imports.map((i) => ({ symbol: i.symbol, crc: formatCrc(i.crc) })),
+  };
+}
+
+export type ModversionsJson = ReturnType<typeof modversionsJson>;
+
 /** Exactly the lines `modprobe --dump-modversions` prints: `0x%08lx<TAB>name`. */
 function modversionsText(m: ModuleImage): string {
   return m.imports.map((i) => `${formatCrc(i.crc)}\t${printable(i.symbol)}\n`).join('');
@@ -14,8 +26,7 @@ function modversionsText(m: ModuleImage): string {
 
 export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer> = {
   text: modversionsText,
-  json: (m) =>
-    `${JSON.stringify({ module: m.name, source: m.source, modversions: m.modversions, imports: m.imports.map((i) => ({ symbol: i.symbol, crc: formatCrc(i.crc) })) }, null, 2)}\n`,
+  json: (m) => `${JSON.stringify(modversionsJson(m), null, 2)}\n`,
   markdown: (m) =>
     [
       `## Imports of ${mdCode(m.name)} (${m.imports.length})`,
@@ -49,15 +60,18 @@ function modinfoText(m: ModuleImage): string {
   return rows.map(([k, v]) => `${`${printable(k)}:`.padEnd(w)} ${printable(v)}\n`).join('');
 }
 
-function modinfoJson(m: ModuleImage): string {
+/** `kabi modinfo --format json`: the module image, its imports counted, export CRCs as `0x%08x`. */
+export function modinfoJson(m: ModuleImage) {
   const exports = m.exports.map((e) => ({ ...e, crc: e.crc === null ? null : formatCrc(e.crc) }));
   const { imports: _imports, exports: _exports, ...rest } = m;
-  return `${JSON.stringify({ ...rest, imports: m.imports.length, exports }, null, 2)}\n`;
+  return { ...rest, imports: m.imports.length, exports };
 }
+
+export type ModinfoJson = ReturnType<typeof modinfoJson>;
 
 export const modinfoRenderers: Record<'text' | 'json' | 'markdown', Renderer> = {
   text: modinfoText,
-  json: modinfoJson,
+  json: (m) => `${JSON.stringify(modinfoJson(m), null, 2)}\n`,
   markdown: (m) =>
     [
       `## ${mdCode(m.name)}`,

@@ -56,8 +56,9 @@ function changeJson(c: Change) {
 
 const dump = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
-export function seriesToJson(r: SeriesReport): string {
-  return dump({
+/** `kabi series --format json`. */
+export function seriesJson(r: SeriesReport) {
+  return {
     ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
     builds: r.builds.map(build),
     steps: r.steps.map((s) => ({ from: s.from, to: s.to, ...stats(s) })),
@@ -75,11 +76,12 @@ export function seriesToJson(r: SeriesReport): string {
       exports: e.exports,
       crcDigest: e.digest,
     })),
-  });
+  };
 }
 
-export function streamDriftToJson(d: StreamDrift): string {
-  return dump({
+/** `kabi series --streams A B --format json`. */
+export function streamDriftJson(d: StreamDrift) {
+  return {
     a: { name: d.a.name, builds: d.a.builds.map(build) },
     b: { name: d.b.name, builds: d.b.builds.map(build) },
     points: d.points.map((p) => ({
@@ -93,19 +95,21 @@ export function streamDriftToJson(d: StreamDrift): string {
     zeroRanges: d.zeroRanges.map((z) => ({ from: z.from, to: z.to, days: z.days })),
     zeroDays: d.zeroDays,
     observedDays: d.observedDays,
-  });
+  };
 }
 
-export function symbolHistoryToJson(h: SymbolHistory): string {
-  return dump({
+/** `kabi history SYMBOL --format json`. */
+export function symbolHistoryJson(h: SymbolHistory) {
+  return {
     symbol: h.symbol,
     builds: h.builds.map(build),
     entries: h.entries.map((e) => ({ build: e.build, export: exportJson(e.export), changes: e.changes })),
-  });
+  };
 }
 
-export function stablelistToJson(s: StablelistOverTime): string {
-  return dump({
+/** `kabi series --stablelist FILE --format json`. */
+export function stablelistJson(s: StablelistOverTime) {
+  return {
     stablelists: s.stablelists,
     protected: s.protected,
     builds: s.builds.map(build),
@@ -116,5 +120,15 @@ export function stablelistToJson(s: StablelistOverTime): string {
       crcMismatch: b.crcMismatch,
     })),
     steps: s.steps.map((st) => ({ from: st.from, to: st.to, changes: st.changes.map(changeJson) })),
-  });
+  };
 }
+
+export type SeriesJson = ReturnType<typeof seriesJson>;
+export type StreamDriftJson = ReturnType<typeof streamDriftJson>;
+export type SymbolHistoryJson = ReturnType<typeof symbolHistoryJson>;
+export type StablelistJson = ReturnType<typeof stablelistJson>;
+
+export const seriesToJson = (r: SeriesReport): string => dump(seriesJson(r));
+export const streamDriftToJson = (d: StreamDrift): string => dump(streamDriftJson(d));
+export const symbolHistoryToJson = (h: SymbolHistory): string => dump(symbolHistoryJson(h));
+export const stablelistToJson = (s: StablelistOverTime): string => dump(stablelistJson(s));

@@ -1,6 +1,7 @@
 // JSON Schemas of the commands' JSON output, generated from the TypeScript types the renderers build
 // (the checker's view of each type, so inferred return types count too) into schema/<name>.schema.json.
-// `npm run schemas` rewrites them; test/cli/json-schemas.test.ts fails when they are stale.
+// `npm run schemas` rewrites them; test/cli/machine-output.test.ts fails when they are stale,
+// test/cli/json-schemas.test.ts when a command that writes JSON has none.
 // Run: node dist/test/helpers/json-schemas.js --write
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,36 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     fn: true,
   },
   { name: 'list', command: 'kabi list / kabi show', file: 'src/report/entries.ts', type: 'EntryListJson' },
+  { name: 'series', command: 'kabi series', file: 'src/report/series-json.ts', type: 'SeriesJson' },
+  {
+    name: 'series-streams',
+    command: 'kabi series --streams',
+    file: 'src/report/series-json.ts',
+    type: 'StreamDriftJson',
+  },
+  {
+    name: 'series-stablelist',
+    command: 'kabi series --stablelist',
+    file: 'src/report/series-json.ts',
+    type: 'StablelistJson',
+  },
+  { name: 'history', command: 'kabi history', file: 'src/report/series-json.ts', type: 'SymbolHistoryJson' },
+  { name: 'impact', command: 'kabi impact', file: 'src/report/impact.ts', type: 'ImpactJson' },
+  { name: 'coverage', command: 'kabi coverage', file: 'src/report/coverage.ts', type: 'CoverageJson' },
+  { name: 'explain', command: 'kabi explain', file: 'src/analysis/explanation.ts', type: 'Explanation' },
+  { name: 'kfuncs', command: 'kabi kfuncs', file: 'src/report/kfuncs.ts', type: 'KfuncListJson' },
+  {
+    name: 'kfuncs-series',
+    command: 'kabi kfuncs --series',
+    file: 'src/report/kfuncs.ts',
+    type: 'KfuncSeriesJson',
+  },
+  { name: 'kfuncs-diff', command: 'kabi diff --kfuncs', file: 'src/report/kfuncs.ts', type: 'KfuncDiffJson' },
+  { name: 'btf', command: 'kabi btf', file: 'src/report/btf.ts', type: 'BtfTypesJson' },
+  { name: 'btf-summary', command: 'kabi btf (no type)', file: 'src/report/btf.ts', type: 'BtfSummaryJson' },
+  { name: 'modinfo', command: 'kabi modinfo', file: 'src/report/module.ts', type: 'ModinfoJson' },
+  { name: 'modversions', command: 'kabi modversions', file: 'src/report/module.ts', type: 'ModversionsJson' },
+  { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
 ];
 
 const ts_ = ts;
@@ -86,6 +117,8 @@ class Converter {
     if (f & ts_.TypeFlags.String) return { type: 'string' };
     if (f & ts_.TypeFlags.Number) return { type: 'number' };
     if (f & ts_.TypeFlags.Boolean) return { type: 'boolean' };
+    // 64-bit BTF enum values: the renderer writes them as decimal strings.
+    if (f & ts_.TypeFlags.BigInt) return { type: 'string', pattern: '^-?[0-9]+$' };
     if (type.isUnion()) {
       const parts = type.types.filter((t) => !(t.flags & ts_.TypeFlags.Undefined));
       // true | false is boolean

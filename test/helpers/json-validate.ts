@@ -22,14 +22,70 @@ export function assertMatchesSchema(name: string, text: string): unknown {
   return doc;
 }
 
-/** The schema a `kabi` command line's JSON output follows, or null when none is published for it. */
+/**
+ * Each command that writes JSON, by its path (`fetch debian`), with the schema of each variant: the first
+ * whose options are all on the command line wins. Every command with `--format json` must be here
+ * (test/cli/json-schemas.test.ts walks the program to check).
+ */
+export const JSON_COMMANDS: Record<string, [options: string[], schema: string | null][]> = {
+  check: [[[], 'check']],
+  diff: [
+    [['--kfuncs'], 'kfuncs-diff'],
+    [[], 'check'],
+  ],
+  summary: [[[], 'summary']],
+  modversions: [[[], 'modversions']],
+  // -F prints the field's values, one per line.
+  modinfo: [
+    [['-F'], null],
+    [['--field'], null],
+    [[], 'modinfo'],
+  ],
+  list: [[[], 'list']],
+  show: [[[], 'list']],
+  series: [
+    [['--streams'], 'series-streams'],
+    [['-s'], 'series-stablelist'],
+    [['--stablelist'], 'series-stablelist'],
+    [[], 'series'],
+  ],
+  history: [[[], 'history']],
+  'fetch debian': [[[], 'fetch']],
+  compat: [
+    [['--series'], 'compat-series'],
+    [[], 'compat'],
+  ],
+  why: [[[], 'why']],
+  impact: [[[], 'impact']],
+  coverage: [[[], 'coverage']],
+  explain: [[[], 'explain']],
+  // No type named: the types counted by kind; --subset writes raw BTF.
+  btf: [
+    [['--subset'], null],
+    [['@no-type'], 'btf-summary'],
+    [[], 'btf'],
+  ],
+  kfuncs: [
+    [['--series'], 'kfuncs-series'],
+    [[], 'kfuncs'],
+  ],
+};
+
+const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
+
+/** The schema a `kabi` command line's JSON output follows, or null when it writes none. */
 export function schemaOfArgs(args: readonly string[]): string | null {
   const i = args.findIndex((a) => a === '--format' || a === '-f');
   const format = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--format='))?.slice(9);
   if (format !== 'json') return null;
-  const command = args.find((a, j) => !a.startsWith('-') && args[j - 1] !== '--db');
-  if (command === 'compat') return args.includes('--series') ? 'compat-series' : 'compat';
-  if (command === 'diff') return args.includes('--kfuncs') ? null : 'check';
-  if (command === 'show') return 'list';
-  return command && ['check', 'summary', 'why', 'list'].includes(command) ? command : null;
+  const words = args.filter((a, j) => !a.startsWith('-') && !VALUED.has(args[j - 1] ?? ''));
+  const path = JSON_COMMANDS[`${words[0]} ${words[1]}`] ? `${words[0]} ${words[1]}` : words[0];
+  const variants = path === undefined ? undefined : JSON_COMMANDS[path];
+  if (!variants) return null;
+  // `kabi btf ARTIFACT` (one word after the command) names no type.
+  const has = (o: string) =>
+    o === '@no-type'
+      ? path === 'btf' && words.length === 2
+      : args.some((a) => a === o || a.startsWith(`${o}=`));
+  return variants.find(([options]) => options.every(has))?.[1] ?? null;
 }

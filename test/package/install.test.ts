@@ -4,7 +4,15 @@
 // and run through its bin.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,6 +97,26 @@ export type Port = ServeOptions['port'];`);
     const bad = check('export const n: string = diffExports(1, 2);');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stdout, /error TS2345/);
+  });
+
+  it('ships every JSON Schema of schema/, the same bytes, importable as kabi-tracker/schema/NAME', () => {
+    const names = readdirSync(join(ROOT, 'schema')).filter((f) => f.endsWith('.schema.json'));
+    assert.ok(names.includes('compat.schema.json'), names.join(' '));
+    assert.deepEqual(readdirSync(join(installed, 'schema')).sort(), names.sort());
+    for (const n of names)
+      assert.equal(
+        readFileSync(join(installed, 'schema', n), 'utf8'),
+        readFileSync(join(ROOT, 'schema', n), 'utf8'),
+      );
+    writeFileSync(
+      join(scratch, 'schema.mjs'),
+      `import s from 'kabi-tracker/schema/compat.schema.json' with { type: 'json' };
+console.log(s.$id);
+`,
+    );
+    const r = spawnSync(process.execPath, ['schema.mjs'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'urn:kabi-tracker:schema:v1:compat\n');
   });
 
   it('runs the kabi bin from the installed package', () => {

@@ -120,7 +120,11 @@ export function registerExplain(program: Command, state: CommandState): void {
         btf = m ?? k.btf;
       }
       if (types.length === 0) {
-        await emit(lib.btfSummaryToText(btf), { ...o, format: 'text', limit: '0' });
+        const summary =
+          o.format === 'json'
+            ? `${JSON.stringify(lib.btfSummaryJson(btf), null, 2)}\n`
+            : lib.btfSummaryToText(btf);
+        await emit(summary, { ...o, format: 'text', limit: '0' });
         state.exitCode = 0;
         return;
       }

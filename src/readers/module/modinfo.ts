@@ -13,10 +13,12 @@ export function parseModinfo(data: Uint8Array): ModInfo {
     let end = data.indexOf(0, start);
     if (end === -1) end = data.length;
     if (end > start) {
-      const entry = utf8.decode(data.subarray(start, end));
-      const eq = entry.indexOf('=');
+      // Key and value decoded apart: a slice of the whole entry would keep the entry alive with it.
+      const eq = data.indexOf(0x3d, start);
       out.push(
-        eq === -1 ? { key: entry, value: '' } : { key: entry.slice(0, eq), value: entry.slice(eq + 1) },
+        eq === -1 || eq > end
+          ? { key: utf8.decode(data.subarray(start, end)), value: '' }
+          : { key: utf8.decode(data.subarray(start, eq)), value: utf8.decode(data.subarray(eq + 1, end)) },
       );
     }
     start = end + 1;

@@ -1,0 +1,65 @@
+// compat -f json over the 4,022 in-tree modules of Debian's 6.1.0-47 linux-image on three stored kernels,
+// as a user runs it: peak RSS (GNU time -v) stays within a budget. Before the reasons went to a
+// temporary file, the module names were shared and V8 was told to collect sooner, three kernels peaked
+// at 420-450 MB (all eleven at 600-800 MB); bench/compat-output.bench.ts measures the full run.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { CompatJson } from '../../src/index.js';
+import { debianPackage } from '../helpers/debian-packages.js';
+import { ingestSeries, KABI } from '../helpers/exec.js';
+import { sharedSymversDir } from '../helpers/independent.js';
+import { assertMatchesSchema } from '../helpers/json-validate.js';
+import { needs, tool } from '../helpers/tools.js';
+
+const BUDGET_MB = 340;
+const symvers = sharedSymversDir();
+const image = symvers ? debianPackage('linux-image-6.1.0-47-amd64-unsigned') : null;
+const skip = !symvers
+  ? 'no ../shared/data beside the checkout'
+  : needs('time')
+    ? needs('time')
+    : image && 'skip' in image
+      ? image.skip
+      : false;
+
+describe('compat -f json memory on a whole kernel package', { skip }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kabi-compat-memory-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it(`4,022 modules on three kernels peak under ${BUDGET_MB} MB RSS`, () => {
+    const db = join(tmp, 'kabi.db');
+    const kernels = ['6.1.0-47', '6.1.0-50', '6.1.0-55'];
+    ingestSeries(
+      db,
+      'debian-6.1',
+      kernels.map((k) => join(symvers!, `${k}.symvers.xz`)),
+    );
+    const out = join(tmp, 'compat.json');
+    const args = [
+      'compat',
+      '-m',
+      (image as { path: string }).path,
+      '-k',
+      '1',
+      '2',
+      '3',
+      '-f',
+      'json',
+      '-o',
+      out,
+    ];
+    const r = spawnSync(tool('time'), ['-v', process.execPath, KABI, '--db', db, ...args], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 8, r.stderr);
+    const rssMb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]) / 1024;
+    const doc = assertMatchesSchema('compat', readFileSync(out, 'utf8')) as CompatJson;
+    assert.equal(doc.verdicts.length, 3 * 4022);
+    assert.deepEqual(doc.kernels.length, 3);
+    assert.ok(rssMb < BUDGET_MB, `peak RSS ${rssMb.toFixed(0)} MB, over ${BUDGET_MB} MB`);
+  });
+});
