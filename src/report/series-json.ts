@@ -128,6 +128,15 @@ export type StreamDriftJson = ReturnType<typeof streamDriftJson>;
 export type SymbolHistoryJson = ReturnType<typeof symbolHistoryJson>;
 export type StablelistJson = ReturnType<typeof stablelistJson>;
 
+/** A query over several streams: one result per stream, each under its stream label (null: none). */
+export interface StreamSectionsJson<T> {
+  groupedBy: 'stream';
+  streams: (T & { stream: string | null })[];
+}
+export type SeriesOutputJson = SeriesJson | StreamSectionsJson<SeriesJson>;
+export type SymbolHistoryOutputJson = SymbolHistoryJson | StreamSectionsJson<SymbolHistoryJson>;
+export type StablelistOutputJson = StablelistJson | StreamSectionsJson<StablelistJson>;
+
 export const seriesToJson = (r: SeriesReport): string => dump(seriesJson(r));
 export const streamDriftToJson = (d: StreamDrift): string => dump(streamDriftJson(d));
 export const symbolHistoryToJson = (h: SymbolHistory): string => dump(symbolHistoryJson(h));
