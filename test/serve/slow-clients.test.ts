@@ -2,9 +2,9 @@
 // (slowloris) while a user on 127.0.0.2 (loopback is a /8 on Linux: bound with `localAddress`) asks for
 // pages. Real sockets on loopback; the server in this process, as `kabi serve` runs it.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';

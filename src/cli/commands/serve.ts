@@ -17,7 +17,10 @@ export function registerServe(program: Command, _state: CommandState): void {
     .option('--port <n>', 'port to listen on (0: any free one)', '8470')
     .option('--headers-timeout <s>', 'seconds a client has to send its request head (default 10)')
     .option('--max-connections <n>', 'connections open at once (default 256)')
-    .option('--connections-per-address <n>', 'connections open at once from one address; 0: no limit (default 32)')
+    .option(
+      '--connections-per-address <n>',
+      'connections open at once from one address; 0: no limit (default 32)',
+    )
     .addHelpText(
       'after',
       '\nThe store: --db PATH (before or after "serve"), else $KABI_DB, else ~/.local/share/kabi-tracker/kabi.db.',
