@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ArtifactFormatError } from '../errors.js';
-import { decodeText, firstBadUtf8 } from './text-decode.js';
+import { decodeText, firstBadUtf8, MAX_LINE } from './text-decode.js';
 
 const errorOf = (f: () => unknown): ArtifactFormatError => {
   try {
@@ -96,5 +96,19 @@ describe('firstBadUtf8', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('decodeText and long lines', () => {
+  it('refuses a line longer than MAX_LINE at its start, and takes one of MAX_LINE bytes', () => {
+    const long = Buffer.alloc(MAX_LINE + 1, 0x61);
+    const e = errorOf(() =>
+      decodeText(Buffer.concat([Buffer.from('ok\nfine\n'), long, Buffer.from('\n')]), 's', 'X'),
+    );
+    assert.equal(e.line, 3);
+    assert.equal(e.offset, 8);
+    assert.match(e.reason, /^line longer than 1 MiB \(1048577 bytes\), expected X$/);
+    assert.equal(errorOf(() => decodeText(long, 's', 'X')).line, 1);
+    assert.equal(decodeText(long.subarray(1), 's', 'X').length, MAX_LINE);
   });
 });

@@ -8,6 +8,13 @@ import { constants } from 'node:buffer';
 import { ArtifactFormatError, excerptOf, InternalError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The longest line any text format here may have. Real lines are far shorter (a kernel symbol is at most
+ * 512 bytes, a .config line 4 KB; the longest seen, Packages' Provides of a Rust crate, ~60 KB), while
+ * parsers split, escape and match whole lines: a 32 MB line took a policy 12 s to refuse.
+ */
+export const MAX_LINE = 1 << 20;
 const lenient = new TextDecoder('utf-8');
 
 /** Where text stops being UTF-8: the offset of the bad sequence's first byte and how many bytes it spans. */
@@ -112,6 +119,7 @@ export function decodeText(bytes: Uint8Array, source: string, expected: string):
       },
     );
   }
+  if (bytes.length > MAX_LINE) refuseLongLines(bytes, source, expected);
   const nul = bytes.indexOf(0);
   if (nul !== -1)
     throw textErrorAt(
@@ -127,5 +135,30 @@ export function decodeText(bytes: Uint8Array, source: string, expected: string):
     if (bad === null) throw new InternalError(`${source}: TextDecoder refused well-formed UTF-8`, { cause });
     const seq = [...bytes.subarray(bad.offset, bad.offset + bad.length)].map(hex).join('');
     throw textErrorAt(bytes, bad, source, `invalid UTF-8 (${seq}), expected ${expected}`);
+  }
+}
+
+/** Throws at the first line longer than MAX_LINE bytes; steps a MAX_LINE window at a time, not a line. */
+function refuseLongLines(data: Uint8Array, source: string, expected: string): void {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let start = 0;
+  while (bytes.length - start > MAX_LINE) {
+    const nl = bytes.lastIndexOf(10, start + MAX_LINE);
+    if (nl >= start) {
+      start = nl + 1;
+      continue;
+    }
+    const next = bytes.indexOf(10, start);
+    const length = (next === -1 ? bytes.length : next) - start;
+    const excerpt = excerptOf(lenient.decode(bytes.subarray(start, start + 40)), 40);
+    throw new ArtifactFormatError(
+      `line longer than ${MAX_LINE >> 20} MiB (${length} bytes), expected ${expected}`,
+      {
+        source,
+        line: lineAt(bytes, start).no,
+        offset: start,
+        excerpt: `${excerpt}…`,
+      },
+    );
   }
 }
