@@ -2,6 +2,7 @@
 // (slowloris) while a user on 127.0.0.2 (loopback is a /8 on Linux: bound with `localAddress`) asks for
 // pages. Real sockets on loopback; the server in this process, as `kabi serve` runs it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -10,7 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSqliteStore, type Store } from '../../src/index.js';
 import { type RunningServer, SERVE_LIMITS, type ServeLimits, startServer } from '../../src/serve/index.js';
+import { ROOT } from '../helpers/independent.js';
 
+const KABI = join(ROOT, 'bin', 'kabi.js');
 const SLOW = 300;
 const DRIP_MS = 200;
 
@@ -23,10 +26,10 @@ interface SlowClient {
 }
 
 /** SLOW sockets from 127.0.0.1, each sending `GET / HTTP/1.1`, Host and then an endless header a byte at a time. */
-function slowClients(port: number): { clients: SlowClient[]; stop(): void } {
+function slowClients(port: number, count = SLOW): { clients: SlowClient[]; stop(): void } {
   const head = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `;
   const clients: SlowClient[] = [];
-  for (let i = 0; i < SLOW; i++) {
+  for (let i = 0; i < count; i++) {
     const c: SlowClient = {
       socket: connect({ port, host: '127.0.0.1' }),
       opened: Date.now(),
@@ -135,6 +138,38 @@ describe('kabi serve under slow clients', () => {
       assert.equal(r.status, 200);
     } finally {
       slow.stop();
+    }
+  });
+
+  it('kabi serve takes the limits as flags (seconds)', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-slow-')), 'kabi.db');
+    await openSqliteStore(db).close();
+    const args = ['--headers-timeout', '1', '--connections-per-address', '2'];
+    const child = spawn(process.execPath, [KABI, '--db', db, 'serve', '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) resolve(out);
+        });
+        child.on('exit', (code) => reject(new Error(`kabi serve exited ${code}`)));
+      });
+      const port = Number(/:(\d+)\//.exec(line)![1]);
+      const slow = slowClients(port, 3);
+      try {
+        await sleep(2500);
+        const after = slow.clients.map((c) => c.closedAfter);
+        // Two held until the 1 s header timeout, the third closed at once.
+        assert.equal(after.filter((ms) => ms !== null && ms >= 950).length, 2, String(after));
+        assert.equal(after.filter((ms) => ms !== null && ms < 500).length, 1, String(after));
+      } finally {
+        slow.stop();
+      }
+    } finally {
+      child.kill('SIGTERM');
     }
   });
 });

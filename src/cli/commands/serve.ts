@@ -29,14 +29,14 @@ export function registerServe(program: Command, _state: CommandState): void {
       const lib = await import('../../index.js');
       if (!/^\d{1,5}$/.test(o.port) || Number(o.port) > 65535)
         throw new lib.UsageError(`--port ${o.port}: expected 0..65535`);
-      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
-      const store = lib.openSqliteStore(path, { readonly: true });
-      const { startServer } = await import('../../serve/index.js');
       const limits = {
         headersTimeoutMs: count(lib, '--headers-timeout', o.headersTimeout, 1000),
         maxConnections: count(lib, '--max-connections', o.maxConnections),
         connectionsPerAddress: count(lib, '--connections-per-address', o.connectionsPerAddress),
       };
+      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+      const store = lib.openSqliteStore(path, { readonly: true });
+      const { startServer } = await import('../../serve/index.js');
       const server = await startServer({ store, host: o.host, port: Number(o.port), limits });
       process.stdout.write(`kabi serve: ${server.url} (store ${store.path}, read-only; Ctrl-C stops)\n`);
       if (!['127.0.0.1', '::1', 'localhost'].includes(o.host))
