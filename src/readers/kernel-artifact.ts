@@ -7,9 +7,6 @@
 // ABI of the other four thousand.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { ArtifactFormatError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import { formatLoaderLabel, LOADER_LABEL, type LoaderProfile } from '../model/loader-profile.js';
@@ -26,7 +23,8 @@ import {
   moduleSetsOf,
   parseSystemMap,
 } from './btf/kernel-btf.js';
-import { decompress, detectCompression } from './compression.js';
+import { decompress } from './compression.js';
+import { changelogDateOf } from './debian-changelog.js';
 import { openElf } from './elf/elf.js';
 import {
   ikconfigOf,
@@ -349,45 +347,4 @@ class Accumulator {
   }
 }
 
-const TRAILER = /^ -- .*?> {2}(.+)$/m;
-
-/**
- * The date of a changelog's first entry, reading it (gzip or plain) only as far as that entry's trailer
- * line. Streamed, and never cut at a fixed size: a stable update's first entry lists every upstream
- * commit (6.1.176-1's trailer is 94 KB in, past 3 MB of changelog).
- */
-export async function changelogDateOf(bytes: Uint8Array, source: string): Promise<string | null> {
-  if (detectCompression(bytes) !== 'gzip') return changelogDate(bytes);
-  const gunzip = createGunzip();
-  const decoder = new TextDecoder();
-  let pending = '';
-  try {
-    for await (const chunk of Readable.from([bytes]).pipe(gunzip)) {
-      pending += decoder.decode(chunk as Buffer, { stream: true });
-      const end = pending.lastIndexOf('\n');
-      if (end === -1) continue;
-      // Only whole lines: a trailer cut by the chunk's end would read as a date-less line.
-      if (TRAILER.test(pending.slice(0, end))) return changelogDate(Buffer.from(pending.slice(0, end)));
-      pending = pending.slice(end + 1);
-    }
-  } catch (cause) {
-    throw new ArtifactFormatError(`corrupt or truncated gzip data (${(cause as Error).message})`, {
-      source,
-      cause,
-    });
-  } finally {
-    gunzip.destroy();
-  }
-  return changelogDate(Buffer.from(pending));
-}
-
-/** `linux (6.1.170-3) ...` then ` -- Maintainer <m@x>  Fri, 08 May 2026 21:59:49 +0200` → `2026-05-08`. */
-export function changelogDate(data: Uint8Array): string | null {
-  const m = TRAILER.exec(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
-  if (!m) return null;
-  const d = /^\w{3}, (\d{1,2}) (\w{3}) (\d{4})/.exec(m[1]!.trim());
-  if (!d) return null;
-  const month = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(d[2]!) / 3 + 1;
-  if (month < 1) return null;
-  return `${d[3]}-${String(month).padStart(2, '0')}-${d[1]!.padStart(2, '0')}`;
-}
+export { changelogDate, changelogDateOf } from './debian-changelog.js';

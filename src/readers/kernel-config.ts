@@ -74,9 +74,9 @@ export function ikconfigOf(image: Uint8Array, opts: { source: string }): KernelC
   const end = bytes.indexOf(IKCFG_ED, from);
   if (end === -1 || bytes[from] !== 0x1f || bytes[from + 1] !== 0x8b) return null;
   const where = `${opts.source} (IKCONFIG)`;
-  let text: string;
+  let data: Buffer;
   try {
-    text = gunzipSync(bytes.subarray(from, end), { maxOutputLength: MAX_CONFIG }).toString('utf8');
+    data = gunzipSync(bytes.subarray(from, end), { maxOutputLength: MAX_CONFIG });
   } catch (cause) {
     throw new ArtifactFormatError(`IKCONFIG's gzip data is corrupt: ${(cause as Error).message}`, {
       source: opts.source,
@@ -84,7 +84,7 @@ export function ikconfigOf(image: Uint8Array, opts: { source: string }): KernelC
       cause,
     });
   }
-  return parseKernelConfig(text, { source: where });
+  return parseKernelConfig(decodeText(data, where, 'a kernel .config'), { source: where });
 }
 
 const BANNER = Buffer.from('Linux version ', 'latin1');

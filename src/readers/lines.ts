@@ -33,20 +33,4 @@ export function lineError(source: string, line: Line, reason: string): ArtifactF
   return new ArtifactFormatError(reason, { source, line: line.no, excerpt: excerptOf(line.text) });
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Decodes a text artifact, refusing binary data: NUL bytes or invalid UTF-8 mean the input is not the
- * text format the caller expects (a stray .ko, a truncated compressed file).
- */
-export function decodeText(bytes: Uint8Array, source: string, expected: string): string {
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    throw new ArtifactFormatError(`binary data (NUL byte), expected ${expected}`, { source, offset: nul });
-  }
-  try {
-    return utf8.decode(bytes);
-  } catch (cause) {
-    throw new ArtifactFormatError(`not valid UTF-8 text, expected ${expected}`, { source, cause });
-  }
-}
+export { decodeText } from './text-decode.js';

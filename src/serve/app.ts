@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
 import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
+import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
 import type { ServeOptions } from './options.js';
 import { HttpError, LIMITS } from './params.js';
 import { registerRoutes } from './routes.js';
@@ -38,18 +39,22 @@ export interface App {
 }
 
 export async function buildApp(opts: ServeOptions & { host: string }): Promise<App> {
+  const limits = resolveLimits(opts.limits);
   const app = Fastify({
     logger: false,
     bodyLimit: 1024,
-    requestTimeout: 30_000,
+    http: httpServerOptions(limits),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // An idle socket (nothing sent either way) is closed after this long.
     connectionTimeout: 60_000,
-    keepAliveTimeout: 5_000,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   });
   // No request has a body worth reading: every route is a GET.
   app.removeAllContentTypeParsers();
-  app.server.maxConnections = 256;
+  app.server.maxConnections = limits.maxConnections;
+  limitConnectionsPerAddress(app.server, limits.connectionsPerAddress);
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP },

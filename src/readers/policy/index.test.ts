@@ -67,7 +67,10 @@ describe('parsePolicy', () => {
 
   it('rejects binary input before guessing a format, via decodeText or parsePolicy', () => {
     const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]);
-    assert.match(errorOf(() => decodeText(elf, 'p.ko', 'a policy file')).message, /^p\.ko@0x7: binary data/);
+    assert.match(
+      errorOf(() => decodeText(elf, 'p.ko', 'a policy file')).message,
+      /^p\.ko:1@0x7: binary data/,
+    );
     const text = new TextDecoder().decode(elf);
     assert.match(
       errorOf(() => parsePolicy(text, { source: 'p.ko' })).message,

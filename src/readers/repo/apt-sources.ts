@@ -13,7 +13,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactFormatError, KabiError } from '../../errors.js';
-import { lineError, lines } from '../lines.js';
+import { decodeText, lineError, lines } from '../lines.js';
 import { parseDeb822 } from './debian-packages.js';
 
 export interface AptSource {
@@ -154,15 +154,16 @@ export async function readAptSources(dir = '/etc/apt'): Promise<AptConfig> {
   const files = [join(dir, 'sources.list'), ...parts.map((n) => join(partDir, n))];
   const config: AptConfig = { sources: [], warnings: [] };
   for (const file of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
         config.warnings.push(`${file}: ${(e as Error).message}`);
       continue;
     }
     try {
+      const text = decodeText(bytes, file, 'an apt sources file');
       const parse = file.endsWith('.sources') ? parseDeb822Sources : parseSourcesList;
       config.sources.push(...parse(text, { source: file }));
     } catch (e) {

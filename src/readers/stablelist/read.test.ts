@@ -87,12 +87,12 @@ describe('readStablelist', () => {
     await rejectsWith(
       readStablelist(join(dir, 'vmlinux.ko')),
       ArtifactFormatError,
-      `${join(dir, 'vmlinux.ko')}@0x7: binary data (NUL byte), expected a kABI stablelist text file`,
+      `${join(dir, 'vmlinux.ko')}:1@0x7: binary data (NUL byte), expected a kABI stablelist text file | \\x7fELF\\x02\\x01\\x01\\x00`,
     );
     await rejectsWith(
       readStablelist(join(dir, 'latin1')),
       ArtifactFormatError,
-      `${join(dir, 'latin1')}: not valid UTF-8 text, expected a kABI stablelist text file`,
+      `${join(dir, 'latin1')}:1@0x4: invalid UTF-8 (\\xe9), expected a kABI stablelist text file | kfre\\xe9`,
     );
   });
 
