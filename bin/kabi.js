@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+// The bundled CLI (scripts/bundle.mjs, built by `npm run build`): one file per command's lazy part.
+import { main } from '../dist/cli/main.js';
 
 process.exitCode = await main(process.argv);

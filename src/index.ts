@@ -142,10 +142,13 @@ export type { ChangeJson, DiffJson, ExportJson } from './report/json.js';
 export * from './report/kfuncs.js';
 export {
   type ModinfoJson,
+  type ModuleProblem,
   type ModversionsJson,
+  type ModversionsTreeJson,
   modinfoFieldText,
   modinfoRenderers,
   modversionsRenderers,
+  modversionsTreeRenderers,
 } from './report/module.js';
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';

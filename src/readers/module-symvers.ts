@@ -64,6 +64,13 @@ export function scanSymvers(text: string, source: string, onRecord: (e: Export, 
     const start = pos;
     pos = end + 1;
     if (stop === start || (text.charCodeAt(start) <= 32 && text.slice(start, stop).trim() === '')) continue;
+    if (shape === 'namespace-last') {
+      const e = namespaceLastLine(text, start, stop);
+      if (e !== null) {
+        onRecord(e, no);
+        continue;
+      }
+    }
     splitTabs(text, start, stop, fields);
     if (shape === null) {
       shape = detectSymversShape(fields);
@@ -71,6 +78,44 @@ export function scanSymvers(text: string, source: string, onRecord: (e: Export, 
     }
     onRecord(parseFields(fields, shape, source, no, text, start, stop), no);
   }
+}
+
+/**
+ * The common shape (≥ 5.10, and ≤ 5.3 with 4 fields) read straight from the text: no field array, no
+ * regular expression. Null when anything is off; the general path then says what, with the line.
+ */
+function namespaceLastLine(text: string, start: number, stop: number): Export | null {
+  const t1 = text.indexOf('\t', start);
+  if (t1 < 0 || t1 >= stop || t1 - start < 3 || t1 - start > 10) return null;
+  if (text.charCodeAt(start) !== 48 || text.charCodeAt(start + 1) !== 120) return null;
+  let crc = 0;
+  for (let i = start + 2; i < t1; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : (c | 32) >= 97 && (c | 32) <= 102 ? (c | 32) - 87 : -1;
+    if (d < 0) return null;
+    crc = crc * 16 + d;
+  }
+  const t2 = text.indexOf('\t', t1 + 1);
+  if (t2 < 0 || t2 >= stop || t2 === t1 + 1) return null;
+  const t3 = text.indexOf('\t', t2 + 1);
+  if (t3 < 0 || t3 >= stop || t3 === t2 + 1) return null;
+  let t4 = text.indexOf('\t', t3 + 1);
+  if (t4 >= stop) t4 = -1;
+  if (t4 >= 0) {
+    const t5 = text.indexOf('\t', t4 + 1);
+    if (t5 >= 0 && t5 < stop) return null;
+  }
+  const type = text.slice(t3 + 1, t4 < 0 ? stop : t4);
+  if (!isExportType(type)) return null;
+  const symbol = text.slice(t1 + 1, t2);
+  if (symbol.includes(' ')) return null;
+  return {
+    symbol,
+    crc,
+    module: text.slice(t2 + 1, t3),
+    exportType: type,
+    namespace: t4 < 0 ? '' : text.slice(t4 + 1, stop),
+  };
 }
 
 function splitTabs(text: string, start: number, stop: number, out: string[]): void {

@@ -19,6 +19,34 @@ export function modversionsJson(m: ModuleImage) {
 
 export type ModversionsJson = ReturnType<typeof modversionsJson>;
 
+/** `kabi modversions DIR|PACKAGE|FILE... --format json`: every module's imports, and what could not be read. */
+export function modversionsTreeJson(modules: readonly ModuleImage[], problems: readonly ModuleProblem[]) {
+  return {
+    modules: modules.map(modversionsJson),
+    problems: problems.map((p) => ({ path: p.path, reason: p.reason })),
+  };
+}
+
+export type ModversionsTreeJson = ReturnType<typeof modversionsTreeJson>;
+
+export interface ModuleProblem {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Many modules, one table: `file<TAB>0x%08lx<TAB>name`, the lines `modprobe --dump-modversions` prints
+ * with the module's file in front (so `grep`, `awk` and `sort` work on it as on one file's dump).
+ */
+export function modversionsTreeText(modules: readonly ModuleImage[]): string {
+  const out: string[] = [];
+  for (const m of modules) {
+    const source = printable(m.source);
+    for (const i of m.imports) out.push(`${source}\t${formatCrc(i.crc)}\t${printable(i.symbol)}\n`);
+  }
+  return out.join('');
+}
+
 /** Exactly the lines `modprobe --dump-modversions` prints: `0x%08lx<TAB>name`. */
 function modversionsText(m: ModuleImage): string {
   return m.imports.map((i) => `${formatCrc(i.crc)}\t${printable(i.symbol)}\n`).join('');
@@ -34,6 +62,24 @@ export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer
       '| CRC | symbol |',
       '|---|---|',
       ...m.imports.map((i) => `| ${formatCrc(i.crc)} | ${mdCode(i.symbol)} |`),
+      '',
+    ].join('\n'),
+};
+
+type TreeRenderer = (modules: readonly ModuleImage[], problems: readonly ModuleProblem[]) => string;
+
+export const modversionsTreeRenderers: Record<'text' | 'json' | 'markdown', TreeRenderer> = {
+  text: (modules) => modversionsTreeText(modules),
+  json: (modules, problems) => `${JSON.stringify(modversionsTreeJson(modules, problems), null, 2)}\n`,
+  markdown: (modules) =>
+    [
+      `## Imports of ${modules.length} modules`,
+      '',
+      '| module | CRC | symbol |',
+      '|---|---|---|',
+      ...modules.flatMap((m) =>
+        m.imports.map((i) => `| ${mdCode(m.source)} | ${formatCrc(i.crc)} | ${mdCode(i.symbol)} |`),
+      ),
       '',
     ].join('\n'),
 };

@@ -3,8 +3,9 @@
 // once, reading commands that must never write (nor create, nor migrate), a file that is not a kabi store
 // at all, a store on a read-only file system, and a file from a newer kabi-tracker.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { KabiError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
 import type { Db } from './sqlite-db.js';
@@ -14,6 +15,13 @@ import { guarded, sqliteCode, storeError } from './sqlite-errors.js';
 // loads (the first `new Database`). Needed for `immutable=1`, the one way to read a WAL store in a
 // directory where its -shm file cannot be created.
 process.env.SQLITE_USE_URI ??= '1';
+
+// Loaded when a store is first opened: the addon costs start-up time that `kabi diff` need not pay.
+let addon: typeof BetterSqlite3 | undefined;
+function openDatabase(path: string, options: BetterSqlite3.Options): BetterSqlite3.Database {
+  addon ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  return new addon(path, options);
+}
 
 export const BUSY_TIMEOUT_MS = 60_000;
 
@@ -115,7 +123,7 @@ function openWal(path: string): Db {
   for (let attempt = 0; ; attempt++) {
     let db: Db | undefined;
     try {
-      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      db = openDatabase(path, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       return db;
     } catch (cause) {
@@ -157,10 +165,8 @@ export function openReadonly(path: string): Db {
 
 /** A read-only connection and what the file is; immutable where the WAL's -shm file cannot be made. */
 function openForReading(path: string): { db: Db; id: Identity } {
-  const db = guarded(
-    path,
-    'open',
-    () => new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }),
+  const db = guarded(path, 'open', () =>
+    openDatabase(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }),
   );
   try {
     return { db, id: identify(db) };
@@ -170,10 +176,8 @@ function openForReading(path: string): { db: Db; id: Identity } {
     const shm = /^SQLITE_(CANTOPEN|READONLY)/.test(sqliteCode(err) ?? '');
     if (!shm || pendingWal(path)) throw storeError(path, err, 'open') ?? err;
   }
-  const snapshot = guarded(
-    path,
-    'open',
-    () => new Database(immutableUri(path), { readonly: true, fileMustExist: true }),
+  const snapshot = guarded(path, 'open', () =>
+    openDatabase(immutableUri(path), { readonly: true, fileMustExist: true }),
   );
   try {
     return { db: snapshot, id: guarded(path, 'open', () => identify(snapshot)) };

@@ -59,6 +59,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
   { name: 'btf-summary', command: 'kabi btf (no type)', file: 'src/report/btf.ts', type: 'BtfSummaryJson' },
   { name: 'modinfo', command: 'kabi modinfo', file: 'src/report/module.ts', type: 'ModinfoJson' },
   { name: 'modversions', command: 'kabi modversions', file: 'src/report/module.ts', type: 'ModversionsJson' },
+  {
+    name: 'modversions-tree',
+    command: 'kabi modversions DIR|PACKAGE',
+    file: 'src/report/module.ts',
+    type: 'ModversionsTreeJson',
+  },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
 ];
 

@@ -34,7 +34,10 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'check'],
   ],
   summary: [[[], 'summary']],
-  modversions: [[[], 'modversions']],
+  modversions: [
+    [['@many-modules'], 'modversions-tree'],
+    [[], 'modversions'],
+  ],
   // -F prints the field's values, one per line.
   modinfo: [
     [['-F'], null],
@@ -86,6 +89,8 @@ export function schemaOfArgs(args: readonly string[]): string | null {
   const has = (o: string) =>
     o === '@no-type'
       ? path === 'btf' && words.length === 2
-      : args.some((a) => a === o || a.startsWith(`${o}=`));
+      : o === '@many-modules'
+        ? words.length > 2 || !/\.ko(\.(xz|gz|zst))?$/.test(words[1] ?? '')
+        : args.some((a) => a === o || a.startsWith(`${o}=`));
   return variants.find(([options]) => options.every(has))?.[1] ?? null;
 }

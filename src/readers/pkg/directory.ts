@@ -9,6 +9,9 @@ import { ArtifactFormatError, UsageError } from '../../errors.js';
 import { readInputFile } from '../file.js';
 import type { ArtifactFile, ArtifactSource, Limits, PackageMetadata, Select } from './types.js';
 
+/** Files read ahead of the consumer: enough to keep a disk queue busy, few enough to bound memory. */
+const READ_AHEAD = 8;
+
 export async function openDirectory(path: string, limits: Limits): Promise<ArtifactSource> {
   let root: string;
   try {
@@ -43,16 +46,38 @@ class DirectorySource implements ArtifactSource {
     return links;
   }
 
+  /**
+   * Names first (readdir alone), then the files read a few at a time ahead of the consumer, in name
+   * order: one read at a time leaves the disk and the CPU idle in turn (4,022 modules: most of the time).
+   */
   private async *walk(rel: string, select: Select): AsyncGenerator<ArtifactFile> {
+    const picked: { path: string; link: boolean }[] = [];
+    await this.names(rel, select, picked);
+    const pending: Promise<ArtifactFile>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (pending.length < READ_AHEAD && next < picked.length) {
+        const p = picked[next++]!;
+        const read = p.link ? this.link(p.path) : this.file(p.path);
+        read.catch(() => {}); // awaited in order below; a failure surfaces there, not as unhandled
+        pending.push(read);
+      }
+    };
+    fill();
+    while (pending.length > 0) {
+      const file = await pending.shift()!;
+      fill();
+      yield file;
+    }
+  }
+
+  private async names(rel: string, select: Select, out: { path: string; link: boolean }[]): Promise<void> {
     for (const entry of await this.list(rel)) {
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) {
-        yield* this.walk(path, select);
-      } else if (entry.isSymbolicLink()) {
-        if (select(path, 'symlink')) yield await this.link(path);
-      } else if (entry.isFile() && select(path, 'file')) {
-        yield await this.file(path);
-      }
+      if (entry.isDirectory()) await this.names(path, select, out);
+      else if (entry.isSymbolicLink()) {
+        if (select(path, 'symlink')) out.push({ path, link: true });
+      } else if (entry.isFile() && select(path, 'file')) out.push({ path, link: false });
     }
   }
 
