@@ -203,7 +203,8 @@ function number(field: Buffer, what: string, fail: (reason: string) => Error): n
 function octal(field: Buffer, what: string, fail: (reason: string) => Error): number | null {
   const text = field.toString('latin1');
   const m = /^ *([0-7]*)(?:[ \0].*)?$/s.exec(text);
-  if (m === null) throw fail(`expected an octal ${what}, found ${JSON.stringify(text.replace(/\0+$/, ''))}`);
+  if (m === null)
+    throw fail(`expected an octal ${what}, found ${JSON.stringify(text.replace(/\0.*$/s, ''))}`);
   return m[1] === '' ? null : Number.parseInt(m[1]!, 8);
 }
 
