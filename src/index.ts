@@ -49,7 +49,12 @@ export {
   type ReadKfuncsOptions,
   readKfuncs,
 } from './readers/btf/kfuncs.js';
-export { type Compression, decompress, detectCompression } from './readers/compression.js';
+export {
+  type Compression,
+  DecompressionLimitError,
+  decompress,
+  detectCompression,
+} from './readers/compression.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export {
   type ExportsArtifactOptions,

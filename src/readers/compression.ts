@@ -1,15 +1,47 @@
 // Compressed inputs are recognised by their magic bytes, never by file name: `symvers.gz`,
-// `/boot/symvers-<ver>.gz`, `.symvers.xz`. Every decompressor's output is capped so that a
-// hostile input (a "zip bomb") fails with a clear error instead of exhausting memory.
-import { Readable, type Transform } from 'node:stream';
+// `/boot/symvers-<ver>.gz`, `.symvers.xz`, `.ko.xz`, a .deb's `data.tar.zst`. Every decompressor is
+// capped twice while it streams, so that a hostile input (a "decompression bomb") fails with the file
+// and the cap named, in bounded memory and time:
+//   - output: at most `maxOutput` bytes (a whole buffer) or `maxTotal` (a package's stream);
+//   - ratio: at most `maxRatio` times the compressed bytes read so far, beyond a small floor. Real data
+//     stays far below it (see DEFAULT_MAX_RATIO), while zstd turns 33 KB of zeros into 1 GiB.
+// The decoders (decoders.ts) decode one bounded chunk at a time as the caps are checked.
 import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
-import { ArtifactFormatError, KabiError } from '../errors.js';
+import { gunzip } from 'node:zlib';
+import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
+import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
 
 /** 256 MiB: ten times the largest Module.symvers seen (Debian 6.12: ~2 MiB). */
 export const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * Output may be at most this many times the compressed input. The highest ratios in real data
+ * (Debian bookworm and bullseye kernel packages, amd64, arm64, ppc64el, s390x): one file, test_bpf.ko,
+ * 109 as shipped (.ko.xz), 111 at xz -9e, 99 at zstd -19; the other 4229 modules of 6.12 at most 24;
+ * package members 17.7 (a control.tar.xz), their data.tar streams at most 6.5 at any point while read;
+ * Module.symvers 6. 500 leaves four times the highest, and stays under gzip's own ceiling (1032), so
+ * that a gzip bomb meets this cap too; zstd and xz bombs reach 7,000 to 32,000.
+ */
+export const DEFAULT_MAX_RATIO = 500;
+
+/** Output below this is never refused for its ratio: a few bytes may rightly stand for a page of zeros. */
+export const RATIO_FLOOR = 4 * 1024 * 1024;
+
+/** Decompressed data past a cap: the file (and member) and the cap are named. */
+export class DecompressionLimitError extends ArtifactFormatError {
+  /** Which cap: the output size, or the output's ratio to the compressed input. */
+  readonly limit: 'output' | 'ratio';
+  /** The cap's value: bytes for `output`, a factor for `ratio`. */
+  readonly cap: number;
+
+  constructor(reason: string, ctx: FormatErrorContext, limit: 'output' | 'ratio', cap: number) {
+    super(reason, ctx);
+    this.limit = limit;
+    this.cap = cap;
+  }
+}
 
 export function detectCompression(bytes: Uint8Array): Compression {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
@@ -22,6 +54,43 @@ export function detectCompression(bytes: Uint8Array): Compression {
 export interface DecompressOptions {
   source: string;
   maxOutput?: number;
+  /** Output may be at most this many times the input (beyond RATIO_FLOOR); default DEFAULT_MAX_RATIO. */
+  maxRatio?: number;
+}
+
+interface Caps {
+  compression: Compression;
+  maxOutput: number;
+  maxRatio: number;
+  ctx: FormatErrorContext;
+}
+
+function capsOf(compression: Compression, opts: DecompressStreamOptions): Caps {
+  return {
+    compression,
+    maxOutput: opts.maxOutput ?? DEFAULT_MAX_OUTPUT,
+    maxRatio: opts.maxRatio ?? DEFAULT_MAX_RATIO,
+    ctx: { source: opts.source, section: opts.section },
+  };
+}
+
+/** Throws when `total` bytes of output from `fed` bytes of input pass a cap. */
+function checkCaps(total: number, fed: number, caps: Caps): void {
+  const { compression, maxOutput, maxRatio, ctx } = caps;
+  if (total > maxOutput) {
+    const what = compression === 'none' ? 'data exceeds' : `${compression} data expands past`;
+    throw new DecompressionLimitError(`${what} ${maxOutput} bytes; refusing`, ctx, 'output', maxOutput);
+  }
+  if (total > maxRatio * fed + RATIO_FLOOR) {
+    const reason = `${compression} data expands to more than ${maxRatio} times its compressed size (${total} bytes from ${fed}); refusing`;
+    throw new DecompressionLimitError(reason, ctx, 'ratio', maxRatio);
+  }
+}
+
+function corrupt(cause: unknown, caps: Caps): KabiError {
+  if (cause instanceof KabiError) return cause;
+  const reason = `corrupt or truncated ${caps.compression} data (${(cause as Error).message})`;
+  return new ArtifactFormatError(reason, { ...caps.ctx, cause });
 }
 
 /** Decompresses whatever compression `bytes` carry (or returns them as they are). */
@@ -30,105 +99,79 @@ export async function decompress(
   opts: DecompressOptions,
 ): Promise<{ data: Uint8Array; compression: Compression }> {
   const compression = detectCompression(bytes);
-  const maxOutput = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
+  if (compression === 'none') return { data: bytes, compression };
+  const caps = capsOf(compression, opts);
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (compression) {
-    case 'none':
-      return { data: bytes, compression };
     case 'gzip':
-      return { data: await gunzipCapped(bytes, opts.source, maxOutput), compression };
+      return { data: await gunzipCapped(input, caps), compression };
     case 'xz':
-      return { data: await unxzCapped(bytes, opts.source, maxOutput), compression };
+      return { data: await unxzCapped(input, caps), compression };
     case 'zstd':
-      return { data: await unzstdCapped(bytes, opts.source, maxOutput), compression };
+      return { data: await collect(unzstdChunks(pieces(input)), input.length, caps), compression };
   }
 }
 
 const gunzipAsync = promisify(gunzip);
 
-async function gunzipCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
+/** zlib's own maxOutputLength stops it at the lower of the two caps. */
+async function gunzipCapped(input: Buffer, caps: Caps): Promise<Buffer> {
+  const limit = Math.min(caps.maxOutput, caps.maxRatio * input.length + RATIO_FLOOR);
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: maxOutput });
+    return await gunzipAsync(input, { maxOutputLength: limit });
   } catch (cause) {
-    const code = (cause as { code?: string }).code;
-    const reason =
-      code === 'ERR_BUFFER_TOO_LARGE'
-        ? `gzip data expands past ${maxOutput} bytes; refusing`
-        : `corrupt or truncated gzip data (${(cause as Error).message})`;
-    throw new ArtifactFormatError(reason, { source, cause });
+    // Past `limit` means past one of the caps, which checkCaps names.
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      checkCaps(limit + 1, input.length, caps);
+    throw corrupt(cause, caps);
   }
 }
 
-async function unxzCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
-  // Loaded on demand: the native binding costs start-up time that plain-text inputs need not pay.
-  const { createUnxz, parseFileIndex } = await import('node-liblzma');
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // node-liblzma ends a truncated stream silently; the xz index (at the end of the file) says what a
-  // whole file holds, so a missing tail is caught here and the size is known before decoding.
+async function unxzCapped(input: Buffer, caps: Caps): Promise<Buffer> {
+  // The xz index (at the end of the file) says what a whole file holds: a file cut short fails here, a
+  // declared bomb is refused before any decoding, and the output fits one buffer.
+  const { parseFileIndex } = await import('node-liblzma');
   let expected: number;
   try {
-    expected = parseFileIndex(buf).uncompressedSize;
+    expected = parseFileIndex(input).uncompressedSize;
   } catch (cause) {
-    throw new ArtifactFormatError(`corrupt or truncated xz data (${(cause as Error).message})`, {
-      source,
-      cause,
-    });
+    throw corrupt(cause, caps);
   }
-  if (expected > maxOutput) {
-    throw new ArtifactFormatError(`xz data expands past ${maxOutput} bytes; refusing`, { source });
-  }
-  // One output chunk per call: large enough to avoid per-chunk overhead on big files, no larger than the
-  // file, since every module of a package would otherwise allocate (and collect) a whole MiB.
-  const unxz = createUnxz({ chunkSize: Math.min(1 << 20, Math.max(1 << 14, expected)) });
-  const data = await drainCapped(unxz, buf, 'xz', source, maxOutput);
+  checkCaps(expected, input.length, caps);
+  const data = await collect(
+    unxzChunks(pieces(input), Math.min(expected + 1, MAX_OUT_BUFFER)),
+    input.length,
+    caps,
+  );
   if (data.length !== expected) {
-    throw new ArtifactFormatError(
-      `corrupt or truncated xz data (${data.length} bytes decoded, the index says ${expected})`,
-      {
-        source,
-      },
-    );
+    const reason = `corrupt or truncated xz data (${data.length} bytes decoded, the index says ${expected})`;
+    throw new ArtifactFormatError(reason, caps.ctx);
   }
   return data;
 }
 
-async function unzstdCapped(bytes: Uint8Array, source: string, maxOutput: number): Promise<Uint8Array> {
-  const { DecompressStream } = await import('zstd-napi');
-  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return drainCapped(new DecompressStream(), input, 'zstd', source, maxOutput);
+/** node-liblzma refuses buffers over 512 MiB in one call. */
+const MAX_OUT_BUFFER = 256 * 1024 * 1024;
+const MAX_IN_PIECE = 64 * 1024 * 1024;
+
+async function* pieces(input: Buffer): AsyncGenerator<Buffer> {
+  for (let at = 0; at < input.length; at += MAX_IN_PIECE) yield input.subarray(at, at + MAX_IN_PIECE);
 }
 
-/**
- * All of `decoder`'s output for `input`, stopped as soon as it passes `maxOutput`; any error of the
- * decoder's own means the data is corrupt or cut short.
- */
-async function drainCapped(
-  decoder: NodeJS.ReadWriteStream & { destroy(): void },
-  input: Buffer,
-  compression: Compression,
-  source: string,
-  maxOutput: number,
-): Promise<Buffer> {
+/** All of `output`, checked against the caps as it comes; `fed` is the whole compressed size. */
+async function collect(output: AsyncGenerator<Buffer>, fed: number, caps: Caps): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of Readable.from([input]).pipe(decoder) as AsyncIterable<Buffer>) {
+    for await (const chunk of output) {
       total += chunk.length;
-      if (total > maxOutput) {
-        decoder.destroy();
-        throw new ArtifactFormatError(`${compression} data expands past ${maxOutput} bytes; refusing`, {
-          source,
-        });
-      }
+      checkCaps(total, fed, caps);
       chunks.push(chunk);
     }
   } catch (cause) {
-    if (cause instanceof ArtifactFormatError) throw cause;
-    throw new ArtifactFormatError(`corrupt or truncated ${compression} data (${(cause as Error).message})`, {
-      source,
-      cause,
-    });
+    throw corrupt(cause, caps);
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 // Streaming: packages (a 70 MB .deb holds ~400 MB of tar) are decoded chunk by chunk, never whole.
@@ -138,134 +181,50 @@ export interface DecompressStreamOptions extends DecompressOptions {
   section?: string;
 }
 
+const DECODERS: Record<Exclude<Compression, 'none'>, Decoder> = {
+  gzip: gunzipChunks,
+  xz: (input) => ahead(unxzChunks(input)),
+  zstd: unzstdChunks,
+};
+
 /**
- * Decodes `input` chunk by chunk as `compression` says, yielding the output; caps the output and
- * fails on corrupt or truncated data (an xz stream must end with its footer and index).
+ * Decodes `input` chunk by chunk as `compression` says, yielding the output; the caps are checked
+ * after every chunk, the ratio against the compressed bytes read so far. Fails on corrupt or truncated
+ * data (an xz stream must reach its end, a zstd frame must be whole).
  */
 export async function* decompressStream(
   input: AsyncIterable<Buffer>,
   compression: Compression,
   opts: DecompressStreamOptions,
 ): AsyncGenerator<Buffer> {
-  const maxOutput = opts.maxOutput ?? DEFAULT_MAX_OUTPUT;
-  const ctx = { source: opts.source, section: opts.section };
-  const tail = compression === 'xz' ? new XzTail() : null;
-  const watched = tail === null ? input : tail.watch(input);
-  const decoder = await createDecoder(compression);
-  const reader = decoder === null ? null : Readable.from(watched, { objectMode: false });
+  const caps = capsOf(compression, opts);
+  const meter = { fed: 0 };
+  const counted = metered(input, meter);
+  const decoded = compression === 'none' ? counted : DECODERS[compression](counted);
   let total = 0;
   try {
-    if (reader !== null && decoder !== null) {
-      reader.on('error', (e) => decoder.destroy(e));
-      reader.pipe(decoder);
-    }
-    for await (const chunk of (decoder ?? watched) as AsyncIterable<Buffer>) {
+    for await (const chunk of decoded) {
       total += chunk.length;
-      if (total > maxOutput) {
-        const what = compression === 'none' ? 'data exceeds' : `${compression} data expands past`;
-        throw new ArtifactFormatError(`${what} ${maxOutput} bytes; refusing`, ctx);
-      }
+      checkCaps(total, meter.fed, caps);
       yield chunk;
     }
   } catch (cause) {
-    if (cause instanceof KabiError) throw cause;
-    const reason = `corrupt or truncated ${compression} data (${(cause as Error).message})`;
-    throw new ArtifactFormatError(reason, { ...ctx, cause });
-  } finally {
-    reader?.destroy();
-    decoder?.destroy();
-  }
-  tail?.verify(total, ctx);
-}
-
-async function createDecoder(compression: Compression): Promise<Transform | null> {
-  switch (compression) {
-    case 'none':
-      return null;
-    case 'gzip':
-      return createGunzip();
-    case 'xz':
-      // node-liblzma declares its own `on` overloads, which TypeScript will not match to Transform's.
-      return (await import('node-liblzma')).createUnxz({ chunkSize: 1 << 20 }) as unknown as Transform;
-    case 'zstd':
-      return new (await import('zstd-napi')).DecompressStream();
+    throw corrupt(cause, caps);
   }
 }
-
-/** Enough of the end of an xz stream to hold its footer and (for all but huge files) its index. */
-const XZ_TAIL_BYTES = 1 << 16;
 
 /**
- * node-liblzma ends a truncated stream without an error, so the end of the input is kept and checked
- * against the xz format (tukaani.org/xz/xz-file-format.txt): a stream ends with a 12-byte footer whose
- * last bytes are `YZ`, after an index listing each block's sizes. Streams may be concatenated (with zero
- * padding between), so the kept tail is walked back stream by stream, summing the sizes the indexes give.
+ * Compressed input fed to a decoder in pieces of this size at most, so that the bytes counted as read
+ * stay close to those decoded: a bomb's output is stopped within maxRatio times a piece of the input.
  */
-class XzTail {
-  private chunks: Buffer[] = [];
-  private kept = 0;
-  private total = 0;
+const FEED_PIECE = 64 * 1024;
 
-  async *watch(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    for await (const chunk of input) {
-      this.chunks.push(chunk);
-      this.kept += chunk.length;
-      this.total += chunk.length;
-      while (this.chunks.length > 1 && this.kept - this.chunks[0]!.length >= XZ_TAIL_BYTES) {
-        this.kept -= this.chunks.shift()!.length;
-      }
-      yield chunk;
+async function* metered(input: AsyncIterable<Buffer>, meter: { fed: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of input) {
+    for (let at = 0; at < chunk.length; at += FEED_PIECE) {
+      const piece = chunk.subarray(at, at + FEED_PIECE);
+      meter.fed += piece.length;
+      yield piece;
     }
   }
-
-  verify(decoded: number, ctx: { source: string; section: string | undefined }): void {
-    const tail = Buffer.concat(this.chunks);
-    let end = tail.length;
-    let listed = 0;
-    for (let streams = 0; ; streams++) {
-      while (end >= 4 && tail.readUInt32LE(end - 4) === 0) end -= 4; // stream padding
-      if (end === 0 && streams > 0) break;
-      if (end < 12 || tail[end - 2] !== 0x59 || tail[end - 1] !== 0x5a) {
-        if (streams > 0) break; // an earlier stream's end lies outside the kept tail
-        throw new ArtifactFormatError('truncated xz data (the stream ends without its footer "YZ")', ctx);
-      }
-      const stream = xzStreamBefore(tail, end);
-      if (stream === null) break; // its index or blocks lie outside the kept tail
-      listed += stream.uncompressed;
-      end = stream.start;
-    }
-    const whole = end === 0 && this.kept === this.total;
-    if (!Number.isFinite(listed) || (whole ? decoded !== listed : decoded < listed)) {
-      const reason = `corrupt or truncated xz data (${decoded} bytes decoded, the index says ${listed})`;
-      throw new ArtifactFormatError(reason, ctx);
-    }
-  }
-}
-
-/** The stream whose footer ends at `end`: where it starts and its uncompressed size; null if cut off. */
-function xzStreamBefore(tail: Buffer, end: number): { start: number; uncompressed: number } | null {
-  const indexSize = (tail.readUInt32LE(end - 8) + 1) * 4;
-  const indexStart = end - 12 - indexSize;
-  if (indexStart < 0) return null;
-  const index = tail.subarray(indexStart, end - 12);
-  if (index[0] !== 0x00) return { start: Number.NaN, uncompressed: Number.NaN }; // not an index
-  let pos = 1;
-  const varint = (): number => {
-    let value = 0;
-    for (let i = 0; i < 9 && pos < index.length; i++) {
-      const byte = index[pos++]!;
-      value += (byte & 0x7f) * 2 ** (7 * i);
-      if ((byte & 0x80) === 0) return value;
-    }
-    return Number.NaN;
-  };
-  const records = varint();
-  let blocks = 0;
-  let uncompressed = 0;
-  for (let i = 0; i < records && pos < index.length; i++) {
-    blocks += Math.ceil(varint() / 4) * 4; // blocks are padded to four bytes
-    uncompressed += varint();
-  }
-  const start = indexStart - blocks - 12; // the 12-byte stream header
-  return start < 0 ? null : { start, uncompressed };
 }

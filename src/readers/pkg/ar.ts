@@ -8,7 +8,7 @@
 //
 // Names are space-padded; GNU ar ends them with "/". dpkg writes short names only, so the GNU "//" and
 // BSD "#1/" long-name schemes are refused, not decoded.
-import { ArtifactFormatError } from '../../errors.js';
+import { ArtifactFormatError, excerptOf } from '../../errors.js';
 import type { PackageFile } from './package-file.js';
 
 export const AR_MAGIC = '!<arch>\n';
@@ -50,22 +50,21 @@ export async function* arMembers(file: PackageFile): AsyncGenerator<ArMember> {
 
 function parseHeader(header: Buffer, at: number, source: string): ArMember {
   const text = header.toString('latin1');
+  const rawName = text.slice(0, 16).trimEnd();
   const ctx = { source, offset: at, section: 'ar member header' };
+  const fail = (reason: string) => new ArtifactFormatError(`member "${excerptOf(rawName)}": ${reason}`, ctx);
   if (text.slice(58, 60) !== '`\n') {
-    throw new ArtifactFormatError(
+    throw fail(
       `expected the ar member header end "\`\\n" at byte 58, found ${hexBytes(header.subarray(58, 60))}`,
-      ctx,
     );
   }
-  const rawName = text.slice(0, 16).trimEnd();
   if (rawName.startsWith('#1/') || rawName.startsWith('/')) {
-    throw new ArtifactFormatError(`long ar member names ("${rawName}") are not used by .deb; refusing`, ctx);
+    throw fail('long ar member names are not used by .deb; refusing');
   }
   const name = rawName.endsWith('/') ? rawName.slice(0, -1) : rawName;
   const sizeText = text.slice(48, 58).trim();
-  if (!/^\d{1,10}$/.test(sizeText)) {
-    throw new ArtifactFormatError(`expected a decimal member size, found "${sizeText}"`, ctx);
-  }
+  if (!/^\d{1,10}$/.test(sizeText))
+    throw fail(`expected a decimal member size, found "${excerptOf(sizeText)}"`);
   return { name, headerOffset: at, offset: at + HEADER_SIZE, size: Number(sizeText) };
 }
 

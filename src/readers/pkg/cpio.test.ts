@@ -134,10 +134,39 @@ describe('cpio (newc) payloads', () => {
     await rejects(read(crc(1)), /x: data does not match its 070702 checksum/);
     const huge = newc([{ name: 'x' }]);
     huge.write('ffffffff', 6 + 8 * 11, 'latin1');
-    await rejects(read(huge), /cpio name size 4294967295 is absurd/);
+    await rejects(read(huge), /^p\.rpm@0x0 \(payload cpio\): cpio c_namesize 4294967295 is absurd/);
     const hex = newc([{ name: 'x' }]);
     hex.write('zz', 6, 'latin1');
-    await rejects(read(hex), /expected 8 hex digits in cpio header, found "zz000000"/);
+    await rejects(
+      read(hex),
+      /@0x0 \(payload cpio\): cpio header of "x": expected 8 hex digits for c_ino, found "zz000000"$/,
+    );
+    // The second entry's header (after 110 + "a\0" padded to 112, and 4 bytes of data): at 0x74.
+    const clean = newc([
+      { name: 'a', data: 'abcd' },
+      { name: 'b.ko', data: 'x' },
+    ]);
+    const second = Buffer.from(clean);
+    second.write('g', 0x74 + 6 + 8 * 6, 'latin1');
+    await rejects(
+      read(second),
+      /^p\.rpm@0x74 \(payload cpio\): cpio header of "b\.ko": expected 8 hex digits for c_filesize/,
+    );
+    const badSize = newc([
+      { name: 'a', data: 'abcd' },
+      { name: 'b.ko', data: 'x' },
+    ]);
+    badSize.write('00000001', 0x74 + 6 + 8 * 11, 'latin1');
+    await rejects(read(badSize), /^p\.rpm@0x74 \(payload cpio\): cpio c_namesize 1 is absurd/);
+    await rejects(
+      read(clean.subarray(0, 0x74 + 60)),
+      /^p\.rpm@0x74 \(payload cpio\): cpio header cut short, 60 of its 110 bytes/,
+    );
+    await rejects(
+      read(clean.subarray(0, 0x74 + 116)),
+      /^p\.rpm@0x74 \(payload cpio\): b\.ko: expected 1 bytes of data, found 0/,
+    );
+    await rejects(read(clean.subarray(0, 0x74 + 112)), /@0x74 \(payload cpio\): cpio entry name cut short/);
     await rejects(read(Buffer.alloc(0)), /cpio data ends without its TRAILER!!! entry \(truncated\?\)/);
   });
 

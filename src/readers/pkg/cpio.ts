@@ -12,7 +12,7 @@
 // Hard links share c_ino; the data travels with the last of them and the others have c_filesize 0, so
 // those names wait (names only, never data) until the data comes. rpm's "07070X" headers (payloads with
 // files over 4 GiB, names kept in the rpm header) are refused: kernel packages do not use them.
-import { ArtifactFormatError } from '../../errors.js';
+import { ArtifactFormatError, excerptOf } from '../../errors.js';
 import type { ChunkReader } from './chunk-reader.js';
 import { normaliseEntryPath } from './entry-path.js';
 import { type ArtifactFile, EMPTY, S_IFLNK, S_IFMT, S_IFREG, type Select } from './types.js';
@@ -76,31 +76,54 @@ async function readHeader(reader: ChunkReader, ctx: CpioContext): Promise<CpioEn
   if (magic !== '070701' && magic !== '070702') {
     throw err(`expected the cpio newc magic "070701", found ${JSON.stringify(magic)}`);
   }
-  if (head.length < HEADER_SIZE) throw err('cpio header cut short (truncated?)');
-  const field = (i: number): number => {
+  if (head.length < HEADER_SIZE)
+    throw err(`cpio header cut short, ${head.length} of its ${HEADER_SIZE} bytes (truncated?)`);
+  const field = (i: number, fail: (reason: string) => Error): number => {
     const text = head.toString('latin1', 6 + 8 * i, 14 + 8 * i);
-    if (!/^[0-9a-fA-F]{8}$/.test(text)) throw err(`expected 8 hex digits in cpio header, found "${text}"`);
+    if (!/^[0-9a-fA-F]{8}$/.test(text)) {
+      throw fail(`expected 8 hex digits for ${FIELDS[i]}, found ${JSON.stringify(text)}`);
+    }
     return Number.parseInt(text, 16);
   };
-  const namesize = field(11);
-  if (namesize < 2 || namesize > MAX_NAME) throw err(`cpio name size ${namesize} is absurd`);
+  const namesize = field(11, err);
+  if (namesize < 2 || namesize > MAX_NAME)
+    throw err(`cpio c_namesize ${namesize} is absurd (2 to ${MAX_NAME})`);
   const nameBytes = await reader.read(namesize, false);
   if (nameBytes.length < namesize) throw err('cpio entry name cut short (truncated?)');
   if (nameBytes[namesize - 1] !== 0) throw err('cpio entry name does not end with a NUL byte');
   const name = nameBytes.toString('utf8', 0, namesize - 1);
-  await skipExactly(reader, pad4(HEADER_SIZE + namesize), ctx, name);
-  const key = `${field(7)}:${field(8)}:${field(0)}`;
-  return {
+  // The header is read whole before its fields are judged, so that a bad one is named by its entry.
+  const named = (reason: string) => err(`cpio header of "${excerptOf(name, 60)}": ${reason}`);
+  const entry = {
     name,
-    mode: field(1),
-    nlink: field(4),
-    size: field(6),
-    check: field(12),
+    mode: field(1, named),
+    nlink: field(4, named),
+    size: field(6, named),
+    check: field(12, named),
     crc: magic === '070702',
-    key,
+    key: `${field(7, named)}:${field(8, named)}:${field(0, named)}`,
     at,
   };
+  await skipExactly(reader, pad4(HEADER_SIZE + namesize), ctx, name);
+  return entry;
 }
+
+/** The newc header's fields after c_magic, in order (cpio(5)). */
+const FIELDS = [
+  'c_ino',
+  'c_mode',
+  'c_uid',
+  'c_gid',
+  'c_nlink',
+  'c_mtime',
+  'c_filesize',
+  'c_devmajor',
+  'c_devminor',
+  'c_rdevmajor',
+  'c_rdevminor',
+  'c_namesize',
+  'c_check',
+];
 
 async function* readEntry(
   reader: ChunkReader,

@@ -141,6 +141,29 @@ describe('.deb packages', { skip }, () => {
       readAll(save('magic.deb', bad)),
       /magic\.deb@0x0: expected a \.deb \(ar magic "!<arch>\\n"\), an \.rpm \(lead magic ed ab ee db\) or a directory, found 21 3c 61 72 63 58 3e 0a$/,
     );
+    const [, control] = members(whole);
+    const at = control!.header;
+    const edited = (name: string, offset: number, text: string) => {
+      const b = Buffer.from(whole);
+      b.write(text, at + offset, 'latin1');
+      return save(name, b);
+    };
+    await rejects(
+      readAll(edited('arsize.deb', 48, '12x4      ')),
+      new RegExp(
+        `arsize\\.deb@0x${at.toString(16)} \\(ar member header\\): member "control\\.tar\\.gz": expected a decimal member size, found "12x4"$`,
+      ),
+    );
+    await rejects(
+      readAll(edited('arend.deb', 58, 'XX')),
+      new RegExp(
+        `arend\\.deb@0x${at.toString(16)} \\(ar member header\\): member "control\\.tar\\.gz": expected the ar member header end "\`\\\\n" at byte 58, found 58 58$`,
+      ),
+    );
+    await rejects(
+      readAll(edited('arlong.deb', 0, '#1/20           ')),
+      /arlong\.deb@0x48 \(ar member header\): member "#1\/20": long ar member names are not used by \.deb; refusing$/,
+    );
     const notDeb = arArchive([['hello.o', Buffer.from('x')]]);
     await rejects(
       readAll(save('lib.a', notDeb)),
@@ -216,7 +239,7 @@ describe('.deb packages', { skip }, () => {
     junk.fill(0x41, 0, 512);
     await rejects(
       readAll(withData('tarjunk.deb', 'data.tar', junk)),
-      /junk\.deb@0x0 \(data\.tar\): expected a tar header/,
+      /junk\.deb@0x0 \(data\.tar\): tar header of "A{60}…": expected an octal checksum, found "AAAAAAAA"$/,
     );
   });
 });

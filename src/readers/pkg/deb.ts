@@ -100,6 +100,7 @@ class DebSource implements ArtifactSource {
     const limits = {
       maxTotal: Math.min(this.limits.maxTotal, DEFAULT_MAX_OUTPUT),
       maxFile: MAX_CONTROL_FILE,
+      maxRatio: this.limits.maxRatio,
     };
     let text: string | null = null;
     for await (const f of this.member(

@@ -23,6 +23,7 @@ export interface StreamContext {
   source: string;
   section: string;
   maxTotal: number;
+  maxRatio: number;
 }
 
 /** Decoded chunks of `input`; bzip2 and lzma (which no installed library decodes) are refused. */
@@ -41,6 +42,7 @@ export function decodePayload(
     source: ctx.source,
     section: ctx.section,
     maxOutput: ctx.maxTotal,
+    maxRatio: ctx.maxRatio,
   });
 }
 

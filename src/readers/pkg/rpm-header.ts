@@ -8,7 +8,7 @@
 //
 // Limits as rpm's own (hdrchkTags, HEADER_DATA_MAX): at most 65535 entries and 256 MiB of store;
 // anything beyond is refused before it is read.
-import { ArtifactFormatError } from '../../errors.js';
+import { ArtifactFormatError, type FormatErrorContext } from '../../errors.js';
 import { hexBytes } from './ar.js';
 import type { PackageFile } from './package-file.js';
 
@@ -38,6 +38,8 @@ interface IndexEntry {
   type: number;
   offset: number;
   count: number;
+  /** File offset of this entry in the index, for error messages. */
+  at: number;
 }
 
 export interface RpmHeader {
@@ -84,13 +86,43 @@ export async function readRpmHeader(file: PackageFile, offset: number, section: 
       type: body.readUInt32BE(at + 4),
       offset: body.readUInt32BE(at + 8),
       count: body.readUInt32BE(at + 12),
+      at: offset + INTRO_SIZE + at,
     };
+    checkEntry(entry, body.subarray(nindex * ENTRY_SIZE), { source: file.path, section, offset: entry.at });
     if (!entries.has(entry.tag)) entries.set(entry.tag, entry);
   }
   const storeOffset = offset + INTRO_SIZE + nindex * ENTRY_SIZE;
   const store = body.subarray(nindex * ENTRY_SIZE);
   const size = INTRO_SIZE + body.length;
   return { entries, store, storeOffset, size, source: file.path, section };
+}
+
+/**
+ * rpm's own checks on loading a header (lib/header.c hdrchkType, hdrchkRange, dataLength): a known
+ * type, a count of at least one, and values inside the store: fixed-size ones by their width, strings
+ * by finding each one's NUL.
+ */
+function checkEntry(e: IndexEntry, store: Buffer, ctx: FormatErrorContext): void {
+  const fail = (reason: string) =>
+    new ArtifactFormatError(`header index entry for tag ${e.tag}: ${reason}`, ctx);
+  if (e.type > RpmType.I18NSTRING) throw fail(`type ${e.type} is not an rpm type (0 to 9)`);
+  if (e.count === 0 || e.count > MAX_STORE) throw fail(`count ${e.count} is absurd`);
+  if (e.type === RpmType.STRING && e.count !== 1) throw fail(`a STRING with count ${e.count} (expected 1)`);
+  const outside = (span: string) => fail(`its data ${span}, outside the ${store.length}-byte store`);
+  if (e.offset > store.length) throw outside(`starts at ${e.offset}`);
+  const width = INT_WIDTH[e.type] ?? (e.type === RpmType.BIN ? 1 : 0);
+  if (width > 0 && e.offset + e.count * width > store.length) {
+    throw outside(`spans ${e.offset} to ${e.offset + e.count * width}`);
+  }
+  if (e.type === RpmType.STRING || e.type === RpmType.STRING_ARRAY || e.type === RpmType.I18NSTRING) {
+    const count = e.type === RpmType.STRING ? 1 : e.count;
+    let at = e.offset;
+    for (let i = 0; i < count; i++) {
+      const end = store.indexOf(0, at);
+      if (end === -1) throw fail(`string ${i + 1} of ${count} runs past the ${store.length}-byte store`);
+      at = end + 1;
+    }
+  }
 }
 
 /** A STRING (or the first of a STRING_ARRAY / I18NSTRING: the untranslated text); null when absent. */
@@ -139,6 +171,6 @@ function entryError(h: RpmHeader, e: IndexEntry, name: string, reason: string): 
   return new ArtifactFormatError(`${name} (tag ${e.tag}): ${reason}`, {
     source: h.source,
     section: h.section,
-    offset: h.storeOffset + e.offset,
+    offset: e.at,
   });
 }

@@ -158,6 +158,56 @@ describe('.rpm packages', { skip }, () => {
       readAll(edit('store2.rpm', (b) => b.writeUInt32BE(0x00ffffff, 96 + 12))),
       /\(signature header\): signature header index and data at offset 112 size \d+ runs past the end/,
     );
+    // Index entries (16 bytes each after the 16-byte intro): tag, type, offset, count.
+    const entry = (i: number) => at.main + 16 + 16 * i;
+    const mainStore = whole.readUInt32BE(at.main + 12);
+    await rejects(
+      readAll(edit('entry-offset.rpm', (b) => b.writeUInt32BE(0x7fffffff, entry(2) + 8))),
+      new RegExp(
+        `entry-offset\\.rpm@0x${entry(2).toString(16)} \\(header\\): header index entry for tag \\d+: its data (starts at|spans) 2147483647.* outside the ${mainStore}-byte store$`,
+      ),
+    );
+    const ofType = (type: number) => {
+      for (let i = 0; i < at.mainIndex; i++) if (whole.readUInt32BE(entry(i) + 4) === type) return i;
+      throw new Error(`no entry of type ${type}`);
+    };
+    const int32 = ofType(4);
+    await rejects(
+      readAll(edit('entry-count.rpm', (b) => b.writeUInt32BE(0x00100000, entry(int32) + 12))),
+      new RegExp(
+        `entry-count\\.rpm@0x${entry(int32).toString(16)} \\(header\\): header index entry for tag \\d+: its data spans \\d+ to \\d+, outside the ${mainStore}-byte store$`,
+      ),
+    );
+    const string = ofType(6);
+    await rejects(
+      readAll(edit('string-count.rpm', (b) => b.writeUInt32BE(2, entry(string) + 12))),
+      /string-count\.rpm@0x[0-9a-f]+ \(header\): header index entry for tag \d+: a STRING with count 2 \(expected 1\)$/,
+    );
+    const array = ofType(8);
+    await rejects(
+      readAll(edit('array-count.rpm', (b) => b.writeUInt32BE(0x00100000, entry(array) + 12))),
+      /array-count\.rpm@0x[0-9a-f]+ \(header\): header index entry for tag \d+: string \d+ of 1048576 runs past the \d+-byte store$/,
+    );
+    await rejects(
+      readAll(edit('entry-type.rpm', (b) => b.writeUInt32BE(77, entry(1) + 4))),
+      new RegExp(
+        `@0x${entry(1).toString(16)} \\(header\\): header index entry for tag \\d+: type 77 is not an rpm type`,
+      ),
+    );
+    await rejects(
+      readAll(edit('sig-count.rpm', (b) => b.writeUInt32BE(0, 96 + 16 + 12))),
+      /sig-count\.rpm@0x70 \(signature header\): header index entry for tag \d+: count 0 is absurd$/,
+    );
+    await rejects(
+      readAll(edit('compressor.rpm', (b) => b.write('JUNK!!', at.payload, 'latin1'))),
+      new RegExp(
+        `compressor\\.rpm@0x${at.payload.toString(16)} \\(payload\\): payload starts with 4a 55 4e 4b 21 21; expected xz data \\(PAYLOADCOMPRESSOR\\) or cpio$`,
+      ),
+    );
+    await rejects(
+      readAll(edit('major.rpm', (b) => b.writeUInt8(9, 4))),
+      /major\.rpm@0x4 \(lead\): expected rpm format major version 3 or 4, found 9$/,
+    );
     await rejects(
       readAll(edit('lead.rpm', (b) => b.writeUInt16BE(1, 78))),
       /lead\.rpm@0x4e \(lead\): expected signature type 5 \(header-style\), found 1$/,

@@ -1,6 +1,8 @@
 // The one interface every package reader (.deb, .rpm, a directory tree) offers to the rest of kabi-tracker,
 // so that finding a kernel's modules, symvers and System.map does not depend on how it was shipped.
 
+import { DEFAULT_MAX_RATIO } from '../compression.js';
+
 export type ArtifactKind = 'deb' | 'rpm' | 'directory';
 
 export interface PackageMetadata {
@@ -58,19 +60,27 @@ export interface ArtifactOptions {
   maxTotal?: number;
   /** Cap on one file read into memory. Default 1 GiB. */
   maxFile?: number;
+  /** Cap on a package stream's decompressed bytes per compressed byte read. Default DEFAULT_MAX_RATIO. */
+  maxRatio?: number;
 }
 
 export interface Limits {
   maxTotal: number;
   maxFile: number;
+  maxRatio: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxTotal: 8 * 1024 ** 3, maxFile: 1024 ** 3 };
+export const DEFAULT_LIMITS: Limits = {
+  maxTotal: 8 * 1024 ** 3,
+  maxFile: 1024 ** 3,
+  maxRatio: DEFAULT_MAX_RATIO,
+};
 
 export function limitsOf(opts: ArtifactOptions | undefined): Limits {
   return {
     maxTotal: opts?.maxTotal ?? DEFAULT_LIMITS.maxTotal,
     maxFile: opts?.maxFile ?? DEFAULT_LIMITS.maxFile,
+    maxRatio: opts?.maxRatio ?? DEFAULT_LIMITS.maxRatio,
   };
 }
 

@@ -1,0 +1,152 @@
+// The decompressors behind compression.ts, each a pull-driven generator: it decodes only as its consumer
+// asks, one bounded output chunk at a time, so a bomb cannot run ahead of the caps that compression.ts
+// checks between chunks. zstd-napi's DecompressStream and node-liblzma's Unxz decode a whole input
+// chunk on every write and push all of it, ignoring back-pressure (a 33 KB zstd frame of zeros held
+// 1 GiB before the first byte was counted), so their native contexts are driven here call by call.
+// Node's zlib streams honour back-pressure and are used as they are.
+import { Readable, type Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { NativeLZMA } from 'node-liblzma';
+
+/** What a decoder reports about a stream it could not decode (compression.ts names the file). */
+export class CorruptStreamError extends Error {
+  override name = 'CorruptStreamError';
+}
+
+export type Decoder = (input: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
+
+/** Output per call: large enough that a big stream costs few native calls, small enough to count. */
+export const OUT_CHUNK = 1 << 20;
+
+export async function* gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield* throughTransform(input, createGunzip({ chunkSize: 1 << 16 }));
+}
+
+/** zstd frames, concatenated or not (RFC 8878); the stream must end on a frame boundary. */
+export async function* unzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  // The binding module is zstd-napi's documented low-level interface (ZSTD_decompressStream).
+  const { DCtx } = (await import('zstd-napi/binding.js')).default;
+  const dctx = new DCtx();
+  let inFrame = false;
+  for await (const chunk of input) {
+    let src = chunk;
+    while (src.length > 0 || inFrame) {
+      const out = Buffer.allocUnsafe(OUT_CHUNK);
+      const [left, produced, consumed] = dctx.decompressStream(out, src);
+      src = src.subarray(consumed);
+      inFrame = left !== 0;
+      if (produced > 0) yield out.subarray(0, produced);
+      // A frame that needs more input than this chunk holds waits for the next one.
+      if (produced < out.length && src.length === 0) break;
+      if (produced === 0 && consumed === 0) throw new CorruptStreamError('zstd decoder made no progress');
+    }
+  }
+  if (inFrame) throw new CorruptStreamError('the data ends inside a zstd frame');
+}
+
+/**
+ * xz streams (concatenated streams and stream padding allowed, as xz(1) reads them). liblzma checks each
+ * block against the index and the check field; a stream cut short never reaches LZMA_STREAM_END, which
+ * node-liblzma's own stream would not notice. Decoding runs on the thread pool, one call per chunk.
+ */
+export async function* unxzChunks(
+  input: AsyncIterable<Buffer>,
+  outChunk = OUT_CHUNK,
+): AsyncGenerator<Buffer> {
+  const lzma = await import('node-liblzma');
+  // Only the native engine of an Unxz is used; its Transform side is never written to.
+  const unxz = lzma.createUnxz({ chunkSize: 1024 });
+  const engine = (unxz as unknown as { lzma: NativeLZMA }).lzma;
+  const step = (action: number, src: Buffer | null, out: Buffer) =>
+    new Promise<[number, number, number]>((resolve) => {
+      engine.code(action, src, 0, src?.length ?? 0, out, 0, (ret, availIn, availOut) => {
+        resolve([ret, availIn, availOut]);
+        return false;
+      });
+    });
+  let ended = false;
+  let out: Buffer | null = null;
+  /** Feeds `chunk` (null: the input has ended) until liblzma wants more input or the stream ends. */
+  async function* run(action: number, chunk: Buffer | null, size: number): AsyncGenerator<Buffer> {
+    let src = chunk;
+    for (;;) {
+      out ??= Buffer.allocUnsafe(size);
+      const [ret, availIn, availOut] = await step(action, src, out);
+      if (ret !== lzma.LZMA_OK && ret !== lzma.LZMA_STREAM_END) {
+        throw new CorruptStreamError(lzmaReason(lzma, ret));
+      }
+      const produced = out.length - availOut;
+      const consumed = (src?.length ?? 0) - availIn;
+      src = src?.subarray(consumed) ?? null;
+      if (produced > 0) {
+        yield out.subarray(0, produced);
+        out = null; // handed on; an empty buffer is kept for the next call
+      }
+      if (ret === lzma.LZMA_STREAM_END) {
+        ended = true;
+        return;
+      }
+      // More output waits inside liblzma only when a call filled its buffer (or, finishing, produced).
+      if (availOut > 0 && (src === null ? produced === 0 : src.length === 0)) return;
+      if (availOut > 0 && consumed === 0 && produced === 0) {
+        throw new CorruptStreamError('xz decoder made no progress');
+      }
+    }
+  }
+  try {
+    // LZMA_CONCATENATED: only LZMA_FINISH, once the input has ended, can end the last stream.
+    for await (const chunk of input) if (chunk.length > 0) yield* run(lzma.LZMA_RUN, chunk, outChunk);
+    yield* run(lzma.LZMA_FINISH, null, Math.min(outChunk, 1 << 16));
+    if (!ended) throw new CorruptStreamError('the data ends inside an xz stream');
+  } finally {
+    unxz.close();
+  }
+}
+
+type Lzma = typeof import('node-liblzma');
+
+function lzmaReason(lzma: Lzma, ret: number): string {
+  const reasons: [number, string][] = [
+    [lzma.LZMA_DATA_ERROR, 'data is corrupt'],
+    [lzma.LZMA_FORMAT_ERROR, 'not in the .xz format'],
+    [lzma.LZMA_OPTIONS_ERROR, 'unsupported options in the stream header'],
+    [lzma.LZMA_BUF_ERROR, 'the data ends inside an xz stream'],
+    [lzma.LZMA_MEM_ERROR, 'cannot allocate memory'],
+    [lzma.LZMA_MEMLIMIT_ERROR, 'memory usage limit reached'],
+  ];
+  return reasons.find(([code]) => code === ret)?.[1] ?? `liblzma error ${ret}`;
+}
+
+/** A zlib Transform fed from `input`; zlib pauses while its output is not read. */
+async function* throughTransform(input: AsyncIterable<Buffer>, decoder: Transform): AsyncGenerator<Buffer> {
+  const reader = Readable.from(input, { objectMode: false });
+  reader.on('error', (e) => decoder.destroy(e));
+  reader.pipe(decoder);
+  try {
+    for await (const chunk of decoder as AsyncIterable<Buffer>) yield chunk;
+  } finally {
+    reader.destroy();
+    decoder.destroy();
+  }
+}
+
+/**
+ * `source`, asked for its next chunk as soon as one is handed on: xz decodes on the thread pool while
+ * the consumer parses the chunk before, as node-liblzma's own stream did. At most one chunk waits.
+ */
+export async function* ahead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = source.next();
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done === true) return;
+      pending = source.next();
+      // Settled while the consumer holds the chunk before: a failure waits for the next request.
+      pending.catch(() => {});
+      yield result.value;
+    }
+  } finally {
+    await pending.catch(() => {});
+    await source.return(undefined);
+  }
+}
