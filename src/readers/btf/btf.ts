@@ -326,24 +326,66 @@ class BtfParser {
       if (t.kind === 'func_proto') for (const p of t.params) bad(id, p.type, `parameter ${p.name}`);
       if (t.kind === 'datasec') for (const v of t.vars) bad(id, v.type, 'a variable');
     }
-    // Qualifier chains among this BTF's own types (a base was checked when it was read): state 2 = ends.
+    this.checkLoops(btf, at);
+  }
+
+  /**
+   * No type holds itself by value: a loop of typedefs and qualifiers, an array of itself, a struct that
+   * embeds itself (directly or through members, arrays and typedefs), a pointer chain that points back
+   * to itself. The kernel refuses such BTF ("Loop detected"); a pointer to a struct, union or function
+   * prototype ends the chain, as in the kernel, so `struct list_head { struct list_head *next; }` stays
+   * valid. Only this BTF's own types: a base was checked when it was read and never refers upwards.
+   * Iterative (a hostile chain is as long as the type section) and linear in the number of references.
+   */
+  private checkLoops(btf: Btf, at: (id: number) => number): void {
+    const { count, firstId } = btf;
+    // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
-    for (let id = firstId; id < count; id++) {
-      const chain: number[] = [];
-      let cur = id;
-      while (cur >= firstId && state[cur - firstId] === 0 && BTF_MODIFIERS.has(btf.get(cur).kind)) {
-        state[cur - firstId] = 1;
-        chain.push(cur);
-        cur = (btf.get(cur) as { type: number }).type;
+    const held = (id: number): number[] => {
+      const t = btf.get(id);
+      switch (t.kind) {
+        case 'struct':
+        case 'union':
+          return t.members.map((m) => m.type);
+        case 'array':
+          return [t.type];
+        case 'ptr': {
+          const target = btf.get(t.type).kind;
+          return target === 'ptr' || BTF_MODIFIERS.has(target) ? [t.type] : [];
+        }
+        default:
+          return BTF_MODIFIERS.has(t.kind) ? [(t as { type: number }).type] : [];
       }
-      if (cur >= firstId && state[cur - firstId] === 1) {
-        const t = btf.get(id);
-        throw this.error(
-          `type ${id} (${t.kind} ${t.name}): typedef/qualifier chain loops back to type ${cur}`,
-          at(id),
-        );
+    };
+    for (let start = firstId; start < count; start++) {
+      if (state[start - firstId] !== 0) continue;
+      const stack: [number, number[], number][] = [[start, held(start), 0]];
+      state[start - firstId] = 1;
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const [id, next, i] = top;
+        if (i === next.length) {
+          state[id - firstId] = 2;
+          stack.pop();
+          continue;
+        }
+        top[2]++;
+        const ref = next[i]!;
+        if (ref < firstId) continue;
+        const s = state[ref - firstId];
+        if (s === 1) {
+          const loop = stack.slice(stack.findIndex((f) => f[0] === ref)).map((f) => btf.get(f[0]).kind);
+          const what = loop.every((k) => BTF_MODIFIERS.has(k))
+            ? 'typedef/qualifier chain'
+            : 'holds itself by value: its member, element, pointer or qualifier chain';
+          const t = btf.get(ref);
+          throw this.error(`type ${ref} (${t.kind} ${t.name}): ${what} loops back to type ${ref}`, at(ref));
+        }
+        if (s === 0) {
+          state[ref - firstId] = 1;
+          stack.push([ref, held(ref), 0]);
+        }
       }
-      for (const c of chain) state[c - firstId] = 2;
     }
   }
 }
