@@ -50,10 +50,11 @@ export function typeKey(t: BtfType): string | null {
 }
 
 // BTF is input: anonymous types may loop or be shared in a tree that doubles at every level. Flattening
-// and reference collection therefore spend from a budget per BTF proportional to its size (real kernels
-// use a fraction of it); a BTF that overspends is refused with a typed error, never a stack overflow.
+// and reference collection therefore spend from a budget per BTF and builder proportional to the BTF's
+// size (its types, members and parameters): Debian 6.1's vmlinux, every type and function added, spends
+// 1.8 steps per item of the 16 allowed; a BTF that overspends is refused with a typed error.
 const STEPS_PER_ITEM = 16;
-const STEPS_MIN = 1 << 16;
+const STEPS_MIN = 1 << 12;
 const MAX_NESTING = 64;
 
 interface Walk {

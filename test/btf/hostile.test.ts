@@ -18,9 +18,9 @@ import { buildBtf } from '../helpers/btf-builder.js';
 import { formatErrorOf } from '../helpers/format-error.js';
 import { HOSTILE_BTF, HOSTILE_BTF_DIR } from '../helpers/hostile-btf.js';
 
-/** What each walk may spend on one of these blobs (measured: under 150 ms each, here). */
+/** What each walk may spend on one of these blobs (measured: at most 0.3 s, on 2 busy cores). */
 const MS = 1000;
-/** Output the printer may write for one of these blobs (the trees: 4 MB before elision). */
+/** Output the printer may write for one of these blobs (the trees: 1.4 MB, 42 definitions elided). */
 const MAX_CHARS = 8 << 20;
 
 function timed<T>(what: string, run: () => T): T {

@@ -14,6 +14,7 @@ import {
   Btf,
   type BtfEnumValue,
   type BtfIntEncoding,
+  type BtfKind,
   type BtfLinkage,
   type BtfMember,
   type BtfType,
@@ -330,60 +331,57 @@ class BtfParser {
   }
 
   /**
-   * No type holds itself by value: a loop of typedefs and qualifiers, an array of itself, a struct that
-   * embeds itself (directly or through members, arrays and typedefs), a pointer chain that points back
-   * to itself. The kernel refuses such BTF ("Loop detected"); a pointer to a struct, union or function
-   * prototype ends the chain, as in the kernel, so `struct list_head { struct list_head *next; }` stays
-   * valid. Only this BTF's own types: a base was checked when it was read and never refers upwards.
-   * Iterative (a hostile chain is as long as the type section) and linear in the number of references.
+   * No type holds itself: a struct that embeds itself (through members, array elements and typedefs), an
+   * array of itself, a pointer or qualifier chain that points back to itself (`typedef T *T`). The kernel
+   * refuses such BTF ("Loop detected"). As in the kernel, a pointer to anything but a pointer or a
+   * qualifier ends a chain, so `struct list_head { struct list_head *next; }` stays valid. Only this
+   * BTF's own types: a base was checked when it was read and never refers upwards. Iterative (a hostile
+   * chain is as long as the type section) and linear in the number of references.
    */
   private checkLoops(btf: Btf, at: (id: number) => number): void {
+    const chain = (k: BtfKind) => k === 'ptr' || BTF_MODIFIERS.has(k);
+    // Pointer and qualifier chains: each step of the chain, until it reaches a type that is neither.
+    this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (t) =>
+      chain(t.kind) && chain(btf.get((t as { type: number }).type).kind)
+        ? [(t as { type: number }).type]
+        : [],
+    );
+    // Held by value: what a struct, array or qualifier is made of; a pointer holds nothing.
+    this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (t) => {
+      if (t.kind === 'struct' || t.kind === 'union') return t.members.map((m) => m.type);
+      if (t.kind === 'array' || BTF_MODIFIERS.has(t.kind)) return [(t as { type: number }).type];
+      return [];
+    });
+  }
+
+  /** A loop through `next` among this BTF's own types, refused naming a type on it. */
+  private findLoop(btf: Btf, at: (id: number) => number, what: string, next: (t: BtfType) => number[]): void {
     const { count, firstId } = btf;
     // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
-    const held = (id: number): number[] => {
-      const t = btf.get(id);
-      switch (t.kind) {
-        case 'struct':
-        case 'union':
-          return t.members.map((m) => m.type);
-        case 'array':
-          return [t.type];
-        case 'ptr': {
-          const target = btf.get(t.type).kind;
-          return target === 'ptr' || BTF_MODIFIERS.has(target) ? [t.type] : [];
-        }
-        default:
-          return BTF_MODIFIERS.has(t.kind) ? [(t as { type: number }).type] : [];
-      }
-    };
     for (let start = firstId; start < count; start++) {
       if (state[start - firstId] !== 0) continue;
-      const stack: [number, number[], number][] = [[start, held(start), 0]];
+      const stack: [number, number[], number][] = [[start, next(btf.get(start)), 0]];
       state[start - firstId] = 1;
       while (stack.length) {
         const top = stack[stack.length - 1]!;
-        const [id, next, i] = top;
-        if (i === next.length) {
+        const [id, refs, i] = top;
+        if (i === refs.length) {
           state[id - firstId] = 2;
           stack.pop();
           continue;
         }
         top[2]++;
-        const ref = next[i]!;
+        const ref = refs[i]!;
         if (ref < firstId) continue;
         const s = state[ref - firstId];
         if (s === 1) {
-          const loop = stack.slice(stack.findIndex((f) => f[0] === ref)).map((f) => btf.get(f[0]).kind);
-          const what = loop.every((k) => BTF_MODIFIERS.has(k))
-            ? 'typedef/qualifier chain'
-            : 'holds itself by value: its member, element, pointer or qualifier chain';
           const t = btf.get(ref);
-          throw this.error(`type ${ref} (${t.kind} ${t.name}): ${what} loops back to type ${ref}`, at(ref));
+          throw this.error(`type ${ref} (${t.kind} ${t.name}): ${what} back to type ${ref}`, at(ref));
         }
         if (s === 0) {
           state[ref - firstId] = 1;
-          stack.push([ref, held(ref), 0]);
+          stack.push([ref, next(btf.get(ref)), 0]);
         }
       }
     }
