@@ -25,6 +25,7 @@ const BUDGET_MIN = 1 << 18;
  * Debian 6.1 and 6.12 vmlinux BTF print identically with 2 steps and 16 characters per item (measured). */
 const STEPS_PER_ITEM = 16;
 const STEPS_MIN = 1 << 16;
+const DEFINITION_BUDGET = 1 << 17;
 
 const NOT = 0;
 const BUSY = 1; // ORDERING / EMITTING
@@ -59,6 +60,14 @@ export function btfToC(btf: Btf, roots?: readonly number[]): BtfCDump {
   else for (let id = 1; id < btf.count; id++) d.dumpType(id);
   d.out.push(FOOTER);
   return { text: d.out.join(''), problems: d.problems };
+}
+
+/**
+ * One struct, union, enum or typedef as bpftool writes its definition (padding, packing, anonymous
+ * members inline), without what it needs and without `___N` names; null for other kinds.
+ */
+export function btfDefinitionC(btf: Btf, id: number): string | null {
+  return new BtfDumper(btf).definition(id);
 }
 
 function pfx(lvl: number): string {
@@ -121,6 +130,18 @@ class BtfDumper {
 
   private problem(what: string): void {
     if (this.problems.length < 100) this.problems.push(what);
+  }
+
+  definition(id: number): string | null {
+    const t = this.btf.get(id);
+    // One definition: the longest in Debian 6.1's vmlinux is 17 KB of C.
+    this.budget = Math.min(this.budget, DEFINITION_BUDGET);
+    if (t.kind === 'struct' || t.kind === 'union') this.structDef(id, t, 0);
+    else if (t.kind === 'enum' || t.kind === 'enum64') this.enumDef(id, t, 0);
+    else if (t.kind === 'typedef') this.typedefDef(id, t, 0);
+    else return null;
+    this.p(';');
+    return this.out.join('');
   }
 
   dumpType(id: number): void {

@@ -4,7 +4,7 @@
 import { printableLines } from '../errors.js';
 import type { Btf, BtfKind } from '../model/btf.js';
 import { cDefinition } from '../model/btf-c.js';
-import { type BtfCDump, btfToC } from '../model/btf-dump.js';
+import { type BtfCDump, btfDefinitionC, btfToC } from '../model/btf-dump.js';
 
 /** Every type called `name`; `struct device` narrows to one tag. */
 export function findTypes(btf: Btf, query: string): number[] {
@@ -14,8 +14,13 @@ export function findTypes(btf: Btf, query: string): number[] {
   return btf.named(name).filter((id) => kinds === null || kinds.includes(btf.get(id).kind));
 }
 
+/** A type's definition as bpftool writes it (padding, packing), or a function's or variable's declaration. */
+function definitionOf(btf: Btf, id: number): string {
+  return btfDefinitionC(btf, id) ?? cDefinition(btf, id);
+}
+
 export function btfTypesToText(btf: Btf, ids: readonly number[]): string {
-  return printableLines(`${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`);
+  return printableLines(`${ids.map((id) => `/* [${id}] */\n${definitionOf(btf, id)}`).join('\n\n')}\n`);
 }
 
 /**
@@ -29,7 +34,7 @@ export function btfHeader(btf: Btf, ids?: readonly number[]): BtfCDump {
 
 /** `kabi btf --format json`: each type as the model has it (64-bit enum values as decimal strings), and as C. */
 export function btfTypesJson(btf: Btf, ids: readonly number[]) {
-  return ids.map((id) => ({ id, ...btf.get(id), c: cDefinition(btf, id) }));
+  return ids.map((id) => ({ id, ...btf.get(id), c: definitionOf(btf, id) }));
 }
 
 export type BtfTypesJson = ReturnType<typeof btfTypesJson>;
