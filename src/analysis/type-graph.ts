@@ -9,6 +9,7 @@
 //
 // The facts are text, so the functions that read them back (`memberFacts`, `embeddedMembers`) live here
 // beside the code that writes them.
+import { ArtifactFormatError } from '../errors.js';
 import type { Btf, BtfType } from '../model/btf.js';
 import { cTypeName } from '../model/btf-c.js';
 
@@ -48,9 +49,39 @@ export function typeKey(t: BtfType): string | null {
   }
 }
 
+// BTF is input: anonymous types may loop or be shared in a tree that doubles at every level. Flattening
+// and reference collection therefore spend from a budget per BTF and builder proportional to the BTF's
+// size (its types, members and parameters): Debian 6.1's vmlinux, every type and function added, spends
+// 1.8 steps per item of the 16 allowed; a BTF that overspends is refused with a typed error.
+const STEPS_PER_ITEM = 16;
+const STEPS_MIN = 1 << 12;
+const MAX_NESTING = 64;
+
+interface Walk {
+  btf: Btf;
+  steps: { left: number };
+}
+
 export class TypeGraphBuilder {
   readonly nodes = new Map<string, TypeNode>();
   private readonly done = new Set<string>();
+  private readonly budgets = new Map<Btf, { left: number }>();
+
+  private walkOf(btf: Btf): Walk {
+    let steps = this.budgets.get(btf);
+    if (!steps) {
+      let items = 0;
+      for (let cur: Btf | null = btf; cur; cur = cur.base)
+        for (const t of cur.own)
+          items +=
+            1 +
+            (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
+            (t.kind === 'func_proto' ? t.params.length : 0);
+      steps = { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) };
+      this.budgets.set(btf, steps);
+    }
+    return { btf, steps };
+  }
 
   /** Adds every named type of `btf`'s own types (not its base's: add the base first). */
   addTypes(btf: Btf): void {
@@ -76,7 +107,7 @@ export class TypeGraphBuilder {
     this.done.add(seen);
     const facts: string[] = [];
     const refs = new Set<string>();
-    describe(btf, t, facts, refs);
+    describe(this.walkOf(btf), t, facts, refs);
     const node = this.nodes.get(key);
     if (!node || node.facts.length === 0) this.nodes.set(key, { key, facts, refs });
     else if (node.facts.join('\n') !== facts.join('\n')) {
@@ -114,12 +145,22 @@ export class TypeGraphBuilder {
   }
 }
 
-function describe(btf: Btf, t: BtfType, facts: string[], refs: Set<string>): void {
+function spend(w: Walk, n: number): void {
+  w.steps.left -= n;
+  if (w.steps.left < 0)
+    throw new ArtifactFormatError(
+      "anonymous types expand beyond any real kernel's (a loop, or a tree of shared anonymous types): refusing to walk further",
+      { source: w.btf.source },
+    );
+}
+
+function describe(w: Walk, t: BtfType, facts: string[], refs: Set<string>): void {
+  const btf = w.btf;
   switch (t.kind) {
     case 'struct':
     case 'union':
       facts.push(`size ${t.size}`);
-      members(btf, t, '', 0, facts, refs);
+      members(w, t, '', 0, facts, refs, new Set());
       return;
     case 'enum':
     case 'enum64':
@@ -130,11 +171,11 @@ function describe(btf: Btf, t: BtfType, facts: string[], refs: Set<string>): voi
       const target = btf.get(t.type);
       if ((target.kind === 'struct' || target.kind === 'union') && !target.name) {
         facts.push(`= ${target.kind}`, `size ${target.size}`);
-        members(btf, target, '', 0, facts, refs);
+        members(w, target, '', 0, facts, refs, new Set([t.type]));
         return;
       }
       facts.push(`= ${typeText(btf, t.type)}`);
-      collectRefs(btf, t.type, refs, 0);
+      collectRefs(w, t.type, refs);
       return;
     }
     case 'func': {
@@ -143,38 +184,50 @@ function describe(btf: Btf, t: BtfType, facts: string[], refs: Set<string>): voi
       facts.push(`returns ${typeText(btf, proto.type)}`);
       for (const [i, p] of proto.params.entries()) facts.push(`param ${i}: ${typeText(btf, p.type)}`);
       if (proto.variadic) facts.push('param ...');
-      collectRefs(btf, t.type, refs, 0);
+      collectRefs(w, t.type, refs);
       return;
     }
     case 'var':
       facts.push(`type ${typeText(btf, t.type)}`);
-      collectRefs(btf, t.type, refs, 0);
+      collectRefs(w, t.type, refs);
       return;
   }
 }
 
 /** Members, with anonymous struct/union members flattened into dotted paths and absolute offsets. */
 function members(
-  btf: Btf,
+  w: Walk,
   t: Extract<BtfType, { kind: 'struct' | 'union' }>,
   prefix: string,
   base: number,
   facts: string[],
   refs: Set<string>,
+  /** The anonymous types being flattened on this path: one met again holds itself. */
+  path: Set<number>,
 ): void {
+  const btf = w.btf;
+  spend(w, t.members.length);
   let anon = 0;
   for (const m of t.members) {
     const name = m.name || `(anon${anon++ ? anon : ''})`;
     const at = base + m.bitOffset;
-    const target = btf.get(stripQualifiers(btf, m.type));
+    const id = stripQualifiers(btf, m.type);
+    const target = btf.get(id);
     if ((target.kind === 'struct' || target.kind === 'union') && !target.name) {
       facts.push(`member ${prefix}${name} @${at}: ${target.kind} size ${target.size}`);
-      members(btf, target, `${prefix}${name}.`, at, facts, refs);
+      if (path.has(id) || path.size >= MAX_NESTING)
+        throw new ArtifactFormatError(
+          `anonymous ${target.kind} [${id}] holds itself, or nests over ${MAX_NESTING} deep, at ${prefix}${name}`,
+          { source: btf.source },
+        );
+      path.add(id);
+      members(w, target, `${prefix}${name}.`, at, facts, refs, path);
+      path.delete(id);
       continue;
     }
     const bits = m.bitfieldSize ? `:${m.bitfieldSize}` : '';
     facts.push(`member ${prefix}${name} @${at}${bits}: ${typeText(btf, m.type)}`);
-    collectRefs(btf, m.type, refs, 0);
+    collectRefs(w, m.type, refs);
   }
 }
 
@@ -193,31 +246,43 @@ function typeText(btf: Btf, id: number): string {
   return cTypeName(btf, id).replace(/\s*\n\s*/g, ' ');
 }
 
-function collectRefs(btf: Btf, id: number, refs: Set<string>, depth: number): void {
-  if (depth > 32) return;
-  const t = btf.get(id);
-  const key = typeKey(t);
-  if (key !== null && t.kind !== 'func' && t.kind !== 'var') {
-    refs.add(key);
-    return;
-  }
-  switch (t.kind) {
-    case 'ptr':
-    case 'const':
-    case 'volatile':
-    case 'restrict':
-    case 'type_tag':
-    case 'array':
-      collectRefs(btf, t.type, refs, depth + 1);
-      return;
-    case 'func_proto':
-      collectRefs(btf, t.type, refs, depth + 1);
-      for (const p of t.params) collectRefs(btf, p.type, refs, depth + 1);
-      return;
-    case 'struct':
-    case 'union':
-      for (const m of t.members) collectRefs(btf, m.type, refs, depth + 1);
-      return;
+/** The named types `id` mentions, through pointers, arrays, prototypes and anonymous types: each unnamed
+ * type visited once (iterative: a hostile chain is as long as the type section). */
+function collectRefs(w: Walk, id: number, refs: Set<string>): void {
+  const seen = new Set<number>();
+  const todo = [id];
+  while (todo.length) {
+    const cur = todo.pop()!;
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    const t = w.btf.get(cur);
+    const key = typeKey(t);
+    if (key !== null && t.kind !== 'func' && t.kind !== 'var') {
+      refs.add(key);
+      continue;
+    }
+    switch (t.kind) {
+      case 'ptr':
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+      case 'type_tag':
+      case 'array':
+        todo.push(t.type);
+        break;
+      case 'func_proto':
+        spend(w, t.params.length);
+        // Pushed in reverse: popped in the order the declaration names them, as paths are chosen by it.
+        for (let i = t.params.length - 1; i >= 0; i--) todo.push(t.params[i]!.type);
+        todo.push(t.type);
+        break;
+      case 'struct':
+      case 'union':
+        spend(w, t.members.length);
+        for (let i = t.members.length - 1; i >= 0; i--) todo.push(t.members[i]!.type);
+        break;
+    }
+    spend(w, 1);
   }
 }
 

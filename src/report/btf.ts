@@ -4,6 +4,7 @@
 import { printableLines } from '../errors.js';
 import type { Btf, BtfKind } from '../model/btf.js';
 import { cDefinition } from '../model/btf-c.js';
+import { type BtfCDump, btfDefinitionC, btfToC } from '../model/btf-dump.js';
 
 /** Every type called `name`; `struct device` narrows to one tag. */
 export function findTypes(btf: Btf, query: string): number[] {
@@ -13,13 +14,27 @@ export function findTypes(btf: Btf, query: string): number[] {
   return btf.named(name).filter((id) => kinds === null || kinds.includes(btf.get(id).kind));
 }
 
+/** A type's definition as bpftool writes it (padding, packing), or a function's or variable's declaration. */
+function definitionOf(btf: Btf, id: number): string {
+  return btfDefinitionC(btf, id) ?? cDefinition(btf, id);
+}
+
 export function btfTypesToText(btf: Btf, ids: readonly number[]): string {
-  return printableLines(`${ids.map((id) => `/* [${id}] */\n${cDefinition(btf, id)}`).join('\n\n')}\n`);
+  return printableLines(`${ids.map((id) => `/* [${id}] */\n${definitionOf(btf, id)}`).join('\n\n')}\n`);
+}
+
+/**
+ * `kabi btf ARTIFACT --format c`: the whole BTF as the C header `bpftool btf dump file F format c` prints,
+ * or the TYPEs named and what they need; `problems` lists what C could not spell (hostile BTF only).
+ */
+export function btfHeader(btf: Btf, ids?: readonly number[]): BtfCDump {
+  const dump = btfToC(btf, ids);
+  return { text: printableLines(dump.text), problems: dump.problems };
 }
 
 /** `kabi btf --format json`: each type as the model has it (64-bit enum values as decimal strings), and as C. */
 export function btfTypesJson(btf: Btf, ids: readonly number[]) {
-  return ids.map((id) => ({ id, ...btf.get(id), c: cDefinition(btf, id) }));
+  return ids.map((id) => ({ id, ...btf.get(id), c: definitionOf(btf, id) }));
 }
 
 export type BtfTypesJson = ReturnType<typeof btfTypesJson>;

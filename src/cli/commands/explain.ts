@@ -2,7 +2,7 @@
 // `kabi btf ARTIFACT [TYPE...]`: a kernel's or module's types as C.
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Btf, ExplainModule, ExplainSide, KernelBuild, ModuleImage } from '../../index.js';
 import { readCorpusModules } from '../corpus.js';
 import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
@@ -106,7 +106,11 @@ export function registerExplain(program: Command, state: CommandState): void {
     .option('--module <name>', "a module's split BTF, from a package or tree")
     .option('--subset <file>', 'write the TYPEs and what they need as a small raw BTF file instead')
     .option('--pointer-depth <n>', 'with --subset: follow pointers this deep, then forward-declare', '4')
-    .addOption(formatOption())
+    .addOption(
+      new Option('-f, --format <format>', 'report format; c: one C header, as bpftool btf dump format c')
+        .choices(['text', 'json', 'markdown', 'c'])
+        .default('text'),
+    )
     .option('-o, --output <file>', 'write to a file')
     .action(async (path: string, types: string[], o: BtfOptions) => {
       const lib = await import('../../index.js');
@@ -119,6 +123,14 @@ export function registerExplain(program: Command, state: CommandState): void {
         if (wantedModule && !m) throw new lib.UsageError(`${path}: no module ${o.module} with BTF`);
         btf = m ?? k.btf;
       }
+      if (o.format === 'c' && !o.subset) {
+        const ids = types.length ? findAll(lib, btf, types) : undefined;
+        const dump = lib.btfHeader(btf, ids);
+        for (const p of dump.problems) warn(`${btf.source}: ${p}`);
+        await emit(dump.text, { ...o, format: 'text', limit: '0' });
+        state.exitCode = dump.problems.length || ids?.length === 0 ? 1 : 0;
+        return;
+      }
       if (types.length === 0) {
         const summary =
           o.format === 'json'
@@ -128,11 +140,7 @@ export function registerExplain(program: Command, state: CommandState): void {
         state.exitCode = 0;
         return;
       }
-      const ids = types.flatMap((t) => {
-        const found = lib.findTypes(btf, t);
-        if (found.length === 0) warn(`${btf.source}: no type ${t}`);
-        return found;
-      });
+      const ids = findAll(lib, btf, types);
       if (o.subset) {
         if (btf.base) throw new lib.UsageError('--subset works on a kernel BTF, not on split module BTF');
         const types = lib.btfSubset(btf, ids, Number.parseInt(o.pointerDepth, 10));
@@ -145,6 +153,15 @@ export function registerExplain(program: Command, state: CommandState): void {
       await emit(text, { ...o, format: 'text', limit: '0' });
       state.exitCode = ids.length ? 0 : 1;
     });
+}
+
+/** The ids of every TYPE named, warning about those the BTF lacks. */
+function findAll(lib: Lib, btf: Btf, types: readonly string[]): number[] {
+  return types.flatMap((t) => {
+    const found = lib.findTypes(btf, t);
+    if (found.length === 0) warn(`${btf.source}: no type ${t}`);
+    return found;
+  });
 }
 
 /** Exports whose CRC changed, by exporting module: which modules' split BTF is needed. */

@@ -14,6 +14,7 @@ import {
   Btf,
   type BtfEnumValue,
   type BtfIntEncoding,
+  type BtfKind,
   type BtfLinkage,
   type BtfMember,
   type BtfType,
@@ -326,24 +327,63 @@ class BtfParser {
       if (t.kind === 'func_proto') for (const p of t.params) bad(id, p.type, `parameter ${p.name}`);
       if (t.kind === 'datasec') for (const v of t.vars) bad(id, v.type, 'a variable');
     }
-    // Qualifier chains among this BTF's own types (a base was checked when it was read): state 2 = ends.
+    this.checkLoops(btf, at);
+  }
+
+  /**
+   * No type holds itself: a struct that embeds itself (through members, array elements and typedefs), an
+   * array of itself, a pointer or qualifier chain that points back to itself (`typedef T *T`). The kernel
+   * refuses such BTF ("Loop detected"). As in the kernel, a pointer to anything but a pointer or a
+   * qualifier ends a chain, so `struct list_head { struct list_head *next; }` stays valid. Only this
+   * BTF's own types: a base was checked when it was read and never refers upwards. Iterative (a hostile
+   * chain is as long as the type section) and linear in the number of references.
+   */
+  private checkLoops(btf: Btf, at: (id: number) => number): void {
+    const chain = (k: BtfKind) => k === 'ptr' || BTF_MODIFIERS.has(k);
+    // Pointer and qualifier chains: each step of the chain, until it reaches a type that is neither.
+    this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (t) =>
+      chain(t.kind) && chain(btf.get((t as { type: number }).type).kind)
+        ? [(t as { type: number }).type]
+        : [],
+    );
+    // Held by value: what a struct, array or qualifier is made of; a pointer holds nothing.
+    this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (t) => {
+      if (t.kind === 'struct' || t.kind === 'union') return t.members.map((m) => m.type);
+      if (t.kind === 'array' || BTF_MODIFIERS.has(t.kind)) return [(t as { type: number }).type];
+      return [];
+    });
+  }
+
+  /** A loop through `next` among this BTF's own types, refused naming a type on it. */
+  private findLoop(btf: Btf, at: (id: number) => number, what: string, next: (t: BtfType) => number[]): void {
+    const { count, firstId } = btf;
+    // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
-    for (let id = firstId; id < count; id++) {
-      const chain: number[] = [];
-      let cur = id;
-      while (cur >= firstId && state[cur - firstId] === 0 && BTF_MODIFIERS.has(btf.get(cur).kind)) {
-        state[cur - firstId] = 1;
-        chain.push(cur);
-        cur = (btf.get(cur) as { type: number }).type;
+    for (let start = firstId; start < count; start++) {
+      if (state[start - firstId] !== 0) continue;
+      const stack: [number, number[], number][] = [[start, next(btf.get(start)), 0]];
+      state[start - firstId] = 1;
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const [id, refs, i] = top;
+        if (i === refs.length) {
+          state[id - firstId] = 2;
+          stack.pop();
+          continue;
+        }
+        top[2]++;
+        const ref = refs[i]!;
+        if (ref < firstId) continue;
+        const s = state[ref - firstId];
+        if (s === 1) {
+          const t = btf.get(ref);
+          throw this.error(`type ${ref} (${t.kind} ${t.name}): ${what} back to type ${ref}`, at(ref));
+        }
+        if (s === 0) {
+          state[ref - firstId] = 1;
+          stack.push([ref, next(btf.get(ref)), 0]);
+        }
       }
-      if (cur >= firstId && state[cur - firstId] === 1) {
-        const t = btf.get(id);
-        throw this.error(
-          `type ${id} (${t.kind} ${t.name}): typedef/qualifier chain loops back to type ${cur}`,
-          at(id),
-        );
-      }
-      for (const c of chain) state[c - firstId] = 2;
     }
   }
 }
