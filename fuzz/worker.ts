@@ -185,26 +185,32 @@ async function fuzz(): Promise<void> {
   await send({ type: 'done', ...stats(cov) });
 }
 
-/** Keeps the inputs of a batch that reached blocks no earlier input reached. */
+/**
+ * Keeps the inputs of a batch that reached blocks no earlier input reached, found by bisection: run one
+ * half, take coverage, descend into the half that reached something new (a take costs 1–5 ms, an input
+ * far less, so the batch's 64 inputs cost about 12 takes instead of 64).
+ */
 async function learn(cov: Coverage, batch: Uint8Array[], rng: Rng): Promise<void> {
   const fresh = await cov.take(false);
   if (fresh.size === 0) return;
-  for (const input of batch) {
-    await runOne(input);
-    const reached = await cov.take(false);
-    let keep = false;
-    for (const k of reached)
-      if (fresh.has(k)) {
-        keep = true;
-        fresh.delete(k);
+  const search = async (inputs: Uint8Array[]): Promise<void> => {
+    const mid = Math.ceil(inputs.length / 2);
+    for (const half of [inputs.slice(0, mid), inputs.slice(mid)]) {
+      if (half.length === 0 || fresh.size === 0) continue;
+      for (const input of half) await runOne(input);
+      const reached = await cov.take(false);
+      if (![...reached].some((k) => fresh.has(k))) continue;
+      if (half.length > 1) {
+        await search(half);
+        continue;
       }
-    if (keep) {
+      for (const k of reached) fresh.delete(k);
       cov.commit(reached);
-      if (corpus.length < CORPUS_MAX) corpus.push(input);
-      else corpus[rng.below(corpus.length)] = input;
+      if (corpus.length < CORPUS_MAX) corpus.push(half[0]!);
+      else corpus[rng.below(corpus.length)] = half[0]!;
     }
-    if (fresh.size === 0) break;
-  }
+  };
+  await search(batch);
 }
 
 async function replay(paths: string[]): Promise<void> {
