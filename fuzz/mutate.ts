@@ -31,8 +31,21 @@ const INVALID_UTF8 = [
   [0xef, 0xbb, 0xbf],
 ].map((b) => Uint8Array.from(b));
 
-const ODD_TEXT = ['\0', '\r', '\r\n', '\t', '\u202e', '\u001b[31m', '\ufeff', ' ', '#', '\\', '"', "'", '\n\n']
-  .map((s) => Buffer.from(s));
+const ODD_TEXT = [
+  '\0',
+  '\r',
+  '\r\n',
+  '\t',
+  '\u202e',
+  '\u001b[31m',
+  '\ufeff',
+  ' ',
+  '#',
+  '\\',
+  '"',
+  "'",
+  '\n\n',
+].map((s) => Buffer.from(s));
 
 const concat = (...parts: Uint8Array[]) => Buffer.concat(parts);
 /** For many parts: a spread of thousands of lines would overflow the stack. */
@@ -200,7 +213,11 @@ const duplicateLine: Mutator = (rng, data, _corpus, opts) => {
   // Never build more than the target takes: the cut comes after, but the copy would be made first.
   const most = Math.max(1, Math.floor((opts.maxLength - data.length) / line.length));
   const times = Math.min(most, rng.chance(0.9) ? 1 : 1 + rng.below(rng.chance(0.9) ? 64 : 2000));
-  return concatAll([data.subarray(0, start), ...Array.from({ length: times }, () => line), data.subarray(start)]);
+  return concatAll([
+    data.subarray(0, start),
+    ...Array.from({ length: times }, () => line),
+    data.subarray(start),
+  ]);
 };
 
 const deleteLine: Mutator = (rng, data) => {
@@ -298,7 +315,12 @@ const TEXT: Mutator[] = [
 ];
 
 /** One new input from `seed`: 1–16 stacked mutations. */
-export function mutate(rng: Rng, seed: Uint8Array, corpus: readonly Uint8Array[], opts: MutateOptions): Uint8Array {
+export function mutate(
+  rng: Rng,
+  seed: Uint8Array,
+  corpus: readonly Uint8Array[],
+  opts: MutateOptions,
+): Uint8Array {
   let data = seed;
   const stack = 1 << rng.below(5);
   for (let i = 0; i < stack; i++) {

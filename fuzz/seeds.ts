@@ -65,7 +65,9 @@ export function lineSlices(text: string, lines: number, count: number): Uint8Arr
 export function symversSeeds(): Promise<Uint8Array[]> {
   return once('symvers', async () => {
     const excerpts = filesUnder(FIXTURES, /Module\.symvers\.excerpt$/).map((p) => readFileSync(p));
-    const full = Buffer.from(await unpacked(join(FIXTURES, 'debian', '6.12.117+deb12.symvers.xz'))).toString();
+    const full = Buffer.from(
+      await unpacked(join(FIXTURES, 'debian', '6.12.117+deb12.symvers.xz')),
+    ).toString();
     const old = Buffer.from(await unpacked(join(FIXTURES, 'debian', '6.1.0-47.symvers.xz'))).toString();
     return [...excerpts, ...lineSlices(full, 40, 6), ...lineSlices(old, 40, 4)];
   });

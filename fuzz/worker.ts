@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KabiError } from '../src/index.js';
 import { Coverage } from './coverage.js';
-import { crashOf, type Crash } from './crash.js';
+import { type Crash, crashOf } from './crash.js';
 import { minimize } from './minimize.js';
 import { mutate } from './mutate.js';
 import { Rng, seedOf } from './rng.js';
@@ -118,7 +118,12 @@ async function exec(input: Uint8Array): Promise<void> {
     await report({ kind: 'slow', key: 'slow', message: `input took ${Math.round(ms)} ms`, stack: '' }, input);
   else if (peakRss > config.rssLimit && !reported.has('rss'))
     await report(
-      { kind: 'rss', key: 'rss', message: `RSS ${Math.round(peakRss / 2 ** 20)} MB after this input`, stack: '' },
+      {
+        kind: 'rss',
+        key: 'rss',
+        message: `RSS ${Math.round(peakRss / 2 ** 20)} MB after this input`,
+        stack: '',
+      },
       input,
     );
 }
@@ -128,10 +133,14 @@ async function report(crash: Crash, input: Uint8Array): Promise<void> {
   reported.add(crash.key);
   let minimized = input;
   if (crash.kind === 'error') {
-    minimized = await minimize(input, async (candidate) => (await runOne(candidate)).crash?.key === crash.key, {
-      runs: 2000,
-      ms: 10_000,
-    });
+    minimized = await minimize(
+      input,
+      async (candidate) => (await runOne(candidate)).crash?.key === crash.key,
+      {
+        runs: 2000,
+        ms: 10_000,
+      },
+    );
   }
   await send({ type: 'crash', input, minimized, ...crash });
 }

@@ -75,7 +75,13 @@ export function cpioArchive(entries: readonly ArchiveEntry[]): Buffer {
     const nameBytes = Buffer.concat([enc(name), Buffer.alloc(1)]);
     const fields = [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0];
     const header = enc(`070701${fields.map(hex8).join('')}`);
-    parts.push(header, nameBytes, pad(header.length + nameBytes.length, 4), Buffer.from(data), pad(data.length, 4));
+    parts.push(
+      header,
+      nameBytes,
+      pad(header.length + nameBytes.length, 4),
+      Buffer.from(data),
+      pad(data.length, 4),
+    );
   };
   for (const e of entries) {
     if (e.symlink !== undefined) add(e.path, 0o120777, enc(e.symlink));

@@ -47,32 +47,42 @@ const elfTarget = (name: string, about: string, run: Target['run']): Target => (
   run,
 });
 
-export const elf = elfTarget('elf', 'ELF files: section table, every symbol table and relocation section', (input) => {
-  const f = openElf(input, { source: 'fuzz.o' });
-  for (const s of f.sections) {
-    f.data(s);
-    if (s.type === 4 || s.type === 9) {
-      const target = f.sections[s.info];
-      if (target) readRelocations(f, target);
+export const elf = elfTarget(
+  'elf',
+  'ELF files: section table, every symbol table and relocation section',
+  (input) => {
+    const f = openElf(input, { source: 'fuzz.o' });
+    for (const s of f.sections) {
+      f.data(s);
+      if (s.type === 4 || s.type === 9) {
+        const target = f.sections[s.info];
+        if (target) readRelocations(f, target);
+      }
     }
-  }
-  readSymbols(f);
-});
-
-export const ko = elfTarget('ko', 'kernel modules whole (parseModuleImage: modinfo, modversions, exports, needs)', (input) =>
-  parseModuleImage(input, { source: 'fuzz.ko' }),
+    readSymbols(f);
+  },
 );
 
-export const ksymtab = elfTarget('ksymtab', "a module's exports from its __ksymtab sections (readKsymtab)", (input) =>
-  readKsymtab(openElf(input, { source: 'fuzz.ko' }), 'fuzz'),
+export const ko = elfTarget(
+  'ko',
+  'kernel modules whole (parseModuleImage: modinfo, modversions, exports, needs)',
+  (input) => parseModuleImage(input, { source: 'fuzz.ko' }),
+);
+
+export const ksymtab = elfTarget(
+  'ksymtab',
+  "a module's exports from its __ksymtab sections (readKsymtab)",
+  (input) => readKsymtab(openElf(input, { source: 'fuzz.ko' }), 'fuzz'),
 );
 
 export const versions = elfTarget('versions', "a module's __versions section (readModversions)", (input) =>
   readModversions(openElf(input, { source: 'fuzz.ko' })),
 );
 
-export const vmlinux = elfTarget('vmlinux', "a vmlinux's exports (readVmlinuxExports on ELF inputs)", (input) =>
-  readVmlinuxExports(input, { source: 'vmlinux' }),
+export const vmlinux = elfTarget(
+  'vmlinux',
+  "a vmlinux's exports (readVmlinuxExports on ELF inputs)",
+  (input) => readVmlinuxExports(input, { source: 'vmlinux' }),
 );
 
 export const modinfo: Target = {
@@ -128,7 +138,13 @@ async function btfSeeds(): Promise<Uint8Array[]> {
   return [encodeBtf(EVERY_KIND, { bigEndian: false }), encodeBtf(EVERY_KIND, { bigEndian: true }), netdev];
 }
 
-const BTF_WORDS = ['\x9f\xeb\x01\x00', '\xeb\x9f\x00\x01', '\x18\x00\x00\x00', '\x00\x00\x00\x00', '\xff\xff\xff\x7f'];
+const BTF_WORDS = [
+  '\x9f\xeb\x01\x00',
+  '\xeb\x9f\x00\x01',
+  '\x18\x00\x00\x00',
+  '\x00\x00\x00\x00',
+  '\xff\xff\xff\x7f',
+];
 
 export const btf: Target = {
   name: 'btf',

@@ -132,7 +132,8 @@ export const http: Target = {
     }
     if (process.env.KABI_FUZZ_DEBUG) console.log(res.statusCode, method, url, res.body.slice(0, 100));
     if (serverError !== null) throw serverError;
-    if (res.statusCode >= 500) throw new Error(`HTTP ${res.statusCode} for ${method} ${url}: ${res.body.slice(0, 200)}`);
+    if (res.statusCode >= 500)
+      throw new Error(`HTTP ${res.statusCode} for ${method} ${url}: ${res.body.slice(0, 200)}`);
   },
   async teardown() {
     await app?.close();

@@ -3,10 +3,10 @@
 // decompressors, whole (decompress) and streamed (decompressStream, as package members are read).
 import { gzipSync } from 'node:zlib';
 import { decompress, openArtifact } from '../../src/index.js';
+import { decompressStream, detectCompression } from '../../src/readers/compression.js';
 import { ChunkReader } from '../../src/readers/pkg/chunk-reader.js';
 import { cpioFiles } from '../../src/readers/pkg/cpio.js';
 import { tarFiles } from '../../src/readers/pkg/tar.js';
-import { decompressStream, detectCompression } from '../../src/readers/compression.js';
 import { modules, seedFile } from '../seeds.js';
 import type { Target } from '../target.js';
 import { type ArchiveEntry, arArchive, cpioArchive, tarArchive } from '../writers.js';
@@ -91,7 +91,11 @@ export const tar: Target = {
   dictionary: PKG_WORDS,
   seeds: async () => {
     const all = await entries();
-    return [tarArchive(all), tarArchive(all.slice(1, 2)), tarArchive([{ path: `./${'d/'.repeat(60)}f`, data: Buffer.from('x') }])];
+    return [
+      tarArchive(all),
+      tarArchive(all.slice(1, 2)),
+      tarArchive([{ path: `./${'d/'.repeat(60)}f`, data: Buffer.from('x') }]),
+    ];
   },
   run: async (input) => {
     for await (const _ of tarFiles(chunks(input, 1536), () => true, CTX));

@@ -158,7 +158,17 @@ export const stablelist: Target = {
   name: 'stablelist',
   about: 'stablelists of every format (readStablelist: detection, then plain, RHEL, INI, kabi-module, ...)',
   text: true,
-  dictionary: ['[', ']', '_stablelist', '_whitelist', '[abi_symbol_list]', '#I:', '#0-', '\t', 'rhel9_x86_64'],
+  dictionary: [
+    '[',
+    ']',
+    '_stablelist',
+    '_whitelist',
+    '[abi_symbol_list]',
+    '#I:',
+    '#0-',
+    '\t',
+    'rhel9_x86_64',
+  ],
   seeds: async () => [...STABLELISTS, ...(await symversSeeds()).slice(0, 3)],
   run: (input, scratch) => readStablelist(scratch.file(input, 'Module.kabi_x86_64')),
 };
@@ -195,7 +205,19 @@ export const policy: Target = {
   name: 'policy',
   about: 'policy files (loadPolicy: SUSE severities, Debian ignore-changes and defines, kabi policy)',
   text: true,
-  dictionary: ['symbol', 'module', 'namespace', 'default', 'fail', 'warn', 'ignore', 'PASS', 'FAIL', '**', '[abi]'],
+  dictionary: [
+    'symbol',
+    'module',
+    'namespace',
+    'default',
+    'fail',
+    'warn',
+    'ignore',
+    'PASS',
+    'FAIL',
+    '**',
+    '[abi]',
+  ],
   seeds: async () => POLICIES,
   // Stablelist references resolve beside the policy; a fuzzed one names a file that is not there.
   run: (input, scratch) => loadPolicy({ policyPath: scratch.file(input, 'severities') }),
@@ -229,7 +251,9 @@ export const kernelConfig: Target = {
   text: true,
   dictionary: ['CONFIG_', '=y', '=m', '="', '# CONFIG_', ' is not set', 'CONFIG_MODVERSIONS=y'],
   seeds: async () => {
-    const config = Buffer.from(await unpacked(join(FIXTURES, 'loader', 'config-6.1.0-47-amd64.xz'))).toString();
+    const config = Buffer.from(
+      await unpacked(join(FIXTURES, 'loader', 'config-6.1.0-47-amd64.xz')),
+    ).toString();
     return [...lineSlices(config, 60, 6), gzipSync(lineSlices(config, 200, 1)[0]!)];
   },
   run: (input, scratch) => readKernelConfig(scratch.file(input, 'config')),
