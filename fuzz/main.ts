@@ -103,10 +103,13 @@ interface Summary {
   blocks: number;
   restarts: number;
   seconds: number;
+  harnessFailed?: boolean;
 }
 
 const HEADER = 16;
 const PAGE = 4096;
+/** worker.ts exits with this when the harness itself failed (seeds, setup). */
+const HARNESS_FAILED = 70;
 
 function rssOf(pid: number): number {
   try {
@@ -239,6 +242,11 @@ async function runTarget(o: Options, name: string, work: string): Promise<Summar
     };
     const end = await runChild(o, s, cfg);
     if (end.done) break;
+    if (end.code === HARNESS_FAILED) {
+      // The worker said why on stderr (shown above): a fault of the harness, not a crash of a reader.
+      s.harnessFailed = true;
+      break;
+    }
     // The child died: the input in flight is the crasher.
     const at = readInflight(inflight);
     const input = at?.input ?? Buffer.alloc(0);
@@ -312,7 +320,9 @@ async function main(): Promise<void> {
     `${summaries.length} target(s), seed ${o.seed}, ${((Date.now() - t0) / 1000).toFixed(1)} s: ${crashes.length} distinct crash(es)`,
   );
   for (const c of crashes) console.log(`  ${c.target}: ${c.key} → ${c.file}`);
-  process.exitCode = crashes.length > 0 ? 1 : 0;
+  const failed = summaries.filter((s) => s.harnessFailed).map((s) => s.target);
+  if (failed.length > 0) console.log(`the harness failed on: ${failed.join(', ')} (see above)`);
+  process.exitCode = crashes.length > 0 || failed.length > 0 ? 1 : 0;
 }
 
 await main();

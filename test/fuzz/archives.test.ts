@@ -75,7 +75,8 @@ describe('tar (fuzz/writers.ts → tarFiles)', () => {
 
   it('refuses the archive cut at every offset, with typed errors only', async () => {
     const tar = tarArchive(SMALL);
-    for (let at = 0; at < tar.length; at++) assert.equal(await typedOnly(() => readTar(tar.subarray(0, at))), 'refused', `cut at ${at}`);
+    for (let at = 0; at < tar.length; at++)
+      assert.equal(await typedOnly(() => readTar(tar.subarray(0, at))), 'refused', `cut at ${at}`);
   });
 
   it('gives a typed error or a reading for any byte corrupted', async () => {
@@ -103,7 +104,8 @@ describe('cpio newc (fuzz/writers.ts → cpioFiles)', () => {
 
   it('refuses the payload cut at every offset, with typed errors only', async () => {
     const cpio = cpioArchive(SMALL);
-    for (let at = 0; at < cpio.length; at++) assert.equal(await typedOnly(() => readCpio(cpio.subarray(0, at))), 'refused', `cut at ${at}`);
+    for (let at = 0; at < cpio.length; at++)
+      assert.equal(await typedOnly(() => readCpio(cpio.subarray(0, at))), 'refused', `cut at ${at}`);
   });
 
   it('gives a typed error or a reading for any byte corrupted', async () => {
@@ -122,7 +124,9 @@ describe('cpio newc (fuzz/writers.ts → cpioFiles)', () => {
 describe('.deb (ar of control.tar.gz and data.tar → openArtifact)', () => {
   const dir = mkdtempSync(join(fastTmp(), 'kabi-fuzz-deb-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const control = tarArchive([{ path: './control', data: Buffer.from('Package: x\nVersion: 1\nArchitecture: amd64\n') }]);
+  const control = tarArchive([
+    { path: './control', data: Buffer.from('Package: x\nVersion: 1\nArchitecture: amd64\n') },
+  ]);
   const deb = arArchive([
     { name: 'debian-binary', data: Buffer.from('2.0\n') },
     { name: 'control.tar.gz', data: gzipSync(control) },
@@ -144,12 +148,17 @@ describe('.deb (ar of control.tar.gz and data.tar → openArtifact)', () => {
 
   it('gives typed errors only when cut or corrupted anywhere', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: deb.length - 1 }), fc.nat({ max: 255 }), fc.boolean(), async (at, byte, cut) => {
-        const bad = Buffer.from(cut ? deb.subarray(0, at) : deb);
-        if (!cut) bad[at] = byte;
-        const outcome = await typedOnly(() => read(bad));
-        if (cut) assert.equal(outcome, 'refused', `cut at ${at}`);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: deb.length - 1 }),
+        fc.nat({ max: 255 }),
+        fc.boolean(),
+        async (at, byte, cut) => {
+          const bad = Buffer.from(cut ? deb.subarray(0, at) : deb);
+          if (!cut) bad[at] = byte;
+          const outcome = await typedOnly(() => read(bad));
+          if (cut) assert.equal(outcome, 'refused', `cut at ${at}`);
+        },
+      ),
       { numRuns: 200, seed: 16 },
     );
   });

@@ -12,7 +12,10 @@ import {
 } from '../../src/index.js';
 
 const symbol = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.$]{0,40}$/);
-const module = fc.oneof(fc.constant('vmlinux'), fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}(\/[a-z0-9_-]{1,12}){0,3}$/));
+const module = fc.oneof(
+  fc.constant('vmlinux'),
+  fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}(\/[a-z0-9_-]{1,12}){0,3}$/),
+);
 const exportType = fc.constantFrom('EXPORT_SYMBOL', 'EXPORT_SYMBOL_GPL');
 const namespace = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/));
 
