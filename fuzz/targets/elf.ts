@@ -14,6 +14,7 @@ import {
   readVmlinuxExports,
 } from '../../src/index.js';
 import { readRelocations, readSymbols } from '../../src/readers/elf/symbols.js';
+import { type BuildSpec, ksymtabModule, ksymtabVmlinux } from '../../test/helpers/ksymtab-builder.js';
 import { FIXTURES, modules, unpacked } from '../seeds.js';
 import type { Target } from '../target.js';
 
@@ -38,12 +39,39 @@ const ELF_WORDS = [
   '~Module signature appended~\n',
 ];
 
+const EXPORTS = [
+  { symbol: 'kfree', crc: 0x037a0cba },
+  { symbol: 'usb_stor_disconnect', crc: 0x016c79bd, gpl: true, namespace: 'USB_STORAGE' },
+];
+
+/**
+ * Modules and vmlinux images with the `kernel_symbol` layouts no fixture has (test/helpers/
+ * ksymtab-builder.ts): PREL32 or absolute, 2 or 3 fields, 32- and 64-bit, both byte orders, each way a
+ * module carries CRCs. The real modules cover today's x86, arm64, armhf, i386, ppc64el and s390x.
+ */
+function layouts(): Uint8Array[] {
+  const eras: Omit<BuildSpec, 'exports'>[] = [
+    { is64: true, littleEndian: true, machine: 62, relative: true, fields: 3 },
+    { is64: true, littleEndian: true, machine: 62, relative: false, fields: 2, crcs: 'absolute-symbol' },
+    { is64: false, littleEndian: true, machine: 3, relative: false, fields: 2 },
+    { is64: true, littleEndian: false, machine: 21, relative: true, fields: 2, crcs: 'rel-crcs' },
+    { is64: false, littleEndian: true, machine: 40, relative: true, fields: 3, crcs: 'none' },
+    { is64: true, littleEndian: false, machine: 22, relative: true, fields: 3 },
+  ];
+  return eras.flatMap((era) => [
+    ksymtabModule({ ...era, exports: EXPORTS }),
+    ksymtabVmlinux({ ...era, exports: EXPORTS, crcs: era.crcs === 'none' ? 'none' : undefined }),
+  ]);
+}
+
+const elfSeeds = async () => [...(await modules()), ...layouts()];
+
 const elfTarget = (name: string, about: string, run: Target['run']): Target => ({
   name,
   about,
   maxLength: 256 * 1024,
   dictionary: ELF_WORDS,
-  seeds: modules,
+  seeds: elfSeeds,
   run,
 });
 

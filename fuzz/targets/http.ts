@@ -119,6 +119,8 @@ export const http: Target = {
       const colon = line.indexOf(':');
       if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }
+    // A saved input names the port of the run that found it; replayed, it means this run's port.
+    if (/^127\.0\.0\.1:\d+$/.test(headers.host ?? '')) headers.host = hostHeader.slice('host: '.length);
     serverError = null;
     let res: Awaited<ReturnType<FastifyInstance['inject']>>;
     try {
@@ -130,7 +132,7 @@ export const http: Target = {
       if (/node_modules\/light-my-request\//.test((e as Error).stack?.split('\n')[1] ?? '')) return;
       throw e;
     }
-    if (process.env.KABI_FUZZ_DEBUG) console.log(res.statusCode, method, url, res.body.slice(0, 100));
+    if (process.env.KABI_FUZZ_DEBUG === "http") console.log(res.statusCode, method, url, res.body.slice(0, 100));
     if (serverError !== null) throw serverError;
     if (res.statusCode >= 500)
       throw new Error(`HTTP ${res.statusCode} for ${method} ${url}: ${res.body.slice(0, 200)}`);
