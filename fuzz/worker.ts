@@ -114,9 +114,15 @@ async function exec(input: Uint8Array): Promise<void> {
   if (ms > slowestMs) slowestMs = ms;
   if (runs % 8 === 0 || ms > 20) peakRss = Math.max(peakRss, liveRss());
   if (crash) await report(crash, input);
-  else if (ms > config.timeoutMs)
-    await report({ kind: 'slow', key: 'slow', message: `input took ${Math.round(ms)} ms`, stack: '' }, input);
-  else if (peakRss > config.rssLimit && !reported.has('rss'))
+  else if (ms > config.timeoutMs) {
+    // Once more after a collection: a pause of the collector or a busy machine is not the reader's.
+    globalThis.gc?.();
+    const again = (await runOne(input)).ms;
+    if (again > config.timeoutMs) {
+      const message = `input took ${Math.round(ms)} ms, and ${Math.round(again)} ms again`;
+      await report({ kind: 'slow', key: 'slow', message, stack: '' }, input);
+    }
+  } else if (peakRss > config.rssLimit && !reported.has('rss'))
     await report(
       {
         kind: 'rss',

@@ -132,7 +132,8 @@ export const http: Target = {
       if (/node_modules\/light-my-request\//.test((e as Error).stack?.split('\n')[1] ?? '')) return;
       throw e;
     }
-    if (process.env.KABI_FUZZ_DEBUG === "http") console.log(res.statusCode, method, url, res.body.slice(0, 100));
+    if (process.env.KABI_FUZZ_DEBUG === 'http')
+      console.log(res.statusCode, method, url, res.body.slice(0, 100));
     if (serverError !== null) throw serverError;
     if (res.statusCode >= 500)
       throw new Error(`HTTP ${res.statusCode} for ${method} ${url}: ${res.body.slice(0, 200)}`);
