@@ -243,7 +243,7 @@ async function runTarget(o: Options, name: string, work: string): Promise<Summar
     // The last child's header would read as an input in flight since it was killed.
     rmSync(inflight, { force: true });
     const end = await runChild(o, s, cfg);
-    if (process.env.KABI_FUZZ_DEBUG) console.log(`${name}: child ended`, end, `runs ${s.runs}`);
+    if (process.env.KABI_FUZZ_DEBUG === '1') console.log(`${name}: child ended`, end, `runs ${s.runs}`);
     if (end.done) break;
     if (end.code === HARNESS_FAILED) {
       // The worker said why on stderr (shown above): a fault of the harness, not a crash of a reader.
