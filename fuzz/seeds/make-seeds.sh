@@ -74,3 +74,16 @@ cat "$out/seed-crc32.xz" "$out/seed-crc32.xz" >"$out/seed-two-streams.xz"
 zstd -q -c --check "$work/text" >"$out/seed-check.zst"
 zstd -q -c --no-check -19 "$work/text" >"$out/seed.zst"
 gzip -n -c "$work/text" >"$out/seed.gz"
+
+# Bombs: a few tens of KB that expand to 256 MiB–1 GiB of zeros. The fuzz targets cap output at 64 MiB,
+# so each must be refused by its cap, within bounded memory (issue 16's zstd bomb: a 68 KB .deb whose
+# data.tar.zst drove RSS to 4.2 GB).
+head -c 1G /dev/zero | zstd -q -19 -c >"$out/seed-bomb.zst"
+head -c 256M /dev/zero | xz -9 -c >"$out/seed-bomb.xz"
+bomb="$work/bomb"
+mkdir -p "$bomb"
+truncate -s 1G "$bomb/zeros.ko"
+printf '2.0\n' >"$bomb/debian-binary"
+tar -C "$tree/DEBIAN" -czf "$bomb/control.tar.gz" ./control
+tar -C "$bomb" --format=gnu -cf - ./zeros.ko | zstd -q -19 -c >"$bomb/data.tar.zst"
+(cd "$bomb" && ar rc "$out/seed-bomb-zstd.deb" debian-binary control.tar.gz data.tar.zst)

@@ -63,7 +63,7 @@ export const deb: Target = {
       { name: 'control.tar.gz', data: gzipSync(control) },
       { name: 'data.tar', data: tarArchive(await entries()) },
     ]);
-    return [...['xz', 'zstd', 'gzip', 'none'].map((z) => seedFile(`seed-${z}.deb`)), handMade];
+    return [...['xz', 'zstd', 'gzip', 'none', 'bomb-zstd'].map((z) => seedFile(`seed-${z}.deb`)), handMade];
   },
   run: (input, scratch) => readPackage(scratch.file(input, 'fuzz.deb')),
 };
@@ -134,6 +134,11 @@ const compressionTarget = (name: 'xz' | 'zstd' | 'gzip', seeds: string[]): Targe
   },
 });
 
-export const xz = compressionTarget('xz', ['seed-crc32.xz', 'seed-sha256.xz', 'seed-two-streams.xz']);
-export const zstd = compressionTarget('zstd', ['seed.zst', 'seed-check.zst']);
+export const xz = compressionTarget('xz', [
+  'seed-crc32.xz',
+  'seed-sha256.xz',
+  'seed-two-streams.xz',
+  'seed-bomb.xz',
+]);
+export const zstd = compressionTarget('zstd', ['seed.zst', 'seed-check.zst', 'seed-bomb.zst']);
 export const gzip = compressionTarget('gzip', ['seed.gz']);
