@@ -226,6 +226,7 @@ async function runTarget(o: Options, name: string, work: string): Promise<Summar
   };
   const started = Date.now();
   const inflight = join(work, `${name}.inflight`);
+  const skipSeeds: number[] = [];
   for (;;) {
     const left = o.seconds - (Date.now() - started) / 1000;
     const cfg: WorkerConfig = {
@@ -238,6 +239,7 @@ async function runTarget(o: Options, name: string, work: string): Promise<Summar
       timeoutMs: o.timeoutMs,
       rssLimit: o.rssMb * 2 ** 20,
       inflight,
+      skipSeeds,
       ...(o.replay.length > 0 ? { replay: o.replay } : {}),
     };
     // The last child's header would read as an input in flight since it was killed.
@@ -253,7 +255,10 @@ async function runTarget(o: Options, name: string, work: string): Promise<Summar
     // The child died: the input in flight is the crasher.
     const at = readInflight(inflight);
     const input = at?.input ?? Buffer.alloc(0);
-    if (at) s.runs = Math.max(s.runs, at.index);
+    if (at) {
+      s.runs = Math.max(s.runs, at.index);
+      skipSeeds.push(at.index);
+    }
     const kind = end.killed ?? (end.signal === 'SIGABRT' || end.code === 134 ? 'oom' : 'error');
     const message =
       end.killed === 'hang'
