@@ -1,0 +1,51 @@
+// Every fuzz target by name, in the order `all` runs them.
+import type { Target } from '../target.js';
+import { btf, btfC, elf, ko, ksymtab, modinfo, versions, vmlinux } from './elf.js';
+import { http } from './http.js';
+import { bzimage, rawImage } from './images.js';
+import { cpio, deb, gzip, rpm, tar, xz, zstd } from './packages.js';
+import {
+  changelog,
+  kernelConfig,
+  kernelExports,
+  policy,
+  rpmProvidesTarget,
+  stablelist,
+  symvers,
+  symversRoundTrip,
+  ubuntuAbiTarget,
+} from './text.js';
+
+export const TARGETS: readonly Target[] = [
+  symvers,
+  symversRoundTrip,
+  rpmProvidesTarget,
+  ubuntuAbiTarget,
+  kernelExports,
+  stablelist,
+  policy,
+  changelog,
+  kernelConfig,
+  elf,
+  ko,
+  ksymtab,
+  modinfo,
+  versions,
+  vmlinux,
+  btf,
+  btfC,
+  bzimage,
+  rawImage,
+  deb,
+  rpm,
+  tar,
+  cpio,
+  xz,
+  zstd,
+  gzip,
+  http,
+];
+
+export function targetNamed(name: string): Target | undefined {
+  return TARGETS.find((t) => t.name === name);
+}
