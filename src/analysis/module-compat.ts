@@ -101,7 +101,6 @@ interface Install {
   own: Map<string, Export>;
   /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
   byName: Map<string, ModuleImage>;
-  verdictOf: (m: ModuleImage, stack: string[]) => Verdict;
 }
 
 /**
@@ -122,23 +121,48 @@ export function moduleVerdicts(
     for (const m of group) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
     const byName = new Map<string, ModuleImage>();
     for (const m of group) if (!byName.has(m.name)) byName.set(m.name, m);
-    const install: Install = {
-      target,
-      kernelModules: options.kernelModules ?? true,
-      own,
-      byName,
-      verdictOf: (m, stack) => {
-        let v = memo.get(m);
-        if (!v) {
-          v = verdict(m, install, stack);
-          memo.set(m, v);
-        }
-        return v;
-      },
-    };
-    for (const m of group) install.verdictOf(m, []);
+    const install: Install = { target, kernelModules: options.kernelModules ?? true, own, byName };
+    for (const m of group) judge(m, install, memo);
   }
   return set.map((m) => memo.get(m)!);
+}
+
+/** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
+interface Pending {
+  m: ModuleImage;
+  depends: string[];
+  next: number;
+  reasons: Reason[];
+  notes: string[];
+}
+
+/**
+ * Judges a module and, first, the modules of its install it depends on, depth first as modprobe loads
+ * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
+ * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
+ */
+function judge(root: ModuleImage, install: Install, memo: Map<ModuleImage, Verdict>): void {
+  if (memo.has(root)) return;
+  const pending: Pending[] = [];
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  const enter = (m: ModuleImage) => {
+    pending.push({ m, depends: m.depends.map(moduleName), next: 0, reasons: [], notes: [] });
+    chain.push(m.name);
+    inChain.add(m.name);
+  };
+  enter(root);
+  while (pending.length > 0) {
+    const p = pending[pending.length - 1]!;
+    const dep = dependencies(p, install, memo, chain, inChain);
+    if (dep) {
+      enter(dep);
+      continue;
+    }
+    pending.pop();
+    inChain.delete(chain.pop()!);
+    memo.set(p.m, verdict(p.m, install, p.reasons, p.notes));
+  }
 }
 
 /** The kernel's export of a symbol, as the install sees the kernel (with or without its modules). */
@@ -148,11 +172,9 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
   return undefined;
 }
 
-function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
+/** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
+function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: string[]): Verdict {
   const { target } = install;
-  const reasons: Reason[] = [];
-  const notes: string[] = [];
-  dependencies(m, install, [...stack, m.name], reasons, notes);
   moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
   const gplOk = isGplCompatible(m.license);
@@ -188,31 +210,45 @@ function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
   };
 }
 
+/** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
+const QUOTED = 2000;
+const quoted = (v: Verdict) => {
+  const first = v.reasons[0]?.message;
+  return first !== undefined && first.length > QUOTED ? `${first.slice(0, QUOTED)}…` : `${first}`;
+};
+
+/**
+ * Goes on with p's `depends` from where it stopped; returns the module of the install to judge first, or
+ * null once every dependency has given its reasons.
+ */
 function dependencies(
-  m: ModuleImage,
+  p: Pending,
   install: Install,
-  stack: string[],
-  reasons: Reason[],
-  notes: string[],
-): void {
+  memo: ReadonlyMap<ModuleImage, Verdict>,
+  chain: readonly string[],
+  inChain: ReadonlySet<string>,
+): ModuleImage | null {
   const { target } = install;
-  for (const dep of m.depends.map(moduleName)) {
-    if (stack.includes(dep)) {
+  const { m, reasons, notes } = p;
+  for (; p.next < p.depends.length; p.next++) {
+    const dep = p.depends[p.next]!;
+    if (inChain.has(dep)) {
       reasons.push({
         code: 'dependency-cycle',
         module: dep,
-        message: `${[...stack, dep].join(' → ')}: dependency cycle`,
+        message: `${[...chain, dep].join(' → ')}: dependency cycle`,
       });
       continue;
     }
     const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = install.verdictOf(kmod, stack);
+      const v = memo.get(kmod);
+      if (!v) return kmod;
       if (!v.loads)
         reasons.push({
           code: 'dependency-fails',
           module: dep,
-          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${v.reasons[0]?.message}`,
+          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${quoted(v)}`,
         });
     } else if (!install.kernelModules || !target.modules.has(dep)) {
       const where = install.kernelModules
@@ -227,6 +263,7 @@ function dependencies(
         notes.push(`the target's module list is unknown: ${dep} may exist`);
     }
   }
+  return null;
 }
 
 function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: Reason[]): void {
