@@ -8,7 +8,13 @@ import type { Export } from '../model/export.js';
 import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { LoaderProfile } from '../model/loader-profile.js';
-import { type ModuleImage, moduleIdentity, packageLabel, vermagicRelease } from '../model/module-image.js';
+import {
+  type ModuleIdentity,
+  type ModuleImage,
+  moduleIdentity,
+  packageLabel,
+  vermagicRelease,
+} from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
 import { applyLoaderRules, neededImports } from './loader-rules.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
@@ -127,6 +133,18 @@ export function moduleVerdicts(
   return set.map((m) => memo.get(m)!);
 }
 
+const dependsByModule = new WeakMap<ModuleImage, string[]>();
+
+/** A module's `depends` as module names, worked out once per module image (not once per kernel). */
+function dependsOf(m: ModuleImage): string[] {
+  let names = dependsByModule.get(m);
+  if (!names) {
+    names = m.depends.map(moduleName);
+    dependsByModule.set(m, names);
+  }
+  return names;
+}
+
 /** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
 interface Pending {
   m: ModuleImage;
@@ -147,7 +165,7 @@ function judge(root: ModuleImage, install: Install, memo: Map<ModuleImage, Verdi
   const chain: string[] = [];
   const inChain = new Set<string>();
   const enter = (m: ModuleImage) => {
-    pending.push({ m, depends: m.depends.map(moduleName), next: 0, reasons: [], notes: [] });
+    pending.push({ m, depends: dependsOf(m), next: 0, reasons: [], notes: [] });
     chain.push(m.name);
     inChain.add(m.name);
   };
@@ -172,6 +190,18 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
   return undefined;
 }
 
+const identities = new WeakMap<ModuleImage, ModuleIdentity>();
+
+/** A module's identity, worked out once (not once per kernel it is judged on). */
+function identityOf(m: ModuleImage): ModuleIdentity {
+  let id = identities.get(m);
+  if (!id) {
+    id = moduleIdentity(m);
+    identities.set(m, id);
+  }
+  return id;
+}
+
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
 function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: string[]): Verdict {
   const { target } = install;
@@ -185,13 +215,19 @@ function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: str
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
-  for (const imp of neededImports(m)) {
-    if (imp.symbol === 'module_layout') continue;
+  // Each needed symbol is looked up once; the loader rules see the same answers.
+  const needed = neededImports(m);
+  const resolved: (Export | undefined)[] = new Array(needed.length);
+  for (let i = 0; i < needed.length; i++) {
+    const imp = needed[i]!;
     const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
+    resolved[i] = e;
+    if (imp.symbol === 'module_layout') continue;
     symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
   const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, { lookup, kernelHasCrcs });
+  const facts = { lookup, kernelHasCrcs, resolved };
+  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
   const stop = rules.reasons.findIndex((r) => STOPS.has(r.code));
@@ -200,7 +236,7 @@ function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: str
   });
   const loads = rules.reasons.length === 0;
   return {
-    ...moduleIdentity(m),
+    ...identityOf(m),
     kernel: target.name,
     loads,
     reasons: rules.reasons,

@@ -2,7 +2,6 @@
 // never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
-import { createHash } from 'node:crypto';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
@@ -112,16 +111,19 @@ export const memorySpool = (): TextSpool => {
   return { append: (t) => items.push(t), read: () => items };
 };
 
-/** Reasons by the SHA-1 of their JSON text (a collision is not a risk worth keeping 27 MB for). */
+/**
+ * Reasons by their JSON text: exact, and a Map lookup rather than a SHA-1 per reference (1.15 million
+ * references for 4,022 modules on 11 kernels). The keys are the distinct texts (113,000, some 27 MB); the
+ * document's copy of them waits in the spool.
+ */
 class ReasonTable {
   readonly index = new Map<string, number>();
   constructor(private readonly spool: TextSpool) {}
   add(json: string): number {
-    const key = createHash('sha1').update(json).digest('base64');
-    let i = this.index.get(key);
+    let i = this.index.get(json);
     if (i === undefined) {
       i = this.index.size;
-      this.index.set(key, i);
+      this.index.set(json, i);
       this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
     }
     return i;

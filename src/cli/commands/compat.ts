@@ -4,7 +4,14 @@ import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
 import { type CommandState, emit, openSink, warn } from '../output.js';
 import { fileSpool } from '../spool.js';
-import { builtForBuild, type ModuleSet, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
+import {
+  builtForBuild,
+  type ModuleSet,
+  readModuleSets,
+  readSeriesTargets,
+  readStoredTargets,
+  readTarget,
+} from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
@@ -79,8 +86,9 @@ export function registerCompat(program: Command, state: CommandState): void {
         return;
       }
       if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
+      const stored = await readStoredTargets(o.kernels, cmd);
       const judge = async (k: string): Promise<Verdict[]> => {
-        const target = await readTarget(k, cmd);
+        const target = stored.get(k) ?? (await readTarget(k, cmd));
         const out = modules.length ? lib.moduleVerdicts(modules, target, options) : [];
         for (const set of sets) {
           if (set.rpm)
