@@ -119,6 +119,7 @@ export { diffToJunit, diffToSarif } from './report/ci.js';
 export {
   type CompatFormat,
   compatRenderers,
+  matrixTextStream,
   usableText,
   verdictRows,
   verdictsDocument,
