@@ -78,22 +78,25 @@ class Table<T> {
   }
 }
 
-function reasonJson(r: Reason, module: string): CompatReasonJson {
-  const crc = (c: number | null | undefined) => (c === undefined ? undefined : formatCrc(c ?? null));
-  const prefix = `${module}: `;
-  const own = r.message.startsWith(prefix);
-  return {
-    code: r.code,
-    message: own ? r.message.slice(prefix.length) : r.message,
-    ...(own ? {} : { whole: true }),
-    ...(r.symbol !== undefined ? { symbol: r.symbol } : {}),
-    ...(r.wanted !== undefined ? { wanted: crc(r.wanted) } : {}),
-    ...(r.offered !== undefined ? { offered: crc(r.offered) } : {}),
-    ...(r.module !== undefined ? { module: r.module } : {}),
-    ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
-    ...(r.alsoFails ? { alsoFails: true } : {}),
-    ...(r.movedFrom !== undefined ? { movedFrom: r.movedFrom } : {}),
-  };
+/**
+ * One reason as the JSON text of a CompatReasonJson, written directly (keys in the interface's order, as
+ * JSON.stringify of that object writes them): it runs once per reference, 1.15 million times for 4,022
+ * modules on 11 kernels, and an object per reason only to stringify it was most of that time.
+ */
+function reasonText(r: Reason, module: string): string {
+  const str = JSON.stringify;
+  const crc = (c: number | null) => str(formatCrc(c));
+  const own = r.message.startsWith(module) && r.message.startsWith(': ', module.length);
+  let json = `{"code":${str(r.code)},"message":${str(own ? r.message.slice(module.length + 2) : r.message)}`;
+  if (!own) json += ',"whole":true';
+  if (r.symbol !== undefined) json += `,"symbol":${str(r.symbol)}`;
+  if (r.wanted !== undefined) json += `,"wanted":${crc(r.wanted)}`;
+  if (r.offered !== undefined) json += `,"offered":${crc(r.offered)}`;
+  if (r.module !== undefined) json += `,"module":${str(r.module)}`;
+  if (r.namespace !== undefined) json += `,"namespace":${str(r.namespace)}`;
+  if (r.alsoFails) json += ',"alsoFails":true';
+  if (r.movedFrom !== undefined) json += `,"movedFrom":${str(r.movedFrom)}`;
+  return `${json}}`;
 }
 
 /**
@@ -166,7 +169,7 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
           kernel: kernels.add(v.kernel, () => v.kernel),
           state: verdictState(v),
           reasons: v.reasons.map((r) => {
-            return reasons.add(JSON.stringify(reasonJson(r, v.module)));
+            return reasons.add(reasonText(r, v.module));
           }),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),
