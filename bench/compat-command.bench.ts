@@ -73,6 +73,8 @@ END { for (j = 1; j <= nm; j++) { line = order[j]
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds: steadier than wall time on a shared machine. */
+  cpu: number;
   rssMb: number;
 }
 
@@ -80,10 +82,10 @@ interface Run {
 function measure(command: string): Run {
   const runs: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', command], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'bash', '-c', command], { encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 8) throw new Error(`${command} exited ${r.status}: ${r.stderr}`);
-    const [s, kb] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-    runs.push({ seconds: s!, rssMb: kb! / 1024 });
+    const [s, user, sys, kb] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+    runs.push({ seconds: s!, cpu: user! + sys!, rssMb: kb! / 1024 });
   }
   return runs.sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
 }
@@ -110,13 +112,19 @@ const rows: [string, Run][] = [
   ],
 ];
 const row = (name: string, r: Run, ratio = '') =>
-  `  ${name.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s ${r.rssMb.toFixed(0).padStart(6)} MB RSS${ratio}`;
+  `  ${name.padEnd(40)} ${r.seconds.toFixed(2).padStart(7)} s ${r.cpu.toFixed(2).padStart(7)} s CPU ${r.rssMb.toFixed(0).padStart(6)} MB RSS${ratio}`;
 console.log(
   `kabi compat, ${modules.length} in-tree modules of ${release} × ${files.length} stored kernels, output to a file; median of ${RUNS} runs, node ${process.version}\n`,
 );
 console.log(row('baseline: awk join of the same data', baseline));
 for (const [name, r] of rows)
-  console.log(row(name, r, `   ${(r.seconds / baseline.seconds).toFixed(1).padStart(6)}× baseline`));
+  console.log(
+    row(
+      name,
+      r,
+      `   ${(r.seconds / baseline.seconds).toFixed(1).padStart(5)}× baseline (CPU ${(r.cpu / baseline.cpu).toFixed(1)}×)`,
+    ),
+  );
 
 // Scaling: time against modules, and the exponent (least squares of log time on log modules).
 const exponent = (xs: number[], ys: number[]) => {
@@ -132,7 +140,15 @@ for (const [name, args] of [
   ['compat --series', (id: string) => ['compat', '--series', 'distro=debian', '-m', id]],
   ['compat -k (text)', (id: string) => ['compat', '-m', id, '-k', ...kernelIds]],
 ] as const) {
-  const times = scaleIds.map((id) => measure(kabiCommand(args(id), 'scale.out')).seconds);
-  const cells = SCALE.map((x, i) => `×${x} ${times[i]!.toFixed(2)} s`).join('  ');
-  console.log(`  ${name.padEnd(18)} ${cells}   exponent ${exponent(SCALE, times).toFixed(2)}`);
+  const runs = scaleIds.map((id) => measure(kabiCommand(args(id), 'scale.out')));
+  const cells = SCALE.map((x, i) => `×${x} ${runs[i]!.seconds.toFixed(2)} s`).join('  ');
+  const wall = exponent(
+    SCALE,
+    runs.map((r) => r.seconds),
+  ).toFixed(2);
+  const cpu = exponent(
+    SCALE,
+    runs.map((r) => r.cpu),
+  ).toFixed(2);
+  console.log(`  ${name.padEnd(18)} ${cells}   exponent ${wall} (CPU ${cpu})`);
 }
