@@ -124,6 +124,7 @@ export { diffToJunit, diffToSarif } from './report/ci.js';
 export {
   type CompatFormat,
   compatRenderers,
+  matrixTextStream,
   usableText,
   verdictRows,
   verdictsDocument,

@@ -71,8 +71,10 @@ export function compatSeries(
   requireSome(set.length, 'the modules of the series', 'kernel modules', MODULES_EXPECTED);
   requireSome(ordered.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   const perBuild = ordered.map((t) => moduleVerdicts(set, t, options));
+  // A module not yet rebuilt is judged as the matrix judged it (the same install, the same kernel).
+  const asBuilt = perBuild.map((vs) => new Map(set.map((m, i) => [m, vs[i]!])));
   const rebuilds = new Map<ModuleImage, Rebuild[]>();
-  const packages = installGroups(set).map((group) => rebuildWalk(group, ordered, options, rebuilds));
+  const packages = installGroups(set).map((group) => rebuildWalk(group, ordered, options, rebuilds, asBuilt));
   const modules = set.map((m, i): ModuleTimeline => {
     const verdicts = perBuild.map((vs) => vs[i]!);
     const first = verdicts.find((v) => !v.loads);
@@ -99,6 +101,7 @@ function rebuildWalk(
   ordered: readonly CompatTarget[],
   options: VerdictOptions,
   perModule: Map<ModuleImage, Rebuild[]>,
+  asBuilt: readonly Map<ModuleImage, Verdict>[],
 ): PackageTimeline {
   const first = group[0]!;
   const out: PackageTimeline = {
@@ -109,15 +112,21 @@ function rebuildWalk(
     rebuilds: [],
   };
   let current = [...group];
-  for (const t of ordered) {
-    const verdicts = moduleVerdicts(current, t, options);
+  let rebuilt = false;
+  const exporters = exportersOf(group);
+  for (const [b, t] of ordered.entries()) {
+    const verdicts = rebuilt ? moduleVerdicts(current, t, options) : current.map((m) => asBuilt[b]!.get(m)!);
     const failing = group.flatMap((m, i) => (verdicts[i]!.loads ? [] : [{ m, i }]));
     if (failing.length === 0) {
       out.survives.push(t.name);
       continue;
     }
     const forced = failing.map(({ m, i }): Rebuild => {
-      const r = { kernel: t.name, symbols: brokenSymbols(verdicts[i]!), unfixable: unfixable(current, i, t) };
+      const r = {
+        kernel: t.name,
+        symbols: brokenSymbols(verdicts[i]!),
+        unfixable: unfixable(current, i, t, exporters),
+      };
       perModule.set(m, [...(perModule.get(m) ?? []), r]);
       return r;
     });
@@ -128,21 +137,40 @@ function rebuildWalk(
       unfixable: union(forced.map((r) => r.unfixable)),
     });
     current = current.map((m) => rebuiltFor(m, t));
+    rebuilt = true;
   }
   return out;
 }
 
+/**
+ * Which modules of an install (by index) export each symbol: a rebuild keeps a module's exports, so this
+ * is asked once per install, not once per import of every failing module (that was quadratic).
+ */
+function exportersOf(install: readonly ModuleImage[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  install.forEach((m, i) => {
+    for (const e of m.exports) {
+      const list = out.get(e.symbol);
+      if (!list) out.set(e.symbol, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  return out;
+}
+
 /** The imports of install[i] that neither the kernel nor another module of the install exports. */
-function unfixable(install: readonly ModuleImage[], i: number, t: CompatTarget): string[] {
+function unfixable(
+  install: readonly ModuleImage[],
+  i: number,
+  t: CompatTarget,
+  exporters: ReadonlyMap<string, readonly number[]>,
+): string[] {
   const m = install[i]!;
   const exports = t.build.exports;
+  // Another module: another object (the same image given twice counts once, as before).
+  const byOther = (symbol: string) => (exporters.get(symbol) ?? []).some((j) => install[j] !== m);
   return m.imports
-    .filter(
-      (imp) =>
-        imp.symbol !== 'module_layout' &&
-        !exports.has(imp.symbol) &&
-        !install.some((o) => o !== m && o.exports.some((e) => e.symbol === imp.symbol)),
-    )
+    .filter((imp) => imp.symbol !== 'module_layout' && !exports.has(imp.symbol) && !byOther(imp.symbol))
     .map((imp) => imp.symbol);
 }
 

@@ -29,6 +29,8 @@ export interface LoaderFacts {
   lookup: (symbol: string) => Export | undefined;
   /** Whether the kernel's exports carry CRCs: modversions, when the profile does not say. */
   kernelHasCrcs: boolean;
+  /** lookup's answer for each of neededImports(m), in order, when the caller has them already. */
+  resolved?: readonly (Export | undefined)[];
 }
 
 export interface LoaderDraft {
@@ -46,11 +48,24 @@ export interface LoaderOutcome extends LoaderDraft {
  * Every symbol the loader resolves: the `__versions` imports, then each undefined symbol without a record
  * (crc null). A module image that does not list its undefined symbols gives its imports alone.
  */
-export function neededImports(m: ModuleImage): { symbol: string; crc: number | null }[] {
-  const versioned = new Set(m.imports.map((i) => i.symbol));
-  const unversioned = (m.needs ?? []).filter((s) => !versioned.has(s));
-  return [...m.imports, ...unversioned.map((symbol) => ({ symbol, crc: null }))];
+export function neededImports(m: ModuleImage): readonly NeededImport[] {
+  // Asked for each module on each kernel judged: worked out once per module image.
+  let needed = neededByModule.get(m);
+  if (!needed) {
+    const versioned = new Set(m.imports.map((i) => i.symbol));
+    const unversioned = (m.needs ?? []).filter((s) => !versioned.has(s));
+    needed = [...m.imports, ...unversioned.map((symbol) => ({ symbol, crc: null }))];
+    neededByModule.set(m, needed);
+  }
+  return needed;
 }
+
+export interface NeededImport {
+  readonly symbol: string;
+  readonly crc: number | null;
+}
+
+const neededByModule = new WeakMap<ModuleImage, readonly NeededImport[]>();
 
 /** The draft's reasons and notes with the configuration's rules applied, and the module's taints. */
 export function applyLoaderRules(
@@ -119,8 +134,10 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, fa
   const failed = new Set(
     out.reasons.filter((r) => r.code === 'missing-symbol' || r.code === 'gpl-only').map((r) => r.symbol),
   );
-  for (const { symbol, crc } of neededImports(m)) {
-    const e = facts.lookup(symbol);
+  const needed = neededImports(m);
+  for (let i = 0; i < needed.length; i++) {
+    const { symbol, crc } = needed[i]!;
+    const e = facts.resolved ? facts.resolved[i] : facts.lookup(symbol);
     // check_version() returns 1 at once when the exporter has no CRC.
     if (crc !== null || failed.has(symbol) || !e || e.crc === null || e.crc === 0) continue;
     const words = `${m.name}: no symbol version for ${symbol}`;

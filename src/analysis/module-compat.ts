@@ -8,7 +8,13 @@ import type { Export } from '../model/export.js';
 import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { LoaderProfile } from '../model/loader-profile.js';
-import { type ModuleImage, moduleIdentity, packageLabel, vermagicRelease } from '../model/module-image.js';
+import {
+  type ModuleIdentity,
+  type ModuleImage,
+  moduleIdentity,
+  packageLabel,
+  vermagicRelease,
+} from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
 import { applyLoaderRules, neededImports } from './loader-rules.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
@@ -101,7 +107,6 @@ interface Install {
   own: Map<string, Export>;
   /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
   byName: Map<string, ModuleImage>;
-  verdictOf: (m: ModuleImage, stack: string[]) => Verdict;
 }
 
 /**
@@ -122,23 +127,60 @@ export function moduleVerdicts(
     for (const m of group) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
     const byName = new Map<string, ModuleImage>();
     for (const m of group) if (!byName.has(m.name)) byName.set(m.name, m);
-    const install: Install = {
-      target,
-      kernelModules: options.kernelModules ?? true,
-      own,
-      byName,
-      verdictOf: (m, stack) => {
-        let v = memo.get(m);
-        if (!v) {
-          v = verdict(m, install, stack);
-          memo.set(m, v);
-        }
-        return v;
-      },
-    };
-    for (const m of group) install.verdictOf(m, []);
+    const install: Install = { target, kernelModules: options.kernelModules ?? true, own, byName };
+    for (const m of group) judge(m, install, memo);
   }
   return set.map((m) => memo.get(m)!);
+}
+
+const dependsByModule = new WeakMap<ModuleImage, string[]>();
+
+/** A module's `depends` as module names, worked out once per module image (not once per kernel). */
+function dependsOf(m: ModuleImage): string[] {
+  let names = dependsByModule.get(m);
+  if (!names) {
+    names = m.depends.map(moduleName);
+    dependsByModule.set(m, names);
+  }
+  return names;
+}
+
+/** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
+interface Pending {
+  m: ModuleImage;
+  depends: string[];
+  next: number;
+  reasons: Reason[];
+  notes: string[];
+}
+
+/**
+ * Judges a module and, first, the modules of its install it depends on, depth first as modprobe loads
+ * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
+ * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
+ */
+function judge(root: ModuleImage, install: Install, memo: Map<ModuleImage, Verdict>): void {
+  if (memo.has(root)) return;
+  const pending: Pending[] = [];
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  const enter = (m: ModuleImage) => {
+    pending.push({ m, depends: dependsOf(m), next: 0, reasons: [], notes: [] });
+    chain.push(m.name);
+    inChain.add(m.name);
+  };
+  enter(root);
+  while (pending.length > 0) {
+    const p = pending[pending.length - 1]!;
+    const dep = dependencies(p, install, memo, chain, inChain);
+    if (dep) {
+      enter(dep);
+      continue;
+    }
+    pending.pop();
+    inChain.delete(chain.pop()!);
+    memo.set(p.m, verdict(p.m, install, p.reasons, p.notes));
+  }
 }
 
 /** The kernel's export of a symbol, as the install sees the kernel (with or without its modules). */
@@ -148,11 +190,21 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
   return undefined;
 }
 
-function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
+const identities = new WeakMap<ModuleImage, ModuleIdentity>();
+
+/** A module's identity, worked out once (not once per kernel it is judged on). */
+function identityOf(m: ModuleImage): ModuleIdentity {
+  let id = identities.get(m);
+  if (!id) {
+    id = moduleIdentity(m);
+    identities.set(m, id);
+  }
+  return id;
+}
+
+/** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
+function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: string[]): Verdict {
   const { target } = install;
-  const reasons: Reason[] = [];
-  const notes: string[] = [];
-  dependencies(m, install, [...stack, m.name], reasons, notes);
   moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
   const gplOk = isGplCompatible(m.license);
@@ -163,13 +215,19 @@ function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
-  for (const imp of neededImports(m)) {
-    if (imp.symbol === 'module_layout') continue;
+  // Each needed symbol is looked up once; the loader rules see the same answers.
+  const needed = neededImports(m);
+  const resolved: (Export | undefined)[] = new Array(needed.length);
+  for (let i = 0; i < needed.length; i++) {
+    const imp = needed[i]!;
     const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
+    resolved[i] = e;
+    if (imp.symbol === 'module_layout') continue;
     symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
   const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, { lookup, kernelHasCrcs });
+  const facts = { lookup, kernelHasCrcs, resolved };
+  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
   const stop = rules.reasons.findIndex((r) => STOPS.has(r.code));
@@ -178,7 +236,7 @@ function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
   });
   const loads = rules.reasons.length === 0;
   return {
-    ...moduleIdentity(m),
+    ...identityOf(m),
     kernel: target.name,
     loads,
     reasons: rules.reasons,
@@ -188,31 +246,45 @@ function verdict(m: ModuleImage, install: Install, stack: string[]): Verdict {
   };
 }
 
+/** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
+const QUOTED = 2000;
+const quoted = (v: Verdict) => {
+  const first = v.reasons[0]?.message;
+  return first !== undefined && first.length > QUOTED ? `${first.slice(0, QUOTED)}…` : `${first}`;
+};
+
+/**
+ * Goes on with p's `depends` from where it stopped; returns the module of the install to judge first, or
+ * null once every dependency has given its reasons.
+ */
 function dependencies(
-  m: ModuleImage,
+  p: Pending,
   install: Install,
-  stack: string[],
-  reasons: Reason[],
-  notes: string[],
-): void {
+  memo: ReadonlyMap<ModuleImage, Verdict>,
+  chain: readonly string[],
+  inChain: ReadonlySet<string>,
+): ModuleImage | null {
   const { target } = install;
-  for (const dep of m.depends.map(moduleName)) {
-    if (stack.includes(dep)) {
+  const { m, reasons, notes } = p;
+  for (; p.next < p.depends.length; p.next++) {
+    const dep = p.depends[p.next]!;
+    if (inChain.has(dep)) {
       reasons.push({
         code: 'dependency-cycle',
         module: dep,
-        message: `${[...stack, dep].join(' → ')}: dependency cycle`,
+        message: `${[...chain, dep].join(' → ')}: dependency cycle`,
       });
       continue;
     }
     const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = install.verdictOf(kmod, stack);
+      const v = memo.get(kmod);
+      if (!v) return kmod;
       if (!v.loads)
         reasons.push({
           code: 'dependency-fails',
           module: dep,
-          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${v.reasons[0]?.message}`,
+          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${quoted(v)}`,
         });
     } else if (!install.kernelModules || !target.modules.has(dep)) {
       const where = install.kernelModules
@@ -227,6 +299,7 @@ function dependencies(
         notes.push(`the target's module list is unknown: ${dep} may exist`);
     }
   }
+  return null;
 }
 
 function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: Reason[]): void {

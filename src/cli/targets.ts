@@ -117,6 +117,39 @@ async function readAnyTarget(arg: string, cmd: Command): Promise<CompatTarget> {
   };
 }
 
+/**
+ * The stored kernels among the arguments, read together: one loadBuilds (one scan of the export rows,
+ * one object per tuple the builds share) rather than a store opened and scanned per kernel.
+ */
+export async function readStoredTargets(args: string[], cmd: Command): Promise<Map<string, CompatTarget>> {
+  const lib = await import('../index.js');
+  const out = new Map<string, CompatTarget>();
+  const refs = [...new Set(args.filter((a) => !existsSync(a) && looksLikeRef(a)))];
+  if (refs.length < 2) return out;
+  const store = await openStore(cmd);
+  try {
+    const recs: EntryRecord[] = [];
+    for (const arg of refs) {
+      const rec = await store.resolve(arg);
+      if (rec.kind !== 'kernel') throw notAKernel(lib, arg, rec);
+      recs.push(rec);
+    }
+    const builds = await store.loadBuilds(recs.map((r) => r.id));
+    for (const [i, arg] of refs.entries()) {
+      const build = builds[i]!;
+      const target = {
+        ...storedTarget(lib, build, await store.loadModuleNames(recs[i]!.id)),
+        ...(await loaderOf(lib, build, cmd)),
+      };
+      lib.requireExports(target.build, arg);
+      out.set(arg, target);
+    }
+  } finally {
+    await store.close();
+  }
+  return out;
+}
+
 /** A stored kmod where a kernel build was wanted: say so, and what answers the question instead. */
 function notAKernel(lib: Lib, arg: string, rec: EntryRecord): Error {
   return new lib.UsageError(

@@ -2,7 +2,6 @@
 // never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
-import { createHash } from 'node:crypto';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
@@ -79,22 +78,25 @@ class Table<T> {
   }
 }
 
-function reasonJson(r: Reason, module: string): CompatReasonJson {
-  const crc = (c: number | null | undefined) => (c === undefined ? undefined : formatCrc(c ?? null));
-  const prefix = `${module}: `;
-  const own = r.message.startsWith(prefix);
-  return {
-    code: r.code,
-    message: own ? r.message.slice(prefix.length) : r.message,
-    ...(own ? {} : { whole: true }),
-    ...(r.symbol !== undefined ? { symbol: r.symbol } : {}),
-    ...(r.wanted !== undefined ? { wanted: crc(r.wanted) } : {}),
-    ...(r.offered !== undefined ? { offered: crc(r.offered) } : {}),
-    ...(r.module !== undefined ? { module: r.module } : {}),
-    ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
-    ...(r.alsoFails ? { alsoFails: true } : {}),
-    ...(r.movedFrom !== undefined ? { movedFrom: r.movedFrom } : {}),
-  };
+/**
+ * One reason as the JSON text of a CompatReasonJson, written directly (keys in the interface's order, as
+ * JSON.stringify of that object writes them): it runs once per reference, 1.15 million times for 4,022
+ * modules on 11 kernels, and an object per reason only to stringify it was most of that time.
+ */
+function reasonText(r: Reason, module: string): string {
+  const str = JSON.stringify;
+  const crc = (c: number | null) => str(formatCrc(c));
+  const own = r.message.startsWith(module) && r.message.startsWith(': ', module.length);
+  let json = `{"code":${str(r.code)},"message":${str(own ? r.message.slice(module.length + 2) : r.message)}`;
+  if (!own) json += ',"whole":true';
+  if (r.symbol !== undefined) json += `,"symbol":${str(r.symbol)}`;
+  if (r.wanted !== undefined) json += `,"wanted":${crc(r.wanted)}`;
+  if (r.offered !== undefined) json += `,"offered":${crc(r.offered)}`;
+  if (r.module !== undefined) json += `,"module":${str(r.module)}`;
+  if (r.namespace !== undefined) json += `,"namespace":${str(r.namespace)}`;
+  if (r.alsoFails) json += ',"alsoFails":true';
+  if (r.movedFrom !== undefined) json += `,"movedFrom":${str(r.movedFrom)}`;
+  return `${json}}`;
 }
 
 /**
@@ -112,16 +114,19 @@ export const memorySpool = (): TextSpool => {
   return { append: (t) => items.push(t), read: () => items };
 };
 
-/** Reasons by the SHA-1 of their JSON text (a collision is not a risk worth keeping 27 MB for). */
+/**
+ * Reasons by their JSON text: exact, and a Map lookup rather than a SHA-1 per reference (1.15 million
+ * references for 4,022 modules on 11 kernels). The keys are the distinct texts (113,000, some 27 MB); the
+ * document's copy of them waits in the spool.
+ */
 class ReasonTable {
   readonly index = new Map<string, number>();
   constructor(private readonly spool: TextSpool) {}
   add(json: string): number {
-    const key = createHash('sha1').update(json).digest('base64');
-    let i = this.index.get(key);
+    let i = this.index.get(json);
     if (i === undefined) {
       i = this.index.size;
-      this.index.set(key, i);
+      this.index.set(json, i);
       this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
     }
     return i;
@@ -164,7 +169,7 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
           kernel: kernels.add(v.kernel, () => v.kernel),
           state: verdictState(v),
           reasons: v.reasons.map((r) => {
-            return reasons.add(JSON.stringify(reasonJson(r, v.module)));
+            return reasons.add(reasonText(r, v.module));
           }),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),

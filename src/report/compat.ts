@@ -50,17 +50,28 @@ const LEGEND = 'FAIL n: n reasons it would not load; kabi why MODULE KERNEL list
 const TAINT_LEGEND =
   'taints XY: loads, tainting the kernel (P licence, F forced, C staging, O out-of-tree, E unsigned)';
 
-/** The legends a matrix needs: failures, taints, and verdicts that hang on an unknown configuration. */
-function legends(verdicts: Verdict[]): string[] {
-  const out: string[] = [];
-  if (verdicts.some((v) => !v.loads)) out.push(`(${LEGEND})`);
-  if (verdicts.some((v) => verdictState(v) === 'taints')) out.push(`(${TAINT_LEGEND})`);
-  const unknown = [...new Set(verdicts.flatMap((v) => (v.dependsOn ?? []).map((d) => d.option)))];
-  if (unknown.length)
-    out.push(
-      `(depend on what kabi does not know of the kernel: ${unknown.join(', ')}; --config FILE, kabi why)`,
-    );
-  return out;
+/** What the legends need to know, gathered verdict by verdict. */
+function legendsSeen() {
+  let fails = false;
+  let taints = false;
+  const unknown = new Set<string>();
+  return {
+    see(v: Verdict) {
+      if (!v.loads) fails = true;
+      else if (!taints && verdictState(v) === 'taints') taints = true;
+      for (const d of v.dependsOn ?? []) unknown.add(d.option);
+    },
+    lines(): string[] {
+      const out: string[] = [];
+      if (fails) out.push(`(${LEGEND})`);
+      if (taints) out.push(`(${TAINT_LEGEND})`);
+      if (unknown.size)
+        out.push(
+          `(depend on what kabi does not know of the kernel: ${[...unknown].join(', ')}; --config FILE, kabi why)`,
+        );
+      return out;
+    },
+  };
 }
 
 function reasonLine(r: Verdict['reasons'][number]): string {
@@ -94,14 +105,54 @@ export function matrixLines(verdicts: readonly Verdict[]): string[] {
   ]);
 }
 
+/**
+ * `kabi compat`'s text: the matrix, its legends, then why each failing verdict fails. Fed one kernel's
+ * verdicts at a time, it keeps a cell and a line per verdict, never the verdicts (4,022 modules on 11
+ * kernels are 1.15 million reasons), and gives the text back in pieces of a thousand lines.
+ */
+export function matrixTextStream(): { kernel(verdicts: readonly Verdict[]): void; end(): Iterable<string> } {
+  const kernels: string[] = [];
+  const kernelIndex = new Map<string, number>();
+  const rows = new Map<string, { identity: string[]; cells: string[] }>();
+  const why: string[] = [];
+  const seen = legendsSeen();
+  return {
+    kernel(verdicts) {
+      for (const v of verdicts) {
+        let k = kernelIndex.get(v.kernel);
+        if (k === undefined) {
+          k = kernels.push(v.kernel) - 1;
+          kernelIndex.set(v.kernel, k);
+        }
+        const key = identityKey(v);
+        let row = rows.get(key);
+        if (!row) {
+          row = { identity: identityCells(v).map(textSafe), cells: [] };
+          rows.set(key, row);
+        }
+        row.cells[k] = short(v);
+        seen.see(v);
+        if (!v.loads) why.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
+      }
+    },
+    *end() {
+      const out = columns([
+        [...IDENTITY_HEAD, ...kernels].map(textSafe),
+        ...[...rows.values()].map((r) => [...r.identity, ...r.cells]),
+      ]);
+      out.push(...seen.lines());
+      if (why.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):', ...why);
+      for (let i = 0; i < out.length; i += 1000)
+        yield `${i === 0 ? '' : '\n'}${out.slice(i, i + 1000).join('\n')}`;
+      yield '\n';
+    },
+  };
+}
+
 function matrixText(verdicts: Verdict[]): string {
-  const out = matrixLines(verdicts);
-  const failing = verdicts.filter((v) => !v.loads);
-  out.push(...legends(verdicts));
-  if (failing.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
-  for (const v of failing)
-    out.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
-  return `${out.join('\n')}\n`;
+  const s = matrixTextStream();
+  s.kernel(verdicts);
+  return [...s.end()].join('');
 }
 
 /** The reason the loader meets first, and how many follow it. */

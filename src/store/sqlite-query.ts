@@ -176,7 +176,11 @@ interface ModuleRow {
   signed: number | null;
 }
 
-/** A kmod entry's modules, whole (imports, modinfo, exports), in file order. */
+/**
+ * A kmod entry's modules, whole (imports, modinfo, exports), in file order. Read in bulk: the import and
+ * export rows of every module in one statement each (a linux-image's 4,022 modules are 190,000 imports),
+ * and one Import object per stored (symbol, crc) pair, shared by the modules that import it.
+ */
 export function loadModules(sql: Sql, id: number): ModuleImage[] {
   const rows = sql.db
     .prepare(
@@ -186,20 +190,43 @@ export function loadModules(sql: Sql, id: number): ModuleImage[] {
        WHERE em.entry = ? ORDER BY em.file`,
     )
     .all(id) as ModuleRow[];
-  return rows.map((r) => moduleOf(sql, r));
+  const sets = rows.map((r) => ({
+    imports: decodeIdSet(r.import_ids, r.import_count),
+    exports: decodeIdSet(r.export_ids, r.export_count),
+  }));
+  const imports = importsById(sql, new Set(sets.flatMap((s) => s.imports)));
+  const exports = exportsById(sql, new Set(sets.flatMap((s) => s.exports)));
+  return rows.map((r, i) =>
+    moduleOf(
+      r,
+      sets[i]!.imports.map((x) => imports.get(x)!),
+      sets[i]!.exports.map((x) => exports.get(x)!),
+    ),
+  );
 }
 
-function moduleOf(sql: Sql, r: ModuleRow): ModuleImage {
+/** Import rows by id, as shared Import objects. */
+function importsById(sql: Sql, ids: Set<number>): Map<number, Import> {
+  const max = (sql.stmt('SELECT max(id) AS m FROM imports').get() as { m: number | null }).m ?? 0;
+  const rows = (
+    ids.size * 3 < max
+      ? sql
+          .stmt('SELECT id, symbol, crc FROM imports WHERE id IN (SELECT value FROM json_each(?))')
+          .raw()
+          .all(JSON.stringify([...ids]))
+      : (sql.stmt('SELECT id, symbol, crc FROM imports').raw().all() as [number, number, number][]).filter(
+          (r) => ids.has(r[0]),
+        )
+  ) as [number, number, number][];
+  const names = namesById(sql, new Set(rows.map((r) => r[1])));
+  const out = new Map<number, Import>();
+  for (const [id, symbol, crc] of rows) out.set(id, { symbol: names[symbol]!, crc });
+  return out;
+}
+
+function moduleOf(r: ModuleRow, imports: Import[], exports: Export[]): ModuleImage {
   const modinfo = JSON.parse(r.modinfo) as { key: string; value: string }[];
-  const importIds = decodeIdSet(r.import_ids, r.import_count);
-  const imports = sql.db
-    .prepare(
-      'SELECT s.name AS symbol, i.crc FROM json_each(?) j JOIN imports i ON i.id = j.value JOIN names s ON s.id = i.symbol',
-    )
-    .all(JSON.stringify(importIds)) as Import[];
   const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
-  const exportIds = decodeIdSet(r.export_ids, r.export_count);
-  const exports = exportsById(sql, new Set(exportIds));
   return {
     source: r.file,
     name: r.name,
@@ -212,7 +239,7 @@ function moduleOf(sql: Sql, r: ModuleRow): ModuleImage {
     srcversion: r.srcversion,
     imports,
     modversions: r.modversions as ModuleImage['modversions'],
-    exports: exportIds.map((id) => exports.get(id)!),
+    exports,
     hasBtf: r.has_btf === 1,
     elf: JSON.parse(r.elf),
     ...(r.needs === null ? {} : { needs: JSON.parse(r.needs) as string[] }),

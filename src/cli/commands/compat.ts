@@ -2,9 +2,16 @@ import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
 import { type Lib, readKernel } from '../kernels.js';
-import { type CommandState, emit, openSink, warn } from '../output.js';
+import { type CommandState, emit, openSink, renderOptions, terminalSafe, warn } from '../output.js';
 import { fileSpool } from '../spool.js';
-import { builtForBuild, type ModuleSet, readModuleSets, readSeriesTargets, readTarget } from '../targets.js';
+import {
+  builtForBuild,
+  type ModuleSet,
+  readModuleSets,
+  readSeriesTargets,
+  readStoredTargets,
+  readTarget,
+} from '../targets.js';
 
 interface CompatOptions {
   modules: string[];
@@ -79,8 +86,12 @@ export function registerCompat(program: Command, state: CommandState): void {
         return;
       }
       if (!o.kernels?.length) throw new lib.UsageError('compat needs --kernels or --series');
+      const streamed = o.format === 'json' || o.format === 'sarif' || o.format === 'junit';
+      // Before the kernels are read: they are held while every kernel is judged.
+      if (streamed) lessHeapHeadroom();
+      const stored = await readStoredTargets(o.kernels, cmd);
       const judge = async (k: string): Promise<Verdict[]> => {
-        const target = await readTarget(k, cmd);
+        const target = stored.get(k) ?? (await readTarget(k, cmd));
         const out = modules.length ? lib.moduleVerdicts(modules, target, options) : [];
         for (const set of sets) {
           if (set.rpm)
@@ -93,7 +104,6 @@ export function registerCompat(program: Command, state: CommandState): void {
       };
       if (o.format === 'json' || o.format === 'sarif' || o.format === 'junit') {
         // Written kernel by kernel: only one kernel's verdicts are ever held, the reasons' text waits on disk.
-        lessHeapHeadroom();
         const spool = fileSpool();
         try {
           const stream = lib.compatStreams[o.format]({ spool });
@@ -111,6 +121,22 @@ export function registerCompat(program: Command, state: CommandState): void {
         } finally {
           spool.dispose();
         }
+        return;
+      }
+      if (o.format === 'text' && !o.usable) {
+        // Written as the matrix is complete: each kernel's verdicts become cells and lines, then go.
+        const matrix = lib.matrixTextStream();
+        let loads = true;
+        for (const k of o.kernels) {
+          const verdicts = await judge(k);
+          loads &&= verdicts.every((v) => v.loads);
+          matrix.kernel(verdicts);
+        }
+        const sink = openSink(o.output);
+        const color = renderOptions({ format: 'text', limit: '0', output: o.output }).color;
+        for (const piece of matrix.end()) await sink.write(terminalSafe(piece, color));
+        await sink.close();
+        state.exitCode = loads ? 0 : 8;
         return;
       }
       const verdicts = [];
