@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatCrc, openSqliteStore } from '../src/index.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
+import { recordRow } from './table.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -117,6 +118,18 @@ console.log(
   `kabi compat, ${modules.length} in-tree modules of ${release} × ${files.length} stored kernels, output to a file; median of ${RUNS} runs, node ${process.version}\n`,
 );
 console.log(row('baseline: awk join of the same data', baseline));
+const GOALS = ['≤ 1 s', '≤ 2 s, ≤ 300 MB', '≤ 2 s'];
+for (const [i, [name, r]] of rows.entries())
+  recordRow({
+    work: `${name} (${modules.length} modules)`,
+    baseline: 'awk join of the same data',
+    baselineMs: baseline.seconds * 1000,
+    kabiMs: r.seconds * 1000,
+    ratio: r.seconds / baseline.seconds,
+    peakRssMb: r.rssMb,
+    goal: `${GOALS[i]} (absolute)`,
+    met: i === 0 ? r.seconds <= 1 : i === 1 ? r.seconds <= 2 && r.rssMb <= 300 : r.seconds <= 2,
+  });
 for (const [name, r] of rows)
   console.log(
     row(
@@ -151,4 +164,13 @@ for (const [name, args] of [
     runs.map((r) => r.cpu),
   ).toFixed(2);
   console.log(`  ${name.padEnd(18)} ${cells}   exponent ${wall} (CPU ${cpu})`);
+  recordRow({
+    work: `${name} scaling ×1…×8 modules: exponent (CPU ${cpu})`,
+    baseline: 'linear (exponent 1)',
+    baselineMs: runs[0]!.seconds * 1000,
+    kabiMs: runs[runs.length - 1]!.seconds * 1000,
+    ratio: Number(wall),
+    goal: '≤ 1.1',
+    met: Number(wall) <= 1.1,
+  });
 }
