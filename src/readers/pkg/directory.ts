@@ -2,11 +2,11 @@
 // Walked in name order without following any symlink (links are reported, never entered), so nothing
 // outside the root is read; the root itself is resolved first, since /lib is itself a link on
 // merged-/usr systems.
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactFormatError, UsageError } from '../../errors.js';
-import { readInputFile } from '../file.js';
+import { fsError } from '../file.js';
 import type { ArtifactFile, ArtifactSource, Limits, PackageMetadata, Select } from './types.js';
 
 /** Files read ahead of the consumer: enough to keep a disk queue busy, few enough to bound memory. */
@@ -102,21 +102,41 @@ class DirectorySource implements ArtifactSource {
     }
   }
 
+  /**
+   * One open (O_NOFOLLOW: a file swapped for a link after the walk is refused, not followed), one fstat for
+   * size and mode, one read of exactly that size: half the round trips of lstat + readFile.
+   */
   private async file(path: string): Promise<ArtifactFile> {
     const abs = join(this.root, path);
     const shown = join(this.source, path);
-    const st = await lstat(abs).catch((cause: unknown) => {
-      throw new UsageError(`${shown}: cannot stat (${(cause as Error).message})`, { cause });
-    });
-    if (st.size > this.limits.maxFile) {
-      throw new ArtifactFormatError(
-        `${path} is ${st.size} bytes, over the per-file limit of ${this.limits.maxFile}`,
-        {
-          source: this.source,
-        },
-      );
+    let handle: FileHandle;
+    try {
+      handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (cause) {
+      throw fsError(shown, 'a file of the tree', cause);
     }
-    const data = await readInputFile(abs, 'a file of the tree');
-    return { path, size: data.length, data, mode: st.mode };
+    try {
+      const st = await handle.stat();
+      if (st.size > this.limits.maxFile) {
+        throw new ArtifactFormatError(
+          `${path} is ${st.size} bytes, over the per-file limit of ${this.limits.maxFile}`,
+          { source: this.source },
+        );
+      }
+      const data = Buffer.allocUnsafe(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const { bytesRead } = await handle.read(data, got, st.size - got, got);
+        if (bytesRead === 0) break; // shrank while read: what was there
+        got += bytesRead;
+      }
+      const bytes = got === st.size ? data : data.subarray(0, got);
+      return { path, size: bytes.length, data: bytes, mode: st.mode };
+    } catch (cause) {
+      if (cause instanceof ArtifactFormatError) throw cause;
+      throw fsError(shown, 'a file of the tree', cause);
+    } finally {
+      await handle.close();
+    }
   }
 }
