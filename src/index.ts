@@ -116,6 +116,12 @@ export * from './readers/repo/apt-sources.js';
 export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
+export {
+  type ModuleVersions,
+  readTreeModversions,
+  type TreeModversions,
+  treeModversions,
+} from './readers/tree-modversions.js';
 export * from './readers/ubuntu-abi.js';
 export * from './report/btf.js';
 export * from './report/charts/index.js';
@@ -149,6 +155,7 @@ export * from './report/kfuncs.js';
 export {
   type ModinfoJson,
   type ModuleProblem,
+  type ModuleVersionsLike,
   type ModversionsJson,
   type ModversionsTreeJson,
   modinfoFieldText,

@@ -7,8 +7,11 @@ import { mdCode } from './markdown.js';
 
 type Renderer = (m: ModuleImage) => string;
 
+/** What an imports table needs of a module: a whole image, or only its versions read sparsely. */
+export type ModuleVersionsLike = Pick<ModuleImage, 'source' | 'name' | 'modversions' | 'imports'>;
+
 /** `kabi modversions --format json`. */
-export function modversionsJson(m: ModuleImage) {
+export function modversionsJson(m: ModuleVersionsLike) {
   return {
     module: m.name,
     source: m.source,
@@ -20,7 +23,10 @@ export function modversionsJson(m: ModuleImage) {
 export type ModversionsJson = ReturnType<typeof modversionsJson>;
 
 /** `kabi modversions DIR|PACKAGE|FILE... --format json`: every module's imports, and what could not be read. */
-export function modversionsTreeJson(modules: readonly ModuleImage[], problems: readonly ModuleProblem[]) {
+export function modversionsTreeJson(
+  modules: readonly ModuleVersionsLike[],
+  problems: readonly ModuleProblem[],
+) {
   return {
     modules: modules.map(modversionsJson),
     problems: problems.map((p) => ({ path: p.path, reason: p.reason })),
@@ -38,7 +44,7 @@ export interface ModuleProblem {
  * Many modules, one table: `file<TAB>0x%08lx<TAB>name`, the lines `modprobe --dump-modversions` prints
  * with the module's file in front (so `grep`, `awk` and `sort` work on it as on one file's dump).
  */
-export function modversionsTreeText(modules: readonly ModuleImage[]): string {
+export function modversionsTreeText(modules: readonly ModuleVersionsLike[]): string {
   const out: string[] = [];
   for (const m of modules) {
     const source = printable(m.source);
@@ -66,7 +72,7 @@ export const modversionsRenderers: Record<'text' | 'json' | 'markdown', Renderer
     ].join('\n'),
 };
 
-type TreeRenderer = (modules: readonly ModuleImage[], problems: readonly ModuleProblem[]) => string;
+type TreeRenderer = (modules: readonly ModuleVersionsLike[], problems: readonly ModuleProblem[]) => string;
 
 export const modversionsTreeRenderers: Record<'text' | 'json' | 'markdown', TreeRenderer> = {
   text: (modules) => modversionsTreeText(modules),

@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
-import { type CommandState, emit, formatOption, type OutputOptions, warn } from '../output.js';
+import type { ModuleProblem, ModuleVersionsLike } from '../../index.js';
+import {
+  type CommandState,
+  emit,
+  formatOption,
+  type OutputOptions,
+  openSink,
+  terminalSafe,
+  warn,
+} from '../output.js';
 
 export function registerModversions(program: Command, state: CommandState): void {
   program
@@ -12,6 +21,12 @@ export function registerModversions(program: Command, state: CommandState): void
     .option('-o, --output <file>', 'write to a file')
     .action(async (paths: string[], o: OutputOptions) => {
       const lib = await import('../../index.js');
+      const report = async (modules: ModuleVersionsLike[], problems: ModuleProblem[], write = true) => {
+        lib.requireSome(modules.length, paths.join(' '), 'kernel modules', lib.MODULES_EXPECTED);
+        if (write) await emit(lib.modversionsTreeRenderers[o.format](modules, problems), o);
+        for (const p of problems) warn(`${p.path}: not read: ${p.reason}`);
+        if (problems.length > 0) state.exitCode = 1;
+      };
       const [first] = paths;
       if (paths.length === 1 && first !== undefined) {
         const artifact = await lib.sniffArtifact(first, { what: lib.MODULES_EXPECTED });
@@ -21,13 +36,32 @@ export function registerModversions(program: Command, state: CommandState): void
           await emit(lib.modversionsRenderers[o.format](m), o);
           return;
         }
+        // A tree: each module read for its imports only, not whole.
+        if (artifact.kind === 'tree' && o.format === 'text') {
+          // Written as read: a module's strings die young instead of living until the end.
+          const sink = openSink(o.output);
+          const problems: ModuleProblem[] = [];
+          let count = 0;
+          for await (const r of lib.treeModversions(artifact)) {
+            if ('problem' in r) problems.push(r.problem);
+            else {
+              count++;
+              await sink.write(terminalSafe(lib.modversionsTreeRenderers.text([r.module], []), false));
+            }
+          }
+          await sink.close();
+          await report(new Array(count), problems, false);
+          return;
+        }
+        if (artifact.kind === 'tree') {
+          const tree = await lib.readTreeModversions(artifact);
+          await report(tree.modules, tree.problems);
+          return;
+        }
       }
       // Many: each input must hold a module; one that cannot be read is named, and the answer is then
       // partial, so the exit code says so (1) after the rest is written.
       const corpus = await lib.readModuleCorpus(paths);
-      lib.requireSome(corpus.modules.length, paths.join(' '), 'kernel modules', lib.MODULES_EXPECTED);
-      await emit(lib.modversionsTreeRenderers[o.format](corpus.modules, corpus.problems), o);
-      for (const p of corpus.problems) warn(`${p.path}: not read: ${p.reason}`);
-      if (corpus.problems.length > 0) state.exitCode = 1;
+      await report(corpus.modules, corpus.problems);
     });
 }

@@ -21,7 +21,8 @@ export function inTreeModulePath(filePath: string): string | null {
   return IN_TREE.exec(filePath)?.[1] ?? null;
 }
 
-function fileModuleName(source: string): string {
+/** The name a module file gives itself when its .modinfo has no `name`: `usb-storage.ko.xz` → `usb_storage`. */
+export function fileModuleName(source: string): string {
   const base = source.slice(source.lastIndexOf('/') + 1).replace(/\.ko(?:\.(?:xz|gz|zst))?$/, '');
   return base.replace(/-/g, '_');
 }

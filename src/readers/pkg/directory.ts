@@ -12,7 +12,7 @@ import type { ArtifactFile, ArtifactSource, Limits, PackageMetadata, Select } fr
 /** Files read ahead of the consumer: enough to keep a disk queue busy, few enough to bound memory. */
 const READ_AHEAD = 8;
 
-export async function openDirectory(path: string, limits: Limits): Promise<ArtifactSource> {
+export async function openDirectory(path: string, limits: Limits): Promise<DirectorySource> {
   let root: string;
   try {
     root = await realpath(path);
@@ -22,7 +22,7 @@ export async function openDirectory(path: string, limits: Limits): Promise<Artif
   return new DirectorySource(path, root, limits);
 }
 
-class DirectorySource implements ArtifactSource {
+export class DirectorySource implements ArtifactSource {
   readonly kind = 'directory' as const;
 
   constructor(
@@ -37,6 +37,16 @@ class DirectorySource implements ArtifactSource {
 
   files(wanted: (path: string) => boolean): AsyncIterable<ArtifactFile> {
     return this.walk('', (path, type) => type !== 'link' && wanted(path));
+  }
+
+  /**
+   * The regular files `wanted` accepts, in walk order, with where they are on disk, unread: for readers
+   * that read a few ranges of each file rather than all of it (a module's `__versions`).
+   */
+  async regularFiles(wanted: (path: string) => boolean): Promise<{ path: string; absolute: string }[]> {
+    const picked: { path: string; link: boolean }[] = [];
+    await this.names('', (path, type) => type === 'file' && wanted(path), picked);
+    return picked.map((p) => ({ path: p.path, absolute: join(this.root, p.path) }));
   }
 
   async symlinks(): Promise<Map<string, string>> {
