@@ -99,6 +99,7 @@ export {
   parseModuleImage,
   readModuleImage,
 } from './readers/module/module-image.js';
+export { type ModuleVersions, readModuleVersionsFile } from './readers/module/module-versions-file.js';
 export { readModversions } from './readers/module/versions.js';
 export { readVmlinuxExports } from './readers/module/vmlinux.js';
 export { type ModuleCorpus, readModuleCorpus } from './readers/module-corpus.js';
@@ -117,7 +118,6 @@ export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export {
-  type ModuleVersions,
   readTreeModversions,
   type TreeModversions,
   treeModversions,

@@ -10,6 +10,7 @@ import {
   parseModuleImage,
   readBtf,
   readKsymtab,
+  readModuleVersionsFile,
   readModversions,
   readVmlinuxExports,
 } from '../../src/index.js';
@@ -105,6 +106,49 @@ export const ksymtab = elfTarget(
 
 export const versions = elfTarget('versions', "a module's __versions section (readModversions)", (input) =>
   readModversions(openElf(input, { source: 'fuzz.ko' })),
+);
+
+/**
+ * The sparse reading of a module file (headers, names, __versions, .modinfo only) against the whole
+ * reading: the same imports, or both refuse. Run twice, so a file read after another meets the buffer
+ * the first left behind.
+ */
+export const versionsFile = elfTarget(
+  'versions-file',
+  "a module file's imports read sparsely (readModuleVersionsFile) = read whole (readModversions)",
+  (input, scratch) => {
+    const path = scratch.file(input, 'fuzz.ko');
+    // The sparse reading reads less than a whole module image, so it may answer where the whole refuses
+    // (a broken symbol table); where it answers, it must agree with __versions read from the whole file,
+    // and where the whole image answers, the sparse reading must too, with the same imports and name.
+    const attempt = <T>(f: () => T): T | 'refused' => {
+      try {
+        return f();
+      } catch {
+        return 'refused';
+      }
+    };
+    const image = attempt(() => parseModuleImage(input, { source: 'fuzz.ko' }));
+    const versionsOnly = attempt(() =>
+      JSON.stringify(readModversions(openElf(input, { source: 'fuzz.ko' }))),
+    );
+    for (let i = 0; i < 2; i++) {
+      const v = attempt(() => readModuleVersionsFile(path, 'fuzz.ko', 'fuzz'));
+      if (v === null) continue; // compressed: read whole by the caller
+      const sparse = v === 'refused' ? v : JSON.stringify({ imports: v.imports, kind: v.modversions });
+      if (
+        image !== 'refused' &&
+        (v === 'refused' ||
+          v.name !== image.name ||
+          sparse !== JSON.stringify({ imports: image.imports, kind: image.modversions }))
+      )
+        throw new Error(`sparse reading differs from the whole image: ${sparse.slice(0, 200)}`);
+      if (v !== 'refused' && sparse !== versionsOnly)
+        throw new Error(
+          `sparse reading answers ${sparse.slice(0, 120)} where __versions of the whole file gives ${String(versionsOnly).slice(0, 120)}`,
+        );
+    }
+  },
 );
 
 export const vmlinux = elfTarget(

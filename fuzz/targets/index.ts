@@ -1,6 +1,6 @@
 // Every fuzz target by name, in the order `all` runs them.
 import type { Target } from '../target.js';
-import { btf, btfC, elf, ko, ksymtab, modinfo, versions, vmlinux } from './elf.js';
+import { btf, btfC, elf, ko, ksymtab, modinfo, versions, versionsFile, vmlinux } from './elf.js';
 import { http } from './http.js';
 import { bzimage, rawImage } from './images.js';
 import { cpio, deb, gzip, rpm, tar, xz, zstd } from './packages.js';
@@ -31,6 +31,7 @@ export const TARGETS: readonly Target[] = [
   ksymtab,
   modinfo,
   versions,
+  versionsFile,
   vmlinux,
   btf,
   btfC,
