@@ -52,7 +52,10 @@ describe('kabi modversions / modinfo (committed real modules)', () => {
   it('reports a file that is not a module (exit 1: the file, what was expected, what it is)', () => {
     const r = kabi(['modversions', join(FIXTURES, 'debian', '6.1.0-54.symvers.xz')]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /6\.1\.0-54\.symvers\.xz: expected modules: a \.ko file .* found a text file \(xz\)/);
+    assert.match(
+      r.stderr,
+      /6\.1\.0-54\.symvers\.xz: expected modules: a \.ko file .* found a text file \(xz\)/,
+    );
     // modinfo still reads the file as an ELF and says where it stops being one.
     const m = kabi(['modinfo', join(FIXTURES, 'debian', '6.1.0-54.symvers.xz')]);
     assert.equal(m.status, 1);
