@@ -67,7 +67,9 @@ function measure(args: string[]): Run {
 
 const row = (name: string, r: Run) =>
   `  ${name.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s ${r.cpu.toFixed(2).padStart(6)} s CPU ${r.rssMb.toFixed(0).padStart(5)} MB RSS`;
-console.log(`kabi series, whole command, output to a file; median of ${RUNS} runs, node ${process.version}\n`);
+console.log(
+  `kabi series, whole command, output to a file; median of ${RUNS} runs, node ${process.version}\n`,
+);
 const GOAL_S = 0.5;
 for (const [name, args] of [
   [`series s1=y (${counts[0]} builds, 2 streams), text`, ['series', 's1=y']],
@@ -107,7 +109,9 @@ const cpu = exponent(
   counts,
   runs.map((r) => r.cpu),
 );
-console.log(`\nscaling: builds ×1, ×2, ×4, ×8\n  ${cells}   exponent ${wall.toFixed(2)} (CPU ${cpu.toFixed(2)})`);
+console.log(
+  `\nscaling: builds ×1, ×2, ×4, ×8\n  ${cells}   exponent ${wall.toFixed(2)} (CPU ${cpu.toFixed(2)})`,
+);
 recordRow({
   work: `series scaling ×1…×8 builds: exponent (CPU ${cpu.toFixed(2)})`,
   baseline: 'linear (exponent 1)',

@@ -110,12 +110,18 @@ function rowEpochs(t: ExportRows, ordered: readonly ExportIdBuild[]): AbiEpoch[]
     }
     return true;
   };
-  return epochsOf(ordered, same, (b) => rowsCrcDigest(t, b), (b) => b.rows.length);
+  return epochsOf(
+    ordered,
+    same,
+    (b) => rowsCrcDigest(t, b),
+    (b) => b.rows.length,
+  );
 }
 
 /** `crcDigest` of a build: its rows are already in name order. */
 export function rowsCrcDigest(t: ExportRows, b: ExportIdBuild): string {
   let text = '';
-  for (const r of b.rows) text += `${t.symbolName(t.symbol[r]!)}\t${formatCrc(t.hasCrc[r] ? t.crc[r]! : null)}\n`;
+  for (const r of b.rows)
+    text += `${t.symbolName(t.symbol[r]!)}\t${formatCrc(t.hasCrc[r] ? t.crc[r]! : null)}\n`;
   return createHash('sha256').update(text).digest('hex');
 }

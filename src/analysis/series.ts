@@ -171,7 +171,9 @@ export interface StreamGroup<B extends OrderableBuild = KernelBuild> {
  * jumping between ABIs. Groups by the `stream` label, streams in the order their first build came;
  * one group when every build has the same stream (or none has one).
  */
-export function groupByStream<B extends OrderableBuild = KernelBuild>(builds: readonly B[]): StreamGroup<B>[] {
+export function groupByStream<B extends OrderableBuild = KernelBuild>(
+  builds: readonly B[],
+): StreamGroup<B>[] {
   const groups = new Map<string | null, B[]>();
   for (const b of builds) {
     const key = b.labels.stream ?? null;

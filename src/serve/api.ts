@@ -15,12 +15,12 @@ import {
   diffRenderers,
   driftChart,
   type EntryRecord,
+  type ExportIdSeries,
   emptyKindCounts,
   entryListRenderers,
   epochsChart,
   globToRegExp,
   groupByStream,
-  type ExportIdSeries,
   type KernelBuild,
   KIND_COUNT_KEY,
   kmodPackage,
@@ -81,11 +81,7 @@ function series(
 }
 
 /** The same builds as export rows (steps, drift and epochs are set work on integers), in series order. */
-function seriesIds(
-  view: StoreView,
-  query: string,
-  by: string,
-): Promise<ExportIdSeries & { ids: number[] }> {
+function seriesIds(view: StoreView, query: string, by: string): Promise<ExportIdSeries & { ids: number[] }> {
   return view.memo(`series-ids\0${query}\0${by}`, async () => {
     const entries = (await view.entries(query)).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
@@ -139,13 +135,16 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
     const sections = groupByStream(builds).map((g) => ({
       stream: g.stream,
       builds: g.builds.length,
-      result: seriesReportOfIds({ builds: g.builds, rows }, {
-        by: by || undefined,
-        baseline: Math.max(
-          0,
-          g.builds.findIndex((b) => b.labels.id === baselineId),
-        ),
-      }),
+      result: seriesReportOfIds(
+        { builds: g.builds, rows },
+        {
+          by: by || undefined,
+          baseline: Math.max(
+            0,
+            g.builds.findIndex((b) => b.labels.id === baselineId),
+          ),
+        },
+      ),
     }));
     return seriesSectionRenderers.json(sections, RENDER);
   });

@@ -17,7 +17,11 @@ export function loadExportIds(sql: Sql, ids: number[]): ExportIdSeries {
     const q =
       'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
     const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
-    return { rec, exportIds: decodeIdArray(row.ids, row.count), warnings: JSON.parse(row.warnings) as string[] };
+    return {
+      rec,
+      exportIds: decodeIdArray(row.ids, row.count),
+      warnings: JSON.parse(row.warnings) as string[],
+    };
   });
   const names = namesInOrder(sql);
   const table = exportTable(

@@ -3,13 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { groupByStream, seriesReport } from '../analysis/series.js';
-import { seriesReportOfIds } from '../analysis/series-ids.js';
-import { UsageError } from '../errors.js';
-import type { Export } from '../model/export.js';
-import type { KernelBuild } from '../model/kernel-build.js';
-import { openSqliteStore } from './open-sqlite.js';
-import type { Store } from './store.js';
+import {
+  type Export,
+  groupByStream,
+  type KernelBuild,
+  openSqliteStore,
+  type Store,
+  seriesReport,
+  seriesReportOfIds,
+  UsageError,
+} from '../../src/index.js';
 
 const exp = (symbol: string, crc: number | null, extra: Partial<Export> = {}): Export => ({
   symbol,
