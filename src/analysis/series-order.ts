@@ -17,8 +17,11 @@ export interface SeriesOrdering {
   requested: boolean;
 }
 
-export interface OrderedSeries {
-  builds: KernelBuild[];
+/** What ordering looks at: a build's labels, and its source for messages. */
+export type OrderableBuild = Pick<KernelBuild, 'labels' | 'source'>;
+
+export interface OrderedSeries<B extends OrderableBuild = KernelBuild> {
+  builds: B[];
   ordering: SeriesOrdering;
 }
 
@@ -41,17 +44,21 @@ export function dayDate(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
-function hasDate(b: KernelBuild): boolean {
+function hasDate(b: OrderableBuild): boolean {
   return dayNumber(b.labels.date) !== null;
 }
 
-function missing(builds: readonly KernelBuild[], label: string, ok: (b: KernelBuild) => boolean): never {
+function missing(
+  builds: readonly OrderableBuild[],
+  label: string,
+  ok: (b: OrderableBuild) => boolean,
+): never {
   const bad = builds.find((b) => !ok(b))!;
   const what = label === 'date' ? 'date label (YYYY-MM-DD)' : `${label} label`;
   throw new UsageError(`cannot order by ${label}: ${bad.source} has no ${what}`);
 }
 
-function byDate(a: KernelBuild, b: KernelBuild): number {
+function byDate(a: OrderableBuild, b: OrderableBuild): number {
   const d = dayNumber(a.labels.date)! - dayNumber(b.labels.date)!;
   // Two updates released the same day: the package version says which came second.
   if (d !== 0 || a.labels.version === undefined || b.labels.version === undefined) return d;
@@ -64,7 +71,10 @@ function byDate(a: KernelBuild, b: KernelBuild): number {
  * `version` when both have one); every other label compares the dpkg way, which also orders release
  * strings such as `6.1.0-9` < `6.1.0-10`. A build without the named label is a usage error.
  */
-export function orderBuilds(builds: readonly KernelBuild[], by?: string): OrderedSeries {
+export function orderBuilds<B extends OrderableBuild = KernelBuild>(
+  builds: readonly B[],
+  by?: string,
+): OrderedSeries<B> {
   const requested = by !== undefined;
   if (builds.length === 0) return { builds: [], ordering: { label: null, method: 'input', requested } };
   const label =
@@ -77,7 +87,7 @@ export function orderBuilds(builds: readonly KernelBuild[], by?: string): Ordere
     if (!builds.every(hasDate)) missing(builds, label, hasDate);
     return { builds: [...builds].sort(byDate), ordering: { label, method: 'date', requested } };
   }
-  const has = (b: KernelBuild) => labelOf(b.labels, label) !== undefined;
+  const has = (b: OrderableBuild) => labelOf(b.labels, label) !== undefined;
   if (!builds.every(has)) missing(builds, label, has);
   const sorted = [...builds].sort((a, b) =>
     compareDebianVersions(labelOf(a.labels, label)!, labelOf(b.labels, label)!),

@@ -41,7 +41,7 @@ export interface ChangeStats extends KindCounts {
   share: number | null;
 }
 
-function emptyStats(changes: number): ChangeStats {
+export function emptyStats(changes: number): ChangeStats {
   return { ...emptyKindCounts(), changes, symbols: 0, breaking: 0, share: null };
 }
 

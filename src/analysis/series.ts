@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import { KERNEL_EXPECTED, requireSome } from './nothing-to-judge.js';
-import { dayNumber, orderBuilds, type SeriesOrdering } from './series-order.js';
+import { dayNumber, type OrderableBuild, orderBuilds, type SeriesOrdering } from './series-order.js';
 import { type BuildRef, buildRefs, type ChangeStats, compareBuildStats } from './series-stats.js';
 import { crcDigest } from './summary.js';
 
@@ -84,24 +84,35 @@ function sameCrcSet(a: KernelBuild, b: KernelBuild): boolean {
 }
 
 export function abiEpochs(ordered: readonly KernelBuild[]): AbiEpoch[] {
+  return epochsOf(ordered, sameCrcSet, crcDigest, (b) => b.exports.size);
+}
+
+/**
+ * Epochs of any kind of build: `same` says whether two consecutive builds offer the same (symbol, crc)
+ * set, `digest` hashes one (once per epoch, not per build: hashing 25,000 lines is the dearest step).
+ */
+export function epochsOf<B extends OrderableBuild>(
+  ordered: readonly B[],
+  same: (a: B, b: B) => boolean,
+  digest: (b: B) => string,
+  size: (b: B) => number,
+): AbiEpoch[] {
   const epochs: AbiEpoch[] = [];
   ordered.forEach((b, i) => {
     const cur = epochs.at(-1);
-    if (cur && sameCrcSet(ordered[i - 1]!, b)) {
+    if (cur && same(ordered[i - 1]!, b)) {
       cur.last = i;
       cur.builds++;
       return;
     }
     const index = epochs.length;
-    // One digest per epoch, not per build: hashing a sorted 25,000-line set is the dearest step here.
-    const digest = crcDigest(b);
     epochs.push({
       index,
-      digest,
+      digest: digest(b),
       first: i,
       last: i,
       builds: 1,
-      exports: b.exports.size,
+      exports: size(b),
       days: null,
       ongoing: false,
     });
@@ -115,7 +126,7 @@ export function abiEpochs(ordered: readonly KernelBuild[]): AbiEpoch[] {
   return epochs;
 }
 
-function daysBetween(a: KernelBuild, b: KernelBuild): number | null {
+function daysBetween(a: OrderableBuild, b: OrderableBuild): number | null {
   const x = dayNumber(a.labels.date);
   const y = dayNumber(b.labels.date);
   return x === null || y === null || y < x ? null : y - x;
@@ -150,9 +161,9 @@ export function seriesReport(builds: readonly KernelBuild[], opts: SeriesOptions
 }
 
 /** The builds of one stream (their `stream` label; null: builds without one), in the order given. */
-export interface StreamGroup {
+export interface StreamGroup<B extends OrderableBuild = KernelBuild> {
   stream: string | null;
-  builds: KernelBuild[];
+  builds: B[];
 }
 
 /**
@@ -160,8 +171,10 @@ export interface StreamGroup {
  * jumping between ABIs. Groups by the `stream` label, streams in the order their first build came;
  * one group when every build has the same stream (or none has one).
  */
-export function groupByStream(builds: readonly KernelBuild[]): StreamGroup[] {
-  const groups = new Map<string | null, KernelBuild[]>();
+export function groupByStream<B extends OrderableBuild = KernelBuild>(
+  builds: readonly B[],
+): StreamGroup<B>[] {
+  const groups = new Map<string | null, B[]>();
   for (const b of builds) {
     const key = b.labels.stream ?? null;
     const list = groups.get(key);

@@ -15,6 +15,7 @@ import {
   diffRenderers,
   driftChart,
   type EntryRecord,
+  type ExportIdSeries,
   emptyKindCounts,
   entryListRenderers,
   epochsChart,
@@ -30,7 +31,7 @@ import {
   releaseLabels,
   type SeriesReport,
   seriesRenderers,
-  seriesReport,
+  seriesReportOfIds,
   seriesSectionRenderers,
   stepsChart,
   symbolHistory,
@@ -79,9 +80,22 @@ function series(
   });
 }
 
+/** The same builds as export rows (steps, drift and epochs are set work on integers), in series order. */
+function seriesIds(view: StoreView, query: string, by: string): Promise<ExportIdSeries & { ids: number[] }> {
+  return view.memo(`series-ids\0${query}\0${by}`, async () => {
+    const entries = (await view.entries(query)).filter((e) => e.kind === 'kernel');
+    if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
+    if (entries.length > LIMITS.seriesBuilds)
+      throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
+    const { builds, rows } = await view.store.loadExportIds(entries.map((e) => e.id));
+    const ordered = orderBuilds(builds, by || undefined).builds;
+    return { builds: ordered, rows, ids: ordered.map((b) => Number(b.labels.id)) };
+  });
+}
+
 /** The stream labels of a series' builds, when there are several (a series is one stream's updates). */
 async function streamsOf(view: StoreView, query: string, by: string): Promise<(string | null)[]> {
-  const groups = groupByStream((await series(view, query, by)).builds);
+  const groups = groupByStream((await seriesIds(view, query, by)).builds);
   return groups.length > 1 ? groups.map((g) => g.stream) : [];
 }
 
@@ -99,7 +113,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         400,
         `"${query}" selects builds of ${streams.length} streams (${streams.map((s) => s ?? 'none').join(', ')}); one series is one stream: add stream=NAME`,
       );
-    const { builds, ids } = await series(view, query, by);
+    const { builds, rows, ids } = await seriesIds(view, query, by);
     let baseline = 0;
     if (baselineRef) {
       baseline = ids.indexOf((await resolve(view, baselineRef, 'kernel')).id);
@@ -107,7 +121,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
     }
     // Already ordered: orderBuilds keeps the order of builds it has sorted.
-    return seriesReport(builds, { by: by || undefined, baseline });
+    return seriesReportOfIds({ builds, rows }, { by: by || undefined, baseline });
   });
 }
 
@@ -116,18 +130,21 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
   return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () => {
     const streams = await streamsOf(view, query, by);
     if (streams.length === 0) return seriesRenderers.json(await report(view, query, by, baselineRef), RENDER);
-    const { builds } = await series(view, query, by);
+    const { builds, rows } = await seriesIds(view, query, by);
     const baselineId = baselineRef ? String((await resolve(view, baselineRef, 'kernel')).id) : null;
     const sections = groupByStream(builds).map((g) => ({
       stream: g.stream,
       builds: g.builds.length,
-      result: seriesReport(g.builds, {
-        by: by || undefined,
-        baseline: Math.max(
-          0,
-          g.builds.findIndex((b) => b.labels.id === baselineId),
-        ),
-      }),
+      result: seriesReportOfIds(
+        { builds: g.builds, rows },
+        {
+          by: by || undefined,
+          baseline: Math.max(
+            0,
+            g.builds.findIndex((b) => b.labels.id === baselineId),
+          ),
+        },
+      ),
     }));
     return seriesSectionRenderers.json(sections, RENDER);
   });

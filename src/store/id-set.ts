@@ -44,3 +44,11 @@ export function decodeIdSet(blob: Uint8Array, count: number): number[] {
   }
   return out;
 }
+
+/** The ids of a set, ascending, as one typed array: what set work on ids (a series) wants. */
+export function decodeIdArray(blob: Uint8Array, count: number): Uint32Array {
+  const ids = decodeIdSet(blob, count);
+  const last = ids.at(-1) ?? 0;
+  if (last > 0xffff_ffff) throw new Error(`id set holds id ${last}, beyond 32 bits`);
+  return Uint32Array.from(ids);
+}

@@ -2,6 +2,7 @@
 // the embedded default, PostgreSQL is planned (issue 18); analyses receive model objects (KernelBuild,
 // ModuleImage) and never see SQL.
 import type { EntryKind, EntryRecord } from '../model/entry.js';
+import type { ExportIdSeries } from '../model/export-rows.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -61,6 +62,11 @@ export interface Store {
   loadBuild(id: number): Promise<KernelBuild>;
   /** Several builds, sharing one Export object per stored tuple. */
   loadBuilds(ids: number[]): Promise<KernelBuild[]>;
+  /**
+   * Several builds as sorted arrays of rows into one table of their export tuples (typed columns): set
+   * work over a series (steps, drift, epochs) without an Export object per row; `exportOf` makes one.
+   */
+  loadExportIds(ids: number[]): Promise<ExportIdSeries>;
   loadModules(id: number): Promise<ModuleImage[]>;
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;

@@ -58,13 +58,12 @@ export function registerSeries(program: Command, _state: CommandState): void {
           const drift = lib.streamDrift(a, b, { names: o.streams as [string, string] });
           return await emit(lib.streamDriftRenderers[o.format](drift, opts), { ...o, format: 'text' });
         }
-        const builds = await loadSeries(store, query);
-        // One series per stream: 6.1 and 6.12 in one timeline would read as one kernel changing ABI.
-        const groups = lib.groupByStream(builds);
         const out = { ...o, format: 'text' as const };
         if (o.stablelist) {
+          const builds = await loadSeries(store, query);
           const lists = await Promise.all(o.stablelist.map((p) => lib.readStablelist(p)));
-          const results = groups.map((g) => ({
+          // One series per stream: 6.1 and 6.12 in one timeline would read as one kernel changing ABI.
+          const results = lib.groupByStream(builds).map((g) => ({
             stream: g.stream,
             builds: g.builds.length,
             result: lib.stablelistOverTime(lib.orderBuilds(g.builds, o.by).builds, lists),
@@ -73,12 +72,16 @@ export function registerSeries(program: Command, _state: CommandState): void {
             return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
           return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
         }
+        // Steps, drift and epochs are set work: builds as sorted export rows, not Maps of Export objects.
+        const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
+        await requireBuilds(entries.length, query);
+        const { builds, rows } = await store.loadExportIds(entries.map((e) => e.id));
         const ref = o.baseline ? await store.resolve(o.baseline) : null;
         if (ref && !builds.some((b) => b.labels.id === String(ref.id)))
           throw new lib.UsageError(
             `--baseline ${o.baseline} (entry ${ref.id}) is not in the series "${query}"`,
           );
-        const results = groups.map((g) => {
+        const results = lib.groupByStream(builds).map((g) => {
           const ordered = lib.orderBuilds(g.builds, o.by).builds;
           const baseline = ref
             ? Math.max(
@@ -89,7 +92,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
           return {
             stream: g.stream,
             builds: g.builds.length,
-            result: lib.seriesReport(g.builds, { by: o.by, baseline }),
+            result: lib.seriesReportOfIds({ builds: g.builds, rows }, { by: o.by, baseline }),
           };
         });
         if (results.length === 1)

@@ -1,0 +1,188 @@
+// Builds as export ids (loadExportIds): what a series needs, read without one JavaScript object per row.
+// A build's exports are its id set (id-set.ts) decoded into a Uint32Array; the tuples those ids name are
+// read with one group_concat (one string, parsed here) instead of 170,000 row arrays, and kept as typed
+// columns. Names are read once, in name order, so that a symbol's rank orders rows as `sort()` orders names.
+import type { ExportType } from '../model/export.js';
+import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
+import type { ExportsFormat } from '../model/kernel-build.js';
+import { decodeIdArray } from './id-set.js';
+import { type Sql, typeOf } from './sqlite-db.js';
+import { entryRecord } from './sqlite-query.js';
+
+const FIELDS = 6; // id, symbol, crc, module, export_type, namespace
+
+export function loadExportIds(sql: Sql, ids: number[]): ExportIdSeries {
+  const sets = ids.map((id) => {
+    const rec = entryRecord(sql, id);
+    const q =
+      'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
+    const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
+    return {
+      rec,
+      exportIds: decodeIdArray(row.ids, row.count),
+      warnings: JSON.parse(row.warnings) as string[],
+    };
+  });
+  const names = namesInOrder(sql);
+  const table = exportTable(
+    sql,
+    sets.map((s) => s.exportIds),
+    names.rank,
+  );
+  const builds = sets.map(({ rec, exportIds, warnings }): ExportIdBuild => {
+    const labels = { ...rec.labels, id: String(rec.id) };
+    return {
+      source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
+      format: rec.format as ExportsFormat,
+      labels,
+      warnings,
+      rows: buildRows(table.rowOf, table.columns.symbol, exportIds),
+    };
+  });
+  const { columns } = table;
+  const rows: ExportRows = {
+    ...columns,
+    symbolName: (rank) => names.byRank[rank]!,
+    exportOf: (row) => ({
+      symbol: names.byRank[columns.symbol[row]!]!,
+      crc: columns.hasCrc[row] ? columns.crc[row]! : null,
+      module: columns.module[row] === 0 ? null : names.byId[columns.module[row]!]!,
+      exportType: typeOf(columns.exportType[row]!) as ExportType | null,
+      namespace: columns.namespace[row] === -1 ? null : (names.byId[columns.namespace[row]!] ?? ''),
+    }),
+  };
+  return { builds, rows };
+}
+
+/** Every interned name, and each one's rank in JavaScript string order (SQLite's order, checked). */
+function namesInOrder(sql: Sql): { rank: Uint32Array; byRank: string[]; byId: string[] } {
+  const list = sql.stmt('SELECT id, name FROM names ORDER BY name').raw().all() as [number, string][];
+  // SQLite compares UTF-8 bytes, JavaScript UTF-16 units: they differ past U+FFFF, so check the order.
+  for (let i = 1; i < list.length; i++) {
+    if (!(list[i - 1]![1] < list[i]![1])) {
+      list.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      break;
+    }
+  }
+  let maxId = 0;
+  for (const [id] of list) if (id > maxId) maxId = id;
+  const rank = new Uint32Array(maxId + 1);
+  const byRank: string[] = new Array(list.length);
+  const byId: string[] = new Array(maxId + 1);
+  list.forEach(([id, name], r) => {
+    rank[id] = r;
+    byRank[r] = name;
+    byId[id] = name;
+  });
+  return { rank, byRank, byId };
+}
+
+interface ExportTable {
+  columns: Omit<ExportRows, 'symbolName' | 'exportOf'>;
+  /** Export id → row; -1 for an id no build of the series has. */
+  rowOf: Int32Array;
+}
+
+/** The tuples of every id the sets name, as typed columns, rows ordered by symbol rank, then id. */
+function exportTable(sql: Sql, sets: Uint32Array[], rank: Uint32Array): ExportTable {
+  const maxId = (sql.stmt('SELECT max(id) AS m FROM exports').get() as { m: number | null }).m ?? 0;
+  const wanted = new Uint8Array(maxId + 1);
+  let union = 0;
+  for (const set of sets)
+    for (const id of set) {
+      if (id > maxId) throw new Error(`export id ${id} is not in the store's exports table`);
+      if (wanted[id] === 0) union++;
+      wanted[id] = 1;
+    }
+  const flat = exportFields(sql, wanted, union, maxId);
+  // Parsed index of each wanted id, then a counting sort by symbol rank that walks ids ascending.
+  const at = new Int32Array(maxId + 1).fill(-1);
+  for (let k = 0; k < flat.length; k += FIELDS) {
+    const id = flat[k]!;
+    if (wanted[id] === 1) at[id] = k;
+  }
+  const starts = new Uint32Array(rank.length + 1);
+  for (let id = 0; id <= maxId; id++) {
+    if (wanted[id] === 0) continue;
+    if (at[id] === -1) throw new Error(`export id ${id} is not in the store's exports table`);
+    starts[rank[flat[at[id]! + 1]!]! + 1]!++;
+  }
+  for (let r = 1; r < starts.length; r++) starts[r]! += starts[r - 1]!;
+  const columns = {
+    symbol: new Uint32Array(union),
+    crc: new Uint32Array(union),
+    hasCrc: new Uint8Array(union),
+    module: new Uint32Array(union),
+    exportType: new Uint8Array(union),
+    namespace: new Int32Array(union),
+  };
+  const rowOf = new Int32Array(maxId + 1).fill(-1);
+  for (let id = 0; id <= maxId; id++) {
+    const k = at[id]!;
+    if (k === -1 || wanted[id] === 0) continue;
+    const symbolRank = rank[flat[k + 1]!]!;
+    const row = starts[symbolRank]!++;
+    rowOf[id] = row;
+    columns.symbol[row] = symbolRank;
+    const crc = flat[k + 2]!;
+    columns.hasCrc[row] = crc === -1 ? 0 : 1;
+    columns.crc[row] = crc === -1 ? 0 : crc;
+    columns.module[row] = flat[k + 3]!;
+    columns.exportType[row] = flat[k + 4]!;
+    columns.namespace[row] = flat[k + 5]!;
+  }
+  return { columns, rowOf };
+}
+
+/**
+ * The six fields of the wanted export rows, flat: one group_concat string parsed in one pass costs a
+ * fraction of one array per row. A scan when most of the table is wanted, json_each for a few.
+ */
+function exportFields(sql: Sql, wanted: Uint8Array, union: number, maxId: number): Float64Array {
+  const cols = "id||','||symbol||','||crc||','||module||','||export_type||','||namespace";
+  const few = union * 3 < maxId;
+  const q = `SELECT count(*) AS n, group_concat(${cols}, ',') AS text FROM exports${
+    few ? ' WHERE id IN (SELECT value FROM json_each(?))' : ''
+  }`;
+  const args = few ? [JSON.stringify(idsOf(wanted))] : [];
+  const { n, text } = sql.stmt(q).get(...args) as { n: number; text: string | null };
+  const flat = new Float64Array(n * FIELDS);
+  if (text === null) return flat;
+  let k = 0;
+  let v = 0;
+  let neg = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      flat[k++] = neg ? -v : v;
+      v = 0;
+      neg = false;
+    } else if (c === 45) neg = true;
+    else v = v * 10 + (c - 48);
+  }
+  flat[k++] = neg ? -v : v;
+  if (k !== flat.length) throw new Error(`read ${k} export fields, expected ${flat.length}`);
+  return flat;
+}
+
+function idsOf(wanted: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let id = 0; id < wanted.length; id++) if (wanted[id] === 1) out.push(id);
+  return out;
+}
+
+/**
+ * A build's rows ascending, so in name order. A symbol is exported once per build; were a set to hold two
+ * tuples of one symbol, the later id wins, as it does in loadBuilds' Map.
+ */
+function buildRows(rowOf: Int32Array, symbol: Uint32Array, exportIds: Uint32Array): Uint32Array {
+  const rows = new Uint32Array(exportIds.length);
+  for (let i = 0; i < exportIds.length; i++) rows[i] = rowOf[exportIds[i]!]!;
+  rows.sort();
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (n > 0 && symbol[rows[n - 1]!] === symbol[rows[i]!]) rows[n - 1] = rows[i]!;
+    else rows[n++] = rows[i]!;
+  }
+  return n === rows.length ? rows : rows.slice(0, n);
+}
