@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
-import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
+import { type Asset, defaultAssetsDir, encodedBody, loadAssets } from './assets.js';
 import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
 import type { ServeOptions } from './options.js';
 import { HttpError, LIMITS } from './params.js';
@@ -165,12 +165,17 @@ function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void 
     const path = req.url.split('?', 1)[0]!;
     const asset = assets.get(path);
     if (!asset) throw new HttpError(404, `not found: ${path.slice(0, 200)}`);
+    const { encoding, body } = encodedBody(asset, req.headers['accept-encoding']);
+    // Each encoding is a representation of its own, with an ETag of its own.
+    const etag = encoding ? `${asset.etag.slice(0, -1)}-${encoding}"` : asset.etag;
     reply
-      .header('etag', asset.etag)
+      .header('etag', etag)
+      .header('vary', 'accept-encoding')
       .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       .type(asset.type);
-    if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-    return reply.send(asset.body);
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.send(body);
   };
   app.get('/', serve);
   app.get('/*', serve);
