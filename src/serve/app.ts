@@ -116,7 +116,7 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
  * meanwhile computes it itself, and the warm-up finds it done. After MAX_WAIT_MS a step runs regardless
  * (a busy server, or a request that never ended).
  */
-const QUIET_MS = 100;
+const QUIET_MS = 50;
 const MAX_WAIT_MS = 2000;
 
 function trackRequests(app: FastifyInstance): { quiet(stop: () => boolean): Promise<void> } {
