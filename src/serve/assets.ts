@@ -40,10 +40,14 @@ export function encodedBody(
   const encoding: Encoding | null = accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : null;
   if (encoding === null) return { encoding, body: asset.body };
   asset.encoded ??= {};
-  const body = (asset.encoded[encoding] ??=
-    encoding === 'br'
-      ? brotliCompressSync(asset.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
-      : gzipSync(asset.body, { level: 9 }));
+  let body = asset.encoded[encoding];
+  if (!body) {
+    body =
+      encoding === 'br'
+        ? brotliCompressSync(asset.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+        : gzipSync(asset.body, { level: 9 });
+    asset.encoded[encoding] = body;
+  }
   return { encoding, body };
 }
 
