@@ -398,17 +398,18 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Loads the kernels and computes the series pages the dashboard links to (every kernel, each `stream`),
  * a step at a time so that requests are answered in between: loading and the epoch digests of 11 Debian
- * builds take a second or two, which should not be the first page view's wait.
+ * builds take a second or two, which should not be the first page view's wait. `between` is awaited
+ * before each step (app.ts waits there until no request is under way).
  */
-export async function warmUp(view: StoreView): Promise<void> {
+export async function warmUp(view: StoreView, between: () => Promise<void> = tick): Promise<void> {
   try {
-    await tick();
+    await between();
     if (view.closed) return;
     const kernels = await view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
     // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
     for (const e of kernels) {
-      await tick();
+      await between();
       if (view.closed) return;
       await view.loadBuilds([e.id]);
     }
@@ -420,7 +421,7 @@ export async function warmUp(view: StoreView): Promise<void> {
       ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`),
     ];
     for (const query of queries) {
-      await tick();
+      await between();
       if (view.closed) return;
       await seriesJson(view, query, '', '');
       for (const chart of SERIES_CHARTS) await seriesChartSvg(view, chart, query, '', '');

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
-import { type Asset, defaultAssetsDir, loadAssets } from './assets.js';
+import { type Asset, defaultAssetsDir, encodedBody, loadAssets } from './assets.js';
 import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
 import type { ServeOptions } from './options.js';
 import { HttpError, LIMITS } from './params.js';
@@ -55,6 +55,8 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   app.removeAllContentTypeParsers();
   app.server.maxConnections = limits.maxConnections;
   limitConnectionsPerAddress(app.server, limits.connectionsPerAddress);
+  // First, so that a request refused by a later hook is still counted until its response.
+  const traffic = trackRequests(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
@@ -92,7 +94,7 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   const view = new StoreView(opts.store, opts.recheckMs);
   let warming: Promise<void> | null = null;
   const warm = () => {
-    warming ??= warmUp(view).finally(() => {
+    warming ??= warmUp(view, () => traffic.quiet(() => view.closed)).finally(() => {
       warming = null;
     });
   };
@@ -104,6 +106,42 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   registerRoutes(app, view);
   registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
   return { app, warm, idle: async () => warming ?? undefined };
+}
+
+/**
+ * The warm-up loads builds synchronously (SQLite), ~0.2 s each, and blocks the event loop meanwhile: a
+ * browser opening the dashboard right after start would wait behind it for index.html, then for its
+ * script and style sheet, before painting anything. So each warm-up step waits until no request has
+ * been under way for QUIET_MS (a page's burst of requests is over); a request that needs the data
+ * meanwhile computes it itself, and the warm-up finds it done. After MAX_WAIT_MS a step runs regardless
+ * (a busy server, or a request that never ended).
+ */
+const QUIET_MS = 50;
+const MAX_WAIT_MS = 2000;
+
+function trackRequests(app: FastifyInstance): { quiet(stop: () => boolean): Promise<void> } {
+  let inFlight = 0;
+  let last = performance.now();
+  app.addHook('onRequest', async () => {
+    inFlight++;
+    last = performance.now();
+  });
+  app.addHook('onResponse', async () => {
+    inFlight = Math.max(0, inFlight - 1);
+    last = performance.now();
+  });
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return {
+    async quiet(stop) {
+      const until = performance.now() + MAX_WAIT_MS;
+      await sleep(QUIET_MS);
+      while (!stop() && performance.now() < until) {
+        const idleFor = performance.now() - last;
+        if (inFlight === 0 && idleFor >= QUIET_MS) return;
+        await sleep(Math.max(10, QUIET_MS - idleFor));
+      }
+    },
+  };
 }
 
 export function sendError(reply: FastifyReply, code: number, message: string): void {
@@ -127,12 +165,17 @@ function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void 
     const path = req.url.split('?', 1)[0]!;
     const asset = assets.get(path);
     if (!asset) throw new HttpError(404, `not found: ${path.slice(0, 200)}`);
+    const { encoding, body } = encodedBody(asset, req.headers['accept-encoding']);
+    // Each encoding is a representation of its own, with an ETag of its own.
+    const etag = encoding ? `${asset.etag.slice(0, -1)}-${encoding}"` : asset.etag;
     reply
-      .header('etag', asset.etag)
+      .header('etag', etag)
+      .header('vary', 'accept-encoding')
       .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       .type(asset.type);
-    if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-    return reply.send(asset.body);
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.send(body);
   };
   app.get('/', serve);
   app.get('/*', serve);

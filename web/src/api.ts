@@ -200,6 +200,14 @@ export function apiUrl(path: string, params: Record<string, string | number | un
   return `/api/${path}${s ? `?${s}` : ''}`;
 }
 
+/** Requests started before the page's code arrived (main.tsx), each taken once by the first useApi of its URL. */
+const early = new Map<string, Promise<Response>>();
+
+/** Starts fetching `url` now, while the page that will show it is still loading. */
+export function prefetch(url: string): void {
+  if (!early.has(url)) early.set(url, fetch(url, { headers: { accept: 'application/json' } }));
+}
+
 /** Fetches `url` (null: nothing yet); again when it or the store changes; a stale answer is dropped. */
 export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ loading: url !== null });
@@ -207,7 +215,9 @@ export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
     if (url === null) return;
     const ctl = new AbortController();
     setState((s) => ({ ...s, loading: true }));
-    fetch(url, { signal: ctl.signal, headers: { accept: 'application/json' } })
+    const started = storeChanges === 0 ? early.get(url) : undefined;
+    early.delete(url);
+    (started ?? fetch(url, { signal: ctl.signal, headers: { accept: 'application/json' } }))
       .then(async (r) => {
         const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
         if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);

@@ -1,31 +1,84 @@
-// The dashboard: one page per hash route, over the read-only API of `kabi serve`.
+// The dashboard: one page per hash route, over the read-only API of `kabi serve`. Each page is a chunk of
+// its own, loaded when its route is first shown; the page opened first has its data requested here, at
+// once, while its code is still on the way (index.html already painted the header and a placeholder).
+import type { JSX } from 'preact';
 import { render } from 'preact';
-import { useStoreChanges } from './api';
-import { BuildsPage } from './pages/builds';
-import { CompatPage } from './pages/compat';
-import { DiffView } from './pages/diff';
-import { KmodPageView, KmodsPage } from './pages/kmods';
-import { SeriesPage } from './pages/series';
-import { SymbolPage } from './pages/symbol';
-import { href, useRoute } from './router';
+import { useEffect, useState } from 'preact/hooks';
+import { apiUrl, prefetch, useStoreChanges } from './api';
+import { href, parseHash, type Route, useRoute } from './router';
 import './style.css';
 
-const PAGES = {
-  builds: { title: 'Builds', view: BuildsPage },
-  series: { title: 'Series', view: SeriesPage },
-  diff: { title: 'Diff', view: DiffView },
-  symbol: { title: 'Symbol', view: SymbolPage },
-  kmods: { title: 'Kmods', view: KmodsPage },
-  kmod: { title: 'Kmod', view: KmodPageView },
-  compat: { title: 'Compat', view: CompatPage },
-} as const;
+type PageView = (props: { params: URLSearchParams; changes: number }) => JSX.Element | null;
 
-const NAV: (keyof typeof PAGES)[] = ['builds', 'series', 'diff', 'symbol', 'kmods', 'compat'];
+interface Page {
+  title: string;
+  load: () => Promise<PageView>;
+  /** The API requests the page makes first, from its route: started before its code has loaded. */
+  data?: (params: URLSearchParams) => string[];
+}
+
+const PAGES = new Map<string, Page>([
+  ['builds', { title: 'Builds', load: () => import('./pages/builds').then((m) => m.BuildsPage) }],
+  [
+    'series',
+    {
+      title: 'Series',
+      load: () => import('./pages/series').then((m) => m.SeriesPage),
+      data: (p) => [
+        apiUrl('series', { query: p.get('query') ?? '', by: p.get('by') ?? '' }),
+        apiUrl('builds', { query: 'kind=kernel' }),
+      ],
+    },
+  ],
+  ['diff', { title: 'Diff', load: () => import('./pages/diff').then((m) => m.DiffView) }],
+  ['symbol', { title: 'Symbol', load: () => import('./pages/symbol').then((m) => m.SymbolPage) }],
+  ['kmods', { title: 'Kmods', load: () => import('./pages/kmods').then((m) => m.KmodsPage) }],
+  ['kmod', { title: 'Kmod', load: () => import('./pages/kmods').then((m) => m.KmodPageView) }],
+  ['compat', { title: 'Compat', load: () => import('./pages/compat').then((m) => m.CompatPage) }],
+]);
+
+const NAV = ['builds', 'series', 'diff', 'symbol', 'kmods', 'compat'];
+
+/** Pages whose code has arrived, and those on the way. */
+const loaded = new Map<string, PageView>();
+const loading = new Map<string, Promise<PageView>>();
+
+function loadPage(name: string): Promise<PageView> | undefined {
+  const page = PAGES.get(name);
+  if (!page) return undefined;
+  let p = loading.get(name);
+  if (!p) {
+    p = page.load().then((view) => {
+      loaded.set(name, view);
+      return view;
+    });
+    p.catch(() => loading.delete(name));
+    loading.set(name, p);
+  }
+  return p;
+}
+
+function LazyPage({ route, changes }: { route: Route; changes: number }) {
+  const [, setLoaded] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const view = loaded.get(route.page);
+  useEffect(() => {
+    if (view) return;
+    loadPage(route.page)?.then(
+      () => setLoaded((n) => n + 1),
+      (e: Error) => setError(`This page could not be loaded: ${e.message}`),
+    );
+  }, [route.page, view]);
+  if (!PAGES.has(route.page)) return <p class="error">No page {route.page}.</p>;
+  if (error) return <p class="error">{error}</p>;
+  if (!view) return <p class="loading">Loading…</p>;
+  const View = view;
+  return <View params={route.params} changes={changes} />;
+}
 
 function App() {
   const route = useRoute();
   const changes = useStoreChanges();
-  const page = PAGES[route.page as keyof typeof PAGES];
   const current = route.page === 'kmod' ? 'kmods' : route.page;
   return (
     <>
@@ -41,22 +94,24 @@ function App() {
               class={p === current ? 'on' : undefined}
               aria-current={p === current ? 'page' : undefined}
             >
-              {PAGES[p].title}
+              {PAGES.get(p)!.title}
             </a>
           ))}
         </nav>
       </header>
       <main key={route.page}>
-        {page ? (
-          <page.view params={route.params} changes={changes} />
-        ) : (
-          <p class="error">No page {route.page}.</p>
-        )}
+        <LazyPage route={route} changes={changes} />
       </main>
     </>
   );
 }
 
+// The first page's code and data, requested before anything renders (the code first: a cold server
+// computes the data synchronously, and would otherwise serve the code only after it).
+const first = parseHash(location.hash);
+loadPage(first.page)?.catch(() => {});
+for (const url of PAGES.get(first.page)?.data?.(first.params) ?? []) prefetch(url);
+
 const root = document.getElementById('app')!;
-root.textContent = ''; // the "Loading…" shown before this script ran
+root.textContent = ''; // the shell index.html painted before this script ran
 render(<App />, root);
