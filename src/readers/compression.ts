@@ -9,7 +9,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
-import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { unxzInWorker } from './xz-worker.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
 
@@ -183,7 +184,8 @@ export interface DecompressStreamOptions extends DecompressOptions {
 
 const DECODERS: Record<Exclude<Compression, 'none'>, Decoder> = {
   gzip: gunzipChunks,
-  xz: (input) => ahead(unxzChunks(input)),
+  // A stream is long (a package's data.tar): decoded in a worker beside the parsing (xz-worker.ts).
+  xz: unxzInWorker,
   zstd: unzstdChunks,
 };
 

@@ -105,7 +105,7 @@ export async function* unxzChunks(
 
 type Lzma = typeof import('node-liblzma');
 
-function lzmaReason(lzma: Lzma, ret: number): string {
+export function lzmaReason(lzma: Lzma, ret: number): string {
   const reasons: [number, string][] = [
     [lzma.LZMA_DATA_ERROR, 'data is corrupt'],
     [lzma.LZMA_FORMAT_ERROR, 'not in the .xz format'],
