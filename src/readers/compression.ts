@@ -202,12 +202,14 @@ export async function* decompressStream(
   const caps = capsOf(compression, opts);
   const meter = { fed: 0 };
   const counted = metered(input, meter);
-  const decoded = compression === 'none' ? counted : DECODERS[compression](counted);
+  // A decoder that reads ahead of its decoding says how much input its output came from.
+  const progress = { fed: Number.POSITIVE_INFINITY };
+  const decoded = compression === 'none' ? counted : DECODERS[compression](counted, progress);
   let total = 0;
   try {
     for await (const chunk of decoded) {
       total += chunk.length;
-      checkCaps(total, meter.fed, caps);
+      checkCaps(total, Math.min(meter.fed, progress.fed), caps);
       yield chunk;
     }
   } catch (cause) {

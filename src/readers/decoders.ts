@@ -13,7 +13,11 @@ export class CorruptStreamError extends Error {
   override name = 'CorruptStreamError';
 }
 
-export type Decoder = (input: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
+/**
+ * A decoder may keep `progress.fed` at the compressed bytes it has consumed for the output handed on so
+ * far, when that can lag behind what it has read of `input` (the ratio cap then counts that instead).
+ */
+export type Decoder = (input: AsyncIterable<Buffer>, progress?: { fed: number }) => AsyncGenerator<Buffer>;
 
 /** Output per call: large enough that a big stream costs few native calls, small enough to count. */
 export const OUT_CHUNK = 1 << 20;

@@ -24,16 +24,19 @@ const start = import(lzmaUrl).then((lzma) => {
   const engine = unxz.lzma;
   let out = null;
   let ended = false;
-  const post = (buf, produced) => {
+  let fedBefore = 0;
+  const post = (buf, produced, fed) => {
     while (Atomics.load(credits, 0) <= 0) {
       if (Atomics.load(credits, 1) !== 0) throw new Error('cancelled');
       Atomics.wait(credits, 0, 0, 1000);
     }
     Atomics.sub(credits, 0, 1);
-    parentPort.postMessage({ out: buf, length: produced }, [buf.buffer]);
+    parentPort.postMessage({ out: buf, length: produced, fed }, [buf.buffer]);
   };
   const run = (action, src, size) => {
+    const whole = src ? src.length : 0;
     for (;;) {
+      if (Atomics.load(credits, 1) !== 0) throw new Error('cancelled');
       out ??= Buffer.allocUnsafeSlow(size);
       const [ret, availIn, availOut] = engine.codeSync(action, src, 0, src ? src.length : 0, out, 0);
       if (ret !== lzma.LZMA_OK && ret !== lzma.LZMA_STREAM_END) return ret;
@@ -41,14 +44,18 @@ const start = import(lzmaUrl).then((lzma) => {
       const consumed = (src ? src.length : 0) - availIn;
       src = src ? src.subarray(consumed) : null;
       if (produced > 0) {
-        post(out, produced);
+        post(out, produced, fedBefore + whole - (src ? src.length : 0));
         out = null;
       }
       if (ret === lzma.LZMA_STREAM_END) {
+        fedBefore += whole;
         ended = true;
         return null;
       }
-      if (availOut > 0 && (src === null ? produced === 0 : src.length === 0)) return null;
+      if (availOut > 0 && (src === null ? produced === 0 : src.length === 0)) {
+        fedBefore += whole;
+        return null;
+      }
       if (availOut > 0 && consumed === 0 && produced === 0) return 'no-progress';
     }
   };
@@ -56,6 +63,12 @@ const start = import(lzmaUrl).then((lzma) => {
 });
 parentPort.on('message', async (m) => {
   const d = await start;
+  if (m.stop) {
+    d.close();
+    parentPort.close();
+    return;
+  }
+  if (Atomics.load(credits, 1) !== 0) return;
   try {
     if (m.input) {
       const ret = d.run(d.lzma.LZMA_RUN, Buffer.from(m.input.buffer, m.input.byteOffset, m.input.byteLength), outChunk);
@@ -63,7 +76,6 @@ parentPort.on('message', async (m) => {
     } else {
       const ret = d.run(d.lzma.LZMA_FINISH, null, Math.min(outChunk, 1 << 16));
       parentPort.postMessage(ret !== null ? { fail: ret } : d.ended() ? { done: true } : { fail: 'truncated' });
-      d.close();
     }
   } catch (e) {
     if (Atomics.load(credits, 1) === 0) parentPort.postMessage({ fail: String(e && e.message) });
@@ -72,15 +84,22 @@ parentPort.on('message', async (m) => {
 `;
 
 type Event =
-  | { out: Uint8Array; length: number }
+  | { out: Uint8Array; length: number; fed: number }
   | { need: true }
   | { done: true }
   | { fail: number | string }
   | { inputError: unknown }
   | { workerError: Error };
 
-/** The decoded chunks of an xz `input` (concatenated streams allowed), decoded in a worker thread. */
-export async function* unxzInWorker(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * The decoded chunks of an xz `input` (concatenated streams allowed), decoded in a worker thread.
+ * `progress.fed` is kept at the compressed bytes liblzma had consumed when the chunk handed on was
+ * decoded (the input is sent ahead of it, and a ratio cap must count what was decoded, not what was sent).
+ */
+export async function* unxzInWorker(
+  input: AsyncIterable<Buffer>,
+  progress?: { fed: number },
+): AsyncGenerator<Buffer> {
   const lzma = await import('node-liblzma');
   const credits = new Int32Array(new SharedArrayBuffer(8));
   credits[0] = WINDOW;
@@ -128,6 +147,7 @@ export async function* unxzInWorker(input: AsyncIterable<Buffer>): AsyncGenerato
       wake = null;
       const e = events.shift()!;
       if ('out' in e) {
+        if (progress) progress.fed = e.fed;
         yield Buffer.from(e.out.buffer, e.out.byteOffset, e.length);
         Atomics.add(credits, 0, 1);
         Atomics.notify(credits, 0);
@@ -150,8 +170,13 @@ export async function* unxzInWorker(input: AsyncIterable<Buffer>): AsyncGenerato
   } finally {
     stopped = true;
     inputWake.fn?.();
+    // The worker is asked to stop, never terminated, and waited for: a worker ended inside codeSync (by
+    // terminate() or process.exit) aborts the process, node-liblzma's napi calls failing fatally. It
+    // stops before its next call, within one chunk's decoding.
     Atomics.store(credits, 1, 1);
     Atomics.notify(credits, 0);
-    await worker.terminate();
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.postMessage({ stop: true });
+    await exited;
   }
 }
