@@ -25,12 +25,14 @@ function measure(script: string): { wall: number; rssMb: number } {
   return { wall: Number(wall), rssMb: Number(rss) / 1024 };
 }
 
+type Measured = { wall: number; rssMb: number };
+
 const RUNS = Number(process.env.KABI_BENCH_RUNS ?? 3);
 
 /** The median wall time (and the highest peak RSS) of RUNS runs of each script, interleaved. */
-function measureEach(scripts: string[]): { wall: number; rssMb: number }[] {
-  const runs = scripts.map(() => [] as { wall: number; rssMb: number }[]);
-  for (let i = 0; i < RUNS; i++) scripts.forEach((s, j) => runs[j]!.push(measure(s)));
+function measureEach(scripts: string[]): Measured[] {
+  const runs = scripts.map(() => [] as Measured[]);
+  for (let i = 0; i < RUNS; i++) for (const [j, s] of scripts.entries()) runs[j]!.push(measure(s));
   return runs.map((r) => ({
     wall: median(r.map((m) => m.wall)),
     rssMb: Math.max(...r.map((m) => m.rssMb)),
@@ -58,7 +60,12 @@ for (const deb of debs) {
     const symvers = `'${process.execPath}' '${kabiBin}' symvers '${deb}' > /dev/null`;
     // The data.tar's own decompression: what no reader of the package can go below.
     const unxzData = `dpkg-deb --fsys-tarfile '${deb}' > /dev/null`;
-    const [floor, ours, stored, xzFloor] = measureEach([unpack, symvers, ingest, unxzData]);
+    const [floor, ours, stored, xzFloor] = measureEach([unpack, symvers, ingest, unxzData]) as [
+      Measured,
+      Measured,
+      Measured,
+      Measured,
+    ];
     rmSync(db, { force: true });
     const count = execFileSync('bash', ['-c', `find '${dir}' -name '*.ko*' | wc -l`], {
       encoding: 'utf8',
