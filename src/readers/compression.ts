@@ -9,7 +9,7 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
-import { type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
 import { unxzInWorker } from './xz-worker.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
@@ -180,12 +180,13 @@ async function collect(output: AsyncGenerator<Buffer>, fed: number, caps: Caps):
 export interface DecompressStreamOptions extends DecompressOptions {
   /** The member or entry inside `source`, for error messages (e.g. `data.tar.xz`). */
   section?: string;
+  /** Decode xz in a worker thread beside the consumer (for long streams: a package's data.tar). */
+  inWorker?: boolean;
 }
 
 const DECODERS: Record<Exclude<Compression, 'none'>, Decoder> = {
   gzip: gunzipChunks,
-  // A stream is long (a package's data.tar): decoded in a worker beside the parsing (xz-worker.ts).
-  xz: unxzInWorker,
+  xz: (input) => ahead(unxzChunks(input)),
   zstd: unzstdChunks,
 };
 
@@ -204,7 +205,13 @@ export async function* decompressStream(
   const counted = metered(input, meter);
   // A decoder that reads ahead of its decoding says how much input its output came from.
   const progress = { fed: Number.POSITIVE_INFINITY };
-  const decoded = compression === 'none' ? counted : DECODERS[compression](counted, progress);
+  const decoded =
+    compression === 'none'
+      ? counted
+      : (compression === 'xz' && opts.inWorker === true ? unxzInWorker : DECODERS[compression])(
+          counted,
+          progress,
+        );
   let total = 0;
   try {
     for await (const chunk of decoded) {
