@@ -29,10 +29,16 @@ type Measured = { wall: number; rssMb: number };
 
 const RUNS = Number(process.env.KABI_BENCH_RUNS ?? 3);
 
-/** The median wall time (and the highest peak RSS) of RUNS runs of each script, interleaved. */
-function measureEach(scripts: string[]): Measured[] {
+/**
+ * The median wall time (and the highest peak RSS) of RUNS runs of each script, interleaved; `prepare`
+ * (untimed) runs before each round.
+ */
+function measureEach(scripts: string[], prepare: string): Measured[] {
   const runs = scripts.map(() => [] as Measured[]);
-  for (let i = 0; i < RUNS; i++) for (const [j, s] of scripts.entries()) runs[j]!.push(measure(s));
+  for (let i = 0; i < RUNS; i++) {
+    execFileSync('bash', ['-c', prepare]);
+    for (const [j, s] of scripts.entries()) runs[j]!.push(measure(s));
+  }
   return runs.map((r) => ({
     wall: median(r.map((m) => m.wall)),
     rssMb: Math.max(...r.map((m) => m.rssMb)),
@@ -54,18 +60,16 @@ if (debs.length === 0) {
 for (const deb of debs) {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-bench-pkg-'));
   try {
-    const unpack = `rm -rf '${dir}'/* && dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${dir}'`;
+    const unpack = `dpkg-deb --fsys-tarfile '${deb}' | tar -x -C '${dir}'`;
     const db = join(dir, '..', `${dir.split('/').pop()}.db`);
-    const ingest = `rm -f '${db}' && '${process.execPath}' '${kabiBin}' --db '${db}' ingest '${deb}' > /dev/null`;
+    const ingest = `'${process.execPath}' '${kabiBin}' --db '${db}' ingest '${deb}' > /dev/null`;
     const symvers = `'${process.execPath}' '${kabiBin}' symvers '${deb}' > /dev/null`;
     // The data.tar's own decompression: what no reader of the package can go below.
     const unxzData = `dpkg-deb --fsys-tarfile '${deb}' > /dev/null`;
-    const [floor, ours, stored, xzFloor] = measureEach([unpack, symvers, ingest, unxzData]) as [
-      Measured,
-      Measured,
-      Measured,
-      Measured,
-    ];
+    const [floor, ours, stored, xzFloor] = measureEach(
+      [unpack, symvers, ingest, unxzData],
+      `rm -rf '${dir}'/* '${db}'`,
+    ) as [Measured, Measured, Measured, Measured];
     rmSync(db, { force: true });
     const count = execFileSync('bash', ['-c', `find '${dir}' -name '*.ko*' | wc -l`], {
       encoding: 'utf8',
