@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
 import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { unxzInWorker } from './xz-worker.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
 
@@ -179,6 +180,8 @@ async function collect(output: AsyncGenerator<Buffer>, fed: number, caps: Caps):
 export interface DecompressStreamOptions extends DecompressOptions {
   /** The member or entry inside `source`, for error messages (e.g. `data.tar.xz`). */
   section?: string;
+  /** Decode xz in a worker thread beside the consumer (for long streams: a package's data.tar). */
+  inWorker?: boolean;
 }
 
 const DECODERS: Record<Exclude<Compression, 'none'>, Decoder> = {
@@ -200,12 +203,20 @@ export async function* decompressStream(
   const caps = capsOf(compression, opts);
   const meter = { fed: 0 };
   const counted = metered(input, meter);
-  const decoded = compression === 'none' ? counted : DECODERS[compression](counted);
+  // A decoder that reads ahead of its decoding says how much input its output came from.
+  const progress = { fed: Number.POSITIVE_INFINITY };
+  const decoded =
+    compression === 'none'
+      ? counted
+      : (compression === 'xz' && opts.inWorker === true ? unxzInWorker : DECODERS[compression])(
+          counted,
+          progress,
+        );
   let total = 0;
   try {
     for await (const chunk of decoded) {
       total += chunk.length;
-      checkCaps(total, meter.fed, caps);
+      checkCaps(total, Math.min(meter.fed, progress.fed), caps);
       yield chunk;
     }
   } catch (cause) {

@@ -13,7 +13,11 @@ export class CorruptStreamError extends Error {
   override name = 'CorruptStreamError';
 }
 
-export type Decoder = (input: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>;
+/**
+ * A decoder may keep `progress.fed` at the compressed bytes it has consumed for the output handed on so
+ * far, when that can lag behind what it has read of `input` (the ratio cap then counts that instead).
+ */
+export type Decoder = (input: AsyncIterable<Buffer>, progress?: { fed: number }) => AsyncGenerator<Buffer>;
 
 /** Output per call: large enough that a big stream costs few native calls, small enough to count. */
 export const OUT_CHUNK = 1 << 20;
@@ -105,7 +109,7 @@ export async function* unxzChunks(
 
 type Lzma = typeof import('node-liblzma');
 
-function lzmaReason(lzma: Lzma, ret: number): string {
+export function lzmaReason(lzma: Lzma, ret: number): string {
   const reasons: [number, string][] = [
     [lzma.LZMA_DATA_ERROR, 'data is corrupt'],
     [lzma.LZMA_FORMAT_ERROR, 'not in the .xz format'],

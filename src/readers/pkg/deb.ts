@@ -133,7 +133,12 @@ class DebSource implements ArtifactSource {
     const head = await this.file.read(m.offset, Math.min(SNIFF_BYTES, m.size), m.name, m.name);
     const compression = sniffCompression(head);
     const chunks = this.file.chunks(m.offset, m.offset + m.size, m.name);
-    const decoded = decodePayload(chunks, compression, { source: this.source, section: m.name, ...limits });
+    const decoded = decodePayload(chunks, compression, {
+      source: this.source,
+      section: m.name,
+      size: m.size,
+      ...limits,
+    });
     const tarName = m.name.replace(/^((?:control|data)\.tar).*$/, '$1');
     yield* tarFiles(decoded, select, { source: this.source, section: tarName, maxFile: limits.maxFile });
   }

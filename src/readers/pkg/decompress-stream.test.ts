@@ -20,9 +20,15 @@ async function* pieces(bytes: Buffer, piece: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < bytes.length; at += piece) yield bytes.subarray(at, at + piece);
 }
 
-async function decode(bytes: Buffer, compression: Compression, piece = 4096, maxOutput?: number) {
+async function decode(
+  bytes: Buffer,
+  compression: Compression,
+  piece = 4096,
+  maxOutput?: number,
+  inWorker = false,
+) {
   const out: Buffer[] = [];
-  const opts = { source: 's.deb', section: 'data.tar.x', maxOutput };
+  const opts = { source: 's.deb', section: 'data.tar.x', maxOutput, inWorker };
   for await (const c of decompressStream(pieces(bytes, piece), compression, opts)) out.push(c);
   return Buffer.concat(out);
 }
@@ -85,6 +91,46 @@ describe('decompressStream', { skip: needs('xz', 'zstd') }, () => {
       );
     }
     await rejects(decode(text, 'none', 4096, 100_000), /data exceeds 100000 bytes; refusing$/);
+  });
+
+  it('decodes a long xz stream in a worker to the same bytes and the same errors', async () => {
+    const worker = (bytes: Buffer, piece = 4096, maxOutput?: number) =>
+      decode(bytes, 'xz', piece, maxOutput, true);
+    for (const piece of [4000, 1 << 20]) {
+      assert.ok((await worker(xzText, piece)).equals(text));
+      assert.ok((await worker(xzBlocks, piece)).equals(text));
+    }
+    const two = Buffer.concat([xzText, Buffer.alloc(4), xz(Buffer.from('tail'))]);
+    assert.ok((await worker(two)).equals(Buffer.concat([text, Buffer.from('tail')])));
+    for (const cut of [1, 13, 100, xzBlocks.length >> 1]) {
+      const data = xzBlocks.subarray(0, xzBlocks.length - cut);
+      const inThread = await decode(data, 'xz').catch((e: Error) => e.message);
+      assert.match(String(inThread), /^s\.deb \(data\.tar\.x\): (corrupt or )?truncated xz data/);
+      await rejects(worker(data), /truncated xz data/);
+      assert.equal(await worker(data).catch((e: Error) => e.message), inThread);
+    }
+    const flipped = Buffer.from(xzBlocks);
+    flipped[flipped.length >> 1]! ^= 0x55;
+    await rejects(
+      worker(flipped),
+      /^s\.deb \(data\.tar\.x\): corrupt or truncated xz data \(data is corrupt\)$/,
+    );
+    await rejects(worker(xzText, 4096, 100_000), /xz data expands past 100000 bytes; refusing$/);
+    // The ratio counts the input the worker had decoded, not the pieces sent ahead of it.
+    const zeros = xz(Buffer.alloc(64 << 20));
+    const ratio = await worker(zeros, 1024).catch((e: Error) => e.message);
+    assert.match(
+      String(ratio),
+      /xz data expands to more than 500 times its compressed size \((\d+) bytes from (\d+)\)/,
+    );
+    const [, out, fed] = /\((\d+) bytes from (\d+)\)/.exec(String(ratio))!;
+    assert.ok(Number(out) <= 500 * Number(fed) + (4 << 20) + (1 << 20), String(ratio));
+  });
+
+  it('stops the worker when the consumer stops early', async () => {
+    const gen = decompressStream(pieces(xzText, 1000), 'xz', { source: 's', inWorker: true });
+    assert.equal((await gen.next()).done, false);
+    assert.deepEqual(await gen.return(undefined), { done: true, value: undefined });
   });
 
   it('stops the decoder when the consumer stops early', async () => {

@@ -24,7 +24,12 @@ export interface StreamContext {
   section: string;
   maxTotal: number;
   maxRatio: number;
+  /** The compressed size: a long xz stream is decoded in a worker thread (xz-worker.ts). */
+  size: number;
 }
+
+/** 1 MiB: below it (a control.tar), starting a worker costs more than decoding beside the parser saves. */
+const LONG_STREAM = 1 << 20;
 
 /** Decoded chunks of `input`; bzip2 and lzma (which no installed library decodes) are refused. */
 export function decodePayload(
@@ -43,6 +48,7 @@ export function decodePayload(
     section: ctx.section,
     maxOutput: ctx.maxTotal,
     maxRatio: ctx.maxRatio,
+    inWorker: ctx.size >= LONG_STREAM,
   });
 }
 

@@ -111,7 +111,12 @@ class RpmSource implements ArtifactSource {
     const compression = await this.payloadCompression(main, payloadOffset);
     const section = `payload (${compression})`;
     const chunks = this.file.chunks(payloadOffset, this.file.size, section);
-    const decoded = decodePayload(chunks, compression, { source: this.source, section, ...this.limits });
+    const decoded = decodePayload(chunks, compression, {
+      source: this.source,
+      section,
+      size: this.file.size - payloadOffset,
+      ...this.limits,
+    });
     const reader = new ChunkReader(decoded);
     try {
       yield* cpioFiles(reader, select, { source: this.source, section: 'payload cpio', ...this.limits });
