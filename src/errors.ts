@@ -81,10 +81,14 @@ function formatLocation(ctx: FormatErrorContext): string {
 
 /** Shortens a line for an error excerpt and makes control bytes visible. */
 export function excerptOf(text: string, max = 80): string {
-  const visible = text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  // Escaping only ever lengthens, so max + 1 characters say all the excerpt can show (a 1 MiB line
+  // escaped whole cost 0.3 s).
+  const visible = text
+    .slice(0, max + 1)
+    .replace(
+      /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
   const tabs = visible.replace(/\t/g, '\\t');
   return tabs.length > max ? `${tabs.slice(0, max)}…` : tabs;
 }
