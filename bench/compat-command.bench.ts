@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatCrc, openSqliteStore } from '../src/index.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
-import { recordRow } from './table.js';
+import { exponent, recordRow } from './table.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -139,15 +139,6 @@ for (const [name, r] of rows)
     ),
   );
 
-// Scaling: time against modules, and the exponent (least squares of log time on log modules).
-const exponent = (xs: number[], ys: number[]) => {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  const num = lx.reduce((a, x, i) => a + (x - mx) * (ly[i]! - my), 0);
-  return num / lx.reduce((a, x) => a + (x - mx) ** 2, 0);
-};
 console.log('\nscaling: modules ×1, ×2, ×4, ×8 (500 to 4,000 modules) on the 11 kernels');
 for (const [name, args] of [
   ['compat --series', (id: string) => ['compat', '--series', 'distro=debian', '-m', id]],

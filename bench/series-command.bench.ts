@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ingestArtifact, openSqliteStore } from '../src/index.js';
 import { DEBIAN_VERSIONS } from '../test/helpers/independent.js';
-import { recordRow } from './table.js';
+import { exponent, recordRow } from './table.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -90,15 +90,6 @@ for (const [name, args] of [
   });
 }
 
-// Scaling: time against builds, and the exponent (least squares of log time on log builds).
-const exponent = (xs: number[], ys: number[]) => {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  const num = lx.reduce((a, x, i) => a + (x - mx) * (ly[i]! - my), 0);
-  return num / lx.reduce((a, x) => a + (x - mx) ** 2, 0);
-};
 const runs = SCALE.map((n) => measure(['series', `s${n}=y`]));
 const cells = SCALE.map((_, i) => `${counts[i]} builds ${runs[i]!.seconds.toFixed(2)} s`).join('  ');
 const wall = exponent(

@@ -29,3 +29,13 @@ export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
+
+/** The scaling exponent: least squares of log time on log size (1 is linear). */
+export function exponent(xs: readonly number[], ys: readonly number[]): number {
+  const lx = xs.map(Math.log);
+  const ly = ys.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b) / lx.length;
+  const my = ly.reduce((a, b) => a + b) / ly.length;
+  const num = lx.reduce((a, x, i) => a + (x - mx) * (ly[i]! - my), 0);
+  return num / lx.reduce((a, x) => a + (x - mx) ** 2, 0);
+}

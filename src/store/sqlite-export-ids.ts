@@ -7,21 +7,14 @@ import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-
 import type { ExportsFormat } from '../model/kernel-build.js';
 import { decodeIdArray } from './id-set.js';
 import { type Sql, typeOf } from './sqlite-db.js';
-import { entryRecord } from './sqlite-query.js';
+import { buildExportSet } from './sqlite-query.js';
 
 const FIELDS = 6; // id, symbol, crc, module, export_type, namespace
 
 export function loadExportIds(sql: Sql, ids: number[]): ExportIdSeries {
   const sets = ids.map((id) => {
-    const rec = entryRecord(sql, id);
-    const q =
-      'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
-    const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
-    return {
-      rec,
-      exportIds: decodeIdArray(row.ids, row.count),
-      warnings: JSON.parse(row.warnings) as string[],
-    };
+    const b = buildExportSet(sql, id);
+    return { rec: b.rec, exportIds: decodeIdArray(b.ids, b.count), warnings: b.warnings };
   });
   const names = namesInOrder(sql);
   const table = exportTable(

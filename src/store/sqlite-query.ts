@@ -69,21 +69,25 @@ export function resolveEntry(sql: Sql, ref: string): EntryRecord {
   throw new UsageError(`"${ref}" matches ${found.length} entries: ${ids}; add labels or use an id`);
 }
 
+/** A stored build's record, its encoded export id set and its warnings: what every build loader starts from. */
+export function buildExportSet(
+  sql: Sql,
+  id: number,
+): { rec: ReturnType<typeof entryRecord>; ids: Buffer; count: number; warnings: string[] } {
+  const q =
+    'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
+  const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
+  return { rec: entryRecord(sql, id), ids: row.ids, count: row.count, warnings: JSON.parse(row.warnings) };
+}
+
 /**
  * Several builds at once, as a series needs them: names and export rows are read once for all, and a
  * tuple shared by two builds becomes one Export object (so a diff can tell "unchanged" by identity).
  */
 export function loadBuilds(sql: Sql, ids: number[]): KernelBuild[] {
   const sets = ids.map((id) => {
-    const rec = entryRecord(sql, id);
-    const q =
-      'SELECT s.ids, s.count, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports WHERE e.id = ?';
-    const row = sql.stmt(q).get(id) as { ids: Buffer; count: number; warnings: string };
-    return {
-      rec,
-      exportIds: decodeIdSet(row.ids, row.count),
-      warnings: JSON.parse(row.warnings) as string[],
-    };
+    const b = buildExportSet(sql, id);
+    return { rec: b.rec, exportIds: decodeIdSet(b.ids, b.count), warnings: b.warnings };
   });
   const byId = exportsById(sql, new Set(sets.flatMap((s) => s.exportIds)));
   return sets.map(({ rec, exportIds, warnings }) => {
