@@ -126,6 +126,7 @@ export {
 } from './readers/tree-modversions.js';
 export * from './readers/ubuntu-abi.js';
 export * from './report/btf.js';
+export * from './report/btf-raw.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
 export { diffToJunit, diffToSarif } from './report/ci.js';
