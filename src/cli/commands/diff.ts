@@ -1,6 +1,15 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
-import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
+import {
+  type CommandState,
+  emit,
+  formatOption,
+  type OutputOptions,
+  renderOptions,
+  terminalSafe,
+} from '../output.js';
 import { loadKfuncList } from './kfuncs.js';
 
 interface DiffOptions extends OutputOptions, InputOptions {
@@ -32,9 +41,41 @@ export function registerDiff(program: Command, state: CommandState): void {
       state.exitCode = o.exitCode ? lib.kfuncDiffExitCode(d) : 0;
       return;
     }
+    if (await tableDiff(lib, oldPath, newPath, o, state)) return;
     const [[old, next], policy] = await Promise.all([readPair(oldPath, newPath, o, cmd), readPolicy(o)]);
     const report = lib.compareBuilds(old, next, { policy });
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
     state.exitCode = o.exitCode ? report.exitCode : 0;
   });
+}
+
+/**
+ * Two plain Module.symvers files (the common case) compared as columns and written as one Buffer; false,
+ * having written nothing, for anything else (store refs, other formats, colours, Markdown, any fault),
+ * which the general path reads and reports.
+ */
+async function tableDiff(
+  lib: typeof import('../../index.js'),
+  oldPath: string,
+  newPath: string,
+  o: DiffOptions,
+  state: CommandState,
+): Promise<boolean> {
+  const opts = renderOptions(o);
+  if (o.format === 'markdown' || opts.color || (o.inputFormat && o.inputFormat !== 'module-symvers'))
+    return false;
+  if (!existsSync(oldPath) || !existsSync(newPath)) return false;
+  const [a, b, policy] = await Promise.all([
+    lib.readSymversTable(oldPath).catch(() => null),
+    lib.readSymversTable(newPath).catch(() => null),
+    readPolicy(o).catch(() => null),
+  ]);
+  if (a === null || b === null || policy === null || !lib.tablesComparable(a, b)) return false;
+  if (o.format === 'text' && terminalSafe(policy.name, false) !== policy.name) return false;
+  const report = lib.compareTables(a, b, policy);
+  const out = o.format === 'json' ? lib.tableDiffToJson(report) : lib.tableDiffToText(report, opts);
+  if (o.output) await writeFile(o.output, out);
+  else process.stdout.write(out);
+  state.exitCode = o.exitCode ? report.exitCode : 0;
+  return true;
 }
