@@ -108,7 +108,7 @@ function diffRows(a: SymversTable, b: SymversTable): number[][] {
       out[KIND.moved]!.push(i, j);
   }
   for (let j = 0; j < b.count; j++) if (matched[j] === 0) out[KIND.added]!.push(-1, j);
-  return out.map((pairs, k) => sortPairs(pairs, k === KIND.added ? b.symbols : a.symbols, k === KIND.added));
+  return out.map((pairs, k) => sortPairs(pairs, a, b, k));
 }
 
 function sameRange(x: string, x0: number, x1: number, y: string, y0: number, y1: number): boolean {
@@ -117,22 +117,24 @@ function sameRange(x: string, x0: number, x1: number, y: string, y0: number, y1:
   return true;
 }
 
-/** Pairs ordered by the symbol of their old row (their new row for additions), as `<` orders strings. */
-function sortPairs(pairs: number[], symbols: string[], byNew: boolean): number[] {
+/**
+ * Pairs ordered by the symbol of their old row (their new row for additions), as `<` orders strings:
+ * the symbols sorted by Array#sort's own string order (the same code-unit order, with no call into
+ * JavaScript per comparison), then each found again by its row.
+ */
+function sortPairs(pairs: number[], a: SymversTable, b: SymversTable, kind: number): number[] {
   const n = pairs.length / 2;
   if (n < 2) return pairs;
-  const at = new Array<number>(n);
-  for (let k = 0; k < n; k++) at[k] = pairs[2 * k + (byNew ? 1 : 0)]!;
-  const order = Array.from({ length: n }, (_, k) => k);
-  order.sort((x, y) => {
-    const sx = symbols[at[x]!]!;
-    const sy = symbols[at[y]!]!;
-    return sx < sy ? -1 : sx > sy ? 1 : 0;
-  });
+  const byNew = kind === KIND.added;
+  const own = byNew ? b : a;
+  const symbols = new Array<string>(n);
+  for (let k = 0; k < n; k++) symbols[k] = own.symbols[pairs[2 * k + (byNew ? 1 : 0)]!]!;
+  symbols.sort();
   const sorted = new Array<number>(pairs.length);
   for (let k = 0; k < n; k++) {
-    sorted[2 * k] = pairs[2 * order[k]!]!;
-    sorted[2 * k + 1] = pairs[2 * order[k]! + 1]!;
+    const s = symbols[k]!;
+    sorted[2 * k] = kind === KIND.added ? -1 : a.rows.get(s)!;
+    sorted[2 * k + 1] = kind === KIND.removed ? -1 : b.rows.get(s)!;
   }
   return sorted;
 }

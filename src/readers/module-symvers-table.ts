@@ -78,29 +78,12 @@ export function parseSymversTable(bytes: Uint8Array, source: string): SymversTab
     count++;
   }
   if (count === 0) return null;
-  ownStrings(text, symbols);
   const rows = new Map<string, number>();
   for (let r = 0; r < count; r++) {
     if (rows.has(symbols[r]!)) return null; // a duplicate: the general reader says where, or keeps the last
     rows.set(symbols[r]!, r);
   }
   return { source, text, count, symbols, rows, crc, exportType, fields, vmlinux };
-}
-
-const SYMBOL_FIELD = /^0x[0-9a-fA-F]+\t([^\t\n]*)[^\n]*\n?/gm;
-
-/**
- * Replaces each symbol, a slice of `text`, by a string of its own: V8 hashes and compares sliced strings
- * in its runtime, one call each time, and the diff hashes and sorts by symbol. One regular-expression
- * pass and one JSON.parse copy them all, where a Buffer.toString per symbol cost a native call each.
- */
-function ownStrings(text: string, symbols: string[]): void {
-  if (text.includes('"') || text.includes('\\')) return; // kept as slices: correct, only slower
-  const copies = JSON.parse(
-    `[${text.replace(SYMBOL_FIELD, '"$1",').replace(/\s+/g, '').slice(0, -1)}]`,
-  ) as string[];
-  if (copies.length !== symbols.length) return;
-  for (let r = 0; r < copies.length; r++) if (copies[r] === symbols[r]) symbols[r] = copies[r]!;
 }
 
 /** `text[from, to)` as hexadecimal digits, or -1. */

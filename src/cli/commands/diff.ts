@@ -33,6 +33,7 @@ export function registerDiff(program: Command, state: CommandState): void {
     .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)')
     .option('--kfuncs', 'compare the BPF kfuncs of two kernel artifacts (or stored builds) instead');
   addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions, cmd: Command) => {
+    if (!o.kfuncs && (await tableDiff(oldPath, newPath, o, state))) return;
     const lib = await import('../../index.js');
     if (o.kfuncs) {
       const [a, b] = [await loadKfuncList(oldPath, cmd), await loadKfuncList(newPath, cmd)];
@@ -41,7 +42,6 @@ export function registerDiff(program: Command, state: CommandState): void {
       state.exitCode = o.exitCode ? lib.kfuncDiffExitCode(d) : 0;
       return;
     }
-    if (await tableDiff(lib, oldPath, newPath, o, state)) return;
     const [[old, next], policy] = await Promise.all([readPair(oldPath, newPath, o, cmd), readPolicy(o)]);
     const report = lib.compareBuilds(old, next, { policy });
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
@@ -55,7 +55,6 @@ export function registerDiff(program: Command, state: CommandState): void {
  * which the general path reads and reports.
  */
 async function tableDiff(
-  lib: typeof import('../../index.js'),
   oldPath: string,
   newPath: string,
   o: DiffOptions,
@@ -65,10 +64,11 @@ async function tableDiff(
   if (o.format === 'markdown' || opts.color || (o.inputFormat && o.inputFormat !== 'module-symvers'))
     return false;
   if (!existsSync(oldPath) || !existsSync(newPath)) return false;
+  const lib = await import('../../index-diff.js');
   const [a, b, policy] = await Promise.all([
     lib.readSymversTable(oldPath).catch(() => null),
     lib.readSymversTable(newPath).catch(() => null),
-    readPolicy(o).catch(() => null),
+    lib.loadPolicy({ policyPath: o.policy, stablelistPaths: o.stablelist }).catch(() => null),
   ]);
   if (a === null || b === null || policy === null || !lib.tablesComparable(a, b)) return false;
   if (o.format === 'text' && terminalSafe(policy.name, false) !== policy.name) return false;
