@@ -6,6 +6,7 @@ export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
 export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
+export * from './analysis/exports-table-diff.js';
 export * from './analysis/impact.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
@@ -35,6 +36,7 @@ export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
+export * from './model/symvers-table.js';
 export * from './model/verdict.js';
 export {
   type Artifact,
@@ -113,6 +115,7 @@ export {
   type SymversRecord,
   type SymversShape,
 } from './readers/module-symvers.js';
+export { parseSymversTable, readSymversTable } from './readers/module-symvers-table.js';
 export * from './readers/pkg/index.js';
 export * from './readers/policy/index.js';
 export * from './readers/repo/apt-sources.js';
@@ -148,6 +151,7 @@ export {
 } from './report/compat-series.js';
 export * from './report/compat-stream.js';
 export * from './report/coverage.js';
+export { tableDiffToJson, tableDiffToText } from './report/diff-table.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';
 export * from './report/html/index.js';
