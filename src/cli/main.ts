@@ -1,6 +1,7 @@
 // `kabi`: a thin shell over the library. Each command lives in commands/<verb>.ts, declares its options
 // and calls one library function; the library itself is loaded only when a command runs.
 import { Command, CommanderError } from 'commander';
+import { registerBpfCompat } from './commands/bpf-compat.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompat } from './commands/compat.js';
 import { registerCoverage } from './commands/coverage.js';
@@ -72,6 +73,7 @@ export function kabiProgram(state: CommandState): Command {
   registerServe(program, state);
   registerReport(program, state);
   registerKfuncs(program, state);
+  registerBpfCompat(program, state);
   addExitCodeHelp(program);
   return program;
 }
