@@ -1,14 +1,19 @@
 // kabi-tracker's public API: readers (artifact → model), the model, analyses (model → results),
 // reports (results → text) and writers. The CLI and server use only what this file exports.
 
+export * from './analysis/bpf-compat.js';
+export {
+  accessText,
+  essential as coreEssentialName,
+  resolveCoreRelo,
+  typesCompat,
+} from './analysis/bpf-core.js';
 export * from './analysis/check.js';
 export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
 export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/impact.js';
-export * from './analysis/bpf-compat.js';
-export { accessText, essential as coreEssentialName, resolveCoreRelo, typesCompat } from './analysis/bpf-core.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';

@@ -21,10 +21,10 @@ import type {
 } from '../model/bpf-compat.js';
 import type { BpfObject, BpfProgram } from '../model/bpf-object.js';
 import type { Btf, BtfType } from '../model/btf.js';
+import { cDeclaration } from '../model/btf-c.js';
 import { kfFlagNames } from '../model/kfunc.js';
 import { accessText, type CoreOutcome, essential, resolveCoreRelo, typesCompat } from './bpf-core.js';
 import { reachable } from './bpf-reach.js';
-import { cDeclaration } from '../model/btf-c.js';
 
 /** The order in which libbpf and the verifier meet each kind of error: the first is the reason. */
 const ORDER: BpfFinding['code'][] = [
@@ -135,7 +135,8 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
       for (const c of ref.calls) poison(c.section, c.insn);
       for (const a of ref.addressTaken) imm(a.section).set(a.insn, 0n);
       // libbpf refuses a strong extern at once; a weak one only if a poisoned call is reachable (below).
-      if (!ref.weak) findings.push({ code: fail, severity: 'error', kfunc: ref.name, weak: false, expected, actual });
+      if (!ref.weak)
+        findings.push({ code: fail, severity: 'error', kfunc: ref.name, weak: false, expected, actual });
       else findings.push({ code: fail, severity: 'info', kfunc: ref.name, weak: true, expected, actual });
       continue;
     }
@@ -148,7 +149,13 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
   for (const m of o.maps) {
     if (m.type === null || kernelMaps.size === 0) continue;
     if (!kernelMaps.has(m.type))
-      findings.push({ code: 'map-type-unknown', severity: 'error', map: m.name, type: m.type, name: names.maps.get(m.type) ?? null });
+      findings.push({
+        code: 'map-type-unknown',
+        severity: 'error',
+        map: m.name,
+        type: m.type,
+        name: names.maps.get(m.type) ?? null,
+      });
   }
   if (kernelMaps.size === 0) notes.push('no enum bpf_map_type in this BTF: map types not checked');
 
@@ -166,7 +173,8 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
   // Reachability, per section, from each program (and each sub-program of .text, conservatively).
   const reach = new Map<string, Set<number>>();
   const starts = new Map<string, number[]>();
-  for (const p of [...o.programs, ...o.subprograms]) (starts.get(p.section) ?? starts.set(p.section, []).get(p.section)!).push(p.start);
+  for (const p of [...o.programs, ...o.subprograms])
+    (starts.get(p.section) ?? starts.set(p.section, []).get(p.section)!).push(p.start);
   for (const [section, code] of o.code) {
     const set = new Set<number>();
     for (const start of starts.get(section) ?? [0])
@@ -175,13 +183,26 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
   }
   const isReachable = (s: string, i: number) => reach.get(s)?.has(i) ?? true;
   const programAt = (s: string, i: number): string | null =>
-    [...o.programs, ...o.subprograms].find((p) => p.section === s && i >= p.start && i < p.start + p.length)?.name ?? null;
+    [...o.programs, ...o.subprograms].find((p) => p.section === s && i >= p.start && i < p.start + p.length)
+      ?.name ?? null;
 
   for (const { r, out } of outcomes) {
-    const base = { program: programAt(r.section, r.insn), section: r.section, insn: r.insn, kind: r.kind, access: accessText(o.btf, r) };
+    const base = {
+      program: programAt(r.section, r.insn),
+      section: r.section,
+      insn: r.insn,
+      kind: r.kind,
+      access: accessText(o.btf, r),
+    };
     if (out.status === 'ok') {
       if (out.local !== out.target && MOVES.has(r.kind))
-        findings.push({ code: 'core-relo-moved', severity: 'info', ...base, local: String(out.local), target: String(out.target) });
+        findings.push({
+          code: 'core-relo-moved',
+          severity: 'info',
+          ...base,
+          local: String(out.local),
+          target: String(out.target),
+        });
     } else if (out.status === 'absent') {
       findings.push({ code: 'core-relo-absent', severity: 'info', ...base });
     } else if (out.status === 'poison') {
@@ -196,7 +217,15 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
         similar: out.similar,
       });
     } else {
-      findings.push({ code: 'core-relo-failed', severity: 'error', ...base, reason: out.reason, targetType: null, missing: out.detail, similar: [] });
+      findings.push({
+        code: 'core-relo-failed',
+        severity: 'error',
+        ...base,
+        reason: out.reason,
+        targetType: null,
+        missing: out.detail,
+        similar: [],
+      });
     }
   }
 
@@ -207,7 +236,9 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
   for (const ref of o.kfuncs) {
     if (!ref.weak || kfuncState.get(ref.name) !== 'poisoned') continue;
     if (ref.calls.some((c) => isReachable(c.section, c.insn))) {
-      const f = findings.find((x) => (x.code === 'kfunc-missing' || x.code === 'kfunc-prototype') && x.kfunc === ref.name);
+      const f = findings.find(
+        (x) => (x.code === 'kfunc-missing' || x.code === 'kfunc-prototype') && x.kfunc === ref.name,
+      );
       if (f && (f.code === 'kfunc-missing' || f.code === 'kfunc-prototype')) f.severity = 'error';
     }
   }
@@ -232,7 +263,9 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
 
   // Kfuncs the kernel has but does not offer to BPF.
   if (k.kfuncs === null && o.kfuncs.length > 0)
-    notes.push('the kernel’s kfunc sets are unknown (raw BTF without bpf_kfunc decl tags): kfunc registration not checked');
+    notes.push(
+      'the kernel’s kfunc sets are unknown (raw BTF without bpf_kfunc decl tags): kfunc registration not checked',
+    );
   for (const ref of o.kfuncs) {
     if (kfuncState.get(ref.name) !== 'ok') continue;
     const listed = k.kfuncs?.kfuncs.find((x) => x.name === ref.kernelName);
@@ -265,7 +298,14 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
 }
 
 /** Relocations whose value is a layout fact worth reporting when it differs. */
-const MOVES = new Set(['field_byte_offset', 'field_byte_size', 'field_lshift_u64', 'field_rshift_u64', 'type_size', 'enumval_value']);
+const MOVES = new Set([
+  'field_byte_offset',
+  'field_byte_size',
+  'field_lshift_u64',
+  'field_rshift_u64',
+  'type_size',
+  'enumval_value',
+]);
 
 function rank(f: BpfFinding): number {
   const i = ORDER.indexOf(f.code);
@@ -275,17 +315,42 @@ function rank(f: BpfFinding): number {
 
 function programChecks(p: BpfProgram, k: BpfKernel, findings: BpfFinding[]): void {
   if (p.type === null) {
-    findings.push({ code: 'section-unknown', severity: 'error', program: p.name, section: p.section, name: null });
+    findings.push({
+      code: 'section-unknown',
+      severity: 'error',
+      program: p.name,
+      section: p.section,
+      name: null,
+    });
     return;
   }
   if (enumHas(k.btf, 'bpf_prog_type', p.type) === false)
-    findings.push({ code: 'prog-type-unknown', severity: 'error', program: p.name, section: p.section, name: p.type });
+    findings.push({
+      code: 'prog-type-unknown',
+      severity: 'error',
+      program: p.name,
+      section: p.section,
+      name: p.type,
+    });
   if (p.attachType && enumHas(k.btf, 'bpf_attach_type', p.attachType) === false)
-    findings.push({ code: 'attach-type-unknown', severity: 'error', program: p.name, section: p.section, name: p.attachType });
+    findings.push({
+      code: 'attach-type-unknown',
+      severity: 'error',
+      program: p.name,
+      section: p.section,
+      name: p.attachType,
+    });
   if (p.attachBtf) {
     const { name, kind } = p.attachBtf;
     const has = [k.btf, ...k.modules].some((b) => b.find(name, kind) !== undefined);
-    if (!has) findings.push({ code: 'attach-target-missing', severity: 'error', program: p.name, section: p.section, target: name });
+    if (!has)
+      findings.push({
+        code: 'attach-target-missing',
+        severity: 'error',
+        program: p.name,
+        section: p.section,
+        target: name,
+      });
   }
 }
 

@@ -6,15 +6,22 @@
 // matching candidates must agree, else libbpf refuses the object ("relocation decision ambiguity").
 // A failed existence relocation yields 0; any other failure poisons the instruction, which the verifier
 // refuses only if it can reach it (bpf-reach.ts).
-import type { BpfInsn, CoreRelo } from '../model/bpf-object.js';
+
 import type { CoreFailReason } from '../model/bpf-compat.js';
+import type { BpfInsn, CoreRelo } from '../model/bpf-object.js';
 import { BTF_MODIFIERS, type Btf, type BtfType } from '../model/btf.js';
 
 export type CoreOutcome =
   | { status: 'ok'; local: bigint; target: bigint; targetType: number }
   /** Existence relocations that found nothing: the value is 0. */
   | { status: 'absent'; local: bigint; target: 0n }
-  | { status: 'poison'; reason: CoreFailReason; targetType: string | null; missing: string | null; similar: string[] }
+  | {
+      status: 'poison';
+      reason: CoreFailReason;
+      targetType: string | null;
+      missing: string | null;
+      similar: string[];
+    }
   /** libbpf refuses the whole object (bad relocation, ambiguity). */
   | { status: 'error'; reason: CoreFailReason; detail: string };
 
@@ -31,7 +38,14 @@ interface Spec {
   bitOffset: number;
 }
 
-const FIELD = new Set(['field_byte_offset', 'field_byte_size', 'field_exists', 'field_signed', 'field_lshift_u64', 'field_rshift_u64']);
+const FIELD = new Set([
+  'field_byte_offset',
+  'field_byte_size',
+  'field_exists',
+  'field_signed',
+  'field_lshift_u64',
+  'field_rshift_u64',
+]);
 const TYPE = new Set(['type_id_local', 'type_id_target', 'type_exists', 'type_size', 'type_matches']);
 const ENUMVAL = new Set(['enumval_exists', 'enumval_value']);
 const EXISTS = new Set(['field_exists', 'type_exists', 'type_matches', 'enumval_exists']);
@@ -214,7 +228,9 @@ export function typesCompat(lb: Btf, lid: number, tb: Btf, tid: number, level = 
         if (l.params.length !== tp.params.length || l.variadic !== tp.variadic) return false;
         for (let i = 0; i < l.params.length; i++) {
           if (level <= 0) return false;
-          if (!typesCompat(lb, skip(lb, l.params[i]!.type).id, tb, skip(tb, tp.params[i]!.type).id, level - 1))
+          if (
+            !typesCompat(lb, skip(lb, l.params[i]!.type).id, tb, skip(tb, tp.params[i]!.type).id, level - 1)
+          )
             return false;
         }
         lid = skip(lb, l.type).id;
@@ -288,7 +304,9 @@ function essentialIndex(btf: Btf): Map<string, number[]> {
 function candidates(local: BtfType, targets: readonly Btf[]): { btf: Btf; id: number }[] {
   const name = essential(local.name);
   const of = (btf: Btf) =>
-    (essentialIndex(btf).get(name) ?? []).filter((id) => kindCompat(btf.get(id), local)).map((id) => ({ btf, id }));
+    (essentialIndex(btf).get(name) ?? [])
+      .filter((id) => kindCompat(btf.get(id), local))
+      .map((id) => ({ btf, id }));
   const [vmlinux, ...modules] = targets;
   const own = vmlinux ? of(vmlinux) : [];
   return own.length > 0 ? own : modules.flatMap(of);
@@ -338,7 +356,8 @@ function specMatch(local: Spec, kind: string, tb: Btf, tid: number): Spec | Matc
   const rootName = tb.get(tid).name;
   if (ENUMVAL.has(kind)) {
     const { id, t } = skip(tb, tid);
-    if (!isEnum(t)) return { targetType: rootName, missing: local.acc[0]!.name!, similar: [], reason: 'no-member' };
+    if (!isEnum(t))
+      return { targetType: rootName, missing: local.acc[0]!.name!, similar: [], reason: 'no-member' };
     const want = essential(local.acc[0]!.name!);
     const values = (t as Extract<BtfType, { kind: 'enum' | 'enum64' }>).values;
     const i = values.findIndex((v) => essential(v.name) === want);
@@ -374,10 +393,20 @@ function specMatch(local: Spec, kind: string, tb: Btf, tid: number): Spec | Matc
       if (i > 0) {
         const t = ts.t;
         if (t.kind !== 'array')
-          return { targetType: `${t.kind} ${t.name}`, missing: `[${la.idx}]`, similar: [], reason: 'array-index' };
+          return {
+            targetType: `${t.kind} ${t.name}`,
+            missing: `[${la.idx}]`,
+            similar: [],
+            reason: 'array-index',
+          };
         const flex = isFlex(tb, spec.acc[spec.acc.length - 1]!, t.nelems);
         if (!flex && la.idx >= t.nelems)
-          return { targetType: `${t.nelems}-element array`, missing: `[${la.idx}]`, similar: [], reason: 'array-index' };
+          return {
+            targetType: `${t.nelems}-element array`,
+            missing: `[${la.idx}]`,
+            similar: [],
+            reason: 'array-index',
+          };
         id = skip(tb, t.type).id;
       }
       spec.acc.push({ typeId: id, idx: la.idx, name: null });
@@ -419,7 +448,8 @@ function fieldValue(kind: string, spec: Spec): FieldValue {
   const btf = spec.btf;
   if (!acc.name) {
     const sz = resolveSize(btf, acc.typeId);
-    if (kind === 'field_byte_offset') return { value: BigInt(spec.bitOffset / 8), size: sz, typeId: acc.typeId };
+    if (kind === 'field_byte_offset')
+      return { value: BigInt(spec.bitOffset / 8), size: sz, typeId: acc.typeId };
     if (kind === 'field_byte_size') return { value: BigInt(sz), size: 0, typeId: 0 };
     throw new BadRelo(`${kind} on an array element`);
   }
@@ -455,7 +485,10 @@ function fieldValue(kind: string, spec: Spec): FieldValue {
     case 'field_byte_size':
       return v(byteSz);
     case 'field_signed':
-      return v((isEnum(mt.t) && (mt.t as { signed: boolean }).signed) || (mt.t.kind === 'int' && mt.t.encoding === 'signed'));
+      return v(
+        (isEnum(mt.t) && (mt.t as { signed: boolean }).signed) ||
+          (mt.t.kind === 'int' && mt.t.encoding === 'signed'),
+      );
     case 'field_lshift_u64':
       return v(64 - (bitOff + bitSz - byteOff * 8));
     case 'field_rshift_u64':
@@ -495,7 +528,12 @@ const STX = 3;
  * Resolves one relocation against a kernel's BTF: `targets` is vmlinux's BTF, then the modules' split BTF
  * (libbpf looks in modules only when vmlinux has no candidate). `insn` is the relocated instruction.
  */
-export function resolveCoreRelo(local: Btf, r: CoreRelo, insn: BpfInsn, targets: readonly Btf[]): CoreOutcome {
+export function resolveCoreRelo(
+  local: Btf,
+  r: CoreRelo,
+  insn: BpfInsn,
+  targets: readonly Btf[],
+): CoreOutcome {
   try {
     return resolve(local, r, insn, targets);
   } catch (e) {
@@ -508,7 +546,8 @@ export function resolveCoreRelo(local: Btf, r: CoreRelo, insn: BpfInsn, targets:
 function resolve(local: Btf, r: CoreRelo, insn: BpfInsn, targets: readonly Btf[]): CoreOutcome {
   const localSpec = parseSpec(local, r);
   const localType = local.get(r.typeId);
-  if (r.kind === 'type_id_local') return { status: 'ok', local: BigInt(r.typeId), target: BigInt(r.typeId), targetType: r.typeId };
+  if (r.kind === 'type_id_local')
+    return { status: 'ok', local: BigInt(r.typeId), target: BigInt(r.typeId), targetType: r.typeId };
   if (!localType.name) throw new BadRelo(`relocation against an anonymous ${localType.kind}`);
   const localVal = localValue(r.kind, localSpec);
   const cands = candidates(localType, targets);

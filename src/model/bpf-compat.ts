@@ -14,7 +14,6 @@ export interface BpfKernel {
   kfuncs: KfuncList | null;
 }
 
-
 /**
  * - `error`: the object is refused (libbpf fails to load it, or the verifier rejects a program);
  * - `warning`: may be refused, but this analysis cannot tell (e.g. kfunc program-type registration);

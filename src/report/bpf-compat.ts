@@ -66,7 +66,10 @@ function where(f: BpfFinding): string | null {
 
 export function bpfCompatDocument(r: BpfCompatReport): SeriesDocument {
   const notes: Line[] = [
-    [`${r.objects.length} object${r.objects.length === 1 ? '' : 's'} × ${r.kernels.length} kernel${r.kernels.length === 1 ? '' : 's'}: `, `${r.objects.filter((o) => o.firstFailing === null).length} load on every kernel`],
+    [
+      `${r.objects.length} object${r.objects.length === 1 ? '' : 's'} × ${r.kernels.length} kernel${r.kernels.length === 1 ? '' : 's'}: `,
+      `${r.objects.filter((o) => o.firstFailing === null).length} load on every kernel`,
+    ],
   ];
   for (const o of r.objects)
     for (const k of o.kernels) for (const n of k.notes) notes.push(['note (', { code: k.kernel }, '): ', n]);
@@ -137,19 +140,20 @@ export function bpfCompatJson(r: BpfCompatReport) {
 
 export type BpfCompatJson = ReturnType<typeof bpfCompatJson>;
 
-export const bpfCompatRenderers: Record<BpfCompatFormat, (r: BpfCompatReport, o: DocumentOptions) => string> = {
-  text: (r, o) => documentToText(bpfCompatDocument(r), o),
-  json: (r) => `${JSON.stringify(bpfCompatJson(r), null, 2)}\n`,
-  markdown: (r, o) => documentToMarkdown(bpfCompatDocument(r), o),
-  csv: (r, o) => documentToCsv(bpfCompatDocument(r), o),
-  html: (r) => {
-    const doc = bpfCompatDocument(r);
-    return renderHtmlReport({
-      title: 'Will these BPF objects load?',
-      lines: [`${r.objects.length} objects × ${r.kernels.length} kernels: ${r.kernels.join(', ')}`],
-      charts: [],
-      tables: doc.tables.map((t) => fromDocTable(t)),
-      generator: 'kabi bpf-compat',
-    });
-  },
-};
+export const bpfCompatRenderers: Record<BpfCompatFormat, (r: BpfCompatReport, o: DocumentOptions) => string> =
+  {
+    text: (r, o) => documentToText(bpfCompatDocument(r), o),
+    json: (r) => `${JSON.stringify(bpfCompatJson(r), null, 2)}\n`,
+    markdown: (r, o) => documentToMarkdown(bpfCompatDocument(r), o),
+    csv: (r, o) => documentToCsv(bpfCompatDocument(r), o),
+    html: (r) => {
+      const doc = bpfCompatDocument(r);
+      return renderHtmlReport({
+        title: 'Will these BPF objects load?',
+        lines: [`${r.objects.length} objects × ${r.kernels.length} kernels: ${r.kernels.join(', ')}`],
+        charts: [],
+        tables: doc.tables.map((t) => fromDocTable(t)),
+        generator: 'kabi bpf-compat',
+      });
+    },
+  };

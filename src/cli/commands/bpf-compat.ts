@@ -36,7 +36,8 @@ export function registerBpfCompat(program: Command, state: CommandState): void {
       const lib = await import('../../index.js');
       const objs = await Promise.all(objects.map((p) => lib.readBpfObject(p)));
       const kernels = [];
-      for (const k of o.kernels) kernels.push(await lib.readBpfKernel(k, o.systemMap ? { systemMap: o.systemMap } : {}));
+      for (const k of o.kernels)
+        kernels.push(await lib.readBpfKernel(k, o.systemMap ? { systemMap: o.systemMap } : {}));
       const report = lib.bpfCompat(objs, kernels);
       const out = { ...o, format: o.format === 'json' ? ('json' as const) : ('text' as const) };
       await emit(lib.bpfCompatRenderers[o.format](report, { ...renderOptions(out), view: o.view }), out);

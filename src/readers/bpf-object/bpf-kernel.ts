@@ -9,8 +9,14 @@ import type { Artifact } from '../artifact.js';
 import { readKernelBtf } from '../btf/kernel-btf.js';
 import { kfuncsOf } from '../btf/kfuncs.js';
 
-export async function readBpfKernel(input: string | Artifact, opts: { systemMap?: string } = {}): Promise<BpfKernel> {
-  const k = await readKernelBtf(input, { kfuncModules: true, ...(opts.systemMap ? { systemMap: opts.systemMap } : {}) });
+export async function readBpfKernel(
+  input: string | Artifact,
+  opts: { systemMap?: string } = {},
+): Promise<BpfKernel> {
+  const k = await readKernelBtf(input, {
+    kfuncModules: true,
+    ...(opts.systemMap ? { systemMap: opts.systemMap } : {}),
+  });
   let kfuncs: BpfKernel['kfuncs'] = null;
   try {
     kfuncs = kfuncsOf(k);

@@ -12,7 +12,6 @@
 // Calls: `call imm` with src_reg 0 is helper number imm (enum bpf_func_id); with src_reg 1 it calls a
 // sub-program (pc + imm + 1); a call relocated against an undefined symbol calls an extern kfunc.
 import { ArtifactFormatError } from '../../errors.js';
-import type { Btf } from '../../model/btf.js';
 import type {
   BpfCallSite,
   BpfHelperRef,
@@ -23,10 +22,11 @@ import type {
   BpfProgram,
   BpfSectionCode,
 } from '../../model/bpf-object.js';
+import type { Btf } from '../../model/btf.js';
+import { readBtf } from '../btf/btf.js';
 import { type ElfFile, type ElfSection, openElf } from '../elf/elf.js';
 import { type ElfRelocation, type ElfSymbol, readRelocations, readSymbols } from '../elf/symbols.js';
 import { readInputFile } from '../file.js';
-import { readBtf } from '../btf/btf.js';
 import { readBtfExt } from './btf-ext.js';
 import { sectionType } from './section-types.js';
 
@@ -54,7 +54,10 @@ export function isBpfObject(bytes: Uint8Array): boolean {
 export function parseBpfObject(bytes: Uint8Array, opts: { source: string }): BpfObject {
   const elf = openElf(bytes, opts);
   if (elf.machine !== EM_BPF)
-    throw elf.error(`e_machine ${elf.machine}: expected ${EM_BPF} (EM_BPF), a BPF object (clang -target bpf)`, 18);
+    throw elf.error(
+      `e_machine ${elf.machine}: expected ${EM_BPF} (EM_BPF), a BPF object (clang -target bpf)`,
+      18,
+    );
   if (elf.type !== ET_REL)
     throw elf.error(`e_type ${elf.type}: expected 1 (ET_REL), an object as clang -c writes it`, 16);
   if (!elf.is64) throw elf.error('a 32-bit ELF: BPF objects are ELF64', 4);
@@ -121,7 +124,11 @@ export async function readBpfObject(path: string): Promise<BpfObject> {
 function decodeInsns(elf: ElfFile, s: ElfSection): BpfInsn[] {
   const data = elf.data(s);
   if (data.length % 8 !== 0)
-    throw elf.error(`${data.length} bytes of code: not a whole number of 8-byte instructions`, s.offset, s.name);
+    throw elf.error(
+      `${data.length} bytes of code: not a whole number of 8-byte instructions`,
+      s.offset,
+      s.name,
+    );
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const le = elf.littleEndian;
   const out: BpfInsn[] = new Array(data.length / 8);
@@ -139,7 +146,12 @@ function decodeInsns(elf: ElfFile, s: ElfSection): BpfInsn[] {
   return out;
 }
 
-function programOf(elf: ElfFile, s: ElfSection, f: ElfSymbol, subprograms: BpfProgram[] | null): BpfProgram[] {
+function programOf(
+  elf: ElfFile,
+  s: ElfSection,
+  f: ElfSymbol,
+  subprograms: BpfProgram[] | null,
+): BpfProgram[] {
   if (f.value % 8 !== 0 || f.size % 8 !== 0 || f.value + f.size > s.size)
     throw elf.error(
       `function ${f.name}: ${f.size} bytes at ${f.value} do not lie on whole instructions within ${s.name} (${s.size} bytes)`,
@@ -207,7 +219,12 @@ function scanCalls(
     const r = relocs.get(insn * 8);
     if (!r) return undefined;
     const sym = symbols[r.symbol];
-    if (!sym) throw elf.error(`relocation at ${insn * 8} names symbol ${r.symbol}, past the symbol table`, undefined, s.name);
+    if (!sym)
+      throw elf.error(
+        `relocation at ${insn * 8} names symbol ${r.symbol}, past the symbol table`,
+        undefined,
+        s.name,
+      );
     return sym;
   };
   for (let i = 0; i < c.insns.length; i++) {
@@ -235,7 +252,11 @@ function scanCalls(
       if (h) h.calls.push(site);
       else helpers.set(insn.imm, { id: insn.imm, calls: [site] });
     } else if (insn.src !== BPF_PSEUDO_CALL && !sym) {
-      throw elf.error(`call at instruction ${i} with src_reg ${insn.src}: expected 0 or 1`, s.offset + i * 8, s.name);
+      throw elf.error(
+        `call at instruction ${i} with src_reg ${insn.src}: expected 0 or 1`,
+        s.offset + i * 8,
+        s.name,
+      );
     }
   }
 }
@@ -261,7 +282,11 @@ function btfMaps(btf: Btf, source: string): BpfMap[] {
 }
 
 /** `__uint(type, X)` is `int (*type)[X]`: the value is the array's element count. */
-function intMember(btf: Btf, members: readonly { name: string; type: number }[], name: string): number | null {
+function intMember(
+  btf: Btf,
+  members: readonly { name: string; type: number }[],
+  name: string,
+): number | null {
   const m = members.find((x) => x.name === name);
   if (!m) return null;
   const ptr = btf.get(btf.resolve(m.type));
@@ -278,7 +303,11 @@ function legacyMaps(elf: ElfFile, symbols: ElfSymbol[]): BpfMap[] {
     .filter((y) => y.shndx === s.index && y.name !== '' && (y.info & 0xf) !== 3)
     .map((y) => {
       if (y.value + 4 > data.length)
-        throw elf.error(`legacy map ${y.name} at ${y.value} lies past the end of the section`, s.offset, s.name);
+        throw elf.error(
+          `legacy map ${y.name} at ${y.value} lies past the end of the section`,
+          s.offset,
+          s.name,
+        );
       const type = new DataView(data.buffer, data.byteOffset + y.value, 4).getUint32(0, elf.littleEndian);
       return { name: y.name, type, definition: 'legacy' as const };
     });

@@ -47,7 +47,11 @@ const HEADER_MIN = 24;
 
 export function readBtfExt(bytes: Uint8Array, opts: ReadBtfExtOptions): BtfExt {
   const fail = (reason: string, offset: number) =>
-    new ArtifactFormatError(reason, { source: opts.source, offset: opts.fileOffset + offset, section: '.BTF.ext' });
+    new ArtifactFormatError(reason, {
+      source: opts.source,
+      offset: opts.fileOffset + offset,
+      section: '.BTF.ext',
+    });
   if (bytes.length < HEADER_MIN) throw fail(`${bytes.length} bytes: too short for a .BTF.ext header (24)`, 0);
   let le: boolean;
   if (bytes[0] === 0x9f && bytes[1] === 0xeb) le = true;
@@ -80,7 +84,10 @@ export function readBtfExt(bytes: Uint8Array, opts: ReadBtfExtOptions): BtfExt {
     const start = hdrLen + off;
     const end = start + len;
     if (end > bytes.length || end < start)
-      throw fail(`${what} (${len} bytes at ${start}) runs past the end of the ${bytes.length}-byte section`, headerField);
+      throw fail(
+        `${what} (${len} bytes at ${start}) runs past the end of the ${bytes.length}-byte section`,
+        headerField,
+      );
     if (len < 4) throw fail(`${what}: ${len} bytes, too short for its record size`, start);
     const recSize = u32(start);
     if (recSize < minRecord || recSize % 4 !== 0)
@@ -92,7 +99,8 @@ export function readBtfExt(bytes: Uint8Array, opts: ReadBtfExtOptions): BtfExt {
       const n = u32(p + 4);
       p += 8;
       if (n === 0) throw fail(`${what} for ${section}: zero records (libbpf refuses this)`, p - 4);
-      if (n > (end - p) / recSize) throw fail(`${what} for ${section}: ${n} records run past the block`, p - 4);
+      if (n > (end - p) / recSize)
+        throw fail(`${what} for ${section}: ${n} records run past the block`, p - 4);
       for (let i = 0; i < n; i++, p += recSize) record(p, section);
     }
   };
