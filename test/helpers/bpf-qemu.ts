@@ -24,8 +24,8 @@ const INIT = `#!/bin/busybox sh
 export PATH=/bin:/usr/sbin
 mount -t bpf bpf /sys/fs/bpf
 for o in /o/*.o; do
-  n=$(basename $o .o)
-  echo "@@case $n"
+  n=$(basename $o .bpf.o)
+  echo "@@case $n.bpf"
   bpftool prog loadall $o /sys/fs/bpf/$n >/tmp/err 2>&1
   echo "@@exit $?"
   head -n 60 /tmp/err | sed 's/^/@@says /'
