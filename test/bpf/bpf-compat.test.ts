@@ -2,110 +2,23 @@
 // keeps `task_struct.state` and lacks what 6.2 added (kfuncs, cgroup storage), "new" has `__state` and all
 // of it. The real kernels (Debian 6.1 and 6.12) are judged in bpf-compat-real.test.ts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  type BpfKernel,
   Btf,
-  type BtfType,
   bpfCompat,
   bpfCompatExitCode,
   bpfCompatRenderers,
-  type KfuncList,
+  encodeBtf,
   parseBpfObject,
 } from '../../src/index.js';
+import { kernel, kernelTypes } from '../helpers/bpf-kernels.js';
+import { kabi } from '../helpers/exec.js';
 
 const BPF = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'bpf');
 const object = (name: string) => parseBpfObject(readFileSync(join(BPF, name)), { source: name });
-
-const enumOf = (name: string, values: [string, number][]): BtfType => ({
-  kind: 'enum',
-  name,
-  size: 4,
-  signed: false,
-  values: values.map(([n, v]) => ({ name: n, value: BigInt(v) })),
-});
-
-/** A kernel's BTF, ids from 1 in the order given. */
-function kernel(name: string, modern: boolean): BpfKernel {
-  const types: BtfType[] = [
-    { kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 }, // 1
-    { kind: 'int', name: 'unsigned int', size: 4, encoding: 'unsigned', bitOffset: 0, bits: 32 }, // 2
-    { kind: 'int', name: 'long', size: 8, encoding: 'signed', bitOffset: 0, bits: 64 }, // 3
-    {
-      kind: 'struct', // 4
-      name: 'task_struct',
-      size: 64,
-      members: [
-        { name: 'thread_info', type: 3, bitOffset: 0, bitfieldSize: 0 },
-        modern
-          ? { name: '__state', type: 2, bitOffset: 192, bitfieldSize: 0 }
-          : { name: 'state', type: 3, bitOffset: 192, bitfieldSize: 0 },
-        { name: 'pid', type: 1, bitOffset: 256, bitfieldSize: 0 },
-      ],
-    },
-    { kind: 'ptr', name: '', type: 4 }, // 5
-    { kind: 'func_proto', name: '', type: 5, params: [{ name: 'pid', type: 1 }], variadic: false }, // 6
-    { kind: 'func_proto', name: '', type: 0, params: [{ name: 'p', type: 5 }], variadic: false }, // 7
-    { kind: 'typedef', name: 'btf_trace_task_newtask', type: 5 }, // 8
-    { kind: 'typedef', name: 'btf_trace_cgroup_mkdir', type: 5 }, // 9
-    enumOf('bpf_prog_type', [
-      ['BPF_PROG_TYPE_TRACEPOINT', 5],
-      ['BPF_PROG_TYPE_RAW_TRACEPOINT', 17],
-      ['BPF_PROG_TYPE_TRACING', 26],
-    ]),
-    enumOf('bpf_attach_type', [['BPF_TRACE_RAW_TP', 23]]),
-    enumOf('bpf_map_type', [
-      ['BPF_MAP_TYPE_RINGBUF', 27],
-      ...(modern ? ([['BPF_MAP_TYPE_CGRP_STORAGE', 32]] as [string, number][]) : []),
-    ]),
-    enumOf('bpf_func_id', [
-      ['BPF_FUNC_get_current_pid_tgid', 14],
-      ['BPF_FUNC_get_current_task', 35],
-      ['BPF_FUNC_probe_read_kernel', 113],
-      ['BPF_FUNC_ringbuf_output', 130],
-      ...(modern ? ([['BPF_FUNC_cgrp_storage_get', 210]] as [string, number][]) : []),
-    ]),
-  ];
-  if (modern) {
-    types.push({ kind: 'func', name: 'bpf_task_from_pid', type: 6, linkage: 'global' });
-    types.push({ kind: 'func', name: 'bpf_task_release', type: 7, linkage: 'global' });
-  }
-  const btf = new Btf(types, 1, null, name);
-  const kfuncs: KfuncList = {
-    source: name,
-    release: name,
-    method: 'btf-ids',
-    symbolSource: 'symtab',
-    setFlag: true,
-    modules: [],
-    kfuncs: modern
-      ? [
-          {
-            name: 'bpf_task_from_pid',
-            prototype: '',
-            signature: '',
-            flags: 5,
-            sets: ['generic_btf_ids'],
-            module: null,
-            btfId: 14,
-          },
-          {
-            name: 'bpf_task_release',
-            prototype: '',
-            signature: '',
-            flags: 2,
-            sets: ['generic_btf_ids'],
-            module: null,
-            btfId: 15,
-          },
-        ]
-      : [],
-    warnings: [],
-  };
-  return { name, btf, modules: [], kfuncs };
-}
 
 const OLD = kernel('old', false);
 const NEW = kernel('new', true);
@@ -197,5 +110,93 @@ describe('bpfCompat on the fixtures', () => {
     const json = JSON.parse(bpfCompatRenderers.json(report, { color: false, limit: null }));
     assert.equal(json.objects[2].firstFailing, 'old');
     assert.equal(json.objects[2].kernels[0].reason.kfunc, 'bpf_task_from_pid');
+  });
+});
+
+describe('bpfCompat on kfuncs that changed or are not offered', () => {
+  const kfuncTask = object('kfunc_task.bpf.o');
+
+  it('a kfunc whose prototype changed (a parameter added) is refused as libbpf refuses it', () => {
+    const types = kernelTypes(true);
+    // id 7: bpf_task_release's prototype, now with a second parameter
+    types[6] = {
+      kind: 'func_proto',
+      name: '',
+      type: 0,
+      params: [
+        { name: 'p', type: 5 },
+        { name: 'flags', type: 1 },
+      ],
+      variadic: false,
+    };
+    const changed = { ...NEW, name: 'changed', btf: new Btf(types, 1, null, 'changed') };
+    const r = bpfCompat([kfuncTask], [changed]).objects[0]!.kernels[0]!;
+    assert.equal(r.loads, false);
+    assert.ok(r.reason?.code === 'kfunc-prototype');
+    assert.deepEqual(
+      [r.reason.kfunc, r.reason.expected, r.reason.actual],
+      [
+        'bpf_task_release',
+        'void bpf_task_release(struct task_struct *)',
+        'void bpf_task_release(struct task_struct *p, int flags)',
+      ],
+    );
+  });
+
+  it('a function the kernel has but offers in no kfunc set is refused by the verifier', () => {
+    const unlisted = { ...NEW, name: 'unlisted', kfuncs: { ...NEW.kfuncs!, kfuncs: [] } };
+    const r = bpfCompat([kfuncTask], [unlisted]).objects[0]!.kernels[0]!;
+    assert.deepEqual(
+      r.findings.map((f) => [f.code, f.severity]),
+      [
+        ['kfunc-not-registered', 'error'],
+        ['kfunc-not-registered', 'error'],
+      ],
+    );
+  });
+
+  it('without the kernel’s kfunc list, says registration was not checked', () => {
+    const r = bpfCompat([kfuncTask], [{ ...NEW, kfuncs: null }]).objects[0]!.kernels[0]!;
+    assert.equal(r.loads, true);
+    assert.match(r.notes.join('\n'), /kfunc registration not checked/);
+  });
+});
+
+describe('kabi bpf-compat (the command)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabi-bpf-cli-'));
+  const oldBtf = join(dir, 'old.btf');
+  const newBtf = join(dir, 'new.btf');
+  writeFileSync(oldBtf, encodeBtf(kernelTypes(false)));
+  writeFileSync(newBtf, encodeBtf(kernelTypes(true)));
+  const objects = OBJECTS.map((o) => join(BPF, o));
+
+  it('prints the matrix as JSON its schema accepts, and exits 8 when an object fails somewhere', () => {
+    const r = kabi(['bpf-compat', ...objects, '-k', oldBtf, newBtf, '--format', 'json']);
+    assert.equal(r.status, 8, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.kernels, ['old.btf', 'new.btf']);
+    assert.deepEqual(
+      doc.objects.map((o: { firstFailing: string | null }) => o.firstFailing),
+      [null, 'new.btf', 'old.btf', null, 'old.btf'],
+    );
+  });
+
+  it('exits 0 when every object loads everywhere; text names the objects', () => {
+    const r = kabi([
+      'bpf-compat',
+      join(BPF, 'state_core.bpf.o'),
+      join(BPF, 'ringbuf.bpf.o'),
+      '-k',
+      oldBtf,
+      newBtf,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /state_core\.bpf\.o\s+loads\s+loads/);
+  });
+
+  it('refuses an input that is not a BPF object, naming it', () => {
+    const r = kabi(['bpf-compat', oldBtf, '-k', newBtf]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /old\.btf.*not an ELF file/);
   });
 });
