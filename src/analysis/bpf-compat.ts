@@ -289,6 +289,7 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
       flags: listed?.flags == null ? null : kfFlagNames(listed.flags),
       sets: listed?.sets ?? [],
       module: listed?.module ?? null,
+      kernelPrototype: kernelPrototypeIfDifferent(o.btf, ref.protoId, k, ref.kernelName),
     });
   }
 
@@ -351,6 +352,40 @@ function programChecks(p: BpfProgram, k: BpfKernel, findings: BpfFinding[]): voi
         section: p.section,
         target: name,
       });
+  }
+}
+
+/** The kernel's prototype of a kfunc, when its types (not its parameter names) differ from the object's. */
+function kernelPrototypeIfDifferent(local: Btf, protoId: number, k: BpfKernel, name: string): string | null {
+  const found = findFunc(k, name);
+  if (!found) return null;
+  const kproto = (found.btf.get(found.id) as { type: number }).type;
+  return signature(local, protoId) === signature(found.btf, kproto)
+    ? null
+    : prototypeText(found.btf, kproto, name);
+}
+
+/** A prototype's types with typedefs and qualifiers seen through: `__s32` and `s32` are both `int32`. */
+function signature(btf: Btf, protoId: number): string {
+  const t = btf.get(protoId);
+  if (t.kind !== 'func_proto') return canonical(btf, protoId);
+  return `${canonical(btf, t.type)}(${t.params.map((p) => canonical(btf, p.type)).join(', ')}${t.variadic ? ', ...' : ''})`;
+}
+
+function canonical(btf: Btf, id: number, depth = 0): string {
+  const t = btf.get(btf.resolve(id));
+  if (depth > 8) return t.kind;
+  switch (t.kind) {
+    case 'ptr':
+      return `${canonical(btf, t.type, depth + 1)}*`;
+    case 'array':
+      return `${canonical(btf, t.type, depth + 1)}[${t.nelems}]`;
+    case 'int':
+      return `${t.encoding === 'signed' ? 's' : 'u'}${t.size * 8}`;
+    case 'func_proto':
+      return `fn ${signature(btf, btf.resolve(id))}`;
+    default:
+      return `${t.kind} ${t.name}`;
   }
 }
 

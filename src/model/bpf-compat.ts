@@ -87,6 +87,11 @@ export type BpfFinding =
       flags: string[] | null;
       sets: string[];
       module: string | null;
+      /**
+       * The kernel's prototype when its types differ from the object's but libbpf accepts them (a struct
+       * renamed: `struct bpf_dynptr_kern *` → `struct bpf_dynptr *`); null when they are the same.
+       */
+      kernelPrototype: string | null;
     }
   | {
       code: 'helper-unknown';

@@ -42,7 +42,7 @@ export function bpfFindingText(f: BpfFinding): string {
     case 'kfunc-not-registered':
       return `kfunc ${f.kfunc}: the kernel has the function but offers it in no kfunc set`;
     case 'kfunc-ok':
-      return `kfunc ${f.kfunc}: ${f.flags === null ? 'flags unknown' : f.flags.join(' | ') || 'no flags'}${f.module ? ` (module ${f.module})` : ''}${f.sets.length ? `, sets ${f.sets.join(' ')}` : ''}`;
+      return `kfunc ${f.kfunc}: ${f.flags === null ? 'flags unknown' : f.flags.join(' | ') || 'no flags'}${f.module ? ` (module ${f.module})` : ''}${f.sets.length ? `, sets ${f.sets.join(' ')}` : ''}${f.kernelPrototype ? `; the kernel declares ${f.kernelPrototype} (compatible)` : ''}`;
     case 'helper-unknown':
       return `helper ${f.helper}${f.name ? ` (${f.name})` : ''}: not in the kernel's enum bpf_func_id${f.severity === 'error' ? '' : ' (not reached)'}`;
     case 'section-unknown':

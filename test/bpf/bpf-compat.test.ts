@@ -143,6 +143,23 @@ describe('bpfCompat on kfuncs that changed or are not offered', () => {
     );
   });
 
+  it('a prototype whose pointed-to struct was renamed is accepted, as libbpf does, and reported', () => {
+    const types = kernelTypes(true);
+    types.push({ kind: 'struct', name: 'task_struct_kern', size: 8, members: [] }); // 16
+    types.push({ kind: 'ptr', name: '', type: 16 }); // 17
+    types[6] = { kind: 'func_proto', name: '', type: 0, params: [{ name: 'p', type: 17 }], variadic: false };
+    const renamed = { ...NEW, name: 'renamed', btf: new Btf(types, 1, null, 'renamed') };
+    const r = bpfCompat([kfuncTask], [renamed]).objects[0]!.kernels[0]!;
+    assert.equal(r.loads, true);
+    assert.deepEqual(
+      r.findings.map((f) => (f.code === 'kfunc-ok' ? [f.kfunc, f.kernelPrototype] : f.code)),
+      [
+        ['bpf_task_from_pid', null],
+        ['bpf_task_release', 'void bpf_task_release(struct task_struct_kern *p)'],
+      ],
+    );
+  });
+
   it('a function the kernel has but offers in no kfunc set is refused by the verifier', () => {
     const unlisted = { ...NEW, name: 'unlisted', kfuncs: { ...NEW.kfuncs!, kfuncs: [] } };
     const r = bpfCompat([kfuncTask], [unlisted]).objects[0]!.kernels[0]!;
