@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  ArtifactFormatError,
   Btf,
   bpfCompat,
   bpfCompatExitCode,
@@ -215,5 +216,23 @@ describe('kabi bpf-compat (the command)', () => {
     const r = kabi(['bpf-compat', oldBtf, '-k', newBtf]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /old\.btf.*not an ELF file/);
+  });
+});
+
+describe('hostile objects through the whole analysis', () => {
+  it('every byte of an object flipped: an ArtifactFormatError or a verdict, never a crash', () => {
+    const bytes = readFileSync(join(BPF, 'state_core.bpf.o'));
+    let refused = 0;
+    for (let at = 0; at < bytes.length; at++) {
+      const b = Buffer.from(bytes);
+      b[at] = b[at]! ^ 0xff;
+      try {
+        bpfCompat([parseBpfObject(b, { source: `flip@${at}` })], [OLD, NEW]);
+      } catch (e) {
+        assert.ok(e instanceof ArtifactFormatError, `flip at ${at}: ${(e as Error).stack}`);
+        refused++;
+      }
+    }
+    assert.ok(refused > 0 && refused < bytes.length, `${refused} of ${bytes.length} refused`);
   });
 });

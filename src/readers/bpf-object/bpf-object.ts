@@ -91,6 +91,11 @@ export function parseBpfObject(bytes: Uint8Array, opts: { source: string }): Bpf
   if (!ext) notes.push('no .BTF.ext section: no CO-RE relocations to check');
   for (const r of coreRelos) {
     const c = code.get(r.section);
+    if (r.typeId === 0 || r.typeId >= btf.count)
+      throw new ArtifactFormatError(
+        `CO-RE relocation at instruction ${r.insn} of ${r.section}: type ${r.typeId} is not in the object's BTF (1-${btf.count - 1})`,
+        { source: opts.source, section: '.BTF.ext' },
+      );
     if (!c || r.insn >= c.insns.length)
       throw new ArtifactFormatError(
         `CO-RE relocation at instruction ${r.insn} of ${r.section}: no such instruction`,
