@@ -71,8 +71,15 @@ export function bpfCompatDocument(r: BpfCompatReport): SeriesDocument {
       `${r.objects.filter((o) => o.firstFailing === null).length} load on every kernel`,
     ],
   ];
+  // The same kernel says the same of every object: each note once.
+  const seen = new Set<string>();
   for (const o of r.objects)
-    for (const k of o.kernels) for (const n of k.notes) notes.push(['note (', { code: k.kernel }, '): ', n]);
+    for (const k of o.kernels)
+      for (const n of k.notes) {
+        if (seen.has(`${k.kernel}\0${n}`)) continue;
+        seen.add(`${k.kernel}\0${n}`);
+        notes.push(['note (', { code: k.kernel }, '): ', n]);
+      }
   return {
     title: ['Will these BPF objects load?'],
     notes,
