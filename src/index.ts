@@ -1,6 +1,13 @@
 // kabi-tracker's public API: readers (artifact → model), the model, analyses (model → results),
 // reports (results → text) and writers. The CLI and server use only what this file exports.
 
+export * from './analysis/bpf-compat.js';
+export {
+  accessText,
+  essential as coreEssentialName,
+  resolveCoreRelo,
+  typesCompat,
+} from './analysis/bpf-core.js';
 export * from './analysis/check.js';
 export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
@@ -21,6 +28,8 @@ export * from './errors.js';
 export * from './fetch/debian.js';
 export * from './fetch/manifest.js';
 export { type IngestOptions, ingestArtifact } from './ingest/ingest.js';
+export * from './model/bpf-compat.js';
+export * from './model/bpf-object.js';
 export * from './model/btf.js';
 export * from './model/btf-c.js';
 export * from './model/change.js';
@@ -45,6 +54,10 @@ export {
   type SniffOptions,
   sniffArtifact,
 } from './readers/artifact.js';
+export * from './readers/bpf-object/bpf-kernel.js';
+export { EM_BPF, isBpfObject, parseBpfObject, readBpfObject } from './readers/bpf-object/bpf-object.js';
+export { readBtfExt } from './readers/bpf-object/btf-ext.js';
+export { sectionType } from './readers/bpf-object/section-types.js';
 export { isBtf, readBtf } from './readers/btf/btf.js';
 export * from './readers/btf/extern-decls.js';
 export * from './readers/btf/kernel-btf.js';
@@ -128,6 +141,7 @@ export {
   treeModversions,
 } from './readers/tree-modversions.js';
 export * from './readers/ubuntu-abi.js';
+export * from './report/bpf-compat.js';
 export * from './report/btf.js';
 export * from './report/btf-raw.js';
 export * from './report/charts/index.js';

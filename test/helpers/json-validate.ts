@@ -71,6 +71,7 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [['--series'], 'kfuncs-series'],
     [[], 'kfuncs'],
   ],
+  'bpf-compat': [[[], 'bpf-compat']],
 };
 
 const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
