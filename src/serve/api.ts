@@ -15,7 +15,7 @@ import {
   diffRenderers,
   driftChart,
   type EntryRecord,
-  type ExportIdSeries,
+  type ExportColumnBuild,
   emptyKindCounts,
   entryListRenderers,
   epochsChart,
@@ -31,7 +31,7 @@ import {
   releaseLabels,
   type SeriesReport,
   seriesRenderers,
-  seriesReportOfIds,
+  seriesReportOfColumns,
   seriesSectionRenderers,
   stepsChart,
   symbolHistory,
@@ -80,16 +80,20 @@ function series(
   });
 }
 
-/** The same builds as export rows (steps, drift and epochs are set work on integers), in series order. */
-function seriesIds(view: StoreView, query: string, by: string): Promise<ExportIdSeries & { ids: number[] }> {
+/** The same builds as export columns (steps, drift and epochs are set work on integers), in series order. */
+function seriesIds(
+  view: StoreView,
+  query: string,
+  by: string,
+): Promise<{ builds: ExportColumnBuild[]; ids: number[] }> {
   return view.memo(`series-ids\0${query}\0${by}`, async () => {
     const entries = (await view.entries(query)).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
     if (entries.length > LIMITS.seriesBuilds)
       throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
-    const { builds, rows } = await view.store.loadExportIds(entries.map((e) => e.id));
+    const builds = await view.store.loadExportColumns(entries.map((e) => e.id));
     const ordered = orderBuilds(builds, by || undefined).builds;
-    return { builds: ordered, rows, ids: ordered.map((b) => Number(b.labels.id)) };
+    return { builds: ordered, ids: ordered.map((b) => Number(b.labels.id)) };
   });
 }
 
@@ -113,7 +117,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         400,
         `"${query}" selects builds of ${streams.length} streams (${streams.map((s) => s ?? 'none').join(', ')}); one series is one stream: add stream=NAME`,
       );
-    const { builds, rows, ids } = await seriesIds(view, query, by);
+    const { builds, ids } = await seriesIds(view, query, by);
     let baseline = 0;
     if (baselineRef) {
       baseline = ids.indexOf((await resolve(view, baselineRef, 'kernel')).id);
@@ -121,7 +125,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
     }
     // Already ordered: orderBuilds keeps the order of builds it has sorted.
-    return seriesReportOfIds({ builds, rows }, { by: by || undefined, baseline });
+    return seriesReportOfColumns(builds, { by: by || undefined, baseline });
   });
 }
 
@@ -130,21 +134,18 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
   return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () => {
     const streams = await streamsOf(view, query, by);
     if (streams.length === 0) return seriesRenderers.json(await report(view, query, by, baselineRef), RENDER);
-    const { builds, rows } = await seriesIds(view, query, by);
+    const { builds } = await seriesIds(view, query, by);
     const baselineId = baselineRef ? String((await resolve(view, baselineRef, 'kernel')).id) : null;
     const sections = groupByStream(builds).map((g) => ({
       stream: g.stream,
       builds: g.builds.length,
-      result: seriesReportOfIds(
-        { builds: g.builds, rows },
-        {
-          by: by || undefined,
-          baseline: Math.max(
-            0,
-            g.builds.findIndex((b) => b.labels.id === baselineId),
-          ),
-        },
-      ),
+      result: seriesReportOfColumns(g.builds, {
+        by: by || undefined,
+        baseline: Math.max(
+          0,
+          g.builds.findIndex((b) => b.labels.id === baselineId),
+        ),
+      }),
     }));
     return seriesSectionRenderers.json(sections, RENDER);
   });
