@@ -397,10 +397,11 @@ const WARM_BUILDS = 64;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Loads the kernels and computes the series pages the dashboard links to (every kernel, each `stream`),
- * a step at a time so that requests are answered in between: loading and the epoch digests of 11 Debian
- * builds take a second or two, which should not be the first page view's wait. `between` is awaited
- * before each step (app.ts waits there until no request is under way).
+ * Computes the series pages the dashboard links to (every kernel, each `stream`), then loads the kernels
+ * (for diffs and histories), a step at a time so that requests are answered in between. The series come
+ * first: they read only the export columns kept at ingest (tens of milliseconds), while loading a build
+ * whole takes ~0.2 s, which a first page view should not wait behind. `between` is awaited before each
+ * step (app.ts waits there until no request is under way).
  */
 export async function warmUp(view: StoreView, between: () => Promise<void> = tick): Promise<void> {
   try {
@@ -408,12 +409,6 @@ export async function warmUp(view: StoreView, between: () => Promise<void> = tic
     if (view.closed) return;
     const kernels = await view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
-    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
-    for (const e of kernels) {
-      await between();
-      if (view.closed) return;
-      await view.loadBuilds([e.id]);
-    }
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
     // '' is a series of its own only when the store holds one stream (else it is one per stream).
@@ -426,6 +421,12 @@ export async function warmUp(view: StoreView, between: () => Promise<void> = tic
       if (view.closed) return;
       await seriesJson(view, query, '', '');
       for (const chart of SERIES_CHARTS) await seriesChartSvg(view, chart, query, '', '');
+    }
+    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
+    for (const e of kernels) {
+      await between();
+      if (view.closed) return;
+      await view.loadBuilds([e.id]);
     }
   } catch {
     // A failure here is met again, and reported, by the request that needs the same result.
