@@ -59,13 +59,23 @@ export function saveExportColumns(
     .run(set, n, crcDigestOf(list), deflateRawSync(raw, { level: 1 }));
 }
 
-/** `crcDigest` (src/analysis/summary.ts) of a build's exports (one per symbol): the store cannot import the analysis. */
+/**
+ * `crcDigest` (src/analysis/summary.ts) of a build's exports (one per symbol): the store cannot import the
+ * analysis. The lines themselves are sorted, natively (a comparator in JavaScript runs cold at ingest):
+ * `name<TAB>` orders as `name` does while no name holds a character at or below the tab.
+ */
 export function crcDigestOf(exports: readonly Export[]): string {
-  const sorted = [...exports].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-  const lines: string[] = new Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) lines[i] = `${sorted[i]!.symbol}\t${formatCrc(sorted[i]!.crc)}\n`;
-  return createHash('sha256').update(lines.join('')).digest('hex');
+  const lines = exports.map((e) => `${e.symbol}\t${formatCrc(e.crc)}\n`);
+  if (exports.some((e) => LOW.test(e.symbol))) {
+    const sorted = [...exports].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+    return createHash('sha256')
+      .update(sorted.map((e) => `${e.symbol}\t${formatCrc(e.crc)}\n`).join(''))
+      .digest('hex');
+  }
+  return createHash('sha256').update(lines.sort().join('')).digest('hex');
 }
+
+const LOW = /[\0-\t]/;
 
 /** Builds as columns: the kept records when every build has one, else computed from the export rows. */
 export function loadExportColumns(sql: Sql, ids: number[]): ExportColumnBuild[] {
