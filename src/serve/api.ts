@@ -394,16 +394,26 @@ function heatmapCell(v: Verdict) {
 /** Stores up to this many kernels are loaded and their streams' series computed before anyone asks. */
 const WARM_BUILDS = 64;
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const tick = (_quietMs?: number) => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * How long the server must have been idle before a whole build is loaded (~0.2 s of blocked event loop):
+ * longer than the gaps within one page view's requests (a browser parsing the script between them).
+ */
+const BUILD_QUIET_MS = 500;
 
 /**
  * Computes the series pages the dashboard links to (every kernel, each `stream`), then loads the kernels
- * (for diffs and histories), a step at a time so that requests are answered in between. The series come
+ * (for diffs and histories, each after BUILD_QUIET_MS without a request), a step at a time so that
+ * requests are answered in between. The series come
  * first: they read only the export columns kept at ingest (tens of milliseconds), while loading a build
  * whole takes ~0.2 s, which a first page view should not wait behind. `between` is awaited before each
  * step (app.ts waits there until no request is under way).
  */
-export async function warmUp(view: StoreView, between: () => Promise<void> = tick): Promise<void> {
+export async function warmUp(
+  view: StoreView,
+  between: (quietMs?: number) => Promise<void> = tick,
+): Promise<void> {
   try {
     await between();
     if (view.closed) return;
@@ -420,11 +430,15 @@ export async function warmUp(view: StoreView, between: () => Promise<void> = tic
       await between();
       if (view.closed) return;
       await seriesJson(view, query, '', '');
-      for (const chart of SERIES_CHARTS) await seriesChartSvg(view, chart, query, '', '');
+      for (const chart of SERIES_CHARTS) {
+        await between();
+        if (view.closed) return;
+        await seriesChartSvg(view, chart, query, '', '');
+      }
     }
     // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
     for (const e of kernels) {
-      await between();
+      await between(BUILD_QUIET_MS);
       if (view.closed) return;
       await view.loadBuilds([e.id]);
     }
