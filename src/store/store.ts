@@ -2,7 +2,7 @@
 // the embedded default, PostgreSQL is planned (issue 18); analyses receive model objects (KernelBuild,
 // ModuleImage) and never see SQL.
 import type { EntryKind, EntryRecord } from '../model/entry.js';
-import type { ExportIdSeries } from '../model/export-rows.js';
+import type { ExportColumnBuild, ExportIdSeries } from '../model/export-rows.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -67,6 +67,11 @@ export interface Store {
    * work over a series (steps, drift, epochs) without an Export object per row; `exportOf` makes one.
    */
   loadExportIds(ids: number[]): Promise<ExportIdSeries>;
+  /**
+   * Several builds as export columns of their own, with their crcDigest: what a series report needs,
+   * read from records kept at ingest (one per build); the same from the rows where none was kept.
+   */
+  loadExportColumns(ids: number[]): Promise<ExportColumnBuild[]>;
   loadModules(id: number): Promise<ModuleImage[]>;
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
