@@ -15,6 +15,7 @@ import {
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
+import { reasonSymbols } from './module-compat-reasons.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
@@ -58,8 +59,7 @@ export interface CompatSeries {
   packageRebuilds: number;
 }
 
-const brokenSymbols = (v: Verdict) =>
-  [...new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol!))].sort();
+const brokenSymbols = (v: Verdict) => [...new Set(reasonSymbols(v))].sort();
 
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 

@@ -16,7 +16,16 @@ import {
   vermagicRelease,
 } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
-import { applyLoaderRules, neededImports } from './loader-rules.js';
+import { applyLoaderRulesTo, neededImports } from './loader-rules.js';
+import {
+  codeOf,
+  expandItem,
+  type ItemContext,
+  type ReasonItem,
+  reasonAt,
+  symbolItem,
+  withCompactReasons,
+} from './module-compat-reasons.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
@@ -150,7 +159,7 @@ interface Pending {
   m: ModuleImage;
   depends: string[];
   next: number;
-  reasons: Reason[];
+  reasons: ReasonItem[];
   notes: string[];
 }
 
@@ -203,7 +212,7 @@ function identityOf(m: ModuleImage): ModuleIdentity {
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: string[]): Verdict {
+function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
   moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
@@ -223,33 +232,43 @@ function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: str
     const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
     resolved[i] = e;
     if (imp.symbol === 'module_layout') continue;
-    symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
+    symbol(m, i, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
   const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const facts = { lookup, kernelHasCrcs, resolved };
-  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, facts);
+  const context: ItemContext = { m, needed, resolved };
+  const expand = (r: number) => expandItem(r, context);
+  const facts = { lookup, kernelHasCrcs, resolved, expand };
+  const rules = applyLoaderRulesTo(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const stop = rules.reasons.findIndex((r) => STOPS.has(r.code));
+  const stop = rules.reasons.findIndex((r) => STOPS.has(codeOf(r)));
   rules.reasons.forEach((r, i) => {
-    if (stop !== -1 && i > stop) r.alsoFails = true;
+    if (stop !== -1 && i > stop && typeof r !== 'number') r.alsoFails = true;
   });
   const loads = rules.reasons.length === 0;
-  return {
+  const v: Verdict = {
     ...identityOf(m),
     kernel: target.name,
     loads,
-    reasons: rules.reasons,
+    reasons: [],
     notes: rules.notes,
     taints: loads ? rules.taints : [],
     dependsOn: rules.dependsOn,
   };
+  // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
+  // of its lookups.
+  const compact = rules.reasons.some((r) => typeof r === 'number');
+  if (!compact) {
+    v.reasons = rules.reasons as Reason[];
+    return v;
+  }
+  return withCompactReasons(v, { ...context, items: rules.reasons, stop, done: false });
 }
 
 /** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
 const QUOTED = 2000;
 const quoted = (v: Verdict) => {
-  const first = v.reasons[0]?.message;
+  const first = reasonAt(v, 0)?.message;
   return first !== undefined && first.length > QUOTED ? `${first.slice(0, QUOTED)}…` : `${first}`;
 };
 
@@ -302,7 +321,7 @@ function dependencies(
   return null;
 }
 
-function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: Reason[]): void {
+function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: ReasonItem[]): void {
   const kernel = exports.get('module_layout');
   const mine = m.imports.find((i) => i.symbol === 'module_layout');
   if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return;
@@ -324,7 +343,7 @@ export function sameMagic(mine: string, kernel: string, moduleHasCrcs: boolean):
   return a !== -1 && b !== -1 && mine.slice(a) === kernel.slice(b);
 }
 
-function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons: Reason[]): void {
+function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons: ReasonItem[]): void {
   if (m.vermagic === null) {
     reasons.push({
       code: 'no-vermagic',
@@ -344,57 +363,31 @@ function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons
   }
 }
 
+/** The import's own reasons, as numbers (module-compat-reasons.ts): i is its index in neededImports(m). */
 function symbol(
   m: ModuleImage,
+  i: number,
   name: string,
   wanted: number | null,
   e: Export | undefined,
   gplOk: boolean,
-  reasons: Reason[],
+  reasons: ReasonItem[],
   notes: string[],
 ): void {
   if (!e) {
-    reasons.push({
-      code: 'missing-symbol',
-      symbol: name,
-      wanted,
-      message: `${m.name}: Unknown symbol ${name} (err -2)`,
-    });
+    reasons.push(symbolItem(i, 0));
     return;
   }
-  // Literal reasons, not spread from a shared part: 100,000 of them for a kernel's in-tree modules, each
-  // spread one an object with a second property array.
-  const module = e.module ?? undefined;
   if (!gplOk && isGplOnly(e.exportType)) {
-    reasons.push({
-      code: 'gpl-only',
-      symbol: name,
-      module,
-      message: `${m.name}: Unknown symbol ${name} (err -2): exported GPL-only, and the module's license is not GPL-compatible`,
-    });
+    reasons.push(symbolItem(i, 1));
     return;
   }
   if (e.crc === null || e.crc === 0) {
     notes.push(`${name}: the kernel has no CRC for it (no modversions): not checked`);
   } else if (wanted !== null && e.crc !== wanted) {
-    reasons.push({
-      code: 'crc-mismatch',
-      symbol: name,
-      module,
-      wanted,
-      offered: e.crc,
-      message: `${m.name}: disagrees about version of symbol ${name} (${formatCrc(wanted)} vs ${formatCrc(e.crc)})`,
-    });
+    reasons.push(symbolItem(i, 2));
   }
-  if (e.namespace && !m.importNs.includes(e.namespace)) {
-    reasons.push({
-      code: 'namespace-not-imported',
-      symbol: name,
-      module,
-      namespace: e.namespace,
-      message: `${m.name}: module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`,
-    });
-  }
+  if (e.namespace && !m.importNs.includes(e.namespace)) reasons.push(symbolItem(i, 3));
 }
 
 /**

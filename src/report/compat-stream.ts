@@ -2,6 +2,7 @@
 // never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
+import { compactReasons, itemCode, itemImport, reasonAt } from '../analysis/module-compat-reasons.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
@@ -153,6 +154,38 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const reasons = new ReasonTable(o.spool ?? memorySpool());
   const notes = new Table<string>();
   const dependsOn = new Table<string>();
+  // An import's reason, by what makes its text (the export it bound to, or its symbol when it bound to
+  // none; then its CRC, code and whether it also fails): two Map lookups per reference, not its text.
+  const byExport = new Map<object | string, Map<number, number>>();
+  const reasonRefs = (v: Verdict): number[] => {
+    const c = compactReasons(v);
+    if (!c) return v.reasons.map((r) => reasons.add(reasonText(r, v.module)));
+    const out: number[] = new Array(c.items.length);
+    for (let i = 0; i < c.items.length; i++) {
+      const r = c.items[i]!;
+      const e = typeof r === 'number' ? c.resolved[itemImport(r)] : undefined;
+      const imp = typeof r === 'number' ? c.needed[itemImport(r)]! : undefined;
+      if (typeof r !== 'number' || (e && e.symbol !== imp!.symbol)) {
+        out[i] = reasons.add(reasonText(reasonAt(v, i)!, v.module));
+        continue;
+      }
+      const also = c.stop !== -1 && i > c.stop;
+      const outer = e ?? imp!.symbol;
+      const inner = (imp!.crc === null ? 2 ** 32 : imp!.crc) * 8 + itemCode(r) * 2 + (also ? 1 : 0);
+      let known = byExport.get(outer);
+      if (!known) {
+        known = new Map();
+        byExport.set(outer, known);
+      }
+      let at = known.get(inner);
+      if (at === undefined) {
+        at = reasons.add(reasonText(reasonAt(v, i)!, v.module));
+        known.set(inner, at);
+      }
+      out[i] = at;
+    }
+    return out;
+  };
   let first = true;
   return {
     begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
@@ -168,9 +201,7 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
           })),
           kernel: kernels.add(v.kernel, () => v.kernel),
           state: verdictState(v),
-          reasons: v.reasons.map((r) => {
-            return reasons.add(reasonText(r, v.module));
-          }),
+          reasons: reasonRefs(v),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),
           ...(v.dependsOn?.length
