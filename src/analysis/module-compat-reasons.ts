@@ -6,7 +6,7 @@
 // symbols and the first reason through the helpers here, and never make the rest.
 import type { Export } from '../model/export.js';
 import { formatCrc } from '../model/export.js';
-import type { ModuleImage } from '../model/module-image.js';
+import type { ModuleIdentity, ModuleImage } from '../model/module-image.js';
 import type { Reason, ReasonCode, Verdict } from '../model/verdict.js';
 
 /** A symbol the loader resolves, with the CRC of its `__versions` record (null: none). */
@@ -109,31 +109,44 @@ function expandAll(c: CompactReasons): Reason[] {
 }
 
 /**
- * Gives v (made with a `reasons` key in its place, so that key order and JSON stay as they were) reasons
- * that are made from c on first reading. Spreading, JSON.stringify and deepEqual read them as before.
+ * A verdict whose reasons are made from c on first reading; spreading, JSON.stringify and deepEqual read
+ * them as before, and its keys come in the order of a Verdict written whole. The accessor is added before
+ * the keys after it, with one getter and setter for all: reconfiguring a key, or a closure per verdict,
+ * would give each verdict a shape of its own.
  */
-export function withCompactReasons<V extends Verdict>(v: V, c: CompactReasons): V {
+export function compactVerdict(
+  id: ModuleIdentity,
+  kernel: string,
+  loads: boolean,
+  rest: Pick<Verdict, 'notes' | 'taints' | 'dependsOn'>,
+  c: CompactReasons,
+): Verdict {
+  const v = { module: id.module, from: id.from, builtFor: id.builtFor, source: id.source, kernel, loads };
+  Object.defineProperty(v, 'reasons', REASONS);
   Object.defineProperty(v, COMPACT, { value: c, enumerable: false });
-  const settle = (reasons: Reason[]) => {
-    c.done = true;
-    Object.defineProperty(v, 'reasons', {
-      value: reasons,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  };
-  Object.defineProperty(v, 'reasons', {
+  const out = v as WithCompact;
+  out.notes = rest.notes;
+  out.taints = rest.taints;
+  out.dependsOn = rest.dependsOn;
+  return out;
+}
+
+function madeReasons(this: WithCompact): Reason[] {
+  const reasons = expandAll(this[COMPACT]!);
+  settle.call(this, reasons);
+  return reasons;
+}
+
+const REASONS = { enumerable: true, configurable: true, get: madeReasons, set: settle };
+
+function settle(this: WithCompact, reasons: Reason[]): void {
+  this[COMPACT]!.done = true;
+  Object.defineProperty(this, 'reasons', {
+    value: reasons,
+    writable: true,
     enumerable: true,
     configurable: true,
-    get() {
-      const reasons = expandAll(c);
-      settle(reasons);
-      return reasons;
-    },
-    set: settle,
   });
-  return v;
 }
 
 const compactOf = (v: Verdict): CompactReasons | undefined => {

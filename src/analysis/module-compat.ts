@@ -16,15 +16,19 @@ import {
   vermagicRelease,
 } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
+import { type ExportTable, RowsExports } from './module-compat-builds.js';
+
+export { kernelBuildsOfRows } from './module-compat-builds.js';
+
 import { applyLoaderRulesTo, type NeededImport, neededImports } from './loader-rules.js';
 import {
   codeOf,
+  compactVerdict,
   expandItem,
   type ItemContext,
   type ReasonItem,
   reasonAt,
   symbolItem,
-  withCompactReasons,
 } from './module-compat-reasons.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
@@ -58,12 +62,23 @@ export const moduleName = (s: string) =>
 
 const crcsByBuild = new WeakMap<KernelBuild, boolean>();
 
+const remember = (build: KernelBuild, crcs: boolean) => {
+  crcsByBuild.set(build, crcs);
+  return crcs;
+};
+
 /** Whether the kernel was built with modversions: asked once per build, not once per module. */
 function hasCrcs(build: KernelBuild): boolean {
   let known = crcsByBuild.get(build);
   if (known === undefined) {
     known = false;
-    for (const e of build.exports.values()) {
+    const { exports } = build;
+    if (exports instanceof RowsExports) {
+      const { crc, hasCrc } = exports.table.rows;
+      for (const row of exports.rows) if (hasCrc[row] === 1 && crc[row] !== 0) return remember(build, true);
+      return remember(build, false);
+    }
+    for (const e of exports.values()) {
       if (e.crc !== null && e.crc !== 0) {
         known = true;
         break;
@@ -77,6 +92,19 @@ function hasCrcs(build: KernelBuild): boolean {
 /** Target module names from a build's exporting modules (all a Module.symvers can tell). */
 export function modulesOfBuild(build: KernelBuild): Set<string> {
   const out = new Set<string>();
+  const { exports } = build;
+  if (exports instanceof RowsExports) {
+    // One name per interned module number, not one Export object per row.
+    const { module } = exports.table.rows;
+    const seen = new Set<number>();
+    for (const row of exports.rows) {
+      if (module[row] === 0 || seen.has(module[row]!)) continue;
+      seen.add(module[row]!);
+      const name = exports.table.exportAt(row).module;
+      if (name && name !== 'vmlinux') out.add(moduleName(name));
+    }
+    return out;
+  }
   for (const e of build.exports.values())
     if (e.module && e.module !== 'vmlinux') out.add(moduleName(e.module));
   return out;
@@ -228,12 +256,38 @@ function symbolIdsOf(needed: readonly NeededImport[]): Uint32Array {
   return ids;
 }
 
+const idsByRank = new WeakMap<ExportTable, { generation: number; ids: Int32Array }>();
+
+/** Symbol numbers by the rank of a stored series' names: -1 until asked for. */
+function idsOfRanks(table: ExportTable): Int32Array {
+  const known = idsByRank.get(table);
+  if (known?.generation === generation) return known.ids;
+  const { symbol } = table.rows;
+  const ids = new Int32Array(symbol.length ? symbol[symbol.length - 1]! + 1 : 0).fill(-1);
+  idsByRank.set(table, { generation, ids });
+  return ids;
+}
+
 /** A kernel's exports by symbol number (undefined where it exports none of that name). */
 function exportsById(exports: ReadonlyMap<string, Export>): (Export | undefined)[] {
   const known = byIdOfExports.get(exports);
   if (known?.generation === generation) return known.byId;
   const byId: (Export | undefined)[] = new Array(symbolIds.size + exports.size).fill(undefined);
-  for (const [s, e] of exports) byId[symbolId(s)] = e;
+  if (exports instanceof RowsExports) {
+    // Stored builds: by the rows' symbol ranks, each rank's name numbered once for the whole series.
+    const { table, rows } = exports;
+    const ranks = table.rows.symbol;
+    const ids = idsOfRanks(table);
+    for (const row of rows) {
+      const rank = ranks[row]!;
+      let id = ids[rank]!;
+      if (id === -1) {
+        id = symbolId(table.rows.symbolName(rank));
+        ids[rank] = id;
+      }
+      byId[id] = table.exportAt(row);
+    }
+  } else for (const [s, e] of exports) byId[symbolId(s)] = e;
   byIdOfExports.set(exports, { generation, byId });
   return byId;
 }
@@ -297,23 +351,28 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
     if (stop !== -1 && i > stop && typeof r !== 'number') r.alsoFails = true;
   });
   const loads = rules.reasons.length === 0;
-  const v: Verdict = {
-    ...identityOf(m),
-    kernel: target.name,
-    loads,
-    reasons: [],
-    notes: rules.notes,
-    taints: loads ? rules.taints : [],
-    dependsOn: rules.dependsOn,
-  };
+  const rest = { notes: rules.notes, taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
+  const id = identityOf(m);
   // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
   // of its lookups.
-  const compact = rules.reasons.some((r) => typeof r === 'number');
-  if (!compact) {
-    v.reasons = rules.reasons as Reason[];
-    return v;
-  }
-  return withCompactReasons(v, { ...context, items: rules.reasons, stop, done: false });
+  if (rules.reasons.some((r) => typeof r === 'number'))
+    return compactVerdict(id, target.name, loads, rest, {
+      ...context,
+      items: rules.reasons,
+      stop,
+      done: false,
+    });
+  const { module, from, builtFor, source } = id;
+  return {
+    module,
+    from,
+    builtFor,
+    source,
+    kernel: target.name,
+    loads,
+    reasons: rules.reasons as Reason[],
+    ...rest,
+  };
 }
 
 /** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
