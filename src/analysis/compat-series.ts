@@ -14,8 +14,8 @@ import {
   packageLabel,
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
 import { neededAfterRebuild, neededImports } from './loader-rules.js';
+import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
 import { reasonSymbols } from './module-compat-reasons.js';
 import { exportsById, shareSymbolIds, symbolIdsOf } from './module-compat-symbols.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
