@@ -6,12 +6,7 @@ import type { Export } from '../model/export.js';
 import { type ExportTable, RowsExports } from './module-compat-builds.js';
 import type { NeededImport } from './module-compat-reasons.js';
 
-/**
- * Symbols as numbers for the judge's lookups: a module's imports are looked up on every kernel, 2 million
- * lookups for 4,022 modules on 11 kernels, so each module's symbols are turned into numbers once and each
- * kernel's exports into an array by number once. The numbering starts over past MAX_SYMBOLS (a long-lived
- * server sees ever new names); the arrays made before are then made again.
- */
+/** The numbering starts over past this many names (a long-lived server sees ever new ones). */
 const MAX_SYMBOLS = 1 << 22;
 let symbolIds = new Map<string, number>();
 let generation = 0;
