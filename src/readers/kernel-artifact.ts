@@ -217,7 +217,7 @@ class Accumulator {
         this.date ??= await changelogDateOf(file.data, where);
         return;
       }
-      const { data } = await decompress(file.data, { source: where });
+      const { data } = await decompress(file.data, { source: where, inWorker: true });
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
       if (this.withBtf) {
         const name = moduleNameOf(file.path);

@@ -137,6 +137,7 @@ class DebSource implements ArtifactSource {
       source: this.source,
       section: m.name,
       size: m.size,
+      file: { path: this.file.path, start: m.offset, end: m.offset + m.size },
       ...limits,
     });
     const tarName = m.name.replace(/^((?:control|data)\.tar).*$/, '$1');
