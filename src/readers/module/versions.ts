@@ -47,13 +47,9 @@ function readVersions(elf: ElfFile, s: ElfSection): Import[] {
     const at = s.offset + off;
     let crc: number;
     if (crcSize === 8) {
-      // The high half must be zero; read as two 32-bit halves (no BigInt per record).
-      const high = elf.u32(elf.littleEndian ? at + 4 : at);
-      if (high !== 0) {
-        const wide = elf.u64(at);
-        throw elf.error(`CRC 0x${wide.toString(16)} is wider than 32 bits`, at, s.name);
-      }
-      crc = elf.u32(elf.littleEndian ? at : at + 4);
+      const wide = elf.u64(at);
+      if (wide > 0xffffffffn) throw elf.error(`CRC 0x${wide.toString(16)} is wider than 32 bits`, at, s.name);
+      crc = Number(wide);
     } else {
       crc = elf.u32(at);
     }
