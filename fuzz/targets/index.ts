@@ -3,7 +3,7 @@ import type { Target } from '../target.js';
 import { btf, btfC, elf, ko, ksymtab, modinfo, versions, versionsFile, vmlinux } from './elf.js';
 import { http } from './http.js';
 import { bzimage, rawImage } from './images.js';
-import { cpio, deb, gzip, rpm, tar, xz, zstd } from './packages.js';
+import { cpio, deb, gzip, rpm, tar, xz, xzThreads, zstd } from './packages.js';
 import {
   changelog,
   kernelConfig,
@@ -42,6 +42,7 @@ export const TARGETS: readonly Target[] = [
   tar,
   cpio,
   xz,
+  xzThreads,
   zstd,
   gzip,
   http,

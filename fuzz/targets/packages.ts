@@ -1,6 +1,7 @@
 // Packages and their parts: a .deb (ar, control.tar, data.tar, each compression), an .rpm (lead,
 // signature and main headers, cpio payload), a bare tar stream, a bare cpio payload, and the three
 // decompressors, whole (decompress) and streamed (decompressStream, as package members are read).
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { decompress, openArtifact } from '../../src/index.js';
 import { decompressStream, detectCompression } from '../../src/readers/compression.js';
@@ -140,5 +141,65 @@ export const xz = compressionTarget('xz', [
   'seed-two-streams.xz',
   'seed-bomb.xz',
 ]);
+/** What a decoding came to: its bytes' length, or its error's class and message. */
+async function outcome(run: () => Promise<number>): Promise<string> {
+  try {
+    return `decoded ${await run()} bytes`;
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+}
+
+async function streamed(input: Uint8Array, file?: { path: string; start: number; end: number }) {
+  let total = 0;
+  const stream = decompressStream(chunks(input, 4096), 'xz', {
+    source: 'fuzz.xz',
+    section: 'data.tar',
+    maxOutput: LIMITS.maxTotal,
+    inWorker: true,
+    file,
+  });
+  for await (const c of stream) total += c.length;
+  return total;
+}
+
+/** Several blocks, so that the block-parallel path is reached (xz -T writes such streams). */
+function multiBlockSeed(): Uint8Array[] {
+  try {
+    const text = Buffer.from(Array.from({ length: 4000 }, (_, i) => `sym_${i * 7919}\n`).join(''));
+    return [execFileSync('xz', ['-c', '--block-size=8KiB'], { input: text })];
+  } catch {
+    return []; // no xz tool: the other seeds still reach the pool
+  }
+}
+
+export const xzThreads: Target = {
+  name: 'xz-threads',
+  about:
+    'xz decoded in the module pool and by blocks in workers (from the file) = decoded on the main thread and by one worker: same bytes or same error',
+  maxLength: 64 * 1024,
+  dictionary: PKG_WORDS,
+  seeds: async () => [
+    ...['seed-crc32.xz', 'seed-two-streams.xz', 'seed-bomb.xz'].map(seedFile),
+    ...multiBlockSeed(),
+  ],
+  run: async (input, scratch) => {
+    const opts = { source: 'fuzz.xz', maxOutput: LIMITS.maxTotal };
+    const main = await outcome(async () => (await decompress(input, opts)).data.length);
+    const pool = await outcome(
+      async () => (await decompress(input, { ...opts, inWorker: true })).data.length,
+    );
+    if (pool !== main) throw new Error(`the pool decoded differently: ${pool}; main thread: ${main}`);
+    // The stream as a package member, between other bytes.
+    const head = Buffer.from('!<arch>\n');
+    const path = scratch.file(Buffer.concat([head, input, Buffer.from('\n')]), 'member.xz');
+    const file = { path, start: head.length, end: head.length + input.length };
+    const one = await outcome(() => streamed(input));
+    const blocks = await outcome(() => streamed(input, file));
+    if (blocks !== one)
+      throw new Error(`the block workers decoded differently: ${blocks}; one worker: ${one}`);
+  },
+};
+
 export const zstd = compressionTarget('zstd', ['seed.zst', 'seed-check.zst', 'seed-bomb.zst']);
 export const gzip = compressionTarget('gzip', ['seed.gz']);

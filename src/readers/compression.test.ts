@@ -77,3 +77,46 @@ describe('decompress', { skip: needs('xz', 'zstd') }, () => {
     await rejects(decompress(bad, { source: 'bad.xz' }), /^bad\.xz: corrupt or truncated xz data/);
   });
 });
+
+describe('decompress in the xz pool (a package’s .ko.xz modules)', { skip: needs('xz') }, () => {
+  const message = (p: Promise<unknown>) =>
+    p.then(
+      () => 'decoded',
+      (e: Error) => `${e.constructor.name}: ${e.message}`,
+    );
+  const both = (bytes: Uint8Array, opts: { maxOutput?: number; maxRatio?: number } = {}) =>
+    Promise.all([
+      message(decompress(bytes, { source: 's.ko.xz', ...opts })),
+      message(decompress(bytes, { source: 's.ko.xz', ...opts, inWorker: true })),
+    ]);
+
+  it('decodes to the same bytes as on the main thread, many at once', async () => {
+    const inputs = Array.from({ length: 24 }, (_, i) => xz(Buffer.concat([text, Buffer.from(`${i}`)])));
+    const pooled = await Promise.all(inputs.map((b) => decompress(b, { source: 's', inWorker: true })));
+    for (const [i, r] of pooled.entries()) {
+      assert.equal(r.compression, 'xz');
+      assert.ok(Buffer.from(r.data).equals(Buffer.concat([text, Buffer.from(`${i}`)])));
+    }
+    // A small output comes back in a buffer of its own (never Buffer's shared pool).
+    const tiny = await decompress(xz(Buffer.from('x')), { source: 's', inWorker: true });
+    assert.equal(Buffer.from(tiny.data).toString(), 'x');
+  });
+
+  it('fails as the main thread does: truncated, corrupt, past the caps', async () => {
+    const whole = xz(text);
+    const corrupt = Buffer.from(whole);
+    corrupt[corrupt.length >> 1]! ^= 0x55;
+    for (const bytes of [whole.subarray(0, whole.length - 20), corrupt]) {
+      const [main, pool] = await both(bytes);
+      assert.match(main, /^ArtifactFormatError: s\.ko\.xz: corrupt or truncated xz data/);
+      assert.equal(pool, main);
+    }
+    const [main, pool] = await both(whole, { maxOutput: 1000 });
+    assert.match(main, /^DecompressionLimitError: .*expands past 1000 bytes/);
+    assert.equal(pool, main);
+    const zeros = xz(Buffer.alloc(8 << 20));
+    const [mainRatio, poolRatio] = await both(zeros, { maxRatio: 2 });
+    assert.match(mainRatio, /expands to more than 2 times its compressed size/);
+    assert.equal(poolRatio, mainRatio);
+  });
+});

@@ -6,10 +6,14 @@
 //   - ratio: at most `maxRatio` times the compressed bytes read so far, beyond a small floor. Real data
 //     stays far below it (see DEFAULT_MAX_RATIO), while zstd turns 33 KB of zeros into 1 GiB.
 // The decoders (decoders.ts) decode one bounded chunk at a time as the caps are checked.
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
 import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { unxzBlocksInWorkers } from './xz-block-worker.js';
+import { readXzBlockPlan } from './xz-index.js';
+import { unxzInPool } from './xz-pool.js';
 import { unxzInWorker } from './xz-worker.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
@@ -55,12 +59,18 @@ export function detectCompression(bytes: Uint8Array): Compression {
 export interface DecompressOptions {
   source: string;
   maxOutput?: number;
+  /**
+   * Decode xz in a worker of a small pool (xz-pool.ts) rather than on libuv's threads: for callers that
+   * decode many small files at once (a package's .ko.xz modules), whose main thread has other work.
+   */
+  inWorker?: boolean;
   /** Output may be at most this many times the input (beyond RATIO_FLOOR); default DEFAULT_MAX_RATIO. */
   maxRatio?: number;
 }
 
 interface Caps {
   compression: Compression;
+  inWorker?: boolean;
   maxOutput: number;
   maxRatio: number;
   ctx: FormatErrorContext;
@@ -101,7 +111,7 @@ export async function decompress(
 ): Promise<{ data: Uint8Array; compression: Compression }> {
   const compression = detectCompression(bytes);
   if (compression === 'none') return { data: bytes, compression };
-  const caps = capsOf(compression, opts);
+  const caps = { ...capsOf(compression, opts), inWorker: opts.inWorker === true };
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (compression) {
     case 'gzip':
@@ -139,16 +149,29 @@ async function unxzCapped(input: Buffer, caps: Caps): Promise<Buffer> {
     throw corrupt(cause, caps);
   }
   checkCaps(expected, input.length, caps);
-  const data = await collect(
-    unxzChunks(pieces(input), Math.min(expected + 1, MAX_OUT_BUFFER)),
-    input.length,
-    caps,
-  );
+  const outChunk = Math.min(expected + 1, MAX_OUT_BUFFER);
+  const data = caps.inWorker
+    ? await unxzPooled(input, outChunk, caps)
+    : await collect(unxzChunks(pieces(input), outChunk), input.length, caps);
   if (data.length !== expected) {
     const reason = `corrupt or truncated xz data (${data.length} bytes decoded, the index says ${expected})`;
     throw new ArtifactFormatError(reason, caps.ctx);
   }
   return data;
+}
+
+/** As collect(unxzChunks(...)) would decode it, in a pool worker: the same bytes, caps and errors. */
+async function unxzPooled(input: Buffer, outChunk: number, caps: Caps): Promise<Buffer> {
+  const limit = Math.min(caps.maxOutput, caps.maxRatio * input.length + RATIO_FLOOR);
+  let result: Awaited<ReturnType<typeof unxzInPool>>;
+  try {
+    result = await unxzInPool(input, outChunk, limit);
+  } catch (cause) {
+    throw corrupt(cause, caps);
+  }
+  if ('over' in result) checkCaps(result.over, input.length, caps);
+  if ('data' in result) return result.data;
+  throw new ArtifactFormatError('xz data expands past its caps', caps.ctx); // checkCaps has thrown
 }
 
 /** node-liblzma refuses buffers over 512 MiB in one call. */
@@ -182,7 +205,15 @@ export interface DecompressStreamOptions extends DecompressOptions {
   section?: string;
   /** Decode xz in a worker thread beside the consumer (for long streams: a package's data.tar). */
   inWorker?: boolean;
+  /**
+   * Where `input` lies in a file: with `inWorker`, an xz stream of several blocks is then decoded by
+   * several workers at once, each reading its blocks from the file (xz-block-worker.ts).
+   */
+  file?: { path: string; start: number; end: number };
 }
+
+/** Workers decoding one stream's blocks: two keep a 2-core machine busy beside the parser. */
+const BLOCK_THREADS = Math.min(4, Math.max(2, availableParallelism() - 1));
 
 const DECODERS: Record<Exclude<Compression, 'none'>, Decoder> = {
   gzip: gunzipChunks,
@@ -205,8 +236,14 @@ export async function* decompressStream(
   const counted = metered(input, meter);
   // A decoder that reads ahead of its decoding says how much input its output came from.
   const progress = { fed: Number.POSITIVE_INFINITY };
-  const decoded =
-    compression === 'none'
+  const plan =
+    compression === 'xz' && opts.inWorker === true && opts.file
+      ? await readXzBlockPlan(opts.file.path, opts.file.start, opts.file.end).catch(() => null)
+      : null;
+  if (plan) meter.fed = Number.POSITIVE_INFINITY; // the workers read the file; they report what they fed
+  const decoded = plan
+    ? unxzBlocksInWorkers(plan, BLOCK_THREADS, progress)
+    : compression === 'none'
       ? counted
       : (compression === 'xz' && opts.inWorker === true ? unxzInWorker : DECODERS[compression])(
           counted,

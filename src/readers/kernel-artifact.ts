@@ -142,8 +142,9 @@ function rooted(source: ArtifactSource, prefix: string): ArtifactSource {
     kind: source.kind,
     source: source.source,
     metadata: () => source.metadata(),
-    async *files(wanted) {
-      for await (const f of source.files((p) => wanted(prefix + p))) yield { ...f, path: prefix + f.path };
+    async *files(wanted, opts) {
+      for await (const f of source.files((p) => wanted(prefix + p), opts))
+        yield { ...f, path: prefix + f.path };
     },
   };
 }
@@ -154,7 +155,8 @@ export async function readKernelSource(
 ): Promise<KernelArtifact> {
   const acc = new Accumulator(source.source, opts.btf === true);
   const inFlight = new Set<Promise<void>>();
-  for await (const file of source.files(isKernelArtifactFile)) {
+  // Each file is read and let go: its data may be a view into the decoded stream (no copy).
+  for await (const file of source.files(isKernelArtifactFile, { views: true })) {
     if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
     const job: Promise<void> = acc.add(file).finally(() => {
       inFlight.delete(job);
@@ -217,7 +219,7 @@ class Accumulator {
         this.date ??= await changelogDateOf(file.data, where);
         return;
       }
-      const { data } = await decompress(file.data, { source: where });
+      const { data } = await decompress(file.data, { source: where, inWorker: true });
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
       if (this.withBtf) {
         const name = moduleNameOf(file.path);

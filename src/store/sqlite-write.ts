@@ -179,8 +179,12 @@ class Interner {
   nameId(name: string): number {
     const cached = this.names.get(name);
     if (cached !== undefined) return cached;
-    this.sql.stmt('INSERT OR IGNORE INTO names (name) VALUES (?)').run(name);
-    const id = (this.sql.stmt('SELECT id FROM names WHERE name = ?').get(name) as { id: number }).id;
+    // A new row says its id (RETURNING); one already there is looked up: one statement in a fresh store.
+    const added = this.sql.stmt('INSERT OR IGNORE INTO names (name) VALUES (?) RETURNING id').get(name) as
+      | { id: number }
+      | undefined;
+    const id =
+      added?.id ?? (this.sql.stmt('SELECT id FROM names WHERE name = ?').get(name) as { id: number }).id;
     this.names.set(name, id);
     return id;
   }
@@ -194,11 +198,12 @@ class Interner {
       typeCode(e.exportType),
       e.namespace === null ? -1 : this.nameId(e.namespace),
     ];
-    this.sql
+    const added = this.sql
       .stmt(
-        'INSERT OR IGNORE INTO exports (symbol, crc, module, export_type, namespace) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO exports (symbol, crc, module, export_type, namespace) VALUES (?, ?, ?, ?, ?) RETURNING id',
       )
-      .run(...key);
+      .get(...key) as { id: number } | undefined;
+    if (added) return added.id;
     const q =
       'SELECT id FROM exports WHERE symbol = ? AND crc = ? AND module = ? AND export_type = ? AND namespace = ?';
     return (this.sql.stmt(q).get(...key) as { id: number }).id;
@@ -206,7 +211,10 @@ class Interner {
 
   importId(i: Import): number {
     const key = [this.nameId(i.symbol), i.crc];
-    this.sql.stmt('INSERT OR IGNORE INTO imports (symbol, crc) VALUES (?, ?)').run(...key);
+    const added = this.sql
+      .stmt('INSERT OR IGNORE INTO imports (symbol, crc) VALUES (?, ?) RETURNING id')
+      .get(...key) as { id: number } | undefined;
+    if (added) return added.id;
     return (
       this.sql.stmt('SELECT id FROM imports WHERE symbol = ? AND crc = ?').get(...key) as { id: number }
     ).id;

@@ -19,13 +19,8 @@
 // field lands in __ksymtab_strings is the one the kernel was built with.
 import type { Export, ExportType } from '../../model/export.js';
 import { type ElfFile, type ElfSection, SHN_ABS } from '../elf/elf.js';
-import {
-  type ElfRelocation,
-  type ElfSymbol,
-  readRelocations,
-  readSymbols,
-  relocationKind,
-} from '../elf/symbols.js';
+import { type ElfRelocation, readRelocations, relocationKind } from '../elf/symbols.js';
+import { SymbolTable } from './symbol-table.js';
 
 const KSYMTABS: [string, string, ExportType][] = [
   ['__ksymtab', '__kcrctab', 'EXPORT_SYMBOL'],
@@ -49,10 +44,13 @@ export interface KsymtabLayout {
   entry: number;
 }
 
-/** The exports of `elf`, attributed to `module` (`vmlinux` or an in-tree path). */
-export function readKsymtab(elf: ElfFile, module: string): Export[] {
+/**
+ * The exports of `elf`, attributed to `module` (`vmlinux` or an in-tree path); `symbols`, when the
+ * caller has read the symbol table already.
+ */
+export function readKsymtab(elf: ElfFile, module: string, symbols?: () => SymbolTable): Export[] {
   const out: Export[] = [];
-  const reader = elf.type === ET_REL ? new RelocatableReader(elf) : new ExecutableReader(elf);
+  const reader = elf.type === ET_REL ? new RelocatableReader(elf, symbols) : new ExecutableReader(elf);
   for (const [tabName, crcName, exportType] of KSYMTABS) {
     const tab = elf.section(tabName);
     if (!tab || tab.size === 0) continue;
@@ -116,17 +114,20 @@ interface Reader {
 
 /** A .ko: fields are relocations still to apply, as the module loader will. */
 class RelocatableReader implements Reader {
-  private symbolList: ElfSymbol[] | null = null;
+  private table: SymbolTable | null = null;
   private readonly relocs = new Map<number, Map<number, ElfRelocation>>();
   private readonly strings: ElfSection | undefined;
 
-  constructor(private readonly elf: ElfFile) {
+  constructor(
+    private readonly elf: ElfFile,
+    private readonly readTable: () => SymbolTable = () => new SymbolTable(elf),
+  ) {
     this.strings = elf.section('__ksymtab_strings');
   }
 
-  private get symbols(): ElfSymbol[] {
-    this.symbolList ??= readSymbols(this.elf);
-    return this.symbolList;
+  private get symbols(): SymbolTable {
+    this.table ??= this.readTable();
+    return this.table;
   }
 
   private relocations(s: ElfSection): Map<number, ElfRelocation> {
@@ -138,15 +139,15 @@ class RelocatableReader implements Reader {
     return r;
   }
 
-  private symbol(r: ElfRelocation, s: ElfSection, at: number): ElfSymbol {
-    const sym = this.symbols[r.symbol];
-    if (!sym)
+  /** The symbol a relocation names, as an index into the table. */
+  private symbol(r: ElfRelocation, s: ElfSection, at: number): number {
+    if (r.symbol >= this.symbols.count)
       throw this.elf.error(
         `relocation names symbol ${r.symbol}, past the symbol table`,
         s.offset + at,
         s.name,
       );
-    return sym;
+    return r.symbol;
   }
 
   layout(tab: ElfSection, crcCount: number | undefined): KsymtabLayout {
@@ -202,8 +203,8 @@ class RelocatableReader implements Reader {
   }
 
   private pointsToStrings(r: ElfRelocation): boolean {
-    const sym = this.symbols[r.symbol];
-    return sym !== undefined && sym.shndx === this.strings?.index;
+    const t = this.symbols;
+    return r.symbol < t.count && t.shndx(r.symbol) === this.strings?.index;
   }
 
   crcs(crcs: ElfSection): number[] {
@@ -217,11 +218,13 @@ class RelocatableReader implements Reader {
         out[i] = elf.u32(crcs.offset + i * 4);
         continue;
       }
+      const t = this.symbols;
       const sym = this.symbol(r, crcs, i * 4);
-      if (sym.shndx === SHN_ABS) {
+      const shndx = t.shndx(sym);
+      if (shndx === SHN_ABS) {
         // `.long __crc_sym`: genksyms made the CRC the value of an absolute symbol (modpost reads st_value).
-        out[i] = u32(sym.value + r.addend);
-      } else if (sym.shndx === 0) {
+        out[i] = u32(t.value(sym) + r.addend);
+      } else if (shndx === 0) {
         // A weak __crc_ that nothing defined: the loader computes 0, modpost writes 0x00000000.
         out[i] = 0;
       } else {
@@ -229,19 +232,19 @@ class RelocatableReader implements Reader {
         // (resolve_rel_crc() adds the entry's address back); modpost reads the word there.
         if (relocationKind(elf.machine, r.type)?.relative === false) {
           throw elf.error(
-            `CRC ${i} is an absolute relocation against ${sym.name || `symbol ${r.symbol}`}, which is not absolute`,
+            `CRC ${i} is an absolute relocation against ${t.name(sym) || `symbol ${r.symbol}`}, which is not absolute`,
             crcs.offset + i * 4,
             crcs.name,
           );
         }
-        const target = elf.sections[sym.shndx];
+        const target = elf.sections[shndx];
         if (!target)
           throw elf.error(
-            `symbol ${sym.name} lies in section ${sym.shndx}, which does not exist`,
+            `symbol ${t.name(sym)} lies in section ${shndx}, which does not exist`,
             crcs.offset,
             crcs.name,
           );
-        const at = sym.value + r.addend;
+        const at = t.value(sym) + r.addend;
         if (at < 0 || at + 4 > target.size)
           throw elf.error(
             `CRC ${i} points to offset ${at}, outside ${target.name}`,
@@ -259,15 +262,17 @@ class RelocatableReader implements Reader {
     const elf = this.elf;
     const r = this.relocations(tab).get(fieldOffset);
     if (!r) return null;
+    const t = this.symbols;
     const sym = this.symbol(r, tab, fieldOffset);
-    const target = sym.shndx === SHN_ABS ? undefined : elf.sections[sym.shndx];
+    const shndx = t.shndx(sym);
+    const target = shndx === SHN_ABS ? undefined : elf.sections[shndx];
     if (!target)
       throw elf.error(
-        `symbol ${sym.name} lies in section ${sym.shndx}, which does not exist`,
+        `symbol ${t.name(sym)} lies in section ${shndx}, which does not exist`,
         tab.offset + fieldOffset,
         tab.name,
       );
-    return elf.cstring(target, sym.value + r.addend);
+    return elf.cstring(target, t.value(sym) + r.addend);
   }
 }
 

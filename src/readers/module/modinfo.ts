@@ -5,6 +5,18 @@
 import type { ModInfo } from '../../model/module-image.js';
 
 const utf8 = new TextDecoder('utf-8'); // author and description fields are UTF-8; never throws
+/** Buffer's latin1 decoder on the section's bytes: for an ASCII entry (nearly all), the same string, faster. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (s: number, e: number) => string })
+  .latin1Slice;
+
+function isAscii(data: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (data[i]! >= 0x80) return false;
+  return true;
+}
+
+function decode(data: Uint8Array, start: number, end: number, ascii: boolean): string {
+  return ascii ? latin1Slice.call(data, start, end) : utf8.decode(data.subarray(start, end));
+}
 
 export function parseModinfo(data: Uint8Array): ModInfo {
   const out: { key: string; value: string }[] = [];
@@ -18,10 +30,11 @@ export function parseModinfo(data: Uint8Array): ModInfo {
       // thousands of '='-less entries took seconds (quadratic) on a 64 KiB section.
       const rel = data.subarray(start, end).indexOf(0x3d);
       const eq = rel === -1 ? -1 : start + rel;
+      const ascii = isAscii(data, start, end);
       out.push(
         eq === -1
-          ? { key: utf8.decode(data.subarray(start, end)), value: '' }
-          : { key: utf8.decode(data.subarray(start, eq)), value: utf8.decode(data.subarray(eq + 1, end)) },
+          ? { key: decode(data, start, end, ascii), value: '' }
+          : { key: decode(data, start, eq, ascii), value: decode(data, eq + 1, end, ascii) },
       );
     }
     start = end + 1;

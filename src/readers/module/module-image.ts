@@ -2,10 +2,10 @@
 import type { ModuleImage } from '../../model/module-image.js';
 import { decompress } from '../compression.js';
 import { openElf } from '../elf/elf.js';
-import { readSymbols } from '../elf/symbols.js';
 import { readInputFile } from '../file.js';
 import { readKsymtab } from './ksymtab.js';
 import { modinfoValue, modinfoValues, parseModinfo } from './modinfo.js';
+import { SymbolTable, undefinedSymbols } from './symbol-table.js';
 import { readModversions } from './versions.js';
 
 export interface ModuleImageOptions {
@@ -38,6 +38,13 @@ export function parseModuleImage(bytes: Uint8Array, opts: ModuleImageOptions): M
   const path = opts.path === undefined ? inTreeModulePath(opts.source) : opts.path;
   const { imports, kind } = readModversions(elf);
   const depends = modinfoValue(modinfo, 'depends');
+  // One reading of the symbol table serves the ksymtab's relocations and the undefined symbols.
+  let table: SymbolTable | null = null;
+  const symbols = () => {
+    table ??= new SymbolTable(elf);
+    return table;
+  };
+  const exports = readKsymtab(elf, path ?? name, symbols);
   return {
     source: opts.source,
     name,
@@ -50,19 +57,12 @@ export function parseModuleImage(bytes: Uint8Array, opts: ModuleImageOptions): M
     srcversion: modinfoValue(modinfo, 'srcversion'),
     imports,
     modversions: kind,
-    exports: readKsymtab(elf, path ?? name),
+    exports,
     hasBtf: elf.section('.BTF') !== undefined,
-    needs: undefinedSymbols(readSymbols(elf)),
+    needs: undefinedSymbols(symbols()),
     signed: isSigned(bytes),
     elf: { class: elf.is64 ? 64 : 32, endian: elf.littleEndian ? 'little' : 'big', machine: elf.machine },
   };
-}
-
-const STB_WEAK = 2;
-
-/** The global symbols left undefined (st_shndx 0), weak ones aside: the loader tolerates a missing weak one. */
-function undefinedSymbols(symbols: ReturnType<typeof readSymbols>): string[] {
-  return symbols.filter((s) => s.shndx === 0 && s.name !== '' && s.info >> 4 !== STB_WEAK).map((s) => s.name);
 }
 
 // scripts/sign-file appends the PKCS#7 signature, a struct module_signature and this marker.

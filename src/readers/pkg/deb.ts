@@ -14,7 +14,7 @@ import { type ArMember, arMembers } from './ar.js';
 import type { PackageFile } from './package-file.js';
 import { decodePayload, SNIFF_BYTES, sniffCompression } from './payload.js';
 import { tarFiles } from './tar.js';
-import type { ArtifactFile, ArtifactSource, Limits, PackageMetadata, Select } from './types.js';
+import type { ArtifactFile, ArtifactSource, FilesOptions, Limits, PackageMetadata, Select } from './types.js';
 
 /** dpkg allows a few `_` members between debian-binary and control.tar; more than this is not a .deb. */
 const MAX_MEMBERS_BEFORE_DATA = 16;
@@ -83,8 +83,8 @@ class DebSource implements ArtifactSource {
     return this.meta;
   }
 
-  files(wanted: (path: string) => boolean): AsyncIterable<ArtifactFile> {
-    return this.member(this.members.data, (path) => wanted(path), this.limits);
+  files(wanted: (path: string) => boolean, opts?: FilesOptions): AsyncIterable<ArtifactFile> {
+    return this.member(this.members.data, (path) => wanted(path), this.limits, opts?.views === true);
   }
 
   async symlinks(): Promise<Map<string, string>> {
@@ -129,7 +129,12 @@ class DebSource implements ArtifactSource {
     };
   }
 
-  private async *member(m: ArMember, select: Select, limits: Limits): AsyncGenerator<ArtifactFile> {
+  private async *member(
+    m: ArMember,
+    select: Select,
+    limits: Limits,
+    views = false,
+  ): AsyncGenerator<ArtifactFile> {
     const head = await this.file.read(m.offset, Math.min(SNIFF_BYTES, m.size), m.name, m.name);
     const compression = sniffCompression(head);
     const chunks = this.file.chunks(m.offset, m.offset + m.size, m.name);
@@ -137,10 +142,16 @@ class DebSource implements ArtifactSource {
       source: this.source,
       section: m.name,
       size: m.size,
+      file: { path: this.file.path, start: m.offset, end: m.offset + m.size },
       ...limits,
     });
     const tarName = m.name.replace(/^((?:control|data)\.tar).*$/, '$1');
-    yield* tarFiles(decoded, select, { source: this.source, section: tarName, maxFile: limits.maxFile });
+    yield* tarFiles(decoded, select, {
+      source: this.source,
+      section: tarName,
+      maxFile: limits.maxFile,
+      views,
+    });
   }
 }
 

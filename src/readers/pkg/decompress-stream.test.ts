@@ -2,11 +2,15 @@
 // against the xz, zstd and gzip tools.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
 import { type Compression, decompressStream } from '../compression.js';
+import { readXzBlockPlan } from '../xz-index.js';
 
 // Varied enough not to compress to nothing, so that streams have many blocks and chunks.
 const text = Buffer.from(
@@ -137,6 +141,84 @@ describe('decompressStream', { skip: needs('xz', 'zstd') }, () => {
     const gen = decompressStream(pieces(xzText, 1000), 'xz', { source: 's' });
     const first = await gen.next();
     assert.equal(first.done, false);
+    assert.deepEqual(await gen.return(undefined), { done: true, value: undefined });
+  });
+});
+
+describe('decompressStream by blocks (a data.tar.xz of many blocks, read from the package file)', {
+  skip: needs('xz'),
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabi-xz-blocks-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const head = Buffer.from('!<arch>\nmember header...');
+  const tail = Buffer.from('\nnext member');
+  /** `stream` written between other bytes, as a .deb's member: its range in the file. */
+  const inFile = (name: string, stream: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, Buffer.concat([head, stream, tail]));
+    return { path, start: head.length, end: head.length + stream.length };
+  };
+  const blocks = xz(text, '--block-size=100000');
+  const byBlocks = async (stream: Buffer, name: string, maxOutput?: number, piece = 4096) => {
+    const file = inFile(name, stream);
+    const out: Buffer[] = [];
+    const opts = { source: 's.deb', section: 'data.tar.x', maxOutput, inWorker: true, file };
+    for await (const c of decompressStream(pieces(stream, piece), 'xz', opts)) out.push(c);
+    return Buffer.concat(out);
+  };
+
+  it('plans one stream of several blocks from its index, and nothing else', async () => {
+    const file = inFile('plan.xz', blocks);
+    const plan = await readXzBlockPlan(file.path, file.start, file.end);
+    assert.ok(plan !== null);
+    assert.ok(plan.blocks.length >= 5, String(plan.blocks.length));
+    assert.equal(plan.uncompressed, text.length);
+    assert.equal(plan.blocks[0]!.offset, file.start + 12);
+    // One block, two streams, stream padding, a cut file: decoded whole, as before.
+    for (const [name, stream] of [
+      ['one.xz', xz(text)],
+      ['two.xz', Buffer.concat([blocks, xz(Buffer.from('tail'))])],
+      ['padded.xz', Buffer.concat([blocks, Buffer.alloc(4)])],
+      ['cut.xz', blocks.subarray(0, blocks.length - 1)],
+    ] as const) {
+      const f = inFile(name, stream);
+      assert.equal(await readXzBlockPlan(f.path, f.start, f.end), null, name);
+    }
+  });
+
+  it('decodes to the same bytes and fails with the same errors as one worker', async () => {
+    assert.ok((await byBlocks(blocks, 'ok.xz')).equals(text));
+    const withPadding = Buffer.concat([blocks, Buffer.alloc(8)]);
+    assert.ok((await byBlocks(withPadding, 'padding.xz')).equals(text));
+    const flipped = Buffer.from(blocks);
+    flipped[flipped.length >> 1]! ^= 0x55;
+    const inOne = await decode(flipped, 'xz', 4096, undefined, true).catch((e: Error) => e.message);
+    assert.match(
+      String(inOne),
+      /^s\.deb \(data\.tar\.x\): corrupt or truncated xz data \(data is corrupt\)$/,
+    );
+    assert.equal(await byBlocks(flipped, 'flipped.xz').catch((e: Error) => e.message), inOne);
+    for (const cut of [1, 100, blocks.length >> 1]) {
+      const data = blocks.subarray(0, blocks.length - cut);
+      const one = await decode(data, 'xz', 4096, undefined, true).catch((e: Error) => e.message);
+      assert.equal(await byBlocks(data, `cut${cut}.xz`).catch((e: Error) => e.message), one);
+    }
+    await rejects(byBlocks(blocks, 'cap.xz', 100_000), /xz data expands past 100000 bytes; refusing$/);
+  });
+
+  it('keeps the ratio cap to the compressed bytes decoded', async () => {
+    const zeros = xz(Buffer.alloc(64 << 20), '--block-size=4MiB');
+    const ratio = await byBlocks(zeros, 'zeros.xz').catch((e: Error) => e.message);
+    assert.match(String(ratio), /xz data expands to more than 500 times its compressed size/);
+    const [, out, fed] = /\((\d+) bytes from (\d+)\)/.exec(String(ratio))!;
+    assert.ok(Number(out) <= 500 * Number(fed) + (4 << 20) + (1 << 20), String(ratio));
+  });
+
+  it('stops its workers when the consumer stops early', async () => {
+    const file = inFile('early.xz', blocks);
+    const opts = { source: 's', inWorker: true, file };
+    const gen = decompressStream(pieces(blocks, 1000), 'xz', opts);
+    assert.equal((await gen.next()).done, false);
     assert.deepEqual(await gen.return(undefined), { done: true, value: undefined });
   });
 });

@@ -16,6 +16,7 @@ export type {
   ArtifactKind,
   ArtifactOptions,
   ArtifactSource,
+  FilesOptions,
   PackageMetadata,
 } from './types.js';
 export { DEFAULT_LIMITS } from './types.js';

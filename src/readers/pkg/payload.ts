@@ -26,6 +26,8 @@ export interface StreamContext {
   maxRatio: number;
   /** The compressed size: a long xz stream is decoded in a worker thread (xz-worker.ts). */
   size: number;
+  /** Where the stream lies in the package file: its xz blocks may then be decoded in parallel. */
+  file?: { path: string; start: number; end: number };
 }
 
 /** 1 MiB: below it (a control.tar), starting a worker costs more than decoding beside the parser saves. */
@@ -49,6 +51,7 @@ export function decodePayload(
     maxOutput: ctx.maxTotal,
     maxRatio: ctx.maxRatio,
     inWorker: ctx.size >= LONG_STREAM,
+    file: ctx.file,
   });
 }
 

@@ -115,6 +115,7 @@ class RpmSource implements ArtifactSource {
       source: this.source,
       section,
       size: this.file.size - payloadOffset,
+      file: { path: this.file.path, start: payloadOffset, end: this.file.size },
       ...this.limits,
     });
     const reader = new ChunkReader(decoded);

@@ -63,6 +63,23 @@ describe('tar', () => {
     }
   });
 
+  it('gives the same files as views into the stream as as copies, in any chunking', async () => {
+    const files = [a, b({}), b({ name: './c.ko', data: Buffer.alloc(5000, 'c') })];
+    const tar = tarArchive(files);
+    for (const piece of [100, 512, 4096, 1 << 20]) {
+      const copies: Buffer[] = [];
+      const views: Buffer[] = [];
+      for await (const f of tarFiles(pieces(tar, piece), () => true, ctx)) copies.push(f.data);
+      for await (const f of tarFiles(pieces(tar, piece), () => true, { ...ctx, views: true }))
+        views.push(f.data);
+      assert.deepEqual(views, copies);
+      assert.deepEqual(
+        copies,
+        files.map((f) => f.data),
+      );
+    }
+  });
+
   it('reports a broken header at its own offset, naming its entry (issue 16: was data.tar@0x600)', async () => {
     const bad = tarArchive([a, b({ patch: { 148: '0000000\0' }, fixChecksum: false })]);
     await rejects(

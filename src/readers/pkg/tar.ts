@@ -28,6 +28,8 @@ export interface TarContext {
   source: string;
   section: string;
   maxFile: number;
+  /** A file's data may be a view into the stream's chunk (types.ts FilesOptions). */
+  views?: boolean;
 }
 
 interface TarHeader {
@@ -130,7 +132,7 @@ async function readEntry(
       const reason = `${path} is ${entry.size} bytes, over the per-file limit of ${ctx.maxFile}`;
       throw new ArtifactFormatError(reason, { source: ctx.source, section: ctx.section, offset: entry.at });
     }
-    const data = await reader.read(entry.size, true);
+    const data = await reader.read(entry.size, ctx.views !== true);
     if (data.length < entry.size) throw cutData(entry, data.length, ctx);
     await skipExactly(reader, padded(entry.size) - entry.size, entry, ctx);
     return { path, size: data.length, data, mode: S_IFREG | perm };
