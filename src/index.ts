@@ -35,6 +35,7 @@ export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
+export type * from './model/type-digest.js';
 export * from './model/verdict.js';
 export {
   type Artifact,

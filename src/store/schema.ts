@@ -19,6 +19,11 @@
 // Migration 4 (release and flavour apart): a Debian release stored whole (release=6.1.0-55-amd64, with
 // abi=6.1.0-55 and flavour=amd64 beside it) becomes release=6.1.0-55 and uname=6.1.0-55-amd64, as
 // ingest now writes it, so that the package and the Module.symvers of one build share a release.
+//
+// Migration 5 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
+// holds its index (the node keys as gzipped JSON, and 16 bytes of hashes per node), `type_defs` each
+// distinct definition once by its def hash (hex), shared by every build that has it, as the `at`th of a
+// gzipped JSON array in `type_packs`: one pack per ingest, of the definitions no build had yet.
 
 export const MIGRATIONS: string[] = [
   `
@@ -138,5 +143,21 @@ export const MIGRATIONS: string[] = [
   UPDATE labels SET value = (SELECT a.value FROM labels a WHERE a.entry = labels.entry AND a.key = 'abi')
     WHERE key = 'release' AND EXISTS (
       SELECT 1 FROM labels u WHERE u.entry = labels.entry AND u.key = 'uname' AND u.value = labels.value);
+  `,
+  `
+  CREATE TABLE type_packs (
+    id INTEGER PRIMARY KEY,
+    defs BLOB NOT NULL
+  );
+  CREATE TABLE type_defs (
+    hash TEXT PRIMARY KEY,
+    pack INTEGER NOT NULL REFERENCES type_packs(id),
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE entry_types (
+    entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    keys BLOB NOT NULL,
+    hashes BLOB NOT NULL
+  );
   `,
 ];

@@ -8,6 +8,7 @@ import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
 import { type Sql, typeCode } from './sqlite-db.js';
+import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
 import { entryRecord } from './sqlite-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
@@ -32,6 +33,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     const builtin = sql.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
+    if (input.types) saveTypeDigest(sql, id, input.types);
     return { entry: entryRecord(sql, id), created: true };
   });
   return run.immediate();
@@ -235,6 +237,7 @@ export function removeEntry(sql: Sql, id: number): void {
       );
       sql.db.exec('DELETE FROM artifacts WHERE id NOT IN (SELECT artifact FROM entries)');
       sql.db.exec('DELETE FROM kfunc_lists WHERE id NOT IN (SELECT list FROM entry_kfuncs)');
+      pruneTypeDefs(sql);
     })
     .immediate();
 }

@@ -8,9 +8,11 @@ import type { ExportIdSeries } from '../model/export-rows.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import type { TypeDef, TypeIndex } from '../model/type-digest.js';
 import { type Db, Sql } from './sqlite-db.js';
 import { guarded } from './sqlite-errors.js';
 import { loadExportIds } from './sqlite-export-ids.js';
+import { loadTypeDefs, loadTypeIndex } from './sqlite-btf.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
 import {
   listEntries,
@@ -67,6 +69,14 @@ export class SqliteStore implements Store {
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {
     return this.read(() => loadKfuncs(this.sql, id));
+  }
+
+  async loadTypeIndex(id: number): Promise<TypeIndex | null> {
+    return this.read(() => loadTypeIndex(this.sql, id));
+  }
+
+  async loadTypeDefs(hashes: readonly Uint8Array[]): Promise<Map<string, TypeDef>> {
+    return this.read(() => loadTypeDefs(this.sql, hashes));
   }
 
   async reingest(
