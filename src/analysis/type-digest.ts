@@ -8,14 +8,7 @@ import { KabiError } from '../errors.js';
 import type { Btf } from '../model/btf.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import {
-  hashHex,
-  sameHash,
-  TYPE_HASH_BYTES,
-  type TypeDef,
-  type TypeDigest,
-  type TypeIndex,
-} from '../model/type-digest.js';
+import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
 import type { TypeGraph, TypeNode } from './type-graph.js';
 
@@ -70,14 +63,19 @@ function digestOf(
     const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
     const h = hash([JSON.stringify([def.facts, def.refs, def.text])]);
     defHash.push(h);
-    const hex = hashHex(h);
-    if (!defs.has(hex)) defs.set(hex, { hash: h, def });
+    const hex = hexOf(h);
+    if (!defs.has(hex)) defs.set(hex, def);
   }
   const reach = reachHashes(nodes, defHash);
-  const index: TypeIndex = new Map();
-  for (const [i, n] of nodes.entries())
-    index.set(n.key, { def: defHash[i]!, reach: reach[i]!, declared: !defined.has(n.key) });
-  return { index, defs };
+  const step = 2 * TYPE_HASH_BYTES;
+  const hashes = new Uint8Array(nodes.length * step);
+  const declared = new Uint8Array(nodes.length);
+  for (const [i, n] of nodes.entries()) {
+    hashes.set(defHash[i]!, i * step);
+    hashes.set(reach[i]!, i * step + TYPE_HASH_BYTES);
+    declared[i] = defined.has(n.key) ? 0 : 1;
+  }
+  return { index: new TypeIndex(nodes.map((n) => n.key), hashes, declared), defs };
 }
 
 /**
@@ -133,10 +131,10 @@ function reachHashes(nodes: readonly TypeNode[], defHash: readonly Uint8Array[])
         compOf[w] = comp;
         members.push(w);
       } while (w !== v);
-      const own = members.map((m) => `${nodes[m]!.key}\0${hashHex(defHash[m]!)}`).sort();
+      const own = members.map((m) => `${nodes[m]!.key}\0${hexOf(defHash[m]!)}`).sort();
       const outside = new Set<string>();
       for (const m of members) {
-        for (const s of succ[m]!) if (s !== -1 && compOf[s] !== comp) outside.add(hashHex(compHash[compOf[s]!]!));
+        for (const s of succ[m]!) if (s !== -1 && compOf[s] !== comp) outside.add(hexOf(compHash[compOf[s]!]!));
         for (const d of dangling[m]!) outside.add(`missing ${d}`);
       }
       const h = hash([...own, '--', ...[...outside].sort()]);
@@ -155,7 +153,7 @@ export interface DigestSide {
 }
 
 /** Loads definitions by def hash (hex); a store answers with one query. */
-export type TypeDefLoader = (hashes: readonly Uint8Array[]) => Promise<Map<string, TypeDef>>;
+export type TypeDefLoader = (hashes: readonly string[]) => Promise<Map<string, TypeDef>>;
 
 /** A kernel's side as explain needs it (KernelTypes is the other kind, built from BTF). */
 export interface SideTypes {
@@ -175,42 +173,38 @@ export async function digestSides(
   load: TypeDefLoader,
   symbols?: ReadonlySet<string>,
 ): Promise<[SideTypes, SideTypes]> {
-  const wanted = [new Set<string>(), new Set<string>()] as const;
-  const sides = [a, b] as const;
-  for (const [key, na] of a.index) {
-    const nb = b.index.get(key);
-    if (nb && sameHash(na.reach, nb.reach)) continue;
-    wanted[0].add(key);
-    if (nb) wanted[1].add(key);
+  const wanted = [new Uint8Array(a.index.size), new Uint8Array(b.index.size)] as const;
+  for (const [i, key] of a.index.keys.entries()) {
+    const j = b.index.at(key);
+    if (j !== undefined && a.index.sameReach(i, b.index, j)) continue;
+    wanted[0][i] = 1;
+    if (j !== undefined) wanted[1][j] = 1;
   }
-  for (const key of b.index.keys()) if (!a.index.has(key)) wanted[1].add(key);
-  const texts = [new Set<string>(), new Set<string>()] as const;
+  for (const [j, key] of b.index.keys.entries()) if (a.index.at(key) === undefined) wanted[1][j] = 1;
+  // The declarations shown: of the changed exports asked about, loaded even where nothing changed.
+  const shown = [new Set<number>(), new Set<number>()] as const;
   for (const [symbol, n] of b.build.exports) {
     const o = a.build.exports.get(symbol);
     if (!o || o.crc === null || n.crc === null || o.crc === n.crc) continue;
     if (symbols && !symbols.has(symbol)) continue;
-    for (const s of [0, 1] as const) {
-      const key = declarationKey(sides[s].index, symbol);
-      if (key) texts[s].add(key);
+    for (const [s, side] of [a, b].entries()) {
+      const i = declarationAt(side.index, symbol);
+      if (i !== undefined) shown[s as 0 | 1].add(i);
     }
   }
-  const hashes = new Map<string, Uint8Array>();
-  for (const s of [0, 1] as const)
-    for (const key of [...wanted[s], ...texts[s]]) {
-      const h = sides[s].index.get(key)!.def;
-      hashes.set(hashHex(h), h);
-    }
-  const defs = await load([...hashes.values()]);
-  return [
-    new DigestTypes(a, wanted[0], defs),
-    new DigestTypes(b, wanted[1], defs),
-  ];
+  const hashes = new Set<string>();
+  for (const [s, side] of [a, b].entries()) {
+    const w = wanted[s as 0 | 1];
+    for (let i = 0; i < w.length; i++) if (w[i]) hashes.add(side.index.defHex(i));
+    for (const i of shown[s as 0 | 1]) hashes.add(side.index.defHex(i));
+  }
+  const defs = await load([...hashes]);
+  return [new DigestTypes(a, wanted[0], defs), new DigestTypes(b, wanted[1], defs)];
 }
 
-/** The key explain gives an export's declaration: its function, else its variable. */
-function declarationKey(index: TypeIndex, symbol: string): string | null {
-  for (const key of [`func ${symbol}`, `var ${symbol}`]) if (index.has(key)) return key;
-  return null;
+/** Where the index holds an export's declaration: its function, else its variable. */
+function declarationAt(index: TypeIndex, symbol: string): number | undefined {
+  return index.at(`func ${symbol}`) ?? index.at(`var ${symbol}`);
 }
 
 class DigestTypes implements SideTypes {
@@ -219,17 +213,20 @@ class DigestTypes implements SideTypes {
 
   constructor(
     readonly input: DigestSide,
-    private readonly keys: ReadonlySet<string>,
+    /** 1 for each node loaded: its reach differs from the other side's. */
+    private readonly wanted: Uint8Array,
     private readonly defs: ReadonlyMap<string, TypeDef>,
   ) {
     // vmlinux's types, in the index's order (the order the graph had when it was digested).
-    for (const [key, n] of input.index) if (!n.declared && keys.has(key)) this.add(key);
+    const { index } = input;
+    for (let i = 0; i < index.size; i++) if (wanted[i] && !index.declared[i]) this.add(i);
   }
 
-  private add(key: string): TypeNode | undefined {
-    if (!this.keys.has(key)) return undefined;
-    const def = this.defs.get(hashHex(this.input.index.get(key)!.def));
+  private add(i: number): TypeNode | undefined {
+    if (!this.wanted[i]) return undefined;
+    const def = this.defs.get(this.input.index.defHex(i));
     if (!def) return undefined;
+    const key = this.input.index.keys[i]!;
     const node = { key, facts: def.facts, refs: new Set(def.refs) };
     this.graph.nodes.set(key, node);
     return node;
@@ -240,16 +237,19 @@ class DigestTypes implements SideTypes {
    * them (a module's own types). Nodes not loaded reach nothing that changed and stay out.
    */
   declare(e: Export): string | null {
-    const key = declarationKey(this.input.index, e.symbol);
-    if (key) {
-      const def = this.defs.get(hashHex(this.input.index.get(key)!.def));
+    const { index } = this.input;
+    const at = declarationAt(index, e.symbol);
+    if (at !== undefined) {
+      const key = index.keys[at]!;
+      const def = this.defs.get(index.defHex(at));
       if (def?.text != null) this.declarations.set(e.symbol, { key, text: def.text, from: null });
-      const first = this.graph.nodes.get(key) ?? this.add(key);
+      const first = this.graph.nodes.get(key) ?? this.add(at);
       const stack = first ? [first] : [];
       while (stack.length)
         for (const ref of stack.pop()!.refs) {
-          if (!this.input.index.get(ref)?.declared || this.graph.nodes.has(ref)) continue;
-          const node = this.add(ref);
+          const j = index.at(ref);
+          if (j === undefined || !index.declared[j] || this.graph.nodes.has(ref)) continue;
+          const node = this.add(j);
           if (node) stack.push(node);
         }
       return key;
@@ -258,26 +258,28 @@ class DigestTypes implements SideTypes {
     if (!ext) return null;
     // As KernelTypes: an extern read from a header is a node of its own, reaching its declared type.
     const k = `var ${e.symbol}`;
-    this.graph.nodes.set(k, { key: k, facts: [`type ${ext.key ?? ext.declaration}`], refs: new Set(ext.key ? [ext.key] : []) });
+    this.graph.nodes.set(k, {
+      key: k,
+      facts: [`type ${ext.key ?? ext.declaration}`],
+      refs: new Set(ext.key ? [ext.key] : []),
+    });
     this.declarations.set(e.symbol, { key: k, text: ext.declaration, from: ext.where });
     return k;
   }
 }
 
-/** A digest held in memory as a loader: a kernel read from BTF, explained against a stored one. */
+/** Digests held in memory as a loader: a kernel read from BTF, explained against a stored one. */
 export function digestLoader(...digests: TypeDigest[]): TypeDefLoader {
   return async (hashes) => {
     const out = new Map<string, TypeDef>();
-    for (const h of hashes) {
-      const hex = hashHex(h);
+    for (const h of hashes)
       for (const d of digests) {
-        const found = d.defs.get(hex);
+        const found = d.defs.get(h);
         if (found) {
-          out.set(hex, found.def);
+          out.set(h, found);
           break;
         }
       }
-    }
     return out;
   };
 }

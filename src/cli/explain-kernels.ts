@@ -70,7 +70,7 @@ export async function explainSides(
     'index' in k ? null : lib.typeDigest({ build: k.build, btf: k.btf.btf, modules: k.btf.modules }),
   );
   const inMemory = lib.digestLoader(...digests.filter((d) => d !== null));
-  const load = async (hashes: readonly Uint8Array[]): Promise<Map<string, TypeDef>> => {
+  const load = async (hashes: readonly string[]): Promise<Map<string, TypeDef>> => {
     const found = await inMemory(hashes);
     if (found.size === hashes.length) return found;
     const s = await store.get();

@@ -6,20 +6,49 @@
 // Two builds' nodes with the same reach hash reach nothing that changed, so explain never loads them;
 // the definitions themselves are kept once per def hash, shared by every build that has them.
 
-/** A node's two hashes, 8 bytes each, and how it entered the graph. */
-export interface TypeDigestNode {
-  def: Uint8Array;
-  reach: Uint8Array;
-  /**
-   * Added by an export's declaration (the declaration itself, and the module's own types it reaches,
-   * or the definition of a type vmlinux has only as a forward declaration), not by vmlinux's BTF: explain
-   * takes it into its graph only when an export it asks about reaches it, as explain on BTF does.
-   */
-  declared: boolean;
-}
+/**
+ * One build's index: every node's key, its def and reach hashes (8 bytes each, side by side in one
+ * array), and whether it was added by an export's declaration (the declaration itself, and the module's
+ * own types it reaches, or the definition of a type vmlinux has only as a forward declaration) rather
+ * than by vmlinux's BTF: explain takes those into its graph only when an export it asks about reaches
+ * them, as explain on BTF does. Typed arrays, not an object per node: explain reads two of these.
+ */
+export class TypeIndex {
+  private readonly pos = new Map<string, number>();
 
-/** One build's index: key → hashes, in the graph's order. */
-export type TypeIndex = Map<string, TypeDigestNode>;
+  constructor(
+    /** In the graph's order. */
+    readonly keys: readonly string[],
+    /** 16 bytes per node: def hash, then reach hash. */
+    readonly hashes: Uint8Array,
+    /** 1 where the node was added by a declaration. */
+    readonly declared: Uint8Array,
+  ) {
+    for (const [i, k] of keys.entries()) this.pos.set(k, i);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The node's position, or undefined. */
+  at(key: string): number | undefined {
+    return this.pos.get(key);
+  }
+
+  /** The def hash of node `i`, as the store names a definition. */
+  defHex(i: number): string {
+    return hexOf(this.hashes, i * 2 * TYPE_HASH_BYTES);
+  }
+
+  /** Whether node `i` here and node `j` of `other` reach the same definitions. */
+  sameReach(i: number, other: TypeIndex, j: number): boolean {
+    const a = i * 2 * TYPE_HASH_BYTES + TYPE_HASH_BYTES;
+    const b = j * 2 * TYPE_HASH_BYTES + TYPE_HASH_BYTES;
+    for (let k = 0; k < TYPE_HASH_BYTES; k++) if (this.hashes[a + k] !== other.hashes[b + k]) return false;
+    return true;
+  }
+}
 
 /** A node's shallow definition, as the type graph holds it; `text` is an export's C declaration. */
 export interface TypeDef {
@@ -32,25 +61,16 @@ export interface TypeDef {
 export interface TypeDigest {
   index: TypeIndex;
   /** def hash (hex) → definition, one per distinct def hash. */
-  defs: Map<string, { hash: Uint8Array; def: TypeDef }>;
+  defs: Map<string, TypeDef>;
 }
 
 export const TYPE_HASH_BYTES = 8;
 
-/** The stored text of a definition (JSON: BTF names are bytes, a newline among them stays one fact). */
-export function encodeTypeDef(d: TypeDef): string {
-  return JSON.stringify([d.facts, d.refs, d.text]);
-}
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-export function decodeTypeDef(s: string): TypeDef {
-  const [facts, refs, text] = JSON.parse(s) as [string[], string[], string | null];
-  return { facts, refs, text };
-}
-
-export const hashHex = (h: Uint8Array): string => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
-
-export function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** The hex of the 8-byte hash at `offset`. */
+export function hexOf(bytes: Uint8Array, offset = 0): string {
+  let s = '';
+  for (let k = 0; k < TYPE_HASH_BYTES; k++) s += HEX[bytes[offset + k]!];
+  return s;
 }

@@ -22,8 +22,9 @@
 //
 // Migration 5 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
 // holds its index (the node keys as gzipped JSON, and 16 bytes of hashes per node), `type_defs` each
-// distinct definition once by its def hash (hex), shared by every build that has it, as the `at`th of a
-// gzipped JSON array in `type_packs`: one pack per ingest, of the definitions no build had yet.
+// distinct definition once by its def hash (hex), shared by every build that has it: a JSON text at
+// bytes `at`..`at + length` of a gzipped pack in `type_packs` (one per ingest, of the definitions no
+// build had yet).
 
 export const MIGRATIONS: string[] = [
   `
@@ -152,7 +153,8 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE type_defs (
     hash TEXT PRIMARY KEY,
     pack INTEGER NOT NULL REFERENCES type_packs(id),
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    length INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE TABLE entry_types (
     entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,

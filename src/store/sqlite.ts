@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
     return this.read(() => loadTypeIndex(this.sql, id));
   }
 
-  async loadTypeDefs(hashes: readonly Uint8Array[]): Promise<Map<string, TypeDef>> {
+  async loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>> {
     return this.read(() => loadTypeDefs(this.sql, hashes));
   }
 

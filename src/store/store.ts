@@ -78,7 +78,7 @@ export interface Store {
   /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 5). */
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
-  loadTypeDefs(hashes: readonly Uint8Array[]): Promise<Map<string, TypeDef>>;
+  loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**
    * What ingesting the artifact with this sha256 again does, without reading it: its entry with `update`'s
    * labels set; null when it is not stored, or (given `release`) stored only as another release's build.
