@@ -181,26 +181,31 @@ export async function digestSides(
     if (j !== undefined) wanted[1][j] = 1;
   }
   for (const [j, key] of b.index.keys.entries()) if (a.index.at(key) === undefined) wanted[1][j] = 1;
-  // The declarations shown: of the changed exports asked about, loaded even where nothing changed.
-  const shown = [new Set<number>(), new Set<number>()] as const;
+  // Every type whose reach differs (vmlinux's, and the module types declarations added), and the
+  // declarations explain will make (exports in both, with a CRC, asked about); refs never lead to a
+  // declaration, so one query answers all DigestTypes.declare walks.
+  const sides = [a, b] as const;
+  const hashes = new Set<string>();
+  for (const s of [0, 1] as const) {
+    const { index } = sides[s];
+    const w = wanted[s];
+    for (let i = 0; i < w.length; i++) if (w[i] && !isDeclaration(index.keys[i]!)) hashes.add(index.defHex(i));
+  }
   for (const [symbol, n] of b.build.exports) {
     const o = a.build.exports.get(symbol);
-    if (!o || o.crc === null || n.crc === null || o.crc === n.crc) continue;
+    if (!o || o.crc === null || n.crc === null) continue;
     if (symbols && !symbols.has(symbol)) continue;
-    for (const [s, side] of [a, b].entries()) {
-      const i = declarationAt(side.index, symbol);
-      if (i !== undefined) shown[s as 0 | 1].add(i);
+    for (const s of [0, 1] as const) {
+      const i = declarationAt(sides[s].index, symbol);
+      // A changed export's declaration is shown, so its text is loaded even when nothing it reaches changed.
+      if (i !== undefined && (wanted[s][i] || o.crc !== n.crc)) hashes.add(sides[s].index.defHex(i));
     }
-  }
-  const hashes = new Set<string>();
-  for (const [s, side] of [a, b].entries()) {
-    const w = wanted[s as 0 | 1];
-    for (let i = 0; i < w.length; i++) if (w[i]) hashes.add(side.index.defHex(i));
-    for (const i of shown[s as 0 | 1]) hashes.add(side.index.defHex(i));
   }
   const defs = await load([...hashes]);
   return [new DigestTypes(a, wanted[0], defs), new DigestTypes(b, wanted[1], defs)];
 }
+
+const isDeclaration = (key: string) => key.startsWith('func ') || key.startsWith('var ');
 
 /** Where the index holds an export's declaration: its function, else its variable. */
 function declarationAt(index: TypeIndex, symbol: string): number | undefined {
