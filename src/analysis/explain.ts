@@ -30,6 +30,7 @@ export type {
 } from './explanation.js';
 export { type ExplainSide, moduleKey } from './export-declarations.js';
 export type { ExplainModule } from './module-exposure.js';
+export { rootChanges, type TypeChange } from './type-diff.js';
 export {
   type DigestSide,
   digestLoader,
@@ -39,7 +40,6 @@ export {
   type TypeDefLoader,
   typeDigest,
 } from './type-digest.js';
-export { rootChanges, type TypeChange } from './type-diff.js';
 export { typeKey } from './type-graph.js';
 
 export interface ExplainOptions {

@@ -75,7 +75,14 @@ function digestOf(
     hashes.set(reach[i]!, i * step + TYPE_HASH_BYTES);
     declared[i] = defined.has(n.key) ? 0 : 1;
   }
-  return { index: new TypeIndex(nodes.map((n) => n.key), hashes, declared), defs };
+  return {
+    index: new TypeIndex(
+      nodes.map((n) => n.key),
+      hashes,
+      declared,
+    ),
+    defs,
+  };
 }
 
 /**
@@ -134,7 +141,8 @@ function reachHashes(nodes: readonly TypeNode[], defHash: readonly Uint8Array[])
       const own = members.map((m) => `${nodes[m]!.key}\0${hexOf(defHash[m]!)}`).sort();
       const outside = new Set<string>();
       for (const m of members) {
-        for (const s of succ[m]!) if (s !== -1 && compOf[s] !== comp) outside.add(hexOf(compHash[compOf[s]!]!));
+        for (const s of succ[m]!)
+          if (s !== -1 && compOf[s] !== comp) outside.add(hexOf(compHash[compOf[s]!]!));
         for (const d of dangling[m]!) outside.add(`missing ${d}`);
       }
       const h = hash([...own, '--', ...[...outside].sort()]);
@@ -189,7 +197,8 @@ export async function digestSides(
   for (const s of [0, 1] as const) {
     const { index } = sides[s];
     const w = wanted[s];
-    for (let i = 0; i < w.length; i++) if (w[i] && !isDeclaration(index.keys[i]!)) hashes.add(index.defHex(i));
+    for (let i = 0; i < w.length; i++)
+      if (w[i] && !isDeclaration(index.keys[i]!)) hashes.add(index.defHex(i));
   }
   for (const [symbol, n] of b.build.exports) {
     const o = a.build.exports.get(symbol);

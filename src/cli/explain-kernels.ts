@@ -64,8 +64,7 @@ export async function explainSides(
   symbols: ReadonlySet<string> | undefined,
 ): Promise<[ExplainSide | SideTypes, ExplainSide | SideTypes]> {
   const [a, b] = kernels;
-  if (!('index' in a) && !('index' in b))
-    return [btfSide(a, externs[0]), btfSide(b, externs[1])];
+  if (!('index' in a) && !('index' in b)) return [btfSide(a, externs[0]), btfSide(b, externs[1])];
   const digests = kernels.map((k) =>
     'index' in k ? null : lib.typeDigest({ build: k.build, btf: k.btf.btf, modules: k.btf.modules }),
   );

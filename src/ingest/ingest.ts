@@ -90,7 +90,8 @@ export async function ingestArtifact(
       .digest('hex'),
   }));
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
-  const types = read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
+  const types =
+    read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
   return store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },

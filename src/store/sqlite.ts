@@ -9,10 +9,10 @@ import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { TypeDef, TypeIndex } from '../model/type-digest.js';
+import { loadTypeDefs, loadTypeIndex } from './sqlite-btf.js';
 import { type Db, Sql } from './sqlite-db.js';
 import { guarded } from './sqlite-errors.js';
 import { loadExportIds } from './sqlite-export-ids.js';
-import { loadTypeDefs, loadTypeIndex } from './sqlite-btf.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
 import {
   listEntries,
