@@ -3,7 +3,7 @@
 // that reaches nothing changed takes no part in any explanation (it is neither changed, nor a holder of a
 // changed type, nor on a path to one). What is loaded is the same graph explain builds from BTF, less
 // those nodes, so the analysis that follows is the one explain runs on BTF.
-import { createHash } from 'node:crypto';
+import { hash as oneShot } from 'node:crypto';
 import { KabiError } from '../errors.js';
 import type { Btf } from '../model/btf.js';
 import type { Export } from '../model/export.js';
@@ -12,11 +12,9 @@ import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
 import type { TypeGraph, TypeNode } from './type-graph.js';
 
-const hash = (parts: readonly string[]): Uint8Array => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:${p}`);
-  return new Uint8Array(h.digest().subarray(0, TYPE_HASH_BYTES));
-};
+// One-shot SHA-1 of one string per node: a hash object per node cost more than the hashing.
+const hash = (text: string): Uint8Array =>
+  new Uint8Array(oneShot('sha1', text, 'buffer').subarray(0, TYPE_HASH_BYTES));
 
 /**
  * The digest of one kernel: its graph with the declaration of every export that has a CRC (in the
@@ -58,13 +56,18 @@ function digestOf(
 ): TypeDigest {
   const nodes = [...graph.nodes.values()];
   const defs: TypeDigest['defs'] = new Map();
+  const jsons = new Map<string, string>();
   const defHash: Uint8Array[] = [];
   for (const n of nodes) {
     const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
-    const h = hash([JSON.stringify([def.facts, def.refs, def.text])]);
+    const json = JSON.stringify([def.facts, def.refs, def.text]);
+    const h = hash(json);
     defHash.push(h);
     const hex = hexOf(h);
-    if (!defs.has(hex)) defs.set(hex, def);
+    if (!defs.has(hex)) {
+      defs.set(hex, def);
+      jsons.set(hex, json);
+    }
   }
   const reach = reachHashes(nodes, defHash);
   const step = 2 * TYPE_HASH_BYTES;
@@ -82,6 +85,7 @@ function digestOf(
       declared,
     ),
     defs,
+    json: jsons,
   };
 }
 
@@ -145,7 +149,7 @@ function reachHashes(nodes: readonly TypeNode[], defHash: readonly Uint8Array[])
           if (s !== -1 && compOf[s] !== comp) outside.add(hexOf(compHash[compOf[s]!]!));
         for (const d of dangling[m]!) outside.add(`missing ${d}`);
       }
-      const h = hash([...own, '--', ...[...outside].sort()]);
+      const h = hash(JSON.stringify([own, [...outside].sort()]));
       compHash.push(h);
       for (const m of members) out[m] = h;
     }

@@ -62,6 +62,8 @@ export interface TypeDigest {
   index: TypeIndex;
   /** def hash (hex) → definition, one per distinct def hash. */
   defs: Map<string, TypeDef>;
+  /** def hash (hex) → the definition as the JSON text `[facts, refs, text]` its hash was taken of. */
+  json: Map<string, string>;
 }
 
 export const TYPE_HASH_BYTES = 8;

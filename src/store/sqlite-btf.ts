@@ -12,7 +12,7 @@ export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): voi
   const fresh = [...digest.defs].filter(([hex]) => known.get(hex) === undefined);
   if (fresh.length) {
     // One JSON text per definition, concatenated: a reader parses only those it asks for.
-    const texts = fresh.map(([, d]) => Buffer.from(JSON.stringify([d.facts, d.refs, d.text])));
+    const texts = fresh.map(([hex]) => Buffer.from(digest.json.get(hex)!));
     const pack = sql
       .stmt('INSERT INTO type_packs (defs) VALUES (?)')
       .run(gzipSync(Buffer.concat(texts), { level: 6 })).lastInsertRowid;
