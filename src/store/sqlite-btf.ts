@@ -31,10 +31,6 @@ export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): voi
     .run(entry, gzipSync(JSON.stringify({ keys, declared: added }), { level: 6 }), hashes);
 }
 
-export function hasTypeDigest(sql: Sql, entry: number): boolean {
-  return sql.stmt('SELECT 1 FROM entry_types WHERE entry = ?').get(entry) !== undefined;
-}
-
 /** The entry's index; null when none was kept (no BTF, not a kernel, or stored before the migration). */
 export function loadTypeIndex(sql: Sql, entry: number): TypeIndex | null {
   const row = sql.stmt('SELECT keys, hashes FROM entry_types WHERE entry = ?').get(entry) as
