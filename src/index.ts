@@ -1,11 +1,19 @@
 // kabi-tracker's public API: readers (artifact → model), the model, analyses (model → results),
 // reports (results → text) and writers. The CLI and server use only what this file exports.
 
+export * from './analysis/bpf-compat.js';
+export {
+  accessText,
+  essential as coreEssentialName,
+  resolveCoreRelo,
+  typesCompat,
+} from './analysis/bpf-core.js';
 export * from './analysis/check.js';
 export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
 export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
+export * from './analysis/exports-table-diff.js';
 export * from './analysis/impact.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
@@ -20,6 +28,8 @@ export * from './errors.js';
 export * from './fetch/debian.js';
 export * from './fetch/manifest.js';
 export { type IngestOptions, ingestArtifact } from './ingest/ingest.js';
+export * from './model/bpf-compat.js';
+export * from './model/bpf-object.js';
 export * from './model/btf.js';
 export * from './model/btf-c.js';
 export * from './model/change.js';
@@ -35,6 +45,7 @@ export * from './model/loader-profile.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
+export * from './model/symvers-table.js';
 export type * from './model/type-digest.js';
 export * from './model/verdict.js';
 export {
@@ -44,6 +55,10 @@ export {
   type SniffOptions,
   sniffArtifact,
 } from './readers/artifact.js';
+export * from './readers/bpf-object/bpf-kernel.js';
+export { EM_BPF, isBpfObject, parseBpfObject, readBpfObject } from './readers/bpf-object/bpf-object.js';
+export { readBtfExt } from './readers/bpf-object/btf-ext.js';
+export { sectionType } from './readers/bpf-object/section-types.js';
 export { isBtf, readBtf } from './readers/btf/btf.js';
 export * from './readers/btf/extern-decls.js';
 export * from './readers/btf/kernel-btf.js';
@@ -114,6 +129,7 @@ export {
   type SymversRecord,
   type SymversShape,
 } from './readers/module-symvers.js';
+export { parseSymversTable, readSymversTable } from './readers/module-symvers-table.js';
 export * from './readers/pkg/index.js';
 export * from './readers/policy/index.js';
 export * from './readers/repo/apt-sources.js';
@@ -126,7 +142,9 @@ export {
   treeModversions,
 } from './readers/tree-modversions.js';
 export * from './readers/ubuntu-abi.js';
+export * from './report/bpf-compat.js';
 export * from './report/btf.js';
+export * from './report/btf-raw.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
 export { diffToJunit, diffToSarif } from './report/ci.js';
@@ -148,6 +166,7 @@ export {
 } from './report/compat-series.js';
 export * from './report/compat-stream.js';
 export * from './report/coverage.js';
+export { tableDiffToJson, tableDiffToText } from './report/diff-table.js';
 export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';
 export * from './report/html/index.js';

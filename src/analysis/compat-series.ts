@@ -14,7 +14,10 @@ import {
   packageLabel,
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
+import { neededAfterRebuild, neededImports } from './loader-rules.js';
 import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
+import { reasonSymbols } from './module-compat-reasons.js';
+import { exportsById, shareSymbolIds, symbolIdsOf } from './module-compat-symbols.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
@@ -58,8 +61,7 @@ export interface CompatSeries {
   packageRebuilds: number;
 }
 
-const brokenSymbols = (v: Verdict) =>
-  [...new Set(v.reasons.filter((r) => r.symbol).map((r) => r.symbol!))].sort();
+const brokenSymbols = (v: Verdict) => [...new Set(reasonSymbols(v))].sort();
 
 const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
@@ -166,20 +168,29 @@ function unfixable(
   exporters: ReadonlyMap<string, readonly number[]>,
 ): string[] {
   const m = install[i]!;
-  const exports = t.build.exports;
+  const byId = exportsById(t.build.exports);
+  const ids = symbolIdsOf(m.imports);
+  const exported = (k: number) => ids[k]! < byId.length && byId[ids[k]!] !== undefined;
   // Another module: another object (the same image given twice counts once, as before).
   const byOther = (symbol: string) => (exporters.get(symbol) ?? []).some((j) => install[j] !== m);
   return m.imports
-    .filter((imp) => imp.symbol !== 'module_layout' && !exports.has(imp.symbol) && !byOther(imp.symbol))
+    .filter((imp, k) => imp.symbol !== 'module_layout' && !exported(k) && !byOther(imp.symbol))
     .map((imp) => imp.symbol);
 }
 
-/** The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. */
+/**
+ * The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. Its
+ * symbols are the module's, in the same order, so it shares their numbers and needed-import tail.
+ */
 function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
-  const exports = t.build.exports;
-  return {
-    ...m,
-    vermagic: t.vermagic ?? m.vermagic,
-    imports: m.imports.map((i) => ({ symbol: i.symbol, crc: exports.get(i.symbol)?.crc ?? i.crc })),
-  };
+  const byId = exportsById(t.build.exports);
+  const ids = symbolIdsOf(m.imports);
+  const imports = m.imports.map((imp, k) => {
+    const e = ids[k]! < byId.length ? byId[ids[k]!] : undefined;
+    return { symbol: imp.symbol, crc: e?.crc ?? imp.crc };
+  });
+  const out = { ...m, vermagic: t.vermagic ?? m.vermagic, imports };
+  shareSymbolIds(m.imports, imports);
+  shareSymbolIds(neededImports(m), neededAfterRebuild(m, out));
+  return out;
 }

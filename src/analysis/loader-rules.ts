@@ -22,6 +22,7 @@ import { type LoaderProfile, UNKNOWN_PROFILE } from '../model/loader-profile.js'
 import type { ModuleImage } from '../model/module-image.js';
 import type { ConfigDependency, Reason, Taint } from '../model/verdict.js';
 import { TAINT_ORDER } from '../model/verdict.js';
+import { codeOf, type NeededImport, type ReasonItem, symbolOf } from './module-compat-reasons.js';
 
 /** What moduleVerdicts knows of the kernel besides the profile. */
 export interface LoaderFacts {
@@ -31,6 +32,8 @@ export interface LoaderFacts {
   kernelHasCrcs: boolean;
   /** lookup's answer for each of neededImports(m), in order, when the caller has them already. */
   resolved?: readonly (Export | undefined)[];
+  /** The Reason an import's compact reason stands for (module-compat-reasons.ts), when there are any. */
+  expand?: (r: number) => Reason;
 }
 
 export interface LoaderDraft {
@@ -40,6 +43,17 @@ export interface LoaderDraft {
 
 export interface LoaderOutcome extends LoaderDraft {
   /** Taints if it loads, in the kernel's letter order. */
+  taints: Taint[];
+  dependsOn: ConfigDependency[];
+}
+
+/** A draft whose import reasons may still be compact numbers (module-compat-reasons.ts). */
+export interface ItemDraft {
+  reasons: ReasonItem[];
+  notes: string[];
+}
+
+export interface ItemOutcome extends ItemDraft {
   taints: Taint[];
   dependsOn: ConfigDependency[];
 }
@@ -60,9 +74,16 @@ export function neededImports(m: ModuleImage): readonly NeededImport[] {
   return needed;
 }
 
-export interface NeededImport {
-  readonly symbol: string;
-  readonly crc: number | null;
+export type { NeededImport };
+
+/**
+ * The needed imports of `rebuilt`, a module `m` rebuilt with other CRCs (the same import symbols, the same
+ * `needs`): the original's unversioned tail, without working it out again for every module on every build.
+ */
+export function neededAfterRebuild(m: ModuleImage, rebuilt: ModuleImage): readonly NeededImport[] {
+  const needed = [...rebuilt.imports, ...neededImports(m).slice(m.imports.length)];
+  neededByModule.set(rebuilt, needed);
+  return needed;
 }
 
 const neededByModule = new WeakMap<ModuleImage, readonly NeededImport[]>();
@@ -74,8 +95,19 @@ export function applyLoaderRules(
   draft: LoaderDraft,
   facts: LoaderFacts,
 ): LoaderOutcome {
+  // Reasons in, reasons out: the rules add Reason objects only.
+  return applyLoaderRulesTo(m, profile, draft, facts) as LoaderOutcome;
+}
+
+/** applyLoaderRules over a draft whose import reasons may be compact (as moduleVerdicts keeps them). */
+export function applyLoaderRulesTo(
+  m: ModuleImage,
+  profile: LoaderProfile | null | undefined,
+  draft: ItemDraft,
+  facts: LoaderFacts,
+): ItemOutcome {
   const p = profile ?? UNKNOWN_PROFILE;
-  const out: LoaderOutcome = {
+  const out: ItemOutcome = {
     reasons: [...draft.reasons],
     notes: [...draft.notes],
     taints: [],
@@ -84,28 +116,30 @@ export function applyLoaderRules(
   if (p.modversions === false) unversionedKernel(out);
   forcedLoad(m, p, out, facts);
   missingRecords(m, p, out, facts);
-  namespaces(p, out);
+  namespaces(p, out, facts);
   signature(m, p, out);
   moduleTaints(m, out);
   out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
   return out;
 }
 
-const drop = (out: LoaderOutcome, codes: ReadonlySet<Reason['code']>) => {
-  const dropped = out.reasons.filter((r) => codes.has(r.code));
-  out.reasons = out.reasons.filter((r) => !codes.has(r.code));
+const drop = (out: ItemOutcome, codes: ReadonlySet<Reason['code']>) => {
+  const dropped = out.reasons.filter((r) => codes.has(codeOf(r)));
+  out.reasons = out.reasons.filter((r) => !codes.has(codeOf(r)));
   return dropped;
 };
 
-function unversionedKernel(out: LoaderOutcome): void {
+function unversionedKernel(out: ItemOutcome): void {
   if (drop(out, new Set(['crc-mismatch', 'module-layout', 'no-modversions'])).length)
     out.notes.push('CONFIG_MODVERSIONS is off: no CRC is checked');
 }
 
 const FORCE_LOAD = 'CONFIG_MODULE_FORCE_LOAD';
 
-function forcedLoad(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, facts: LoaderFacts): void {
-  const forced = out.reasons.filter((r) => r.code === 'no-modversions' || r.code === 'no-vermagic');
+function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  const forced = out.reasons.filter(
+    (r): r is Reason => typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic'),
+  );
   if (forced.length === 0) return;
   // try_to_force_load(mod, reason): check_modstruct_version passes the first symbol it checks.
   const first = facts.lookup('module_layout')
@@ -119,7 +153,9 @@ function forcedLoad(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, facts:
   } else if (p.forceLoad === false) {
     const refused = (r: Reason) =>
       `${r.message.replace(/: refused unless force-loaded.*$/, '')}: refused, the kernel has no ${FORCE_LOAD} (insmod: Invalid module format; the kernel prints nothing)`;
-    out.reasons = out.reasons.map((r) => (forced.includes(r) ? { ...r, message: refused(r) } : r));
+    out.reasons = out.reasons.map((r) =>
+      typeof r !== 'number' && forced.includes(r) ? { ...r, message: refused(r) } : r,
+    );
   } else {
     out.dependsOn.push({
       option: FORCE_LOAD,
@@ -128,22 +164,32 @@ function forcedLoad(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, facts:
   }
 }
 
-function missingRecords(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, facts: LoaderFacts): void {
+function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
   const modversions = p.modversions ?? facts.kernelHasCrcs;
   if (m.modversions === 'none' || !modversions) return;
-  const failed = new Set(
-    out.reasons.filter((r) => r.code === 'missing-symbol' || r.code === 'gpl-only').map((r) => r.symbol),
-  );
   const needed = neededImports(m);
+  // Worked out only for a module with an import without a record: most have none.
+  let failed: Set<string | undefined> | undefined;
   for (let i = 0; i < needed.length; i++) {
     const { symbol, crc } = needed[i]!;
+    if (crc !== null) continue;
+    failed ??= new Set(
+      out.reasons
+        .filter((r) => {
+          const code = codeOf(r);
+          return code === 'missing-symbol' || code === 'gpl-only';
+        })
+        .map((r) => symbolOf(r, needed)),
+    );
     const e = facts.resolved ? facts.resolved[i] : facts.lookup(symbol);
     // check_version() returns 1 at once when the exporter has no CRC.
-    if (crc !== null || failed.has(symbol) || !e || e.crc === null || e.crc === 0) continue;
+    if (failed.has(symbol) || !e || e.crc === null || e.crc === 0) continue;
     const words = `${m.name}: no symbol version for ${symbol}`;
     if (p.vendor === 'debian') {
       // resolve_symbol() stops at check_version(): the namespace is not looked at.
-      out.reasons = out.reasons.filter((r) => !(r.code === 'namespace-not-imported' && r.symbol === symbol));
+      out.reasons = out.reasons.filter(
+        (r) => !(codeOf(r) === 'namespace-not-imported' && symbolOf(r, needed) === symbol),
+      );
       out.reasons.push({
         code: 'no-symbol-version',
         symbol,
@@ -163,12 +209,15 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome, fa
 
 const ALLOW_NS = 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS';
 
-function namespaces(p: LoaderProfile, out: LoaderOutcome): void {
-  const missing = out.reasons.filter((r) => r.code === 'namespace-not-imported');
+function namespaces(p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  const missing = out.reasons.filter((r) => codeOf(r) === 'namespace-not-imported');
   if (missing.length === 0) return;
   if (p.allowMissingNamespaceImports === true) {
     drop(out, new Set(['namespace-not-imported']));
-    for (const r of missing) out.notes.push(`${r.message} (a warning: ${ALLOW_NS} is set)`);
+    for (const r of missing) {
+      const message = typeof r === 'number' ? facts.expand!(r).message : r.message;
+      out.notes.push(`${message} (a warning: ${ALLOW_NS} is set)`);
+    }
   } else if (p.allowMissingNamespaceImports === null) {
     out.dependsOn.push({
       option: ALLOW_NS,
@@ -181,7 +230,7 @@ const UNSIGNED_TAINT = 'module verification failed: signature and/or required ke
 const ENFORCED =
   'refused where signatures are enforced (CONFIG_MODULE_SIG_FORCE, module.sig_enforce=1, Secure Boot lockdown)';
 
-function signature(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome): void {
+function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
   if (m.signed === undefined || p.sig === false) return;
   if (m.signed) {
     if (p.sig)
@@ -198,7 +247,7 @@ function signature(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome): void {
     });
   } else if (p.sigForce === true) {
     // module_sig_check() runs before every other check: the rest would show once it is signed.
-    const at = out.reasons.findIndex((r) => !r.code.startsWith('dependency-'));
+    const at = out.reasons.findIndex((r) => !codeOf(r).startsWith('dependency-'));
     out.reasons.splice(at === -1 ? out.reasons.length : at, 0, {
       code: 'unsigned',
       message: `${m.name}: Loading of unsigned module is rejected (insmod: Key was rejected by service)`,
@@ -215,7 +264,7 @@ function signature(m: ModuleImage, p: LoaderProfile, out: LoaderOutcome): void {
   }
 }
 
-function moduleTaints(m: ModuleImage, out: LoaderOutcome): void {
+function moduleTaints(m: ModuleImage, out: ItemOutcome): void {
   const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
   if (!isGplCompatible(m.license)) {
     const license = m.license ?? 'unspecified';

@@ -5,7 +5,7 @@
 // needed symbol: find_symbol (GPL-only exports are invisible to modules whose licence is not
 // GPL-compatible), check_version (CRC), verify_namespace_is_imported.
 import type { Export } from '../model/export.js';
-import { formatCrc, isGplCompatible, isGplOnly } from '../model/export.js';
+import { isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { LoaderProfile } from '../model/loader-profile.js';
 import {
@@ -16,7 +16,21 @@ import {
   vermagicRelease,
 } from '../model/module-image.js';
 import type { Reason, Verdict } from '../model/verdict.js';
-import { applyLoaderRules, neededImports } from './loader-rules.js';
+import { RowsExports } from './module-compat-builds.js';
+
+export { kernelBuildsOfRows } from './module-compat-builds.js';
+
+import { applyLoaderRulesTo, neededImports } from './loader-rules.js';
+import {
+  codeOf,
+  compactVerdict,
+  expandItem,
+  type ItemContext,
+  type ReasonItem,
+  reasonAt,
+  symbolItem,
+} from './module-compat-reasons.js';
+import { exportsById, symbolIdsOf } from './module-compat-symbols.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
@@ -49,12 +63,23 @@ export const moduleName = (s: string) =>
 
 const crcsByBuild = new WeakMap<KernelBuild, boolean>();
 
+const remember = (build: KernelBuild, crcs: boolean) => {
+  crcsByBuild.set(build, crcs);
+  return crcs;
+};
+
 /** Whether the kernel was built with modversions: asked once per build, not once per module. */
 function hasCrcs(build: KernelBuild): boolean {
   let known = crcsByBuild.get(build);
   if (known === undefined) {
     known = false;
-    for (const e of build.exports.values()) {
+    const { exports } = build;
+    if (exports instanceof RowsExports) {
+      const { crc, hasCrc } = exports.table.rows;
+      for (const row of exports.rows) if (hasCrc[row] === 1 && crc[row] !== 0) return remember(build, true);
+      return remember(build, false);
+    }
+    for (const e of exports.values()) {
       if (e.crc !== null && e.crc !== 0) {
         known = true;
         break;
@@ -68,6 +93,19 @@ function hasCrcs(build: KernelBuild): boolean {
 /** Target module names from a build's exporting modules (all a Module.symvers can tell). */
 export function modulesOfBuild(build: KernelBuild): Set<string> {
   const out = new Set<string>();
+  const { exports } = build;
+  if (exports instanceof RowsExports) {
+    // One name per interned module number, not one Export object per row.
+    const { module } = exports.table.rows;
+    const seen = new Set<number>();
+    for (const row of exports.rows) {
+      if (module[row] === 0 || seen.has(module[row]!)) continue;
+      seen.add(module[row]!);
+      const name = exports.table.exportAt(row).module;
+      if (name && name !== 'vmlinux') out.add(moduleName(name));
+    }
+    return out;
+  }
   for (const e of build.exports.values())
     if (e.module && e.module !== 'vmlinux') out.add(moduleName(e.module));
   return out;
@@ -150,7 +188,7 @@ interface Pending {
   m: ModuleImage;
   depends: string[];
   next: number;
-  reasons: Reason[];
+  reasons: ReasonItem[];
   notes: string[];
 }
 
@@ -203,7 +241,7 @@ function identityOf(m: ModuleImage): ModuleIdentity {
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: string[]): Verdict {
+function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
   moduleLayout(m, target.build.exports, reasons);
   vermagic(m, target, notes, reasons);
@@ -217,39 +255,59 @@ function verdict(m: ModuleImage, install: Install, reasons: Reason[], notes: str
   }
   // Each needed symbol is looked up once; the loader rules see the same answers.
   const needed = neededImports(m);
+  const ids = symbolIdsOf(needed);
+  const byId = exportsById(target.build.exports);
   const resolved: (Export | undefined)[] = new Array(needed.length);
   for (let i = 0; i < needed.length; i++) {
     const imp = needed[i]!;
-    const e = kernelExport(install, imp.symbol) ?? install.own.get(imp.symbol);
+    const id = ids[i]!;
+    let e = id < byId.length ? byId[id] : undefined;
+    if (e && !install.kernelModules && e.module !== null && e.module !== 'vmlinux') e = undefined;
+    e ??= install.own.get(imp.symbol);
     resolved[i] = e;
     if (imp.symbol === 'module_layout') continue;
-    symbol(m, imp.symbol, imp.crc, e, gplOk, reasons, notes);
+    symbol(m, i, imp.symbol, imp.crc, e, gplOk, reasons, notes);
   }
   const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const facts = { lookup, kernelHasCrcs, resolved };
-  const rules = applyLoaderRules(m, target.profile, { reasons, notes }, facts);
+  const context: ItemContext = { m, needed, resolved };
+  const expand = (r: number) => expandItem(r, context);
+  const facts = { lookup, kernelHasCrcs, resolved, expand };
+  const rules = applyLoaderRulesTo(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const stop = rules.reasons.findIndex((r) => STOPS.has(r.code));
+  const stop = rules.reasons.findIndex((r) => STOPS.has(codeOf(r)));
   rules.reasons.forEach((r, i) => {
-    if (stop !== -1 && i > stop) r.alsoFails = true;
+    if (stop !== -1 && i > stop && typeof r !== 'number') r.alsoFails = true;
   });
   const loads = rules.reasons.length === 0;
+  const rest = { notes: rules.notes, taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
+  const id = identityOf(m);
+  // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
+  // of its lookups.
+  if (rules.reasons.some((r) => typeof r === 'number'))
+    return compactVerdict(id, target.name, loads, rest, {
+      ...context,
+      items: rules.reasons,
+      stop,
+      done: false,
+    });
+  const { module, from, builtFor, source } = id;
   return {
-    ...identityOf(m),
+    module,
+    from,
+    builtFor,
+    source,
     kernel: target.name,
     loads,
-    reasons: rules.reasons,
-    notes: rules.notes,
-    taints: loads ? rules.taints : [],
-    dependsOn: rules.dependsOn,
+    reasons: rules.reasons as Reason[],
+    ...rest,
   };
 }
 
 /** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
 const QUOTED = 2000;
 const quoted = (v: Verdict) => {
-  const first = v.reasons[0]?.message;
+  const first = reasonAt(v, 0)?.message;
   return first !== undefined && first.length > QUOTED ? `${first.slice(0, QUOTED)}…` : `${first}`;
 };
 
@@ -302,7 +360,7 @@ function dependencies(
   return null;
 }
 
-function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: Reason[]): void {
+function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: ReasonItem[]): void {
   const kernel = exports.get('module_layout');
   const mine = m.imports.find((i) => i.symbol === 'module_layout');
   if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return;
@@ -324,7 +382,7 @@ export function sameMagic(mine: string, kernel: string, moduleHasCrcs: boolean):
   return a !== -1 && b !== -1 && mine.slice(a) === kernel.slice(b);
 }
 
-function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons: Reason[]): void {
+function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons: ReasonItem[]): void {
   if (m.vermagic === null) {
     reasons.push({
       code: 'no-vermagic',
@@ -344,57 +402,31 @@ function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons
   }
 }
 
+/** The import's own reasons, as numbers (module-compat-reasons.ts): i is its index in neededImports(m). */
 function symbol(
   m: ModuleImage,
+  i: number,
   name: string,
   wanted: number | null,
   e: Export | undefined,
   gplOk: boolean,
-  reasons: Reason[],
+  reasons: ReasonItem[],
   notes: string[],
 ): void {
   if (!e) {
-    reasons.push({
-      code: 'missing-symbol',
-      symbol: name,
-      wanted,
-      message: `${m.name}: Unknown symbol ${name} (err -2)`,
-    });
+    reasons.push(symbolItem(i, 0));
     return;
   }
-  // Literal reasons, not spread from a shared part: 100,000 of them for a kernel's in-tree modules, each
-  // spread one an object with a second property array.
-  const module = e.module ?? undefined;
   if (!gplOk && isGplOnly(e.exportType)) {
-    reasons.push({
-      code: 'gpl-only',
-      symbol: name,
-      module,
-      message: `${m.name}: Unknown symbol ${name} (err -2): exported GPL-only, and the module's license is not GPL-compatible`,
-    });
+    reasons.push(symbolItem(i, 1));
     return;
   }
   if (e.crc === null || e.crc === 0) {
     notes.push(`${name}: the kernel has no CRC for it (no modversions): not checked`);
   } else if (wanted !== null && e.crc !== wanted) {
-    reasons.push({
-      code: 'crc-mismatch',
-      symbol: name,
-      module,
-      wanted,
-      offered: e.crc,
-      message: `${m.name}: disagrees about version of symbol ${name} (${formatCrc(wanted)} vs ${formatCrc(e.crc)})`,
-    });
+    reasons.push(symbolItem(i, 2));
   }
-  if (e.namespace && !m.importNs.includes(e.namespace)) {
-    reasons.push({
-      code: 'namespace-not-imported',
-      symbol: name,
-      module,
-      namespace: e.namespace,
-      message: `${m.name}: module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`,
-    });
-  }
+  if (e.namespace && !m.importNs.includes(e.namespace)) reasons.push(symbolItem(i, 3));
 }
 
 /**

@@ -6,7 +6,7 @@ export const EXIT_CODES: Record<number, string> = {
   1: 'error: unreadable or malformed input, or nothing to judge (the message says which)',
   2: 'usage error',
   4: 'the ABI changed, compatibly under the policy (warnings only)',
-  8: 'a module does not load on a kernel (compat, why)',
+  8: 'a module does not load on a kernel (compat, why), a BPF object does not (bpf-compat)',
   12: '4|8: an incompatible ABI change (the policy fails it)',
 };
 
@@ -16,6 +16,7 @@ const JUDGING: Record<string, { codes: number[]; note?: string }> = {
   diff: { codes: [4, 12], note: 'with --exit-code' },
   compat: { codes: [8] },
   why: { codes: [8] },
+  'bpf-compat': { codes: [8] },
 };
 
 export function exitCodesOf(name: string): number[] {

@@ -31,6 +31,8 @@ export function renderOptions(o: OutputOptions) {
 const CONTROLS = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const CONTROLS_BUT_SGR =
   /\u001b\[[0-9;]*m|\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// Every character either pattern can show (ESC and CR included); none: nothing to do.
+const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const shown = (c: string) => (c.length > 1 ? c : `\\u{${c.charCodeAt(0).toString(16)}}`);
 
 /**
@@ -38,6 +40,9 @@ const shown = (c: string) => (c.length > 1 ? c : `\\u{${c.charCodeAt(0).toString
  * control character that still reaches here is shown, not obeyed.
  */
 export function terminalSafe(text: string, color: boolean): string {
+  // One pass of a plain character class first: the lookahead alternatives cost ~3× as much per
+  // character, and nearly every report has nothing to show.
+  if (!ANY_CONTROL.test(text)) return text;
   return color ? text.replace(CONTROLS_BUT_SGR, shown) : text.replace(CONTROLS, shown);
 }
 

@@ -134,7 +134,8 @@ export async function readStoredTargets(args: string[], cmd: Command): Promise<M
       if (rec.kind !== 'kernel') throw notAKernel(lib, arg, rec);
       recs.push(rec);
     }
-    const builds = await store.loadBuilds(recs.map((r) => r.id));
+    // Export rows as typed columns (loadExportIds): a Map per build only if something iterates it.
+    const builds = lib.kernelBuildsOfRows(await store.loadExportIds(recs.map((r) => r.id)));
     for (const [i, arg] of refs.entries()) {
       const build = builds[i]!;
       const target = {
@@ -169,7 +170,8 @@ export async function readSeriesTargets(
   try {
     const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
     await requireBuilds(entries.length, query);
-    const ordered = lib.orderBuilds(await store.loadBuilds(entries.map((e) => e.id)), by).builds;
+    const builds = lib.kernelBuildsOfRows(await store.loadExportIds(entries.map((e) => e.id)));
+    const ordered = lib.orderBuilds(builds, by).builds;
     const moduleNames = await Promise.all(ordered.map((b) => store.loadModuleNames(Number(b.labels.id))));
     return Promise.all(
       ordered.map(async (build, i) => ({

@@ -40,3 +40,33 @@ export interface ExportIdSeries {
   builds: ExportIdBuild[];
   rows: ExportRows;
 }
+
+/**
+ * A kernel build's exports as typed columns of its own, one entry per exported symbol, ascending by
+ * `symbol`: what a series compares, kept by a store beside the build (so a series reads one record per
+ * build, not every export row and every name), with the build's `crcDigest` computed once at ingest.
+ */
+export interface ExportColumns {
+  /** The symbol as a number, ascending: two builds loaded together give one name one number. */
+  symbol: Uint32Array;
+  crc: Uint32Array;
+  /** 1 when the CRC is known, 0 when not (`crc` is then 0). */
+  hasCrc: Uint8Array;
+  /** Interned module name; 0 when unknown. */
+  module: Uint32Array;
+  /** 0 when unknown, else the index in EXPORT_TYPES plus one. */
+  exportType: Uint8Array;
+  /** Interned namespace; -1 when unknown, 0 for none (''). */
+  namespace: Int32Array;
+}
+
+export interface ExportColumnBuild {
+  source: string;
+  format: ExportsFormat;
+  /** As KernelBuild's, with the store entry's `id`. */
+  labels: Record<string, string>;
+  warnings: string[];
+  exports: ExportColumns;
+  /** sha256 of the sorted `symbol<TAB>0xcrc<LF>` lines (`crcDigest` in src/analysis/summary.ts). */
+  crcDigest: string;
+}

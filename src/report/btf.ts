@@ -32,17 +32,6 @@ export function btfHeader(btf: Btf, ids?: readonly number[]): BtfCDump {
   return { text: printableLines(dump.text), problems: dump.problems };
 }
 
-/** `kabi btf --format json`: each type as the model has it (64-bit enum values as decimal strings), and as C. */
-export function btfTypesJson(btf: Btf, ids: readonly number[]) {
-  return ids.map((id) => ({ id, ...btf.get(id), c: definitionOf(btf, id) }));
-}
-
-export type BtfTypesJson = ReturnType<typeof btfTypesJson>;
-
-export function btfTypesToJson(btf: Btf, ids: readonly number[]): string {
-  return `${JSON.stringify(btfTypesJson(btf, ids), (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 1)}\n`;
-}
-
 /** Types by kind, most first. */
 function kindCounts(btf: Btf): [BtfKind, number][] {
   const counts = new Map<BtfKind, number>();
@@ -52,19 +41,6 @@ function kindCounts(btf: Btf): [BtfKind, number][] {
   }
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
-
-/** `kabi btf ARTIFACT --format json` (no type named): its types counted by kind. */
-export function btfSummaryJson(btf: Btf) {
-  return {
-    source: btf.source,
-    types: btf.count - btf.firstId,
-    /** Types of the base BTF a split (module) BTF builds on; null for a kernel's own. */
-    baseTypes: btf.base ? btf.base.count - 1 : null,
-    kinds: Object.fromEntries(kindCounts(btf)) as Partial<Record<BtfKind, number>>,
-  };
-}
-
-export type BtfSummaryJson = ReturnType<typeof btfSummaryJson>;
 
 export function btfSummaryToText(btf: Btf): string {
   const lines = kindCounts(btf).map(([k, n]) => `  ${k.padEnd(11)} ${n}`);

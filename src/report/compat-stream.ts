@@ -2,6 +2,14 @@
 // never sit in memory as one document: compact JSON (a verdict table; reasons, notes and identities by
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
+import {
+  compactReasons,
+  itemCode,
+  itemImport,
+  type NeededImport,
+  reasonAt,
+} from '../analysis/module-compat-reasons.js';
+import type { Export } from '../model/export.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
@@ -153,6 +161,42 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const reasons = new ReasonTable(o.spool ?? memorySpool());
   const notes = new Table<string>();
   const dependsOn = new Table<string>();
+  // An import's reason, by what makes its text: the import (symbol and CRC; modules share Import objects),
+  // the export it bound to (none: undefined), its code and whether it also fails. Two Map lookups by
+  // object per reference (1.15 million), not its text.
+  const known = new Map<NeededImport, Map<Export | undefined, Int32Array>>();
+  const reasonRefs = (v: Verdict): number[] => {
+    const c = compactReasons(v);
+    if (!c) return v.reasons.map((r) => reasons.add(reasonText(r, v.module)));
+    const out: number[] = new Array(c.items.length);
+    for (let i = 0; i < c.items.length; i++) {
+      const r = c.items[i]!;
+      if (typeof r !== 'number') {
+        out[i] = reasons.add(reasonText(r, v.module));
+        continue;
+      }
+      const imp = c.needed[itemImport(r)]!;
+      const e = c.resolved[itemImport(r)];
+      let byExport = known.get(imp);
+      if (!byExport) {
+        byExport = new Map();
+        known.set(imp, byExport);
+      }
+      let slots = byExport.get(e);
+      if (!slots) {
+        slots = new Int32Array(8).fill(-1);
+        byExport.set(e, slots);
+      }
+      const slot = itemCode(r) * 2 + (c.stop !== -1 && i > c.stop ? 1 : 0);
+      let at = slots[slot]!;
+      if (at === -1) {
+        at = reasons.add(reasonText(reasonAt(v, i)!, v.module));
+        slots[slot] = at;
+      }
+      out[i] = at;
+    }
+    return out;
+  };
   let first = true;
   return {
     begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
@@ -168,9 +212,7 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
           })),
           kernel: kernels.add(v.kernel, () => v.kernel),
           state: verdictState(v),
-          reasons: v.reasons.map((r) => {
-            return reasons.add(reasonText(r, v.module));
-          }),
+          reasons: reasonRefs(v),
           notes: v.notes.map((n) => notes.add(n, () => n)),
           ...(v.taints ? { taints: v.taints } : {}),
           ...(v.dependsOn?.length

@@ -1,4 +1,5 @@
 // Verdicts of modules on kernels: a matrix (modules × kernels) and one verdict in full (`kabi why`).
+import { reasonAt, reasonCount } from '../analysis/module-compat-reasons.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import { taintLetters, type Verdict, verdictState } from '../model/verdict.js';
@@ -40,7 +41,7 @@ const short = (v: Verdict | undefined) => {
   if (!v) return '';
   const state = verdictState(v);
   return state === 'fails'
-    ? `FAIL ${v.reasons.length}`
+    ? `FAIL ${reasonCount(v)}`
     : state === 'taints'
       ? `taints ${taintLetters(v.taints)}`
       : 'loads';
@@ -157,8 +158,9 @@ function matrixText(verdicts: Verdict[]): string {
 
 /** The reason the loader meets first, and how many follow it. */
 export function firstReason(v: Verdict): string {
-  const more = v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : '';
-  return `${textSafe(reasonLine(v.reasons[0]!))}${more}`;
+  const n = reasonCount(v);
+  const more = n > 1 ? ` (+${n - 1} more)` : '';
+  return `${textSafe(reasonLine(reasonAt(v, 0)!))}${more}`;
 }
 
 /** `kabi why --format json`: every verdict in full, CRCs as `0x%08x`. */
@@ -234,10 +236,7 @@ export function usableText(verdicts: Verdict[]): string {
     const rebuild = on.filter((v) => !v.loads);
     out.push(`${textSafe(kernel)}: ${usable.length} usable as they are, ${rebuild.length} need a rebuild`);
     if (usable.length) out.push(`  usable: ${usable.join(', ')}`);
-    for (const v of rebuild)
-      out.push(
-        `  rebuild ${textSafe(identityLabel(v))}: ${textSafe(reasonLine(v.reasons[0]!))}${v.reasons.length > 1 ? ` (+${v.reasons.length - 1} more)` : ''}`,
-      );
+    for (const v of rebuild) out.push(`  rebuild ${textSafe(identityLabel(v))}: ${firstReason(v)}`);
   }
   return `${out.join('\n')}\n`;
 }

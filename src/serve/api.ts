@@ -15,7 +15,7 @@ import {
   diffRenderers,
   driftChart,
   type EntryRecord,
-  type ExportIdSeries,
+  type ExportColumnBuild,
   emptyKindCounts,
   entryListRenderers,
   epochsChart,
@@ -31,7 +31,7 @@ import {
   releaseLabels,
   type SeriesReport,
   seriesRenderers,
-  seriesReportOfIds,
+  seriesReportOfColumns,
   seriesSectionRenderers,
   stepsChart,
   symbolHistory,
@@ -80,16 +80,20 @@ function series(
   });
 }
 
-/** The same builds as export rows (steps, drift and epochs are set work on integers), in series order. */
-function seriesIds(view: StoreView, query: string, by: string): Promise<ExportIdSeries & { ids: number[] }> {
+/** The same builds as export columns (steps, drift and epochs are set work on integers), in series order. */
+function seriesIds(
+  view: StoreView,
+  query: string,
+  by: string,
+): Promise<{ builds: ExportColumnBuild[]; ids: number[] }> {
   return view.memo(`series-ids\0${query}\0${by}`, async () => {
     const entries = (await view.entries(query)).filter((e) => e.kind === 'kernel');
     if (entries.length === 0) throw new HttpError(404, `no stored kernel build matches "${query}"`);
     if (entries.length > LIMITS.seriesBuilds)
       throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
-    const { builds, rows } = await view.store.loadExportIds(entries.map((e) => e.id));
+    const builds = await view.store.loadExportColumns(entries.map((e) => e.id));
     const ordered = orderBuilds(builds, by || undefined).builds;
-    return { builds: ordered, rows, ids: ordered.map((b) => Number(b.labels.id)) };
+    return { builds: ordered, ids: ordered.map((b) => Number(b.labels.id)) };
   });
 }
 
@@ -113,7 +117,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         400,
         `"${query}" selects builds of ${streams.length} streams (${streams.map((s) => s ?? 'none').join(', ')}); one series is one stream: add stream=NAME`,
       );
-    const { builds, rows, ids } = await seriesIds(view, query, by);
+    const { builds, ids } = await seriesIds(view, query, by);
     let baseline = 0;
     if (baselineRef) {
       baseline = ids.indexOf((await resolve(view, baselineRef, 'kernel')).id);
@@ -121,7 +125,7 @@ function report(view: StoreView, query: string, by: string, baselineRef: string)
         throw new HttpError(400, `baseline ${baselineRef} is not in the series "${query}"`);
     }
     // Already ordered: orderBuilds keeps the order of builds it has sorted.
-    return seriesReportOfIds({ builds, rows }, { by: by || undefined, baseline });
+    return seriesReportOfColumns(builds, { by: by || undefined, baseline });
   });
 }
 
@@ -130,21 +134,18 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
   return view.memo(`series-json\0${query}\0${by}\0${baselineRef}`, async () => {
     const streams = await streamsOf(view, query, by);
     if (streams.length === 0) return seriesRenderers.json(await report(view, query, by, baselineRef), RENDER);
-    const { builds, rows } = await seriesIds(view, query, by);
+    const { builds } = await seriesIds(view, query, by);
     const baselineId = baselineRef ? String((await resolve(view, baselineRef, 'kernel')).id) : null;
     const sections = groupByStream(builds).map((g) => ({
       stream: g.stream,
       builds: g.builds.length,
-      result: seriesReportOfIds(
-        { builds: g.builds, rows },
-        {
-          by: by || undefined,
-          baseline: Math.max(
-            0,
-            g.builds.findIndex((b) => b.labels.id === baselineId),
-          ),
-        },
-      ),
+      result: seriesReportOfColumns(g.builds, {
+        by: by || undefined,
+        baseline: Math.max(
+          0,
+          g.builds.findIndex((b) => b.labels.id === baselineId),
+        ),
+      }),
     }));
     return seriesSectionRenderers.json(sections, RENDER);
   });
@@ -393,26 +394,31 @@ function heatmapCell(v: Verdict) {
 /** Stores up to this many kernels are loaded and their streams' series computed before anyone asks. */
 const WARM_BUILDS = 64;
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const tick = (_quietMs?: number) => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Loads the kernels and computes the series pages the dashboard links to (every kernel, each `stream`),
- * a step at a time so that requests are answered in between: loading and the epoch digests of 11 Debian
- * builds take a second or two, which should not be the first page view's wait. `between` is awaited
- * before each step (app.ts waits there until no request is under way).
+ * How long the server must have been idle before a whole build is loaded (~0.2 s of blocked event loop):
+ * longer than the gaps within one page view's requests (a browser parsing the script between them).
  */
-export async function warmUp(view: StoreView, between: () => Promise<void> = tick): Promise<void> {
+const BUILD_QUIET_MS = 500;
+
+/**
+ * Computes the series pages the dashboard links to (every kernel, each `stream`), then loads the kernels
+ * (for diffs and histories, each after BUILD_QUIET_MS without a request), a step at a time so that
+ * requests are answered in between. The series come
+ * first: they read only the export columns kept at ingest (tens of milliseconds), while loading a build
+ * whole takes ~0.2 s, which a first page view should not wait behind. `between` is awaited before each
+ * step (app.ts waits there until no request is under way).
+ */
+export async function warmUp(
+  view: StoreView,
+  between: (quietMs?: number) => Promise<void> = tick,
+): Promise<void> {
   try {
     await between();
     if (view.closed) return;
     const kernels = await view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
-    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
-    for (const e of kernels) {
-      await between();
-      if (view.closed) return;
-      await view.loadBuilds([e.id]);
-    }
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
     // '' is a series of its own only when the store holds one stream (else it is one per stream).
@@ -424,7 +430,17 @@ export async function warmUp(view: StoreView, between: () => Promise<void> = tic
       await between();
       if (view.closed) return;
       await seriesJson(view, query, '', '');
-      for (const chart of SERIES_CHARTS) await seriesChartSvg(view, chart, query, '', '');
+      for (const chart of SERIES_CHARTS) {
+        await between();
+        if (view.closed) return;
+        await seriesChartSvg(view, chart, query, '', '');
+      }
+    }
+    // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
+    for (const e of kernels) {
+      await between(BUILD_QUIET_MS);
+      if (view.closed) return;
+      await view.loadBuilds([e.id]);
     }
   } catch {
     // A failure here is met again, and reported, by the request that needs the same result.

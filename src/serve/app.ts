@@ -94,7 +94,7 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   const view = new StoreView(opts.store, opts.recheckMs);
   let warming: Promise<void> | null = null;
   const warm = () => {
-    warming ??= warmUp(view, () => traffic.quiet(() => view.closed)).finally(() => {
+    warming ??= warmUp(view, (quietMs) => traffic.quiet(() => view.closed, quietMs)).finally(() => {
       warming = null;
     });
   };
@@ -119,7 +119,9 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
 const QUIET_MS = 50;
 const MAX_WAIT_MS = 2000;
 
-function trackRequests(app: FastifyInstance): { quiet(stop: () => boolean): Promise<void> } {
+function trackRequests(app: FastifyInstance): {
+  quiet(stop: () => boolean, quietMs?: number): Promise<void>;
+} {
   let inFlight = 0;
   let last = performance.now();
   app.addHook('onRequest', async () => {
@@ -132,13 +134,13 @@ function trackRequests(app: FastifyInstance): { quiet(stop: () => boolean): Prom
   });
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   return {
-    async quiet(stop) {
-      const until = performance.now() + MAX_WAIT_MS;
-      await sleep(QUIET_MS);
+    async quiet(stop, quietMs = QUIET_MS) {
+      const until = performance.now() + Math.max(MAX_WAIT_MS, 4 * quietMs);
+      await sleep(quietMs);
       while (!stop() && performance.now() < until) {
         const idleFor = performance.now() - last;
-        if (inFlight === 0 && idleFor >= QUIET_MS) return;
-        await sleep(Math.max(10, QUIET_MS - idleFor));
+        if (inFlight === 0 && idleFor >= quietMs) return;
+        await sleep(Math.max(10, quietMs - idleFor));
       }
     },
   };

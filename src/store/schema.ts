@@ -20,7 +20,11 @@
 // abi=6.1.0-55 and flavour=amd64 beside it) becomes release=6.1.0-55 and uname=6.1.0-55-amd64, as
 // ingest now writes it, so that the package and the Module.symvers of one build share a release.
 //
-// Migration 5 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
+// Migration 5 (series from records): a kernel build's export set keeps its exports as columns (symbol,
+// CRC, module, export type, namespace as numbers; sqlite-export-columns.ts) and its crcDigest, written
+// at ingest, so a series reads one record per build. Sets stored before have none and are read the long way.
+//
+// Migration 6 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
 // holds its index (the node keys as gzipped JSON, and 16 bytes of hashes per node), `type_defs` each
 // distinct definition once by its def hash (hex), shared by every build that has it: a JSON text at
 // bytes `at`..`at + length` of a gzipped pack in `type_packs` (one per ingest, of the definitions no
@@ -144,6 +148,14 @@ export const MIGRATIONS: string[] = [
   UPDATE labels SET value = (SELECT a.value FROM labels a WHERE a.entry = labels.entry AND a.key = 'abi')
     WHERE key = 'release' AND EXISTS (
       SELECT 1 FROM labels u WHERE u.entry = labels.entry AND u.key = 'uname' AND u.value = labels.value);
+  `,
+  `
+  CREATE TABLE IF NOT EXISTS export_columns (
+    id_set INTEGER PRIMARY KEY REFERENCES id_sets(id) ON DELETE CASCADE,
+    count INTEGER NOT NULL,
+    crc_digest TEXT NOT NULL,
+    columns BLOB NOT NULL
+  );
   `,
   `
   CREATE TABLE type_packs (

@@ -9,6 +9,7 @@ import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
 import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
+import { saveExportColumns } from './sqlite-export-columns.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
 import { entryRecord } from './sqlite-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
@@ -42,6 +43,8 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
 /** The entry row and its labels; returns the entry's id. */
 function insertEntry(sql: Sql, ids: Interner, artifact: number, input: IngestInput): number {
   const exportSet = ids.idSet('exports', input.build.exports.values(), (e) => ids.exportId(e));
+  if (input.kind === 'kernel')
+    saveExportColumns(sql, exportSet, input.build.exports.values(), (name) => ids.nameId(name));
   const id = Number(
     sql.db
       .prepare(

@@ -4,7 +4,7 @@
 // method here runs its statements at once and hands back a settled promise. The work is in
 // sqlite-open.ts (opening, migrations), sqlite-write.ts (ingest, remove), sqlite-query.ts (entries,
 // builds, modules) and sqlite-kfuncs.ts.
-import type { ExportIdSeries } from '../model/export-rows.js';
+import type { ExportColumnBuild, ExportIdSeries } from '../model/export-rows.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -12,6 +12,7 @@ import type { TypeDef, TypeIndex } from '../model/type-digest.js';
 import { loadTypeDefs, loadTypeIndex } from './sqlite-btf.js';
 import { type Db, Sql } from './sqlite-db.js';
 import { guarded } from './sqlite-errors.js';
+import { loadExportColumns } from './sqlite-export-columns.js';
 import { loadExportIds } from './sqlite-export-ids.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
 import {
@@ -57,6 +58,10 @@ export class SqliteStore implements Store {
 
   async loadExportIds(ids: number[]): Promise<ExportIdSeries> {
     return this.read(() => loadExportIds(this.sql, ids));
+  }
+
+  async loadExportColumns(ids: number[]): Promise<ExportColumnBuild[]> {
+    return this.read(() => loadExportColumns(this.sql, ids));
   }
 
   async loadModules(id: number): Promise<ModuleImage[]> {

@@ -2,7 +2,7 @@
 // the embedded default, PostgreSQL is planned (issue 18); analyses receive model objects (KernelBuild,
 // ModuleImage) and never see SQL.
 import type { EntryKind, EntryRecord } from '../model/entry.js';
-import type { ExportIdSeries } from '../model/export-rows.js';
+import type { ExportColumnBuild, ExportIdSeries } from '../model/export-rows.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -70,12 +70,17 @@ export interface Store {
    * work over a series (steps, drift, epochs) without an Export object per row; `exportOf` makes one.
    */
   loadExportIds(ids: number[]): Promise<ExportIdSeries>;
+  /**
+   * Several builds as export columns of their own, with their crcDigest: what a series report needs,
+   * read from records kept at ingest (one per build); the same from the rows where none was kept.
+   */
+  loadExportColumns(ids: number[]): Promise<ExportColumnBuild[]>;
   loadModules(id: number): Promise<ModuleImage[]>;
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
   /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
   loadKfuncs(id: number): Promise<KfuncList | null>;
-  /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 5). */
+  /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 6). */
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;

@@ -55,7 +55,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   fetch: ['readers', 'model', 'errors.ts'],
   ingest: ['readers', 'store', 'model', 'errors.ts'],
   serve: ['index.ts', 'errors.ts'],
-  cli: ['index.ts', 'serve', 'errors.ts'],
+  cli: ['index.ts', 'index-diff.ts', 'serve', 'errors.ts'],
 };
 
 /** `src/readers/elf/elf.ts` → `readers`; `src/errors.ts` → `errors.ts`. */

@@ -53,7 +53,7 @@ describe('a JSON Schema for each command that writes JSON', () => {
     assert.equal(of('diff', 'a', 'b'), 'check');
     assert.equal(of('kfuncs', '--series', 'q'), 'kfuncs-series');
     assert.equal(of('fetch', 'debian', '--suite', 'bookworm'), 'fetch');
-    assert.equal(of('btf', 'vmlinux'), 'btf-summary');
+    assert.equal(of('btf', 'vmlinux'), 'btf');
     assert.equal(of('btf', 'vmlinux', 'struct device'), 'btf');
     assert.equal(of('modinfo', '-F', 'vermagic', 'x.ko'), null);
     assert.equal(of('modinfo', 'x.ko'), 'modinfo');

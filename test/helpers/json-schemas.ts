@@ -55,8 +55,8 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     type: 'KfuncSeriesJson',
   },
   { name: 'kfuncs-diff', command: 'kabi diff --kfuncs', file: 'src/report/kfuncs.ts', type: 'KfuncDiffJson' },
-  { name: 'btf', command: 'kabi btf', file: 'src/report/btf.ts', type: 'BtfTypesJson' },
-  { name: 'btf-summary', command: 'kabi btf (no type)', file: 'src/report/btf.ts', type: 'BtfSummaryJson' },
+  { name: 'bpf-compat', command: 'kabi bpf-compat', file: 'src/report/bpf-compat.ts', type: 'BpfCompatJson' },
+  { name: 'btf', command: 'kabi btf', file: 'src/report/btf-raw.ts', type: 'BtfRawJson' },
   { name: 'modinfo', command: 'kabi modinfo', file: 'src/report/module.ts', type: 'ModinfoJson' },
   { name: 'modversions', command: 'kabi modversions', file: 'src/report/module.ts', type: 'ModversionsJson' },
   {

@@ -62,16 +62,16 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
   impact: [[[], 'impact']],
   coverage: [[[], 'coverage']],
   explain: [[[], 'explain']],
-  // No type named: the types counted by kind; --subset writes raw BTF.
+  // --subset writes raw BTF; else the types as bpftool btf dump -j writes them.
   btf: [
     [['--subset'], null],
-    [['@no-type'], 'btf-summary'],
     [[], 'btf'],
   ],
   kfuncs: [
     [['--series'], 'kfuncs-series'],
     [[], 'kfuncs'],
   ],
+  'bpf-compat': [[[], 'bpf-compat']],
 };
 
 const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
@@ -85,12 +85,9 @@ export function schemaOfArgs(args: readonly string[]): string | null {
   const path = JSON_COMMANDS[`${words[0]} ${words[1]}`] ? `${words[0]} ${words[1]}` : words[0];
   const variants = path === undefined ? undefined : JSON_COMMANDS[path];
   if (!variants) return null;
-  // `kabi btf ARTIFACT` (one word after the command) names no type.
   const has = (o: string) =>
-    o === '@no-type'
-      ? path === 'btf' && words.length === 2
-      : o === '@many-modules'
-        ? words.length > 2 || !/\.ko(\.(xz|gz|zst))?$/.test(words[1] ?? '')
-        : args.some((a) => a === o || a.startsWith(`${o}=`));
+    o === '@many-modules'
+      ? words.length > 2 || !/\.ko(\.(xz|gz|zst))?$/.test(words[1] ?? '')
+      : args.some((a) => a === o || a.startsWith(`${o}=`));
   return variants.find(([options]) => options.every(has))?.[1] ?? null;
 }

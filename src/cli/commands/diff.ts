@@ -1,6 +1,15 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { addInputOptions, type InputOptions, readPair, readPolicy } from '../inputs.js';
-import { type CommandState, emit, formatOption, type OutputOptions, renderOptions } from '../output.js';
+import {
+  type CommandState,
+  emit,
+  formatOption,
+  type OutputOptions,
+  renderOptions,
+  terminalSafe,
+} from '../output.js';
 import { loadKfuncList } from './kfuncs.js';
 
 interface DiffOptions extends OutputOptions, InputOptions {
@@ -24,6 +33,7 @@ export function registerDiff(program: Command, state: CommandState): void {
     .option('--exit-code', 'exit 4 on ABI change, 12 on incompatible change (as kabi check)')
     .option('--kfuncs', 'compare the BPF kfuncs of two kernel artifacts (or stored builds) instead');
   addInputOptions(cmd).action(async (oldPath: string, newPath: string, o: DiffOptions, cmd: Command) => {
+    if (!o.kfuncs && (await tableDiff(oldPath, newPath, o, state))) return;
     const lib = await import('../../index.js');
     if (o.kfuncs) {
       const [a, b] = [await loadKfuncList(oldPath, cmd), await loadKfuncList(newPath, cmd)];
@@ -37,4 +47,35 @@ export function registerDiff(program: Command, state: CommandState): void {
     await emit(lib.diffRenderers[o.format](report, renderOptions(o)), o);
     state.exitCode = o.exitCode ? report.exitCode : 0;
   });
+}
+
+/**
+ * Two plain Module.symvers files (the common case) compared as columns and written as one Buffer; false,
+ * having written nothing, for anything else (store refs, other formats, colours, Markdown, any fault),
+ * which the general path reads and reports.
+ */
+async function tableDiff(
+  oldPath: string,
+  newPath: string,
+  o: DiffOptions,
+  state: CommandState,
+): Promise<boolean> {
+  const opts = renderOptions(o);
+  if (o.format === 'markdown' || opts.color || (o.inputFormat && o.inputFormat !== 'module-symvers'))
+    return false;
+  if (!existsSync(oldPath) || !existsSync(newPath)) return false;
+  const lib = await import('../../index-diff.js');
+  const [a, b, policy] = await Promise.all([
+    lib.readSymversTable(oldPath).catch(() => null),
+    lib.readSymversTable(newPath).catch(() => null),
+    lib.loadPolicy({ policyPath: o.policy, stablelistPaths: o.stablelist }).catch(() => null),
+  ]);
+  if (a === null || b === null || policy === null || !lib.tablesComparable(a, b)) return false;
+  if (o.format === 'text' && terminalSafe(policy.name, false) !== policy.name) return false;
+  const report = lib.compareTables(a, b, policy);
+  const out = o.format === 'json' ? lib.tableDiffToJson(report) : lib.tableDiffToText(report, opts);
+  if (o.output) await writeFile(o.output, out);
+  else process.stdout.write(out);
+  state.exitCode = o.exitCode ? report.exitCode : 0;
+  return true;
 }

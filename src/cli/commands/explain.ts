@@ -7,7 +7,7 @@ import type { Btf, ExplainModule, ExplainSide, KernelBuild, ModuleImage } from '
 import { readCorpusModules } from '../corpus.js';
 import { type ExplainKernel, explainSides, LazyStore, readExplainKernel } from '../explain-kernels.js';
 import type { Lib } from '../kernels.js';
-import { type CommandState, emit, formatOption, renderOptions, warn } from '../output.js';
+import { type CommandState, emit, formatOption, openSink, renderOptions, warn } from '../output.js';
 
 interface ExplainOptions {
   oldBtf?: string;
@@ -69,7 +69,7 @@ export function registerExplain(program: Command, state: CommandState): void {
 
   program
     .command('btf')
-    .description('print BTF types as C (like bpftool btf dump format c), or count them by kind')
+    .description('print BTF types as C or raw JSON (as bpftool btf dump prints them), or count them by kind')
     .argument('<artifact>', 'vmlinux, vmlinuz, raw BTF, linux-image package or tree, or a .ko with --base')
     .argument('[type...]', '`struct device`, `device`, `proc_create`, ...')
     .option('--base <path>', "the kernel a .ko's split BTF builds on")
@@ -77,7 +77,10 @@ export function registerExplain(program: Command, state: CommandState): void {
     .option('--subset <file>', 'write the TYPEs and what they need as a small raw BTF file instead')
     .option('--pointer-depth <n>', 'with --subset: follow pointers this deep, then forward-declare', '4')
     .addOption(
-      new Option('-f, --format <format>', 'report format; c: one C header, as bpftool btf dump format c')
+      new Option(
+        '-f, --format <format>',
+        'c: one C header, as bpftool btf dump format c; json: the raw types, as bpftool btf dump -j',
+      )
         .choices(['text', 'json', 'markdown', 'c'])
         .default('text'),
     )
@@ -101,12 +104,17 @@ export function registerExplain(program: Command, state: CommandState): void {
         state.exitCode = dump.problems.length || ids?.length === 0 ? 1 : 0;
         return;
       }
+      if (o.format === 'json' && !o.subset) {
+        // bpftool btf dump file F -j: every type, or the TYPEs named (bpftool's root types).
+        const ids = types.length ? findAll(lib, btf, types) : undefined;
+        const sink = openSink(o.output);
+        for (const chunk of lib.btfRawJsonChunks(btf, ids)) await sink.write(chunk);
+        await sink.close();
+        state.exitCode = ids?.length === 0 ? 1 : 0;
+        return;
+      }
       if (types.length === 0) {
-        const summary =
-          o.format === 'json'
-            ? `${JSON.stringify(lib.btfSummaryJson(btf), null, 2)}\n`
-            : lib.btfSummaryToText(btf);
-        await emit(summary, { ...o, format: 'text', limit: '0' });
+        await emit(lib.btfSummaryToText(btf), { ...o, format: 'text', limit: '0' });
         state.exitCode = 0;
         return;
       }
@@ -119,8 +127,7 @@ export function registerExplain(program: Command, state: CommandState): void {
         state.exitCode = ids.length ? 0 : 1;
         return;
       }
-      const text = o.format === 'json' ? lib.btfTypesToJson(btf, ids) : lib.btfTypesToText(btf, ids);
-      await emit(text, { ...o, format: 'text', limit: '0' });
+      await emit(lib.btfTypesToText(btf, ids), { ...o, format: 'text', limit: '0' });
       state.exitCode = ids.length ? 0 : 1;
     });
 }

@@ -72,10 +72,10 @@ export function registerSeries(program: Command, _state: CommandState): void {
             return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
           return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
         }
-        // Steps, drift and epochs are set work: builds as sorted export rows, not Maps of Export objects.
+        // Steps, drift and epochs are set work: builds as export columns kept at ingest, not Maps of Exports.
         const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
         await requireBuilds(entries.length, query);
-        const { builds, rows } = await store.loadExportIds(entries.map((e) => e.id));
+        const builds = await store.loadExportColumns(entries.map((e) => e.id));
         const ref = o.baseline ? await store.resolve(o.baseline) : null;
         if (ref && !builds.some((b) => b.labels.id === String(ref.id)))
           throw new lib.UsageError(
@@ -92,7 +92,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
           return {
             stream: g.stream,
             builds: g.builds.length,
-            result: lib.seriesReportOfIds({ builds: g.builds, rows }, { by: o.by, baseline }),
+            result: lib.seriesReportOfColumns(g.builds, { by: o.by, baseline }),
           };
         });
         if (results.length === 1)

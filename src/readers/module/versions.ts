@@ -44,9 +44,10 @@ function readVersions(elf: ElfFile, s: ElfSection): Import[] {
     const at = s.offset + off;
     let crc: number;
     if (crcSize === 8) {
-      const wide = elf.u64(at);
-      if (wide > 0xffffffffn) throw elf.error(`CRC 0x${wide.toString(16)} is wider than 32 bits`, at, s.name);
-      crc = Number(wide);
+      // Two 32-bit halves, not a BigInt per import (188,527 of them for a kernel's modules).
+      const high = elf.u32(elf.littleEndian ? at + 4 : at);
+      if (high !== 0) throw elf.error(`CRC 0x${elf.u64(at).toString(16)} is wider than 32 bits`, at, s.name);
+      crc = elf.u32(elf.littleEndian ? at : at + 4);
     } else {
       crc = elf.u32(at);
     }
