@@ -1,8 +1,13 @@
-// `kabi explain` on Debian 6.1.0-47 → -50 (18,107 CRC changes), beside in the same run:
-//   (a) the unpack floor of both linux-image packages (dpkg-deb --fsys-tarfile | tar -x),
-//   (b) libabigail's kmidiff with a whitelist of the symbols the real kmods import, on the unstripped
-//       vmlinux of the -dbg packages (skipped, with a message, when those are not in the cache).
-// Wall time and peak RSS via /usr/bin/time. Run: npm run build && node dist/bench/explain.bench.js
+// `kabi explain` on Debian 6.1.0-47 → -50 for the symbols the bundled corpus's kmods import (452),
+// beside in the same run:
+//   (a) the unpack floor of both linux-image packages (dpkg-deb --fsys-tarfile | tar -x): explain on
+//       the packages themselves is measured against it;
+//   (b) libabigail's kmidiff with the same symbols as a whitelist, on the unstripped vmlinux of the -dbg
+//       packages (skipped, with a message, when those are not in the cache): explain from store refs
+//       (both packages ingested beforehand, types kept) and from vmlinux files are measured against it.
+// Also what keeping types costs: the digest step of an ingest (in this process) and the store's bytes
+// per build. Medians of KABI_BENCH_ROUNDS runs (default 5; kmidiff KABI_BENCH_KMIDIFF_ROUNDS, default 3),
+// wall and CPU time and peak RSS via /usr/bin/time. Run: npm run build && node dist/bench/explain.bench.js
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -11,31 +16,57 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { kernelTypeDigest } from '../src/analysis/explain.js';
+import { readKernelWithBtf } from '../src/readers/exports-artifact.js';
 import { extractVmlinux } from '../src/readers/kernel-image/bzimage.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
 import { sharedSymversDir } from '../test/helpers/independent.js';
+import { median, recordRow } from './table.js';
 
 const kabiBin = join(import.meta.dirname, '..', '..', 'bin', 'kabi.js');
 const MODPROBE = ['/usr/sbin/modprobe', '/sbin/modprobe'].find((p) => existsSync(p)) ?? 'modprobe';
 const DBG = process.env.KABI_DBG_DIR ?? '/work/cache/dbg';
 
-function measure(script: string, timeoutMs = 900_000): { wall: number; rssMb: number; ok: boolean } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', script], {
+const ROUNDS = Number(process.env.KABI_BENCH_ROUNDS ?? 5);
+const KMIDIFF_ROUNDS = Number(process.env.KABI_BENCH_KMIDIFF_ROUNDS ?? 3);
+
+interface Timing {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  ok: boolean;
+}
+
+function once(script: string, timeoutMs: number): Timing {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'bash', '-c', script], {
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: timeoutMs,
   });
   const last = r.stderr?.trim().split('\n').pop() ?? '';
-  const [wall, rss] = last.split(' ');
-  return { wall: Number(wall), rssMb: Number(rss) / 1024, ok: r.status === 0 };
+  const [wall, user, sys, rss] = last.split(' ').map(Number);
+  return { wall: wall!, cpu: user! + sys!, rssMb: rss! / 1024, ok: r.status === 0 };
 }
 
-const fmt = (m: { wall: number; rssMb: number }) =>
-  `${m.wall.toFixed(2).padStart(7)} s  peak RSS ${m.rssMb.toFixed(0).padStart(5)} MB`;
+/** Medians of `rounds` runs (peak RSS: the largest). */
+function measure(script: string, rounds = ROUNDS, timeoutMs = 900_000): Timing {
+  const runs = Array.from({ length: rounds }, () => once(script, timeoutMs));
+  return {
+    wall: median(runs.map((r) => r.wall)),
+    cpu: median(runs.map((r) => r.cpu)),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    ok: runs.every((r) => r.ok),
+  };
+}
+
+const fmt = (m: Timing) =>
+  `${m.wall.toFixed(2).padStart(7)} s  ${m.cpu.toFixed(2).padStart(6)} s CPU  peak RSS ${m.rssMb.toFixed(0).padStart(5)} MB`;
 
 const pkgs = ['linux-image-6.1.0-47-amd64-unsigned', 'linux-image-6.1.0-50-amd64-unsigned'].map(
   debianPackage,
@@ -73,22 +104,69 @@ writeFileSync(listFile, `[kmi_whitelist]\n${whitelist.map((s) => `  ${s}`).join(
 const symbolArgs = whitelist.join(' ');
 
 try {
+  console.log(
+    `kabi explain, Debian 6.1.0-47 → 6.1.0-50, the ${whitelist.length} symbols the kmods import (medians of ${ROUNDS}; load ${loadavg()[0]!.toFixed(1)})`,
+  );
   const floor = measure(
     `for d in '${img47}' '${img50}'; do mkdir -p '${work}'/x; dpkg-deb --fsys-tarfile "$d" | tar -x -C '${work}'/x; rm -rf '${work}'/x; done`,
   );
-  const whole = measure(`${kabi(`explain '${img47}' '${img50}' -f json -o '${work}/whole.json'`)}`);
   const some = measure(
     `${kabi(`explain '${img47}' '${img50}' ${symbolArgs} -f json -o '${work}/some.json'`)}`,
   );
-  const w = JSON.parse(readFileSync(join(work, 'whole.json'), 'utf8'));
   const s = JSON.parse(readFileSync(join(work, 'some.json'), 'utf8'));
-  console.log('kabi explain, Debian 6.1.0-47 → 6.1.0-50 (linux-image packages, read in one pass each)');
   console.log(`  (a) floor: unpack both packages (dpkg-deb | tar -x)          ${fmt(floor)}`);
   console.log(
-    `  whole kernel: ${w.crcChanged} CRC changes, ${w.explained} explained by ${w.roots.filter((r: { exports: string[] }) => r.exports.length).length} roots ${fmt(whole)}`,
+    `  kabi explain PKG PKG: ${s.crcChanged} changed, ${s.explained} explained      ${fmt(some)}  ${(some.wall / floor.wall).toFixed(2)}× the floor`,
   );
+  recordRow({
+    work: `explain 6.1.0-47 → -50 packages, ${whitelist.length} symbols`,
+    baseline: 'dpkg-deb | tar -x both',
+    baselineMs: floor.wall * 1000,
+    kabiMs: some.wall * 1000,
+    ratio: some.wall / floor.wall,
+    goal: '≤ 1.2×',
+    met: some.wall / floor.wall <= 1.2,
+    peakRssMb: some.rssMb,
+  });
+
+  // Both packages ingested (types kept), then explained from store refs.
+  const db = join(work, 'kabi.db');
+  const ingest = once(`${kabi(`--db '${db}' ingest '${img47}'`)}`, 900_000);
+  const afterOne = statSync(db).size;
+  once(`${kabi(`--db '${db}' ingest '${img50}'`)}`, 900_000);
+  const typeBytes = () => {
+    const d = new Database(db, { readonly: true });
+    const rows = d
+      .prepare(
+        "SELECT name, sum(pgsize) AS bytes FROM dbstat WHERE name IN ('type_defs', 'type_packs', 'entry_types') GROUP BY name",
+      )
+      .all() as { name: string; bytes: number }[];
+    d.close();
+    return rows.reduce((a, r) => a + r.bytes, 0);
+  };
+  const typesTwo = typeBytes();
   console.log(
-    `  ${whitelist.length} symbols the kmods import: ${s.crcChanged} changed, ${s.explained} explained        ${fmt(some)}`,
+    `  ingest 6.1.0-47 (types kept)                                  ${fmt(ingest)}; store ${(afterOne / 1e6).toFixed(1)} MB after one build, types ${(typesTwo / 1e6).toFixed(1)} MB after two`,
+  );
+  const digestMs: number[] = [];
+  for (let i = 0; i < Math.min(ROUNDS, 3); i++) {
+    const k = await readKernelWithBtf(img47);
+    const t0 = performance.now();
+    kernelTypeDigest(k!.build, k!.btf);
+    digestMs.push(performance.now() - t0);
+  }
+  console.log(
+    `  the digest step of that ingest, in process                    ${median(digestMs).toFixed(0).padStart(7)} ms`,
+  );
+  const stored = measure(
+    `${kabi(`--db '${db}' explain release=6.1.0-47 release=6.1.0-50 ${symbolArgs} -f json -o '${work}/store.json'`)}`,
+  );
+  const st = JSON.parse(readFileSync(join(work, 'store.json'), 'utf8'));
+  const rootsOf = (x: { roots: { type: string }[] }) => x.roots.map((r) => r.type).join(', ');
+  const sameResult =
+    JSON.stringify({ ...st, old: '', new: '' }) === JSON.stringify({ ...s, old: '', new: '' });
+  console.log(
+    `  kabi explain REF REF (store): ${sameResult ? 'the same explanation' : `DIFFERENT: roots ${rootsOf(st)} / ${rootsOf(s)}`} ${fmt(stored)}`,
   );
 
   const vmlinux = (abi: string) => join(DBG, 'usr', 'lib', 'debug', 'boot', `vmlinux-${abi}-amd64`);
@@ -116,6 +194,7 @@ try {
     const report = join(work, 'kmidiff.txt');
     const k = measure(
       `kmidiff --kmi-whitelist '${listFile}' --vmlinux1 '${vmlinux('6.1.0-47')}' --vmlinux2 '${vmlinux('6.1.0-50')}' '${empty1}' '${empty2}' > '${report}'; test $? -lt 16`,
+      KMIDIFF_ROUNDS,
     );
     const text = existsSync(report) ? readFileSync(report, 'utf8') : '';
     // kmidiff names a changed type as: "type of 'struct device' changed" / "'struct device at device.h:555:1' changed".
@@ -161,6 +240,29 @@ try {
     console.log(
       `      speed-up ${(k.wall / bare.wall).toFixed(1)}× on vmlinux, ${(k.wall / same.wall).toFixed(1)}× on vmlinuz, ${(k.wall / some.wall).toFixed(1)}× on whole packages; kmidiff names ${theirs.size} changed types, kabi ${ours.size} (roots, layout changes, holders), ${both.length} of kmidiff's among them`,
     );
+    console.log(
+      `  kabi explain REF REF (store) against kmidiff: ${(k.wall / stored.wall).toFixed(1)}× faster (CPU ${(k.cpu / stored.cpu).toFixed(1)}×), peak RSS ${stored.rssMb.toFixed(0)} MB`,
+    );
+    recordRow({
+      work: `explain 6.1.0-47 → -50 store refs, ${whitelist.length} symbols${sameResult ? '' : ' (DIFFERENT result)'}`,
+      baseline: 'kmidiff, dbg vmlinux',
+      baselineMs: k.wall * 1000,
+      kabiMs: stored.wall * 1000,
+      ratio: k.wall / stored.wall,
+      faster: true,
+      goal: '≥ 30× faster, ≤ 500 MB',
+      met: sameResult && k.wall / stored.wall >= 30 && stored.rssMb <= 500,
+      peakRssMb: stored.rssMb,
+    });
+    recordRow({
+      work: `explain 6.1.0-47 → -50 vmlinux files, ${whitelist.length} symbols`,
+      baseline: 'kmidiff, dbg vmlinux',
+      baselineMs: k.wall * 1000,
+      kabiMs: bare.wall * 1000,
+      ratio: k.wall / bare.wall,
+      faster: true,
+      peakRssMb: bare.rssMb,
+    });
     const missed = [...theirs].filter((t) => !ours.has(t));
     if (missed.length)
       console.log(`      kmidiff only: ${missed.slice(0, 20).join(', ')}${missed.length > 20 ? ', …' : ''}`);

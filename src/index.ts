@@ -46,6 +46,7 @@ export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
 export * from './model/symvers-table.js';
+export type * from './model/type-digest.js';
 export * from './model/verdict.js';
 export {
   type Artifact,

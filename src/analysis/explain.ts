@@ -16,6 +16,7 @@ import type { ExplainStatus, Explanation, SymbolExplanation } from './explanatio
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
 import { type ExplainModule, type ImportReach, moduleExposure } from './module-exposure.js';
 import { RootTally, rootCauses } from './root-causes.js';
+import type { SideTypes } from './type-digest.js';
 import { Reachability } from './type-reach.js';
 
 export type {
@@ -30,6 +31,15 @@ export type {
 export { type ExplainSide, moduleKey } from './export-declarations.js';
 export type { ExplainModule } from './module-exposure.js';
 export { rootChanges, type TypeChange } from './type-diff.js';
+export {
+  type DigestSide,
+  digestLoader,
+  digestSides,
+  kernelTypeDigest,
+  type SideTypes,
+  type TypeDefLoader,
+  typeDigest,
+} from './type-digest.js';
 export { typeKey } from './type-graph.js';
 
 export interface ExplainOptions {
@@ -42,13 +52,17 @@ export interface ExplainOptions {
   modules?: readonly ExplainModule[];
 }
 
+/**
+ * Each side is a kernel's BTF, or its types as `digestSides` loaded them from two digests (the store's):
+ * the same graph less the nodes that reach nothing changed, so the same explanation.
+ */
 export function explainCrcChanges(
-  oldSide: ExplainSide,
-  newSide: ExplainSide,
+  oldSide: ExplainSide | SideTypes,
+  newSide: ExplainSide | SideTypes,
   opts: ExplainOptions = {},
 ): Explanation {
-  const before = new KernelTypes(oldSide);
-  const after = new KernelTypes(newSide);
+  const before = 'declare' in oldSide ? oldSide : new KernelTypes(oldSide);
+  const after = 'declare' in newSide ? newSide : new KernelTypes(newSide);
   const wanted = opts.symbols && opts.modules ? withImports(opts.symbols, opts.modules) : opts.symbols;
   // Declaring grows the graphs, so it comes before they are compared.
   const { changed, unchanged, declKey } = pairExports(before, after, wanted);
@@ -72,8 +86,8 @@ export function explainCrcChanges(
   }
 
   const result: Explanation = {
-    old: oldSide.build.source,
-    new: newSide.build.source,
+    old: before.input.build.source,
+    new: after.input.build.source,
     crcChanged: changed.length,
     explained: symbols.filter((s) => s.status === 'explained').length,
     symbols,
@@ -98,8 +112,8 @@ function withImports(symbols: ReadonlySet<string>, modules: readonly ExplainModu
  * many modules import it. Undefined for a symbol the two kernels do not both export with a CRC.
  */
 function importLookup(
-  before: KernelTypes,
-  after: KernelTypes,
+  before: SideTypes,
+  after: SideTypes,
   declKey: ReadonlyMap<string, string>,
   reach: Reachability,
 ): (symbol: string) => ImportReach | undefined {
@@ -127,7 +141,7 @@ interface ExportPair {
  * Every export in both kernels gets its declaration: changed CRCs to explain, unchanged ones (their
  * declaration's key) to count the type changes genksyms did not see.
  */
-function pairExports(before: KernelTypes, after: KernelTypes, wanted: ReadonlySet<string> | undefined) {
+function pairExports(before: SideTypes, after: SideTypes, wanted: ReadonlySet<string> | undefined) {
   const changed: ExportPair[] = [];
   const unchanged: string[] = [];
   const declKey = new Map<string, string>();
@@ -148,8 +162,8 @@ function pairExports(before: KernelTypes, after: KernelTypes, wanted: ReadonlySe
 function explainSymbol(
   { old: o, new: n }: ExportPair,
   key: string | undefined,
-  before: KernelTypes,
-  after: KernelTypes,
+  before: SideTypes,
+  after: SideTypes,
   reach: Reachability,
   roots: ReadonlySet<string>,
 ): SymbolExplanation {

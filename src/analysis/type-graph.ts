@@ -71,12 +71,7 @@ export class TypeGraphBuilder {
     let steps = this.budgets.get(btf);
     if (!steps) {
       let items = 0;
-      for (let cur: Btf | null = btf; cur; cur = cur.base)
-        for (const t of cur.own)
-          items +=
-            1 +
-            (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
-            (t.kind === 'func_proto' ? t.params.length : 0);
+      for (let cur: Btf | null = btf; cur; cur = cur.base) items += ownItems(cur);
       steps = { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) };
       this.budgets.set(btf, steps);
     }
@@ -143,6 +138,24 @@ export class TypeGraphBuilder {
   build(): TypeGraph {
     return { nodes: this.nodes };
   }
+}
+
+// A BTF's own items, counted once: every module's split BTF shares vmlinux's as its base, and counting
+// vmlinux's 130,000 types again for each of hundreds of exporting modules was most of a digest's time.
+const itemCounts = new WeakMap<Btf, number>();
+
+function ownItems(btf: Btf): number {
+  let items = itemCounts.get(btf);
+  if (items === undefined) {
+    items = 0;
+    for (const t of btf.own)
+      items +=
+        1 +
+        (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
+        (t.kind === 'func_proto' ? t.params.length : 0);
+    itemCounts.set(btf, items);
+  }
+  return items;
 }
 
 function spend(w: Walk, n: number): void {

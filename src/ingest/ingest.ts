@@ -6,6 +6,7 @@ import { ArtifactFormatError, NothingToJudgeError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import type { TypeDigest } from '../model/type-digest.js';
 import { type Artifact, type ArtifactKind, sniffArtifact } from '../readers/artifact.js';
 import type { KernelBtf } from '../readers/btf/kernel-btf.js';
 import { kfuncsOf, readKfuncs } from '../readers/btf/kfuncs.js';
@@ -27,6 +28,11 @@ export interface IngestOptions {
   kfuncs?: boolean;
   /** Store an artifact that yields no export and no module (default: refused, NothingToJudgeError). */
   allowEmpty?: boolean;
+  /**
+   * Keep a kernel's types for `kabi explain` from the store: the digest of a package's or tree's BTF read
+   * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
+   */
+  typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -84,6 +90,8 @@ export async function ingestArtifact(
       .digest('hex'),
   }));
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
+  const types =
+    read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
   return store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },
@@ -93,6 +101,7 @@ export async function ingestArtifact(
     modules,
     builtin: read.builtin,
     kfuncs,
+    types,
   });
 }
 

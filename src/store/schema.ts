@@ -23,6 +23,12 @@
 // Migration 5 (series from records): a kernel build's export set keeps its exports as columns (symbol,
 // CRC, module, export type, namespace as numbers; sqlite-export-columns.ts) and its crcDigest, written
 // at ingest, so a series reads one record per build. Sets stored before have none and are read the long way.
+//
+// Migration 6 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
+// holds its index (the node keys as gzipped JSON, and 16 bytes of hashes per node), `type_defs` each
+// distinct definition once by its def hash (hex), shared by every build that has it: a JSON text at
+// bytes `at`..`at + length` of a gzipped pack in `type_packs` (one per ingest, of the definitions no
+// build had yet).
 
 export const MIGRATIONS: string[] = [
   `
@@ -149,6 +155,23 @@ export const MIGRATIONS: string[] = [
     count INTEGER NOT NULL,
     crc_digest TEXT NOT NULL,
     columns BLOB NOT NULL
+  );
+  `,
+  `
+  CREATE TABLE type_packs (
+    id INTEGER PRIMARY KEY,
+    defs BLOB NOT NULL
+  );
+  CREATE TABLE type_defs (
+    hash TEXT PRIMARY KEY,
+    pack INTEGER NOT NULL REFERENCES type_packs(id),
+    at INTEGER NOT NULL,
+    length INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE entry_types (
+    entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    keys BLOB NOT NULL,
+    hashes BLOB NOT NULL
   );
   `,
 ];

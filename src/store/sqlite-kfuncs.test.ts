@@ -130,12 +130,13 @@ describe('migration 2 on a store made by the previous schema', () => {
     old.pragma('user_version = 1');
     old.close();
     const v1Schema = schemaOf(path);
-    // Fill it through a current store, then take migrations 2 and 3 away again: the file is what v1 holds.
+    // Fill it through a current store, then take migrations 2, 3 and 5 away again: the file is what v1 holds.
     let store = openSqliteStore(path);
     const stored = (await store.ingest(input('a', '6.1.0-47-amd64', false))).entry;
     await store.close();
     const db = new Database(path);
     db.exec('DROP TABLE entry_kfuncs; DROP TABLE kfuncs; DROP TABLE kfunc_lists; DROP TABLE export_columns;');
+    db.exec('DROP TABLE entry_types; DROP TABLE type_defs; DROP TABLE type_packs;');
     db.exec('ALTER TABLE module_images DROP COLUMN needs; ALTER TABLE module_images DROP COLUMN signed;');
     db.pragma('user_version = 1');
     db.close();

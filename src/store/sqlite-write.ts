@@ -7,6 +7,7 @@ import type { Export } from '../model/export.js';
 import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
+import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
@@ -33,6 +34,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     const builtin = sql.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
+    if (input.types) saveTypeDigest(sql, id, input.types);
     return { entry: entryRecord(sql, id), created: true };
   });
   return run.immediate();
@@ -246,6 +248,7 @@ export function removeEntry(sql: Sql, id: number): void {
       );
       sql.db.exec('DELETE FROM artifacts WHERE id NOT IN (SELECT artifact FROM entries)');
       sql.db.exec('DELETE FROM kfunc_lists WHERE id NOT IN (SELECT list FROM entry_kfuncs)');
+      pruneTypeDefs(sql);
     })
     .immediate();
 }

@@ -8,6 +8,8 @@ import type { ExportColumnBuild, ExportIdSeries } from '../model/export-rows.js'
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import type { TypeDef, TypeIndex } from '../model/type-digest.js';
+import { loadTypeDefs, loadTypeIndex } from './sqlite-btf.js';
 import { type Db, Sql } from './sqlite-db.js';
 import { guarded } from './sqlite-errors.js';
 import { loadExportColumns } from './sqlite-export-columns.js';
@@ -72,6 +74,14 @@ export class SqliteStore implements Store {
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {
     return this.read(() => loadKfuncs(this.sql, id));
+  }
+
+  async loadTypeIndex(id: number): Promise<TypeIndex | null> {
+    return this.read(() => loadTypeIndex(this.sql, id));
+  }
+
+  async loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>> {
+    return this.read(() => loadTypeDefs(this.sql, hashes));
   }
 
   async reingest(

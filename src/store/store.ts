@@ -6,6 +6,7 @@ import type { ExportColumnBuild, ExportIdSeries } from '../model/export-rows.js'
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
+import type { TypeDef, TypeDigest, TypeIndex } from '../model/type-digest.js';
 
 export type { EntryKind, EntryRecord } from '../model/entry.js';
 
@@ -25,6 +26,8 @@ export interface IngestInput {
   builtin: string[];
   /** A kernel's BPF kfuncs, when its artifact has BTF. */
   kfuncs?: KfuncList | null;
+  /** A kernel's type digest, when its artifact has BTF: what `kabi explain` reads instead of BTF. */
+  types?: TypeDigest | null;
 }
 
 export interface IngestResult {
@@ -77,6 +80,10 @@ export interface Store {
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
   /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
   loadKfuncs(id: number): Promise<KfuncList | null>;
+  /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 6). */
+  loadTypeIndex(id: number): Promise<TypeIndex | null>;
+  /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
+  loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**
    * What ingesting the artifact with this sha256 again does, without reading it: its entry with `update`'s
    * labels set; null when it is not stored, or (given `release`) stored only as another release's build.

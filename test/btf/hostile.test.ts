@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { explainCrcChanges } from '../../src/analysis/explain.js';
+import { explainCrcChanges, kernelTypeDigest } from '../../src/analysis/explain.js';
 import { TypeGraphBuilder } from '../../src/analysis/type-graph.js';
 import { ArtifactFormatError } from '../../src/errors.js';
 import { Btf } from '../../src/model/btf.js';
@@ -88,6 +88,11 @@ describe('hostile BTF', () => {
         };
         timed('explain', () => typedOrValue(() => explainCrcChanges(old, next)));
         timed('graph', () => typedOrValue(() => new TypeGraphBuilder().addTypes(btf)));
+        // Ingest's digest of it: kept, or refused with a warning on the build (the build is stored either way).
+        const b = build('ingest', funcs, 1);
+        const digest = timed('digest', () => kernelTypeDigest(b, { btf, modules: new Map() }));
+        if (digest === null) assert.match(b.warnings.join('\n'), /^types not kept for explain: /m);
+        else assert.deepEqual(b.warnings, []);
       });
     });
   }

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
 import type { Verdict } from '../../index.js';
-import { type Lib, readKernel } from '../kernels.js';
+import { explainSides, LazyStore, readExplainKernel } from '../explain-kernels.js';
+import type { Lib } from '../kernels.js';
 import { type CommandState, emit, openSink, renderOptions, terminalSafe, warn } from '../output.js';
 import { fileSpool } from '../spool.js';
 import {
@@ -157,7 +158,7 @@ export function registerCompat(program: Command, state: CommandState): void {
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json']).default('text'))
     .option(
       '--built-for <kernel>',
-      'the kernel the module was built for (package, vmlinuz or vmlinux): say from BTF why each CRC changed',
+      'the kernel the module was built for (package, vmlinuz, vmlinux or store ref): say from BTF why each CRC changed',
     )
     .option('--kernel-btf <path>', "KERNEL's BTF, when KERNEL is a Module.symvers or store ref")
     .option('--config <file>', LOADER_OPTIONS.config)
@@ -220,15 +221,19 @@ async function crcCauses(
     ),
   );
   if (symbols.size === 0) return '';
-  const [before, after] = await Promise.all([
-    readKernel(lib, o.builtFor!, undefined, {}, cmd, '--built-for'),
-    readKernel(lib, kernel, o.kernelBtf, {}, cmd, '--kernel-btf'),
-  ]);
-  const r = lib.explainCrcChanges(
-    { build: before.build, btf: before.btf.btf, modules: before.btf.modules },
-    { build: after.build, btf: after.btf.btf, modules: after.btf.modules },
-    { symbols },
-  );
+  // Either kernel may be a store ref whose types ingest kept.
+  const store = new LazyStore(cmd);
+  let r: ReturnType<Lib['explainCrcChanges']>;
+  try {
+    const kernels = await Promise.all([
+      readExplainKernel(lib, o.builtFor!, undefined, {}, cmd, '--built-for', store),
+      readExplainKernel(lib, kernel, o.kernelBtf, {}, cmd, '--kernel-btf', store),
+    ]);
+    const [before, after] = await explainSides(lib, kernels, [undefined, undefined], store, symbols);
+    r = lib.explainCrcChanges(before, after, { symbols });
+  } finally {
+    await store.close();
+  }
   const lines = ['', `Why the CRCs changed (BTF of ${o.builtFor} and ${kernel}):`];
   for (const s of r.symbols)
     lines.push(

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Btf, ExplainModule, ExplainSide, KernelBuild, ModuleImage } from '../../index.js';
 import { readCorpusModules } from '../corpus.js';
-import { type KernelBtf, type KernelWithBtf, type Lib, readKernel } from '../kernels.js';
+import { type ExplainKernel, explainSides, LazyStore, readExplainKernel } from '../explain-kernels.js';
+import type { Lib } from '../kernels.js';
 import { type CommandState, emit, formatOption, openSink, renderOptions, warn } from '../output.js';
 
 interface ExplainOptions {
@@ -39,7 +40,7 @@ export function registerExplain(program: Command, state: CommandState): void {
     .description('name the type changes behind CRC changes between two kernels, from their BTF')
     .argument(
       '<old>',
-      'old kernel: linux-image package, tree, vmlinuz or vmlinux (or exports with --old-btf)',
+      'old kernel: linux-image package, tree, vmlinuz, vmlinux, store ref (or exports with --old-btf)',
     )
     .argument('<new>', 'new kernel, the same way')
     .argument('[symbol...]', 'only these exports (default: every export whose CRC changed)')
@@ -57,43 +58,12 @@ export function registerExplain(program: Command, state: CommandState): void {
     .option('--no-color', 'no colours')
     .action(async (oldPath: string, newPath: string, wanted: string[], o: ExplainOptions, cmd: Command) => {
       const lib = await import('../../index.js');
-      // Both read at once; an error about OLD is reported before one about NEW, whichever came first.
-      const [oldKernel, newKernel] = (
-        await Promise.allSettled([
-          readKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf'),
-          readKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf'),
-        ])
-      ).map((r) => {
-        if (r.status === 'rejected') throw r.reason;
-        return r.value;
-      }) as [KernelWithBtf, KernelWithBtf];
-      // A symbol neither kernel exports has no CRC to explain: a typo, not "0 CRC changes".
-      const unknown = wanted.filter(
-        (s) => !oldKernel.build.exports.has(s) && !newKernel.build.exports.has(s),
-      );
-      lib.requireSome(
-        unknown.length ? 0 : 1,
-        unknown.join(', '),
-        `export of ${unknown.length > 1 ? 'these names' : 'that name'} in ${oldPath} or ${newPath}`,
-        'symbols one of the two kernels exports',
-      );
-      const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
-      let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
-      if (modules) {
-        selection ??= new Set();
-        for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
+      const store = new LazyStore(cmd);
+      try {
+        await explain(lib, [oldPath, newPath], wanted, o, cmd, store);
+      } finally {
+        await store.close();
       }
-      const changed = changedExports(oldKernel.build, newKernel.build, selection);
-      const [before, after] = await Promise.all([
-        side(lib, oldKernel, o.oldHeaders, changed),
-        side(lib, newKernel, o.newHeaders, changed),
-      ]);
-      const result = lib.explainCrcChanges(before, after, {
-        ...(selection && { symbols: selection }),
-        ...(modules && { modules: await withBtf(lib, modules, oldKernel.btf.btf) }),
-      });
-      const { limit } = renderOptions(o);
-      await emit(lib.explainRenderers[o.format](result, { limit, symbols: o.symbols === true }), o);
       state.exitCode = 0;
     });
 
@@ -171,6 +141,52 @@ function findAll(lib: Lib, btf: Btf, types: readonly string[]): number[] {
   });
 }
 
+async function explain(
+  lib: Lib,
+  [oldPath, newPath]: [string, string],
+  wanted: string[],
+  o: ExplainOptions,
+  cmd: Command,
+  store: LazyStore,
+): Promise<void> {
+  // Both read at once; an error about OLD is reported before one about NEW, whichever came first.
+  const [oldKernel, newKernel] = (
+    await Promise.allSettled([
+      readExplainKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf', store),
+      readExplainKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf', store),
+    ])
+  ).map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  }) as [ExplainKernel, ExplainKernel];
+  // A symbol neither kernel exports has no CRC to explain: a typo, not "0 CRC changes".
+  const unknown = wanted.filter((s) => !oldKernel.build.exports.has(s) && !newKernel.build.exports.has(s));
+  lib.requireSome(
+    unknown.length ? 0 : 1,
+    unknown.join(', '),
+    `export of ${unknown.length > 1 ? 'these names' : 'that name'} in ${oldPath} or ${newPath}`,
+    'symbols one of the two kernels exports',
+  );
+  const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
+  let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
+  if (modules) {
+    selection ??= new Set();
+    for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
+  }
+  const changed = changedExports(oldKernel.build, newKernel.build, selection);
+  const externs = await Promise.all([
+    externsOf(lib, o.oldHeaders, changed),
+    externsOf(lib, o.newHeaders, changed),
+  ]);
+  const [before, after] = await explainSides(lib, [oldKernel, newKernel], externs, store, selection);
+  const result = lib.explainCrcChanges(before, after, {
+    ...(selection && { symbols: selection }),
+    ...(modules && { modules: await withBtf(lib, modules, 'btf' in oldKernel ? oldKernel.btf.btf : null) }),
+  });
+  const { limit } = renderOptions(o);
+  await emit(lib.explainRenderers[o.format](result, { limit, symbols: o.symbols === true }), o);
+}
+
 /** Exports whose CRC changed, by exporting module: which modules' split BTF is needed. */
 function changedExports(a: KernelBuild, b: KernelBuild, only: ReadonlySet<string> | undefined) {
   const out: { symbol: string; module: string | null }[] = [];
@@ -182,32 +198,36 @@ function changedExports(a: KernelBuild, b: KernelBuild, only: ReadonlySet<string
   return out;
 }
 
-async function side(
+/** Declared types of exported variables BTF lacks, from a headers package: only for vmlinux's. */
+async function externsOf(
   lib: Lib,
-  kernel: { build: KernelBuild; btf: KernelBtf },
   headers: string | undefined,
   changed: { symbol: string; module: string | null }[],
-): Promise<ExplainSide> {
-  const result: ExplainSide = { build: kernel.build, btf: kernel.btf.btf, modules: kernel.btf.modules };
-  if (headers) {
-    const vars = new Set(changed.filter((c) => c.module === 'vmlinux').map((c) => c.symbol));
-    result.externs = await lib.readExternDeclarations(headers, vars);
-  }
-  return result;
+): Promise<ExplainSide['externs']> {
+  if (!headers) return undefined;
+  const vars = new Set(changed.filter((c) => c.module === 'vmlinux').map((c) => c.symbol));
+  return lib.readExternDeclarations(headers, vars);
 }
 
 /**
  * Each corpus module with its split BTF, read on the old kernel it was built for where it has one and
  * is a file (given as a .ko, or in a directory); inside a package it is not read (a warning says so).
  */
-async function withBtf(lib: Lib, modules: ModuleImage[], base: Btf): Promise<ExplainModule[]> {
+async function withBtf(lib: Lib, modules: ModuleImage[], base: Btf | null): Promise<ExplainModule[]> {
   const out: ExplainModule[] = [];
   let inPackage = 0;
+  let unread = 0;
   for (const image of modules) {
     let btf: Btf | null = null;
     const file = image.hasBtf ? await moduleFile(image.source) : null;
+    if (file !== null && base === null) {
+      // A stored kernel keeps no BTF for a module's split BTF to build on.
+      unread++;
+      out.push({ image, btf });
+      continue;
+    }
     if (image.hasBtf && file === null) inPackage++;
-    if (file !== null)
+    if (file !== null && base !== null)
       try {
         btf = await lib.readModuleBtf(file, base);
       } catch (e) {
@@ -216,6 +236,10 @@ async function withBtf(lib: Lib, modules: ModuleImage[], base: Btf): Promise<Exp
       }
     out.push({ image, btf });
   }
+  if (unread)
+    process.stderr.write(
+      `kabi: warning: ${unread} module(s) with BTF: their own types are not read against a stored kernel (give OLD as a package or vmlinux to see them)\n`,
+    );
   if (inPackage)
     process.stderr.write(
       `kabi: warning: ${inPackage} module(s) with BTF inside packages: their own types are not read (extract the .ko files to see them)\n`,

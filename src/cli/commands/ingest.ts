@@ -44,6 +44,7 @@ export function registerIngest(program: Command, _state: CommandState): void {
               labels,
               onProgress: progress.update,
               allowEmpty: o.allowEmpty === true,
+              typeDigest: lib.kernelTypeDigest,
             });
           } finally {
             progress.stop();

@@ -1,0 +1,86 @@
+// A kernel entry's type digest in the SQLite store (the last migration): what `kabi explain` needs of its
+// BTF, without the BTF. Written inside an ingest's transaction; read back as an index (every node's key
+// and hashes, one row per entry) and, for the nodes explain asks for, their definitions. Definitions are
+// kept once per def hash, shared by every build that has them: most builds of a series share most types.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
+import type { Sql } from './sqlite-db.js';
+
+/** Call inside the ingest's transaction. */
+export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): void {
+  const known = sql.stmt('SELECT 1 FROM type_defs WHERE hash = ?');
+  const fresh = [...digest.defs].filter(([hex]) => known.get(hex) === undefined);
+  if (fresh.length) {
+    // One JSON text per definition, concatenated: a reader parses only those it asks for.
+    const texts = fresh.map(([hex]) => Buffer.from(digest.json.get(hex)!));
+    const pack = sql
+      .stmt('INSERT INTO type_packs (defs) VALUES (?)')
+      .run(gzipSync(Buffer.concat(texts), { level: 6 })).lastInsertRowid;
+    const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
+    let at = 0;
+    for (const [i, [hex]] of fresh.entries()) {
+      def.run(hex, pack, at, texts[i]!.length);
+      at += texts[i]!.length;
+    }
+  }
+  const { keys, hashes, declared } = digest.index;
+  const added: number[] = [];
+  for (let i = 0; i < declared.length; i++) if (declared[i]) added.push(i);
+  sql
+    .stmt('INSERT OR REPLACE INTO entry_types (entry, keys, hashes) VALUES (?, ?, ?)')
+    .run(entry, gzipSync(JSON.stringify({ keys, declared: added }), { level: 6 }), hashes);
+}
+
+/** The entry's index; null when none was kept (no BTF, not a kernel, or stored before the migration). */
+export function loadTypeIndex(sql: Sql, entry: number): TypeIndex | null {
+  const row = sql.stmt('SELECT keys, hashes FROM entry_types WHERE entry = ?').get(entry) as
+    | { keys: Buffer; hashes: Buffer }
+    | undefined;
+  if (!row) return null;
+  const { keys, declared } = JSON.parse(gunzipSync(row.keys).toString('utf8')) as {
+    keys: string[];
+    declared: number[];
+  };
+  const flags = new Uint8Array(keys.length);
+  for (const i of declared) flags[i] = 1;
+  return new TypeIndex(keys, row.hashes, flags);
+}
+
+/** Definitions by def hash, in one query; each pack they lie in is decompressed once. */
+export function loadTypeDefs(sql: Sql, hashes: readonly string[]): Map<string, TypeDef> {
+  const rows = sql
+    .stmt(
+      'SELECT hash, pack, at, length FROM type_defs WHERE hash IN (SELECT value FROM json_each(?)) ORDER BY pack',
+    )
+    .all(JSON.stringify(hashes)) as { hash: string; pack: number; at: number; length: number }[];
+  const out = new Map<string, TypeDef>();
+  let pack = -1;
+  let bytes = Buffer.alloc(0);
+  for (const r of rows) {
+    if (r.pack !== pack) {
+      pack = r.pack;
+      const row = sql.stmt('SELECT defs FROM type_packs WHERE id = ?').get(pack) as { defs: Buffer };
+      bytes = gunzipSync(row.defs);
+    }
+    const [facts, refs, text] = JSON.parse(bytes.toString('utf8', r.at, r.at + r.length)) as [
+      string[],
+      string[],
+      string | null,
+    ];
+    out.set(r.hash, { facts, refs, text });
+  }
+  return out;
+}
+
+/** After an entry is removed: the definitions no remaining index names, and the packs left empty. */
+export function pruneTypeDefs(sql: Sql): void {
+  sql.db.exec('CREATE TEMP TABLE IF NOT EXISTS kept_type_defs (hash TEXT PRIMARY KEY) WITHOUT ROWID');
+  sql.db.exec('DELETE FROM kept_type_defs');
+  const keep = sql.stmt('INSERT OR IGNORE INTO kept_type_defs (hash) VALUES (?)');
+  const step = 2 * TYPE_HASH_BYTES;
+  for (const r of sql.stmt('SELECT hashes FROM entry_types').all() as { hashes: Buffer }[])
+    for (let at = 0; at < r.hashes.length; at += step) keep.run(hexOf(r.hashes, at));
+  sql.db.exec('DELETE FROM type_defs WHERE hash NOT IN (SELECT hash FROM kept_type_defs)');
+  sql.db.exec('DELETE FROM type_packs WHERE id NOT IN (SELECT pack FROM type_defs)');
+  sql.db.exec('DELETE FROM kept_type_defs');
+}
