@@ -59,11 +59,8 @@ export interface CompareOptions {
   abiVersion?: number;
 }
 
-export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: CompareOptions = {}): DiffReport {
-  requireComparable(old, next);
-  const policy = opts.policy ?? DEFAULT_POLICY;
-  const changes = judgeChanges(diffExports(old, next), policy);
-  const summary = summarizeChanges(changes);
+/** A failing change makes the builds incompatible; a warning only says the ABI changed. */
+export function verdictOf(summary: DiffSummary): { verdict: DiffVerdict; exitCode: number } {
   const verdict: DiffVerdict =
     summary.fail > 0 ? 'incompatible' : summary.warn > 0 ? 'compatible' : 'unchanged';
   const exitCode =
@@ -72,6 +69,15 @@ export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: Compare
       : verdict === 'compatible'
         ? EXIT.abiChanged
         : EXIT.ok;
+  return { verdict, exitCode };
+}
+
+export function compareBuilds(old: KernelBuild, next: KernelBuild, opts: CompareOptions = {}): DiffReport {
+  requireComparable(old, next);
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const changes = judgeChanges(diffExports(old, next), policy);
+  const summary = summarizeChanges(changes);
+  const { verdict, exitCode } = verdictOf(summary);
   const report: DiffReport = {
     old: info(old),
     new: info(next),

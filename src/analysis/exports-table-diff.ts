@@ -12,7 +12,7 @@ import {
 import { EXPORT_TYPES, isGplOnly } from '../model/export.js';
 import type { Policy } from '../model/policy.js';
 import { type SymversTable, tableExport } from '../model/symvers-table.js';
-import { type DiffReport, type DiffSummary, type DiffVerdict, EXIT, summarizeChanges } from './check.js';
+import { type DiffReport, type DiffSummary, summarizeChanges, verdictOf } from './check.js';
 import { DEFAULT_POLICY, judgeChange } from './severity.js';
 
 export const SEVERITIES: readonly Severity[] = ['ignore', 'warn', 'fail'];
@@ -64,14 +64,7 @@ export function compareTables(
   const byKind = diffRows(a, b);
   const changes = judgeRows(byKind, a, b, policy);
   const summary = summarize(changes);
-  const verdict: DiffVerdict =
-    summary.fail > 0 ? 'incompatible' : summary.warn > 0 ? 'compatible' : 'unchanged';
-  const exitCode =
-    verdict === 'incompatible'
-      ? EXIT.abiChanged | EXIT.incompatible
-      : verdict === 'compatible'
-        ? EXIT.abiChanged
-        : EXIT.ok;
+  const { verdict, exitCode } = verdictOf(summary);
   return {
     old: { source: a.source, format: 'module-symvers', exports: a.count },
     new: { source: b.source, format: 'module-symvers', exports: b.count },

@@ -121,6 +121,14 @@ export function lzmaReason(lzma: Lzma, ret: number): string {
   return reasons.find(([code]) => code === ret)?.[1] ?? `liblzma error ${ret}`;
 }
 
+/** Why a worker's xz decode stopped: a liblzma return code, or a reason of the worker's own. */
+export function xzFailReason(lzma: Lzma | null, f: number | string): string {
+  if (typeof f === 'number') return lzma ? lzmaReason(lzma, f) : `liblzma error ${f}`;
+  if (f === 'truncated') return 'the data ends inside an xz stream';
+  if (f === 'no-progress') return 'xz decoder made no progress';
+  return f;
+}
+
 /** A zlib Transform fed from `input`; zlib pauses while its output is not read. */
 async function* throughTransform(input: AsyncIterable<Buffer>, decoder: Transform): AsyncGenerator<Buffer> {
   const reader = Readable.from(input, { objectMode: false });

@@ -7,7 +7,7 @@
 // about one block, so that the next block is decoded while this one is parsed; compression.ts checks its
 // caps between the chunks handed on. Workers are asked to stop and waited for, never terminated.
 import { Worker } from 'node:worker_threads';
-import { CorruptStreamError, lzmaReason, OUT_CHUNK } from './decoders.js';
+import { CorruptStreamError, OUT_CHUNK, xzFailReason } from './decoders.js';
 import { singleBlockTail, type XzBlockPlan } from './xz-index.js';
 
 /** Output chunks a worker may hold ahead at most: a block's worth (24 MiB for xz -T), capped. */
@@ -174,15 +174,7 @@ export async function* unxzBlocksInWorkers(
           throw new CorruptStreamError(`xz worker failed: ${e.workerError.message}`);
         } else {
           const f = e.fail;
-          throw new CorruptStreamError(
-            typeof f === 'number'
-              ? lzmaReason(lzma, f)
-              : f === 'truncated'
-                ? 'the data ends inside an xz stream'
-                : f === 'no-progress'
-                  ? 'xz decoder made no progress'
-                  : f,
-          );
+          throw new CorruptStreamError(xzFailReason(lzma, f));
         }
       }
     }

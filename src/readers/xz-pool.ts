@@ -9,7 +9,7 @@
 // process alive, and a worker is never ended inside a liblzma call by the process ending.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CorruptStreamError, lzmaReason } from './decoders.js';
+import { CorruptStreamError, xzFailReason } from './decoders.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -132,12 +132,7 @@ function pool(): Slot[] {
 
 let lzma: typeof import('node-liblzma') | null = null;
 
-function failReason(f: number | string): string {
-  if (typeof f === 'number') return lzma ? lzmaReason(lzma, f) : `liblzma error ${f}`;
-  if (f === 'truncated') return 'the data ends inside an xz stream';
-  if (f === 'no-progress') return 'xz decoder made no progress';
-  return f;
-}
+const failReason = (f: number | string) => xzFailReason(lzma, f);
 
 function finish(slot: Slot): void {
   slot.job = null;

@@ -7,7 +7,7 @@
 // counter it waits on), and the main side sends at most INPUT_AHEAD input pieces ahead of the decoder.
 // compression.ts checks its caps between the chunks handed on, as for the other decoders.
 import { Worker } from 'node:worker_threads';
-import { CorruptStreamError, lzmaReason, OUT_CHUNK } from './decoders.js';
+import { CorruptStreamError, OUT_CHUNK, xzFailReason } from './decoders.js';
 
 /** Output chunks decoded ahead of the consumer at most (WINDOW × OUT_CHUNK bytes held). */
 const WINDOW = 8;
@@ -156,15 +156,7 @@ export async function* unxzInWorker(
       else if ('workerError' in e) throw new CorruptStreamError(`xz worker failed: ${e.workerError.message}`);
       else if ('fail' in e) {
         const f = e.fail;
-        throw new CorruptStreamError(
-          typeof f === 'number'
-            ? lzmaReason(lzma, f)
-            : f === 'truncated'
-              ? 'the data ends inside an xz stream'
-              : f === 'no-progress'
-                ? 'xz decoder made no progress'
-                : f,
-        );
+        throw new CorruptStreamError(xzFailReason(lzma, f));
       }
     }
   } finally {
