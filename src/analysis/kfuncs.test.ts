@@ -116,3 +116,48 @@ describe('kfuncSeries', () => {
     assert.equal(s.stable, 1, 'only a is in every build unchanged');
   });
 });
+
+describe('kfuncSeries stability', () => {
+  const p = (version: string, kfuncs: Kfunc[]) => ({
+    label: version,
+    labels: { version },
+    list: list(version, kfuncs),
+  });
+  it('gives each kfunc one class, worst first, from its history across the builds', () => {
+    const s = kfuncSeries([
+      p('1-1', [kf('stay'), kf('gone'), kf('flip'), kf('proto'), kf('flags'), kf('renamed')]),
+      p('2-1', [
+        kf('stay'),
+        kf('proto', { signature: 'int proto(long)', prototype: 'int proto(long x)' }),
+        kf('flags', { flags: 3 }),
+        kf('renamed', { prototype: 'void renamed(struct task_struct *y)' }),
+        kf('late'),
+      ]),
+      p('3-1', [
+        kf('stay'),
+        kf('flip'),
+        kf('proto', { signature: 'int proto(long)', prototype: 'int proto(long x)' }),
+        kf('flags', { flags: 3 }),
+        kf('renamed', { prototype: 'void renamed(struct task_struct *y)' }),
+        kf('late'),
+      ]),
+    ]);
+    const cls = Object.fromEntries(s.stability.map((r) => [r.name, r.class]));
+    assert.deepEqual(cls, {
+      gone: 'removed',
+      flip: 'intermittent',
+      proto: 'prototype-changed',
+      flags: 'flags-changed',
+      late: 'added',
+      renamed: 'compatible',
+      stay: 'stable',
+    });
+    // Independent of the classes: the stable count is the kfuncs in every build with one history.
+    assert.equal(s.stabilitySummary.stable, s.stable);
+    const proto = s.stability.find((r) => r.name === 'proto')!;
+    assert.equal(proto.signatures, 2);
+    assert.deepEqual(proto.changes, [{ in: '2-1', kind: 'prototype-changed' }]);
+    assert.equal(s.stability.find((r) => r.name === 'flip')!.present, 2);
+    assert.equal(s.stability.find((r) => r.name === 'late')!.first, '2-1');
+  });
+});

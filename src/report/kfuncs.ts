@@ -1,6 +1,11 @@
 // `kabi kfuncs` as text, Markdown and CSV (series documents: artifact cells escaped per format) and as JSON
 // (built field by field: the documented shape of docs/kfuncs.md).
-import type { KfuncChange, KfuncDiff, KfuncSeries } from '../analysis/kfuncs.js';
+import {
+  KFUNC_STABILITY_CLASSES,
+  type KfuncChange,
+  type KfuncDiff,
+  type KfuncSeries,
+} from '../analysis/kfuncs.js';
 import { type Kfunc, type KfuncList, type KfuncMethod, kfFlagNames } from '../model/kfunc.js';
 import { type Cell, col, type DocTable, type Line, type SeriesDocument } from './series-document.js';
 import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
@@ -141,11 +146,37 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
     columns: [col('to', 'in', 'artifact'), ...changeColumns()],
     rows: s.steps.flatMap((d) => d.changes.map((c) => [d.new.label, c.kind, c.name, ...changeCells(c)])),
   };
+  const stability: DocTable = {
+    view: 'stability',
+    title: `Stability (${s.stability.length})`,
+    long: true,
+    columns: [
+      col('class', 'class', 'word'),
+      col('name', 'kfunc', 'artifact'),
+      col('module', 'module', 'artifact'),
+      col('first', 'first', 'artifact'),
+      col('last', 'last', 'artifact'),
+      col('present', 'builds', 'count'),
+      col('signatures', 'prototypes', 'count'),
+      col('flags', 'flags', 'word'),
+    ],
+    rows: s.stability.map((r) => [
+      r.class,
+      r.name,
+      r.latest.module ?? 'vmlinux',
+      r.first,
+      r.last,
+      r.present,
+      r.signatures,
+      flagsText(r.latest.flags),
+    ]),
+  };
   const by = s.ordering.label === null ? 'input order' : `${s.ordering.label} (${s.ordering.method})`;
+  const classes = KFUNC_STABILITY_CLASSES.map((c) => `${s.stabilitySummary[c]} ${c}`).join(', ');
   return {
     title: [`Kfuncs across ${s.builds.length} builds: ${s.seen} seen, ${s.stable} unchanged throughout`],
-    notes: [[`ordered by ${by}`]],
-    tables: [steps, changes],
+    notes: [[`ordered by ${by}`], [`stability: ${classes}`]],
+    tables: [steps, stability, changes],
   };
 }
 
@@ -208,6 +239,17 @@ export function kfuncSeriesJson(s: KfuncSeries) {
     builds: s.builds,
     seen: s.seen,
     stable: s.stable,
+    stabilitySummary: s.stabilitySummary,
+    stability: s.stability.map((r) => ({
+      name: r.name,
+      class: r.class,
+      first: r.first,
+      last: r.last,
+      present: r.present,
+      signatures: r.signatures,
+      changes: r.changes,
+      latest: kfuncJson(r.latest),
+    })),
     steps: s.steps.map(kfuncDiffJson),
   };
 }

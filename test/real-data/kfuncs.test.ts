@@ -178,5 +178,24 @@ describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series', {
     );
     assert.equal(j.steps[0].summary.added, [...b.keys()].filter((n) => !a.has(n)).length);
     assert.equal(j.steps[0].summary.removed, [...a.keys()].filter((n) => !b.has(n)).length);
+    // The stability view, against the derived lists: stable means the same prototype, flags and module.
+    const cls = new Map<string, string>(
+      j.stability.map((r: { name: string; class: string }) => [r.name, r.class]),
+    );
+    const named = (c: string) =>
+      [...cls]
+        .filter(([, k]) => k === c)
+        .map(([n]) => n)
+        .sort();
+    assert.deepEqual(named('removed'), [...a.keys()].filter((n) => !b.has(n)).sort());
+    assert.deepEqual(named('added'), [...b.keys()].filter((n) => !a.has(n)).sort());
+    const same = [...a].filter(([n, x]) => {
+      const y = b.get(n);
+      return y && norm(y.prototype) === norm(x.prototype) && y.flags === x.flags && y.module === x.module;
+    });
+    assert.deepEqual(named('stable'), same.map(([n]) => n).sort());
+    assert.ok(
+      named('stable').length > 20 && named('prototype-changed').length + named('flags-changed').length > 0,
+    );
   });
 });

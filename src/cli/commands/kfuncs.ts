@@ -46,7 +46,7 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
     .option('--system-map <file>', 'System.map of a stripped image (from its -dbg package)')
     .option('--series <query>', 'label query selecting stored builds: kfuncs added, removed, changed')
     .option('--by <label>', 'order the series by this label (default: date, else version)')
-    .option('--view <tables>', 'only these tables, comma-separated (kfuncs; steps, changes)')
+    .option('--view <tables>', 'only these tables, comma-separated (kfuncs; steps, stability, changes)')
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per list', '50')
     .option('-o, --output <file>', 'write the report to a file')
