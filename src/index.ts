@@ -40,6 +40,7 @@ export type * from './model/export-rows.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
+export * from './model/kfunc-registration.js';
 export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
 export * from './model/module-image.js';
@@ -99,6 +100,12 @@ export {
   readKernelExports,
 } from './readers/kernel-exports.js';
 export * from './readers/kernel-image/bzimage.js';
+export {
+  makefileVersion,
+  parseKfuncRegistrations,
+  readKfuncRegistrations,
+  type SourceFile,
+} from './readers/kernel-source/kfunc-registrations.js';
 export {
   DATE_FROM,
   dateLabels,

@@ -83,3 +83,24 @@ export function kfuncProgTypes(regs: KfuncRegistrations): Map<string, KfuncProgT
 export function kfuncAllowedFor(p: KfuncProgTypes, progType: string): boolean {
   return p.progTypes.includes('*') || p.progTypes.includes(progTypeName(progType));
 }
+
+/**
+ * The source tree of a kernel's version: same VERSION.PATCHLEVEL (`6.1.192` for `6.1.0-47-amd64`), the
+ * closest SUBLEVEL first. Registrations change between stable updates rarely, between versions often.
+ */
+export function registrationsForRelease<T extends KfuncRegistrations>(
+  sources: readonly T[],
+  release: string,
+): T | null {
+  const want = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
+  if (!want) return null;
+  let best: T | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const s of sources) {
+    const v = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(s.version ?? '');
+    if (!v || v[1] !== want[1] || v[2] !== want[2]) continue;
+    const d = Math.abs(Number(v[3] ?? 0) - Number(want[3] ?? 0));
+    if (d < bestDistance) [best, bestDistance] = [s, d];
+  }
+  return best;
+}

@@ -8,6 +8,7 @@ interface BpfCompatOptions {
   kernels: string[];
   format: 'text' | 'json' | 'markdown' | 'csv' | 'html';
   systemMap?: string;
+  kernelSource?: string[];
   all?: boolean;
   limit: string;
   view?: string;
@@ -27,6 +28,10 @@ export function registerBpfCompat(program: Command, state: CommandState): void {
         .default('text'),
     )
     .option('--system-map <file>', 'System.map for a stripped image (names its kfunc sets)')
+    .option(
+      '--kernel-source <dir...>',
+      'Linux source trees (unpacked linux-source, git checkout): the program types each kfunc is registered for, matched to each kernel by version',
+    )
     .option('--view <tables>', 'only these tables, comma-separated (matrix, findings)')
     .option('--all', 'list every finding')
     .option('--limit <n>', 'findings listed', '50')
@@ -36,8 +41,23 @@ export function registerBpfCompat(program: Command, state: CommandState): void {
       const lib = await import('../../index.js');
       const objs = await Promise.all(objects.map((p) => lib.readBpfObject(p)));
       const kernels = [];
-      for (const k of o.kernels)
-        kernels.push(await lib.readBpfKernel(k, o.systemMap ? { systemMap: o.systemMap } : {}));
+      const sources = (o.kernelSource ?? []).map((d) => lib.readKfuncRegistrations(d));
+      for (const k of o.kernels) {
+        const kernel = await lib.readBpfKernel(k, o.systemMap ? { systemMap: o.systemMap } : {});
+        if (sources.length > 0) {
+          const regs = lib.registrationsForRelease(sources, kernel.kfuncs?.release ?? kernel.name);
+          if (!regs)
+            throw new lib.UsageError(
+              `no --kernel-source of ${kernel.name}'s version (${sources.map((s) => s.version ?? s.source).join(', ')})`,
+            );
+          kernel.kfuncProgTypes = {
+            source: regs.source,
+            version: regs.version,
+            types: lib.kfuncProgTypes(regs),
+          };
+        }
+        kernels.push(kernel);
+      }
       const report = lib.bpfCompat(objs, kernels);
       const out = { ...o, format: o.format === 'json' ? ('json' as const) : ('text' as const) };
       await emit(lib.bpfCompatRenderers[o.format](report, { ...renderOptions(out), view: o.view }), out);
