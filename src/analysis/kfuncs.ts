@@ -8,6 +8,7 @@ import { orderBuilds, type SeriesOrdering } from './series-order.js';
 /**
  * - `removed`, `prototype-changed` (the types differ): a BPF program that calls it no longer loads;
  * - `flags-changed`: the verifier's rules for it changed (KF_ACQUIRE, KF_RET_NULL, KF_SLEEPABLE, ...);
+ * - `prog-types-changed`: the program types that may call it changed (both sides read from source);
  * - `params-renamed`: only parameter names differ (harmless, but shown: names carry `__sz`, `__k` suffixes
  *   the verifier reads);
  * - `moved`: another module (or vmlinux) offers it now.
@@ -18,11 +19,13 @@ export type KfuncChangeKind =
   | 'prototype-changed'
   | 'params-renamed'
   | 'flags-changed'
+  | 'prog-types-changed'
   | 'moved';
 
 export const KFUNC_CHANGE_KINDS: readonly KfuncChangeKind[] = [
   'removed',
   'prototype-changed',
+  'prog-types-changed',
   'flags-changed',
   'moved',
   'params-renamed',
@@ -37,6 +40,9 @@ export interface KfuncChange {
   /** For flags-changed: KF_* names set in new but not old, and the reverse. */
   flagsAdded?: string[];
   flagsRemoved?: string[];
+  /** For prog-types-changed: program types that may call it in new but not old, and the reverse. */
+  progTypesAdded?: string[];
+  progTypesRemoved?: string[];
 }
 
 export interface KfuncSide {
@@ -61,6 +67,7 @@ function emptySummary(): Record<KfuncChangeKind, number> {
     'prototype-changed': 0,
     'params-renamed': 0,
     'flags-changed': 0,
+    'prog-types-changed': 0,
     moved: 0,
   };
 }
@@ -101,6 +108,18 @@ export function diffKfuncs(
         });
       }
     }
+    if (o.progTypes && n.progTypes && o.progTypes.join() !== n.progTypes.join()) {
+      const added = n.progTypes.filter((t) => !o.progTypes!.includes(t));
+      const removed = o.progTypes.filter((t) => !n.progTypes!.includes(t));
+      changes.push({
+        kind: 'prog-types-changed',
+        name,
+        old: o,
+        new: n,
+        progTypesAdded: added,
+        progTypesRemoved: removed,
+      });
+    }
     if (o.module !== n.module) changes.push({ kind: 'moved', name, old: o, new: n });
   }
   for (const [name, n] of after)
@@ -112,9 +131,14 @@ export function diffKfuncs(
   return { old: side(labels[0], a), new: side(labels[1], b), changes, summary, flagsCompared };
 }
 
-/** As `kabi check`: 12 when a kfunc was removed or its types changed, 4 for any other change, else 0. */
+/**
+ * As `kabi check`: 12 when a kfunc was removed, its types changed or a program type lost it, 4 for any
+ * other change, else 0.
+ */
 export function kfuncDiffExitCode(d: KfuncDiff): number {
   if (d.summary.removed + d.summary['prototype-changed'] > 0) return 12;
+  // A program type that may no longer call it: programs of that type stop loading.
+  if (d.changes.some((c) => (c.progTypesRemoved?.length ?? 0) > 0)) return 12;
   return d.changes.length > 0 ? 4 : 0;
 }
 
@@ -143,6 +167,7 @@ export interface KfuncSeries {
  * What a BPF program calling the kfunc met across the series, worst first:
  * - `removed`: gone by the last build; `intermittent`: missing from some build between its first and last;
  * - `prototype-changed`: its types changed at some step (programs compiled before no longer load);
+ * - `prog-types-changed`: the program types that may call it changed (known with the kernels' source);
  * - `flags-changed`: the verifier's rules for it changed (KF_*), types unchanged;
  * - `added`: appeared after the first build, unchanged since;
  * - `compatible`: in every build with the same types and flags, but parameters renamed or it moved module;
@@ -152,6 +177,7 @@ export type KfuncStabilityClass =
   | 'removed'
   | 'intermittent'
   | 'prototype-changed'
+  | 'prog-types-changed'
   | 'flags-changed'
   | 'added'
   | 'compatible'
@@ -161,6 +187,7 @@ export const KFUNC_STABILITY_CLASSES: readonly KfuncStabilityClass[] = [
   'removed',
   'intermittent',
   'prototype-changed',
+  'prog-types-changed',
   'flags-changed',
   'added',
   'compatible',
@@ -220,6 +247,7 @@ function stabilityOf(sorted: KfuncPoint[], steps: KfuncDiff[]): KfuncStability[]
     if (seenAt[seenAt.length - 1] !== lastIndex) r.class = 'removed';
     else if (!contiguous) r.class = 'intermittent';
     else if (kinds.has('prototype-changed')) r.class = 'prototype-changed';
+    else if (kinds.has('prog-types-changed')) r.class = 'prog-types-changed';
     else if (kinds.has('flags-changed')) r.class = 'flags-changed';
     else if (seenAt[0] !== 0) r.class = 'added';
     else if (r.changes.length > 0) r.class = 'compatible';

@@ -19,7 +19,7 @@ import {
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import type { EntryKind, EntryRecord, IngestResult, Store } from '../store/store.js';
+import type { EntryKind, EntryRecord, IngestResult, KernelBtfBlobs, Store } from '../store/store.js';
 
 export interface IngestOptions {
   labels?: Record<string, string>;
@@ -92,6 +92,7 @@ export async function ingestArtifact(
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
   const types =
     read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
+  const btf = read.kind === 'kernel' && opts.kfuncs !== false ? btfBlobsOf(read.btf) : null;
   return store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },
@@ -102,7 +103,18 @@ export async function ingestArtifact(
     builtin: read.builtin,
     kfuncs,
     types,
+    btf,
   });
+}
+
+/** vmlinux's .BTF and the split .BTF of each module that offers kfuncs (where libbpf looks for them too). */
+function btfBlobsOf(k: KernelBtf | null | undefined): KernelBtfBlobs | null {
+  if (!k?.raw) return null;
+  const modules = [...(k.moduleBtfIds?.keys() ?? [])].sort().flatMap((name) => {
+    const bytes = k.modules.bytes?.(name);
+    return bytes ? [{ name, bytes }] : [];
+  });
+  return { vmlinux: k.raw, modules };
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);

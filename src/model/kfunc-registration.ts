@@ -2,8 +2,10 @@
 // (BTF_KFUNCS_START / BTF_SET8_START … END) is wrapped in a `struct btf_kfunc_id_set` and registered for
 // a program type with register_btf_kfunc_id_set(); the verifier then allows a call when the set is
 // registered for the program's kfunc hook (bpf_prog_type_to_kfunc_hook(): TRACING also covers LSM, and in
-// 6.12 TRACEPOINT and PERF_EVENT) or, from 6.8, for the COMMON hook (BPF_PROG_TYPE_UNSPEC: every type).
+// 6.12 TRACEPOINT and PERF_EVENT) or, where the kernel has one (6.12, not 6.1), for the COMMON hook
+// (BPF_PROG_TYPE_UNSPEC: every type).
 // So the answer comes from the kernel's source, read once per kernel version (readers/kernel-source).
+import type { KfuncList } from './kfunc.js';
 
 export interface KfuncRegistration {
   /** `BPF_PROG_TYPE_TRACING` as written in the call. */
@@ -103,4 +105,14 @@ export function registrationsForRelease<T extends KfuncRegistrations>(
     if (d < bestDistance) [best, bestDistance] = [s, d];
   }
   return best;
+}
+
+/** The list with each kfunc's program types from `regs` (none for a kfunc no registered set lists). */
+export function withKfuncProgTypes(list: KfuncList, regs: KfuncRegistrations): KfuncList {
+  const types = kfuncProgTypes(regs);
+  return {
+    ...list,
+    progTypesFrom: regs.version ? `${regs.source} (${regs.version})` : regs.source,
+    kfuncs: list.kfuncs.map((k) => ({ ...k, progTypes: types.get(k.name)?.progTypes ?? [] })),
+  };
 }

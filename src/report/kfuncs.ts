@@ -29,7 +29,13 @@ export function flagsText(flags: number | null): string | null {
   return kfFlagNames(flags).join(' | ') || '0';
 }
 
+export function progTypesText(types: string[] | undefined): string | null {
+  if (types === undefined) return null;
+  return types.length === 0 ? 'none' : types.join(' ');
+}
+
 function kfuncTable(list: KfuncList): DocTable {
+  const withTypes = list.progTypesFrom !== undefined;
   return {
     view: 'kfuncs',
     title: `Kfuncs (${list.kfuncs.length})`,
@@ -39,6 +45,7 @@ function kfuncTable(list: KfuncList): DocTable {
       col('module', 'module', 'artifact'),
       col('flags', 'flags', 'word'),
       col('sets', 'set', 'artifact'),
+      ...(withTypes ? [col('prog_types', 'program types', 'word')] : []),
       col('prototype', 'prototype', 'artifact'),
     ],
     rows: list.kfuncs.map((k) => [
@@ -46,6 +53,7 @@ function kfuncTable(list: KfuncList): DocTable {
       k.module ?? 'vmlinux',
       flagsText(k.flags),
       k.sets.join(' '),
+      ...(withTypes ? [progTypesText(k.progTypes)] : []),
       k.prototype,
     ]),
   };
@@ -56,6 +64,8 @@ export function kfuncListDocument(list: KfuncList): SeriesDocument {
   if (list.modules === null) notes.push(['modules: not read (the input is a single image)']);
   else if (list.modules.length > 0)
     notes.push(['modules with kfunc sets: ', { code: list.modules.join(' ') }]);
+  if (list.progTypesFrom !== undefined)
+    notes.push(['program types: registrations in ', { code: list.progTypesFrom }, ' (* = every type)']);
   for (const w of list.warnings) notes.push(['warning: ', { code: w }]);
   return {
     title: ['BPF kfuncs of ', { code: list.release ?? list.source }],
@@ -75,6 +85,8 @@ function changeCells(c: KfuncChange): [Cell, Cell] {
       return [c.old!.prototype, c.new!.prototype];
     case 'flags-changed':
       return [flagsText(c.old!.flags), flagsText(c.new!.flags)];
+    case 'prog-types-changed':
+      return [progTypesText(c.old!.progTypes), progTypesText(c.new!.progTypes)];
     case 'moved':
       return [c.old!.module ?? 'vmlinux', c.new!.module ?? 'vmlinux'];
   }
@@ -89,7 +101,7 @@ const changeColumns = () => [
 
 function summaryLine(d: KfuncDiff): string {
   const s = d.summary;
-  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
+  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['prog-types-changed']} program types changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
 }
 
 export function kfuncDiffDocument(d: KfuncDiff): SeriesDocument {
@@ -125,6 +137,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       col('added', 'added', 'count'),
       col('removed', 'removed', 'count'),
       col('prototype_changed', 'prototype', 'count'),
+      col('prog_types_changed', 'program types', 'count'),
       col('flags_changed', 'flags', 'count'),
       col('moved', 'moved', 'count'),
     ],
@@ -135,6 +148,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       d.summary.added,
       d.summary.removed,
       d.summary['prototype-changed'],
+      d.summary['prog-types-changed'],
       d.summary['flags-changed'],
       d.summary.moved,
     ]),
@@ -146,6 +160,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
     columns: [col('to', 'in', 'artifact'), ...changeColumns()],
     rows: s.steps.flatMap((d) => d.changes.map((c) => [d.new.label, c.kind, c.name, ...changeCells(c)])),
   };
+  const withTypes = s.stability.some((r) => r.latest.progTypes !== undefined);
   const stability: DocTable = {
     view: 'stability',
     title: `Stability (${s.stability.length})`,
@@ -159,6 +174,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       col('present', 'builds', 'count'),
       col('signatures', 'prototypes', 'count'),
       col('flags', 'flags', 'word'),
+      ...(withTypes ? [col('prog_types', 'program types', 'word')] : []),
     ],
     rows: s.stability.map((r) => [
       r.class,
@@ -169,6 +185,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       r.present,
       r.signatures,
       flagsText(r.latest.flags),
+      ...(withTypes ? [progTypesText(r.latest.progTypes)] : []),
     ]),
   };
   const by = s.ordering.label === null ? 'input order' : `${s.ordering.label} (${s.ordering.method})`;
@@ -189,6 +206,7 @@ function kfuncJson(k: Kfunc) {
     flags: k.flags === null ? null : kfFlagNames(k.flags),
     flagBits: k.flags,
     sets: k.sets,
+    progTypes: k.progTypes ?? null,
     btfId: k.btfId,
   };
 }
@@ -202,6 +220,7 @@ export function kfuncListJson(list: KfuncList) {
     symbolSource: list.symbolSource,
     setFlag: list.setFlag,
     modules: list.modules,
+    progTypesFrom: list.progTypesFrom ?? null,
     count: list.kfuncs.length,
     kfuncs: list.kfuncs.map(kfuncJson),
     warnings: list.warnings,
@@ -224,6 +243,7 @@ export function kfuncDiffJson(d: KfuncDiff) {
       old: c.old && kfuncJson(c.old),
       new: c.new && kfuncJson(c.new),
       ...(c.flagsAdded ? { flagsAdded: c.flagsAdded, flagsRemoved: c.flagsRemoved } : {}),
+      ...(c.progTypesAdded ? { progTypesAdded: c.progTypesAdded, progTypesRemoved: c.progTypesRemoved } : {}),
     })),
   };
 }
