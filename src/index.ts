@@ -201,3 +201,6 @@ export { writeBaseline } from './writers/baseline.js';
 export { btfSubset, encodeBtf } from './writers/btf.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';
 export { formatRpmProvides } from './writers/rpm-provides.js';
+export * from './analysis/stablelist-generate.js';
+export * from './report/stablelist-reference.js';
+export { formatReference, REFERENCE_FORMATS, type ReferenceFormat, referenceFileName } from './writers/stablelist.js';

@@ -66,6 +66,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     type: 'ModversionsTreeJson',
   },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
+  {
+    name: 'stablelist-generate',
+    command: 'kabi stablelist generate --report json',
+    file: 'src/report/stablelist-reference.ts',
+    type: 'StablelistGenerateJson',
+  },
 ];
 
 const ts_ = ts;
