@@ -204,3 +204,5 @@ export { formatRpmProvides } from './writers/rpm-provides.js';
 export * from './analysis/stablelist-generate.js';
 export * from './report/stablelist-reference.js';
 export { formatReference, REFERENCE_FORMATS, type ReferenceFormat, referenceFileName } from './writers/stablelist.js';
+export * from './analysis/interfaces.js';
+export * from './report/interfaces.js';

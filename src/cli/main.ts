@@ -11,6 +11,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerInterfaces } from './commands/interfaces.js';
 import { registerKfuncs } from './commands/kfuncs.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
@@ -71,6 +72,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['kfuncs'], registerKfuncs],
   [['bpf-compat'], registerBpfCompat],
   [['stablelist'], registerStablelist],
+  [['interfaces'], registerInterfaces],
 ];
 
 /**

@@ -66,6 +66,7 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     type: 'ModversionsTreeJson',
   },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
+  { name: 'interfaces', command: 'kabi interfaces', file: 'src/report/interfaces.ts', type: 'InterfacesJson' },
   {
     name: 'stablelist-generate',
     command: 'kabi stablelist generate --report json',

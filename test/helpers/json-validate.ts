@@ -72,6 +72,7 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'kfuncs'],
   ],
   'bpf-compat': [[[], 'bpf-compat']],
+  interfaces: [[[], 'interfaces']],
 };
 
 const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
