@@ -76,7 +76,7 @@ describe('stablelist generate on openEuler references', { skip }, () => {
       ['gki', 'ini-symbol-list'],
     ] as const) {
       const out = join(dir, `ref.${format}`);
-      const r = generate('22.03-LTS', 'aarch64', '--format', format, '--name', 'oe2203', '-o', out);
+      const r = generate('22.03-LTS', 'aarch64', '--as', format, '--name', 'oe2203', '-o', out);
       assert.equal(r.status, 0, r.stderr);
       const list = await readStablelist(out);
       assert.deepEqual(new Set(list.symbols.keys()), listed, format);
@@ -109,7 +109,7 @@ describe('stablelist generate on openEuler references', { skip }, () => {
       file('22.03-LTS', 'Module.kabi_x86_64'),
       '-o',
       join(dir, 'sp1'),
-      '--report',
+      '-f',
       'json',
     );
     assert.equal(r.status, 0, r.stderr);
@@ -135,7 +135,7 @@ describe('stablelist generate on openEuler references', { skip }, () => {
     const r = kabi(args);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /2 listed symbol\(s\) not exported by .*--allow-missing/);
-    const ok = kabi([...args, '--allow-missing', '--report', 'json']);
+    const ok = kabi([...args, '--allow-missing', '-f', 'json']);
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(JSON.parse(ok.stdout).missing.length, 2);
   });

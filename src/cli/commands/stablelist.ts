@@ -8,14 +8,14 @@ import { type CommandState, emit, warn } from '../output.js';
 
 interface GenerateOptions {
   from: string;
-  format: 'module-kabi' | 'rhel' | 'suse' | 'gki';
+  as: 'module-kabi' | 'rhel' | 'suse' | 'gki';
   arch?: string;
   name?: string;
   previous?: string;
   allowMissing?: boolean;
   allowDuplicates?: boolean;
   output?: string;
-  report: 'text' | 'json';
+  format: 'text' | 'json';
   limit: string;
 }
 
@@ -29,10 +29,7 @@ export function registerStablelist(program: Command, state: CommandState): void 
     .argument('<new>', 'the new build: Module.symvers, a package, a tree or a store ref')
     .requiredOption('--from <list>', 'the allowlist: kabi_whitelist_<arch>, a stablelist, a symbol list')
     .addOption(
-      new Option(
-        '--format <format>',
-        'the reference written: Module.kabi_<arch> (module-kabi), rhel, suse, gki',
-      )
+      new Option('--as <format>', 'the reference written: Module.kabi_<arch> (module-kabi), rhel, suse, gki')
         .choices(['module-kabi', 'rhel', 'suse', 'gki'])
         .default('module-kabi'),
     )
@@ -52,7 +49,7 @@ export function registerStablelist(program: Command, state: CommandState): void 
       'write the reference here (default: standard output, the report on stderr)',
     )
     .addOption(
-      new Option('--report <format>', 'the change report: text or json')
+      new Option('-f, --format <format>', 'the change report: text or json')
         .choices(['text', 'json'])
         .default('text'),
     )
@@ -71,17 +68,17 @@ export function registerStablelist(program: Command, state: CommandState): void 
           `${r.missing.length} listed symbol(s) not exported by ${newPath}: ${r.missing.slice(0, 10).map(lib.printable).join(', ')}${r.missing.length > 10 ? ', ...' : ''} (--allow-missing writes the reference without them)`,
         );
       const arch = o.arch ?? list.arch ?? build.labels.arch ?? null;
-      const text = lib.formatReference(o.format, r.exports, { arch, name: o.name });
+      const text = lib.formatReference(o.as, r.exports, { arch, name: o.name });
       if (o.output) await writeFile(o.output, text);
       else process.stdout.write(text);
-      const json = lib.stablelistGenerateJson(r, o.format, o.output ?? null);
+      const json = lib.stablelistGenerateJson(r, o.as, o.output ?? null);
       const report =
-        o.report === 'json'
+        o.format === 'json'
           ? `${JSON.stringify(json, null, 2)}\n`
           : lib.stablelistGenerateToText(json, Number.parseInt(o.limit, 10) || 0);
       // The reference took standard output: the report goes beside it, on stderr.
-      if (o.output) await emit(report, { format: o.report === 'json' ? 'json' : 'text', limit: '0' });
-      else if (o.report === 'json') process.stderr.write(report);
+      if (o.output) await emit(report, { format: o.format, limit: '0' });
+      else if (o.format === 'json') process.stderr.write(report);
       else for (const line of report.trimEnd().split('\n')) warn(line);
       state.exitCode = 0;
     });
