@@ -37,7 +37,7 @@ export function interfacesToText(r: InterfacesReport): string {
   let out = `Interfaces ${textSafe(r.old)} → ${textSafe(r.new)}${r.withTypes ? '' : ' (no BTF: reasons unknown)'}\n${header(r)}\n\n`;
   out += `  ${'interface'.padEnd(w[0]!)}  ${'change'.padEnd(w[1]!)}  reason\n`;
   for (const row of rows)
-    out += `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]}`.trimEnd() + '\n';
+    out += `${`  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]}`.trimEnd()}\n`;
   return out;
 }
 

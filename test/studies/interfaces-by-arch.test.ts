@@ -115,8 +115,8 @@ describe('kabi impact --by-arch: Debian 6.1.0-47 → 6.1.0-50, amd64 and arm64',
     assert.equal((r.stdout.match(/^\| Name \| Affecting Functions \|$/gm) ?? []).length, 2);
     assert.match(
       r.stdout,
-      /\(x86_64\)[^]*\| vfio_iommu_type1 \| iommu_iova_to_phys, iommu_map, iommu_unmap, vfio_register_iommu_driver, vfio_unregister_iommu_driver \|/,
+      /\(x86_64\)[\s\S]*\| vfio_iommu_type1 \| iommu_iova_to_phys, iommu_map, iommu_unmap, vfio_register_iommu_driver, vfio_unregister_iommu_driver \|/,
     );
-    assert.match(r.stdout, /\(aarch64\)[^]*\| nicvf \| iommu_get_domain_for_dev, iommu_iova_to_phys \|/);
+    assert.match(r.stdout, /\(aarch64\)[\s\S]*\| nicvf \| iommu_get_domain_for_dev, iommu_iova_to_phys \|/);
   });
 });
