@@ -43,11 +43,30 @@ export function interfacesToText(r: InterfacesReport): string {
 
 const md = (s: string) => textSafe(s).replace(/\|/g, '\\|');
 
+/** The document's words, then which types (or why none are named): one cell, as the document has two columns. */
+function changeCell(r: InterfaceRow): string {
+  const words = documentChange(r);
+  if (r.status !== 'crc-changed') return words;
+  switch (r.reason) {
+    case 'types':
+    case 'prototype-and-types':
+      return `${words}: ${r.types.join(', ')}`;
+    case 'prototype':
+      return words;
+    case 'no-type-change':
+      return `${words}: BTF shows no type change`;
+    case 'no-declaration':
+      return `${words}: no declaration in BTF`;
+    default:
+      return `${words}: no BTF, reason unknown`;
+  }
+}
+
 export function interfacesToMarkdown(r: InterfacesReport): string {
   const title = r.modulePaths.length ? `${r.modulePaths.join(', ')} interface` : 'Interface';
   let out = `Interfaces of \`${md(r.old)}\` → \`${md(r.new)}\`: ${header(r)}\n\n`;
-  out += `| ${title} | Change | Why |\n| --- | --- | --- |\n`;
-  for (const x of r.rows) out += `| ${md(x.symbol)} | ${documentChange(x)} | ${md(why(x))} |\n`;
+  out += `| ${md(title)} | Change |\n| --- | --- |\n`;
+  for (const x of r.rows) out += `| ${md(x.symbol)} | ${md(changeCell(x))} |\n`;
   return out;
 }
 
