@@ -3,7 +3,8 @@
 // packages with BTF, where every CRC change of drivers/vfio is given a type-level reason.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { debianPackage } from '../helpers/debian-packages.js';
@@ -109,5 +110,23 @@ describe('kabi interfaces', () => {
     const vfioPin = rows.get('vfio_pin_pages') as { reason: string; types: string[] };
     assert.equal(vfioPin.reason, 'types');
     assert.ok(vfioPin.types.includes('struct device'));
+    // Store refs: the type digests ingest kept give the same rows as the packages' BTF read now.
+    const db = join(mkdtempSync(join(tmpdir(), 'kabi-if-')), 'k.db');
+    const ing = kabi(['--db', db, 'ingest', o, n]);
+    assert.equal(ing.status, 0, ing.stderr);
+    const stored = kabi([
+      '--db',
+      db,
+      'interfaces',
+      'release=6.1.0-47',
+      'release=6.1.0-50',
+      '--module-path',
+      'drivers/vfio',
+      'io_add_group_dev',
+      '-f',
+      'json',
+    ]);
+    assert.equal(stored.status, 0, stored.stderr);
+    assert.deepEqual(JSON.parse(stored.stdout).rows, doc.rows);
   });
 });
