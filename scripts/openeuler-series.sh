@@ -25,7 +25,7 @@ series='20.03-LTS-SP1 20.03-LTS
 echo "$series" | while read -r release stream; do
   for arch in x86_64 aarch64; do
     $kabi ingest --allow-duplicates -l distro=openeuler -l "stream=openeuler-$stream-$arch" \
-      -l "release=$release" -l "arch=$arch" "$data/openEuler-$release/Module.kabi_$arch.xz" 2>/dev/null
+      -l "release=$release" -l "arch=$arch" "$data/openEuler-$release/Module.kabi_$arch.xz"
   done
 done
 

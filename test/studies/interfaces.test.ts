@@ -71,6 +71,21 @@ describe('kabi interfaces', () => {
     assert.match(md.stdout, /^\| Interface \| Change \|$/m);
     assert.match(md.stdout, /^\| io_add_group_dev \| Not exported in OLD \|/m);
     assert.match(md.stdout, /\| Modified \(CRC changed\): no BTF, reason unknown \|$/m);
+    const html = kabi([
+      'interfaces',
+      '--allow-duplicates',
+      ref('24.03-LTS'),
+      ref('24.03-LTS-SP1'),
+      ...asked,
+      '-f',
+      'html',
+    ]);
+    assert.equal(html.status, 0, html.stderr);
+    assert.equal((html.stdout.match(/<tr class="/g) ?? []).length, asked.length);
+    assert.match(
+      html.stdout,
+      /<tr class="not-exported"><td><code>io_add_group_dev<\/code><\/td><td>Not exported in OLD<\/td>/,
+    );
   });
 
   const old = debianPackage('linux-image-6.1.0-47-amd64-unsigned');

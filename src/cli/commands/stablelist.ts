@@ -67,7 +67,9 @@ export function registerStablelist(program: Command, state: CommandState): void 
         throw new lib.KabiError(
           `${r.missing.length} listed symbol(s) not exported by ${newPath}: ${r.missing.slice(0, 10).map(lib.printable).join(', ')}${r.missing.length > 10 ? ', ...' : ''} (--allow-missing writes the reference without them)`,
         );
-      const arch = o.arch ?? list.arch ?? build.labels.arch ?? null;
+      // A package's arch label is Debian's (amd64); references name the machine (x86_64).
+      const label = build.labels.arch;
+      const arch = o.arch ?? list.arch ?? (label === undefined ? null : lib.archOfLabel(label));
       const text = lib.formatReference(o.as, r.exports, { arch, name: o.name });
       if (o.output) await writeFile(o.output, text);
       else process.stdout.write(text);
