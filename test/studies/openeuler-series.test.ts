@@ -3,10 +3,11 @@
 // computation here (xz -dc, a regex per line, two Maps), and the README's facts asserted on their own.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { kabi } from '../helpers/exec.js';
 import { needs } from '../helpers/tools.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -97,5 +98,34 @@ describe('openEuler kABI references as a series', { skip }, () => {
         expected.push([arch, a, b, ...[s.old, s.new, s.kept, s.crcChanged, s.dropped, s.added].map(String)]);
       }
     assert.deepEqual(rows, expected);
+  });
+});
+
+describe('kabi ingest --allow-duplicates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabi-dup-'));
+  const line = '0x1a2b3c4d\tvfio_pin_pages\tdrivers/vfio/vfio\tEXPORT_SYMBOL_GPL\t\n';
+  const other = '0x00000001\tiommu_map\tvmlinux\tEXPORT_SYMBOL_GPL\t\n';
+  const run = (name: string, text: string, ...args: string[]) => {
+    writeFileSync(join(dir, name), text);
+    return kabi(['--db', join(dir, 'k.db'), 'ingest', ...args, join(dir, name)]);
+  };
+
+  it('keeps a line repeated verbatim once, with a warning naming both lines; without the option, an error', () => {
+    const refused = run('verbatim', line + other + line);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /verbatim:3: symbol vfio_pin_pages is exported twice \(first on line 1\)/);
+    const r = run('verbatim', line + other + line, '--allow-duplicates');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /: 2 exports /);
+    assert.match(
+      r.stderr,
+      /warning: .*verbatim:3: vfio_pin_pages repeated verbatim \(first on line 1\); kept once/,
+    );
+  });
+
+  it('a symbol listed twice with another CRC stays an error', () => {
+    const r = run('conflict', line + line.replace('0x1a2b3c4d', '0x1a2b3c4e'), '--allow-duplicates');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /conflict:2: symbol vfio_pin_pages is exported twice/);
   });
 });

@@ -52,6 +52,16 @@ export function registerIngest(program: Command, _state: CommandState): void {
               duplicates: o.allowDuplicates ? 'identical' : 'error',
               typeDigest: lib.kernelTypeDigest,
             });
+          } catch (e) {
+            if (
+              !o.allowDuplicates &&
+              e instanceof lib.ArtifactFormatError &&
+              /exported twice/.test(e.message)
+            )
+              warn(
+                'hint: --allow-duplicates accepts a line repeated verbatim (openEuler 24.03 references have some)',
+              );
+            throw e;
           } finally {
             progress.stop();
           }
