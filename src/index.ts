@@ -15,6 +15,7 @@ export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/exports-table-diff.js';
 export * from './analysis/impact.js';
+export * from './analysis/interfaces.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';
@@ -23,6 +24,7 @@ export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
+export * from './analysis/stablelist-generate.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
 export * from './fetch/debian.js';
@@ -178,7 +180,9 @@ export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';
 export * from './report/html/index.js';
 export * from './report/impact.js';
+export * from './report/impact-by-arch.js';
 export * from './report/index.js';
+export * from './report/interfaces.js';
 export type { ChangeJson, DiffJson, ExportJson } from './report/json.js';
 export * from './report/kfuncs.js';
 export {
@@ -195,6 +199,7 @@ export {
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
+export * from './report/stablelist-reference.js';
 export { defaultStorePath } from './store/location.js';
 export {
   migrateSqliteStore,
@@ -208,3 +213,9 @@ export { writeBaseline } from './writers/baseline.js';
 export { btfSubset, encodeBtf } from './writers/btf.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';
 export { formatRpmProvides } from './writers/rpm-provides.js';
+export {
+  formatReference,
+  REFERENCE_FORMATS,
+  type ReferenceFormat,
+  referenceFileName,
+} from './writers/stablelist.js';
