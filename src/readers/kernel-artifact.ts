@@ -17,6 +17,7 @@ import {
   btfSectionBytes,
   type KernelBtf,
   kernelBtfFromElf,
+  kernelBtfFromRawImage,
   type ModuleBtfIds,
   ModuleBtfs,
   moduleNameOf,
@@ -251,6 +252,13 @@ class Accumulator {
       this.vmlinux = raw.exports;
       this.banner = linuxBanner(raw.kernel);
       this.config ??= ikconfigOf(raw.kernel, { source: where });
+      if (this.withBtf) {
+        try {
+          this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release);
+        } catch (e) {
+          this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
+        }
+      }
       this.kernelImage = file.path;
       this.release ??= release;
       return;

@@ -7,13 +7,21 @@
 import { basename } from 'node:path';
 import { ArtifactFormatError } from '../../errors.js';
 import type { Btf } from '../../model/btf.js';
-import { type Artifact, type ArtifactKind, sniffArtifact, unexpectedKind } from '../artifact.js';
+import {
+  type Artifact,
+  type ArtifactKind,
+  kindOfContent,
+  sniffArtifact,
+  unexpectedKind,
+} from '../artifact.js';
 import { decompress } from '../compression.js';
 import { type ElfFile, openElf, SHT } from '../elf/elf.js';
 import { readInputFile } from '../file.js';
 import { extractVmlinux, isBzImage } from '../kernel-image/bzimage.js';
+import { extractS390Kernel } from '../kernel-image/s390-image.js';
 import { type ArtifactFile, openPackage } from '../pkg/index.js';
 import { readBtf } from './btf.js';
+import { rawImageBtf } from './raw-image-btf.js';
 
 export interface BtfIdSymbol {
   name: string;
@@ -113,13 +121,10 @@ const KERNEL_BTF_READERS: Record<ArtifactKind, (a: Artifact, o: KernelBtfOptions
     const elf = await extractVmlinux(a.data!, { source: a.path });
     return kernelBtfFromElf(openElf(elf, { source: a.path }), a.path, null);
   },
-  // No section table says where .BTF lies in a raw image.
-  'arm64-image': async (a) => {
-    throw unexpectedKind(a, `${EXPECTED} (a raw image has no section table to find .BTF by)`);
-  },
-  's390-image': async (a) => {
-    throw unexpectedKind(a, `${EXPECTED} (a raw image has no section table to find .BTF by)`);
-  },
+  // No section table says where .BTF lies in a raw image: found by its header (raw-image-btf.ts).
+  'arm64-image': async (a) => kernelBtfFromRawImage(a.data!, a.path, null),
+  's390-image': async (a) =>
+    kernelBtfFromRawImage(await extractS390Kernel(a.data!, { source: a.path }), a.path, null),
   // A module's .BTF is split BTF: it needs its kernel's as a base (readModuleBtf).
   ko: async (a) => {
     throw unexpectedKind(a, `${EXPECTED} (a module's split BTF needs its kernel's as a base)`);
@@ -214,6 +219,40 @@ export function btfSection(elf: ElfFile, base?: Btf): Btf {
     ? { source: elf.source, fileOffset: s.offset, base }
     : { source: elf.source, fileOffset: s.offset };
   return readBtf(elf.data(s), opts);
+}
+
+/**
+ * A packaged kernel image's BTF: a bzImage's vmlinux, an ELF vmlinux, or a raw image (arm64 Image,
+ * possibly gzipped; s390x's boot image), by what its bytes are.
+ */
+export async function imageBtf(
+  data: Uint8Array,
+  where: string,
+  source: string,
+  release: string | null,
+): Promise<KernelBtf> {
+  if (isBzImage(data))
+    return kernelBtfFromElf(
+      openElf(await extractVmlinux(data, { source: where }), { source: where }),
+      source,
+      release,
+    );
+  const { data: bytes } = await decompress(data, { source: where, maxOutput: MAX_VMLINUX });
+  const kind = kindOfContent(bytes);
+  if (kind === 'arm64-image') return kernelBtfFromRawImage(bytes, source, release);
+  if (kind === 's390-image')
+    return kernelBtfFromRawImage(await extractS390Kernel(bytes, { source: where }), source, release);
+  return kernelBtfFromElf(openElf(bytes, { source: where }), source, release);
+}
+
+/** BTF and .BTF_ids of a raw kernel image (arm64 Image, s390x kernel); no symbols name its sets. */
+export function kernelBtfFromRawImage(kernel: Uint8Array, source: string, release: string | null): KernelBtf {
+  const found = rawImageBtf(kernel, source);
+  const result = bare(source, found.btf);
+  result.raw = found.raw;
+  result.btfIds = found.btfIds;
+  result.release = release;
+  return result;
 }
 
 /** BTF, .BTF_ids and __BTF_ID__ symbols of a vmlinux ELF. */
@@ -333,10 +372,7 @@ async function fromPackage(artifact: Artifact, opts: KernelBtfOptions): Promise<
       { source: path },
     );
   const where = `${path} (${image.file.path})`;
-  const bytes = isBzImage(image.file.data)
-    ? await extractVmlinux(image.file.data, { source: where })
-    : image.file.data;
-  const result = kernelBtfFromElf(openElf(bytes, { source: where }), path, image.release);
+  const result = await imageBtf(image.file.data, where, path, image.release);
   result.warnings.push(...warnings);
   // Debian's linux-image ships a placeholder System.map; the real one is in the -dbg package.
   if (result.btfIdSymbols === null && systemMap) {
