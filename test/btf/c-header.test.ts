@@ -11,7 +11,6 @@ import { Btf } from '../../src/model/btf.js';
 import { btfToC } from '../../src/model/btf-dump.js';
 import { readBtf } from '../../src/readers/btf/btf.js';
 import { readKernelBtf } from '../../src/readers/btf/kernel-btf.js';
-import { encodeBtf } from '../../src/writers/btf.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { HOSTILE_BTF, HOSTILE_BTF_DIR } from '../helpers/hostile-btf.js';
@@ -111,21 +110,37 @@ describe('BTF as a C header, against bpftool', { skip: needs('bpftool') }, () =>
   }
 });
 
-// The whole vmlinux BTF (about 100,000 types); bpftool reads it as kabi-tracker's writer encodes it again.
-const image = debianPackage('linux-image-6.1.0-47-amd64-unsigned');
-describe('Debian 6.1.0-47 vmlinux BTF as a C header', {
-  skip: needs('bpftool') || ('skip' in image ? image.skip : false),
-}, () => {
-  it('0 lines differ from bpftool btf dump format c', async () => {
-    const k = await readKernelBtf('path' in image ? image.path : '');
-    const raw = join(tmp, 'vmlinux.btf');
-    writeFileSync(raw, encodeBtf(k.btf.own));
-    const want = execFileSync(tool('bpftool'), ['btf', 'dump', 'file', raw, 'format', 'c'], {
-      maxBuffer: 1 << 30,
-    }).toString();
-    const got = btfToC(k.btf);
-    assert.deepEqual(got.problems, []);
-    assert.ok(want.split('\n').length > 100_000);
-    assert.deepEqual(differingLines(want, got.text).slice(0, 20), []);
+// The whole vmlinux BTF (about 100,000 types) of both series, as the package has it (the .BTF bytes
+// themselves go to bpftool), and modules' split BTF over it (`bpftool btf dump file M -B vmlinux`: the base's
+// types and the module's, as a module's BTF is dumped).
+const MODULES = ['nf_conntrack', 'tcp_bbr'];
+for (const pkg of ['linux-image-6.1.0-47-amd64-unsigned', 'linux-image-6.12.117+deb12-amd64-unsigned']) {
+  const image = debianPackage(pkg);
+  describe(`Debian ${pkg}: vmlinux and module BTF as a C header`, {
+    skip: needs('bpftool') || ('skip' in image ? image.skip : false),
+  }, () => {
+    it('0 lines differ from bpftool btf dump format c, for vmlinux and for modules', async () => {
+      const k = await readKernelBtf('path' in image ? image.path : '', {
+        modules: (m) => MODULES.includes(m),
+      });
+      const base = join(tmp, `${pkg}.vmlinux.btf`);
+      writeFileSync(base, k.raw!);
+      const bpftool = (args: string[]) =>
+        execFileSync(tool('bpftool'), ['btf', 'dump', 'file', ...args, 'format', 'c'], {
+          maxBuffer: 1 << 30,
+        }).toString();
+      const want = bpftool([base]);
+      const got = btfToC(k.btf);
+      assert.deepEqual(got.problems, []);
+      assert.ok(want.split('\n').length > 100_000);
+      assert.deepEqual(differingLines(want, got.text).slice(0, 20), []);
+      for (const m of MODULES) {
+        const file = join(tmp, `${pkg}.${m}.btf`);
+        writeFileSync(file, k.modules.bytes!(m)!);
+        const mod = btfToC(k.modules.get(m)!);
+        assert.deepEqual(mod.problems, [], m);
+        assert.deepEqual(differingLines(bpftool([file, '-B', base]), mod.text).slice(0, 20), [], m);
+      }
+    });
   });
-});
+}
