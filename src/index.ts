@@ -21,6 +21,8 @@ export * from './analysis/module-compat.js';
 export * from './analysis/nothing-to-judge.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
+// Rate of change and policy simulation (issue 19 §2, §3).
+export * from './analysis/series-comm.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
 export * from './analysis/summary.js';
@@ -187,6 +189,7 @@ export {
 } from './report/module.js';
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
+export * from './report/series-comm.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
 export { defaultStorePath } from './store/location.js';
 export {

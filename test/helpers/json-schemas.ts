@@ -65,6 +65,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     file: 'src/report/module.ts',
     type: 'ModversionsTreeJson',
   },
+  {
+    name: 'series-comm',
+    command: 'kabi series --comm',
+    file: 'src/report/series-comm.ts',
+    type: 'SeriesCommOutputJson',
+  },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
 ];
 

@@ -50,6 +50,7 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [['--streams'], 'series-streams'],
     [['-s'], 'series-stablelist'],
     [['--stablelist'], 'series-stablelist'],
+    [['--comm'], 'series-comm'],
     [[], 'series'],
   ],
   history: [[[], 'history']],

@@ -10,6 +10,8 @@ interface SeriesOptions extends Omit<OutputOptions, 'format'> {
   streams?: string[];
   stablelist?: string[];
   view?: string;
+  comm?: boolean;
+  driftFrom?: string;
 }
 
 const seriesFormat = () =>
@@ -22,6 +24,35 @@ export async function loadSeries(store: Store, query: string): Promise<KernelBui
   const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
   await requireBuilds(entries.length, query);
   return store.loadBuilds(entries.map((e) => e.id));
+}
+
+type Lib = typeof import('../../index.js');
+
+/** `--comm`: the Fermilab counts per stream; the reference is loaded with the series (one symbol numbering). */
+async function seriesComm(
+  lib: Lib,
+  store: Store,
+  query: string,
+  o: SeriesOptions,
+  opts: Parameters<Lib['seriesCommRenderers']['text']>[1],
+): Promise<string> {
+  const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
+  await requireBuilds(entries.length, query);
+  const refText = o.driftFrom ?? o.baseline;
+  const ref = refText ? await store.resolve(refText) : null;
+  const ids = entries.map((e) => e.id);
+  const loaded = await store.loadExportColumns(ref && !ids.includes(ref.id) ? [...ids, ref.id] : ids);
+  const reference = ref ? loaded.find((b) => b.labels.id === String(ref.id)) : undefined;
+  if (o.baseline && !o.driftFrom && !ids.includes(ref!.id))
+    throw new lib.UsageError(`--baseline ${o.baseline} (entry ${ref!.id}) is not in the series "${query}"`);
+  const builds = loaded.filter((b) => ids.includes(Number(b.labels.id)));
+  const results = lib.groupByStream(builds).map((g) => ({
+    stream: g.stream,
+    builds: g.builds.length,
+    result: lib.seriesCommOfColumns(g.builds, { by: o.by, reference }),
+  }));
+  if (results.length === 1) return lib.seriesCommRenderers[o.format](results[0]!.result, opts);
+  return lib.seriesCommSectionRenderers[o.format](results, opts);
 }
 
 export function registerSeries(program: Command, _state: CommandState): void {
@@ -39,6 +70,14 @@ export function registerSeries(program: Command, _state: CommandState): void {
     .option(
       '--view <tables>',
       'only these tables, comma-separated (steps, drift, epochs, builds; points, zero; builds, changes)',
+    )
+    .option(
+      '--comm',
+      'comm of symbol-CRC lines: in common, only old, only new per step and against a reference; survivors',
+    )
+    .option(
+      '--drift-from <ref>',
+      'with --comm: the reference (GA kernel), any stored build; default --baseline or the first',
     )
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per change list', '50')
@@ -72,6 +111,8 @@ export function registerSeries(program: Command, _state: CommandState): void {
             return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
           return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
         }
+        if (o.comm) return await emit(await seriesComm(lib, store, query, o, opts), out);
+        if (o.driftFrom) throw new lib.UsageError('--drift-from goes with --comm (else --baseline)');
         // Steps, drift and epochs are set work: builds as export columns kept at ingest, not Maps of Exports.
         const entries = (await store.list(query)).filter((e) => e.kind === 'kernel');
         await requireBuilds(entries.length, query);
