@@ -23,8 +23,10 @@ export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
 // Rate of change and policy simulation (issue 19 §2, §3).
 export * from './analysis/series-comm.js';
+export * from './analysis/series-consumed.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
+export * from './analysis/subsystems.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
 export * from './fetch/debian.js';
@@ -44,6 +46,7 @@ export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
 export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
+export type { Maintainers, MaintainersSection } from './model/maintainers.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
@@ -109,6 +112,7 @@ export {
   releaseLabels,
 } from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
+export { parseMaintainers, readMaintainers } from './readers/maintainers.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
 export {
@@ -138,6 +142,7 @@ export * from './readers/repo/apt-sources.js';
 export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
+export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
 export {
   readTreeModversions,
   type TreeModversions,
@@ -190,6 +195,7 @@ export {
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
 export * from './report/series-comm.js';
+export * from './report/series-consumed.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
 export { defaultStorePath } from './store/location.js';
 export {

@@ -71,6 +71,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     file: 'src/report/series-comm.ts',
     type: 'SeriesCommOutputJson',
   },
+  {
+    name: 'series-consumed',
+    command: 'kabi series --modules',
+    file: 'src/report/series-consumed.ts',
+    type: 'SeriesConsumedOutputJson',
+  },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
 ];
 

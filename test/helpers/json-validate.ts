@@ -51,6 +51,8 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [['-s'], 'series-stablelist'],
     [['--stablelist'], 'series-stablelist'],
     [['--comm'], 'series-comm'],
+    [['-m'], 'series-consumed'],
+    [['--modules'], 'series-consumed'],
     [[], 'series'],
   ],
   history: [[[], 'history']],

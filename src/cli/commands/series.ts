@@ -12,6 +12,9 @@ interface SeriesOptions extends Omit<OutputOptions, 'format'> {
   view?: string;
   comm?: boolean;
   driftFrom?: string;
+  modules?: string[];
+  maintainers?: string;
+  sources?: string;
 }
 
 const seriesFormat = () =>
@@ -55,6 +58,31 @@ async function seriesComm(
   return lib.seriesCommSectionRenderers[o.format](results, opts);
 }
 
+/** `--modules`: consumed vs changed per stream, subsystems from MAINTAINERS and a symbol→source map. */
+async function seriesConsumed(
+  lib: Lib,
+  store: Store,
+  query: string,
+  o: SeriesOptions,
+  opts: Parameters<Lib['seriesConsumedRenderers']['text']>[1],
+): Promise<string> {
+  const { readCorpusModules } = await import('../corpus.js');
+  const [builds, modules, maintainers, sources] = await Promise.all([
+    loadSeries(store, query),
+    readCorpusModules(o.modules!),
+    o.maintainers ? lib.readMaintainers(o.maintainers) : undefined,
+    o.sources ? lib.readSymbolSources(o.sources) : undefined,
+  ]);
+  const subsystemOf = lib.subsystemResolver({ maintainers, sources });
+  const results = lib.groupByStream(builds).map((g) => ({
+    stream: g.stream,
+    builds: g.builds.length,
+    result: lib.seriesConsumed(g.builds, modules, { by: o.by, subsystemOf }),
+  }));
+  if (results.length === 1) return lib.seriesConsumedRenderers[o.format](results[0]!.result, opts);
+  return lib.seriesConsumedSectionRenderers[o.format](results, opts);
+}
+
 export function registerSeries(program: Command, _state: CommandState): void {
   program
     .command('series')
@@ -78,6 +106,15 @@ export function registerSeries(program: Command, _state: CommandState): void {
     .option(
       '--drift-from <ref>',
       'with --comm: the reference (GA kernel), any stored build; default --baseline or the first',
+    )
+    .option(
+      '-m, --modules <path...>',
+      'consumed vs changed: of what this module corpus imports, what each update changed, by subsystem',
+    )
+    .option('--maintainers <file>', "with --modules: the kernel's MAINTAINERS, to name subsystems")
+    .option(
+      '--sources <file>',
+      'with --modules: symbol<TAB>source-file lines for vmlinux exports (from a -dbg vmlinux; docs/studies.md)',
     )
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per change list', '50')
@@ -111,6 +148,9 @@ export function registerSeries(program: Command, _state: CommandState): void {
             return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
           return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
         }
+        if (o.modules) return await emit(await seriesConsumed(lib, store, query, o, opts), out);
+        if (o.maintainers || o.sources)
+          throw new lib.UsageError('--maintainers and --sources go with --modules');
         if (o.comm) return await emit(await seriesComm(lib, store, query, o, opts), out);
         if (o.driftFrom) throw new lib.UsageError('--drift-from goes with --comm (else --baseline)');
         // Steps, drift and epochs are set work: builds as export columns kept at ingest, not Maps of Exports.
