@@ -26,6 +26,7 @@ export * from './analysis/series-comm.js';
 export * from './analysis/series-consumed.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
+export * from './analysis/simulate.js';
 export * from './analysis/subsystems.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
@@ -152,8 +153,10 @@ export * from './readers/ubuntu-abi.js';
 export * from './report/bpf-compat.js';
 export * from './report/btf.js';
 export * from './report/btf-raw.js';
+export { dateLines, groupedBars } from './report/charts/grouped.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
+export { simulateCharts } from './report/charts/simulate.js';
 export { diffToJunit, diffToSarif } from './report/ci.js';
 export {
   type CompatFormat,
@@ -197,6 +200,7 @@ export * from './report/series.js';
 export * from './report/series-comm.js';
 export * from './report/series-consumed.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
+export * from './report/simulate.js';
 export { defaultStorePath } from './store/location.js';
 export {
   migrateSqliteStore,

@@ -17,6 +17,7 @@ import { registerModversions } from './commands/modversions.js';
 import { registerReport } from './commands/report.js';
 import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
 import { addExitCodeHelp } from './exit-codes.js';
@@ -69,6 +70,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['report'], registerReport],
   [['kfuncs'], registerKfuncs],
   [['bpf-compat'], registerBpfCompat],
+  [['simulate'], registerSimulate],
 ];
 
 /**

@@ -77,6 +77,7 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     file: 'src/report/series-consumed.ts',
     type: 'SeriesConsumedOutputJson',
   },
+  { name: 'simulate', command: 'kabi simulate', file: 'src/report/simulate.ts', type: 'SimulateJson' },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
 ];
 

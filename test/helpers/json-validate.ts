@@ -75,6 +75,7 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'kfuncs'],
   ],
   'bpf-compat': [[[], 'bpf-compat']],
+  simulate: [[[], 'simulate']],
 };
 
 const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
