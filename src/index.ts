@@ -156,6 +156,7 @@ export * from './report/btf-raw.js';
 export { dateLines, groupedBars } from './report/charts/grouped.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
+export { commCharts, consumedCharts } from './report/charts/rate.js';
 export { simulateCharts } from './report/charts/simulate.js';
 export { diffToJunit, diffToSarif } from './report/ci.js';
 export {

@@ -2,6 +2,9 @@
 // by date, and the survivors of the series, in every series format.
 import type { SeriesComm } from '../analysis/series-comm.js';
 import type { BuildRef } from '../analysis/series-stats.js';
+import { commCharts } from './charts/rate.js';
+import type { HtmlReport } from './html/page.js';
+import { fromDocTable } from './html/table.js';
 import { renderers, sectionRenderers } from './series.js';
 import { col, type SeriesDocument } from './series-document.js';
 import type { StreamSectionsJson } from './series-json.js';
@@ -120,3 +123,18 @@ export type SeriesCommOutputJson = SeriesCommJson | StreamSectionsJson<SeriesCom
 const toJson = (r: SeriesComm) => `${JSON.stringify(seriesCommJson(r), null, 2)}\n`;
 export const seriesCommRenderers = renderers<SeriesComm>(seriesCommDocument, toJson);
 export const seriesCommSectionRenderers = sectionRenderers<SeriesComm>(seriesCommDocument, toJson);
+
+/** `kabi series --comm --format html`: the charts, then the tables. */
+export function seriesCommPage(r: SeriesComm): HtmlReport {
+  const doc = seriesCommDocument(r);
+  const first = r.builds[0];
+  return {
+    title: 'kABI rate of change (comm of symbol-CRC lines)',
+    lines: [
+      `${r.builds.length} builds: ${r.builds.map((b) => b.name).join(', ')}; drift from ${r.reference.name}.`,
+      `${r.survivorsOfSeries} of ${first?.exports ?? 0} lines of ${first?.name ?? '-'} kept one CRC in every build.`,
+    ],
+    charts: commCharts(r),
+    tables: doc.tables.map((t) => fromDocTable(t)),
+  };
+}

@@ -1,6 +1,9 @@
 // `kabi series --modules CORPUS`: of what a corpus consumes, what each update changed, by subsystem.
 import type { SeriesConsumed } from '../analysis/series-consumed.js';
 import type { BuildRef } from '../analysis/series-stats.js';
+import { consumedCharts } from './charts/rate.js';
+import type { HtmlReport } from './html/page.js';
+import { fromDocTable } from './html/table.js';
 import { renderers, sectionRenderers } from './series.js';
 import { col, type SeriesDocument } from './series-document.js';
 import type { StreamSectionsJson } from './series-json.js';
@@ -138,3 +141,17 @@ export const seriesConsumedSectionRenderers = sectionRenderers<SeriesConsumed>(
   seriesConsumedDocument,
   toJson,
 );
+
+/** `kabi series --modules CORPUS --format html`: the charts, then the tables. */
+export function seriesConsumedPage(r: SeriesConsumed): HtmlReport {
+  const doc = seriesConsumedDocument(r);
+  return {
+    title: 'Consumed vs changed',
+    lines: [
+      `${r.modules} corpus modules of ${r.packages} packages over ${r.builds.length} builds: ${r.builds.map((b) => b.name).join(', ')}.`,
+      `${r.consumed} symbols consumed; ${r.changed} changed at some update, ${r.unchanged} kept one CRC throughout.`,
+    ],
+    charts: consumedCharts(r),
+    tables: doc.tables.map((t) => fromDocTable(t)),
+  };
+}

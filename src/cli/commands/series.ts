@@ -4,7 +4,7 @@ import { type CommandState, emit, type OutputOptions, renderOptions } from '../o
 import { openStore, requireBuilds } from '../store.js';
 
 interface SeriesOptions extends Omit<OutputOptions, 'format'> {
-  format: 'text' | 'json' | 'markdown' | 'csv';
+  format: 'text' | 'json' | 'markdown' | 'csv' | 'html';
   by?: string;
   baseline?: string;
   streams?: string[];
@@ -17,9 +17,9 @@ interface SeriesOptions extends Omit<OutputOptions, 'format'> {
   sources?: string;
 }
 
-const seriesFormat = () =>
-  new Option('-f, --format <format>', 'report format')
-    .choices(['text', 'json', 'markdown', 'csv'])
+const seriesFormat = (html = false) =>
+  new Option('-f, --format <format>', `report format${html ? ' (html: with --comm or --modules)' : ''}`)
+    .choices(['text', 'json', 'markdown', 'csv', ...(html ? ['html'] : [])])
     .default('text');
 
 /** The kernel builds a label query selects, loaded from the store; a query that selects none is an error. */
@@ -30,6 +30,20 @@ export async function loadSeries(store: Store, query: string): Promise<KernelBui
 }
 
 type Lib = typeof import('../../index.js');
+
+/** One HTML page: a stream's page, or a section per stream. */
+function htmlOf<T>(
+  lib: Lib,
+  results: { stream: string | null; result: T }[],
+  page: (r: T) => import('../../index.js').HtmlReport,
+  query: string,
+  what: string,
+): string {
+  const generator = `kabi series ${query} --${what}`;
+  if (results.length === 1) return lib.renderHtmlReport({ ...page(results[0]!.result), generator });
+  const pages = results.map((r) => ({ stream: r.stream, page: page(r.result) }));
+  return lib.renderHtmlReport(lib.streamPages(pages, query, { generator }));
+}
 
 /** `--comm`: the Fermilab counts per stream; the reference is loaded with the series (one symbol numbering). */
 async function seriesComm(
@@ -54,6 +68,7 @@ async function seriesComm(
     builds: g.builds.length,
     result: lib.seriesCommOfColumns(g.builds, { by: o.by, reference }),
   }));
+  if (o.format === 'html') return htmlOf(lib, results, lib.seriesCommPage, query, 'comm');
   if (results.length === 1) return lib.seriesCommRenderers[o.format](results[0]!.result, opts);
   return lib.seriesCommSectionRenderers[o.format](results, opts);
 }
@@ -79,6 +94,7 @@ async function seriesConsumed(
     builds: g.builds.length,
     result: lib.seriesConsumed(g.builds, modules, { by: o.by, subsystemOf }),
   }));
+  if (o.format === 'html') return htmlOf(lib, results, lib.seriesConsumedPage, query, 'modules');
   if (results.length === 1) return lib.seriesConsumedRenderers[o.format](results[0]!.result, opts);
   return lib.seriesConsumedSectionRenderers[o.format](results, opts);
 }
@@ -90,7 +106,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
       'rate of change over a series of stored builds: per step, drift from a baseline, ABI epochs; one series per stream label',
     )
     .argument('[query]', 'label query selecting the builds, e.g. stream=debian-6.1', '')
-    .addOption(seriesFormat())
+    .addOption(seriesFormat(true))
     .option('--by <label>', 'order by this label (default: date when every build has one, else version)')
     .option('--baseline <ref>', 'drift from this stored build (default: the first of the series)')
     .option('--streams <query...>', 'two label queries: compare the two streams date by date')
@@ -125,6 +141,9 @@ export function registerSeries(program: Command, _state: CommandState): void {
       const store = await openStore(cmd);
       try {
         const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
+        if (o.format === 'html' && !o.comm && !o.modules)
+          throw new lib.UsageError('--format html goes with --comm or --modules; else kabi report series');
+        const format = o.format as Exclude<SeriesOptions['format'], 'html'>;
         if (o.streams) {
           if (o.streams.length !== 2) throw new lib.UsageError('--streams takes two label queries');
           const [a, b] = (await Promise.all(o.streams.map((q) => loadSeries(store, q)))) as [
@@ -132,7 +151,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
             KernelBuild[],
           ];
           const drift = lib.streamDrift(a, b, { names: o.streams as [string, string] });
-          return await emit(lib.streamDriftRenderers[o.format](drift, opts), { ...o, format: 'text' });
+          return await emit(lib.streamDriftRenderers[format](drift, opts), { ...o, format: 'text' });
         }
         const out = { ...o, format: 'text' as const };
         if (o.stablelist) {
@@ -145,8 +164,8 @@ export function registerSeries(program: Command, _state: CommandState): void {
             result: lib.stablelistOverTime(lib.orderBuilds(g.builds, o.by).builds, lists),
           }));
           if (results.length === 1)
-            return await emit(lib.stablelistRenderers[o.format](results[0]!.result, opts), out);
-          return await emit(lib.stablelistSectionRenderers[o.format](results, opts), out);
+            return await emit(lib.stablelistRenderers[format](results[0]!.result, opts), out);
+          return await emit(lib.stablelistSectionRenderers[format](results, opts), out);
         }
         if (o.modules) return await emit(await seriesConsumed(lib, store, query, o, opts), out);
         if (o.maintainers || o.sources)
@@ -177,8 +196,8 @@ export function registerSeries(program: Command, _state: CommandState): void {
           };
         });
         if (results.length === 1)
-          return await emit(lib.seriesRenderers[o.format](results[0]!.result, opts), out);
-        await emit(lib.seriesSectionRenderers[o.format](results, opts), out);
+          return await emit(lib.seriesRenderers[format](results[0]!.result, opts), out);
+        await emit(lib.seriesSectionRenderers[format](results, opts), out);
       } finally {
         await store.close();
       }
@@ -215,8 +234,20 @@ export function registerSeries(program: Command, _state: CommandState): void {
         const out = { ...o, format: 'text' as const };
         // One history per stream, as `kabi series`; one stream reads as before.
         if (results.length === 1)
-          return await emit(lib.symbolHistoryRenderers[o.format](results[0]!.result, opts), out);
-        await emit(lib.symbolHistorySectionRenderers[o.format](results, opts), out);
+          return await emit(
+            lib.symbolHistoryRenderers[o.format as Exclude<SeriesOptions['format'], 'html'>](
+              results[0]!.result,
+              opts,
+            ),
+            out,
+          );
+        await emit(
+          lib.symbolHistorySectionRenderers[o.format as Exclude<SeriesOptions['format'], 'html'>](
+            results,
+            opts,
+          ),
+          out,
+        );
       } finally {
         await store.close();
       }
