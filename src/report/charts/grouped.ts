@@ -47,12 +47,12 @@ export interface GroupedBarsSpec {
   height?: number;
 }
 
-function frameFor(labels: string[], width = 760, height = 280, maxChars = 22): Frame {
+function frameFor(labels: string[], width = 760, height = 280, maxChars = 22, inset?: number): Frame {
   const drop = labelDrop(labels, maxChars);
   // The first label, turned 35°, reaches left of its column: room for it.
   const first = textWidth(clip(labels[0] ?? '', maxChars)) * Math.cos((35 * Math.PI) / 180);
   const column = (width - 86) / Math.max(1, labels.length);
-  const left = Math.min(200, Math.max(70, Math.ceil(first - column / 2 + 12)));
+  const left = Math.min(200, Math.max(70, Math.ceil(first - (inset ?? column / 2) + 12)));
   return { width, height: height + drop, left, top: 48, right: 16, bottom: drop };
 }
 
@@ -118,7 +118,8 @@ export interface DateLinesSpec {
 /** Lines over dates: x is proportional to the day, each point labelled with its date and build. */
 export function dateLines(spec: DateLinesSpec): SvgChart {
   const labels = spec.points.map((p) => `${p.date} ${p.label}`);
-  const f = frameFor(labels, spec.width, spec.height, 28);
+  // The first point sits 10 px into the plot, not in the middle of a column.
+  const f = frameFor(labels, spec.width, spec.height, 28, 10);
   const max = Math.max(0, ...spec.points.flatMap((p) => p.values.map((v) => v ?? 0)));
   const ticks = niceTicks(max);
   const top = ticks.at(-1)!;
