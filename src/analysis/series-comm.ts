@@ -128,7 +128,9 @@ function seriesCommOf<B extends OrderableBuild, K>(
   const baseline = opts.baseline ?? 0;
   if (!external && (!Number.isInteger(baseline) || baseline < 0 || baseline >= all.length))
     throw new UsageError(`baseline ${baseline} is not a build of the series (0..${all.length - 1})`);
-  const reference = external ?? all[baseline]!;
+  // A reference that is a build of the series is that build (a JSON index), not an outsider.
+  const at = external ? ordered.indexOf(external.ref as unknown as B) : baseline;
+  const reference = at >= 0 ? all[at]! : external!;
   const refDay = dayNumber(reference.ref.labels.date);
   const steps: CommStep[] = [];
   for (let i = 1; i < all.length; i++)
@@ -150,7 +152,7 @@ function seriesCommOf<B extends OrderableBuild, K>(
   return {
     ordering,
     builds: all.map((b, i) => refOf(b, i)),
-    reference: refOf(reference, external ? -1 : baseline),
+    reference: refOf(reference, at),
     steps,
     drift,
     survivors,
