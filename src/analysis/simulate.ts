@@ -29,6 +29,7 @@ export interface Boundary {
 }
 
 export interface SimulateOptions {
+  /** Default: all four (sp only when `boundaries` are given). */
   policies?: readonly SimulatePolicy[];
   /** Service-pack boundaries (sp). */
   boundaries?: readonly Boundary[];
@@ -138,8 +139,9 @@ export function simulate(
 ): Simulation {
   requireSome(builds.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
   requireSome(modules.length, 'the corpus', 'kernel modules', MODULES_EXPECTED);
-  const policies = opts.policies ?? SIMULATE_POLICIES;
   const sp = opts.boundaries ?? [];
+  // sp needs its boundaries: without them the default compares the other three.
+  const policies = opts.policies ?? SIMULATE_POLICIES.filter((p) => p !== 'sp' || sp.length > 0);
   const lts = opts.ltsBoundaries ?? [];
   if (policies.includes('sp') && sp.length === 0)
     throw new UsageError('policy sp needs --boundary LABEL=VALUE: the builds where a service pack begins');

@@ -27,7 +27,7 @@ export function registerSimulate(program: Command, _state: CommandState): void {
     )
     .requiredOption('--series <query>', 'label query selecting the builds, e.g. stream=debian-6.1')
     .addOption(
-      new Option('--policy <policy...>', 'policies to compare (default: all four)').choices([
+      new Option('--policy <policy...>', 'policies to compare (default: all four; sp with --boundary)').choices([
         'strict',
         'lts',
         'sp',
