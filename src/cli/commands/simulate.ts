@@ -27,12 +27,10 @@ export function registerSimulate(program: Command, _state: CommandState): void {
     )
     .requiredOption('--series <query>', 'label query selecting the builds, e.g. stream=debian-6.1')
     .addOption(
-      new Option('--policy <policy...>', 'policies to compare (default: all four; sp with --boundary)').choices([
-        'strict',
-        'lts',
-        'sp',
-        'none',
-      ]),
+      new Option(
+        '--policy <policy...>',
+        'policies to compare (default: all four; sp with --boundary)',
+      ).choices(['strict', 'lts', 'sp', 'none']),
     )
     .option('--boundary <label=value...>', 'a service pack begins at the build with this label (sp)', [])
     .option(
