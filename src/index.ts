@@ -15,6 +15,7 @@ export * from './analysis/explain.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/exports-table-diff.js';
 export * from './analysis/impact.js';
+export * from './analysis/interfaces.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';
@@ -27,6 +28,7 @@ export * from './analysis/series-consumed.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
 export * from './analysis/simulate.js';
+export * from './analysis/stablelist-generate.js';
 export * from './analysis/subsystems.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
@@ -45,6 +47,7 @@ export type * from './model/export-rows.js';
 export * from './model/glob.js';
 export type * from './model/kernel-build.js';
 export * from './model/kfunc.js';
+export * from './model/kfunc-registration.js';
 export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
 export type { Maintainers, MaintainersSection } from './model/maintainers.js';
@@ -105,6 +108,12 @@ export {
   readKernelExports,
 } from './readers/kernel-exports.js';
 export * from './readers/kernel-image/bzimage.js';
+export {
+  makefileVersion,
+  parseKfuncRegistrations,
+  readKfuncRegistrations,
+  type SourceFile,
+} from './readers/kernel-source/kfunc-registrations.js';
 export {
   DATE_FROM,
   dateLabels,
@@ -182,7 +191,9 @@ export { entryListRenderers, formatLabels } from './report/entries.js';
 export * from './report/explain.js';
 export * from './report/html/index.js';
 export * from './report/impact.js';
+export * from './report/impact-by-arch.js';
 export * from './report/index.js';
+export * from './report/interfaces.js';
 export type { ChangeJson, DiffJson, ExportJson } from './report/json.js';
 export * from './report/kfuncs.js';
 export {
@@ -202,6 +213,7 @@ export * from './report/series-comm.js';
 export * from './report/series-consumed.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
 export * from './report/simulate.js';
+export * from './report/stablelist-reference.js';
 export { defaultStorePath } from './store/location.js';
 export {
   migrateSqliteStore,
@@ -215,3 +227,9 @@ export { writeBaseline } from './writers/baseline.js';
 export { btfSubset, encodeBtf } from './writers/btf.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';
 export { formatRpmProvides } from './writers/rpm-provides.js';
+export {
+  formatReference,
+  REFERENCE_FORMATS,
+  type ReferenceFormat,
+  referenceFileName,
+} from './writers/stablelist.js';

@@ -10,8 +10,10 @@
 //      (bpf-reach.ts); every reachable helper call's number in enum bpf_func_id; every reachable kfunc in
 //      the kernel's kfunc sets (else "calling kernel function X is not allowed").
 //
-// What the kernel decides in code, not data, is out of reach: which helpers and kfuncs each program type
-// may call, and everything else the verifier proves about the program's behaviour.
+//      With the kernel's source (kfuncProgTypes), also the program types each kfunc is registered for.
+//
+// What the kernel decides in code, not data, is out of reach: which helpers each program type may call,
+// and everything else the verifier proves about the program's behaviour.
 import type {
   BpfCompatReport,
   BpfFinding,
@@ -23,6 +25,7 @@ import type { BpfObject, BpfProgram } from '../model/bpf-object.js';
 import type { Btf, BtfType } from '../model/btf.js';
 import { cDeclaration } from '../model/btf-c.js';
 import { kfFlagNames } from '../model/kfunc.js';
+import { kfuncAllowedFor, progTypeName } from '../model/kfunc-registration.js';
 import { accessText, type CoreOutcome, essential, resolveCoreRelo, typesCompat } from './bpf-core.js';
 import { reachable } from './bpf-reach.js';
 
@@ -38,6 +41,7 @@ const ORDER: BpfFinding['code'][] = [
   'core-relo-failed',
   'helper-unknown',
   'kfunc-not-registered',
+  'kfunc-prog-type',
 ];
 
 export function bpfCompat(objects: readonly BpfObject[], kernels: readonly BpfKernel[]): BpfCompatReport {
@@ -262,6 +266,10 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
   }
 
   // Kfuncs the kernel has but does not offer to BPF.
+  if (o.kfuncs.length > 0 && !k.kfuncProgTypes)
+    notes.push(
+      'program types of kfunc calls not checked: give the kernel’s source (--kernel-source) to check them',
+    );
   if (k.kfuncs === null && o.kfuncs.length > 0)
     notes.push(
       'the kernel’s kfunc sets are unknown (raw BTF without bpf_kfunc decl tags): kfunc registration not checked',
@@ -282,6 +290,28 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
       });
       continue;
     }
+    const progTypes = k.kfuncProgTypes?.types;
+    if (progTypes) {
+      const pt = progTypes.get(ref.kernelName);
+      for (const c of ref.calls) {
+        const p = o.programs.find(
+          (x) => x.section === c.section && c.insn >= x.start && c.insn < x.start + x.length,
+        );
+        // A call in a subprogram is judged in each program that calls it: not traced here.
+        if (!p?.type || !isReachable(c.section, c.insn)) continue;
+        if (pt && kfuncAllowedFor(pt, p.type)) continue;
+        findings.push({
+          code: 'kfunc-prog-type',
+          severity: 'error',
+          kfunc: ref.name,
+          program: p.name,
+          section: c.section,
+          insn: c.insn,
+          progType: progTypeName(p.type),
+          allowed: pt?.progTypes ?? [],
+        });
+      }
+    }
     findings.push({
       code: 'kfunc-ok',
       severity: 'info',
@@ -293,7 +323,12 @@ function judge(o: BpfObject, k: BpfKernel, names: EnumNames): BpfKernelVerdict {
     });
   }
 
-  findings.sort((a, b) => rank(a) - rank(b));
+  // Calls a program type may not make: the verifier names the first in instruction order.
+  findings.sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (a.code === 'kfunc-prog-type' && b.code === 'kfunc-prog-type' ? a.insn - b.insn : 0),
+  );
   const reason = findings.find((f) => f.severity === 'error') ?? null;
   return { kernel: k.name, loads: reason === null, reason, findings, notes };
 }

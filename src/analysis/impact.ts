@@ -2,6 +2,8 @@
 // the breaking changes of a diff (or a plain list of changed symbols) intersected with every module's
 // imports (`__versions`). Ranked both ways: modules by how many changed symbols they use, changed symbols
 // by how many modules consume them. Per architecture by the module's ELF machine.
+
+import { UsageError } from '../errors.js';
 import { CHANGE_KINDS, type Change, type ChangeKind } from '../model/change.js';
 import { isGplCompatible } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -176,4 +178,71 @@ function byUsesThenName(a: ModuleImpact, b: ModuleImpact): number {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Debian's and other distributions' architecture names as the ELF machine names them (moduleArch). */
+const ARCH_ALIASES: Record<string, string> = {
+  amd64: 'x86_64',
+  arm64: 'aarch64',
+  ppc64el: 'ppc64le',
+  i386: 'i686',
+  armhf: 'armv7hl',
+  loong64: 'loongarch64',
+};
+
+/** An architecture label (`amd64`, `arm64`, `x86_64`) in moduleArch's words. */
+export function archOfLabel(label: string): string {
+  return Object.hasOwn(ARCH_ALIASES, label) ? ARCH_ALIASES[label]! : label;
+}
+
+/** One architecture's update: its changed symbols, and the modules built for it (in-tree and corpus). */
+export interface ArchPair {
+  arch: string;
+  old: string;
+  new: string;
+  changed: readonly ChangedSymbol[];
+  /** The old build's own in-tree modules (from its package or tree; none from a store ref). */
+  inTree: readonly ModuleImage[];
+}
+
+export interface ArchImpactReport {
+  arch: string;
+  old: string;
+  new: string;
+  inTree: number;
+  corpus: number;
+  report: ImpactReport;
+}
+
+/**
+ * oEEP-0009's "affected driver modules" per architecture: each arch's update against its own in-tree
+ * modules and the corpus modules built for that arch (by ELF machine). A corpus module of an arch with
+ * no pair is not judged against another arch's kernel.
+ */
+export function analyzeImpactByArch(
+  pairs: readonly ArchPair[],
+  corpus: readonly ModuleImage[],
+): ArchImpactReport[] {
+  const seen = new Set<string>();
+  for (const p of pairs) {
+    if (seen.has(p.arch)) throw new UsageError(`two OLD NEW pairs for ${p.arch}: one pair per architecture`);
+    seen.add(p.arch);
+  }
+  return pairs.map((p) => {
+    const own = corpus.filter((m) => moduleArch(m.elf) === p.arch);
+    requireSome(
+      p.inTree.length + own.length,
+      `${p.old} (${p.arch})`,
+      'kernel modules of that architecture (in-tree or in the corpus)',
+      MODULES_EXPECTED,
+    );
+    return {
+      arch: p.arch,
+      old: p.old,
+      new: p.new,
+      inTree: p.inTree.length,
+      corpus: own.length,
+      report: analyzeImpact(p.changed, [...p.inTree, ...own]),
+    };
+  });
 }

@@ -68,6 +68,7 @@ describe('diffKfuncs', () => {
       'prototype-changed': 1,
       'params-renamed': 1,
       'flags-changed': 1,
+      'prog-types-changed': 0,
       moved: 1,
     });
     assert.deepEqual([d.old.label, d.new.label, d.old.count, d.new.count], ['6.1', '6.12', 6, 6]);
@@ -114,5 +115,71 @@ describe('kfuncSeries', () => {
     );
     assert.equal(s.seen, 4);
     assert.equal(s.stable, 1, 'only a is in every build unchanged');
+  });
+});
+
+describe('kfuncSeries stability', () => {
+  const p = (version: string, kfuncs: Kfunc[]) => ({
+    label: version,
+    labels: { version },
+    list: list(version, kfuncs),
+  });
+  it('gives each kfunc one class, worst first, from its history across the builds', () => {
+    const s = kfuncSeries([
+      p('1-1', [kf('stay'), kf('gone'), kf('flip'), kf('proto'), kf('flags'), kf('renamed')]),
+      p('2-1', [
+        kf('stay'),
+        kf('proto', { signature: 'int proto(long)', prototype: 'int proto(long x)' }),
+        kf('flags', { flags: 3 }),
+        kf('renamed', { prototype: 'void renamed(struct task_struct *y)' }),
+        kf('late'),
+      ]),
+      p('3-1', [
+        kf('stay'),
+        kf('flip'),
+        kf('proto', { signature: 'int proto(long)', prototype: 'int proto(long x)' }),
+        kf('flags', { flags: 3 }),
+        kf('renamed', { prototype: 'void renamed(struct task_struct *y)' }),
+        kf('late'),
+      ]),
+    ]);
+    const cls = Object.fromEntries(s.stability.map((r) => [r.name, r.class]));
+    assert.deepEqual(cls, {
+      gone: 'removed',
+      flip: 'intermittent',
+      proto: 'prototype-changed',
+      flags: 'flags-changed',
+      late: 'added',
+      renamed: 'compatible',
+      stay: 'stable',
+    });
+    // Independent of the classes: the stable count is the kfuncs in every build with one history.
+    assert.equal(s.stabilitySummary.stable, s.stable);
+    const proto = s.stability.find((r) => r.name === 'proto')!;
+    assert.equal(proto.signatures, 2);
+    assert.deepEqual(proto.changes, [{ in: '2-1', kind: 'prototype-changed' }]);
+    assert.equal(s.stability.find((r) => r.name === 'flip')!.present, 2);
+    assert.equal(s.stability.find((r) => r.name === 'late')!.first, '2-1');
+  });
+});
+
+describe('program types across builds', () => {
+  it('a program type lost is breaking (12), one gained is a change (4); unknown on one side is no change', () => {
+    const a = list('6.1', [kf('k', { progTypes: ['lsm', 'tracing'] })]);
+    const gained = list('6.12', [kf('k', { progTypes: ['lsm', 'perf_event', 'tracepoint', 'tracing'] })]);
+    const lost = list('6.12', [kf('k', { progTypes: ['tracing'] })]);
+    const d = diffKfuncs(a, gained);
+    assert.deepEqual(
+      d.changes.map((c) => [c.kind, c.progTypesAdded, c.progTypesRemoved]),
+      [['prog-types-changed', ['perf_event', 'tracepoint'], []]],
+    );
+    assert.equal(kfuncDiffExitCode(d), 4);
+    assert.equal(kfuncDiffExitCode(diffKfuncs(a, lost)), 12);
+    assert.deepEqual(diffKfuncs(a, list('6.12', [kf('k')])).changes, []);
+    const s = kfuncSeries([
+      { label: '1', labels: { version: '1' }, list: a },
+      { label: '2', labels: { version: '2' }, list: gained },
+    ]);
+    assert.equal(s.stability[0]!.class, 'prog-types-changed');
   });
 });

@@ -11,6 +11,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImpact } from './commands/impact.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerInterfaces } from './commands/interfaces.js';
 import { registerKfuncs } from './commands/kfuncs.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerModversions } from './commands/modversions.js';
@@ -18,6 +19,7 @@ import { registerReport } from './commands/report.js';
 import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStablelist } from './commands/stablelist.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
 import { addExitCodeHelp } from './exit-codes.js';
@@ -70,6 +72,8 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['report'], registerReport],
   [['kfuncs'], registerKfuncs],
   [['bpf-compat'], registerBpfCompat],
+  [['stablelist'], registerStablelist],
+  [['interfaces'], registerInterfaces],
   [['simulate'], registerSimulate],
 ];
 

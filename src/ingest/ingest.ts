@@ -19,7 +19,7 @@ import {
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import type { EntryKind, EntryRecord, IngestResult, Store } from '../store/store.js';
+import type { EntryKind, EntryRecord, IngestResult, KernelBtfBlobs, Store } from '../store/store.js';
 
 export interface IngestOptions {
   labels?: Record<string, string>;
@@ -28,6 +28,11 @@ export interface IngestOptions {
   kfuncs?: boolean;
   /** Store an artifact that yields no export and no module (default: refused, NothingToJudgeError). */
   allowEmpty?: boolean;
+  /**
+   * A text export list's symbol listed twice: `error` (default), or `identical` (a line repeated verbatim
+   * is kept once with a warning; a conflicting one stays an error: a store keeps one answer per symbol).
+   */
+  duplicates?: 'error' | 'identical';
   /**
    * Keep a kernel's types for `kabi explain` from the store: the digest of a package's or tree's BTF read
    * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
@@ -51,11 +56,16 @@ function treeDigest(build: KernelBuild, modules: ModuleImage[]): string {
   return h.digest('hex');
 }
 
+/** The store's answer, with the reader's warnings (a duplicate line kept once, a module not read). */
+export interface IngestArtifactResult extends IngestResult {
+  warnings?: string[];
+}
+
 export async function ingestArtifact(
   store: Store,
   path: string,
   opts: IngestOptions = {},
-): Promise<IngestResult> {
+): Promise<IngestArtifactResult> {
   const artifact = await sniffArtifact(path, { what: 'a kernel or kmod artifact' });
   const update = userLabels(opts.labels);
   // A file is known by its bytes' hash before anything is decompressed (a linux-image .deb: a second
@@ -92,7 +102,8 @@ export async function ingestArtifact(
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
   const types =
     read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
-  return store.ingest({
+  const btf = read.kind === 'kernel' && opts.kfuncs !== false ? btfBlobsOf(read.btf) : null;
+  const result = await store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },
     build: read.build,
@@ -102,7 +113,19 @@ export async function ingestArtifact(
     builtin: read.builtin,
     kfuncs,
     types,
+    btf,
   });
+  return read.build.warnings.length ? { ...result, warnings: read.build.warnings } : result;
+}
+
+/** vmlinux's .BTF and the split .BTF of each module that offers kfuncs (where libbpf looks for them too). */
+function btfBlobsOf(k: KernelBtf | null | undefined): KernelBtfBlobs | null {
+  if (!k?.raw) return null;
+  const modules = [...(k.moduleBtfIds?.keys() ?? [])].sort().flatMap((name) => {
+    const bytes = k.modules.bytes?.(name);
+    return bytes ? [{ name, bytes }] : [];
+  });
+  return { vmlinux: k.raw, modules };
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);

@@ -3,6 +3,7 @@
 import type { CoreReloKind } from './bpf-object.js';
 import type { Btf } from './btf.js';
 import type { KfuncList } from './kfunc.js';
+import type { KfuncProgTypes } from './kfunc-registration.js';
 
 export interface BpfKernel {
   /** How reports name it: a release (`6.1.0-47-amd64`) or the path given. */
@@ -12,6 +13,16 @@ export interface BpfKernel {
   modules: readonly Btf[];
   /** The kernel's kfuncs; null when they cannot be known (raw BTF without decl tags). */
   kfuncs: KfuncList | null;
+  /**
+   * Which program types may call each kfunc, from the kernel's source (readers/kernel-source); absent or
+   * null when no source was given: the verifier's "calling kernel function X is not allowed" is then not
+   * checked.
+   */
+  kfuncProgTypes?: {
+    source: string;
+    version: string | null;
+    types: ReadonlyMap<string, KfuncProgTypes>;
+  } | null;
 }
 
 /**
@@ -78,6 +89,19 @@ export type BpfFinding =
       /** The object's prototype, and the kernel's when it has the function. */
       expected: string;
       actual: string | null;
+    }
+  | {
+      /** The verifier's "calling kernel function X is not allowed": no registration for the program's type. */
+      code: 'kfunc-prog-type';
+      severity: BpfSeverity;
+      kfunc: string;
+      program: string;
+      section: string;
+      insn: number;
+      /** `tracepoint`, as bpftool names program types. */
+      progType: string;
+      /** The types the kernel registers it for (`*`: every type); empty when no registered set lists it. */
+      allowed: string[];
     }
   | {
       code: 'kfunc-ok';

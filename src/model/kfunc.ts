@@ -17,6 +17,11 @@ export interface Kfunc {
   module: string | null;
   /** Its BTF FUNC id in this build; null when loaded from a store (ids change with every build). */
   btfId: number | null;
+  /**
+   * Program types that may call it (`tracing`, `lsm`; `*`: every type; empty: none), from the kernel's
+   * source (kfunc-registration.ts); absent when no source was read.
+   */
+  progTypes?: string[];
 }
 
 /**
@@ -41,6 +46,8 @@ export interface KfuncList {
   /** Sorted by module (vmlinux first), then name. */
   kfuncs: Kfunc[];
   warnings: string[];
+  /** The source tree the program types came from (`… (6.1.192)`); absent when none was read. */
+  progTypesFrom?: string;
 }
 
 /** include/linux/btf.h. Bit 3 was KF_KPTR_GET until 6.4; later bits were added as kernels grew them. */

@@ -28,7 +28,7 @@ import { openPackage } from './pkg/index.js';
 export interface ExportsArtifactOptions extends KernelArtifactOptions {
   /** Force a text format; binaries are always recognised by their magic bytes. */
   format?: Exclude<ExportsFormat, 'kernel-binaries'>;
-  duplicates?: 'error' | 'keep-last';
+  duplicates?: 'error' | 'identical' | 'keep-last';
 }
 
 const WHAT = 'kernel exports (Module.symvers, provides, a kernel package, vmlinux or a module)';

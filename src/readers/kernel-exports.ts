@@ -14,7 +14,7 @@ export const EXPORTS_FORMATS: readonly ExportsFormat[] = ['module-symvers', 'rpm
 export interface ExportsOptions {
   source: string;
   format?: ExportsFormat;
-  duplicates?: 'error' | 'keep-last';
+  duplicates?: 'error' | 'identical' | 'keep-last';
 }
 
 const SYMVERS_LINE = /^0x[0-9a-fA-F]{1,8}\t/;

@@ -129,4 +129,22 @@ describe('parseModuleSymvers bad input', () => {
       'Module.symvers:2: foo exported again (first on line 1); keeping this one',
     ]);
   });
+  it('keeps a line repeated verbatim once with a warning under identical; a conflicting one stays an error', () => {
+    const line = '0x00000001\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n';
+    const b = parseModuleSymvers(`${line}0x00000003\tbar\tvmlinux\tEXPORT_SYMBOL\t\n${line}`, {
+      ...src,
+      duplicates: 'identical',
+    });
+    assert.deepEqual([...b.exports.keys()], ['foo', 'bar']);
+    assert.deepEqual(b.warnings, ['Module.symvers:3: foo repeated verbatim (first on line 1); kept once']);
+    assert.throws(
+      () =>
+        parseModuleSymvers(`${line}0x00000001\tfoo\tnet/x\tEXPORT_SYMBOL\t\n`, {
+          ...src,
+          duplicates: 'identical',
+        }),
+      /^ArtifactFormatError: Module\.symvers:2: symbol foo is exported twice/,
+    );
+    assert.throws(() => parseModuleSymvers(`${line}${line}`, src), /exported twice/);
+  });
 });

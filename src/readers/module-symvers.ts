@@ -27,11 +27,22 @@ const SHAPE_TEXT: Record<SymversShape, string> = {
 
 export interface SymversOptions {
   source: string;
-  /** `error` (default): a symbol exported twice is an error. `keep-last`: keep the last, with a warning. */
-  duplicates?: 'error' | 'keep-last';
+  /**
+   * `error` (default): a symbol exported twice is an error. `identical`: a line repeated verbatim (same
+   * CRC, module, export type, namespace) is kept once with a warning; a conflicting one is an error, as
+   * openEuler's 24.03 Module.kabi_* files need. `keep-last`: keep the last, with a warning.
+   */
+  duplicates?: DuplicatePolicy;
   /** An empty table is an error unless allowed (an external module build with no exports writes one). */
   allowEmpty?: boolean;
 }
+
+/** What a reader does with a symbol listed twice (see SymversOptions.duplicates). */
+export type DuplicatePolicy = 'error' | 'identical' | 'keep-last';
+
+/** Two records of one symbol that say the same thing: a line repeated verbatim. */
+const sameExport = (a: Export, b: Export) =>
+  a.crc === b.crc && a.module === b.module && a.exportType === b.exportType && a.namespace === b.namespace;
 
 export interface SymversRecord {
   export: Export;
@@ -212,9 +223,14 @@ export function parseModuleSymvers(text: string, opts: SymversOptions): KernelBu
   const warnings: string[] = [];
   scanSymvers(text, opts.source, (e, line) => {
     const sym = e.symbol;
-    if (exports.has(sym)) {
+    const prev = exports.get(sym);
+    if (prev !== undefined) {
       // Rare: find the first line again rather than remember every line number.
       const seen = firstLineOf(text, opts.source, sym);
+      if (opts.duplicates === 'identical' && sameExport(prev, e)) {
+        warnings.push(`${opts.source}:${line}: ${sym} repeated verbatim (first on line ${seen}); kept once`);
+        return;
+      }
       if (opts.duplicates !== 'keep-last') {
         throw new ArtifactFormatError(
           `symbol ${sym} is exported twice (first on line ${seen}); a kernel exports a symbol once`,

@@ -30,7 +30,7 @@ export interface RpmDependenciesOptions {
 
 export interface RpmProvidesOptions extends RpmDependenciesOptions {
   /** What to do when one symbol is provided twice with different CRCs; default `error`. */
-  duplicates?: 'error' | 'keep-last';
+  duplicates?: 'error' | 'identical' | 'keep-last';
 }
 
 const EXPECTED = 'RPM dependency text (rpm -qp --provides)';

@@ -17,7 +17,7 @@ import { lineError, lines, meaningfulLines } from './lines.js';
 export interface UbuntuAbiOptions {
   source: string;
   /** What to do when a symbol is listed twice with different data; default `error`. */
-  duplicates?: 'error' | 'keep-last';
+  duplicates?: 'error' | 'identical' | 'keep-last';
 }
 
 const EXPECTED = 'an Ubuntu abi file (EXPORT_SYMBOL module 0xCRC symbol)';

@@ -41,6 +41,8 @@ export function bpfFindingText(f: BpfFinding): string {
       return `kfunc ${f.kfunc}${f.weak ? ' (__weak)' : ''}: compiled as ${f.expected}, the kernel has ${f.actual}`;
     case 'kfunc-not-registered':
       return `kfunc ${f.kfunc}: the kernel has the function but offers it in no kfunc set`;
+    case 'kfunc-prog-type':
+      return `program ${f.program} (${f.progType}): calling kernel function ${f.kfunc} is not allowed; ${f.allowed.length ? `registered for ${f.allowed.join(', ')}` : 'registered for no program type'}`;
     case 'kfunc-ok':
       return `kfunc ${f.kfunc}: ${f.flags === null ? 'flags unknown' : f.flags.join(' | ') || 'no flags'}${f.module ? ` (module ${f.module})` : ''}${f.sets.length ? `, sets ${f.sets.join(' ')}` : ''}${f.kernelPrototype ? `; the kernel declares ${f.kernelPrototype} (compatible)` : ''}`;
     case 'helper-unknown':

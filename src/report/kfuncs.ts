@@ -1,6 +1,11 @@
 // `kabi kfuncs` as text, Markdown and CSV (series documents: artifact cells escaped per format) and as JSON
 // (built field by field: the documented shape of docs/kfuncs.md).
-import type { KfuncChange, KfuncDiff, KfuncSeries } from '../analysis/kfuncs.js';
+import {
+  KFUNC_STABILITY_CLASSES,
+  type KfuncChange,
+  type KfuncDiff,
+  type KfuncSeries,
+} from '../analysis/kfuncs.js';
 import { type Kfunc, type KfuncList, type KfuncMethod, kfFlagNames } from '../model/kfunc.js';
 import { type Cell, col, type DocTable, type Line, type SeriesDocument } from './series-document.js';
 import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
@@ -24,7 +29,13 @@ export function flagsText(flags: number | null): string | null {
   return kfFlagNames(flags).join(' | ') || '0';
 }
 
+export function progTypesText(types: string[] | undefined): string | null {
+  if (types === undefined) return null;
+  return types.length === 0 ? 'none' : types.join(' ');
+}
+
 function kfuncTable(list: KfuncList): DocTable {
+  const withTypes = list.progTypesFrom !== undefined;
   return {
     view: 'kfuncs',
     title: `Kfuncs (${list.kfuncs.length})`,
@@ -34,6 +45,7 @@ function kfuncTable(list: KfuncList): DocTable {
       col('module', 'module', 'artifact'),
       col('flags', 'flags', 'word'),
       col('sets', 'set', 'artifact'),
+      ...(withTypes ? [col('prog_types', 'program types', 'word')] : []),
       col('prototype', 'prototype', 'artifact'),
     ],
     rows: list.kfuncs.map((k) => [
@@ -41,6 +53,7 @@ function kfuncTable(list: KfuncList): DocTable {
       k.module ?? 'vmlinux',
       flagsText(k.flags),
       k.sets.join(' '),
+      ...(withTypes ? [progTypesText(k.progTypes)] : []),
       k.prototype,
     ]),
   };
@@ -51,6 +64,8 @@ export function kfuncListDocument(list: KfuncList): SeriesDocument {
   if (list.modules === null) notes.push(['modules: not read (the input is a single image)']);
   else if (list.modules.length > 0)
     notes.push(['modules with kfunc sets: ', { code: list.modules.join(' ') }]);
+  if (list.progTypesFrom !== undefined)
+    notes.push(['program types: registrations in ', { code: list.progTypesFrom }, ' (* = every type)']);
   for (const w of list.warnings) notes.push(['warning: ', { code: w }]);
   return {
     title: ['BPF kfuncs of ', { code: list.release ?? list.source }],
@@ -70,6 +85,8 @@ function changeCells(c: KfuncChange): [Cell, Cell] {
       return [c.old!.prototype, c.new!.prototype];
     case 'flags-changed':
       return [flagsText(c.old!.flags), flagsText(c.new!.flags)];
+    case 'prog-types-changed':
+      return [progTypesText(c.old!.progTypes), progTypesText(c.new!.progTypes)];
     case 'moved':
       return [c.old!.module ?? 'vmlinux', c.new!.module ?? 'vmlinux'];
   }
@@ -84,7 +101,7 @@ const changeColumns = () => [
 
 function summaryLine(d: KfuncDiff): string {
   const s = d.summary;
-  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
+  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['prog-types-changed']} program types changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
 }
 
 export function kfuncDiffDocument(d: KfuncDiff): SeriesDocument {
@@ -120,6 +137,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       col('added', 'added', 'count'),
       col('removed', 'removed', 'count'),
       col('prototype_changed', 'prototype', 'count'),
+      col('prog_types_changed', 'program types', 'count'),
       col('flags_changed', 'flags', 'count'),
       col('moved', 'moved', 'count'),
     ],
@@ -130,6 +148,7 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
       d.summary.added,
       d.summary.removed,
       d.summary['prototype-changed'],
+      d.summary['prog-types-changed'],
       d.summary['flags-changed'],
       d.summary.moved,
     ]),
@@ -141,11 +160,40 @@ export function kfuncSeriesDocument(s: KfuncSeries): SeriesDocument {
     columns: [col('to', 'in', 'artifact'), ...changeColumns()],
     rows: s.steps.flatMap((d) => d.changes.map((c) => [d.new.label, c.kind, c.name, ...changeCells(c)])),
   };
+  const withTypes = s.stability.some((r) => r.latest.progTypes !== undefined);
+  const stability: DocTable = {
+    view: 'stability',
+    title: `Stability (${s.stability.length})`,
+    long: true,
+    columns: [
+      col('class', 'class', 'word'),
+      col('name', 'kfunc', 'artifact'),
+      col('module', 'module', 'artifact'),
+      col('first', 'first', 'artifact'),
+      col('last', 'last', 'artifact'),
+      col('present', 'builds', 'count'),
+      col('signatures', 'prototypes', 'count'),
+      col('flags', 'flags', 'word'),
+      ...(withTypes ? [col('prog_types', 'program types', 'word')] : []),
+    ],
+    rows: s.stability.map((r) => [
+      r.class,
+      r.name,
+      r.latest.module ?? 'vmlinux',
+      r.first,
+      r.last,
+      r.present,
+      r.signatures,
+      flagsText(r.latest.flags),
+      ...(withTypes ? [progTypesText(r.latest.progTypes)] : []),
+    ]),
+  };
   const by = s.ordering.label === null ? 'input order' : `${s.ordering.label} (${s.ordering.method})`;
+  const classes = KFUNC_STABILITY_CLASSES.map((c) => `${s.stabilitySummary[c]} ${c}`).join(', ');
   return {
     title: [`Kfuncs across ${s.builds.length} builds: ${s.seen} seen, ${s.stable} unchanged throughout`],
-    notes: [[`ordered by ${by}`]],
-    tables: [steps, changes],
+    notes: [[`ordered by ${by}`], [`stability: ${classes}`]],
+    tables: [steps, stability, changes],
   };
 }
 
@@ -158,6 +206,7 @@ function kfuncJson(k: Kfunc) {
     flags: k.flags === null ? null : kfFlagNames(k.flags),
     flagBits: k.flags,
     sets: k.sets,
+    progTypes: k.progTypes ?? null,
     btfId: k.btfId,
   };
 }
@@ -171,6 +220,7 @@ export function kfuncListJson(list: KfuncList) {
     symbolSource: list.symbolSource,
     setFlag: list.setFlag,
     modules: list.modules,
+    progTypesFrom: list.progTypesFrom ?? null,
     count: list.kfuncs.length,
     kfuncs: list.kfuncs.map(kfuncJson),
     warnings: list.warnings,
@@ -193,6 +243,7 @@ export function kfuncDiffJson(d: KfuncDiff) {
       old: c.old && kfuncJson(c.old),
       new: c.new && kfuncJson(c.new),
       ...(c.flagsAdded ? { flagsAdded: c.flagsAdded, flagsRemoved: c.flagsRemoved } : {}),
+      ...(c.progTypesAdded ? { progTypesAdded: c.progTypesAdded, progTypesRemoved: c.progTypesRemoved } : {}),
     })),
   };
 }
@@ -208,6 +259,17 @@ export function kfuncSeriesJson(s: KfuncSeries) {
     builds: s.builds,
     seen: s.seen,
     stable: s.stable,
+    stabilitySummary: s.stabilitySummary,
+    stability: s.stability.map((r) => ({
+      name: r.name,
+      class: r.class,
+      first: r.first,
+      last: r.last,
+      present: r.present,
+      signatures: r.signatures,
+      changes: r.changes,
+      latest: kfuncJson(r.latest),
+    })),
     steps: s.steps.map(kfuncDiffJson),
   };
 }

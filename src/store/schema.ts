@@ -29,6 +29,10 @@
 // distinct definition once by its def hash (hex), shared by every build that has it: a JSON text at
 // bytes `at`..`at + length` of a gzipped pack in `type_packs` (one per ingest, of the definitions no
 // build had yet).
+//
+// Migration 7 (BTF for bpf-compat): a kernel build's BTF as the kernel has it: vmlinux's .BTF (module '')
+// and the split .BTF of the modules that offer kfuncs, each blob zstd-compressed once by its sha256 in
+// `btf_blobs` and shared by every build with the same bytes. `kabi bpf-compat --series` reads them.
 
 export const MIGRATIONS: string[] = [
   `
@@ -173,5 +177,18 @@ export const MIGRATIONS: string[] = [
     keys BLOB NOT NULL,
     hashes BLOB NOT NULL
   );
+  `,
+  `
+  CREATE TABLE btf_blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE entry_btf (
+    entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    module TEXT NOT NULL,
+    blob TEXT NOT NULL REFERENCES btf_blobs(sha256),
+    PRIMARY KEY (entry, module)
+  ) WITHOUT ROWID;
   `,
 ];

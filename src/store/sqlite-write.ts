@@ -10,6 +10,7 @@ import { encodeIdSet } from './id-set.js';
 import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
+import { pruneKernelBtf, saveKernelBtf } from './sqlite-kernel-btf.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
 import { entryRecord } from './sqlite-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
@@ -35,6 +36,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
     if (input.types) saveTypeDigest(sql, id, input.types);
+    if (input.btf) saveKernelBtf(sql, id, input.btf);
     return { entry: entryRecord(sql, id), created: true };
   });
   return run.immediate();
@@ -249,6 +251,7 @@ export function removeEntry(sql: Sql, id: number): void {
       sql.db.exec('DELETE FROM artifacts WHERE id NOT IN (SELECT artifact FROM entries)');
       sql.db.exec('DELETE FROM kfunc_lists WHERE id NOT IN (SELECT list FROM entry_kfuncs)');
       pruneTypeDefs(sql);
+      pruneKernelBtf(sql);
     })
     .immediate();
 }

@@ -14,6 +14,7 @@ import { type Db, Sql } from './sqlite-db.js';
 import { guarded } from './sqlite-errors.js';
 import { loadExportColumns } from './sqlite-export-columns.js';
 import { loadExportIds } from './sqlite-export-ids.js';
+import { loadKernelBtf } from './sqlite-kernel-btf.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
 import {
   listEntries,
@@ -24,7 +25,7 @@ import {
   storeStats,
 } from './sqlite-query.js';
 import { ingest, reingest, removeEntry, setLabels } from './sqlite-write.js';
-import type { EntryRecord, IngestInput, IngestResult, Store, StoreStats } from './store.js';
+import type { EntryRecord, IngestInput, IngestResult, KernelBtfBlobs, Store, StoreStats } from './store.js';
 
 export class SqliteStore implements Store {
   private readonly sql: Sql;
@@ -74,6 +75,10 @@ export class SqliteStore implements Store {
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {
     return this.read(() => loadKfuncs(this.sql, id));
+  }
+
+  async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
+    return this.read(() => loadKernelBtf(this.sql, id));
   }
 
   async loadTypeIndex(id: number): Promise<TypeIndex | null> {

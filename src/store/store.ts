@@ -28,6 +28,14 @@ export interface IngestInput {
   kfuncs?: KfuncList | null;
   /** A kernel's type digest, when its artifact has BTF: what `kabi explain` reads instead of BTF. */
   types?: TypeDigest | null;
+  /** A kernel's BTF bytes (vmlinux and kfunc modules), when its artifact has BTF: for bpf-compat. */
+  btf?: KernelBtfBlobs | null;
+}
+
+/** The .BTF sections of a kernel, as built: vmlinux's, and each kfunc module's split BTF over it. */
+export interface KernelBtfBlobs {
+  vmlinux: Uint8Array;
+  modules: { name: string; bytes: Uint8Array }[];
 }
 
 export interface IngestResult {
@@ -82,6 +90,8 @@ export interface Store {
   loadKfuncs(id: number): Promise<KfuncList | null>;
   /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 6). */
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
+  /** A kernel entry's BTF bytes; null when none were kept (no BTF, or stored before migration 7). */
+  loadKernelBtf(id: number): Promise<KernelBtfBlobs | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**

@@ -23,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { extractVmlinux } from '../../src/readers/kernel-image/bzimage.js';
 import { debianPackage } from '../helpers/debian-packages.js';
+import { withKfuncSource } from '../helpers/kfunc-sources.js';
 import { vmlinuzOf } from '../helpers/qemu.js';
 import { needs, tool } from '../helpers/tools.js';
 
@@ -45,7 +46,7 @@ describe('bpf-compat on Debian 6.1.0-47 and 6.12.117', { skip }, () => {
   let report: BpfCompatReport;
   before(async () => {
     kernels = [];
-    for (const d of debs) kernels.push(await readBpfKernel((d as { path: string }).path));
+    for (const d of debs) kernels.push(withKfuncSource(await readBpfKernel((d as { path: string }).path)));
     objects = await Promise.all(OBJECTS.map((o) => readBpfObject(join(BPF, o))));
     report = bpfCompat(objects, kernels);
   });
@@ -69,11 +70,26 @@ describe('bpf-compat on Debian 6.1.0-47 and 6.12.117', { skip }, () => {
       [
         ['cgrp_storage.bpf.o', '6.1.0-47-amd64', 'map-type-unknown'],
         ['kfunc_task.bpf.o', '6.1.0-47-amd64', 'kfunc-missing'],
+        ['kfunc_tracepoint.bpf.o', '6.1.0-47-amd64', 'kfunc-prog-type'],
         ['ringbuf.bpf.o', null, null],
         ['state_core.bpf.o', null, null],
         ['state_legacy.bpf.o', '6.1.0-47-amd64', 'core-relo-failed'],
       ],
     );
+  });
+
+  it('names the kfunc the verifier names first when a program type may not call it', () => {
+    const recorded = JSON.parse(readFileSync(join(BPF, 'qemu-results.json'), 'utf8')) as Recorded[];
+    const words = recorded
+      .find((r) => r.kernel === '6.1.0-47-amd64')!
+      .answers.find((a) => a.object === 'kfunc_tracepoint.bpf.o')!.words;
+    const said = words
+      .map((w) => /^calling kernel function (\w+) is not allowed$/.exec(w)?.[1])
+      .find(Boolean);
+    const reason = report.objects.find((o) => o.object.endsWith('kfunc_tracepoint.bpf.o'))!.kernels[0]!
+      .reason;
+    assert.equal(reason?.code, 'kfunc-prog-type');
+    assert.equal(reason && 'kfunc' in reason ? reason.kfunc : null, said);
   });
 
   describe('CO-RE relocations against libbpf (bpftool gen min_core_btf)', { skip: needs('bpftool') }, () => {

@@ -212,6 +212,24 @@ describe('kabi bpf-compat (the command)', () => {
     assert.match(r.stdout, /state_core\.bpf\.o\s+loads\s+loads/);
   });
 
+  it('needs kernels or a stored series, one of them; a store that is not there is an error', () => {
+    const neither = kabi(['bpf-compat', objects[0]!]);
+    assert.equal(neither.status, 2);
+    assert.match(neither.stderr, /--kernels or --series/);
+    const both = kabi(['bpf-compat', objects[0]!, '-k', oldBtf, '--series', 'stream=x']);
+    assert.equal(both.status, 2);
+    const empty = kabi(['--db', join(dir, 'empty.db'), 'bpf-compat', objects[0]!, '--series', 'stream=x']);
+    assert.equal(empty.status, 1, empty.stderr);
+    assert.match(empty.stderr, /no store at/);
+  });
+
+  it('a --kernel-source of another version than a kernel’s is an error naming both', () => {
+    const src = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'kfuncs', 'source', '6.1');
+    const r = kabi(['bpf-compat', objects[0]!, '-k', oldBtf, '--kernel-source', src]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no --kernel-source of old\.btf's version \(6\.1\.192\)/);
+  });
+
   it('refuses an input that is not a BPF object, naming it', () => {
     const r = kabi(['bpf-compat', oldBtf, '-k', newBtf]);
     assert.equal(r.status, 1);

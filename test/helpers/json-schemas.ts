@@ -79,6 +79,24 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
   },
   { name: 'simulate', command: 'kabi simulate', file: 'src/report/simulate.ts', type: 'SimulateJson' },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
+  {
+    name: 'impact-by-arch',
+    command: 'kabi impact --by-arch',
+    file: 'src/report/impact-by-arch.ts',
+    type: 'ImpactByArchJson',
+  },
+  {
+    name: 'interfaces',
+    command: 'kabi interfaces',
+    file: 'src/report/interfaces.ts',
+    type: 'InterfacesJson',
+  },
+  {
+    name: 'stablelist-generate',
+    command: 'kabi stablelist generate',
+    file: 'src/report/stablelist-reference.ts',
+    type: 'StablelistGenerateJson',
+  },
 ];
 
 const ts_ = ts;

@@ -62,7 +62,10 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'compat'],
   ],
   why: [[[], 'why']],
-  impact: [[[], 'impact']],
+  impact: [
+    [['--by-arch'], 'impact-by-arch'],
+    [[], 'impact'],
+  ],
   coverage: [[[], 'coverage']],
   explain: [[[], 'explain']],
   // --subset writes raw BTF; else the types as bpftool btf dump -j writes them.
@@ -75,10 +78,22 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'kfuncs'],
   ],
   'bpf-compat': [[[], 'bpf-compat']],
+  interfaces: [[[], 'interfaces']],
+  'stablelist generate': [[[], 'stablelist-generate']],
   simulate: [[[], 'simulate']],
 };
 
-const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
+const VALUED = new Set([
+  '--db',
+  '-f',
+  '--format',
+  '-o',
+  '--output',
+  '--base',
+  '--module',
+  '--pointer-depth',
+  '--only',
+]);
 
 /** The schema a `kabi` command line's JSON output follows, or null when it writes none. */
 export function schemaOfArgs(args: readonly string[]): string | null {

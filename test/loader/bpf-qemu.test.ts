@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { bpfCompat, readBpfKernel, readBpfObject } from '../../src/index.js';
 import { type BpfLoadAnswer, bpftoolUnderQemu } from '../helpers/bpf-qemu.js';
 import { debianPackage } from '../helpers/debian-packages.js';
+import { withKfuncSource } from '../helpers/kfunc-sources.js';
 import { needsStaticBusybox, vmlinuzOf } from '../helpers/qemu.js';
 import { needs } from '../helpers/tools.js';
 
@@ -34,7 +35,7 @@ describe('BPF objects loaded for real under qemu', { skip, timeout: 900_000 }, (
     try {
       for (const d of debs) {
         const path = (d as { path: string }).path;
-        const kernel = await readBpfKernel(path);
+        const kernel = withKfuncSource(await readBpfKernel(path));
         const answers = await bpftoolUnderQemu(await vmlinuzOf(path, dir), objects);
         recorded.push({ kernel: kernel.name, answers });
         const report = bpfCompat(await Promise.all(objects.map(readBpfObject)), [kernel]);

@@ -157,7 +157,7 @@ describe('Debian 6.1.0-47 → 6.12.117: kabi diff --kfuncs', {
   });
 });
 
-describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series', {
+describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series, bpf-compat --series', {
   skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
 }, () => {
   it('records each build’s kfuncs at ingest; the series step equals the derived difference', () => {
@@ -178,5 +178,112 @@ describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series', {
     );
     assert.equal(j.steps[0].summary.added, [...b.keys()].filter((n) => !a.has(n)).length);
     assert.equal(j.steps[0].summary.removed, [...a.keys()].filter((n) => !b.has(n)).length);
+    // The stability view, against the derived lists: stable means the same prototype, flags and module.
+    const cls = new Map<string, string>(
+      j.stability.map((r: { name: string; class: string }) => [r.name, r.class]),
+    );
+    const named = (c: string) =>
+      [...cls]
+        .filter(([, k]) => k === c)
+        .map(([n]) => n)
+        .sort();
+    assert.deepEqual(named('removed'), [...a.keys()].filter((n) => !b.has(n)).sort());
+    assert.deepEqual(named('added'), [...b.keys()].filter((n) => !a.has(n)).sort());
+    const same = [...a].filter(([n, x]) => {
+      const y = b.get(n);
+      return y && norm(y.prototype) === norm(x.prototype) && y.flags === x.flags && y.module === x.module;
+    });
+    assert.deepEqual(named('stable'), same.map(([n]) => n).sort());
+    assert.ok(
+      named('stable').length > 20 && named('prototype-changed').length + named('flags-changed').length > 0,
+    );
+
+    // With each kernel's source: the program types. The kernels under qemu (test/fixtures/bpf/
+    // qemu-results.json) refused bpf_lookup_system_key from a tracepoint program on 6.1 and took it on 6.12.
+    const typed = kabi([
+      '--db',
+      db,
+      'kfuncs',
+      '--series',
+      'stream=kfunc-test',
+      '-f',
+      'json',
+      '--kernel-source',
+      join(FIXTURES, 'kfuncs', 'source', '6.1'),
+      join(FIXTURES, 'kfuncs', 'source', '6.12'),
+    ]);
+    assert.equal(typed.status, 0, typed.stderr);
+    const t = JSON.parse(typed.stdout);
+    const change = t.steps[0].changes.find(
+      (c: { kind: string; name: string }) =>
+        c.kind === 'prog-types-changed' && c.name === 'bpf_lookup_system_key',
+    );
+    assert.ok(change, 'bpf_lookup_system_key: program types changed from 6.1 to 6.12');
+    assert.ok(!change.old.progTypes.includes('tracepoint') && change.new.progTypes.includes('tracepoint'));
+    const qemu = JSON.parse(readFileSync(join(FIXTURES, 'bpf', 'qemu-results.json'), 'utf8')) as {
+      kernel: string;
+      answers: { object: string; words: string[] }[];
+    }[];
+    const refused = (kernel: string) =>
+      qemu
+        .find((k) => k.kernel === kernel)!
+        .answers.find((a) => a.object === 'kfunc_tracepoint.bpf.o')!
+        .words.includes('calling kernel function bpf_lookup_system_key is not allowed');
+    assert.deepEqual([refused('6.1.0-47-amd64'), refused('6.12.117+deb12-amd64')], [true, false]);
+    // Every kfunc of either build has program types, or is an fmodret target (listed but not callable).
+    for (const r of t.stability as { name: string; latest: { progTypes: string[] } }[])
+      assert.ok(
+        r.latest.progTypes.length > 0 || /^bpf_(fentry_test|modify_return_test)/.test(r.name),
+        r.name,
+      );
+
+    // bpf-compat over the same stored series: the BTF kept at ingest gives the verdicts the packages give.
+    const objects = ['kfunc_task', 'kfunc_tracepoint', 'state_legacy', 'cgrp_storage'].map((o) =>
+      join(FIXTURES, 'bpf', `${o}.bpf.o`),
+    );
+    const sources = ['6.1', '6.12'].map((v) => join(FIXTURES, 'kfuncs', 'source', v));
+    const fromStore = kabi([
+      '--db',
+      db,
+      'bpf-compat',
+      ...objects,
+      '--series',
+      'stream=kfunc-test',
+      '-f',
+      'json',
+      '--kernel-source',
+      ...sources,
+    ]);
+    const fromPackages = kabi([
+      'bpf-compat',
+      ...objects,
+      '-k',
+      ...[old!, next!].map((p) => ('path' in p.deb ? p.deb.path : '')),
+      '-f',
+      'json',
+      '--kernel-source',
+      ...sources,
+    ]);
+    assert.equal(fromStore.status, 8, fromStore.stderr);
+    assert.equal(fromPackages.status, 8, fromPackages.stderr);
+    const verdicts = (out: string) =>
+      (
+        JSON.parse(out) as {
+          objects: {
+            object: string;
+            firstFailing: string | null;
+            kernels: { loads: boolean; reason: { code: string } | null }[];
+          }[];
+        }
+      ).objects.map((o) => [
+        o.object.replace(/.*\//, ''),
+        o.firstFailing?.replace(/-amd64$/, '') ?? null,
+        o.kernels.map((k) => [k.loads, k.reason?.code ?? null]),
+      ]);
+    assert.deepEqual(verdicts(fromStore.stdout), verdicts(fromPackages.stdout));
+    assert.deepEqual(
+      verdicts(fromStore.stdout).map((v) => v[1]),
+      ['6.1.0-47', '6.1.0-47', '6.1.0-47', '6.1.0-47'],
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CommandState } from '../output.js';
+import { type CommandState, warn } from '../output.js';
 import { moduleProgress } from '../progress.js';
 import { openStore } from '../store.js';
 
@@ -8,6 +8,7 @@ interface IngestCliOptions {
   label: string[];
   config?: string;
   allowEmpty?: boolean;
+  allowDuplicates?: boolean;
 }
 
 export function registerIngest(program: Command, _state: CommandState): void {
@@ -23,6 +24,10 @@ export function registerIngest(program: Command, _state: CommandState): void {
     )
     .option('--config <file>', "the kernel's configuration, kept as the loader label (for a Module.symvers)")
     .option('--allow-empty', 'store an artifact that yields no export and no module (default: an error)')
+    .option(
+      '--allow-duplicates',
+      'accept a line repeated verbatim, with a warning; a symbol listed twice with different data stays an error',
+    )
     .action(async (paths: string[], o: IngestCliOptions, cmd: Command) => {
       const lib = await import('../../index.js');
       const labels = lib.parseLabels(o.label);
@@ -44,12 +49,24 @@ export function registerIngest(program: Command, _state: CommandState): void {
               labels,
               onProgress: progress.update,
               allowEmpty: o.allowEmpty === true,
+              duplicates: o.allowDuplicates ? 'identical' : 'error',
               typeDigest: lib.kernelTypeDigest,
             });
+          } catch (e) {
+            if (
+              !o.allowDuplicates &&
+              e instanceof lib.ArtifactFormatError &&
+              /exported twice/.test(e.message)
+            )
+              warn(
+                'hint: --allow-duplicates accepts a line repeated verbatim (openEuler 24.03 references have some)',
+              );
+            throw e;
           } finally {
             progress.stop();
           }
           const e = r.entry;
+          for (const w of r.warnings ?? []) warn(`warning: ${w}`);
           const what = `${e.kind} ${e.id}: ${e.exports} exports${e.modules ? `, ${e.modules} modules` : ''}`;
           const changed = r.labelsChanged?.length
             ? `; labels set: ${r.labelsChanged.map((k) => `${k}=${e.labels[k]}`).join(',')}`

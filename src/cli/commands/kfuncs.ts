@@ -11,6 +11,7 @@ interface KfuncsOptions extends Omit<OutputOptions, 'format'> {
   systemMap?: string;
   series?: string;
   by?: string;
+  kernelSource?: string[];
 }
 
 /** A kernel artifact's kfuncs, or a stored build's (`12`, `release=6.1.0-47-amd64`). */
@@ -44,15 +45,32 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
         .default('text'),
     )
     .option('--system-map <file>', 'System.map of a stripped image (from its -dbg package)')
+    .option(
+      '--kernel-source <dir...>',
+      'Linux source trees: the program types each kfunc is registered for (matched to each build by version)',
+    )
     .option('--series <query>', 'label query selecting stored builds: kfuncs added, removed, changed')
     .option('--by <label>', 'order the series by this label (default: date, else version)')
-    .option('--view <tables>', 'only these tables, comma-separated (kfuncs; steps, changes)')
+    .option('--view <tables>', 'only these tables, comma-separated (kfuncs; steps, stability, changes)')
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per list', '50')
     .option('-o, --output <file>', 'write the report to a file')
     .option('--no-color', 'no colours')
     .action(async (artifact: string | undefined, o: KfuncsOptions & { view?: string }, cmd: Command) => {
       const lib = await import('../../index.js');
+      const sources = (o.kernelSource ?? []).map((d) => lib.readKfuncRegistrations(d));
+      // Each build with the program types of its version's source; an error when a source was given but
+      // none is of that version (a silent gap would read as "registered for nothing").
+      const typed = (list: KfuncList): KfuncList => {
+        if (sources.length === 0) return list;
+        const release = list.release ?? list.source;
+        const regs = lib.registrationsForRelease(sources, release);
+        if (!regs)
+          throw new lib.UsageError(
+            `no --kernel-source of ${release}'s version (${sources.map((s) => s.version ?? s.source).join(', ')})`,
+          );
+        return lib.withKfuncProgTypes(list, regs);
+      };
       const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
       const out = { ...o, format: 'text' as const };
       if (o.series !== undefined) {
@@ -63,7 +81,9 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
           const lists = await Promise.all(kernels.map((e) => store.loadKfuncs(e.id)));
           const points = kernels.flatMap((e, i) => {
             const list = lists[i];
-            return list ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list }] : [];
+            return list
+              ? [{ label: e.labels.release ?? `entry ${e.id}`, labels: e.labels, list: typed(list) }]
+              : [];
           });
           await requireBuilds(points.length, o.series, 'stored kernel builds with kfuncs recorded');
           await emit(lib.kfuncSeriesRenderers[o.format](lib.kfuncSeries(points, o.by), opts), out);
@@ -73,7 +93,7 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
         return;
       }
       if (artifact === undefined) throw new lib.UsageError('kfuncs needs an ARTIFACT or --series QUERY');
-      const list = await loadKfuncList(artifact, cmd, o.systemMap);
+      const list = typed(await loadKfuncList(artifact, cmd, o.systemMap));
       await emit(lib.kfuncListRenderers[o.format](list, opts), out);
     });
 }

@@ -5,7 +5,9 @@ import { basename } from 'node:path';
 import { KabiError } from '../../errors.js';
 import type { BpfKernel } from '../../model/bpf-compat.js';
 import type { Btf } from '../../model/btf.js';
+import type { KfuncList } from '../../model/kfunc.js';
 import type { Artifact } from '../artifact.js';
+import { readBtf } from '../btf/btf.js';
 import { readKernelBtf } from '../btf/kernel-btf.js';
 import { kfuncsOf } from '../btf/kfuncs.js';
 
@@ -31,4 +33,18 @@ export async function readBpfKernel(
   }
   const path = typeof input === 'string' ? input : input.path;
   return { name: k.release ?? basename(path), btf: k.btf, modules, kfuncs };
+}
+
+/**
+ * A stored kernel as bpf-compat needs it: the .BTF bytes a store kept (vmlinux's and each kfunc module's
+ * split BTF over it) and the kfunc list recorded at ingest.
+ */
+export function bpfKernelFromBtf(
+  name: string,
+  btf: { vmlinux: Uint8Array; modules: readonly { name: string; bytes: Uint8Array }[] },
+  kfuncs: KfuncList | null,
+): BpfKernel {
+  const base = readBtf(btf.vmlinux, { source: `${name} (vmlinux BTF)` });
+  const modules = btf.modules.map((m) => readBtf(m.bytes, { source: `${name} (${m.name} BTF)`, base }));
+  return { name, btf: base, modules, kfuncs };
 }

@@ -39,6 +39,8 @@ export interface ModuleBtfIds {
 export interface KernelBtf {
   source: string;
   btf: Btf;
+  /** vmlinux's .BTF bytes (a copy), kept for a store that keeps them; null for a raw BTF file. */
+  raw: Uint8Array | null;
   /** Split BTF of the modules asked for, by module name (`snd_pcm`). */
   modules: ModuleBtfLookup;
   /** vmlinux's .BTF_ids: where it is loaded and its bytes; null for a raw BTF file or a module. */
@@ -148,6 +150,8 @@ export function btfSectionBytes(elf: ElfFile): BtfSectionBytes | null {
 export interface ModuleBtfLookup {
   get(name: string): Btf | undefined;
   has(name: string): boolean;
+  /** The module's .BTF bytes, where they were kept. */
+  bytes?(name: string): Uint8Array | undefined;
 }
 
 export class ModuleBtfs implements ModuleBtfLookup {
@@ -177,12 +181,17 @@ export class ModuleBtfs implements ModuleBtfLookup {
   names(): string[] {
     return [...this.raw.keys()].sort();
   }
+
+  bytes(name: string): Uint8Array | undefined {
+    return this.raw.get(name)?.bytes;
+  }
 }
 
 function bare(source: string, btf: Btf): KernelBtf {
   return {
     source,
     btf,
+    raw: null,
     modules: new ModuleBtfs(btf),
     btfIds: null,
     btfIdSymbols: null,
@@ -210,6 +219,7 @@ export function btfSection(elf: ElfFile, base?: Btf): Btf {
 /** BTF, .BTF_ids and __BTF_ID__ symbols of a vmlinux ELF. */
 export function kernelBtfFromElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
   const result = bare(source, btfSection(elf));
+  result.raw = Uint8Array.from(elf.data(elf.section('.BTF')!));
   result.release = release;
   result.btfIds = btfIdsSection(elf);
   const symbols = btfIdSymbols(elf);

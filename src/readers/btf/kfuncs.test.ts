@@ -59,6 +59,7 @@ function kernel(btf: Btf, setFlags: number, opts: { symbols?: boolean; le?: bool
   return {
     source: 'vmlinux',
     btf,
+    raw: null,
     modules: new Map(),
     btfIds: { addr: ADDR, data, littleEndian: opts.le ?? true, fileOffset: 0x1000 },
     btfIdSymbols: opts.symbols === false ? null : symbols,

@@ -1,0 +1,122 @@
+// `kabi impact --by-arch`: oEEP-0009's "affected driver modules" per architecture, over Debian
+// 6.1.0-47 → 6.1.0-50 for amd64 and arm64, restricted to the document's VFIO, IOMMU and MDEV
+// interfaces. A few rows are checked against a second computation: the module's own imports from
+// `modprobe --dump-modversions` of the .ko extracted with dpkg-deb, against the new kernel's CRCs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { debianPackage, debianPackageFor } from '../helpers/debian-packages.js';
+import { kabi } from '../helpers/exec.js';
+import { needs, tool } from '../helpers/tools.js';
+
+// The interfaces oEEP-0009's tables name (seeds/000): VFIO, IOMMU, MDEV.
+const OEEP_INTERFACES = `vfio_add_group_dev vfio_del_group_dev vfio_info_add_capability vfio_info_cap_shift
+vfio_pin_pages vfio_register_iommu_driver vfio_register_notifier vfio_set_irqs_validate_and_prepare
+vfio_unpin_pages vfio_unregister_iommu_driver vfio_unregister_notifier iommu_get_domain_for_dev
+iommu_group_add_device iommu_group_alloc iommu_group_get iommu_group_id iommu_group_put
+iommu_group_remove_device iommu_iova_to_phys iommu_map iommu_unmap mdev_dev mdev_from_dev
+mdev_get_drvdata mdev_parent_dev mdev_register_device mdev_register_driver mdev_set_drvdata
+mdev_unregister_device mdev_unregister_driver mdev_uuid`.split(/\s+/);
+
+const dir = mkdtempSync(join(tmpdir(), 'kabi-byarch-'));
+const list = join(dir, 'oeep-0009.list');
+writeFileSync(list, `${OEEP_INTERFACES.join('\n')}\n`);
+
+const tools = needs('modprobe', 'dpkg-deb', 'tar');
+const pkgs = tools
+  ? []
+  : [
+      debianPackage('linux-image-6.1.0-47-amd64-unsigned'),
+      debianPackage('linux-image-6.1.0-50-amd64-unsigned'),
+      await debianPackageFor('linux-image-6.1.0-47-arm64-unsigned', { suite: 'bookworm', arch: 'arm64' }),
+      await debianPackageFor('linux-image-6.1.0-50-arm64-unsigned', { suite: 'bookworm', arch: 'arm64' }),
+    ];
+const skip = tools || pkgs.map((p) => ('skip' in p ? p.skip : '')).find(Boolean) || false;
+const paths = pkgs.map((p) => ('path' in p ? p.path : ''));
+
+/** symbol → CRC of a kernel package, as `kabi symvers` writes its Module.symvers. */
+function crcs(pkg: string): Map<string, number> {
+  const r = kabi(['symvers', pkg]);
+  assert.equal(r.status, 0, r.stderr);
+  return new Map(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'))
+      .map((f) => [f[1]!, Number.parseInt(f[0]!, 16)] as const),
+  );
+}
+
+/** The module's imports with the CRCs it was built against: modprobe --dump-modversions of the .ko. */
+function modversions(pkg: string, module: string): Map<string, number> {
+  const file = execFileSync(tool('dpkg-deb'), ['-c', pkg], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    .split('\n')
+    .map((l) => l.split(/\s+/).at(-1)!)
+    .find((p) => p.endsWith(`/${module}.ko`));
+  assert.ok(file, `${module}.ko in ${pkg}`);
+  const out = join(dir, module + pkg.length);
+  execFileSync('sh', [
+    '-c',
+    `mkdir -p "$2" && dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "$3"`,
+    'sh',
+    pkg,
+    out,
+    file,
+  ]);
+  const dump = execFileSync(tool('modprobe'), ['--dump-modversions', join(out, file)], { encoding: 'utf8' });
+  return new Map(
+    dump
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t'))
+      .map((f) => [f[1]!, Number.parseInt(f[0]!, 16)] as const),
+  );
+}
+
+describe('kabi impact --by-arch: Debian 6.1.0-47 → 6.1.0-50, amd64 and arm64', { skip }, () => {
+  it("each arch's affected modules and the oEEP-0009 interfaces that affect them", () => {
+    const r = kabi(['impact', '--by-arch', '--only', list, ...paths, '-f', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      arches: {
+        arch: string;
+        inTree: number;
+        impact: { affected: { name: string; uses: { symbol: string }[] }[] };
+      }[];
+    };
+    assert.deepEqual(
+      doc.arches.map((a) => a.arch),
+      ['x86_64', 'aarch64'],
+    );
+    for (const a of doc.arches) assert.ok(a.inTree > 3000, `${a.arch}: ${a.inTree} in-tree modules`);
+    const newCrcs = [crcs(paths[1]!), crcs(paths[3]!)];
+    const only = new Set(OEEP_INTERFACES);
+    for (const [i, a] of doc.arches.entries()) {
+      for (const module of ['vfio_iommu_type1', 'amdgpu', 'nouveau']) {
+        const imports = modversions(paths[2 * i]!, module);
+        // Affected by: an interface of the list the module imports whose CRC the new kernel no longer has.
+        const want = [...imports]
+          .filter(([s, crc]) => only.has(s) && newCrcs[i]!.get(s) !== crc)
+          .map(([s]) => s)
+          .sort();
+        const row = a.impact.affected.find((m) => m.name === module);
+        assert.deepEqual(row?.uses.map((u) => u.symbol).sort() ?? [], want, `${a.arch} ${module}`);
+        if (module !== 'nouveau' || a.arch === 'x86_64') assert.ok(want.length > 0, `${a.arch} ${module}`);
+      }
+    }
+  });
+
+  it('Markdown in the document shape: one | Name | Affecting Functions | table per arch', () => {
+    const r = kabi(['impact', '--by-arch', '--only', list, ...paths, '-f', 'markdown']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((r.stdout.match(/^\| Name \| Affecting Functions \|$/gm) ?? []).length, 2);
+    assert.match(
+      r.stdout,
+      /\(x86_64\)[\s\S]*\| vfio_iommu_type1 \| iommu_iova_to_phys, iommu_map, iommu_unmap, vfio_register_iommu_driver, vfio_unregister_iommu_driver \|/,
+    );
+    assert.match(r.stdout, /\(aarch64\)[\s\S]*\| nicvf \| iommu_get_domain_for_dev, iommu_iova_to_phys \|/);
+  });
+});
