@@ -22,9 +22,14 @@ export * from './analysis/module-compat.js';
 export * from './analysis/nothing-to-judge.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';
+// Rate of change and policy simulation (issue 19 §2, §3).
+export * from './analysis/series-comm.js';
+export * from './analysis/series-consumed.js';
 export * from './analysis/series-ids.js';
 export * from './analysis/severity.js';
+export * from './analysis/simulate.js';
 export * from './analysis/stablelist-generate.js';
+export * from './analysis/subsystems.js';
 export * from './analysis/summary.js';
 export * from './errors.js';
 export * from './fetch/debian.js';
@@ -45,6 +50,7 @@ export * from './model/kfunc.js';
 export * from './model/kfunc-registration.js';
 export { labelOf } from './model/labels.js';
 export * from './model/loader-profile.js';
+export type { Maintainers, MaintainersSection } from './model/maintainers.js';
 export * from './model/module-image.js';
 export * from './model/policy.js';
 export type * from './model/stablelist.js';
@@ -116,6 +122,7 @@ export {
   releaseLabels,
 } from './readers/labels.js';
 export { type LoadPolicyOptions, loadPolicy } from './readers/load-policy.js';
+export { parseMaintainers, readMaintainers } from './readers/maintainers.js';
 export { readKsymtab } from './readers/module/ksymtab.js';
 export { modinfoValue, modinfoValues, parseModinfo } from './readers/module/modinfo.js';
 export {
@@ -145,6 +152,7 @@ export * from './readers/repo/apt-sources.js';
 export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
+export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
 export {
   readTreeModversions,
   type TreeModversions,
@@ -154,8 +162,11 @@ export * from './readers/ubuntu-abi.js';
 export * from './report/bpf-compat.js';
 export * from './report/btf.js';
 export * from './report/btf-raw.js';
+export { dateLines, groupedBars } from './report/charts/grouped.js';
 export * from './report/charts/index.js';
 export { chartToPng, type PngImage, type PngOptions } from './report/charts/png.js';
+export { commCharts, consumedCharts } from './report/charts/rate.js';
+export { simulateCharts } from './report/charts/simulate.js';
 export { diffToJunit, diffToSarif } from './report/ci.js';
 export {
   type CompatFormat,
@@ -198,7 +209,10 @@ export {
 } from './report/module.js';
 export { SCHEMA_VERSION, schemaId } from './report/schema-id.js';
 export * from './report/series.js';
+export * from './report/series-comm.js';
+export * from './report/series-consumed.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
+export * from './report/simulate.js';
 export * from './report/stablelist-reference.js';
 export { defaultStorePath } from './store/location.js';
 export {

@@ -18,6 +18,7 @@ import { registerModversions } from './commands/modversions.js';
 import { registerReport } from './commands/report.js';
 import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerStablelist } from './commands/stablelist.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
@@ -73,6 +74,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['bpf-compat'], registerBpfCompat],
   [['stablelist'], registerStablelist],
   [['interfaces'], registerInterfaces],
+  [['simulate'], registerSimulate],
 ];
 
 /**

@@ -29,7 +29,7 @@ export const SERIES_VIEWS = {
 
 type Renderer<T> = (result: T, opts: DocumentOptions) => string;
 
-function renderers<T>(
+export function renderers<T>(
   toDoc: (r: T) => SeriesDocument,
   json: (r: T) => string,
 ): Record<SeriesFormat, Renderer<T>> {
@@ -109,7 +109,7 @@ function sectionsCsv<T>(
   return documentToCsv(merged, { ...opts, view: undefined });
 }
 
-function sectionRenderers<T>(
+export function sectionRenderers<T>(
   toDoc: (r: T) => SeriesDocument,
   json: (r: T) => string,
 ): Record<SeriesFormat, SectionsRenderer<T>> {

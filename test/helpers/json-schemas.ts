@@ -65,6 +65,19 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     file: 'src/report/module.ts',
     type: 'ModversionsTreeJson',
   },
+  {
+    name: 'series-comm',
+    command: 'kabi series --comm',
+    file: 'src/report/series-comm.ts',
+    type: 'SeriesCommOutputJson',
+  },
+  {
+    name: 'series-consumed',
+    command: 'kabi series --modules',
+    file: 'src/report/series-consumed.ts',
+    type: 'SeriesConsumedOutputJson',
+  },
+  { name: 'simulate', command: 'kabi simulate', file: 'src/report/simulate.ts', type: 'SimulateJson' },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
   {
     name: 'impact-by-arch',

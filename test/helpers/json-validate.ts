@@ -50,6 +50,9 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [['--streams'], 'series-streams'],
     [['-s'], 'series-stablelist'],
     [['--stablelist'], 'series-stablelist'],
+    [['--comm'], 'series-comm'],
+    [['-m'], 'series-consumed'],
+    [['--modules'], 'series-consumed'],
     [[], 'series'],
   ],
   history: [[[], 'history']],
@@ -77,6 +80,7 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
   'bpf-compat': [[[], 'bpf-compat']],
   interfaces: [[[], 'interfaces']],
   'stablelist generate': [[[], 'stablelist-generate']],
+  simulate: [[[], 'simulate']],
 };
 
 const VALUED = new Set([
