@@ -8,6 +8,7 @@ import { fromDocTable } from './html/table.js';
 import { renderers, sectionRenderers } from './series.js';
 import { col, type SeriesDocument } from './series-document.js';
 import type { StreamSectionsJson } from './series-json.js';
+import { buildRefJson, orderingJson } from './series-json.js';
 
 const name = (builds: readonly BuildRef[], i: number) => builds[i]?.name ?? null;
 
@@ -79,23 +80,12 @@ export function seriesCommDocument(r: SeriesComm): SeriesDocument {
   };
 }
 
-function build(b: BuildRef) {
-  return {
-    index: b.index,
-    name: b.name,
-    source: b.source,
-    format: b.format,
-    exports: b.exports,
-    labels: b.labels,
-  };
-}
-
 /** `kabi series --comm --format json`. */
 export function seriesCommJson(r: SeriesComm) {
   return {
-    ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
-    builds: r.builds.map(build),
-    reference: build(r.reference),
+    ordering: orderingJson(r.ordering),
+    builds: r.builds.map(buildRefJson),
+    reference: buildRefJson(r.reference),
     steps: r.steps.map((s) => ({
       from: s.from,
       to: s.to,

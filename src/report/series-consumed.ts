@@ -7,6 +7,7 @@ import { fromDocTable } from './html/table.js';
 import { renderers, sectionRenderers } from './series.js';
 import { col, type SeriesDocument } from './series-document.js';
 import type { StreamSectionsJson } from './series-json.js';
+import { buildRefJson, orderingJson } from './series-json.js';
 
 const name = (builds: readonly BuildRef[], i: number) => builds[i]?.name ?? null;
 const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
@@ -88,15 +89,8 @@ export function seriesConsumedDocument(r: SeriesConsumed): SeriesDocument {
 /** `kabi series --modules CORPUS --format json`. */
 export function seriesConsumedJson(r: SeriesConsumed) {
   return {
-    ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
-    builds: r.builds.map((b) => ({
-      index: b.index,
-      name: b.name,
-      source: b.source,
-      format: b.format,
-      exports: b.exports,
-      labels: b.labels,
-    })),
+    ordering: orderingJson(r.ordering),
+    builds: r.builds.map(buildRefJson),
     modules: r.modules,
     packages: r.packages,
     consumed: r.consumed,

@@ -23,7 +23,17 @@ function stats(s: ChangeStats) {
   };
 }
 
-function build(b: BuildRef) {
+/** How a series was ordered, as every series document's JSON gives it. */
+export const orderingJson = <O extends { label: string | null; method: string; requested: boolean }>(
+  o: O,
+): Pick<O, 'label' | 'method' | 'requested'> => ({
+  label: o.label,
+  method: o.method,
+  requested: o.requested,
+});
+
+/** A build of a series as every series document's JSON gives it. */
+export function buildRefJson(b: BuildRef) {
   return {
     index: b.index,
     name: b.name,
@@ -59,8 +69,8 @@ const dump = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 /** `kabi series --format json`. */
 export function seriesJson(r: SeriesReport) {
   return {
-    ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
-    builds: r.builds.map(build),
+    ordering: orderingJson(r.ordering),
+    builds: r.builds.map(buildRefJson),
     steps: r.steps.map((s) => ({ from: s.from, to: s.to, ...stats(s) })),
     drift: {
       baseline: r.drift.baseline,
@@ -82,8 +92,8 @@ export function seriesJson(r: SeriesReport) {
 /** `kabi series --streams A B --format json`. */
 export function streamDriftJson(d: StreamDrift) {
   return {
-    a: { name: d.a.name, builds: d.a.builds.map(build) },
-    b: { name: d.b.name, builds: d.b.builds.map(build) },
+    a: { name: d.a.name, builds: d.a.builds.map(buildRefJson) },
+    b: { name: d.b.name, builds: d.b.builds.map(buildRefJson) },
     points: d.points.map((p) => ({
       date: p.date,
       a: p.a,
@@ -102,7 +112,7 @@ export function streamDriftJson(d: StreamDrift) {
 export function symbolHistoryJson(h: SymbolHistory) {
   return {
     symbol: h.symbol,
-    builds: h.builds.map(build),
+    builds: h.builds.map(buildRefJson),
     entries: h.entries.map((e) => ({ build: e.build, export: exportJson(e.export), changes: e.changes })),
   };
 }
@@ -112,7 +122,7 @@ export function stablelistJson(s: StablelistOverTime) {
   return {
     stablelists: s.stablelists,
     protected: s.protected,
-    builds: s.builds.map(build),
+    builds: s.builds.map(buildRefJson),
     perBuild: s.perBuild.map((b) => ({
       build: b.build,
       exported: b.exported,

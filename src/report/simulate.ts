@@ -6,6 +6,7 @@ import { renderHtmlReport } from './html/page.js';
 import { fromDocTable } from './html/table.js';
 import { col, type DocTable, type SeriesDocument } from './series-document.js';
 import { type DocumentOptions, documentToCsv, documentToMarkdown, documentToText } from './series-format.js';
+import { buildRefJson, orderingJson } from './series-json.js';
 
 export const SIMULATE_FORMATS = ['text', 'json', 'markdown', 'csv', 'html'] as const;
 export type SimulateFormat = (typeof SIMULATE_FORMATS)[number];
@@ -112,15 +113,8 @@ export function simulateDocument(r: Simulation): SeriesDocument {
 /** `kabi simulate --format json`. */
 export function simulateJson(r: Simulation) {
   return {
-    ordering: { label: r.ordering.label, method: r.ordering.method, requested: r.ordering.requested },
-    builds: r.builds.map((x) => ({
-      index: x.index,
-      name: x.name,
-      source: x.source,
-      format: x.format,
-      exports: x.exports,
-      labels: x.labels,
-    })),
+    ordering: orderingJson(r.ordering),
+    builds: r.builds.map(buildRefJson),
     boundaries: r.boundaries,
     ltsBoundaries: r.ltsBoundaries,
     modules: r.modules,
