@@ -19,6 +19,7 @@ import { registerSeries } from './commands/series.js';
 import { registerServe } from './commands/serve.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
+import { registerWatch } from './commands/watch.js';
 import { addExitCodeHelp } from './exit-codes.js';
 import { type CommandState, reportError } from './output.js';
 
@@ -69,6 +70,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['report'], registerReport],
   [['kfuncs'], registerKfuncs],
   [['bpf-compat'], registerBpfCompat],
+  [['watch'], registerWatch],
 ];
 
 /**

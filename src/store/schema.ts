@@ -29,6 +29,11 @@
 // distinct definition once by its def hash (hex), shared by every build that has it: a JSON text at
 // bytes `at`..`at + length` of a gzipped pack in `type_packs` (one per ingest, of the definitions no
 // build had yet).
+//
+// Migration 7 (kabi watch): what a watcher has seen, per source, so a restart does not ingest or report
+// again. `watch_sources` keeps the validators (ETag, Last-Modified) of each source's top index;
+// `watch_seen` one row per package handled (ingested, or rejected: verified but unreadable), with the
+// event reported as JSON; its id orders events for the dashboard's stream.
 
 export const MIGRATIONS: string[] = [
   `
@@ -172,6 +177,25 @@ export const MIGRATIONS: string[] = [
     entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
     keys BLOB NOT NULL,
     hashes BLOB NOT NULL
+  );
+  `,
+  `
+  CREATE TABLE watch_sources (
+    source TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    checked_at TEXT NOT NULL
+  );
+  CREATE TABLE watch_seen (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ingested', 'rejected')),
+    entry INTEGER,
+    event TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    UNIQUE (source, key)
   );
   `,
 ];
