@@ -15,26 +15,31 @@ export const STREAM_LABELS = ['distro', 'stream', 'arch', 'flavour'] as const;
 const same = (a: EntryRecord, b: EntryRecord) =>
   STREAM_LABELS.every((k) => labelOf(a.labels, k) === labelOf(b.labels, k));
 
-/** The order of builds in a stream: the package version, else the release. */
-const orderKey = (e: EntryRecord) => labelOf(e.labels, 'version') ?? labelOf(e.labels, 'release') ?? '';
+/**
+ * The order of builds in a stream: the package version, then the release (an RPM's Version is the
+ * upstream one, `6.1.0`, for every build; its release says `-50.el9`).
+ */
+function compareBuilds(a: EntryRecord, b: EntryRecord): number {
+  const of = (e: EntryRecord, k: string) => labelOf(e.labels, k) ?? '';
+  return (
+    compareDebianVersions(of(a, 'version'), of(b, 'version')) ||
+    compareDebianVersions(of(a, 'release'), of(b, 'release'))
+  );
+}
 
 /**
  * The stream's last release before `build`: the stored kernel of the same distro, stream, architecture
- * and flavour whose version is the highest below the new build's. A build of the same version (the image
- * beside its headers) is not a baseline; null for a stream's first build.
+ * and flavour that comes last among those before it (by version, then release; the latest stored of
+ * equals). A build that orders equal (the image beside its headers) is not a baseline; null for a
+ * stream's first build.
  */
 export function streamBaseline(build: EntryRecord, stored: readonly EntryRecord[]): EntryRecord | null {
-  const key = orderKey(build);
   let best: EntryRecord | null = null;
   for (const e of stored) {
     if (e.id === build.id || e.kind !== 'kernel' || !same(e, build)) continue;
-    if (compareDebianVersions(orderKey(e), key) >= 0) continue;
-    if (
-      best === null ||
-      compareDebianVersions(orderKey(e), orderKey(best)) > 0 ||
-      (compareDebianVersions(orderKey(e), orderKey(best)) === 0 && e.id > best.id)
-    )
-      best = e;
+    if (compareBuilds(e, build) >= 0) continue;
+    const c = best === null ? 1 : compareBuilds(e, best);
+    if (c > 0 || (c === 0 && e.id > best!.id)) best = e;
   }
   return best;
 }

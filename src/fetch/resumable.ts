@@ -132,8 +132,13 @@ async function fetchRange(url: string, part: string, from: number, want: Expecte
     }
     file ??= await open(part, append ? 'a' : 'w');
   } catch (e) {
-    // 416: the part is as long as the server's file, or longer: start again next attempt.
-    if (e instanceof FetchError && e.status === 416) await rm(part, { force: true });
+    // 416: the server's file ends where the part does, short of what the index says: a truncated file
+    // on the mirror, which trying again will not mend. The part goes; a later round starts afresh.
+    if (e instanceof FetchError && e.status === 416) {
+      await rm(part, { force: true });
+      const reason = `truncated: the server's file ends at byte ${from} (HTTP 416), the index says ${want.size} bytes`;
+      throw new FetchError(`GET ${url}: ${reason}; the file was not kept`, url, 'size', { cause: e });
+    }
     throw e;
   } finally {
     await file?.close();

@@ -66,6 +66,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     type: 'ModversionsTreeJson',
   },
   { name: 'fetch', command: 'kabi fetch debian', file: 'src/fetch/debian.ts', type: 'FetchDebianResult' },
+  {
+    name: 'watch-event',
+    command: 'kabi watch (one line each)',
+    file: 'src/analysis/watch-round.ts',
+    type: 'WatchEvent',
+  },
 ];
 
 const ts_ = ts;

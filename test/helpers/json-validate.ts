@@ -72,6 +72,8 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
     [[], 'kfuncs'],
   ],
   'bpf-compat': [[[], 'bpf-compat']],
+  // JSON lines: each line one event (test/watch checks them line by line).
+  watch: [[[], 'watch-event']],
 };
 
 const VALUED = new Set(['--db', '-f', '--format', '-o', '--output', '--base', '--module', '--pointer-depth']);
