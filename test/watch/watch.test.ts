@@ -5,10 +5,21 @@
 // unchanged, the other sources going on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openSqliteStore } from '../../src/index.js';
+import { startServer } from '../../src/serve/index.js';
 import { KABI, kabi } from '../helpers/exec.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
 import { needs } from '../helpers/tools.js';
@@ -269,5 +280,58 @@ describe('kabi watch over HTTP: a Debian and an RPM repository', { skip }, () =>
       [['build', 'linux-headers-6.1.0-54-amd64', check('6.1.0-50', '6.1.0-54').verdict]],
     );
     assert.equal(entries().length, before.length + 2);
+  });
+
+  it('the dashboard streams the builds as server-sent events, and a new one as it arrives', async () => {
+    const store = openSqliteStore(db(), { readonly: true });
+    const server = await startServer({ store, port: 0, recheckMs: 100 });
+    const abort = new AbortController();
+    try {
+      const res = await fetch(`${server.url}api/events`, { signal: abort.signal });
+      assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      const blocks = async (n: number) => {
+        for (;;) {
+          const found = text.split('\n\n').filter((b) => b.includes('event: watch'));
+          if (found.length >= n)
+            return found.map((b) => ({
+              id: Number(/^id: (\d+)$/m.exec(b)![1]),
+              event: assertMatchesSchema('watch-event', /^data: (.*)$/m.exec(b)![1]!) as Event,
+            }));
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended after ${text}`);
+          text += value;
+        }
+      };
+      // Replayed: every build the watch stored, in order.
+      const stored = await blocks(6);
+      assert.deepEqual(
+        stored.map((b) => b.event.entry?.id),
+        entries(),
+      );
+      // A new build, found by a watch in another process on a directory source, arrives on the stream.
+      const incoming = join(dir, 'incoming');
+      mkdirSync(incoming);
+      copyFileSync(symversFixture('6.1.0-55'), join(incoming, '6.1.0-55.symvers.xz'));
+      utimesSync(
+        join(incoming, '6.1.0-55.symvers.xz'),
+        new Date(Date.now() - 60_000),
+        new Date(Date.now() - 60_000),
+      );
+      const r = await run([incoming]);
+      assert.deepEqual(
+        r.events.map((e) => e.type),
+        ['build'],
+        r.stderr,
+      );
+      const seen = await blocks(7);
+      assert.deepEqual(seen[6]!.event, r.events[0]);
+      assert.ok(seen[6]!.id > seen[5]!.id);
+    } finally {
+      abort.abort();
+      await server.close();
+      await store.close();
+    }
   });
 });
