@@ -180,13 +180,13 @@ export const MIGRATIONS: string[] = [
   );
   `,
   `
-  CREATE TABLE watch_sources (
+  CREATE TABLE IF NOT EXISTS watch_sources (
     source TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
     checked_at TEXT NOT NULL
   );
-  CREATE TABLE watch_seen (
+  CREATE TABLE IF NOT EXISTS watch_seen (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
     key TEXT NOT NULL,
