@@ -288,7 +288,7 @@ function dirSource(path: string): WatchSource {
         const st = await stat(file).catch(() => null);
         if (st === null || !st.isFile() || Date.now() - st.mtimeMs < SETTLE_MS) continue;
         candidates.push({
-          key: `${name}\0${st.size}\0${Math.trunc(st.mtimeMs)}`,
+          key: `${st.size} ${Math.trunc(st.mtimeMs)} ${name}`,
           name,
           version: '',
           url: null,
