@@ -4,7 +4,6 @@
 // nothing again; a source that stalls and a package cut short are reported and skipped, the store
 // unchanged, the other sources going on.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -20,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSqliteStore } from '../../src/index.js';
 import { startServer } from '../../src/serve/index.js';
-import { KABI, kabi } from '../helpers/exec.js';
+import { kabi } from '../helpers/exec.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
 import { needs } from '../helpers/tools.js';
 import {
@@ -33,6 +32,7 @@ import {
   serveRepo,
   symversFixture,
 } from './repos.js';
+import { type Event, watch } from './run.js';
 
 const CORPUS = join(
   import.meta.dirname,
@@ -45,36 +45,6 @@ const CORPUS = join(
   'kmods',
   '6.1.0-47',
 );
-
-interface Event {
-  type: string;
-  source: string;
-  package: { name: string; version: string } | null;
-  entry: { id: number; labels: Record<string, string> } | null;
-  baseline: { id: number } | null;
-  gate: { verdict: string; exitCode: number; summary: Record<string, number> } | null;
-  compat: { modules: number; loads: number; fails: number; failing: { module: string }[] } | null;
-  created: boolean | null;
-  message: string | null;
-  exitCode: number;
-}
-
-/** `kabi ARGS` without blocking this process (the repository server runs in it); events checked by schema. */
-function watch(args: string[]): Promise<{ status: number | null; events: Event[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KABI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const lines = stdout.split('\n').filter(Boolean);
-      const events = lines.map((l) => assertMatchesSchema('watch-event', l) as Event);
-      resolve({ status, events, stderr });
-    });
-  });
-}
 
 const skip = needs('dpkg-deb', 'rpmbuild', 'xz');
 
