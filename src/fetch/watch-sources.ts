@@ -10,6 +10,7 @@
 //
 // A poll asks for the top file (InRelease, repomd.xml) with the validators of the last round: unchanged,
 // nothing more is read. Each candidate carries the checksum its index gives, which is also its key.
+import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { KabiError, UsageError } from '../errors.js';
@@ -26,7 +27,7 @@ import {
 } from '../readers/repo/rpm-repodata.js';
 import { poolBasename, selectKernelPackages } from './debian.js';
 import { FetchError } from './http.js';
-import { getIfChanged, type RetryOptions, type Validators, withRetries } from './resumable.js';
+import { getIfChanged, type RetryOptions, type Validators } from './resumable.js';
 
 export interface WatchCandidate {
   /** Stable across rounds and unique within the source: the package's checksum (a file's name, size, time). */
@@ -172,19 +173,22 @@ function notFound(e: unknown): null {
   throw e;
 }
 
-/** An index file, whole, checked against the size and checksum its parent lists. */
+/**
+ * An index file, whole, checked against the checksum (and size, when given) its parent lists: a file
+ * that changed between the two requests, or was corrupted on the way, is refused.
+ */
 async function fetchChecked(
   url: string,
-  want: { size: number; algorithm: string; hex: string },
+  want: { size: number | null; algorithm: string; hex: string },
   o: PollOptions,
 ): Promise<Uint8Array> {
-  const answer = await getIfChanged(url, null, { ...o, maxBytes: want.size });
+  const maxBytes = want.size ?? o.maxIndexBytes ?? 256 * MiB;
+  const answer = await getIfChanged(url, null, { ...o, maxBytes });
   if (!answer.changed) throw new FetchError(`GET ${url}: 304 to an unconditional request`, url, 'http');
   const { bytes } = answer;
-  const { createHash } = await import('node:crypto');
   const got = createHash(want.algorithm).update(bytes).digest('hex');
-  if (bytes.length !== want.size || got !== want.hex) {
-    const reason = `${bytes.length} bytes, ${want.algorithm} ${got}; the parent index says ${want.size} bytes, ${want.hex}`;
+  if ((want.size !== null && bytes.length !== want.size) || got !== want.hex) {
+    const reason = `${bytes.length} bytes, ${want.algorithm} ${got}; its parent index says ${want.size ?? '?'} bytes, ${want.hex}`;
     throw new FetchError(`GET ${url}: ${reason}`, url, 'integrity');
   }
   return bytes;
@@ -226,23 +230,7 @@ function rpmSource(id: string, root: string, match?: RegExp): WatchSource {
       const primary = repomd.data.find((d) => d.type === 'primary');
       if (primary === undefined) throw new KabiError(`${repomdUrl}: no <data type="primary">`);
       const url = `${root}/${safeHref(primary.href, repomdUrl, /\.xml(\.(gz|xz|zst|bz2))?$/)}`;
-      const bytes =
-        primary.size === null
-          ? await withRetries(async () => {
-              const a = await getIfChanged(url, null, { ...o, maxBytes });
-              return a.changed ? a.bytes : new Uint8Array();
-            }, o)
-          : await fetchChecked(url, { size: primary.size, ...primary.checksum }, o);
-      if (primary.size === null) {
-        const { createHash } = await import('node:crypto');
-        const got = createHash(primary.checksum.algorithm).update(bytes).digest('hex');
-        if (got !== primary.checksum.hex)
-          throw new FetchError(
-            `GET ${url}: checksum ${got}, repomd.xml says ${primary.checksum.hex}`,
-            url,
-            'integrity',
-          );
-      }
+      const bytes = await fetchChecked(url, { size: primary.size, ...primary.checksum }, o);
       const { data } = await decompress(bytes, { source: url, maxOutput: maxBytes });
       const packages = parsePrimary(decodeText(data, url, 'primary.xml'), { source: url });
       const candidates = selectKernelRpms(packages, match).map((p) => ({
