@@ -3,7 +3,7 @@
 //   deb:URL?suite=bookworm&arch=amd64[&component=main][&flavour=amd64][&images=1]
 //        dists/<suite>/InRelease (else Release) → <component>/binary-<arch>/Packages(.xz|.gz), checked
 //        against the Release's SHA256; linux-headers (and with images=1 linux-image) as `kabi fetch` picks them
-//   rpm:URL[?match=REGEX]
+//   rpm:URL[?match=REGEX]            (REGEX against name-version-release.arch)
 //        repodata/repomd.xml → its primary (checked against repomd's checksum) → kernel / kernel-core
 //   dir:PATH (or an existing directory)
 //        regular files that appeared or changed since the last round
@@ -209,7 +209,7 @@ export function selectKernelRpms(packages: RpmPackage[], match?: RegExp): RpmPac
         p.name.endsWith('-core') ||
         !names.has(`${p.name}-core\0${p.epoch}:${p.version}-${p.release}\0${p.arch}`),
     )
-    .filter((p) => match === undefined || match.test(p.name))
+    .filter((p) => match === undefined || match.test(`${p.name}-${p.version}-${p.release}.${p.arch}`))
     .sort(
       (a, b) =>
         compareDebianVersions(`${a.version}-${a.release}`, `${b.version}-${b.release}`) ||

@@ -104,5 +104,6 @@ describe('RPM repodata', () => {
       'kernel-core-5.14.0-162.el9.x86_64',
     ]);
     assert.deepEqual(selectKernelRpms(list, /^kernel-rt/).length, 1);
+    assert.deepEqual(selectKernelRpms(list, /-162\.el9\./).length, 1);
   });
 });
