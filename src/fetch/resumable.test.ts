@@ -29,6 +29,7 @@ describe('resumable downloads and conditional GETs', () => {
         res.writeHead(503);
         return res.end();
       }
+      if (req.url === '/plain') return res.end('no validators');
       if (req.url === '/index') {
         if (req.headers['if-none-match'] === '"v1"') {
           res.writeHead(304, { etag: '"v1"' });
@@ -99,9 +100,25 @@ describe('resumable downloads and conditional GETs', () => {
     const first = await getIfChanged(`${url}/index`, null, { ...o, maxBytes: 100 });
     assert.ok(first.changed);
     assert.equal(Buffer.from(first.bytes).toString(), 'index');
-    assert.deepEqual(first.validators, { etag: '"v1"', lastModified: 'Thu, 03 Dec 2026 12:00:00 GMT' });
+    const digest = createHash('sha256').update('index').digest('hex');
+    assert.deepEqual(first.validators, {
+      etag: '"v1"',
+      lastModified: 'Thu, 03 Dec 2026 12:00:00 GMT',
+      digest,
+    });
     assert.deepEqual(await getIfChanged(`${url}/index`, first.validators, { ...o, maxBytes: 100 }), {
       changed: false,
     });
+  });
+
+  test('from a server without validators, the same bytes as last time are unchanged too', async () => {
+    const first = await getIfChanged(`${url}/plain`, null, { ...o, maxBytes: 100 });
+    assert.ok(first.changed);
+    assert.deepEqual({ ...first.validators, digest: null }, { etag: null, lastModified: null, digest: null });
+    assert.deepEqual(await getIfChanged(`${url}/plain`, first.validators, { ...o, maxBytes: 100 }), {
+      changed: false,
+    });
+    const other = { ...first.validators, digest: '0'.repeat(64) };
+    assert.equal((await getIfChanged(`${url}/plain`, other, { ...o, maxBytes: 100 })).changed, true);
   });
 });

@@ -11,6 +11,8 @@ import { FetchError, type GetOptions, getBody } from './http.js';
 export interface Validators {
   etag: string | null;
   lastModified: string | null;
+  /** SHA-256 of the body: a server that sends no validators answers in full, and this tells it unchanged. */
+  digest: string | null;
 }
 
 export interface RetryOptions {
@@ -48,8 +50,8 @@ export async function withRetries<T>(attempt: () => Promise<T>, o: RetryOptions)
 }
 
 /**
- * GETs an index unless it is unchanged since `known` (a 304 answer); `maxBytes` caps it. A server that
- * ignores the validators just sends it again, and the caller compares what it holds.
+ * GETs an index unless it is unchanged since `known`: a 304 answer, or (from a server that sends no
+ * validators or ignores them) the same bytes as last time. `maxBytes` caps it.
  */
 export async function getIfChanged(
   url: string,
@@ -60,9 +62,11 @@ export async function getIfChanged(
   if (known?.etag) headers['if-none-match'] = known.etag;
   if (known?.lastModified) headers['if-modified-since'] = known.lastModified;
   return withRetries(async () => {
-    let validators: Validators = { etag: null, lastModified: null };
+    let etag: string | null = null;
+    let lastModified: string | null = null;
     const onResponse = (res: Response) => {
-      validators = { etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
+      etag = res.headers.get('etag');
+      lastModified = res.headers.get('last-modified');
     };
     const chunks: Uint8Array[] = [];
     try {
@@ -71,7 +75,10 @@ export async function getIfChanged(
       if (e instanceof FetchError && e.status === 304) return { changed: false as const };
       throw e;
     }
-    return { changed: true as const, bytes: Buffer.concat(chunks), validators };
+    const bytes = Buffer.concat(chunks);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (known?.digest === digest) return { changed: false as const };
+    return { changed: true as const, bytes, validators: { etag, lastModified, digest } };
   }, o);
 }
 

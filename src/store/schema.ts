@@ -31,7 +31,8 @@
 // build had yet).
 //
 // Migration 7 (kabi watch): what a watcher has seen, per source, so a restart does not ingest or report
-// again. `watch_sources` keeps the validators (ETag, Last-Modified) of each source's top index;
+// again. `watch_sources` keeps the validators (ETag, Last-Modified, and the SHA-256 of the body) of each
+// source's top index;
 // `watch_seen` one row per package handled (ingested, or rejected: verified but unreadable), with the
 // event reported as JSON; its id orders events for the dashboard's stream.
 
@@ -184,6 +185,7 @@ export const MIGRATIONS: string[] = [
     source TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
+    digest TEXT,
     checked_at TEXT NOT NULL
   );
   CREATE TABLE IF NOT EXISTS watch_seen (

@@ -14,16 +14,21 @@ describe('kabi watch state in the SQLite store (migration 7)', () => {
     let store = openSqliteStore(path);
     assert.deepEqual(await store.watchState('deb:a'), { validators: null, seen: new Set() });
     await store.recordWatch('deb:a', [seen('1'), seen('2')]);
-    await store.recordWatch('deb:a', [seen('1', '{"again":true}')], { etag: '"x"', lastModified: null });
+    await store.recordWatch('deb:a', [seen('1', '{"again":true}')], {
+      etag: '"x"',
+      lastModified: null,
+      digest: null,
+    });
     await store.recordWatch('rpm:b', [seen('1')]);
-    await store.recordWatch('deb:a', [], { etag: '"y"', lastModified: 'Thu, 03 Dec 2026 12:00:00 GMT' });
+    const y = { etag: '"y"', lastModified: 'Thu, 03 Dec 2026 12:00:00 GMT', digest: 'ab'.repeat(32) };
+    await store.recordWatch('deb:a', [], y);
     await store.close();
     // A restart reads what the last run left.
     store = openSqliteStore(path, { readonly: true });
     try {
       const a = await store.watchState('deb:a');
       assert.deepEqual([...a.seen].sort(), ['1', '2']);
-      assert.deepEqual(a.validators, { etag: '"y"', lastModified: 'Thu, 03 Dec 2026 12:00:00 GMT' });
+      assert.deepEqual(a.validators, y);
       assert.deepEqual([...(await store.watchState('rpm:b')).seen], ['1']);
       const events = await store.watchEvents(0, 10);
       assert.deepEqual(

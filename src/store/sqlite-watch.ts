@@ -7,12 +7,13 @@ export function watchState(
   sql: Sql,
   source: string,
 ): { validators: WatchValidators | null; seen: Set<string> } {
-  const row = sql.stmt('SELECT etag, last_modified FROM watch_sources WHERE source = ?').get(source) as
-    | { etag: string | null; last_modified: string | null }
-    | undefined;
+  const row = sql
+    .stmt('SELECT etag, last_modified, digest FROM watch_sources WHERE source = ?')
+    .get(source) as { etag: string | null; last_modified: string | null; digest: string | null } | undefined;
   const keys = sql.stmt('SELECT key FROM watch_seen WHERE source = ?').pluck().all(source) as string[];
   return {
-    validators: row === undefined ? null : { etag: row.etag, lastModified: row.last_modified },
+    validators:
+      row === undefined ? null : { etag: row.etag, lastModified: row.last_modified, digest: row.digest },
     seen: new Set(keys),
   };
 }
@@ -28,11 +29,11 @@ export function recordWatch(sql: Sql, source: string, seen: WatchSeen[], validat
     if (validators !== undefined)
       sql
         .stmt(
-          `INSERT INTO watch_sources (source, etag, last_modified, checked_at) VALUES (?, ?, ?, ?)
+          `INSERT INTO watch_sources (source, etag, last_modified, digest, checked_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (source) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-             checked_at = excluded.checked_at`,
+             digest = excluded.digest, checked_at = excluded.checked_at`,
         )
-        .run(source, validators.etag, validators.lastModified, now);
+        .run(source, validators.etag, validators.lastModified, validators.digest, now);
   })();
 }
 

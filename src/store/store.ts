@@ -54,6 +54,8 @@ export interface StoreStats {
 export interface WatchValidators {
   etag: string | null;
   lastModified: string | null;
+  /** SHA-256 of the index as last read (a server without validators sends it whole each time). */
+  digest: string | null;
 }
 
 /** `kabi watch`: a package of a source, handled: ingested, or rejected (verified, but not a readable build). */
