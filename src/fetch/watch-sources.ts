@@ -147,8 +147,14 @@ function debSource(id: string, root: string, w: DebWhere): WatchSource {
         throw new KabiError(
           `${source}: lists no ${dir}Packages index (check the component and architecture)`,
         );
+      const want = { size: entry.size, algorithm: 'sha256', hex: entry.sha256 };
       const url = dists + entry.path;
-      const bytes = await fetchChecked(url, { size: entry.size, algorithm: 'sha256', hex: entry.sha256 }, o);
+      // By hash where the Release offers it (as apt does): a mirror mid-sync still has the index this
+      // Release names there; its plain path may already hold the next one.
+      const byHash = `${dists}${dir}by-hash/SHA256/${entry.sha256}`;
+      const bytes =
+        (release.acquireByHash ? await fetchChecked(byHash, want, o).catch(notFound) : null) ??
+        (await fetchChecked(url, want, o));
       const { data } = await decompress(bytes, { source: url, maxOutput: maxBytes });
       const packages = parsePackagesIndex(decodeText(data, url, 'a Debian Packages index'), { source: url });
       const chosen = selectKernelPackages(packages, { flavour: w.flavour, images: w.images, match: w.match });

@@ -114,12 +114,16 @@ export function publishDebian(root: string, suite: string, debs: DebInRepo[]): v
   const dir = join(root, 'dists', suite, 'main', 'binary-amd64');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'Packages'), packages);
+  // As Debian's archive does (Acquire-By-Hash): the index also under its hash, never overwritten.
+  mkdirSync(join(dir, 'by-hash', 'SHA256'), { recursive: true });
+  writeFileSync(join(dir, 'by-hash', 'SHA256', sha256(packages)), packages);
   const release = [
     `Suite: ${suite}`,
     `Codename: ${suite}`,
     `Date: ${new Date().toUTCString()}`,
     'Architectures: amd64',
     'Components: main',
+    'Acquire-By-Hash: yes',
     'SHA256:',
     ` ${sha256(packages)} ${packages.length} main/binary-amd64/Packages`,
     '',

@@ -186,6 +186,13 @@ describe('kabi watch over HTTP: a Debian and an RPM repository', { skip }, () =>
     assert.equal(d!.entry?.labels.release, '6.1.0-50');
     assert.notEqual(d!.baseline?.id, p!.baseline?.id);
     assert.equal(r.status, 12);
+    // The index was read by hash, as the Release offers (a mirror mid-sync cannot mismatch it).
+    assert.ok(
+      server.log.some((l) =>
+        /^GET \/debian\/dists\/bookworm\/main\/binary-amd64\/by-hash\/SHA256\/[0-9a-f]{64} 200$/.test(l),
+      ),
+    );
+    assert.ok(!server.log.includes('GET /debian/dists/bookworm/main/binary-amd64/Packages 200'));
     // --on-break ran once per break, with the event on stdin and the variables set.
     const lines = readFileSync(`${breakOut}.env`, 'utf8').trim().split('\n');
     assert.deepEqual(lines, ['linux-headers-6.1.0-50-amd64 incompatible 12', 'kernel-core incompatible 12']);

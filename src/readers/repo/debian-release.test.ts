@@ -18,6 +18,7 @@ Origin: Debian
 Suite: oldstable
 Codename: bookworm
 Date: Sat, 10 Jun 2023 08:53:33 UTC
+Acquire-By-Hash: yes
 Description: Debian 12
 - Label: Debian-Security
 SHA256:
@@ -34,6 +35,7 @@ describe('parseDebianRelease', () => {
     const r = parseDebianRelease(SIGNED, { source });
     assert.equal(r.suite, 'oldstable');
     assert.equal(r.date, 'Sat, 10 Jun 2023 08:53:33 UTC');
+    assert.equal(r.acquireByHash, true);
     assert.deepEqual(r.files.get('main/binary-amd64/Packages.xz'), {
       path: 'main/binary-amd64/Packages.xz',
       size: 1655296,
@@ -46,6 +48,7 @@ describe('parseDebianRelease', () => {
   test('reads an unsigned Release as it is', () => {
     const text = `Suite: bookworm\nSHA256:\n ${SHA} 10 main/binary-amd64/Packages\n`;
     assert.equal(parseDebianRelease(text, { source }).files.get('main/binary-amd64/Packages')?.size, 10);
+    assert.equal(parseDebianRelease(text, { source }).acquireByHash, false);
   });
 
   test('a hash line that is not "<sha256> <size> <path>" is an error naming its line', () => {

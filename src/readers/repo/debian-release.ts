@@ -3,6 +3,7 @@
 //
 //   Suite: bookworm
 //   Date: Sat, 10 Jun 2023 08:53:33 UTC
+//   Acquire-By-Hash: yes                               indexes also at <dir>/by-hash/SHA256/<sha256>
 //   SHA256:
 //    2a40c463…  1655296 main/binary-amd64/Packages.xz      hash, size, path below dists/<suite>/
 //
@@ -23,6 +24,11 @@ export interface ReleaseFile {
 export interface DebianRelease {
   suite: string | null;
   date: string | null;
+  /**
+   * `Acquire-By-Hash: yes`: each index is also at `<dir>/by-hash/SHA256/<sha256>`, a path that never
+   * changes, so a client never gets a Packages newer than the Release it read while the mirror syncs.
+   */
+  acquireByHash: boolean;
   /** Keyed by path. */
   files: Map<string, ReleaseFile>;
 }
@@ -75,6 +81,7 @@ export function parseDebianRelease(text: string, opts: { source: string }): Debi
   return {
     suite: fields.get('suite')?.value ?? fields.get('codename')?.value ?? null,
     date: fields.get('date')?.value ?? null,
+    acquireByHash: /^yes$/i.test(fields.get('acquire-by-hash')?.value ?? ''),
     files,
   };
 }
