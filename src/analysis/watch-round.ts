@@ -90,7 +90,7 @@ export interface WatchEvent {
   compat: WatchCompat | null;
   /** false when the artifact was already stored (by `kabi ingest`, or another source). */
   created: boolean | null;
-  /** What went wrong (rejected, download-failed, source-failed). */
+  /** What went wrong (rejected, download-failed, source-failed; a build stored but not gated or judged). */
   message: string | null;
   /** The bitmask `kabi check` and `kabi compat` would exit with: 4 changed, 8 incompatible or a module fails. */
   exitCode: number;

@@ -24,5 +24,6 @@ export function watchEventText(e: WatchEvent): string {
     const failing = e.compat.failing.map((f) => printable(f.module)).join(', ');
     parts.push(`compat ${e.compat.loads}/${e.compat.modules} load${failing ? `; fail: ${failing}` : ''}`);
   }
+  if (e.message !== null) parts.push(printable(e.message));
   return `build\t${where}${pkg}: ${parts.join('; ')}\n`;
 }

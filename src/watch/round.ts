@@ -140,14 +140,27 @@ async function handle(
     return buildEvent({ source, pkg, entry, created, baseline: null, report: null, verdicts: null });
   const baseline = streamBaseline(entry, await store.list(''));
   const [build, old] = await store.loadBuilds(baseline === null ? [entry.id] : [entry.id, baseline.id]);
+  // The build is stored whatever the judging says: a gate or compat that cannot judge it (two builds
+  // that share nothing to compare) is said in the event, never a rejected package.
+  const problems: string[] = [];
   let report: DiffReport | null = null;
-  if (old !== undefined) report = compareBuilds(old, build!, { policy: o.policy });
-  let verdicts: Verdict[] | null = null;
-  if (o.modules !== null) {
-    const names = await store.loadModuleNames(entry.id);
-    verdicts = moduleVerdicts(o.modules, storedTarget(entry, build!, names), { kernelModules: true });
+  try {
+    if (old !== undefined) report = compareBuilds(old, build!, { policy: o.policy });
+  } catch (e) {
+    problems.push(`not gated: ${messageOf(e)}`);
   }
-  return buildEvent({ source, pkg, entry, created, baseline, report, verdicts });
+  let verdicts: Verdict[] | null = null;
+  try {
+    if (o.modules !== null) {
+      const names = await store.loadModuleNames(entry.id);
+      verdicts = moduleVerdicts(o.modules, storedTarget(entry, build!, names), { kernelModules: true });
+    }
+  } catch (e) {
+    problems.push(`compat not judged: ${messageOf(e)}`);
+  }
+  const event = buildEvent({ source, pkg, entry, created, baseline, report, verdicts });
+  if (problems.length === 0) return event;
+  return { ...event, message: problems.join('; '), exitCode: event.exitCode | 1 };
 }
 
 /** A stored kernel as the loader sees it (as `kabi compat -k REF` reads one). */
