@@ -31,9 +31,12 @@ export * from './analysis/simulate.js';
 export * from './analysis/stablelist-generate.js';
 export * from './analysis/subsystems.js';
 export * from './analysis/summary.js';
+export * from './analysis/watch-round.js';
 export * from './errors.js';
 export * from './fetch/debian.js';
 export * from './fetch/manifest.js';
+export * from './fetch/resumable.js';
+export * from './fetch/watch-sources.js';
 export { type IngestOptions, ingestArtifact } from './ingest/ingest.js';
 export * from './model/bpf-compat.js';
 export * from './model/bpf-object.js';
@@ -150,6 +153,8 @@ export * from './readers/pkg/index.js';
 export * from './readers/policy/index.js';
 export * from './readers/repo/apt-sources.js';
 export * from './readers/repo/debian-packages.js';
+export { type DebianRelease, parseDebianRelease } from './readers/repo/debian-release.js';
+export { parsePrimary, parseRepomd, type Repomd, type RpmPackage } from './readers/repo/rpm-repodata.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
@@ -214,6 +219,7 @@ export * from './report/series-consumed.js';
 export type { SeriesJson, StablelistJson, StreamDriftJson, SymbolHistoryJson } from './report/series-json.js';
 export * from './report/simulate.js';
 export * from './report/stablelist-reference.js';
+export { watchEventText } from './report/watch-text.js';
 export { defaultStorePath } from './store/location.js';
 export {
   migrateSqliteStore,
@@ -223,6 +229,7 @@ export {
 } from './store/open-sqlite.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export * from './store/store.js';
+export { type WatchRoundOptions, type WatchRoundResult, watchRound } from './watch/round.js';
 export { writeBaseline } from './writers/baseline.js';
 export { btfSubset, encodeBtf } from './writers/btf.js';
 export { formatModuleSymvers } from './writers/module-symvers.js';

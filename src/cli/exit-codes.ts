@@ -17,6 +17,7 @@ const JUDGING: Record<string, { codes: number[]; note?: string }> = {
   compat: { codes: [8] },
   why: { codes: [8] },
   'bpf-compat': { codes: [8] },
+  watch: { codes: [4, 8, 12], note: 'with --once' },
 };
 
 export function exitCodesOf(name: string): number[] {

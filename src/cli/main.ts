@@ -22,6 +22,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerStablelist } from './commands/stablelist.js';
 import { registerSummary } from './commands/summary.js';
 import { registerSymvers } from './commands/symvers.js';
+import { registerWatch } from './commands/watch.js';
 import { addExitCodeHelp } from './exit-codes.js';
 import { type CommandState, reportError } from './output.js';
 
@@ -75,6 +76,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['stablelist'], registerStablelist],
   [['interfaces'], registerInterfaces],
   [['simulate'], registerSimulate],
+  [['watch'], registerWatch],
 ];
 
 /**

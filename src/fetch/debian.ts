@@ -213,7 +213,7 @@ function checkNames(named: Record<string, string>): void {
 }
 
 /** The file name a pool path gives; an index that points outside the pool is refused, never followed. */
-function poolBasename(filename: string, indexUrl: string): string {
+export function poolBasename(filename: string, indexUrl: string): string {
   const parts = filename.split('/');
   const base = parts.at(-1) ?? '';
   if (!SAFE_NAME.test(filename) || parts.includes('..') || !/\.deb$/.test(base)) {

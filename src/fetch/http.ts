@@ -39,6 +39,10 @@ export interface GetOptions {
   capReason?: string;
   /** Cancels the request (another download failed, the user pressed ^C). */
   signal?: AbortSignal;
+  /** Request headers (If-None-Match, If-Modified-Since, Range: resumable.ts). */
+  headers?: Record<string, string>;
+  /** Sees the response before its body is read (its status and validators). */
+  onResponse?: (res: Response) => void;
 }
 
 /** GETs `url` and yields its body chunk by chunk; every failure is a FetchError naming the URL. */
@@ -48,12 +52,13 @@ export async function* getBody(url: string, o: GetOptions): AsyncGenerator<Uint8
   const signal = o.signal === undefined ? idle.signal : AbortSignal.any([idle.signal, o.signal]);
   let received = 0;
   try {
-    const res = await fetch(url, { signal, redirect: 'follow' });
+    const res = await fetch(url, { signal, redirect: 'follow', headers: o.headers });
     if (!res.ok || res.body === null) {
       await res.body?.cancel().catch(() => {});
       const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
       throw new FetchError(`GET ${url}: ${status}`, url, 'http', { status: res.status });
     }
+    o.onResponse?.(res);
     const length = Number(res.headers.get('content-length') ?? Number.NaN);
     if (length > o.maxBytes) throw tooLarge(url, `the server announces ${length} bytes`, o);
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {

@@ -8,6 +8,7 @@ import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
 import { type Asset, defaultAssetsDir, encodedBody, loadAssets } from './assets.js';
 import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
+import { registerEvents } from './events.js';
 import type { ServeOptions } from './options.js';
 import { HttpError, LIMITS } from './params.js';
 import { registerRoutes } from './routes.js';
@@ -104,6 +105,7 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
     await warming;
   });
   registerRoutes(app, view);
+  registerEvents(app, opts.store, { pollMs: opts.recheckMs });
   registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
   return { app, warm, idle: async () => warming ?? undefined };
 }

@@ -33,6 +33,12 @@
 // Migration 7 (BTF for bpf-compat): a kernel build's BTF as the kernel has it: vmlinux's .BTF (module '')
 // and the split .BTF of the modules that offer kfuncs, each blob zstd-compressed once by its sha256 in
 // `btf_blobs` and shared by every build with the same bytes. `kabi bpf-compat --series` reads them.
+//
+// Migration 8 (kabi watch): what a watcher has seen, per source, so a restart does not ingest or report
+// again. `watch_sources` keeps the validators (ETag, Last-Modified, and the SHA-256 of the body) of each
+// source's top index;
+// `watch_seen` one row per package handled (ingested, or rejected: verified but unreadable), with the
+// event reported as JSON; its id orders events for the dashboard's stream.
 
 export const MIGRATIONS: string[] = [
   `
@@ -190,5 +196,25 @@ export const MIGRATIONS: string[] = [
     blob TEXT NOT NULL REFERENCES btf_blobs(sha256),
     PRIMARY KEY (entry, module)
   ) WITHOUT ROWID;
+  `,
+  `
+  CREATE TABLE IF NOT EXISTS watch_sources (
+    source TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    digest TEXT,
+    checked_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS watch_seen (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ingested', 'rejected')),
+    entry INTEGER,
+    event TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    UNIQUE (source, key)
+  );
   `,
 ];

@@ -24,8 +24,19 @@ import {
   resolveEntry,
   storeStats,
 } from './sqlite-query.js';
+import { recordWatch, watchEvents, watchState } from './sqlite-watch.js';
 import { ingest, reingest, removeEntry, setLabels } from './sqlite-write.js';
-import type { EntryRecord, IngestInput, IngestResult, KernelBtfBlobs, Store, StoreStats } from './store.js';
+import type {
+  EntryRecord,
+  IngestInput,
+  IngestResult,
+  KernelBtfBlobs,
+  Store,
+  StoreStats,
+  WatchEventRecord,
+  WatchSeen,
+  WatchValidators,
+} from './store.js';
 
 export class SqliteStore implements Store {
   private readonly sql: Sql;
@@ -109,6 +120,18 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     return this.read(() => storeStats(this.sql));
+  }
+
+  async watchState(source: string): Promise<{ validators: WatchValidators | null; seen: Set<string> }> {
+    return this.read(() => watchState(this.sql, source));
+  }
+
+  async recordWatch(source: string, seen: WatchSeen[], validators?: WatchValidators): Promise<void> {
+    this.write(() => recordWatch(this.sql, source, seen, validators));
+  }
+
+  async watchEvents(after: number, limit: number): Promise<WatchEventRecord[]> {
+    return this.read(() => watchEvents(this.sql, after, limit));
   }
 
   async close(): Promise<void> {

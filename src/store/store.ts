@@ -58,6 +58,32 @@ export interface StoreStats {
   bytes: number;
 }
 
+/** `kabi watch`: what a source's top index answered last (HTTP validators, RFC 9110 §8.8). */
+export interface WatchValidators {
+  etag: string | null;
+  lastModified: string | null;
+  /** SHA-256 of the index as last read (a server without validators sends it whole each time). */
+  digest: string | null;
+}
+
+/** `kabi watch`: a package of a source, handled: ingested, or rejected (verified, but not a readable build). */
+export interface WatchSeen {
+  key: string;
+  name: string;
+  outcome: 'ingested' | 'rejected';
+  entry: number | null;
+  /** The event reported for it, as JSON (schema/watch-event.schema.json). */
+  event: string;
+}
+
+export interface WatchEventRecord {
+  id: number;
+  source: string;
+  /** As JSON. */
+  event: string;
+  seenAt: string;
+}
+
 /**
  * Every method returns a promise: SQLite answers at once, but the planned PostgreSQL store (issue 18, the
  * `postgres` client) can only answer asynchronously. A method reads or writes all it needs in one call
@@ -104,5 +130,11 @@ export interface Store {
   /** Removes an entry, and whatever no other entry uses, in one transaction. */
   remove(ref: string): Promise<EntryRecord>;
   stats(): Promise<StoreStats>;
+  /** `kabi watch`: a source's validators (null: none kept) and the keys of the packages it has handled. */
+  watchState(source: string): Promise<{ validators: WatchValidators | null; seen: Set<string> }>;
+  /** `kabi watch`, one transaction: packages handled (each key once), and the validators when given. */
+  recordWatch(source: string, seen: WatchSeen[], validators?: WatchValidators): Promise<void>;
+  /** `kabi watch`'s events with an id above `after`, oldest first, at most `limit` (the dashboard's stream). */
+  watchEvents(after: number, limit: number): Promise<WatchEventRecord[]>;
   close(): Promise<void>;
 }

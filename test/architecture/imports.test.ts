@@ -54,6 +54,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   report: ['analysis', 'model', 'errors.ts'],
   fetch: ['readers', 'model', 'errors.ts'],
   ingest: ['readers', 'store', 'model', 'errors.ts'],
+  watch: ['fetch', 'ingest', 'store', 'analysis', 'readers', 'model', 'errors.ts'],
   serve: ['index.ts', 'errors.ts'],
   cli: ['index.ts', 'index-diff.ts', 'serve', 'errors.ts'],
 };

@@ -97,6 +97,12 @@ export const SCHEMA_ROOTS: { name: string; command: string; file: string; type: 
     file: 'src/report/stablelist-reference.ts',
     type: 'StablelistGenerateJson',
   },
+  {
+    name: 'watch-event',
+    command: 'kabi watch (one line each)',
+    file: 'src/analysis/watch-round.ts',
+    type: 'WatchEvent',
+  },
 ];
 
 const ts_ = ts;

@@ -81,6 +81,8 @@ export const JSON_COMMANDS: Record<string, [options: string[], schema: string | 
   interfaces: [[[], 'interfaces']],
   'stablelist generate': [[[], 'stablelist-generate']],
   simulate: [[[], 'simulate']],
+  // JSON lines: each line one event (test/watch checks them line by line).
+  watch: [[[], 'watch-event']],
 };
 
 const VALUED = new Set([

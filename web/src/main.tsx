@@ -36,9 +36,10 @@ const PAGES = new Map<string, Page>([
   ['kmod', { title: 'Kmod', load: () => import('./pages/kmods').then((m) => m.KmodPageView) }],
   ['compat', { title: 'Compat', load: () => import('./pages/compat').then((m) => m.CompatPage) }],
   ['rate', { title: 'Rate', load: () => import('./pages/rate').then((m) => m.RatePage) }],
+  ['watch', { title: 'Watch', load: () => import('./pages/watch').then((m) => m.WatchPage) }],
 ]);
 
-const NAV = ['builds', 'series', 'rate', 'diff', 'symbol', 'kmods', 'compat'];
+const NAV = ['builds', 'series', 'rate', 'diff', 'symbol', 'kmods', 'compat', 'watch'];
 
 /** Pages whose code has arrived, and those on the way. */
 const loaded = new Map<string, PageView>();
