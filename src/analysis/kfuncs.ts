@@ -58,6 +58,8 @@ export interface KfuncDiff {
   summary: Record<KfuncChangeKind, number>;
   /** Flags were compared only where both sides know them (not for decl tags alone). */
   flagsCompared: boolean;
+  /** Program types were compared: both sides were read with their kernel's source. */
+  progTypesCompared: boolean;
 }
 
 function emptySummary(): Record<KfuncChangeKind, number> {
@@ -128,7 +130,15 @@ export function diffKfuncs(
   changes.sort((x, y) => order(x) - order(y) || compareKfuncs((x.new ?? x.old)!, (y.new ?? y.old)!));
   const summary = emptySummary();
   for (const c of changes) summary[c.kind]++;
-  return { old: side(labels[0], a), new: side(labels[1], b), changes, summary, flagsCompared };
+  const progTypesCompared = a.progTypesFrom !== undefined && b.progTypesFrom !== undefined;
+  return {
+    old: side(labels[0], a),
+    new: side(labels[1], b),
+    changes,
+    summary,
+    flagsCompared,
+    progTypesCompared,
+  };
 }
 
 /**

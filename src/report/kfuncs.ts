@@ -101,7 +101,8 @@ const changeColumns = () => [
 
 function summaryLine(d: KfuncDiff): string {
   const s = d.summary;
-  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed, ${s['prog-types-changed']} program types changed, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
+  const types = d.progTypesCompared ? `, ${s['prog-types-changed']} program types changed` : '';
+  return `${s.added} added, ${s.removed} removed, ${s['prototype-changed']} prototypes changed${types}, ${s['flags-changed']} flags changed, ${s.moved} moved, ${s['params-renamed']} parameters renamed`;
 }
 
 export function kfuncDiffDocument(d: KfuncDiff): SeriesDocument {
@@ -237,6 +238,7 @@ export function kfuncDiffJson(d: KfuncDiff) {
     new: d.new,
     summary: d.summary,
     flagsCompared: d.flagsCompared,
+    progTypesCompared: d.progTypesCompared,
     changes: d.changes.map((c) => ({
       kind: c.kind,
       name: c.name,
