@@ -8,7 +8,7 @@ import { openSqliteStore } from './open-sqlite.js';
 const seen = (key: string, event = `{"k":"${key}"}`) =>
   ({ key, name: `pkg-${key}`, outcome: 'ingested', entry: null, event }) as const;
 
-describe('kabi watch state in the SQLite store (migration 7)', () => {
+describe('kabi watch state in the SQLite store (migration 8)', () => {
   it('keeps per source what was seen and the validators; each key once; events in order', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kabi-watch-state-')), 'w.db');
     let store = openSqliteStore(path);

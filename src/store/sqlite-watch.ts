@@ -1,4 +1,4 @@
-// `kabi watch`'s state in the SQLite store (migration 7): per source, the validators of its top index and
+// `kabi watch`'s state in the SQLite store (migration 8): per source, the validators of its top index and
 // the packages handled, so that a restarted watcher neither downloads nor reports a package twice.
 import type { Sql } from './sqlite-db.js';
 import type { WatchEventRecord, WatchSeen, WatchValidators } from './store.js';
