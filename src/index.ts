@@ -196,7 +196,7 @@ export {
   type SqliteStoreHandle,
 } from './store/open-sqlite.js';
 export { migratePostgresStore, openPostgresStore, POSTGRES_SCHEMA_VERSION } from './store/postgres.js';
-export { isPostgresUrl } from './store/postgres-db.js';
+export { isPostgresUrl, redactUrl as redactStoreUrl } from './store/postgres-db.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export * from './store/store.js';
 export { writeBaseline } from './writers/baseline.js';

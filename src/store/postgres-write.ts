@@ -6,8 +6,9 @@
 // Concurrency (several `kabi ingest` processes, on several machines): the artifact's sha256 is unique, and
 // each ingest first takes a transaction advisory lock on it, so writers of one artifact run one after the
 // other and the second finds the first's entry (one entry, never two). Writers of different artifacts run
-// at once; new names and tuples are inserted in sorted order, so they wait on each other's rows rather
-// than deadlock, and an ingest that PostgreSQL still aborts (deadlock, serialization) is run again.
+// at once; new names and tuples are inserted in the order the artifact gives them (ids then follow it, as
+// on SQLite); two writers that wait on each other's new rows are a deadlock PostgreSQL breaks by aborting
+// one, and an aborted ingest (deadlock, serialization) is run again, whole.
 // `kabi rm` takes a store-wide lock that ingests share, so it never prunes a set an ingest is using.
 import { UsageError } from '../errors.js';
 import type { Export } from '../model/export.js';
@@ -132,8 +133,8 @@ async function insertEntry(pg: Pg, tx: PgTx, artifact: number, input: IngestInpu
 }
 
 /**
- * Every name the ingest uses, interned: COPY into a temporary table, the missing ones inserted in name
- * order, then all ids read back in one join. The id of a name, by a lookup that throws if one was missed.
+ * Every name the ingest uses, interned: COPY into a temporary table, the missing ones inserted in the
+ * order given, then all ids read back in one join. The id of a name, by a lookup that throws if one was missed.
  */
 async function internNames(
   tx: PgTx,
@@ -148,16 +149,16 @@ async function internNames(
       if (e.namespace !== null) names.add(e.namespace);
     }
   for (const group of importGroups) for (const i of group) names.add(i.symbol);
-  await tx`CREATE TEMP TABLE ingest_names (name text COLLATE "C" NOT NULL) ON COMMIT DROP`;
+  await tx`CREATE TEMP TABLE ingest_names (seq integer NOT NULL, name text COLLATE "C" NOT NULL) ON COMMIT DROP`;
   await copyRows(
     tx,
     'ingest_names',
-    ['name'],
-    [...names].map((n) => [n]),
+    ['seq', 'name'],
+    [...names].map((n, i) => [i, n]),
   );
   await tx`
-    INSERT INTO names (name) SELECT DISTINCT t.name FROM ingest_names t
-    WHERE NOT EXISTS (SELECT 1 FROM names n WHERE n.name = t.name) ORDER BY t.name
+    INSERT INTO names (name) SELECT t.name FROM ingest_names t
+    WHERE NOT EXISTS (SELECT 1 FROM names n WHERE n.name = t.name) ORDER BY t.seq
     ON CONFLICT (name) DO NOTHING`;
   const ids = new Map<string, number>();
   for (const [
@@ -179,7 +180,7 @@ const TUPLES = {
 
 /**
  * Tuples (export or import) of several groups (a build, each module image) interned at once: COPY, the
- * missing ones inserted in sorted order, and each group's ids as one sorted array from one join, stored
+ * missing ones inserted in the order given, and each group's ids as one sorted array from one join, stored
  * as an id set (shared by every build or image with the same set). The id set of each group.
  */
 async function internTuples<T>(
@@ -193,18 +194,20 @@ async function internTuples<T>(
   const tmp = `ingest_${kind}`;
   const colList = cols.join(', ');
   await tx.unsafe(
-    `CREATE TEMP TABLE ${tmp} (grp integer NOT NULL, ${cols.map((c) => `${c} ${c === 'crc' ? 'bigint' : 'integer'} NOT NULL`).join(', ')}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE ${tmp} (grp integer NOT NULL, seq integer NOT NULL, ${cols.map((c) => `${c} ${c === 'crc' ? 'bigint' : 'integer'} NOT NULL`).join(', ')}) ON COMMIT DROP`,
   );
+  let seq = 0;
   await copyRows(
     tx,
     tmp,
-    ['grp', ...cols],
-    groups.flatMap((g, i) => g.map((t) => [i, ...key(t)])),
+    ['grp', 'seq', ...cols],
+    groups.flatMap((g, i) => g.map((t) => [i, seq++, ...key(t)])),
   );
   const same = cols.map((c) => `x.${c} = t.${c}`).join(' AND ');
+  const tcols = cols.map((c) => `t.${c}`).join(', ');
   await tx.unsafe(
-    `INSERT INTO ${kind} (${colList}) SELECT DISTINCT ${cols.map((c) => `t.${c}`).join(', ')} FROM ${tmp} t
-     WHERE NOT EXISTS (SELECT 1 FROM ${kind} x WHERE ${same}) ORDER BY ${cols.map((c) => `t.${c}`).join(', ')}
+    `INSERT INTO ${kind} (${colList}) SELECT ${tcols} FROM ${tmp} t
+     WHERE NOT EXISTS (SELECT 1 FROM ${kind} x WHERE ${same}) GROUP BY ${tcols} ORDER BY min(t.seq)
      ON CONFLICT (${colList}) DO NOTHING`,
   );
   const rows = await tx.unsafe(
