@@ -37,17 +37,11 @@ async function kfuncListId(tx: PgTx, list: KfuncList): Promise<number> {
     ON CONFLICT (digest) DO NOTHING RETURNING id`;
   if (added.length === 0) return (await tx`SELECT id FROM kfunc_lists WHERE digest = ${digest}`)[0]!.id;
   const listId = added[0]!.id as number;
-  // SQLite's INSERT keeps the first of two kfuncs of one (module, name); so does this.
-  const seen = new Set<string>();
-  const unique = rows.filter((r) => {
-    const key = `${r[0]}\0${r[1]}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
   await copyRows(
     tx,
     'kfuncs',
     ['list', 'module', 'name', 'prototype', 'signature', 'flags', 'sets'],
-    unique.map((r) => [listId, ...r]),
+    rows.map((r) => [listId, ...r]),
   );
   return listId;
 }

@@ -59,7 +59,7 @@ export async function entryRecord(pg: Pg, tx: PgTx, id: number): Promise<EntryRe
   return (await entryRecords(pg, tx, [id]))[0]!;
 }
 
-export async function listEntries(pg: Pg, tx: PgTx, query: string): Promise<EntryRecord[]> {
+export async function listEntries(_pg: Pg, tx: PgTx, query: string): Promise<EntryRecord[]> {
   const terms = parseLabelQuery(query);
   const kindTerm = terms.find((t) => t.key === 'kind');
   const labelTerms = terms.filter((t) => t.key !== 'kind');

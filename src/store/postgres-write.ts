@@ -53,7 +53,7 @@ export async function ingest(pg: Pg, input: IngestInput): Promise<IngestResult> 
         await saveKfuncs(tx, again.entry.id, input.kfuncs);
       return again;
     }
-    const id = await insertEntry(pg, tx, artifact, input);
+    const id = await insertEntry(tx, artifact, input);
     if (input.kfuncs) await saveKfuncs(tx, id, input.kfuncs);
     if (input.types) await saveTypeDigest(tx, id, input.types);
     return { entry: await entryRecord(pg, tx, id), created: true };
@@ -69,7 +69,7 @@ async function artifactId(tx: PgTx, a: IngestInput['artifact']): Promise<number>
 }
 
 /** The entry, its labels, its export set (with columns), its modules (images interned) and built-ins. */
-async function insertEntry(pg: Pg, tx: PgTx, artifact: number, input: IngestInput): Promise<number> {
+async function insertEntry(tx: PgTx, artifact: number, input: IngestInput): Promise<number> {
   // Module images not stored yet (by sha256): the only ones whose tuples need interning.
   const kept = new Map<string, ModuleImage>();
   for (const m of input.modules) if (m.keepImage) kept.set(m.sha256, m.image);
