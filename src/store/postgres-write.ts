@@ -203,6 +203,7 @@ async function internTuples<T>(
     ['grp', 'seq', ...cols],
     groups.flatMap((g, i) => g.map((t) => [i, seq++, ...key(t)])),
   );
+  await tx.unsafe(`ANALYZE ${tmp}`);
   const same = cols.map((c) => `x.${c} = t.${c}`).join(' AND ');
   const tcols = cols.map((c) => `t.${c}`).join(', ');
   await tx.unsafe(

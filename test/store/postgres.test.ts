@@ -26,8 +26,8 @@ interface Run {
   stderr: string;
 }
 
-/** `kabi ARGS` as a child process; `killAfterMs` sends it SIGKILL then (if it is still running). */
-function kabiAsync(args: string[], opts: { killAfterMs?: number; cwd?: string } = {}): Promise<Run> {
+/** `kabi ARGS` as a child process. */
+function kabiAsync(args: string[], opts: { cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [KABI, ...args], {
       cwd: opts.cwd,
@@ -42,21 +42,14 @@ function kabiAsync(args: string[], opts: { killAfterMs?: number; cwd?: string } 
     child.stderr.on('data', (c: Buffer) => {
       stderr += c;
     });
-    const timer =
-      opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
     child.on('close', (status, signal) => {
-      clearTimeout(timer);
       resolve({ status, signal, stdout, stderr });
     });
   });
 }
 
 /** SQL as the cluster's superuser in one database. */
-async function query<T = Record<string, unknown>>(
-  cluster: PgCluster,
-  url: string,
-  text: string,
-): Promise<T[]> {
+async function query<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
   const { default: postgres } = await import('postgres');
   const sql = postgres(url.replace(/\/\/[^@]*@/, '//kabi@'), { max: 1, onnotice: () => {} });
   try {
@@ -74,7 +67,7 @@ for (const f of SYMVERS) expected.set(f, (await readExportsArtifact(f)).exports.
  * Every stored build is whole: its export set holds exactly what its artifact holds, its export record
  * agrees, and an artifact is one entry. Returns the entries by artifact path.
  */
-async function assertWhole(cluster: PgCluster, url: string): Promise<Map<string, number>> {
+async function assertWhole(url: string): Promise<Map<string, number>> {
   const rows = await query<{
     path: string;
     entries: number;
@@ -82,7 +75,6 @@ async function assertWhole(cluster: PgCluster, url: string): Promise<Map<string,
     n: number;
     record: number | null;
   }>(
-    cluster,
     url,
     `SELECT a.path, (SELECT count(*) FROM kabi.entries x WHERE x.artifact = a.id)::int AS entries,
        s.count, cardinality(s.ids) AS n, c.count AS record
@@ -99,7 +91,6 @@ async function assertWhole(cluster: PgCluster, url: string): Promise<Map<string,
   }
   // No orphan: every artifact row belongs to an entry (a killed writer's artifact row rolled back).
   const [orphans] = await query<{ n: number }>(
-    cluster,
     url,
     'SELECT count(*)::int AS n FROM kabi.artifacts a WHERE NOT EXISTS (SELECT 1 FROM kabi.entries e WHERE e.artifact = a.id)',
   );
@@ -134,7 +125,7 @@ describe('the PostgreSQL store from the command line', { skip: needsPostgres() }
     assert.match(kabi(['--db', url, 'db', 'migrate']).stdout, /store schema 1, up to date\n$/);
     assert.equal(kabi(['--db', url, 'ingest', SYMVERS[0]!]).status, 0);
     // A store of a newer kabi-tracker: every command but migrate refuses it, naming both versions.
-    await query(cluster, url, 'UPDATE kabi.schema_version SET version = 2');
+    await query(url, 'UPDATE kabi.schema_version SET version = 2');
     for (const args of [['list'], ['series', 'release=*'], ['ingest', SYMVERS[1]!]]) {
       const r = kabi(['--db', url, ...args]);
       assert.equal(r.status, 1);
@@ -144,7 +135,7 @@ describe('the PostgreSQL store from the command line', { skip: needsPostgres() }
       );
     }
     assert.match(kabi(['db', 'migrate', '--db', url]).stderr, /store schema 2 is newer/);
-    await query(cluster, url, 'UPDATE kabi.schema_version SET version = 1');
+    await query(url, 'UPDATE kabi.schema_version SET version = 1');
     // A password in the URL is never printed.
     const secret = url.replace('kabi@', 'kabi:s3cret@');
     assert.doesNotMatch(kabi(['db', 'migrate', '--db', secret]).stdout, /s3cret/);
@@ -191,45 +182,72 @@ describe('the PostgreSQL store from the command line', { skip: needsPostgres() }
     const out = runs.map((r) => r.stdout).join('');
     assert.equal((out.match(/^ingested /gm) ?? []).length, 4, 'each artifact ingested once');
     assert.equal((out.match(/^already stored /gm) ?? []).length, 12, 'and found stored by the 3 others');
-    const byPath = await assertWhole(cluster, url);
+    const byPath = await assertWhole(url);
     assert.deepEqual([...byPath.keys()].sort(), [...files].sort());
-    const [n] = await query<{ n: number }>(cluster, url, 'SELECT count(*)::int AS n FROM kabi.entries');
+    const [n] = await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM kabi.entries');
     assert.equal(n!.n, 4);
     t.diagnostic(`4 writers × 4 artifacts (16 ingests, 4 stored): ${Math.round(ms)} ms`);
   });
 
-  it('writers killed with SIGKILL mid-ingest leave no partial build; running them again completes', async (t) => {
+  it('writers killed with SIGKILL inside their transaction leave no partial build; running them again completes', async (t) => {
     const cluster = await sharedCluster();
     const url = await migrated(cluster);
-    let killed = 0;
-    let completed = 0;
-    // Two writers of different artifacts at a time, each killed at a random point of its ~1-2 s ingest.
+    const dbName = new URL(url).pathname.slice(1);
+    const { default: postgres } = await import('postgres');
+    const watch = postgres(url, { max: 1, onnotice: () => {} });
     let seed = 18;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    for (let round = 0; round < 6; round++) {
-      const pair = [SYMVERS[(2 * round) % 6]!, SYMVERS[(2 * round + 1) % 6]!];
-      const runs = await Promise.all(
-        pair.map((f) => kabiAsync(['--db', url, 'ingest', f], { killAfterMs: 300 + random() * 1700 })),
-      );
-      for (const r of runs) {
-        if (r.signal === 'SIGKILL') killed++;
-        else {
-          assert.equal(r.status, 0, r.stderr);
-          completed++;
+    let killedInTx = 0;
+    let completed = 0;
+    try {
+      // Two writers of different artifacts at a time; each is killed a random 0-500 ms after PostgreSQL
+      // shows its ingest's transaction open (pg_stat_activity), unless it has committed by then.
+      for (let round = 0; round < 6; round++) {
+        const pair = [SYMVERS[(2 * round) % 6]!, SYMVERS[(2 * round + 1) % 6]!];
+        const children = pair.map((f) =>
+          spawn(process.execPath, [KABI, '--db', url, 'ingest', f], { stdio: ['ignore', 'ignore', 'pipe'] }),
+        );
+        const exits = children.map(
+          (c) =>
+            new Promise<{ code: number | null; signal: string | null }>((r) =>
+              c.on('close', (code, signal) => r({ code, signal })),
+            ),
+        );
+        const open = async () =>
+          (
+            await watch`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${dbName}
+              AND application_name = 'kabi-tracker' AND xact_start IS NOT NULL AND backend_xid IS NOT NULL`
+          )[0]!.n as number;
+        const deadline = Date.now() + 20_000;
+        while ((await open()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        await Promise.all(
+          children.map(async (c) => {
+            await new Promise((r) => setTimeout(r, random() * 500));
+            c.kill('SIGKILL');
+          }),
+        );
+        for (const e of await Promise.all(exits)) {
+          if (e.signal === 'SIGKILL') killedInTx++;
+          else {
+            assert.equal(e.code, 0);
+            completed++;
+          }
         }
+        await assertWhole(url);
       }
-      await assertWhole(cluster, url);
+    } finally {
+      await watch.end();
     }
-    assert.ok(killed >= 3, `at least 3 writers were killed mid-ingest (${killed})`);
+    assert.ok(killedInTx >= 4, `at least 4 writers were killed inside their transaction (${killedInTx})`);
     const again = await Promise.all(SYMVERS.map((f) => kabiAsync(['--db', url, 'ingest', f])));
     for (const r of again) assert.equal(r.status, 0, r.stderr);
-    const byPath = await assertWhole(cluster, url);
+    const byPath = await assertWhole(url);
     assert.equal(byPath.size, SYMVERS.length);
     t.diagnostic(
-      `12 writers: ${killed} killed by SIGKILL, ${completed} completed before the kill; no partial build`,
+      `12 writers: ${killedInTx} killed by SIGKILL with a transaction open, ${completed} committed first; no partial build; 6 re-runs complete`,
     );
   });
 
