@@ -62,7 +62,7 @@ async function sparePort(): Promise<number> {
 /** As root, the command runs as `nobody` (initdb and postgres refuse root). */
 function asServerUser(cmd: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [cmd, args];
-  return [which('runuser') ?? '/usr/sbin/runuser', ['-u', 'nobody', '--', cmd, ...args]];
+  return [which('runuser')!, ['-u', 'nobody', '--', cmd, ...args]];
 }
 
 let serial = 0;
