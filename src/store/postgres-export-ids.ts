@@ -1,6 +1,6 @@
 // Builds as export ids (loadExportIds) from the PostgreSQL store: every build's rows into one table of the
-// export tuples they name. The union of the builds' id sets is taken in SQL (unnest, DISTINCT) and comes
-// back as typed columns ordered by symbol name, then id; names are read once, in name order ("C"
+// export tuples they name. The union of the builds' id sets is taken in SQL (unnest) and comes back as one
+// text of numbers, made typed columns ordered by symbol name, then id; names are read once, in name order ("C"
 // collation: bytes), so that a symbol's rank orders rows as JavaScript's `sort()` orders names.
 import type { ExportType } from '../model/export.js';
 import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
@@ -9,21 +9,29 @@ import { typeOf } from './export-record.js';
 import type { Pg, PgTx } from './postgres-db.js';
 import { buildSets } from './postgres-query.js';
 
+const FIELDS = 6; // id, symbol, crc, module, export_type, namespace
+
 export async function loadExportIds(pg: Pg, tx: PgTx, ids: number[]): Promise<ExportIdSeries> {
   const sets = await buildSets(pg, tx, ids);
   const names = await namesInOrder(tx);
-  const union = [...new Set(sets.flatMap((s) => s.exportIds))];
-  const rows = await tx`
-    SELECT x.id, x.symbol, x.crc, x.module, x.export_type, x.namespace
-    FROM exports x WHERE x.id = ANY(${union}::integer[])`.values();
-  if (rows.length !== union.length) throw new Error('an export id of a stored build is not in the store');
-  // Rows by (symbol rank, id): the order SQLite's counting sort gives.
-  rows.sort(
-    (a, b) =>
-      names.rank.get(a[1] as number)! - names.rank.get(b[1] as number)! ||
-      (a[0] as number) - (b[0] as number),
-  );
-  const n = rows.length;
+  // The union of the builds' sets, in SQL, as one text of numbers by ascending id: parsed in one pass, a
+  // fraction of the cost of 170,000 rows through the client. The planner takes an unnested array for 10
+  // rows and would look each of 70,000 ids up by index (1.0 s); a hash join on one scan takes 0.3 s.
+  await tx`SET LOCAL enable_nestloop = off`;
+  const [row] = await tx`
+    SELECT count(*)::integer AS n, string_agg(concat_ws(',', x.id, x.symbol, x.crc, x.module, x.export_type,
+      x.namespace), ',' ORDER BY x.id) AS text
+    FROM exports x WHERE x.id IN (SELECT unnest(s.ids) FROM entries e JOIN id_sets s ON s.id = e.exports
+      WHERE e.id = ANY(${ids}::integer[]))`;
+  const n = row!.n as number;
+  const flat = parseNumbers((row!.text as string | null) ?? '', n * FIELDS);
+  // Rows by (symbol rank, id): k (the tuple's place, ascending by id) breaks ties, so one native sort of
+  // rank × 2^21 + k orders them (k < 2^21); past that, a comparator.
+  const SPAN = 2 ** 21;
+  const order = new Float64Array(n);
+  for (let k = 0; k < n; k++) order[k] = names.rank.get(flat[k * FIELDS + 1]!)! * SPAN + k;
+  if (n < SPAN) order.sort();
+  else order.sort((x, y) => Math.floor(x / SPAN) - Math.floor(y / SPAN) || (x % SPAN) - (y % SPAN));
   const columns = {
     symbol: new Uint32Array(n),
     crc: new Uint32Array(n),
@@ -32,16 +40,20 @@ export async function loadExportIds(pg: Pg, tx: PgTx, ids: number[]): Promise<Ex
     exportType: new Uint8Array(n),
     namespace: new Int32Array(n),
   };
-  const rowOf = new Map<number, number>();
-  rows.forEach(([id, symbol, crc, module, type, namespace], row) => {
-    rowOf.set(id as number, row);
-    columns.symbol[row] = names.rank.get(symbol as number)!;
+  const maxId = n ? flat[(n - 1) * FIELDS]! : 0;
+  const rowOf = new Int32Array(maxId + 1).fill(-1);
+  for (let row = 0; row < n; row++) {
+    const k = order[row]! % SPAN;
+    const at = k * FIELDS;
+    rowOf[flat[at]!] = row;
+    columns.symbol[row] = names.rank.get(flat[at + 1]!)!;
+    const crc = flat[at + 2]!;
     columns.hasCrc[row] = crc === -1 ? 0 : 1;
-    columns.crc[row] = crc === -1 ? 0 : (crc as number);
-    columns.module[row] = module as number;
-    columns.exportType[row] = type as number;
-    columns.namespace[row] = namespace as number;
-  });
+    columns.crc[row] = crc === -1 ? 0 : crc;
+    columns.module[row] = flat[at + 3]!;
+    columns.exportType[row] = flat[at + 4]!;
+    columns.namespace[row] = flat[at + 5]!;
+  }
   const builds = sets.map(
     ({ rec, exportIds, warnings }): ExportIdBuild => ({
       source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
@@ -63,6 +75,27 @@ export async function loadExportIds(pg: Pg, tx: PgTx, ids: number[]): Promise<Ex
     }),
   };
   return { builds, rows: out };
+}
+
+/** Comma-separated integers (a minus sign allowed) into `count` numbers; fewer or more is an error. */
+export function parseNumbers(text: string, count: number): Float64Array {
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  let k = 0;
+  let v = 0;
+  let neg = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = neg ? -v : v;
+      v = 0;
+      neg = false;
+    } else if (c === 45) neg = true;
+    else v = v * 10 + (c - 48);
+  }
+  out[k++] = neg ? -v : v;
+  if (k !== count) throw new Error(`read ${k} numbers from the store, expected ${count}`);
+  return out;
 }
 
 /** Every interned name, and each one's rank in JavaScript string order (the "C" order, checked). */
@@ -94,9 +127,9 @@ async function namesInOrder(
  * A build's rows ascending, so in name order. A symbol is exported once per build; were a set to hold two
  * tuples of one symbol, the later id wins, as it does in loadBuilds' Map.
  */
-function buildRows(rowOf: Map<number, number>, symbol: Uint32Array, exportIds: number[]): Uint32Array {
+function buildRows(rowOf: Int32Array, symbol: Uint32Array, exportIds: number[]): Uint32Array {
   const rows = new Uint32Array(exportIds.length);
-  for (let i = 0; i < exportIds.length; i++) rows[i] = rowOf.get(exportIds[i]!)!;
+  for (let i = 0; i < exportIds.length; i++) rows[i] = rowOf[exportIds[i]!]!;
   rows.sort();
   let n = 0;
   for (let i = 0; i < rows.length; i++) {

@@ -89,14 +89,37 @@ export async function buildSets(
   ids: readonly number[],
 ): Promise<{ rec: EntryRecord; exportIds: number[]; warnings: string[] }[]> {
   const recs = await entryRecords(pg, tx, ids);
+  // The ids as text, parsed here: the client's array parser costs more than the query for 25,000 a build.
   const rows = await tx`
-    SELECT e.id, s.ids, e.warnings FROM entries e JOIN id_sets s ON s.id = e.exports
-    WHERE e.id = ANY(${ids as number[]}::integer[])`;
+    SELECT e.id, s.count, array_to_string(s.ids, ',') AS ids, e.warnings FROM entries e
+    JOIN id_sets s ON s.id = e.exports WHERE e.id = ANY(${ids as number[]}::integer[])`;
   const byId = new Map(rows.map((r) => [r.id as number, r]));
   return recs.map((rec) => {
     const r = byId.get(rec.id)!;
-    return { rec, exportIds: r.ids as number[], warnings: JSON.parse(r.warnings as string) };
+    return {
+      rec,
+      exportIds: Array.from(parseIds(r.ids as string, r.count as number)),
+      warnings: JSON.parse(r.warnings as string),
+    };
   });
+}
+
+/** Comma-separated ids (an id set as text) into `count` numbers. */
+function parseIds(text: string, count: number): Float64Array {
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  out[k++] = v;
+  if (k !== count) throw new Error(`an id set holds ${k} ids, its count says ${count}`);
+  return out;
 }
 
 /** Export tuples by id, as shared Export objects: one join in SQL over the names they use. */
