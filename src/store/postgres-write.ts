@@ -222,9 +222,9 @@ async function internTuples<T>(
 
 /** The id set with these ids (ascending), written if no build or image has it yet. */
 async function idSet(tx: PgTx, kind: 'exports' | 'imports', ids: number[]): Promise<number> {
-  const { digest, count } = encodeIdSet(ids);
+  const { blob, digest, count } = encodeIdSet(ids);
   const [added] = await tx`
-    INSERT INTO id_sets (kind, digest, count, ids) VALUES (${kind}, ${digest}, ${count}, ${ids}::integer[])
+    INSERT INTO id_sets (kind, digest, count, ids, packed) VALUES (${kind}, ${digest}, ${count}, ${ids}::integer[], ${blob})
     ON CONFLICT (kind, digest) DO NOTHING RETURNING id`;
   if (added) return added.id as number;
   return (await tx`SELECT id FROM id_sets WHERE kind = ${kind} AND digest = ${digest}`)[0]!.id as number;

@@ -68,7 +68,7 @@ export class PostgresStore implements Store {
   }
 
   async loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }> {
-    return this.read((tx) => loadModuleNames(this.pg, tx, id));
+    return pgGuarded(this.path, 'read', () => loadModuleNames(this.pg, this.pg.sql, id));
   }
 
   async loadKfuncs(id: number): Promise<KfuncList | null> {

@@ -136,9 +136,22 @@ describe('the PostgreSQL store from the command line', { skip: needsPostgres() }
     }
     assert.match(kabi(['db', 'migrate', '--db', url]).stderr, /store schema 2 is newer/);
     await query(url, 'UPDATE kabi.schema_version SET version = 1');
-    // A password in the URL is never printed.
+    // A password in the URL is never printed; a server that is not there, a database that does not
+    // exist and any other scheme are errors naming the store, never a SQLite file.
     const secret = url.replace('kabi@', 'kabi:s3cret@');
     assert.doesNotMatch(kabi(['db', 'migrate', '--db', secret]).stdout, /s3cret/);
+    const down = kabi(['--db', 'postgres://kabi:s3cret@127.0.0.1:1/x', 'list'], { cwd });
+    assert.equal(down.status, 1);
+    assert.match(
+      down.stderr,
+      /^kabi: postgres:\/\/kabi:\*\*\*@127\.0\.0\.1:1\/x: cannot open the store: cannot reach the server \(ECONNREFUSED/,
+    );
+    const missing = kabi(['--db', `${url}_none`, 'list'], { cwd });
+    assert.match(missing.stderr, /cannot open the store: the database does not exist \(SQLSTATE 3D000/);
+    const other = kabi(['--db', 'mysql://kabi@127.0.0.1/x', 'ingest', SYMVERS[0]!], { cwd });
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /a mysql:\/\/ URL, not a SQLite store's path/);
+    assert.deepEqual(readdirSync(cwd), [], 'no file appears in the working directory');
   });
 
   it('answers as SQLite does: series, diff, summary and compat on real Debian builds, byte for byte', async () => {
