@@ -106,29 +106,22 @@ export async function buildSets(
 }
 
 /**
- * Export tuples as shared Export objects, by id: those of the given ids (a module image's few), or of every
- * build of `entries`, their union taken in SQL (a diff's two builds are 50,000 ids not sent as a parameter).
+ * Export tuples by id, as shared Export objects: one join in SQL over the names they use. The ids as a
+ * parameter when they are few; when they are most of the table (a series), a scan of it, filtered here.
  */
-async function exportsById(
-  tx: PgTx,
-  which: { ids: number[] } | { entries: number[] },
-): Promise<Map<number, Export>> {
+async function exportsById(tx: PgTx, ids: number[]): Promise<Map<number, Export>> {
   const cols = `SELECT x.id, sn.name AS symbol, x.crc, x.module, mn.name AS module_name, x.export_type,
       x.namespace, nn.name AS namespace_name
     FROM exports x JOIN names sn ON sn.id = x.symbol
     LEFT JOIN names mn ON mn.id = x.module LEFT JOIN names nn ON nn.id = x.namespace`;
-  let rows: unknown[][];
-  if ('ids' in which) rows = await tx.unsafe(`${cols} WHERE x.id = ANY($1::integer[])`, [which.ids]).values();
-  else {
-    // Taken for 10 rows, an unnested array would be joined by 50,000 index lookups: a hash join is 3× faster.
-    await tx`SET LOCAL enable_nestloop = off`;
-    rows = await tx
-      .unsafe(
-        `${cols} WHERE x.id IN (SELECT unnest(s.ids) FROM entries e JOIN id_sets s ON s.id = e.exports
-          WHERE e.id = ANY($1::integer[]))`,
-        [which.entries],
-      )
-      .values();
+  const [{ m }] = (await tx`SELECT coalesce(max(id), 0) AS m FROM exports`) as unknown as [{ m: number }];
+  const few = ids.length * 3 < m;
+  let rows = few
+    ? await tx.unsafe(`${cols} WHERE x.id = ANY($1::integer[])`, [ids]).values()
+    : await tx.unsafe(cols).values();
+  if (!few) {
+    const wanted = new Set(ids);
+    rows = rows.filter((r) => wanted.has(r[0] as number)) as typeof rows;
   }
   const out = new Map<number, Export>();
   for (const [id, symbol, crc, module, moduleName, type, namespace, namespaceName] of rows)
@@ -148,7 +141,7 @@ async function exportsById(
  */
 export async function loadBuilds(pg: Pg, tx: PgTx, ids: number[]): Promise<KernelBuild[]> {
   const sets = await buildSets(pg, tx, ids);
-  const byId = await exportsById(tx, { entries: ids });
+  const byId = await exportsById(tx, [...new Set(sets.flatMap((s) => s.exportIds))]);
   return sets.map(({ rec, exportIds, warnings }) => {
     const exports = new Map<string, Export>();
     for (const xid of exportIds) {
@@ -178,7 +171,7 @@ export async function loadModules(_pg: Pg, tx: PgTx, id: number): Promise<Module
       SELECT i.id, n.name, i.crc FROM imports i JOIN names n ON n.id = i.symbol
       WHERE i.id = ANY(${importIds}::integer[])`.values())
     imports.set(iid as number, { symbol: symbol as string, crc: crc as number });
-  const exports = await exportsById(tx, { ids: [...new Set(rows.flatMap((r) => r.export_ids as number[]))] });
+  const exports = await exportsById(tx, [...new Set(rows.flatMap((r) => r.export_ids as number[]))]);
   return rows.map((r) => {
     const modinfo = JSON.parse(r.modinfo as string) as { key: string; value: string }[];
     const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
