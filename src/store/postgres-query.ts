@@ -1,7 +1,8 @@
 // Reading the PostgreSQL store: entries (list, resolve), whole builds, a kmod's module images, a kernel's
-// module names, and the store's size. The joins run in SQL: a build's export tuples are its id set
-// unnested against `exports` and `names`, one statement for every build a question names. Label queries
-// are matched with query.ts, as on SQLite, so both stores resolve a REF the same way.
+// module names, and the store's size. Entries come with their labels aggregated in SQL (one statement for
+// a list); a build's tuples with their names joined in SQL, one statement for every build a question names,
+// by the ids of its packed set. Label queries are matched with query.ts, as on SQLite, so both stores
+// resolve a REF the same way.
 import { UsageError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
