@@ -227,6 +227,8 @@ export {
   openSqliteStore,
   type SqliteStoreHandle,
 } from './store/open-sqlite.js';
+export { migratePostgresStore, openPostgresStore, POSTGRES_SCHEMA_VERSION } from './store/postgres.js';
+export { isPostgresUrl, redactUrl as redactStoreUrl } from './store/postgres-db.js';
 export { matchesQuery, parseLabelQuery, parseLabels } from './store/query.js';
 export * from './store/store.js';
 export { type WatchRoundOptions, type WatchRoundResult, watchRound } from './watch/round.js';

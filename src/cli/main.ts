@@ -5,6 +5,7 @@ import { registerBpfCompat } from './commands/bpf-compat.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompat } from './commands/compat.js';
 import { registerCoverage } from './commands/coverage.js';
+import { registerDb } from './commands/db.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEntries } from './commands/entries.js';
 import { registerExplain } from './commands/explain.js';
@@ -77,6 +78,7 @@ export const COMMANDS: [names: string[], register: Register][] = [
   [['interfaces'], registerInterfaces],
   [['simulate'], registerSimulate],
   [['watch'], registerWatch],
+  [['db'], registerDb],
 ];
 
 /**

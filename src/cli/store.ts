@@ -1,13 +1,48 @@
-// Opening the store for a command: `--db` is a global option (`kabi --db x.db list`). Read-only unless the
-// command writes (ingest, rm, migrate): reading never creates, migrates or writes a store.
+// Opening the store for a command: `--db` is a global option (`kabi --db x.db list`), else $KABI_DB. A
+// `postgres://` or `postgresql://` URL is the PostgreSQL store, anything else a SQLite file. Read-only
+// unless the command writes (ingest, rm, label, migrate): reading never creates, migrates or writes a
+// store. A PostgreSQL store is migrated only by `kabi db migrate`; every other command refuses one of
+// another schema version.
 import type { Command } from 'commander';
 import type { Store } from '../index.js';
 
+/** `--db`, else $KABI_DB, else the default SQLite file. */
+export async function storeLocation(cmd: Command): Promise<string> {
+  const { defaultStorePath } = await import('../index.js');
+  return defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
+}
+
 export async function openStore(cmd: Command, opts: { write?: boolean } = {}): Promise<Store> {
-  const { defaultStorePath, openSqliteStore } = await import('../index.js');
-  return openSqliteStore(defaultStorePath(cmd.optsWithGlobals().db as string | undefined), {
-    readonly: !opts.write,
-  });
+  return openStoreAt(await storeLocation(cmd), opts);
+}
+
+/** The store at a location (a path or a PostgreSQL URL). */
+export async function openStoreAt(location: string, opts: { write?: boolean } = {}): Promise<Store> {
+  const lib = await import('../index.js');
+  if (lib.isPostgresUrl(location)) return lib.openPostgresStore(location, { readonly: !opts.write });
+  return lib.openSqliteStore(location, { readonly: !opts.write });
+}
+
+/** Whether there is a store to read at the location: a SQLite file exists, or a URL (asked on open). */
+export async function storeExists(location: string): Promise<boolean> {
+  const lib = await import('../index.js');
+  const { existsSync } = await import('node:fs');
+  return lib.isPostgresUrl(location) || existsSync(location);
+}
+
+/**
+ * `kabi db migrate` and `kabi migrate`: creates a PostgreSQL store's schema or brings either store's up to
+ * date; the location as shown (password hidden) and the versions before and after.
+ */
+export async function migrateStoreAt(location: string): Promise<{ shown: string; from: number; to: number }> {
+  const lib = await import('../index.js');
+  if (lib.isPostgresUrl(location)) {
+    const { from, to } = await lib.migratePostgresStore(location);
+    return { shown: lib.redactStoreUrl(location), from, to };
+  }
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(location)) throw new lib.KabiError(`no store at ${location} (kabi ingest creates one)`);
+  return { shown: location, ...lib.migrateSqliteStore(location) };
 }
 
 /** Store refs look like `12` or `distro=debian,release=6.1.0-53-amd64`; anything else is a path. */

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Artifact, CompatTarget, EntryRecord, KernelBuild, ModuleImage } from '../index.js';
 import { requireModules } from './corpus.js';
 import type { Lib } from './kernels.js';
-import { looksLikeRef, openStore, requireBuilds } from './store.js';
+import { looksLikeRef, openStore, openStoreAt, requireBuilds, storeExists, storeLocation } from './store.js';
 
 export interface ModuleSet {
   name: string;
@@ -206,9 +206,9 @@ function storedTarget(
 export async function builtForBuild(m: ModuleImage, cmd: Command): Promise<KernelBuild | undefined> {
   const lib = await import('../index.js');
   const release = lib.vermagicRelease(m.vermagic);
-  const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
-  if (!release || !existsSync(path)) return undefined;
-  const store = lib.openSqliteStore(path, { readonly: true });
+  const path = await storeLocation(cmd);
+  if (!release || !(await storeExists(path))) return undefined;
+  const store = await openStoreAt(path);
   try {
     const abi = lib.releaseLabels(release).abi;
     const queries = [`release=${release}`, ...(abi ? [`release=${abi}`, `abi=${abi}`] : [])];

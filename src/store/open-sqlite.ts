@@ -1,5 +1,6 @@
 // The public way to open the embedded store. Its declarations name only the Store interface, so a project
 // that imports kabi-tracker needs no better-sqlite3 types: they stay an implementation detail.
+import { UsageError } from '../errors.js';
 import { SqliteStore } from './sqlite.js';
 import { openMigrated, openReadonly, openWritable } from './sqlite-open.js';
 import type { Store } from './store.js';
@@ -18,7 +19,20 @@ export interface SqliteStoreHandle extends Store {
   readonly path: string;
 }
 
+/**
+ * A URL is never a SQLite file: `postgres://user@host/db` once became a file at the relative path
+ * `postgres:/user@host/db`, and the ingest reported success. (`file:` URIs are SQLite's own.)
+ */
+function refuseUrl(path: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path)?.[1];
+  if (scheme && scheme.toLowerCase() !== 'file')
+    throw new UsageError(
+      `${path}: a ${scheme}:// URL, not a SQLite store's path (postgres:// and postgresql:// URLs name a PostgreSQL store)`,
+    );
+}
+
 export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): SqliteStoreHandle {
+  refuseUrl(path);
   return new SqliteStore(opts.readonly ? openReadonly(path) : openWritable(path), path);
 }
 
@@ -27,6 +41,7 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Sqli
  * new store) and has now.
  */
 export function migrateSqliteStore(path: string): { from: number; to: number } {
+  refuseUrl(path);
   const { db, from, to } = openMigrated(path);
   db.close();
   return { from, to };

@@ -15,6 +15,7 @@ import {
   seriesReportOfColumns,
   UsageError,
 } from '../../src/index.js';
+import { storeBackends } from '../helpers/postgres.js';
 
 const exp = (symbol: string, crc: number | null, extra: Partial<Export> = {}): Export => ({
   symbol,
@@ -183,3 +184,33 @@ describe('loadExportColumns', () => {
     }
   });
 });
+
+for (const backend of storeBackends())
+  describe(`loadExportColumns (${backend.name})`, { skip: backend.skip }, () => {
+    it("gives the series report loadBuilds gives, and each build's crcDigest, from records kept at ingest", async () => {
+      const store = await backend.open();
+      try {
+        const ids = await stored(store);
+        await assertSameReports(store, ids);
+        const columns = await store.loadExportColumns(ids);
+        assert.deepEqual(
+          columns.map((c) => c.crcDigest),
+          (await store.loadBuilds(ids)).map((b) => crcDigest(b)),
+        );
+        const step = seriesReportOfColumns(groupByStream(columns)[0]!.builds).steps[0]!;
+        assert.deepEqual(
+          [step.crcChanged, step.moved, step.namespaceChanged, step.exportTypeChanged, step.breaking],
+          [1, 1, 1, 1, 5],
+        );
+        // Removing builds keeps the others' answers: a record goes with the last build of its set.
+        await store.remove(String(ids[1]));
+        await store.remove(String(ids[6]));
+        await assertSameReports(
+          store,
+          ids.filter((_, i) => i !== 1 && i !== 6),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  });

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   type Export,
   groupByStream,
   type KernelBuild,
-  openSqliteStore,
   type Store,
   seriesReport,
   seriesReportOfIds,
   UsageError,
 } from '../../src/index.js';
+import { storeBackends } from '../helpers/postgres.js';
 
 const exp = (symbol: string, crc: number | null, extra: Partial<Export> = {}): Export => ({
   symbol,
@@ -82,57 +79,61 @@ async function stored(store: Store): Promise<number[]> {
   return ids;
 }
 
-describe('loadExportIds', () => {
-  it('gives the series report loadBuilds gives, per stream and baseline', async () => {
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'kabi-store-')), 'kabi.db'));
-    try {
-      const ids = await stored(store);
-      const { builds, rows } = await store.loadExportIds(ids);
-      const full = groupByStream(await store.loadBuilds(ids));
-      const light = groupByStream(builds);
-      assert.equal(light.length, 2);
-      for (const [i, g] of full.entries()) {
-        for (const baseline of [0, 1, 2]) {
-          const want = seriesReport(g.builds, { baseline });
-          const got = seriesReportOfIds({ builds: light[i]!.builds, rows }, { baseline });
-          assert.deepEqual(got, want);
+for (const backend of storeBackends())
+  describe(`loadExportIds (${backend.name})`, { skip: backend.skip }, () => {
+    it('gives the series report loadBuilds gives, per stream and baseline', async () => {
+      const store = await backend.open();
+      try {
+        const ids = await stored(store);
+        const { builds, rows } = await store.loadExportIds(ids);
+        const full = groupByStream(await store.loadBuilds(ids));
+        const light = groupByStream(builds);
+        assert.equal(light.length, 2);
+        for (const [i, g] of full.entries()) {
+          for (const baseline of [0, 1, 2]) {
+            const want = seriesReport(g.builds, { baseline });
+            const got = seriesReportOfIds({ builds: light[i]!.builds, rows }, { baseline });
+            assert.deepEqual(got, want);
+          }
         }
+        // The cases above do happen: the steps see every kind of change, and the epochs split.
+        const s1 = seriesReportOfIds({ builds: light[0]!.builds, rows });
+        assert.deepEqual(
+          [s1.steps[0]!.crcChanged, s1.steps[0]!.moved, s1.steps[0]!.namespaceChanged, s1.steps[0]!.breaking],
+          [1, 1, 1, 3],
+        );
+        assert.deepEqual(
+          s1.epochs.map((e) => [e.first, e.last]),
+          [
+            [0, 0],
+            [1, 2],
+            [3, 3],
+          ],
+        );
+        assert.throws(
+          () => seriesReportOfIds({ builds: light[0]!.builds, rows }, { baseline: 4 }),
+          UsageError,
+        );
+      } finally {
+        await store.close();
       }
-      // The cases above do happen: the steps see every kind of change, and the epochs split.
-      const s1 = seriesReportOfIds({ builds: light[0]!.builds, rows });
-      assert.deepEqual(
-        [s1.steps[0]!.crcChanged, s1.steps[0]!.moved, s1.steps[0]!.namespaceChanged, s1.steps[0]!.breaking],
-        [1, 1, 1, 3],
-      );
-      assert.deepEqual(
-        s1.epochs.map((e) => [e.first, e.last]),
-        [
-          [0, 0],
-          [1, 2],
-          [3, 3],
-        ],
-      );
-      assert.throws(() => seriesReportOfIds({ builds: light[0]!.builds, rows }, { baseline: 4 }), UsageError);
-    } finally {
-      await store.close();
-    }
-  });
+    });
 
-  it('makes the Export objects loadBuilds makes, row by row', async () => {
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'kabi-store-')), 'kabi.db'));
-    try {
-      const ids = await stored(store);
-      const { builds, rows } = await store.loadExportIds(ids);
-      const full = await store.loadBuilds(ids);
-      for (const [i, b] of builds.entries()) {
-        const exports = [...b.rows].map((r) => rows.exportOf(r));
-        const want = [...full[i]!.exports.values()].sort((x, y) => (x.symbol < y.symbol ? -1 : 1));
-        assert.deepEqual(exports, want);
-        assert.deepEqual(b.labels, full[i]!.labels);
-        assert.equal(b.source, full[i]!.source);
+    it('makes the Export objects loadBuilds makes, row by row', async () => {
+      const store = await backend.open();
+      try {
+        const ids = await stored(store);
+        const { builds, rows } = await store.loadExportIds(ids);
+        const full = await store.loadBuilds(ids);
+        for (const [i, b] of builds.entries()) {
+          const exports = [...b.rows].map((r) => rows.exportOf(r));
+          const want = [...full[i]!.exports.values()].sort((x, y) => (x.symbol < y.symbol ? -1 : 1));
+          assert.deepEqual(exports, want);
+          assert.deepEqual(b.labels, full[i]!.labels);
+          assert.equal(b.source, full[i]!.source);
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
-});

@@ -10,7 +10,6 @@ import {
   type Export,
   type KernelBuild,
   matchesQuery,
-  openSqliteStore,
   orderBuilds,
   parseLabelQuery,
   parseLabels,
@@ -19,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { storeBackends } from '../helpers/postgres.js';
 
 const WORDS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__'];
 
@@ -62,50 +62,6 @@ describe('labels are data', () => {
       () => parseLabels(['__proto__=x']),
       /label key "__proto__": expected a lower-case letter first, then lower-case letters, digits, _ \. or -/,
     );
-  });
-
-  it('the store keeps and returns any label key as data, __proto__ included', async () => {
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'kabi-labels-')), 'kabi.db'));
-    try {
-      const labels = JSON.parse('{"__proto__":"p","constructor":"c","release":"r"}') as Record<
-        string,
-        string
-      >;
-      const r = await store.ingest({
-        kind: 'kernel',
-        artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
-        build: build(labels),
-        labels,
-        modules: [],
-        builtin: [],
-      });
-      const back = (await store.list())[0]!;
-      assert.deepEqual(Object.entries(back.labels).sort(), [
-        ['__proto__', 'p'],
-        ['constructor', 'c'],
-        ['release', 'r'],
-      ]);
-      assert.equal((await store.list('__proto__=p')).length, 1);
-      assert.equal((await store.list('toString=*')).length, 0);
-      assert.equal((await store.resolve('constructor=c')).id, r.entry.id);
-      // The same labels again are the same entry (compared as data, not as properties).
-      assert.equal(
-        (
-          await store.ingest({
-            ...r.entry,
-            kind: 'kernel',
-            artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
-            build: build(labels),
-            labels,
-            modules: [],
-            builtin: [],
-          })
-        ).created,
-        false,
-      );
-    } finally {
-      await store.close();
-    }
   });
 
   it('summary counts a namespace or module named like an object property as itself', () => {
@@ -166,4 +122,53 @@ describe('labels are data', () => {
     assert.equal(kabi(['--db', db, 'label', '1', 'constructor=x']).status, 0);
     assert.match(kabi(['--db', db, 'list', 'constructor=x']).stdout, /^1 +kernel .*constructor=x/m);
   });
+});
+
+describe('labels are data in every store', () => {
+  for (const backend of storeBackends())
+    it(`the store keeps and returns any label key as data, __proto__ included (${backend.name})`, {
+      skip: backend.skip,
+    }, async () => {
+      const store = await backend.open();
+      try {
+        const labels = JSON.parse('{"__proto__":"p","constructor":"c","release":"r"}') as Record<
+          string,
+          string
+        >;
+        const r = await store.ingest({
+          kind: 'kernel',
+          artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
+          build: build(labels),
+          labels,
+          modules: [],
+          builtin: [],
+        });
+        const back = (await store.list())[0]!;
+        assert.deepEqual(Object.entries(back.labels).sort(), [
+          ['__proto__', 'p'],
+          ['constructor', 'c'],
+          ['release', 'r'],
+        ]);
+        assert.equal((await store.list('__proto__=p')).length, 1);
+        assert.equal((await store.list('toString=*')).length, 0);
+        assert.equal((await store.resolve('constructor=c')).id, r.entry.id);
+        // The same labels again are the same entry (compared as data, not as properties).
+        assert.equal(
+          (
+            await store.ingest({
+              ...r.entry,
+              kind: 'kernel',
+              artifact: { sha256: 'a'.repeat(64), path: '/x', size: 1 },
+              build: build(labels),
+              labels,
+              modules: [],
+              builtin: [],
+            })
+          ).created,
+          false,
+        );
+      } finally {
+        await store.close();
+      }
+    });
 });

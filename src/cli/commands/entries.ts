@@ -1,9 +1,8 @@
 // `kabi list`, `kabi show REF`, `kabi label REF k=v`, `kabi rm REF`: what the store holds; `kabi migrate`:
 // its schema.
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CommandState, emit, formatOption, type OutputOptions } from '../output.js';
-import { openStore } from '../store.js';
+import { migrateStoreAt, openStore, storeLocation } from '../store.js';
 
 export function registerEntries(program: Command, _state: CommandState): void {
   program
@@ -94,12 +93,11 @@ export function registerEntries(program: Command, _state: CommandState): void {
     .command('migrate')
     .description("bring the store's schema up to date (reading commands never write the store)")
     .action(async (_o: unknown, cmd: Command) => {
-      const lib = await import('../../index.js');
-      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
-      if (!existsSync(path)) throw new lib.KabiError(`no store at ${path} (kabi ingest creates one)`);
-      const { from, to } = lib.migrateSqliteStore(path);
+      const { shown, from, to } = await migrateStoreAt(await storeLocation(cmd));
       process.stdout.write(
-        from === to ? `${path}: store schema ${to}, up to date\n` : `${path}: store schema ${from} → ${to}\n`,
+        from === to
+          ? `${shown}: store schema ${to}, up to date\n`
+          : `${shown}: store schema ${from} → ${to}\n`,
       );
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandState } from '../output.js';
+import { openStore } from '../store.js';
 
 interface ServeCliOptions {
   host: string;
@@ -23,7 +24,7 @@ export function registerServe(program: Command, _state: CommandState): void {
     )
     .addHelpText(
       'after',
-      '\nThe store: --db PATH (before or after "serve"), else $KABI_DB, else ~/.local/share/kabi-tracker/kabi.db.',
+      '\nThe store: --db PATH or postgres://user@host/db (before or after "serve"), else $KABI_DB, else ~/.local/share/kabi-tracker/kabi.db.',
     )
     .action(async (o: ServeCliOptions, cmd: Command) => {
       const lib = await import('../../index.js');
@@ -34,8 +35,7 @@ export function registerServe(program: Command, _state: CommandState): void {
         maxConnections: count(lib, '--max-connections', o.maxConnections),
         connectionsPerAddress: count(lib, '--connections-per-address', o.connectionsPerAddress),
       };
-      const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
-      const store = lib.openSqliteStore(path, { readonly: true });
+      const store = await openStore(cmd);
       const { startServer } = await import('../../serve/index.js');
       const server = await startServer({ store, host: o.host, port: Number(o.port), limits });
       process.stdout.write(`kabi serve: ${server.url} (store ${store.path}, read-only; Ctrl-C stops)\n`);
