@@ -153,6 +153,9 @@ export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
 export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
+export { symbolSourcesOf } from './readers/symbol-sources.js';
+export { parseDbgVmlinuxSources, type DbgVmlinuxSources } from './readers/dwarf/dbg-vmlinux.js';
+export { parseDwarfSources, type DwarfSources } from './readers/dwarf/source-files.js';
 export {
   readTreeModversions,
   type TreeModversions,
