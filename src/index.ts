@@ -82,6 +82,8 @@ export {
   decompress,
   detectCompression,
 } from './readers/compression.js';
+export { type DbgVmlinuxSources, parseDbgVmlinuxSources } from './readers/dwarf/dbg-vmlinux.js';
+export { type DwarfSources, parseDwarfSources } from './readers/dwarf/source-files.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export {
   type ExportsArtifactOptions,
@@ -152,10 +154,7 @@ export * from './readers/repo/apt-sources.js';
 export * from './readers/repo/debian-packages.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
-export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
-export { symbolSourcesOf } from './readers/symbol-sources.js';
-export { parseDbgVmlinuxSources, type DbgVmlinuxSources } from './readers/dwarf/dbg-vmlinux.js';
-export { parseDwarfSources, type DwarfSources } from './readers/dwarf/source-files.js';
+export { parseSymbolSources, readSymbolSources, symbolSourcesOf } from './readers/symbol-sources.js';
 export {
   readTreeModversions,
   type TreeModversions,

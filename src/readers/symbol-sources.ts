@@ -37,7 +37,9 @@ export async function readSymbolSources(path: string): Promise<Map<string, strin
 export async function symbolSourcesOf(artifact: Artifact): Promise<Map<string, string>> {
   switch (artifact.kind) {
     case 'text':
-      return parseSymbolSources(decodeText(artifact.data!, artifact.path, EXPECTED), { source: artifact.path });
+      return parseSymbolSources(decodeText(artifact.data!, artifact.path, EXPECTED), {
+        source: artifact.path,
+      });
     case 'vmlinux':
       return (await parseDbgVmlinuxSources(artifact.data!, { source: artifact.path })).sources;
     case 'deb':

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ArtifactFormatError } from '../../src/errors.js';
-import { openElf } from '../../src/readers/elf/elf.js';
 import { parseDwarfSources } from '../../src/readers/dwarf/source-files.js';
 import { unitPath } from '../../src/readers/dwarf/units.js';
+import { openElf } from '../../src/readers/elf/elf.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const SOURCES: Record<string, string> = {
@@ -44,7 +44,10 @@ function build(flags: string[]): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-dwarf-'));
   execFileSync('mkdir', ['-p', join(dir, 'lib')]);
   for (const [name, text] of Object.entries(SOURCES)) writeFileSync(join(dir, name), text);
-  execFileSync(tool('cc'), ['-O0', ...flags, '-o', 'prog', ...Object.keys(SOURCES)], { cwd: dir, stdio: 'pipe' });
+  execFileSync(tool('cc'), ['-O0', ...flags, '-o', 'prog', ...Object.keys(SOURCES)], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
   return readFileSync(join(dir, 'prog'));
 }
 
@@ -64,7 +67,10 @@ describe('DWARF: global definitions to their compile unit', { skip }, () => {
   }
 
   it('only: keeps the names asked for', async () => {
-    const r = await parseDwarfSources(build(['-gdwarf-5']), { source: 'prog', only: new Set(['beta', 'nope']) });
+    const r = await parseDwarfSources(build(['-gdwarf-5']), {
+      source: 'prog',
+      only: new Set(['beta', 'nope']),
+    });
     assert.deepEqual([...r.sources], [['beta', 'lib/beta.c']]);
   });
 
@@ -138,7 +144,10 @@ describe('DWARF: hostile input is an ArtifactFormatError with section and offset
     const dir = mkdtempSync(join(tmpdir(), 'kabi-dwarf-'));
     writeFileSync(join(dir, 'a.c'), 'int a;\n');
     execFileSync(tool('cc'), ['-g', '-c', 'a.c'], { cwd: dir, stdio: 'pipe' });
-    await assert.rejects(parseDwarfSources(readFileSync(join(dir, 'a.o')), { source: 'a.o' }), /relocatable object/);
+    await assert.rejects(
+      parseDwarfSources(readFileSync(join(dir, 'a.o')), { source: 'a.o' }),
+      /relocatable object/,
+    );
   });
 
   it('no debug sections: says what to give', async () => {
@@ -153,6 +162,9 @@ describe('unitPath', () => {
   it('keeps a prefix-mapped relative name, joins one that climbs, resolves dots', () => {
     assert.equal(unitPath('mm/slub.c', 'debian/build/build_amd64_none_amd64'), 'mm/slub.c');
     assert.equal(unitPath('../../mm/./slub.c', '/src/linux/build/x86'), '/src/linux/mm/slub.c');
-    assert.equal(unitPath('/k/linux/arch/x86/kernel/head_64.S', '/k/linux/o'), '/k/linux/arch/x86/kernel/head_64.S');
+    assert.equal(
+      unitPath('/k/linux/arch/x86/kernel/head_64.S', '/k/linux/o'),
+      '/k/linux/arch/x86/kernel/head_64.S',
+    );
   });
 });

@@ -6,8 +6,9 @@
 //
 // Units of one object share a table; the kernel's ~3,000 units each have their own, so tables are
 // cached by offset only as long as the walk over one unit needs them.
-import type { Cursor } from './cursor.js';
+
 import { DW_FORM } from './constants.js';
+import type { Cursor } from './cursor.js';
 
 export interface Abbrev {
   tag: number;
@@ -23,7 +24,9 @@ export type AbbrevTable = Map<number, Abbrev>;
 /** Reads the table at `offset` of .debug_abbrev. */
 export function readAbbrevTable(abbrev: Cursor, offset: number, from: Cursor): AbbrevTable {
   if (offset >= abbrev.bytes.length)
-    throw from.error(`abbreviation offset ${offset} lies outside .debug_abbrev (${abbrev.bytes.length} bytes)`);
+    throw from.error(
+      `abbreviation offset ${offset} lies outside .debug_abbrev (${abbrev.bytes.length} bytes)`,
+    );
   abbrev.pos = offset;
   const table: AbbrevTable = new Map();
   for (;;) {

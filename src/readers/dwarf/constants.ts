@@ -74,7 +74,14 @@ export const DW_FORM = {
 } as const;
 
 /** DWARF 5 unit types (7.5.1); a DWARF 4 unit in .debug_info is a compile unit. */
-export const DW_UT = { compile: 1, type: 2, partial: 3, skeleton: 4, split_compile: 5, split_type: 6 } as const;
+export const DW_UT = {
+  compile: 1,
+  type: 2,
+  partial: 3,
+  skeleton: 4,
+  split_compile: 5,
+  split_type: 6,
+} as const;
 
 /** DW_OP_addr: a location expression that is one static address (a global variable's). */
 export const DW_OP_addr = 0x03;

@@ -19,7 +19,11 @@ export async function parseDbgVmlinuxSources(
   const only = new Set(readVmlinuxExports(bytes, opts).map((e) => e.symbol));
   const found = await dwarfSourcesOfElf(openElf(bytes, opts), { ...opts, only });
   if (found.sources.size === 0)
-    throw new NothingToJudgeError(opts.source, 'exported function or variable in its DWARF', 'a -dbg vmlinux');
+    throw new NothingToJudgeError(
+      opts.source,
+      'exported function or variable in its DWARF',
+      'a -dbg vmlinux',
+    );
   return { ...found, exports: only.size };
 }
 

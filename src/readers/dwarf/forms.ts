@@ -1,8 +1,9 @@
 // Attribute values (DWARF 5, 7.5.6): skipping the forms this reader does not use, and decoding the few it
 // does (strings, flags, references, an address). A form it does not know cannot be skipped, so it is an
 // error naming the form, never a guess at its size.
-import { Cursor, stringAt } from './cursor.js';
+
 import { DW_FORM, DW_OP_addr } from './constants.js';
+import { type Cursor, stringAt } from './cursor.js';
 
 /** What a unit's forms need: its header's sizes, and the string sections. */
 export interface UnitContext {

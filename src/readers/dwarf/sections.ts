@@ -39,7 +39,11 @@ export async function debugSections(elf: ElfFile, opts: DebugSectionOptions = {}
       16,
     );
   if (elf.section('.zdebug_info'))
-    throw elf.error('.zdebug_info: GNU compressed debug sections (pre-SHF_COMPRESSED) are not read', undefined, '.zdebug_info');
+    throw elf.error(
+      '.zdebug_info: GNU compressed debug sections (pre-SHF_COMPRESSED) are not read',
+      undefined,
+      '.zdebug_info',
+    );
   const info = elf.section('.debug_info');
   const abbrev = elf.section('.debug_abbrev');
   if (!info || !abbrev)
@@ -65,7 +69,11 @@ async function sectionBytes(elf: ElfFile, s: ElfSection, max: number): Promise<U
   const type = elf.u32(s.offset);
   const size = elf.is64 ? elf.word(s.offset + 8, 'ch_size') : elf.u32(s.offset + 4);
   if (size > max)
-    throw elf.error(`decompresses to ${size} bytes, over the cap of ${max}`, s.offset + (elf.is64 ? 8 : 4), s.name);
+    throw elf.error(
+      `decompresses to ${size} bytes, over the cap of ${max}`,
+      s.offset + (elf.is64 ? 8 : 4),
+      s.name,
+    );
   const body = raw.subarray(header);
   let out: Uint8Array;
   if (type === ELFCOMPRESS_ZLIB) {
@@ -80,7 +88,8 @@ async function sectionBytes(elf: ElfFile, s: ElfSection, max: number): Promise<U
       });
     }
   } else if (type === ELFCOMPRESS_ZSTD) {
-    out = (await decompress(body, { source: `${elf.source} (${s.name})`, maxOutput: Math.max(1, size) })).data;
+    out = (await decompress(body, { source: `${elf.source} (${s.name})`, maxOutput: Math.max(1, size) }))
+      .data;
   } else {
     throw elf.error(`compression type ${type}: expected 1 (zlib) or 2 (zstd)`, s.offset, s.name);
   }

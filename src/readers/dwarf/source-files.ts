@@ -7,7 +7,7 @@
 // `debian/build/build_amd64_none_amd64`; else to its own DW_AT_comp_dir; else it stays absolute.
 // A name defined by two units (a __weak default and the definition that overrides it) is settled by the
 // symbol table: the definition whose address the ELF symbol has.
-import { openElf, type ElfFile, SHT } from '../elf/elf.js';
+import { type ElfFile, openElf, SHT } from '../elf/elf.js';
 import { type DebugSectionOptions, debugSections } from './sections.js';
 import { type DwarfDefinition, walkGlobals } from './units.js';
 
@@ -34,7 +34,11 @@ export async function parseDwarfSources(bytes: Uint8Array, opts: DwarfSourcesOpt
 
 export async function dwarfSourcesOfElf(elf: ElfFile, opts: DwarfSourcesOptions): Promise<DwarfSources> {
   const sections = await debugSections(elf, opts);
-  const globals = walkGlobals(sections, { source: opts.source, littleEndian: elf.littleEndian, only: opts.only });
+  const globals = walkGlobals(sections, {
+    source: opts.source,
+    littleEndian: elf.littleEndian,
+    only: opts.only,
+  });
   const roots = treeRoots(globals.units);
   const twice = [...globals.definitions].filter(([, defs]) => defs.length > 1).map(([name]) => name);
   const addresses = twice.length > 0 ? symbolAddresses(elf, new Set(twice)) : new Map<string, bigint>();
@@ -65,7 +69,8 @@ function treeRoots(units: { path: string; compDir: string }[]): string[] {
   const roots = new Set<string>();
   const mapped = new Set(units.map((u) => u.compDir).filter((d) => d !== '' && !d.startsWith('/')));
   for (const u of units) {
-    if (u.path.startsWith('/') && u.path.endsWith('/init/main.c')) roots.add(u.path.slice(0, -'init/main.c'.length));
+    if (u.path.startsWith('/') && u.path.endsWith('/init/main.c'))
+      roots.add(u.path.slice(0, -'init/main.c'.length));
     if (!u.compDir.startsWith('/')) continue;
     for (const m of mapped) if (u.compDir.endsWith(`/${m}`)) roots.add(u.compDir.slice(0, -m.length));
   }

@@ -14,7 +14,15 @@
 import { type AbbrevTable, readAbbrevTable } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants.js';
 import { Cursor } from './cursor.js';
-import { readAddress, readFlag, readLocationAddress, readRef, readString, skipForm, type UnitContext } from './forms.js';
+import {
+  readAddress,
+  readFlag,
+  readLocationAddress,
+  readRef,
+  readString,
+  skipForm,
+  type UnitContext,
+} from './forms.js';
 import type { DebugSections } from './sections.js';
 
 export interface DwarfDefinition {
