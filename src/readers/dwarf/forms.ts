@@ -19,48 +19,53 @@ export interface UnitContext {
 }
 
 export function skipForm(c: Cursor, form: number, u: UnitContext): void {
+  c.skip(bytesAfter(c, form, u), 'attribute');
+}
+
+/** The bytes a value of `form` takes after what this reads in place (a length, a LEB128, a string). */
+function bytesAfter(c: Cursor, form: number, u: UnitContext): number {
   switch (form) {
     case DW_FORM.flag_present:
     case DW_FORM.implicit_const:
-      return;
+      return 0;
     case DW_FORM.data1:
     case DW_FORM.ref1:
     case DW_FORM.flag:
     case DW_FORM.strx1:
     case DW_FORM.addrx1:
-      return c.skip(1, 'attribute');
+      return 1;
     case DW_FORM.data2:
     case DW_FORM.ref2:
     case DW_FORM.strx2:
     case DW_FORM.addrx2:
-      return c.skip(2, 'attribute');
+      return 2;
     case DW_FORM.strx3:
     case DW_FORM.addrx3:
-      return c.skip(3, 'attribute');
+      return 3;
     case DW_FORM.data4:
     case DW_FORM.ref4:
     case DW_FORM.ref_sup4:
     case DW_FORM.strx4:
     case DW_FORM.addrx4:
-      return c.skip(4, 'attribute');
+      return 4;
     case DW_FORM.data8:
     case DW_FORM.ref8:
     case DW_FORM.ref_sig8:
     case DW_FORM.ref_sup8:
-      return c.skip(8, 'attribute');
+      return 8;
     case DW_FORM.data16:
-      return c.skip(16, 'attribute');
+      return 16;
     case DW_FORM.strp:
     case DW_FORM.line_strp:
     case DW_FORM.sec_offset:
     case DW_FORM.strp_sup:
     case DW_FORM.GNU_ref_alt:
     case DW_FORM.GNU_strp_alt:
-      return c.skip(u.offsetSize, 'offset');
+      return u.offsetSize;
     case DW_FORM.ref_addr:
-      return c.skip(u.version <= 2 ? u.addressSize : u.offsetSize, 'DW_FORM_ref_addr');
+      return u.version <= 2 ? u.addressSize : u.offsetSize;
     case DW_FORM.addr:
-      return c.skip(u.addressSize, 'address');
+      return u.addressSize;
     case DW_FORM.sdata:
     case DW_FORM.udata:
     case DW_FORM.ref_udata:
@@ -70,20 +75,22 @@ export function skipForm(c: Cursor, form: number, u: UnitContext): void {
     case DW_FORM.rnglistx:
     case DW_FORM.GNU_addr_index:
     case DW_FORM.GNU_str_index:
-      return c.skipLeb();
+      c.skipLeb();
+      return 0;
     case DW_FORM.string:
-      return c.skipCstring();
+      c.skipCstring();
+      return 0;
     case DW_FORM.block1:
-      return c.skip(c.u8(), 'block');
+      return c.u8();
     case DW_FORM.block2:
-      return c.skip(c.u16(), 'block');
+      return c.u16();
     case DW_FORM.block4:
-      return c.skip(c.u32(), 'block');
+      return c.u32();
     case DW_FORM.block:
     case DW_FORM.exprloc:
-      return c.skip(c.uleb(), 'block');
+      return c.uleb();
     case DW_FORM.indirect:
-      return skipForm(c, indirectForm(c), u);
+      return bytesAfter(c, indirectForm(c), u);
     default:
       throw c.error(`unknown attribute form 0x${form.toString(16)}`);
   }
