@@ -32,6 +32,7 @@ describe('-dbg vmlinux 6.1.0-47: kabi against addr2line and gdb', { skip: missin
     assert.ok(map.size > 10_300 && map.size <= 10_488, String(map.size));
     assert.equal(map.get('kfree'), 'mm/slab_common.c');
     assert.equal(map.get('clear_page_rep'), 'arch/x86/lib/clear_page_64.S'); // GNU as: an absolute name made relative
+    assert.equal(map.get('memcpy'), 'arch/x86/lib/memcpy_64.S'); // an alias without a DIE: by .debug_aranges
     assert.equal(map.get('memory_block_size_bytes'), 'arch/x86/mm/init_64.c'); // not drivers/base/memory.c's __weak
   });
 
@@ -73,7 +74,7 @@ describe('-dbg vmlinux 6.1.0-47: kabi against addr2line and gdb', { skip: missin
       const [, kabi, a2l] = /kabi (.*), addr2line (.*)/.exec(d)!;
       assert.ok(a2l!.endsWith('.h') || dir(a2l!) === dir(kabi!), d);
     }
-    assert.ok(same + noLine >= sample.length * 0.97, `${same} of ${sample.length}`);
+    assert.ok(same + noLine >= sample.length * 0.95, `${same} of ${sample.length}`);
   });
 
   it('exported variables: the file gdb names', { skip: needs('gdb') }, () => {

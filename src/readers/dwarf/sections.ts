@@ -24,6 +24,7 @@ export interface DebugSections {
   str: Uint8Array;
   lineStr: Uint8Array;
   strOffsets: Uint8Array;
+  aranges: Uint8Array;
 }
 
 export interface DebugSectionOptions {
@@ -58,6 +59,7 @@ export async function debugSections(elf: ElfFile, opts: DebugSectionOptions = {}
     str: await load(elf.section('.debug_str')),
     lineStr: await load(elf.section('.debug_line_str')),
     strOffsets: await load(elf.section('.debug_str_offsets')),
+    aranges: await load(elf.section('.debug_aranges')),
   };
 }
 

@@ -8,6 +8,7 @@
 // A name defined by two units (a __weak default and the definition that overrides it) is settled by the
 // symbol table: the definition whose address the ELF symbol has.
 import { type ElfFile, openElf, SHT } from '../elf/elf.js';
+import { readAranges, unitAt } from './aranges.js';
 import { type DebugSectionOptions, debugSections } from './sections.js';
 import { type DwarfDefinition, walkGlobals } from './units.js';
 
@@ -26,6 +27,8 @@ export interface DwarfSources {
   roots: string[];
   /** Names defined in more than one unit that the symbol table could not settle: left out. */
   ambiguous: string[];
+  /** Of `only`'s names without a DIE, those placed by their address in .debug_aranges. */
+  byAddress: number;
 }
 
 export async function parseDwarfSources(bytes: Uint8Array, opts: DwarfSourcesOptions): Promise<DwarfSources> {
@@ -42,12 +45,20 @@ export async function dwarfSourcesOfElf(elf: ElfFile, opts: DwarfSourcesOptions)
   const roots = treeRoots(globals.units);
   const twice = [...globals.definitions].filter(([, defs]) => defs.length > 1).map(([name]) => name);
   const addresses = twice.length > 0 ? symbolAddresses(elf, new Set(twice)) : new Map<string, bigint>();
-  const out: DwarfSources = { sources: new Map(), units: globals.units.length, roots, ambiguous: [] };
+  const out: DwarfSources = {
+    sources: new Map(),
+    units: globals.units.length,
+    roots,
+    ambiguous: [],
+    byAddress: 0,
+  };
   for (const [name, defs] of globals.definitions) {
     const def = defs.length === 1 ? defs[0] : settle(defs, addresses.get(name));
     if (def) out.sources.set(name, relative(def, roots));
     else out.ambiguous.push(name);
   }
+  if (opts.only && sections.aranges.length > 0)
+    placeByAddress(elf, sections.aranges, globals.units, opts.only, out);
   return out;
 }
 
@@ -65,7 +76,28 @@ function settle(defs: DwarfDefinition[], address: bigint | undefined): DwarfDefi
   return unknown.length === 1 ? unknown[0] : undefined;
 }
 
-function treeRoots(units: { path: string; compDir: string }[]): string[] {
+/** Names with no DIE (assembler aliases, macro-made thunks): the unit whose address range holds them. */
+function placeByAddress(
+  elf: ElfFile,
+  aranges: Uint8Array,
+  units: { offset: number; path: string; compDir: string }[],
+  only: ReadonlySet<string>,
+  out: DwarfSources,
+): void {
+  const ambiguous = new Set(out.ambiguous);
+  const wanted = new Set([...only].filter((n) => !out.sources.has(n) && !ambiguous.has(n)));
+  if (wanted.size === 0) return;
+  const ranges = readAranges(aranges, { source: elf.source, littleEndian: elf.littleEndian });
+  const byOffset = new Map(units.map((u) => [u.offset, u]));
+  for (const [name, address] of symbolAddresses(elf, wanted)) {
+    const unit = byOffset.get(unitAt(ranges, address));
+    if (!unit) continue;
+    out.sources.set(name, relative({ unitPath: unit.path, compDir: unit.compDir, address }, out.roots));
+    out.byAddress++;
+  }
+}
+
+function treeRoots(units: { offset: number; path: string; compDir: string }[]): string[] {
   const roots = new Set<string>();
   const mapped = new Set(units.map((u) => u.compDir).filter((d) => d !== '' && !d.startsWith('/')));
   for (const u of units) {

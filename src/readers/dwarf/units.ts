@@ -45,7 +45,7 @@ export interface DwarfGlobals {
   /** Each global's definitions: one, or more when units define one name twice (a __weak default). */
   definitions: Map<string, DwarfDefinition[]>;
   /** Compile units read (type units are skipped): their paths and directories. */
-  units: { path: string; compDir: string }[];
+  units: { offset: number; path: string; compDir: string }[];
 }
 
 const ESCAPE_64 = 0xffffffff;
@@ -133,7 +133,7 @@ function walkUnit(
   only: ReadonlySet<string> | undefined,
 ): void {
   const top = readTopDie(c, table, u);
-  out.units.push({ path: top.path, compDir: top.compDir });
+  out.units.push({ offset: unitStart, path: top.path, compDir: top.compDir });
   if (!top.hasChildren) return;
   const end = c.bytes.length;
   let depth = 1;
