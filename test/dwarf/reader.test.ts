@@ -13,20 +13,10 @@ import { unitPath } from '../../src/readers/dwarf/units.js';
 import { openElf } from '../../src/readers/elf/elf.js';
 import { needs, tool } from '../helpers/tools.js';
 
-const SOURCES: Record<string, string> = {
-  'main.c': `extern int counter; int beta(int);
-int counter = 3;                 /* a definition after a declaration: DW_AT_specification */
-static int hidden(int x) { return x + 1; }
-int alpha(int x) { return hidden(x) * counter; }
-int main(void) { return alpha(beta(1)); }
-`,
-  'lib/beta.c': `int table[4] = {1, 2, 3, 4};
-static int local_count;
-__attribute__((weak)) int gamma(void) { return 0; }
-int beta(int x) { local_count++; return table[x & 3] + gamma(); }
-`,
-  'lib/gamma.c': 'int gamma(void) { return 7; }\n',
-};
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'dwarf');
+const SOURCES: Record<string, string> = Object.fromEntries(
+  ['main.c', 'lib/beta.c', 'lib/weakling.c'].map((f) => [f, readFileSync(join(FIXTURES, f), 'latin1')]),
+);
 
 /** Each global the sources define, and where: what the reader must find. */
 const EXPECTED = new Map([
@@ -35,7 +25,7 @@ const EXPECTED = new Map([
   ['main', 'main.c'],
   ['table', 'lib/beta.c'],
   ['beta', 'lib/beta.c'],
-  ['gamma', 'lib/gamma.c'], // the strong definition, not lib/beta.c's weak default
+  ['weakling', 'lib/weakling.c'], // the strong definition, not lib/beta.c's __weak default
 ]);
 
 const skip = needs('cc');
@@ -78,6 +68,15 @@ describe('DWARF: global definitions to their compile unit', { skip }, () => {
     const elf = openElf(build(['-gdwarf-5', '-gz=zlib']), { source: 'prog' });
     assert.ok((elf.section('.debug_info')!.flags & 0x800) !== 0);
   });
+});
+
+describe('DWARF: the committed fixtures (test/fixtures/dwarf)', () => {
+  for (const name of ['prog-dwarf4', 'prog-dwarf5', 'prog-dwarf5-zlib']) {
+    it(`${name}: every global to its file`, async () => {
+      const r = await parseDwarfSources(readFileSync(join(FIXTURES, name)), { source: name });
+      assert.deepEqual(sorted(r.sources), sorted(EXPECTED));
+    });
+  }
 });
 
 describe('DWARF: hostile input is an ArtifactFormatError with section and offset', { skip }, () => {
