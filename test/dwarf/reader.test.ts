@@ -11,6 +11,7 @@ import { ArtifactFormatError } from '../../src/errors.js';
 import { parseDwarfSources } from '../../src/readers/dwarf/source-files.js';
 import { unitPath } from '../../src/readers/dwarf/units.js';
 import { openElf } from '../../src/readers/elf/elf.js';
+import { readSymbolSources } from '../../src/readers/symbol-sources.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'dwarf');
@@ -77,6 +78,18 @@ describe('DWARF: the committed fixtures (test/fixtures/dwarf)', () => {
       assert.deepEqual(sorted(r.sources), sorted(EXPECTED));
     });
   }
+});
+
+describe('--sources: what readSymbolSources takes', () => {
+  it('an ELF with DWARF but no ksymtab is not a -dbg vmlinux: says so', async () => {
+    await assert.rejects(readSymbolSources(join(FIXTURES, 'prog-dwarf5')), /no __ksymtab_strings section/);
+  });
+
+  it('symbol<TAB>file lines still read as before', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kabi-dwarf-')), 'sources.tsv');
+    writeFileSync(path, 'kfree\tmm/slab_common.c\nkmalloc_trace\t??:0\n');
+    assert.deepEqual([...(await readSymbolSources(path))], [['kfree', 'mm/slab_common.c']]);
+  });
 });
 
 describe('DWARF: hostile input is an ArtifactFormatError with section and offset', { skip }, () => {
