@@ -92,8 +92,9 @@ describe('--sources: what readSymbolSources takes', () => {
   });
 });
 
-describe('DWARF: hostile input is an ArtifactFormatError with section and offset', { skip }, () => {
-  const base = () => build(['-gdwarf-5']);
+describe('DWARF: hostile input is an ArtifactFormatError with section and offset', () => {
+  // Edits of the committed DWARF 5 fixture, so that these run without a compiler.
+  const base = () => new Uint8Array(readFileSync(join(FIXTURES, 'prog-dwarf5')));
   const reject = async (bytes: Uint8Array, pattern: RegExp, section: string) => {
     const e = await parseDwarfSources(bytes, { source: 'prog' }).then(
       () => null,
@@ -152,7 +153,7 @@ describe('DWARF: hostile input is an ArtifactFormatError with section and offset
     }
   });
 
-  it('a relocatable object (cc -c) is refused: its DWARF is not relocated', async () => {
+  it('a relocatable object (cc -c) is refused: its DWARF is not relocated', { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kabi-dwarf-'));
     writeFileSync(join(dir, 'a.c'), 'int a;\n');
     execFileSync(tool('cc'), ['-g', '-c', 'a.c'], { cwd: dir, stdio: 'pipe' });
@@ -162,7 +163,7 @@ describe('DWARF: hostile input is an ArtifactFormatError with section and offset
     );
   });
 
-  it('no debug sections: says what to give', async () => {
+  it('no debug sections: says what to give', { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kabi-dwarf-'));
     writeFileSync(join(dir, 'a.c'), 'int main(void) { return 0; }\n');
     execFileSync(tool('cc'), ['-s', '-o', 'a', 'a.c'], { cwd: dir, stdio: 'pipe' });
