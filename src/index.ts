@@ -85,6 +85,8 @@ export {
   decompress,
   detectCompression,
 } from './readers/compression.js';
+export { type DbgVmlinuxSources, parseDbgVmlinuxSources } from './readers/dwarf/dbg-vmlinux.js';
+export { type DwarfSources, parseDwarfSources } from './readers/dwarf/source-files.js';
 export { type ElfFile, type ElfSection, openElf } from './readers/elf/elf.js';
 export {
   type ExportsArtifactOptions,
@@ -157,7 +159,7 @@ export { type DebianRelease, parseDebianRelease } from './readers/repo/debian-re
 export { parsePrimary, parseRepomd, type Repomd, type RpmPackage } from './readers/repo/rpm-repodata.js';
 export * from './readers/rpm-dependencies.js';
 export * from './readers/stablelist/index.js';
-export { parseSymbolSources, readSymbolSources } from './readers/symbol-sources.js';
+export { parseSymbolSources, readSymbolSources, symbolSourcesOf } from './readers/symbol-sources.js';
 export {
   readTreeModversions,
   type TreeModversions,

@@ -1,5 +1,6 @@
 // Every fuzz target by name, in the order `all` runs them.
 import type { Target } from '../target.js';
+import { dwarf } from './dwarf.js';
 import { btf, btfC, elf, ko, ksymtab, modinfo, versions, versionsFile, vmlinux } from './elf.js';
 import { http } from './http.js';
 import { bzimage, rawImage } from './images.js';
@@ -46,6 +47,7 @@ export const TARGETS: readonly Target[] = [
   zstd,
   gzip,
   http,
+  dwarf,
 ];
 
 export function targetNamed(name: string): Target | undefined {

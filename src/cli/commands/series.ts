@@ -130,7 +130,7 @@ export function registerSeries(program: Command, _state: CommandState): void {
     .option('--maintainers <file>', "with --modules: the kernel's MAINTAINERS, to name subsystems")
     .option(
       '--sources <file>',
-      'with --modules: symbol<TAB>source-file lines for vmlinux exports (from a -dbg vmlinux; docs/studies.md)',
+      "with --modules: vmlinux exports' source files from a linux-image-*-dbg .deb, its vmlinux, or symbol<TAB>file lines",
     )
     .option('--all', 'list every row')
     .option('--limit <n>', 'rows per change list', '50')
