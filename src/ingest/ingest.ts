@@ -212,7 +212,8 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
 }
 
 function kernelOptions(opts: IngestOptions) {
-  return { onProgress: opts.onProgress, btf: opts.kfuncs !== false };
+  // The store keeps a kernel's .BTF bytes (bpf-compat --series): copied out as the image is read.
+  return { onProgress: opts.onProgress, btf: opts.kfuncs !== false, rawBtf: opts.kfuncs !== false };
 }
 
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {

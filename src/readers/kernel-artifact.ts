@@ -70,6 +70,8 @@ export interface KernelArtifactOptions {
   onProgress?: (done: number, total: number | null) => void;
   /** Also keep BTF (vmlinux's, and the .BTF of every module that exports), in the same pass. */
   btf?: boolean;
+  /** With `btf`: keep a copy of vmlinux's .BTF bytes too (`KernelBtf.raw`), for a store that keeps them. */
+  rawBtf?: boolean;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -154,7 +156,7 @@ export async function readKernelSource(
   source: ArtifactSource,
   opts: KernelArtifactOptions = {},
 ): Promise<KernelArtifact> {
-  const acc = new Accumulator(source.source, opts.btf === true);
+  const acc = new Accumulator(source.source, opts.btf === true, opts.rawBtf === true);
   const inFlight = new Set<Promise<void>>();
   // Each file is read and let go: its data may be a view into the decoded stream (no copy).
   for await (const file of source.files(isKernelArtifactFile, { views: true })) {
@@ -193,6 +195,7 @@ class Accumulator {
   constructor(
     readonly source: string,
     readonly withBtf: boolean,
+    readonly rawBtf: boolean,
   ) {}
 
   async add(file: ArtifactFile): Promise<void> {
@@ -254,7 +257,7 @@ class Accumulator {
       this.config ??= ikconfigOf(raw.kernel, { source: where });
       if (this.withBtf) {
         try {
-          this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release);
+          this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release, this.rawBtf);
         } catch (e) {
           this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
         }
@@ -269,7 +272,7 @@ class Accumulator {
     this.config ??= ikconfigOf(elf, { source: where });
     if (this.withBtf) {
       try {
-        this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release);
+        this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release, this.rawBtf);
       } catch (e) {
         this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
       }

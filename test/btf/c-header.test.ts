@@ -122,6 +122,7 @@ for (const pkg of ['linux-image-6.1.0-47-amd64-unsigned', 'linux-image-6.12.117+
     it('0 lines differ from bpftool btf dump format c, for vmlinux and for modules', async () => {
       const k = await readKernelBtf('path' in image ? image.path : '', {
         modules: (m) => MODULES.includes(m),
+        raw: true,
       });
       const base = join(tmp, `${pkg}.vmlinux.btf`);
       writeFileSync(base, k.raw!);

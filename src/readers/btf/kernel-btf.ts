@@ -75,6 +75,8 @@ export interface KernelBtfOptions {
   systemMap?: string;
   /** Read every module of a package or tree for its set8 sets (see moduleBtfIds). */
   kfuncModules?: boolean;
+  /** Keep a copy of vmlinux's .BTF bytes (`raw`): a store keeps them, a comparison with bpftool reads them. */
+  raw?: boolean;
 }
 
 const KERNEL_IMAGE = /(?:^|\/)boot\/(vmlinu[xz])-([^/]+)$/;
@@ -116,15 +118,15 @@ const KERNEL_BTF_READERS: Record<ArtifactKind, (a: Artifact, o: KernelBtfOptions
   deb: fromPackage,
   rpm: fromPackage,
   btf: async (a) => bare(a.path, readBtf(a.data!, { source: a.path, section: 'BTF file' })),
-  vmlinux: async (a) => kernelBtfFromElf(openElf(a.data!, { source: a.path }), a.path, null),
-  vmlinuz: async (a) => {
+  vmlinux: async (a, o) => kernelBtfFromElf(openElf(a.data!, { source: a.path }), a.path, null, o.raw),
+  vmlinuz: async (a, o) => {
     const elf = await extractVmlinux(a.data!, { source: a.path });
-    return kernelBtfFromElf(openElf(elf, { source: a.path }), a.path, null);
+    return kernelBtfFromElf(openElf(elf, { source: a.path }), a.path, null, o.raw);
   },
   // No section table says where .BTF lies in a raw image: found by its header (raw-image-btf.ts).
-  'arm64-image': async (a) => kernelBtfFromRawImage(a.data!, a.path, null),
-  's390-image': async (a) =>
-    kernelBtfFromRawImage(await extractS390Kernel(a.data!, { source: a.path }), a.path, null),
+  'arm64-image': async (a, o) => kernelBtfFromRawImage(a.data!, a.path, null, o.raw),
+  's390-image': async (a, o) =>
+    kernelBtfFromRawImage(await extractS390Kernel(a.data!, { source: a.path }), a.path, null, o.raw),
   // A module's .BTF is split BTF: it needs its kernel's as a base (readModuleBtf).
   ko: async (a) => {
     throw unexpectedKind(a, `${EXPECTED} (a module's split BTF needs its kernel's as a base)`);
@@ -230,6 +232,7 @@ export async function imageBtf(
   where: string,
   source: string,
   release: string | null,
+  raw = false,
 ): Promise<KernelBtf> {
   if (isBzImage(data))
     return kernelBtfFromElf(
@@ -239,26 +242,36 @@ export async function imageBtf(
     );
   const { data: bytes } = await decompress(data, { source: where, maxOutput: MAX_VMLINUX });
   const kind = kindOfContent(bytes);
-  if (kind === 'arm64-image') return kernelBtfFromRawImage(bytes, source, release);
+  if (kind === 'arm64-image') return kernelBtfFromRawImage(bytes, source, release, raw);
   if (kind === 's390-image')
-    return kernelBtfFromRawImage(await extractS390Kernel(bytes, { source: where }), source, release);
-  return kernelBtfFromElf(openElf(bytes, { source: where }), source, release);
+    return kernelBtfFromRawImage(await extractS390Kernel(bytes, { source: where }), source, release, raw);
+  return kernelBtfFromElf(openElf(bytes, { source: where }), source, release, raw);
 }
 
 /** BTF and .BTF_ids of a raw kernel image (arm64 Image, s390x kernel); no symbols name its sets. */
-export function kernelBtfFromRawImage(kernel: Uint8Array, source: string, release: string | null): KernelBtf {
+export function kernelBtfFromRawImage(
+  kernel: Uint8Array,
+  source: string,
+  release: string | null,
+  keepRaw = false,
+): KernelBtf {
   const found = rawImageBtf(kernel, source);
   const result = bare(source, found.btf);
-  result.raw = found.raw;
+  if (keepRaw) result.raw = Uint8Array.from(found.raw);
   result.btfIds = found.btfIds;
   result.release = release;
   return result;
 }
 
 /** BTF, .BTF_ids and __BTF_ID__ symbols of a vmlinux ELF. */
-export function kernelBtfFromElf(elf: ElfFile, source: string, release: string | null): KernelBtf {
+export function kernelBtfFromElf(
+  elf: ElfFile,
+  source: string,
+  release: string | null,
+  keepRaw = false,
+): KernelBtf {
   const result = bare(source, btfSection(elf));
-  result.raw = Uint8Array.from(elf.data(elf.section('.BTF')!));
+  if (keepRaw) result.raw = Uint8Array.from(elf.data(elf.section('.BTF')!));
   result.release = release;
   result.btfIds = btfIdsSection(elf);
   const symbols = btfIdSymbols(elf);
@@ -372,7 +385,7 @@ async function fromPackage(artifact: Artifact, opts: KernelBtfOptions): Promise<
       { source: path },
     );
   const where = `${path} (${image.file.path})`;
-  const result = await imageBtf(image.file.data, where, path, image.release);
+  const result = await imageBtf(image.file.data, where, path, image.release, opts.raw);
   result.warnings.push(...warnings);
   // Debian's linux-image ships a placeholder System.map; the real one is in the -dbg package.
   if (result.btfIdSymbols === null && systemMap) {

@@ -11,7 +11,7 @@ const BE_HEADER = [0xeb, 0x9f, 0x01, 0x00, 0x00, 0x00, 0x00, 0x18];
 
 export interface RawImageBtf {
   btf: Btf;
-  /** The .BTF bytes (a copy). */
+  /** The .BTF bytes (a view into the image: copy them to keep them). */
   raw: Uint8Array;
   /** Shaped as kernel-btf.ts's BtfIdsSection (not imported: that module imports this one). */
   btfIds: { addr: bigint; data: Uint8Array; littleEndian: boolean; fileOffset: number } | null;
@@ -63,5 +63,5 @@ export function rawImageBtf(bytes: Uint8Array, source: string): RawImageBtf {
     stop > start
       ? { addr: 0n, data: bytes.subarray(start, stop), littleEndian: best.le, fileOffset: start }
       : null;
-  return { btf: best.btf, raw: Uint8Array.from(bytes.subarray(best.at, best.end)), btfIds };
+  return { btf: best.btf, raw: bytes.subarray(best.at, best.end), btfIds };
 }
