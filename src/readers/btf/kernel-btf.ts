@@ -239,6 +239,7 @@ export async function imageBtf(
       openElf(await extractVmlinux(data, { source: where }), { source: where }),
       source,
       release,
+      raw,
     );
   const { data: bytes } = await decompress(data, { source: where, maxOutput: MAX_VMLINUX });
   const kind = kindOfContent(bytes);
