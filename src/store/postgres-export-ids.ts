@@ -6,6 +6,7 @@ import type { ExportType } from '../model/export.js';
 import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
 import type { ExportsFormat } from '../model/kernel-build.js';
 import { typeOf } from './export-record.js';
+import { parseNumbers } from './number-text.js';
 import type { Pg, PgTx } from './postgres-db.js';
 import { buildSets } from './postgres-query.js';
 
@@ -112,27 +113,6 @@ function keepWanted(all: Float64Array, wanted: Uint8Array, union: number): Float
     j += FIELDS;
   }
   if (j !== out.length) throw new Error('an export id of a stored build is not in the store');
-  return out;
-}
-
-/** Comma-separated integers (a minus sign allowed) into `count` numbers; fewer or more is an error. */
-export function parseNumbers(text: string, count: number): Float64Array {
-  const out = new Float64Array(count);
-  if (count === 0) return out;
-  let k = 0;
-  let v = 0;
-  let neg = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) {
-      out[k++] = neg ? -v : v;
-      v = 0;
-      neg = false;
-    } else if (c === 45) neg = true;
-    else v = v * 10 + (c - 48);
-  }
-  out[k++] = neg ? -v : v;
-  if (k !== count) throw new Error(`read ${k} numbers from the store, expected ${count}`);
   return out;
 }
 

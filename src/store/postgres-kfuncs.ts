@@ -2,7 +2,8 @@
 // (sqlite-kfuncs.ts): a list is shared by every build with the same kfuncs, unique by digest, so two
 // writers storing one list at once make one (the second waits on the unique digest, then reads it).
 import { createHash } from 'node:crypto';
-import type { Kfunc, KfuncList, KfuncMethod } from '../model/kfunc.js';
+import type { KfuncList } from '../model/kfunc.js';
+import { type KfuncHead, type KfuncRow, kfuncListOf } from './kfunc-rows.js';
 import { copyRows, type Pg, type PgTx } from './postgres-db.js';
 import { entryRecord } from './postgres-query.js';
 
@@ -53,23 +54,5 @@ export async function loadKfuncs(pg: Pg, tx: PgTx, id: number): Promise<KfuncLis
   const rows = await tx`
     SELECT module, name, prototype, signature, flags, sets FROM kfuncs WHERE list = ${head.list}
     ORDER BY module, name`;
-  const kfuncs: Kfunc[] = rows.map((r) => ({
-    name: r.name,
-    prototype: r.prototype,
-    signature: r.signature,
-    flags: r.flags === -1 ? null : r.flags,
-    sets: JSON.parse(r.sets) as string[],
-    module: r.module === '' ? null : r.module,
-    btfId: null,
-  }));
-  return {
-    source: `${rec.labels.release ?? rec.source} (store entry ${id})`,
-    release: head.release,
-    method: head.method as KfuncMethod,
-    symbolSource: head.symbol_source as KfuncList['symbolSource'],
-    setFlag: head.set_flag as boolean,
-    modules: head.modules === null ? null : (JSON.parse(head.modules) as string[]),
-    kfuncs,
-    warnings: JSON.parse(head.warnings) as string[],
-  };
+  return kfuncListOf(rec, head as unknown as KfuncHead, rows as unknown as KfuncRow[]);
 }

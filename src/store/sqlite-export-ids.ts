@@ -6,6 +6,7 @@ import type { ExportType } from '../model/export.js';
 import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
 import type { ExportsFormat } from '../model/kernel-build.js';
 import { decodeIdArray } from './id-set.js';
+import { parseNumbers } from './number-text.js';
 import { type Sql, typeOf } from './sqlite-db.js';
 import { buildExportSet } from './sqlite-query.js';
 
@@ -139,23 +140,7 @@ function exportFields(sql: Sql, wanted: Uint8Array, union: number, maxId: number
   }`;
   const args = few ? [JSON.stringify(idsOf(wanted))] : [];
   const { n, text } = sql.stmt(q).get(...args) as { n: number; text: string | null };
-  const flat = new Float64Array(n * FIELDS);
-  if (text === null) return flat;
-  let k = 0;
-  let v = 0;
-  let neg = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) {
-      flat[k++] = neg ? -v : v;
-      v = 0;
-      neg = false;
-    } else if (c === 45) neg = true;
-    else v = v * 10 + (c - 48);
-  }
-  flat[k++] = neg ? -v : v;
-  if (k !== flat.length) throw new Error(`read ${k} export fields, expected ${flat.length}`);
-  return flat;
+  return text === null ? new Float64Array(n * FIELDS) : parseNumbers(text, n * FIELDS);
 }
 
 function idsOf(wanted: Uint8Array): number[] {

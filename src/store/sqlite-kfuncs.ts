@@ -3,27 +3,14 @@
 // have their own tables and their own dedup: a list is shared by every build with the same kfuncs
 // (unique by digest), and BTF ids are not kept (they change with every build).
 import { createHash } from 'node:crypto';
-import type { Kfunc, KfuncList, KfuncMethod } from '../model/kfunc.js';
+import type { KfuncList } from '../model/kfunc.js';
+import { type KfuncHead as Head, type KfuncRow, kfuncListOf } from './kfunc-rows.js';
 import type { Sql } from './sqlite-db.js';
 import { entryRecord } from './sqlite-query.js';
 
-interface KfuncHead {
+interface KfuncHead extends Head {
   list: number;
-  method: string;
-  symbol_source: string | null;
   set_flag: number;
-  modules: string | null;
-  release: string | null;
-  warnings: string;
-}
-
-interface KfuncRow {
-  module: string;
-  name: string;
-  prototype: string;
-  signature: string;
-  flags: number;
-  sets: string;
 }
 
 export function hasKfuncs(sql: Sql, entry: number): boolean {
@@ -86,23 +73,5 @@ export function loadKfuncs(sql: Sql, id: number): KfuncList | null {
       'SELECT module, name, prototype, signature, flags, sets FROM kfuncs WHERE list = ? ORDER BY module, name',
     )
     .all(head.list) as KfuncRow[];
-  const kfuncs: Kfunc[] = rows.map((r) => ({
-    name: r.name,
-    prototype: r.prototype,
-    signature: r.signature,
-    flags: r.flags === -1 ? null : r.flags,
-    sets: JSON.parse(r.sets) as string[],
-    module: r.module === '' ? null : r.module,
-    btfId: null,
-  }));
-  return {
-    source: `${rec.labels.release ?? rec.source} (store entry ${id})`,
-    release: head.release,
-    method: head.method as KfuncMethod,
-    symbolSource: head.symbol_source as KfuncList['symbolSource'],
-    setFlag: head.set_flag === 1,
-    modules: head.modules === null ? null : (JSON.parse(head.modules) as string[]),
-    kfuncs,
-    warnings: JSON.parse(head.warnings) as string[],
-  };
+  return kfuncListOf(rec, head, rows);
 }

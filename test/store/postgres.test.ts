@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readExportsArtifact } from '../../src/index.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { KABI, kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
 import { needsPostgres, type PgCluster, sharedCluster } from '../helpers/postgres.js';
@@ -105,6 +106,9 @@ async function migrated(cluster: PgCluster): Promise<string> {
   return url;
 }
 
+/** The schema version this code writes: the tests follow it as migrations are added. */
+const V = POSTGRES_SCHEMA_VERSION;
+
 describe('the PostgreSQL store from the command line', { skip: needsPostgres() }, () => {
   it('--db postgres:// is PostgreSQL, never a SQLite file; kabi db migrate is explicit, and other versions are refused', async () => {
     const cluster = await sharedCluster();
@@ -115,27 +119,31 @@ describe('the PostgreSQL store from the command line', { skip: needsPostgres() }
       assert.equal(r.status, 1, r.stderr);
       assert.match(
         r.stderr,
-        /no kabi store in this database \(store schema 0, this kabi-tracker's is 1\); kabi db migrate/,
+        new RegExp(
+          `no kabi store in this database \\(store schema 0, this kabi-tracker's is ${V}\\); kabi db migrate`,
+        ),
       );
     }
     assert.deepEqual(readdirSync(cwd), [], 'no SQLite file appears under the URL');
     const first = kabi(['db', 'migrate', '--db', url]);
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /store schema 0 → 1\n$/);
-    assert.match(kabi(['--db', url, 'db', 'migrate']).stdout, /store schema 1, up to date\n$/);
+    assert.match(first.stdout, new RegExp(`store schema 0 → ${V}\n$`));
+    assert.match(kabi(['--db', url, 'db', 'migrate']).stdout, new RegExp(`store schema ${V}, up to date\n$`));
     assert.equal(kabi(['--db', url, 'ingest', SYMVERS[0]!]).status, 0);
     // A store of a newer kabi-tracker: every command but migrate refuses it, naming both versions.
-    await query(url, 'UPDATE kabi.schema_version SET version = 2');
+    await query(url, `UPDATE kabi.schema_version SET version = ${V + 1}`);
     for (const args of [['list'], ['series', 'release=*'], ['ingest', SYMVERS[1]!]]) {
       const r = kabi(['--db', url, ...args]);
       assert.equal(r.status, 1);
       assert.match(
         r.stderr,
-        /store schema 2 is newer than this kabi-tracker's \(1\); use a newer kabi-tracker/,
+        new RegExp(
+          `store schema ${V + 1} is newer than this kabi-tracker's \\(${V}\\); use a newer kabi-tracker`,
+        ),
       );
     }
-    assert.match(kabi(['db', 'migrate', '--db', url]).stderr, /store schema 2 is newer/);
-    await query(url, 'UPDATE kabi.schema_version SET version = 1');
+    assert.match(kabi(['db', 'migrate', '--db', url]).stderr, new RegExp(`store schema ${V + 1} is newer`));
+    await query(url, `UPDATE kabi.schema_version SET version = ${V}`);
     // A password in the URL is never printed; a server that is not there, a database that does not
     // exist and any other scheme are errors naming the store, never a SQLite file.
     const secret = url.replace('kabi@', 'kabi:s3cret@');
