@@ -29,8 +29,9 @@ const input = (sha: string, btf: KernelBtfBlobs | null): IngestInput => ({
   btf,
 });
 
+// The round trip is checked on every backend (test/store/btf-watch.test.ts); here, the SQLite rows.
 describe('kernel BTF in the SQLite store', () => {
-  it('gives back the bytes it was given, keeps a shared blob once, and prunes on removal', async () => {
+  it('keeps a shared blob once, and prunes on removal what no entry uses', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'kabi-btf-store-')), 'kabi.db');
     const store = await openSqliteStore(path);
     // A real vmlinux BTF (a Debian 6.1 netdev subset, test/fixtures/btf) and two small module blobs.
@@ -42,12 +43,6 @@ describe('kernel BTF in the SQLite store', () => {
     const e2 = (await store.ingest(input('b', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: b }] })))
       .entry.id;
     const e3 = (await store.ingest(input('c', null))).entry.id;
-    const got = await store.loadKernelBtf(e2);
-    assert.deepEqual(Buffer.from(got!.vmlinux), Buffer.from(vmlinux));
-    assert.deepEqual(
-      got!.modules.map((m) => [m.name, [...m.bytes]]),
-      [['nf_conntrack', [4, 5]]],
-    );
     assert.equal(await store.loadKernelBtf(e3), null);
     const db = new Database(path, { readonly: true });
     const blobs = () => (db.prepare('SELECT count(*) AS n FROM btf_blobs').get() as { n: number }).n;

@@ -3,6 +3,7 @@
 // an object fails on some kernel, as `kabi compat` does for modules.
 import { type Command, Option } from 'commander';
 import type { BpfKernel } from '../../index.js';
+import { kernelSources } from '../kernel-sources.js';
 import { type CommandState, emit, renderOptions } from '../output.js';
 import { openStore, requireBuilds } from '../store.js';
 
@@ -89,7 +90,7 @@ export function registerBpfCompat(program: Command, state: CommandState): void {
       if ((o.kernels === undefined) === (o.series === undefined))
         throw new lib.UsageError('bpf-compat needs --kernels or --series (one of them)');
       const objs = await Promise.all(objects.map((p) => lib.readBpfObject(p)));
-      const sources = (o.kernelSource ?? []).map((d) => lib.readKfuncRegistrations(d));
+      const sourceFor = await kernelSources(o.kernelSource);
       const read =
         o.series !== undefined
           ? await storedKernels(o.series, o.by, cmd)
@@ -97,12 +98,8 @@ export function registerBpfCompat(program: Command, state: CommandState): void {
       const kernels = [];
       for (const next of read) {
         const kernel = await next();
-        if (sources.length > 0) {
-          const regs = lib.registrationsForRelease(sources, kernel.kfuncs?.release ?? kernel.name);
-          if (!regs)
-            throw new lib.UsageError(
-              `no --kernel-source of ${kernel.name}'s version (${sources.map((s) => s.version ?? s.source).join(', ')})`,
-            );
+        if (sourceFor) {
+          const regs = sourceFor(kernel.kfuncs?.release ?? kernel.name, kernel.name);
           kernel.kfuncProgTypes = {
             source: regs.source,
             version: regs.version,

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { KfuncList } from '../../index.js';
+import { kernelSources } from '../kernel-sources.js';
 import { type CommandState, emit, type OutputOptions, renderOptions } from '../output.js';
 import { looksLikeRef, openStore, requireBuilds } from '../store.js';
 
@@ -58,19 +59,9 @@ export function registerKfuncs(program: Command, _state: CommandState): void {
     .option('--no-color', 'no colours')
     .action(async (artifact: string | undefined, o: KfuncsOptions & { view?: string }, cmd: Command) => {
       const lib = await import('../../index.js');
-      const sources = (o.kernelSource ?? []).map((d) => lib.readKfuncRegistrations(d));
-      // Each build with the program types of its version's source; an error when a source was given but
-      // none is of that version (a silent gap would read as "registered for nothing").
-      const typed = (list: KfuncList): KfuncList => {
-        if (sources.length === 0) return list;
-        const release = list.release ?? list.source;
-        const regs = lib.registrationsForRelease(sources, release);
-        if (!regs)
-          throw new lib.UsageError(
-            `no --kernel-source of ${release}'s version (${sources.map((s) => s.version ?? s.source).join(', ')})`,
-          );
-        return lib.withKfuncProgTypes(list, regs);
-      };
+      const sourceFor = await kernelSources(o.kernelSource);
+      const typed = (list: KfuncList): KfuncList =>
+        sourceFor ? lib.withKfuncProgTypes(list, sourceFor(list.release ?? list.source)) : list;
       const opts = { ...renderOptions({ ...o, format: 'text' }), view: o.view };
       const out = { ...o, format: 'text' as const };
       if (o.series !== undefined) {
