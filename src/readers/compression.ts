@@ -210,6 +210,11 @@ export interface DecompressStreamOptions extends DecompressOptions {
    * several workers at once, each reading its blocks from the file (xz-block-worker.ts).
    */
   file?: { path: string; start: number; end: number };
+  /**
+   * The consumer is done with each chunk once it asks for the next (it copies out what it keeps): the
+   * chunk's memory may then be reused, and the chunk is detached (xz-block-worker.ts).
+   */
+  lend?: boolean;
 }
 
 /** Workers decoding one stream's blocks: two keep a 2-core machine busy beside the parser. */
@@ -242,7 +247,7 @@ export async function* decompressStream(
       : null;
   if (plan) meter.fed = Number.POSITIVE_INFINITY; // the workers read the file; they report what they fed
   const decoded = plan
-    ? unxzBlocksInWorkers(plan, BLOCK_THREADS, progress)
+    ? unxzBlocksInWorkers(plan, BLOCK_THREADS, progress, opts.lend === true)
     : compression === 'none'
       ? counted
       : (compression === 'xz' && opts.inWorker === true ? unxzInWorker : DECODERS[compression])(

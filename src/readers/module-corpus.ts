@@ -34,7 +34,8 @@ export async function readModuleCorpus(inputs: (string | Artifact)[]): Promise<M
       throw unexpectedKind(artifact, EXPECTED);
     const source = await openPackage(artifact);
     const pkg = artifact.kind === 'tree' ? null : packageOf(await source.metadata());
-    for await (const f of source.files((p) => MODULE_FILE.test(p))) {
+    // Lent: each module is parsed (and its .ko.xz bytes copied to a decoder) before the next is read.
+    for await (const f of source.files((p) => MODULE_FILE.test(p), { lend: true })) {
       if (f.linkTarget !== undefined || f.hardLinkTarget !== undefined) continue;
       const where = `${artifact.path} (${f.path})`;
       try {

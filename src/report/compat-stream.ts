@@ -149,6 +149,29 @@ class ReasonTable {
   }
 }
 
+/** Export objects told apart by the reason cache before it starts again (a key stays below 2^53). */
+const EXPORT_IDS = 1 << 22;
+
+/** Runs of 8 reason slots (-1: not yet known) in one Int32Array that doubles as it fills. */
+class SlotSlab {
+  slots = new Int32Array(8 * 1024).fill(-1);
+  private used = 0;
+  clear(): void {
+    this.slots.fill(-1);
+    this.used = 0;
+  }
+  take(): number {
+    if (this.used + 8 > this.slots.length) {
+      const grown = new Int32Array(this.slots.length * 2).fill(-1);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    const base = this.used;
+    this.used += 8;
+    return base;
+  }
+}
+
 export interface CompatStreamOptions {
   /** Where the JSON keeps its reasons' text until the end (default: in memory). */
   spool?: TextSpool;
@@ -164,7 +187,27 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   // An import's reason, by what makes its text: the import (symbol and CRC; modules share Import objects),
   // the export it bound to (none: undefined), its code and whether it also fails. Two Map lookups by
   // object per reference (1.15 million), not its text.
-  const known = new Map<NeededImport, Map<Export | undefined, Int32Array>>();
+  // The pair is one number key (ids of the import and the export object) and its 8 slots (4 codes ×
+  // also-fails) a run in one growing Int32Array: a Map and a typed array per pair were 40 MB by the
+  // third kernel. The cache only saves work: reasons are the same texts without it.
+  const known = new Map<number, number>();
+  const importIds = new Map<NeededImport, number>();
+  const exportIds = new Map<Export | undefined, number>();
+  const slab = new SlotSlab();
+  const pairKey = (imp: NeededImport, e: Export | undefined): number => {
+    let i = importIds.get(imp);
+    if (i === undefined) importIds.set(imp, (i = importIds.size));
+    let x = exportIds.get(e);
+    if (x === undefined) {
+      if (exportIds.size === EXPORT_IDS) {
+        known.clear();
+        exportIds.clear();
+        slab.clear();
+      }
+      exportIds.set(e, (x = exportIds.size));
+    }
+    return i * EXPORT_IDS + x;
+  };
   const reasonRefs = (v: Verdict): number[] => {
     const c = compactReasons(v);
     if (!c) return v.reasons.map((r) => reasons.add(reasonText(r, v.module)));
@@ -177,21 +220,17 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
       }
       const imp = c.needed[itemImport(r)]!;
       const e = c.resolved[itemImport(r)];
-      let byExport = known.get(imp);
-      if (!byExport) {
-        byExport = new Map();
-        known.set(imp, byExport);
+      const key = pairKey(imp, e);
+      let base = known.get(key);
+      if (base === undefined) {
+        base = slab.take();
+        known.set(key, base);
       }
-      let slots = byExport.get(e);
-      if (!slots) {
-        slots = new Int32Array(8).fill(-1);
-        byExport.set(e, slots);
-      }
-      const slot = itemCode(r) * 2 + (c.stop !== -1 && i > c.stop ? 1 : 0);
-      let at = slots[slot]!;
+      const slot = base + itemCode(r) * 2 + (c.stop !== -1 && i > c.stop ? 1 : 0);
+      let at = slab.slots[slot]!;
       if (at === -1) {
         at = reasons.add(reasonText(reasonAt(v, i)!, v.module));
-        slots[slot] = at;
+        slab.slots[slot] = at;
       }
       out[i] = at;
     }

@@ -15,10 +15,11 @@ import { sharedSymversDir } from '../helpers/independent.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
 import { needs, tool } from '../helpers/tools.js';
 
-// 340 until session 5; since the package's xz stream is decoded in a worker (its own isolate) and compat
-// keeps reason keys, runs peak at 300-350 MB on this machine (5 runs: 302-349), so 340 failed by chance.
-// The budget guards against the 420-450 MB regression above; issue 17's goal (<= 300 MB) is still open.
-const BUDGET_MB = 380;
+// 380 until session 8, when CI measured 395-419 MB. Since the package's xz chunks are lent and reused
+// (xz-block-worker.ts) and the JSON's reason cache is one Map of numbers over one Int32Array
+// (compat-stream.ts), runs peak at 270-281 MB on an idle machine (346-455 before); under load the peak
+// comes some 40 MB later. The budget guards that; issue 17's goal (<= 300 MB for eleven kernels) is open.
+const BUDGET_MB = 330;
 const symvers = sharedSymversDir();
 const image = symvers ? debianPackage('linux-image-6.1.0-47-amd64-unsigned') : null;
 const skip = !symvers

@@ -84,7 +84,7 @@ class DebSource implements ArtifactSource {
   }
 
   files(wanted: (path: string) => boolean, opts?: FilesOptions): AsyncIterable<ArtifactFile> {
-    return this.member(this.members.data, (path) => wanted(path), this.limits, opts?.views === true);
+    return this.member(this.members.data, (path) => wanted(path), this.limits, opts);
   }
 
   async symlinks(): Promise<Map<string, string>> {
@@ -133,7 +133,7 @@ class DebSource implements ArtifactSource {
     m: ArMember,
     select: Select,
     limits: Limits,
-    views = false,
+    { views = false, lend = false }: FilesOptions = {},
   ): AsyncGenerator<ArtifactFile> {
     const head = await this.file.read(m.offset, Math.min(SNIFF_BYTES, m.size), m.name, m.name);
     const compression = sniffCompression(head);
@@ -143,6 +143,8 @@ class DebSource implements ArtifactSource {
       section: m.name,
       size: m.size,
       file: { path: this.file.path, start: m.offset, end: m.offset + m.size },
+      // Files copied out of the chunks (views off), or lent: the tar reader holds a chunk only until the next.
+      lend: lend || !views,
       ...limits,
     });
     const tarName = m.name.replace(/^((?:control|data)\.tar).*$/, '$1');
@@ -150,7 +152,7 @@ class DebSource implements ArtifactSource {
       source: this.source,
       section: tarName,
       maxFile: limits.maxFile,
-      views,
+      views: views || lend,
     });
   }
 }

@@ -214,6 +214,29 @@ describe('decompressStream by blocks (a data.tar.xz of many blocks, read from th
     assert.ok(Number(out) <= 500 * Number(fed) + (4 << 20) + (1 << 20), String(ratio));
   });
 
+  it('lent chunks: the same bytes, each chunk reused (detached) once the next is asked for', async () => {
+    const file = inFile('lent.xz', blocks);
+    const copies: Buffer[] = [];
+    const held: Buffer[] = [];
+    const lent = { source: 's', inWorker: true, file, lend: true };
+    for await (const c of decompressStream(pieces(blocks, 4096), 'xz', lent)) {
+      copies.push(Buffer.from(c));
+      held.push(c);
+    }
+    assert.ok(Buffer.concat(copies).equals(text));
+    // Every chunk but the last went back to its worker: detached here, whatever the consumer kept.
+    assert.ok(held.length >= 5, String(held.length));
+    assert.deepEqual(
+      held.slice(0, -1).map((c) => c.length),
+      held.slice(0, -1).map(() => 0),
+    );
+    // Not lent: every chunk is the consumer's to keep.
+    const kept: Buffer[] = [];
+    const opts = { source: 's', inWorker: true, file };
+    for await (const c of decompressStream(pieces(blocks, 4096), 'xz', opts)) kept.push(c);
+    assert.ok(Buffer.concat(kept).equals(text));
+  });
+
   it('stops its workers when the consumer stops early', async () => {
     const file = inFile('early.xz', blocks);
     const opts = { source: 's', inWorker: true, file };

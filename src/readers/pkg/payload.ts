@@ -28,6 +28,8 @@ export interface StreamContext {
   size: number;
   /** Where the stream lies in the package file: its xz blocks may then be decoded in parallel. */
   file?: { path: string; start: number; end: number };
+  /** The consumer copies out what it keeps: chunks may be reused once it asks for the next. */
+  lend?: boolean;
 }
 
 /** 1 MiB: below it (a control.tar), starting a worker costs more than decoding beside the parser saves. */
@@ -52,6 +54,7 @@ export function decodePayload(
     maxRatio: ctx.maxRatio,
     inWorker: ctx.size >= LONG_STREAM,
     file: ctx.file,
+    lend: ctx.lend,
   });
 }
 

@@ -59,8 +59,13 @@ export async function* tarFiles(
   let global: Extensions = {};
   let next: Extensions = {};
   let last: string | null = null;
+  // A viewed file's padding is skipped when the next entry is read, not before the file is handed on:
+  // skipping could fetch the next chunk, and a lent chunk is reused once the next one is fetched.
+  let padding: { n: number; entry: TarHeader } | null = null;
   try {
     for (;;) {
+      if (padding) await skipExactly(reader, padding.n, padding.entry, ctx);
+      padding = null;
       const at = reader.position;
       const block = await reader.read(BLOCK, false);
       if (block.length === BLOCK && isZeros(block)) {
@@ -93,7 +98,12 @@ export async function* tarFiles(
       };
       last = entry.name;
       const file = await readEntry(reader, entry, select, ctx);
-      if (file !== null) yield file;
+      if (file === null) continue;
+      const links = file.linkTarget !== undefined || file.hardLinkTarget !== undefined;
+      const pad = links ? 0 : padded(entry.size) - entry.size;
+      if (ctx.views === true) padding = { n: pad, entry };
+      else await skipExactly(reader, pad, entry, ctx);
+      yield file;
     }
     // Read on past the end so that the decompressor sees, and checks, the end of its stream.
     await reader.drain();
@@ -134,7 +144,6 @@ async function readEntry(
     }
     const data = await reader.read(entry.size, ctx.views !== true);
     if (data.length < entry.size) throw cutData(entry, data.length, ctx);
-    await skipExactly(reader, padded(entry.size) - entry.size, entry, ctx);
     return { path, size: data.length, data, mode: S_IFREG | perm };
   }
   if (kind === 'symlink') {

@@ -59,6 +59,12 @@ export interface FilesOptions {
    * A .deb honours it; other sources copy as always.
    */
   views?: boolean;
+  /**
+   * Each file's `data` is used only until the next file is asked for (the caller copies out what it
+   * keeps): views as above, and the stream's chunks reused rather than left to the collector. A file's
+   * data is detached (empty) once the next is read. A .deb honours it.
+   */
+  lend?: boolean;
 }
 
 /** What an archive entry is, for the readers' internal selection (files() selects by path only). */
