@@ -24,7 +24,7 @@ import {
   moduleSetsOf,
   parseSystemMap,
 } from './btf/kernel-btf.js';
-import { decompress } from './compression.js';
+import { decompress, detectCompression } from './compression.js';
 import { changelogDateOf } from './debian-changelog.js';
 import { openElf } from './elf/elf.js';
 import {
@@ -158,9 +158,13 @@ export async function readKernelSource(
 ): Promise<KernelArtifact> {
   const acc = new Accumulator(source.source, opts.btf === true, opts.rawBtf === true);
   const inFlight = new Set<Promise<void>>();
-  // Each file is read and let go: its data may be a view into the decoded stream (no copy).
-  for await (const file of source.files(isKernelArtifactFile, { views: true })) {
-    if (file.linkTarget !== undefined || file.hardLinkTarget !== undefined) continue;
+  // Lent: a file's data is good until the next file is read (its chunk is then reused). A plain module is
+  // parsed at once (Accumulator.add reads it before its first await); anything that waits (a decoder, a
+  // queue) gets bytes of its own: compressed modules, a fraction of the size, and the few other files.
+  for await (const lent of source.files(isKernelArtifactFile, { lend: true })) {
+    if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
+    const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
+    const file = plain ? lent : { ...lent, data: Buffer.from(lent.data) };
     const job: Promise<void> = acc.add(file).finally(() => {
       inFlight.delete(job);
       opts.onProgress?.(acc.modules.length + acc.problems.length, null);
@@ -223,7 +227,11 @@ class Accumulator {
         this.date ??= await changelogDateOf(file.data, where);
         return;
       }
-      const { data } = await decompress(file.data, { source: where, inWorker: true });
+      // No await before parsing a plain module: its bytes are lent (readKernelSource).
+      const data =
+        detectCompression(file.data) === 'none'
+          ? file.data
+          : (await decompress(file.data, { source: where, inWorker: true })).data;
       const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
       if (this.withBtf) {
         const name = moduleNameOf(file.path);

@@ -437,6 +437,10 @@ export function moduleSetsOf(
   if (!symbols.some((s) => s.name.startsWith(SET8_NAME))) return null;
   return {
     section: btfSectionBytes(elf),
-    ids: { btfIds, btfIdSymbols: symbols.map(({ shndx: _, ...s }) => s) },
+    // Kept past the module's bytes (a view would pin the whole module, or a package stream's chunk).
+    ids: {
+      btfIds: { ...btfIds, data: Uint8Array.from(btfIds.data) },
+      btfIdSymbols: symbols.map(({ shndx: _, ...s }) => s),
+    },
   };
 }
