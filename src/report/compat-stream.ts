@@ -202,7 +202,10 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const lastPair = new Map<NeededImport, { e: Export | undefined; base: number }>();
   const pairKey = (imp: NeededImport, e: Export | undefined): number => {
     let i = importIds.get(imp);
-    if (i === undefined) importIds.set(imp, (i = importIds.size));
+    if (i === undefined) {
+      i = importIds.size;
+      importIds.set(imp, i);
+    }
     let x = exportIds.get(e);
     if (x === undefined) {
       if (exportIds.size === EXPORT_IDS) {
@@ -211,7 +214,8 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
         lastPair.clear();
         slab.clear();
       }
-      exportIds.set(e, (x = exportIds.size));
+      x = exportIds.size;
+      exportIds.set(e, x);
     }
     return i * EXPORT_IDS + x;
   };
