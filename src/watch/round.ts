@@ -58,8 +58,12 @@ export interface WatchRoundOptions extends RetryOptions {
   leaseMs?: number;
 }
 
+let processHolder: string | undefined;
 /** This process as a claim holder: unique across processes and machines, readable in a note. */
-export const WATCH_HOLDER = `${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+const thisProcess = () => {
+  processHolder ??= `${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+  return processHolder;
+};
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
@@ -101,7 +105,7 @@ async function watchSource(
   let allHandled = true;
   for (const c of fresh) {
     const pkg: WatchPackage = { name: c.name, version: c.version, key: c.key, from: c.url ?? c.path ?? '' };
-    const holder = o.holder ?? WATCH_HOLDER;
+    const holder = o.holder ?? thisProcess();
     const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     const claim = await store.claimWatch(source.id, c.key, holder, leaseMs);
     if (claim.state === 'seen') continue;
