@@ -9,7 +9,8 @@
 //
 // The server answers conditional GETs (ETag, If-Modified-Since → 304) and Range (206), logs every
 // request, and can stall a path (never answers: a timeout), serve a file cut short, or hold a path's
-// requests until several have arrived (a barrier: watchers that all read one index before any goes on).
+// requests until several have arrived (a barrier: watchers that all read one index before any goes on),
+// or answer a path only after a delay (a slow download).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -187,6 +188,8 @@ export interface RepoServer {
   truncate: Map<string, number>;
   /** Paths whose requests wait until this many have arrived (or 30 s), then are all answered. */
   barrier: Map<string, number>;
+  /** Paths answered only after this many milliseconds. */
+  delay: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -196,6 +199,7 @@ export async function serveRepo(root: string): Promise<RepoServer> {
   const stall = new Set<string>();
   const truncate = new Map<string, number>();
   const barrier = new Map<string, number>();
+  const delay = new Map<string, number>();
   const waiting = new Map<string, (() => void)[]>();
   const held: import('node:http').ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
@@ -215,7 +219,10 @@ export async function serveRepo(root: string): Promise<RepoServer> {
       else if (queue.length === 1) setTimeout(open, 30_000).unref();
       return;
     }
-    serve(req, res, path);
+    const ms = delay.get(path);
+    if (ms === undefined) return serve(req, res, path);
+    log.push(`${req.method} ${path} delayed`);
+    setTimeout(() => serve(req, res, path), ms);
   });
   const serve = (
     req: import('node:http').IncomingMessage,
@@ -268,6 +275,7 @@ export async function serveRepo(root: string): Promise<RepoServer> {
     stall,
     truncate,
     barrier,
+    delay,
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of held) r.destroy();

@@ -3,7 +3,7 @@
 // for it, so all of them see the new build at the same moment and race for it: each build must be
 // downloaded once, ingested once and reported exactly once across all the watchers' outputs. A watcher
 // killed (SIGKILL) after claiming a build holds it until its lease runs out; then another takes it over
-// and reports it once.
+// and reports it once. A watcher whose download outlasts its lease keeps its claim by renewing it.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const BUILDS = [
   ['6.1.0-50', '6.1.176-1'],
   ['6.1.0-54', '6.1.185-1'],
   ['6.1.0-55', '6.1.186-1'],
+  ['6.1.0-56', '6.1.187-1'],
 ] as const;
 
 /** The packages, built once for both backends (dpkg-deb, a few seconds each). */
@@ -248,5 +249,30 @@ for (const backend of backends)
       // Across every watcher's output, each build was reported exactly once.
       const all: Event[][] = [dead.events, early.events, late.events, after.events];
       assert.equal(all.flat().length, 1);
+    });
+
+    it('a download slower than the lease keeps its claim: renewed, never taken over', async () => {
+      publish(['6.1.0-47', '6.1.0-50', '6.1.0-54', '6.1.0-55', '6.1.0-56'], 1);
+      const deb = debPath('6.1.0-56');
+      server.delay.set(deb, 6000);
+      const slow = startWatch(args(['--lease', '1.5s', '--timeout', '60']));
+      for (let i = 0; !server.log.includes(`GET ${deb} delayed`); i++) {
+        assert.ok(i < 600, `the watcher never asked for ${deb}: ${slow.stderr()}`);
+        await sleep(100);
+      }
+      // Two leases later, the claim still holds: another watcher leaves the build alone.
+      await sleep(3000);
+      const other = await watch(args(['--lease', '1.5s']));
+      assert.deepEqual(other.events, []);
+      assert.match(other.stderr, new RegExp(`6\\.1\\.187-1: being handled by \\S+ pid ${slow.child.pid} `));
+      const done = await slow.done;
+      server.delay.clear();
+      assert.equal(done.status! & 1, 0, done.stderr);
+      assert.deepEqual(
+        done.events.map((e) => [e.type, e.package?.name, e.created]),
+        [['build', 'linux-headers-6.1.0-56-amd64', true]],
+      );
+      assert.equal(count(server.log, `GET ${deb} 200`), 1);
+      assert.equal(await backend.entries(db), 5);
     });
   });
