@@ -223,7 +223,7 @@ export const MIGRATIONS: string[] = [
   );
   `,
   `
-  CREATE TABLE watch_claims (
+  CREATE TABLE IF NOT EXISTS watch_claims (
     source TEXT NOT NULL,
     key TEXT NOT NULL,
     holder TEXT NOT NULL,
