@@ -18,7 +18,7 @@ interface WatchCliOptions {
   keep?: boolean;
   timeout: string;
   retries: string;
-  keyring: string[];
+  keyring?: string[];
   lease: string;
 }
 
@@ -54,8 +54,7 @@ export function registerWatch(program: Command, state: CommandState): void {
     .option(
       '--keyring <file>',
       'trust a Debian source’s InRelease only if signed by a key of FILE (gpgv; repeatable)',
-      (v: string, all: string[]) => [...all, v],
-      [],
+      (v: string, all: string[] | undefined) => [...(all ?? []), v],
     )
     .option(
       '--lease <duration>',
@@ -80,7 +79,7 @@ Examples:
       const parsed = sources.map((s) => lib.parseWatchSource(s, existsSync(s) && statSync(s).isDirectory()));
       const intervalMs = duration(lib, '--interval', o.interval);
       const leaseMs = duration(lib, '--lease', o.lease);
-      const keyrings = await readableKeyrings(lib, o.keyring);
+      const keyrings = await readableKeyrings(lib, o.keyring ?? []);
       const policy = await lib.loadPolicy({ policyPath: o.policy });
       const modules = o.modules === undefined ? null : await readCorpus(lib, o.modules);
       const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
