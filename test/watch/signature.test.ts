@@ -4,17 +4,33 @@
 // its own, the reference apt uses; where gpgv alone accepts a file apt refuses (text after the
 // signature, a SHA-1 signature), the test says so. Then over HTTP on loopback: a good signature is
 // ingested, a tampered InRelease, a tampered Packages index and a stranger's signature fail the source
-// with a specific message and store nothing, and the mended repository is taken next round.
+// with a specific message and store nothing of it (another source goes on), and the mended repository is
+// taken next round.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyInRelease } from '../../src/fetch/inrelease-signature.js';
 import { kabi } from '../helpers/exec.js';
 import { needs } from '../helpers/tools.js';
-import { buildHeadersDeb, type DebInRepo, publishDebian, type RepoServer, serveRepo } from './repos.js';
+import {
+  buildHeadersDeb,
+  type DebInRepo,
+  publishDebian,
+  type RepoServer,
+  serveRepo,
+  symversFixture,
+} from './repos.js';
 import { watch } from './run.js';
 
 const REPO = 'kabi repo <repo@example.org>';
@@ -205,27 +221,33 @@ describe('InRelease signatures (gpgv)', { skip: needs('gpg', 'gpgv') }, () => {
           /signed by key [0-9A-F]{16}, which none of the keyrings holds/,
         ],
       ];
-      for (const [what, tamper, message] of cases) {
+      // Another source beside it goes on: a directory with a build in it, taken in the first round.
+      const incoming = join(dir, 'incoming');
+      mkdirSync(incoming);
+      copyFileSync(symversFixture('6.1.0-56'), join(incoming, '6.1.0-56.symvers.xz'));
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(incoming, '6.1.0-56.symvers.xz'), old, old);
+      for (const [i, [what, tamper, message]] of cases.entries()) {
         tamper();
-        const r = await run([source()], ['--keyring', keyring('repo')]);
+        const r = await run([source(), incoming], ['--keyring', keyring('repo')]);
         assert.deepEqual(
           r.events.map((e) => e.type),
-          ['source-failed'],
+          i === 0 ? ['source-failed', 'build'] : ['source-failed'],
           what,
         );
         assert.match(r.events[0]!.message!, message, what);
         assert.equal(r.status, 1, what);
-        assert.equal(entries(), 1, what);
+        assert.equal(entries(), 2, what);
       }
       // Mended, the source is read again (its validators were not kept) and the build taken.
       publish(2);
-      const r = await run([source()], ['--keyring', keyring('repo')]);
+      const r = await run([source(), incoming], ['--keyring', keyring('repo')]);
       assert.deepEqual(
         r.events.map((e) => [e.type, e.package?.name]),
         [['build', 'linux-headers-6.1.0-50-amd64']],
         r.stderr,
       );
-      assert.equal(entries(), 2);
+      assert.equal(entries(), 3);
     });
 
     it('with --keyring, a repository without InRelease fails; an unreadable keyring is a usage error', async () => {
