@@ -2,7 +2,8 @@
 //
 //   deb:URL?suite=bookworm&arch=amd64[&component=main][&flavour=amd64][&images=1]
 //        dists/<suite>/InRelease (else Release) → <component>/binary-<arch>/Packages(.xz|.gz), checked
-//        against the Release's SHA256; linux-headers (and with images=1 linux-image) as `kabi fetch` picks them
+//        against the Release's SHA256; linux-headers (and with images=1 linux-image) as `kabi fetch` picks them.
+//        With keyrings, only an InRelease signed by one of them is read (inrelease-signature.ts).
 //   rpm:URL[?match=REGEX]            (REGEX against name-version-release.arch)
 //        repodata/repomd.xml → its primary (checked against repomd's checksum) → kernel / kernel-core
 //   dir:PATH (or an existing directory)
@@ -27,6 +28,7 @@ import {
 } from '../readers/repo/rpm-repodata.js';
 import { poolBasename, selectKernelPackages } from './debian.js';
 import { FetchError } from './http.js';
+import { verifyInRelease } from './inrelease-signature.js';
 import { getIfChanged, type RetryOptions, type Validators } from './resumable.js';
 
 export interface WatchCandidate {
@@ -54,6 +56,8 @@ export interface SourcePoll {
 
 export interface PollOptions extends RetryOptions {
   maxIndexBytes?: number;
+  /** A Debian source's InRelease must be signed by a key of one of these (gpgv); none: not checked. */
+  keyrings?: readonly string[];
 }
 
 export interface WatchSource {
@@ -132,13 +136,27 @@ function debSource(id: string, root: string, w: DebWhere): WatchSource {
     kind: 'deb',
     async poll(known, o) {
       const maxBytes = o.maxIndexBytes ?? 256 * MiB;
+      const keyrings = o.keyrings ?? [];
       let top = await getIfChanged(`${dists}InRelease`, known, { ...o, maxBytes }).catch(notFound);
+      if (top === null && keyrings.length > 0)
+        throw new FetchError(
+          `${dists}InRelease: not found (HTTP 404), and --keyring requires a signed InRelease`,
+          `${dists}InRelease`,
+          'http',
+          { status: 404 },
+        );
       top ??= await getIfChanged(`${dists}Release`, known, { ...o, maxBytes }).catch(notFound);
       if (top === null)
         throw new FetchError(`${dists}: no InRelease or Release (HTTP 404)`, dists, 'http', { status: 404 });
       if (!top.changed) return { changed: false, candidates: [], validators: known };
+      // Checked before anything it lists is trusted; a bad signature fails the source (tried next round:
+      // the validators are not kept).
+      const signed =
+        keyrings.length > 0
+          ? await verifyInRelease(top.bytes, { url: `${dists}InRelease`, keyrings })
+          : top.bytes;
       const source = `${dists}Release`;
-      const release = parseDebianRelease(decodeText(top.bytes, source, 'a Debian Release file'), { source });
+      const release = parseDebianRelease(decodeText(signed, source, 'a Debian Release file'), { source });
       const dir = `${w.component}/binary-${w.arch}/`;
       const entry = ['Packages.xz', 'Packages.gz', 'Packages']
         .map((n) => release.files.get(dir + n))

@@ -176,4 +176,16 @@ export const PG_MIGRATIONS: string[] = [
     UNIQUE (source, key)
   );
   `,
+  // 3: kabi watch's claims (SQLite's migration 9): the package each watcher is handling, with a lease on
+  // the server's clock.
+  `
+  CREATE TABLE watch_claims (
+    source text NOT NULL,
+    key text NOT NULL,
+    holder text NOT NULL,
+    claimed_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (source, key)
+  );
+  `,
 ];

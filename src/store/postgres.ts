@@ -27,6 +27,7 @@ import {
 } from './postgres-query.js';
 import { PG_MIGRATIONS } from './postgres-schema.js';
 import { recordWatch, watchEvents, watchState } from './postgres-watch.js';
+import { claimWatch, completeWatch, releaseWatch } from './postgres-watch-claims.js';
 import { ingest, reingest, removeEntry, setLabels, writeTx } from './postgres-write.js';
 import type {
   EntryRecord,
@@ -35,6 +36,7 @@ import type {
   KernelBtfBlobs,
   Store,
   StoreStats,
+  WatchClaim,
   WatchEventRecord,
   WatchSeen,
   WatchValidators,
@@ -111,6 +113,20 @@ export class PostgresStore implements Store {
 
   async watchEvents(after: number, limit: number): Promise<WatchEventRecord[]> {
     return this.read((tx) => watchEvents(tx, after, limit));
+  }
+
+  async claimWatch(source: string, key: string, holder: string, leaseMs: number): Promise<WatchClaim> {
+    return pgGuarded(this.path, 'write', () =>
+      writeTx(this.pg, (tx) => claimWatch(tx, source, key, holder, leaseMs)),
+    );
+  }
+
+  async completeWatch(source: string, seen: WatchSeen): Promise<boolean> {
+    return pgGuarded(this.path, 'write', () => writeTx(this.pg, (tx) => completeWatch(tx, source, seen)));
+  }
+
+  async releaseWatch(source: string, key: string, holder: string): Promise<void> {
+    await pgGuarded(this.path, 'write', () => releaseWatch(this.pg.sql, source, key, holder));
   }
 
   async reingest(

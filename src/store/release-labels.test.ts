@@ -70,6 +70,7 @@ describe('release and flavour apart', () => {
     // Migration 6's tables go too (migration 5's is created only if missing): the file is what migration 3 left.
     db.exec('DROP TABLE entry_types; DROP TABLE type_defs; DROP TABLE type_packs;');
     db.exec('DROP TABLE watch_seen; DROP TABLE watch_sources;');
+    db.exec('DROP TABLE watch_claims;');
     db.exec('DROP TABLE entry_btf; DROP TABLE btf_blobs;');
     db.pragma('user_version = 3');
     db.close();

@@ -39,6 +39,11 @@
 // source's top index;
 // `watch_seen` one row per package handled (ingested, or rejected: verified but unreadable), with the
 // event reported as JSON; its id orders events for the dashboard's stream.
+//
+// Migration 9 (kabi watch, several watchers): `watch_claims` holds one row per package a watcher is
+// handling (unique per source and key), taken in an IMMEDIATE transaction before the download, with a
+// lease (`expires_at`, ms since the epoch) that the holder renews while it works; a lease run out may be
+// taken over. The row goes when the package's `watch_seen` row is written (sqlite-watch-claims.ts).
 
 export const MIGRATIONS: string[] = [
   `
@@ -215,6 +220,16 @@ export const MIGRATIONS: string[] = [
     event TEXT NOT NULL,
     seen_at TEXT NOT NULL,
     UNIQUE (source, key)
+  );
+  `,
+  `
+  CREATE TABLE IF NOT EXISTS watch_claims (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (source, key)
   );
   `,
 ];

@@ -25,6 +25,7 @@ import {
   storeStats,
 } from './sqlite-query.js';
 import { recordWatch, watchEvents, watchState } from './sqlite-watch.js';
+import { claimWatch, completeWatch, releaseWatch } from './sqlite-watch-claims.js';
 import { ingest, reingest, removeEntry, setLabels } from './sqlite-write.js';
 import type {
   EntryRecord,
@@ -33,6 +34,7 @@ import type {
   KernelBtfBlobs,
   Store,
   StoreStats,
+  WatchClaim,
   WatchEventRecord,
   WatchSeen,
   WatchValidators,
@@ -132,6 +134,18 @@ export class SqliteStore implements Store {
 
   async watchEvents(after: number, limit: number): Promise<WatchEventRecord[]> {
     return this.read(() => watchEvents(this.sql, after, limit));
+  }
+
+  async claimWatch(source: string, key: string, holder: string, leaseMs: number): Promise<WatchClaim> {
+    return this.write(() => claimWatch(this.sql, source, key, holder, leaseMs));
+  }
+
+  async completeWatch(source: string, seen: WatchSeen): Promise<boolean> {
+    return this.write(() => completeWatch(this.sql, source, seen));
+  }
+
+  async releaseWatch(source: string, key: string, holder: string): Promise<void> {
+    this.write(() => releaseWatch(this.sql, source, key, holder));
   }
 
   async close(): Promise<void> {

@@ -85,6 +85,16 @@ export interface WatchEventRecord {
 }
 
 /**
+ * `kabi watch`, several watchers on one store: what claiming a package answered. `claimed`: this holder
+ * has it now (new, renewed, or taken over from `from`, whose lease ran out); `held`: another watcher's
+ * lease runs until `until` (ISO time); `seen`: it was handled already.
+ */
+export type WatchClaim =
+  | { state: 'claimed'; from: string | null }
+  | { state: 'held'; holder: string; until: string }
+  | { state: 'seen' };
+
+/**
  * Every method returns a promise: SQLite answers at once, but the planned PostgreSQL store (issue 18, the
  * `postgres` client) can only answer asynchronously. A method reads or writes all it needs in one call
  * (loadBuilds takes every id of a series), so callers await once per question, never once per row.
@@ -136,5 +146,17 @@ export interface Store {
   recordWatch(source: string, seen: WatchSeen[], validators?: WatchValidators): Promise<void>;
   /** `kabi watch`'s events with an id above `after`, oldest first, at most `limit` (the dashboard's stream). */
   watchEvents(after: number, limit: number): Promise<WatchEventRecord[]>;
+  /**
+   * `kabi watch`, atomically: claims a package of a source for `holder` for `leaseMs` (claiming again
+   * renews), unless it was handled already or another holder's lease still runs.
+   */
+  claimWatch(source: string, key: string, holder: string, leaseMs: number): Promise<WatchClaim>;
+  /**
+   * `kabi watch`, one transaction: records a handled package (as recordWatch) and drops its claim. true
+   * when this call recorded it, so the caller reports it; false when another watcher did first.
+   */
+  completeWatch(source: string, seen: WatchSeen): Promise<boolean>;
+  /** `kabi watch`: gives up `holder`'s claim on a package (a failed download: any watcher tries it again). */
+  releaseWatch(source: string, key: string, holder: string): Promise<void>;
   close(): Promise<void>;
 }

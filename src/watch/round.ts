@@ -3,8 +3,15 @@
 // release and judged for the module corpus. A layer of its own above fetch, ingest, store and analysis:
 // the only place that joins them. A source that fails is an event, and the next source goes on; a
 // package that fails to download is an event, not recorded, and tried again next round.
-import { createHash } from 'node:crypto';
+//
+// Several watchers may share one store (CI workers on several machines). Each new package is claimed in
+// the store before it is downloaded: one watcher handles it, the others leave it (and look again next
+// round). The claim is a lease, renewed while the package is handled; a watcher killed mid-round holds it
+// only until the lease runs out, then another takes it over. The package's record (`completeWatch`) is
+// written once, and only the watcher that writes it reports the event: each build is reported once.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { compareBuilds, type DiffReport } from '../analysis/check.js';
 import { type CompatTarget, moduleName, modulesOfBuild, moduleVerdicts } from '../analysis/module-compat.js';
@@ -26,7 +33,7 @@ import { LOADER_LABEL, parseLoaderLabel } from '../model/loader-profile.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Policy } from '../model/policy.js';
 import type { Verdict } from '../model/verdict.js';
-import type { Store } from '../store/store.js';
+import type { Store, WatchSeen } from '../store/store.js';
 
 export interface WatchRoundOptions extends RetryOptions {
   sources: WatchSource[];
@@ -38,7 +45,27 @@ export interface WatchRoundOptions extends RetryOptions {
   keep?: boolean;
   /** Called with each event as it happens (stdout, --on-break, the dashboard). */
   onEvent?: (event: WatchEvent) => void | Promise<void>;
+  /** Called with what is worth saying but is no event (stderr): a package left to another watcher. */
+  onNote?: (text: string) => void;
+  /**
+   * OpenPGP keyrings a Debian source's InRelease must be signed by (checked with gpgv); none: signatures
+   * are not checked, and the round says so once.
+   */
+  keyrings?: readonly string[];
+  /** Who claims packages in the store: default this process (host, pid and a random tag). */
+  holder?: string;
+  /** How long a claim holds unless renewed; default 10 minutes. It is renewed every third of it. */
+  leaseMs?: number;
 }
+
+let processHolder: string | undefined;
+/** This process as a claim holder: unique across processes and machines, readable in a note. */
+const thisProcess = () => {
+  processHolder ??= `${hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
+  return processHolder;
+};
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
 
 export interface WatchRoundResult {
   events: WatchEvent[];
@@ -52,6 +79,8 @@ export async function watchRound(store: Store, o: WatchRoundOptions): Promise<Wa
     events.push(e);
     await o.onEvent?.(e);
   };
+  if (!o.keyrings?.length && o.sources.some((s) => s.kind === 'deb'))
+    o.onNote?.('InRelease signatures are not checked (no --keyring): trust comes from the transport only');
   for (const source of o.sources) {
     try {
       await watchSource(store, source, o, report);
@@ -76,44 +105,98 @@ async function watchSource(
   let allHandled = true;
   for (const c of fresh) {
     const pkg: WatchPackage = { name: c.name, version: c.version, key: c.key, from: c.url ?? c.path ?? '' };
-    let file: string;
-    try {
-      file = await obtain(c, dir, o);
-    } catch (e) {
+    const holder = o.holder ?? thisProcess();
+    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    const claim = await store.claimWatch(source.id, c.key, holder, leaseMs);
+    if (claim.state === 'seen') continue;
+    if (claim.state === 'held') {
+      // Left to the watcher that has it; looked for again next round (the validators are not kept).
       allHandled = false;
-      await report(failureEvent('download-failed', source.id, pkg, messageOf(e)));
+      o.onNote?.(`${source.id}: ${shown(c)}: being handled by ${claim.holder} (lease until ${claim.until})`);
       continue;
     }
+    if (claim.from !== null)
+      o.onNote?.(`${source.id}: ${shown(c)}: taken over from ${claim.from}, whose lease ran out`);
+    const lease = renewing(store, source.id, c.key, holder, leaseMs);
     try {
-      const event = await handle(store, source.id, pkg, file, o);
-      await store.recordWatch(source.id, [
-        {
-          key: c.key,
-          name: c.name,
-          outcome: 'ingested',
-          entry: event.entry?.id ?? null,
-          event: JSON.stringify(event),
-        },
-      ]);
-      await report(event);
-    } catch (e) {
-      const unreadable = e instanceof ArtifactFormatError || e instanceof NothingToJudgeError;
-      const event = failureEvent('rejected', source.id, pkg, messageOf(e));
-      // Verified bytes that are not a readable build stay so: recorded, never tried again. Anything else
-      // (a full disk, a locked store) is tried again next round.
-      if (unreadable)
-        await store.recordWatch(source.id, [
-          { key: c.key, name: c.name, outcome: 'rejected', entry: null, event: JSON.stringify(event) },
-        ]);
-      else allHandled = false;
-      await report(event);
+      if (!(await handleClaimed(store, source, c, pkg, dir, o, report, lease))) allHandled = false;
     } finally {
-      if (c.url !== null && !o.keep) await rm(file, { force: true });
+      await lease.stop();
     }
   }
   // The validators are kept only once every package they cover is handled: a failed download is
   // looked for again next round even if the index has not changed.
   if (allHandled && poll.validators !== null) await store.recordWatch(source.id, [], poll.validators);
+}
+
+/**
+ * A claimed package downloaded, ingested and judged; its event reported if this watcher is the one that
+ * records it. false when it is to be tried again next round (its claim is then given up).
+ */
+async function handleClaimed(
+  store: Store,
+  source: WatchSource,
+  c: WatchCandidate,
+  pkg: WatchPackage,
+  dir: string,
+  o: WatchRoundOptions,
+  report: (e: WatchEvent) => Promise<void>,
+  lease: Lease,
+): Promise<boolean> {
+  const release = async (event: WatchEvent) => {
+    await lease.stop();
+    await store.releaseWatch(source.id, c.key, lease.holder);
+    await report(event);
+    return false;
+  };
+  const complete = async (event: WatchEvent, outcome: WatchSeen['outcome']) => {
+    const seen = { key: c.key, name: c.name, outcome, entry: event.entry?.id ?? null };
+    if (await store.completeWatch(source.id, { ...seen, event: JSON.stringify(event) })) await report(event);
+    return true;
+  };
+  let file: string;
+  try {
+    file = await obtain(c, dir, o);
+  } catch (e) {
+    return release(failureEvent('download-failed', source.id, pkg, messageOf(e)));
+  }
+  try {
+    return await complete(await handle(store, source.id, pkg, file, o), 'ingested');
+  } catch (e) {
+    const event = failureEvent('rejected', source.id, pkg, messageOf(e));
+    // Verified bytes that are not a readable build stay so: recorded, never tried again. Anything else
+    // (a full disk, a locked store) is tried again next round.
+    const unreadable = e instanceof ArtifactFormatError || e instanceof NothingToJudgeError;
+    return unreadable ? complete(event, 'rejected') : release(event);
+  } finally {
+    if (c.url !== null && !o.keep) await rm(file, { force: true });
+  }
+}
+
+interface Lease {
+  holder: string;
+  /** Stops renewing, once the renewal under way (if any) has ended. */
+  stop(): Promise<void>;
+}
+
+/** Renews a claim every third of its lease while the package is handled (a slow download, a big ingest). */
+function renewing(store: Store, source: string, key: string, holder: string, leaseMs: number): Lease {
+  let pending: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      // A renewal that fails (the store busy) is tried at the next tick; the lease has two left.
+      pending = store.claimWatch(source, key, holder, leaseMs).catch(() => undefined);
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
+  timer.unref();
+  return {
+    holder,
+    async stop() {
+      clearInterval(timer);
+      await pending;
+    },
+  };
 }
 
 /** The candidate as a local file: itself, or downloaded (resumed, verified) into `dir`. */
@@ -179,6 +262,8 @@ function storedTarget(
     profile: label === undefined ? null : parseLoaderLabel(label, `${build.source} (loader label)`),
   };
 }
+
+const shown = (c: WatchCandidate) => (c.version ? `${c.name} ${c.version}` : c.name);
 
 function messageOf(e: unknown): string {
   return e instanceof KabiError || e instanceof Error ? e.message : String(e);

@@ -8,7 +8,9 @@
 // repodata/repomd.xml with repodata/primary.xml.gz for the RPM repository.
 //
 // The server answers conditional GETs (ETag, If-Modified-Since → 304) and Range (206), logs every
-// request, and can stall a path (never answers: a timeout) or serve a file cut short.
+// request, and can stall a path (never answers: a timeout), serve a file cut short, or hold a path's
+// requests until several have arrived (a barrier: watchers that all read one index before any goes on),
+// or answer a path only after a delay (a slow download).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -184,6 +186,10 @@ export interface RepoServer {
   stall: Set<string>;
   /** Paths served cut to this many bytes (a truncated file on the mirror). */
   truncate: Map<string, number>;
+  /** Paths whose requests wait until this many have arrived (or 30 s), then are all answered. */
+  barrier: Map<string, number>;
+  /** Paths answered only after this many milliseconds. */
+  delay: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -192,9 +198,37 @@ export async function serveRepo(root: string): Promise<RepoServer> {
   const log: string[] = [];
   const stall = new Set<string>();
   const truncate = new Map<string, number>();
+  const barrier = new Map<string, number>();
+  const delay = new Map<string, number>();
+  const waiting = new Map<string, (() => void)[]>();
   const held: import('node:http').ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const need = barrier.get(path);
+    if (need !== undefined) {
+      const queue = waiting.get(path) ?? [];
+      waiting.set(path, queue);
+      const go = () => serve(req, res, path);
+      queue.push(go);
+      log.push(`${req.method} ${path} waits`);
+      const open = () => {
+        barrier.delete(path);
+        for (const f of queue.splice(0)) f();
+      };
+      if (queue.length >= need) open();
+      else if (queue.length === 1) setTimeout(open, 30_000).unref();
+      return;
+    }
+    const ms = delay.get(path);
+    if (ms === undefined) return serve(req, res, path);
+    log.push(`${req.method} ${path} delayed`);
+    setTimeout(() => serve(req, res, path), ms);
+  });
+  const serve = (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+    path: string,
+  ) => {
     const answer = (status: number, body?: Buffer, headers: Record<string, string | number> = {}) => {
       log.push(`${req.method} ${path} ${status}`);
       res.writeHead(status, headers);
@@ -232,7 +266,7 @@ export async function serveRepo(root: string): Promise<RepoServer> {
       });
     }
     answer(200, bytes, { ...validators, 'content-length': bytes.length });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -240,6 +274,8 @@ export async function serveRepo(root: string): Promise<RepoServer> {
     log,
     stall,
     truncate,
+    barrier,
+    delay,
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of held) r.destroy();

@@ -1,6 +1,6 @@
 // `kabi watch` run as a child process without blocking this one (the repository server or dashboard a
 // test starts runs in it), each line of its JSON output checked against the published schema.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { KABI } from '../helpers/exec.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
 
@@ -19,12 +19,26 @@ export interface Event {
 
 /** `kabi ARGS` without blocking this process (the repository server runs in it); events checked by schema. */
 export function watch(args: string[]): Promise<{ status: number | null; events: Event[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KABI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+  return startWatch(args).done;
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** Its output so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Exit status (null when killed by a signal), events (each line checked by schema) and stderr. */
+  done: Promise<{ status: number | null; events: Event[]; stderr: string }>;
+}
+
+/** `kabi ARGS` started: the child (to be killed), its output as it comes, and its end. */
+export function startWatch(args: string[]): Running {
+  const child = spawn(process.execPath, [KABI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ status: number | null; events: Event[]; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (status) => {
       const lines = stdout.split('\n').filter(Boolean);
@@ -32,4 +46,5 @@ export function watch(args: string[]): Promise<{ status: number | null; events: 
       resolve({ status, events, stderr });
     });
   });
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { WatchEvent } from '../../index.js';
 import type { CommandState } from '../output.js';
+import { openStoreAt } from '../store.js';
 
 interface WatchCliOptions {
   policy: string;
@@ -17,6 +18,8 @@ interface WatchCliOptions {
   keep?: boolean;
   timeout: string;
   retries: string;
+  keyring?: string[];
+  lease: string;
 }
 
 type Lib = typeof import('../../index.js');
@@ -48,11 +51,22 @@ export function registerWatch(program: Command, state: CommandState): void {
     .option('--keep', 'keep downloaded packages after ingesting them')
     .option('--timeout <seconds>', 'give up on a request after this long without data', '60')
     .option('--retries <n>', 'attempts after a failed request (with backoff)', '3')
+    .option(
+      '--keyring <file>',
+      'trust a Debian source’s InRelease only if signed by a key of FILE (gpgv; repeatable)',
+      (v: string, all: string[] | undefined) => [...(all ?? []), v],
+    )
+    .option(
+      '--lease <duration>',
+      'how long a claim on a package holds unless renewed (several watchers)',
+      '10m',
+    )
     .addHelpText(
       'after',
       `
 Each event is a line: text, or with --format json one JSON object (schema/watch-event.schema.json).
 What has been seen is kept in the store (--db): a restarted watch does not report a build again.
+Several watchers may share one store: each package is claimed before it is downloaded, and reported once.
 Exit code of --once: 0, or the or of 1 (a source or package failed), 4 (ABI changed), 8 (a break).
 Examples:
   kabi watch 'deb:https://deb.debian.org/debian?suite=bookworm&arch=amd64' --policy kabi.policy --once
@@ -63,11 +77,13 @@ Examples:
       const lib = await import('../../index.js');
       const { existsSync, statSync } = await import('node:fs');
       const parsed = sources.map((s) => lib.parseWatchSource(s, existsSync(s) && statSync(s).isDirectory()));
-      const intervalMs = duration(lib, o.interval);
+      const intervalMs = duration(lib, '--interval', o.interval);
+      const leaseMs = duration(lib, '--lease', o.lease);
+      const keyrings = await readableKeyrings(lib, o.keyring ?? []);
       const policy = await lib.loadPolicy({ policyPath: o.policy });
       const modules = o.modules === undefined ? null : await readCorpus(lib, o.modules);
       const path = lib.defaultStorePath(cmd.optsWithGlobals().db as string | undefined);
-      const store = lib.openSqliteStore(path);
+      const store = await openStoreAt(path, { write: true });
       const server = o.serve === undefined ? null : await serve(lib, store, o.serve);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
@@ -86,6 +102,9 @@ Examples:
             timeoutMs: positive(lib, '--timeout', o.timeout) * 1000,
             retries: Math.trunc(positive(lib, '--retries', o.retries, true)),
             signal: stop.signal,
+            keyrings,
+            leaseMs,
+            onNote: (text) => process.stderr.write(`kabi watch: ${lib.printable(text)}\n`),
             onEvent: async (e) => {
               process.stdout.write(o.format === 'json' ? `${JSON.stringify(e)}\n` : lib.watchEventText(e));
               if (o.onBreak !== undefined && isBreak(e)) await runOnBreak(o.onBreak, e);
@@ -160,9 +179,23 @@ async function serve(lib: Lib, store: import('../../index.js').Store, port: stri
   return server;
 }
 
-function duration(lib: Lib, text: string): number {
+/** The keyrings as absolute paths (gpgv looks a bare name up in its home), each one readable. */
+async function readableKeyrings(lib: Lib, files: string[]): Promise<string[]> {
+  const { accessSync, constants } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  return files.map((f) => {
+    try {
+      accessSync(f, constants.R_OK);
+    } catch (e) {
+      throw new lib.UsageError(`--keyring ${f}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+    }
+    return resolve(f);
+  });
+}
+
+function duration(lib: Lib, flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
-  if (m === null || Number(m[1]) <= 0) throw new lib.UsageError(`--interval ${text}: expected 90s, 10m, 1h`);
+  if (m === null || Number(m[1]) <= 0) throw new lib.UsageError(`${flag} ${text}: expected 90s, 10m, 1h`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
