@@ -3,7 +3,7 @@
 // assertions on a PostgreSQL store. One throwaway cluster (test/helpers/postgres.ts) and one migrated
 // template database serve every file; each store is a copy of the template. Where PostgreSQL is not
 // installed (or hidden from PATH), one line says the pass is skipped and why, and it exits 0.
-//   node scripts/test-postgres.mjs [--list] [node --test options...]
+//   node scripts/test-postgres.mjs [--list] [node --test options...] [FILE.test.js...: only these]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -39,8 +39,10 @@ function storeTestFiles() {
   return [...uses].filter((f) => f.endsWith('.test.js')).sort();
 }
 
-const args = process.argv.slice(2);
-const files = storeTestFiles();
+const argv = process.argv.slice(2);
+const chosen = argv.filter((a) => a.endsWith('.js'));
+const args = argv.filter((a) => !a.endsWith('.js'));
+const files = chosen.length > 0 ? chosen.map((f) => resolve(f)) : storeTestFiles();
 if (args[0] === '--list') {
   for (const f of files) console.log(relative(root, f));
   process.exit(0);
