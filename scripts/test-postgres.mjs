@@ -45,7 +45,7 @@ const argv = process.argv.slice(2);
 const chosen = argv.filter((a) => a.endsWith('.js'));
 const args = argv.filter((a) => !a.endsWith('.js'));
 const files = chosen.length > 0 ? chosen.map((f) => resolve(f)) : storeTestFiles();
-if (args[0] === '--list') {
+if (args.includes('--list')) {
   for (const f of files) console.log(relative(root, f));
   process.exit(0);
 }
