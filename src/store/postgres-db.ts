@@ -34,7 +34,7 @@ const SQLSTATE: Record<string, string> = {
   '28000': 'the server refused this role',
   '3D000': 'the database does not exist',
   '42501': 'this role lacks the privilege (a read-only role may only read)',
-  '25006': 'the connection is read-only',
+  '25006': 'it is read-only: the connection is read-only', // worded as SQLite's SQLITE_READONLY
   '53100': 'the server is out of disk space',
   '53300': 'the server has no connection slot left',
   '57P01': 'the server shut down',

@@ -218,6 +218,7 @@ describe('kabi bpf-compat (the command)', () => {
     assert.match(neither.stderr, /--kernels or --series/);
     const both = kabi(['bpf-compat', objects[0]!, '-k', oldBtf, '--series', 'stream=x']);
     assert.equal(both.status, 2);
+    // A SQLite file that is not there (a PostgreSQL store is not created by reading either).
     const empty = kabi(['--db', join(dir, 'empty.db'), 'bpf-compat', objects[0]!, '--series', 'stream=x']);
     assert.equal(empty.status, 1, empty.stderr);
     assert.match(empty.stderr, /no store at/);

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ingestArtifact, openSqliteStore } from '../../src/index.js';
+import { ingestArtifact } from '../../src/index.js';
 import { launchBrowser, screenshotDir } from '../helpers/browser.js';
 import { countChanges, loadSymvers } from '../helpers/independent.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { fixtureStore, KMODS, type Served, serve, symversPath } from '../serve/store.js';
 
 const num = (s: string | null) => Number((s ?? '').replace(/[,\s]/g, ''));
@@ -176,7 +177,7 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
     if (!(await open(t, '#/series?query=stream%3Ddebian-6.1'))) return;
     await page.locator('#steps tbody tr').first().waitFor();
     assert.equal(await page.locator('#steps tbody tr').count(), 1);
-    const writer = openSqliteStore(db);
+    const writer = await openTestStore(db);
     try {
       await ingestArtifact(writer, symversPath('6.1.0-54'), {
         labels: { distro: 'debian', stream: 'debian-6.1', version: '6.1.199-1', release: '6.1.0-99' },

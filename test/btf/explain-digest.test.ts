@@ -7,7 +7,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import {
   type DigestSide,
   digestLoader,
@@ -21,8 +20,8 @@ import type { TypeDef, TypeDigest } from '../../src/model/type-digest.js';
 import { readKernelBtf } from '../../src/readers/btf/kernel-btf.js';
 import { readExportsArtifact } from '../../src/readers/exports-artifact.js';
 import { readModuleImage } from '../../src/readers/module/module-image.js';
-import { openSqliteStore } from '../../src/store/open-sqlite.js';
 import { FIXTURES, unxzBytes } from '../helpers/independent.js';
+import { countRows, openTestStore, testDb } from '../helpers/test-store.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-digest-'));
 const NO_MODULES = { get: () => undefined };
@@ -108,7 +107,7 @@ describe('explain from type digests', () => {
   });
 });
 
-describe('type digests in the SQLite store', () => {
+describe('type digests in the store', () => {
   const input = (k: typeof k47, d: TypeDigest, sha: string) => ({
     kind: 'kernel' as const,
     artifact: { sha256: sha, path: `/x/${sha}.deb`, size: 1 },
@@ -120,15 +119,14 @@ describe('type digests in the SQLite store', () => {
   });
 
   it('keeps each definition once, explains from what it loads as from BTF, and prunes on removal', async () => {
-    const path = join(tmp, 'kabi.db');
-    const store = await openSqliteStore(path);
+    const path = testDb(tmp);
+    const store = await openTestStore(path);
     const e47 = (await store.ingest(input(k47, d47, 'a47'))).entry.id;
     const e50 = (await store.ingest(input(k50, d50, 'a50'))).entry.id;
-    const db = new Database(path, { readonly: true });
-    const defs = () => (db.prepare('SELECT count(*) AS n FROM type_defs').get() as { n: number }).n;
-    const packs = () => (db.prepare('SELECT count(*) AS n FROM type_packs').get() as { n: number }).n;
+    const defs = () => countRows(path, 'type_defs');
+    const packs = () => countRows(path, 'type_packs');
     const shared = new Set([...d47.defs.keys(), ...d50.defs.keys()]).size;
-    assert.equal(defs(), shared, 'one row per distinct definition');
+    assert.equal(await defs(), shared, 'one row per distinct definition');
     assert.ok(shared < d47.defs.size + d50.defs.size, 'the builds share definitions');
 
     const [i47, i50] = [await store.loadTypeIndex(e47), await store.loadTypeIndex(e50)];
@@ -149,17 +147,16 @@ describe('type digests in the SQLite store', () => {
     );
 
     await store.remove(String(e47));
-    assert.equal(defs(), d50.defs.size, "only -50's definitions are left");
+    assert.equal(await defs(), d50.defs.size, "only -50's definitions are left");
     assert.deepEqual(await store.loadTypeDefs([...d50.defs.keys()]), new Map(d50.defs));
     await store.remove(String(e50));
-    assert.equal(defs(), 0);
-    assert.equal(packs(), 0);
-    db.close();
+    assert.equal(await defs(), 0);
+    assert.equal(await packs(), 0);
     await store.close();
   });
 
   it('has no index for an entry stored without types', async () => {
-    const store = await openSqliteStore(join(tmp, 'none.db'));
+    const store = await openTestStore(testDb(tmp, 'none.db'));
     const { entry } = await store.ingest({ ...input(k47, d47, 'n47'), types: null });
     assert.equal(await store.loadTypeIndex(entry.id), null);
     await store.close();

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { buildElf, modinfoSection, versionsSection } from '../helpers/elf-builder.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 const RED = '\u001b[31m';
 const TITLE = '\u001b]0;pwned\u0007';
@@ -76,7 +77,7 @@ describe('artifact text is printed with control characters shown', () => {
   });
 
   it('list, show and ingest print labels with controls shown; JSON keeps the text exact', () => {
-    const db = join(dir, 'kabi.db');
+    const db = testDb(dir);
     const ing = kabi([
       '--db',
       db,

@@ -15,6 +15,7 @@ import {
   type Row,
   sharedSymversDir,
 } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const skip = needs('modprobe');
@@ -177,7 +178,7 @@ describe('kabi coverage (real Debian data)', () => {
     skip: skip || (kmods && existsSync(kmods) ? false : 'no ../shared data'),
   }, () => {
     const abis = ['6.1.0-47', '6.1.0-50', '6.1.0-53', '6.1.0-54', '6.1.0-55', '6.1.0-56'];
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-coverage-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-coverage-')));
     for (const abi of abis) {
       const labels = ['-l', 'stream=debian-6.1', '-l', `version=${DEBIAN_VERSIONS[abi]}`];
       const r = kabi(['--db', db, 'ingest', ...labels, join(shared!, `${abi}.symvers.xz`)]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 describe('kabi ingest of a kmod directory', () => {
   it('keeps every module of the directory, named by the directory', () => {
@@ -14,7 +15,7 @@ describe('kabi ingest of a kmod directory', () => {
       d.name.endsWith('.ko'),
     );
     assert.ok(kos.length >= 2, 'the fixture directory holds several kmods');
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-kmod-dir-')), 'k.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-kmod-dir-')), 'k.db');
     const r = kabi(['--db', db, 'ingest', dir]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`→ kmod 1: \\d+ exports, ${kos.length} modules .*name=kmods`));

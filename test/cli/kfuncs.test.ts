@@ -5,11 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { openSqliteStore } from '../../src/index.js';
 import type { KfuncList } from '../../src/model/kfunc.js';
 import { type BtfRecord, buildBtf } from '../helpers/btf-builder.js';
 import { kabi } from '../helpers/exec.js';
 import { btfIdsWords, kfuncVmlinux, TASK_KFUNC_TYPES } from '../helpers/kfunc-vmlinux.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 
 // ids 1-7: TASK_KFUNC_TYPES; 8 proto → int, 9 bpf_task_id
 const TYPES: BtfRecord[] = [
@@ -110,8 +110,8 @@ describe('kabi diff --kfuncs', () => {
 
 describe('kabi kfuncs --series', () => {
   it('steps through the stored builds in version order', async () => {
-    const db = join(dir, 'kabi.db');
-    const store = openSqliteStore(db);
+    const db = testDb(dir);
+    const store = await openTestStore(db);
     const list = (names: string[]): KfuncList => ({
       source: 'x',
       release: null,

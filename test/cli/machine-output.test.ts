@@ -14,6 +14,7 @@ import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
 import { generateSchemas, SCHEMA_DIR } from '../helpers/json-schemas.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 import { checkXml, readXsd } from '../helpers/xsd.js';
 
@@ -21,7 +22,7 @@ const CI = join(FIXTURES, 'ci-schemas');
 const KMODS = join(FIXTURES, 'modules', 'kmods', '6.1.0-47');
 const SYMVERS = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
 const dir = mkdtempSync(join(tmpdir(), 'kabi-machine-'));
-const db = join(dir, 'kabi.db');
+const db = testDb(dir);
 for (const abi of ['6.1.0-47', '6.1.0-50', '6.1.0-55'])
   assert.equal(kabi(['--db', db, 'ingest', SYMVERS(abi)]).status, 0);
 for (const ko of ['acpi_call.ko', 'v4l2loopback.ko'])

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi, type Run } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs } from '../helpers/tools.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-nothing-'));
@@ -91,7 +92,7 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
   });
 
   it('ingest: an artifact that yields nothing is refused (and nothing stored) unless --allow-empty', () => {
-    const db = join(dir, 'ingest.db');
+    const db = testDb(dir, 'ingest.db');
     refused(kabi(['--db', db, 'ingest', empty]), empty, /no exports and no modules.*--allow-empty/);
     assert.equal(kabi(['--db', db, 'list', '-f', 'json']).stdout.trim(), '[]', 'nothing stored');
     const r = kabi(['--db', db, 'ingest', '--allow-empty', empty]);
@@ -100,7 +101,7 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
   });
 
   it('store queries that select nothing: history, series, report, compat --series, coverage --series', () => {
-    const db = join(dir, 'series.db');
+    const db = testDb(dir, 'series.db');
     // An empty store (reading commands never create one): one build stored, then removed.
     assert.equal(kabi(['--db', db, 'ingest', symvers('6.1.0-50')]).status, 0);
     assert.equal(kabi(['--db', db, 'rm', '1']).status, 0);

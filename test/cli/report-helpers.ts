@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 export type Element = DefaultTreeAdapterMap['element'];
@@ -17,7 +18,7 @@ export const KMODS = join(FIXTURES, 'modules', 'kmods');
 
 /** A store holding the three fixture builds as one series (version order = ABIS order). */
 export function fixtureStore(extra: string[][] = []): string {
-  const db = join(mkdtempSync(join(tmpdir(), 'kabi-report-')), 'kabi.db');
+  const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-report-')));
   ABIS.forEach((abi, i) => {
     const labels = ['-l', 'distro=debian', '-l', `version=${VERSIONS[i]}`, ...(extra[i] ?? [])];
     const r = kabi(['--db', db, 'ingest', ...labels, join(FIXTURES, 'debian', `${abi}.symvers.xz`)]);

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ingestSeries, kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 const file = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
-const db = join(mkdtempSync(join(tmpdir(), 'kabi-streams-')), 'k.db');
+const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-streams-')), 'k.db');
 ingestSeries(db, 'debian-6.1', ['6.1.0-47', '6.1.0-50', '6.1.0-54'].map(file));
 ingestSeries(db, 'debian-6.12', ['6.12.115+deb12', '6.12.117+deb12'].map(file));
 const run = (...args: string[]) => {

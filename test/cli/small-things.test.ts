@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-small-'));
 const symvers = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
@@ -42,7 +43,7 @@ describe('kabi symvers of a directory of kmods', () => {
 });
 
 describe('kabi diff of a stored kmod', () => {
-  const db = join(tmp(), 'kabi.db');
+  const db = testDb(tmp());
   for (const f of [symvers('6.1.0-47'), LTTNG]) {
     const r = kabi(['--db', db, 'ingest', f]);
     assert.equal(r.status, 0, r.stderr);
@@ -73,7 +74,7 @@ describe('kabi diff of a stored kmod', () => {
 });
 
 describe('kabi impact -m CORPUS OLD NEW', () => {
-  const db = join(tmp(), 'kabi.db');
+  const db = testDb(tmp());
   for (const abi of ['6.1.0-47', '6.1.0-50']) {
     const r = kabi(['--db', db, 'ingest', symvers(abi)]);
     assert.equal(r.status, 0, r.stderr);

@@ -15,7 +15,7 @@ import { which } from './tools.js';
 const TOOLS = ['initdb', 'pg_ctl', 'postgres'] as const;
 
 /** A server binary: on PATH, else in Debian's versioned directory when Debian's psql is on PATH. */
-export function pgBin(tool: (typeof TOOLS)[number]): string | undefined {
+export function pgBin(tool: (typeof TOOLS)[number] | 'psql'): string | undefined {
   const onPath = which(tool);
   if (onPath) return onPath;
   if (!which('psql')) return undefined;

@@ -6,15 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  ingestArtifact,
-  openSqliteStore,
-  readExportsArtifact,
-  readKernelWithBtf,
-  readModuleCorpus,
-} from '../../src/index.js';
+import { ingestArtifact, readExportsArtifact, readKernelWithBtf, readModuleCorpus } from '../../src/index.js';
 import { sniffChannel } from '../../src/readers/artifact.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 
 const MODULES = join(FIXTURES, 'modules');
 const TREE = join(MODULES, 'lib', 'modules', '6.1.0-47-amd64');
@@ -37,7 +32,7 @@ async function sniffed(work: () => Promise<unknown>): Promise<string[]> {
 
 describe('one sniff per artifact', () => {
   it('ingest: a module tree, a directory of kmods, a Module.symvers.xz and a single .ko', async () => {
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'kabi-sniff-')), 'k.db'));
+    const store = await openTestStore(testDb(mkdtempSync(join(tmpdir(), 'kabi-sniff-')), 'k.db'));
     try {
       for (const path of [TREE, KMODS, SYMVERS, KO]) {
         const paths = await sniffed(() => ingestArtifact(store, path, { labels: { t: path } }));

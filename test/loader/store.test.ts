@@ -5,14 +5,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import { ingestArtifact, openSqliteStore, readModuleImage } from '../../src/index.js';
+import { ingestArtifact, readModuleImage } from '../../src/index.js';
 import { LOADER, modulePath } from '../helpers/loader-cases.js';
+import { openTestStore, storeSql, testDb } from '../helpers/test-store.js';
 
 describe('stored kmods and the loader rules', () => {
   it('keep the undefined symbols and the signature state; older images know neither', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'kabi-loader-store-')), 'k.db');
-    const store = openSqliteStore(path);
+    const path = testDb(mkdtempSync(join(tmpdir(), 'kabi-loader-store-')), 'k.db');
+    const store = await openTestStore(path);
     const { entry } = await ingestArtifact(store, LOADER, { labels: { name: 'loader-cases' } });
     const stored = new Map((await store.loadModules(entry.id)).map((m) => [m.name, m]));
     for (const name of ['clean', 'missing_record', 'no_versions']) {
@@ -21,10 +21,8 @@ describe('stored kmods and the loader rules', () => {
       assert.equal(stored.get(name)?.signed, false, name);
     }
     await store.close();
-    const db = new Database(path);
-    db.exec('UPDATE module_images SET needs = NULL, signed = NULL');
-    db.close();
-    const again = openSqliteStore(path);
+    await storeSql(path, 'UPDATE module_images SET needs = NULL, signed = NULL');
+    const again = await openTestStore(path);
     const [m] = await again.loadModules(entry.id);
     assert.ok(m && !('needs' in m) && !('signed' in m));
     await again.close();

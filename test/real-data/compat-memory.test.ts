@@ -13,6 +13,7 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { ingestSeries, KABI } from '../helpers/exec.js';
 import { sharedSymversDir } from '../helpers/independent.js';
 import { assertMatchesSchema } from '../helpers/json-validate.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 // 380 until session 8, when CI measured 395-419 MB. Since the package's xz chunks are lent and reused
@@ -35,7 +36,7 @@ describe('compat -f json memory on a whole kernel package', { skip }, () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it(`4,022 modules on three kernels peak under ${BUDGET_MB} MB RSS`, () => {
-    const db = join(tmp, 'kabi.db');
+    const db = testDb(tmp);
     const kernels = ['6.1.0-47', '6.1.0-50', '6.1.0-55'];
     ingestSeries(
       db,

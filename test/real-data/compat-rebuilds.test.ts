@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestSeries, kabi } from '../helpers/exec.js';
 import { loadSymvers, type Row, sharedSymversDir } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 import { type Served, serve } from '../serve/store.js';
 
@@ -151,7 +152,7 @@ describe('compat --series rebuild counts on the 77 real modules of 5 packages', 
   const kmodIds: string[] = [];
 
   before(() => {
-    db = join(mkdtempSync(join(tmpdir(), 'kabi-rebuilds-')), 'kabi.db');
+    db = testDb(mkdtempSync(join(tmpdir(), 'kabi-rebuilds-')));
     ingestSeries(
       db,
       'debian-6.1',

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { type CompatJson, expandCompatJson } from '../../src/index.js';
 import { ingestSeries, kabi } from '../helpers/exec.js';
 import { loadSymvers, sharedSymversDir } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const symvers = sharedSymversDir();
@@ -64,7 +65,7 @@ describe('compat verdicts on real Debian kmods and kernels', { skip }, () => {
   });
 
   it('compat --series: first failure and rebuild count over the stored 6.1 series, as an independent walk says', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-compat-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-compat-')));
     const series = ['6.1.0-47', '6.1.0-50', '6.1.0-53', '6.1.0-54', '6.1.0-55', '6.1.0-56'];
     ingestSeries(
       db,

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 interface Expected {
   module: string;
@@ -161,7 +162,7 @@ describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series, bpf-compa
   skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
 }, () => {
   it('records each build’s kfuncs at ingest; the series step equals the derived difference', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-series-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-series-')));
     for (const p of [next!, old!]) {
       const r = kabi(['--db', db, 'ingest', '-l', 'stream=kfunc-test', 'path' in p.deb ? p.deb.path : '']);
       assert.equal(r.status, 0, r.stderr);

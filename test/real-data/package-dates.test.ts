@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs } from '../helpers/tools.js';
 
 const image = debianPackage('linux-image-6.1.0-50-amd64-unsigned');
@@ -26,7 +27,7 @@ describe('linux-image 6.1.0-50: dated by its whole changelog', { skip }, () => {
     // The day as the trailer writes it (its own time zone), e.g. `Thu, 02 Jul 2026 15:50:42 +0200`.
     const [, day, month, year] = /^ -- .*> {2}\w+, (\d{1,2}) (\w{3}) (\d{4})/m.exec(trailer)!;
     const want = new Date(`${day} ${month} ${year} 12:00 UTC`).toISOString().slice(0, 10);
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-dates-')), 'k.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-dates-')), 'k.db');
     const first = kabi(['--db', db, 'ingest', deb]);
     assert.equal(first.status, 0, first.stderr);
     const show = kabi(['--db', db, 'show', 'release=6.1.0-50-amd64', '-f', 'json']);

@@ -13,6 +13,7 @@ import {
   loadSymvers,
   sharedSymversDir,
 } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 
 function ingestAll(db: string, dir: string, abis: string[]) {
   for (const abi of abis) {
@@ -64,7 +65,7 @@ function assertSteps(db: string, dir: string, stream: string, abis: string[]) {
 
 describe('store + series on committed fixtures', () => {
   it('ingests, lists, shows, diffs by ref and removes', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-s-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-s-')));
     ingestAll(db, join(FIXTURES, 'debian'), ['6.1.0-54', '6.1.0-55', '6.12.117+deb12']);
     const again = kabi([
       '--db',
@@ -104,7 +105,7 @@ describe('store + series on the 11 Debian builds (../shared/data)', {
   skip: shared ? false : 'no ../shared/data beside the checkout',
 }, () => {
   it('per-step counts of both streams, the 6.1.0-55/-56 epoch, and a symbol history', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-s11-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-s11-')));
     const abis = Object.keys(DEBIAN_VERSIONS);
     ingestAll(db, shared!, abis);
     const j61 = assertSteps(

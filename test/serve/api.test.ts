@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ingestArtifact, openSqliteStore } from '../../src/index.js';
+import { ingestArtifact } from '../../src/index.js';
 import { countChanges, loadSymvers, ROOT, type Row } from '../helpers/independent.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 import { fixtureStore, KMODS, kmodPath, type Served, SYMVERS, serve, symversPath } from './store.js';
 
@@ -234,7 +235,7 @@ describe('kabi serve API over the committed fixtures', () => {
     assert.equal((await get('/api/builds', { headers: { 'if-none-match': etag } })).status, 304);
     const { generation } = await json<{ generation: string }>('/api/generation');
 
-    const writer = openSqliteStore(db);
+    const writer = await openTestStore(db);
     try {
       await ingestArtifact(writer, symversPath('6.1.0-55'), { labels: { distro: 'debian', copy: 'yes' } });
     } finally {

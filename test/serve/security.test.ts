@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { openSqliteStore } from '../../src/index.js';
 import { startServer } from '../../src/serve/index.js';
 import { ROOT } from '../helpers/independent.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { fixtureStore, type Served, serve } from './store.js';
 
 interface Raw {
@@ -63,7 +64,7 @@ describe('kabi serve refuses what it must', () => {
   after(() => s.close());
 
   it('serves no file outside the dashboard, however the path is spelled', async () => {
-    const store = openSqliteStore(db, { readonly: true });
+    const store = await openTestStore(db, { readonly: true });
     const server = await startServer({ store, port: 0, assetsDir: assets });
     try {
       const index = await raw(server.url, '/index.html');
@@ -157,16 +158,17 @@ describe('kabi serve refuses what it must', () => {
   });
 
   it('opens the store read-only: nothing is created, nothing can be written', async () => {
+    // A SQLite file that is not there is not created (a PostgreSQL store is created only by migrate).
     const missing = join(mkdtempSync(join(tmpdir(), 'kabi-ro-')), 'none.db');
     assert.throws(() => openSqliteStore(missing, { readonly: true }), /no store at .*none\.db/);
     assert.equal(existsSync(missing), false);
-    const store = openSqliteStore(db, { readonly: true });
+    const store = await openTestStore(db, { readonly: true });
     try {
       await assert.rejects(store.remove('1'), /cannot write the store: it is read-only/);
     } finally {
       await store.close();
     }
-    const writable = openSqliteStore(db);
+    const writable = await openTestStore(db);
     assert.equal((await writable.list()).length, 5);
     await writable.close();
   });

@@ -9,9 +9,10 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openSqliteStore, type Store } from '../../src/index.js';
+import type { Store } from '../../src/index.js';
 import { type RunningServer, SERVE_LIMITS, type ServeLimits, startServer } from '../../src/serve/index.js';
 import { ROOT } from '../helpers/independent.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 
 const KABI = join(ROOT, 'bin', 'kabi.js');
 const SLOW = 300;
@@ -78,9 +79,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const open = (clients: SlowClient[]) => clients.filter((c) => c.closedAfter === null).length;
 
 async function emptyStore(): Promise<Store> {
-  const db = join(mkdtempSync(join(tmpdir(), 'kabi-slow-')), 'kabi.db');
-  await openSqliteStore(db).close();
-  return openSqliteStore(db, { readonly: true });
+  const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-slow-')));
+  await (await openTestStore(db)).close();
+  return openTestStore(db, { readonly: true });
 }
 
 describe('kabi serve under slow clients', () => {
@@ -142,8 +143,8 @@ describe('kabi serve under slow clients', () => {
   });
 
   it('kabi serve takes the limits as flags (seconds)', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-slow-')), 'kabi.db');
-    await openSqliteStore(db).close();
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-slow-')));
+    await (await openTestStore(db)).close();
     const args = ['--headers-timeout', '1', '--connections-per-address', '2'];
     const child = spawn(process.execPath, [KABI, '--db', db, 'serve', '--port', '0', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

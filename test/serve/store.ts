@@ -3,10 +3,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestArtifact, openSqliteStore, type Store } from '../../src/index.js';
+import { ingestArtifact, type Store } from '../../src/index.js';
 import { type RunningServer, startServer } from '../../src/serve/index.js';
 import { buildElf, modinfoSection, versionsSection } from '../helpers/elf-builder.js';
 import { DEBIAN_VERSIONS, FIXTURES } from '../helpers/independent.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 
 export const SYMVERS = {
   '6.1.0-54': { version: '6.1.190-1', stream: 'debian-6.1' },
@@ -19,12 +20,12 @@ export const KMODS = ['acpi_call', 'v4l2loopback'] as const;
 export const symversPath = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
 export const kmodPath = (name: string) => join(FIXTURES, 'modules', 'kmods', '6.1.0-47', `${name}.ko`);
 
-const tempDb = (prefix: string) => join(mkdtempSync(join(tmpdir(), prefix)), 'kabi.db');
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 /** A store of the committed fixtures: entries 1–3 are the kernels (in SYMVERS order), 4–5 the kmods. */
 export async function fixtureStore(): Promise<string> {
-  const db = tempDb('kabi-serve-');
-  const store = openSqliteStore(db);
+  const db = testDb(tempDir('kabi-serve-'));
+  const store = await openTestStore(db);
   try {
     for (const [abi, l] of Object.entries(SYMVERS))
       await ingestArtifact(store, symversPath(abi), {
@@ -57,8 +58,8 @@ export const HOSTILE = {
  * (licence, vermagic, description, imported symbol names), ingested as any artifact would be.
  */
 export async function hostileStore(): Promise<string> {
-  const db = tempDb('kabi-serve-hostile-');
-  const dir = join(db, '..');
+  const dir = tempDir('kabi-serve-hostile-');
+  const db = testDb(dir);
   const line = (crc: string, sym: string, module: string, ns = '') =>
     `${crc}\t${sym}\t${module}\tEXPORT_SYMBOL\t${ns}`;
   const a = [
@@ -103,7 +104,7 @@ export async function hostileStore(): Promise<string> {
     ],
   });
   writeFileSync(join(dir, 'evil.ko'), elf);
-  const store = openSqliteStore(db);
+  const store = await openTestStore(db);
   try {
     const labels = { distro: 'debian', stream: HOSTILE.label, note: HOSTILE.script };
     await ingestArtifact(store, join(dir, 'a.symvers'), {
@@ -121,8 +122,8 @@ export async function hostileStore(): Promise<string> {
 
 /** The 11 builds in a new store, labelled as `kabi ingest -l` would (store-series.test.ts does the same). */
 export async function debianSeriesStore(dir: string): Promise<string> {
-  const db = tempDb('kabi-serve-real-');
-  const store = openSqliteStore(db);
+  const db = testDb(tempDir('kabi-serve-real-'));
+  const store = await openTestStore(db);
   try {
     for (const [abi, version] of Object.entries(DEBIAN_VERSIONS)) {
       const stream = abi.startsWith('6.1.0-') ? 'debian-6.1' : 'debian-6.12';
@@ -147,7 +148,7 @@ export async function serve(
   db: string,
   opts: { recheckMs?: number; rateLimit?: number | false } = {},
 ): Promise<Served> {
-  const store = openSqliteStore(db, { readonly: true });
+  const store = await openTestStore(db, { readonly: true });
   const server = await startServer({ store, port: 0, ...opts });
   return {
     server,

@@ -19,6 +19,7 @@ import {
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
 import { storeBackends } from '../helpers/postgres.js';
+import { testDb } from '../helpers/test-store.js';
 
 const WORDS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__'];
 
@@ -91,7 +92,7 @@ describe('labels are data', () => {
   });
 
   it('kabi list and series on object words: no entries, and a usage error naming the label', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-labels-')), 'kabi.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-labels-')));
     for (const abi of ['6.1.0-54', '6.1.0-55'])
       assert.equal(kabi(['--db', db, 'ingest', join(FIXTURES, 'debian', `${abi}.symvers.xz`)]).status, 0);
     for (const w of ['constructor', 'toString', 'hasOwnProperty']) {

@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ingestArtifact, openSqliteStore } from '../../src/index.js';
+import { ingestArtifact } from '../../src/index.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 
 const F47 = join(FIXTURES, 'debian', '6.1.0-47.symvers.xz');
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-labels-'));
@@ -22,7 +23,7 @@ function listJson(db: string, query = ''): { id: number; labels: Record<string, 
 
 describe('kabi label and ingesting again', () => {
   it('ingesting an artifact again with -l updates its one entry', () => {
-    const db = join(tmp(), 'k.db');
+    const db = testDb(tmp(), 'k.db');
     assert.equal(kabi(['--db', db, 'ingest', '-l', 'stream=a', F47]).status, 0);
     const again = kabi(['--db', db, 'ingest', '-l', 'stream=b', '-l', 'team=x', F47]);
     assert.equal(again.status, 0, again.stderr);
@@ -34,7 +35,7 @@ describe('kabi label and ingesting again', () => {
   });
 
   it('the same bytes named for another release are another build (6.1.0-55 and -56 share a Module.symvers)', () => {
-    const db = join(tmp(), 'k.db');
+    const db = testDb(tmp(), 'k.db');
     const f = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
     assert.deepEqual(readFileSync(f('6.1.0-55')), readFileSync(f('6.1.0-56')));
     assert.equal(kabi(['--db', db, 'ingest', f('6.1.0-55')]).status, 0);
@@ -52,7 +53,7 @@ describe('kabi label and ingesting again', () => {
   });
 
   it('kabi label sets, replaces and unsets labels; a hand-given date says date-from=label', () => {
-    const db = join(tmp(), 'k.db');
+    const db = testDb(tmp(), 'k.db');
     assert.equal(kabi(['--db', db, 'ingest', '-l', 'stream=a', '-l', 'team=x', F47]).status, 0);
     const r = kabi([
       '--db',
@@ -79,7 +80,7 @@ describe('kabi label and ingesting again', () => {
   });
 
   it('kabi label refuses a missing key to unset, nothing to do, and an unknown ref', () => {
-    const db = join(tmp(), 'k.db');
+    const db = testDb(tmp(), 'k.db');
     assert.equal(kabi(['--db', db, 'ingest', F47]).status, 0);
     const missing = kabi(['--db', db, 'label', '1', '--unset', 'nosuch']);
     assert.equal(missing.status, 2);
@@ -95,7 +96,7 @@ describe('kabi label and ingesting again', () => {
     // A file that sniffs as a .deb and cannot be read past its ar magic: reading it would fail.
     const deb = join(dir, 'broken.deb');
     writeFileSync(deb, '!<arch>\nnot really a package');
-    const store = await openSqliteStore(join(dir, 'k.db'));
+    const store = await openTestStore(testDb(dir, 'k.db'));
     try {
       const first = await ingestArtifact(store, F47, { labels: { stream: 'a' } });
       // Store the broken file's hash as if it had been ingested before: only the hash can find it.

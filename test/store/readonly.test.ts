@@ -2,6 +2,8 @@
 // file that is not a kabi store is refused untouched, a store on a read-only file system is still read,
 // and faults of the environment (a full disk, a read-only store) name the path and the cause and leave
 // what was stored as it was.
+// SQLite only (not test-store.ts): "untouched" is the file's bytes, WAL and mtime, and faults are the file
+// system's; test/store/postgres.test.ts checks the PostgreSQL store's versions and its SELECT-only role.
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import {

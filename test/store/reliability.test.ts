@@ -1,4 +1,6 @@
 // The store under abuse: `kabi ingest` killed with SIGKILL at random points, and two ingests at once.
+// SQLite only (not test-store.ts): the file's locks and journal; test/store/postgres.test.ts does the same
+// with 4 writers and SIGKILL on PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';

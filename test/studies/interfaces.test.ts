@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs } from '../helpers/tools.js';
 
 const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'openeuler');
@@ -126,7 +127,7 @@ describe('kabi interfaces', () => {
     assert.equal(vfioPin.reason, 'types');
     assert.ok(vfioPin.types.includes('struct device'));
     // Store refs: the type digests ingest kept give the same rows as the packages' BTF read now.
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-if-')), 'k.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-if-')), 'k.db');
     const ing = kabi(['--db', db, 'ingest', o, n]);
     assert.equal(ing.status, 0, ing.stderr);
     const stored = kabi([

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs } from '../helpers/tools.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -74,7 +75,7 @@ describe('openEuler kABI references as a series', { skip }, () => {
   });
 
   it('scripts/openeuler-series.sh: each step of each arch as the plain computation counts it', () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-oe-')), 'oe.db');
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-oe-')), 'oe.db');
     const r = spawnSync('sh', [join(ROOT, 'scripts', 'openeuler-series.sh'), DATA, db], {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
@@ -103,11 +104,12 @@ describe('openEuler kABI references as a series', { skip }, () => {
 
 describe('kabi ingest --allow-duplicates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-dup-'));
+  const db = testDb(dir, 'k.db');
   const line = '0x1a2b3c4d\tvfio_pin_pages\tdrivers/vfio/vfio\tEXPORT_SYMBOL_GPL\t\n';
   const other = '0x00000001\tiommu_map\tvmlinux\tEXPORT_SYMBOL_GPL\t\n';
   const run = (name: string, text: string, ...args: string[]) => {
     writeFileSync(join(dir, name), text);
-    return kabi(['--db', join(dir, 'k.db'), 'ingest', ...args, join(dir, name)]);
+    return kabi(['--db', db, 'ingest', ...args, join(dir, name)]);
   };
 
   it('keeps a line repeated verbatim once, with a warning naming both lines; without the option, an error', () => {

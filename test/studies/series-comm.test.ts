@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 // linux-image-6.1.0-57-arm64-unsigned's changelog.Debian.gz: the upload date of each version.
@@ -22,7 +23,7 @@ const BUILDS: [abi: string, version: string, date: string][] = [
 const GA_612: [string, string, string] = ['6.12.117+deb12', '6.12.117-1~deb12u1', '2026-11-14'];
 
 const dir = mkdtempSync(join(tmpdir(), 'kabi-comm-'));
-const db = join(dir, 'k.db');
+const db = testDb(dir, 'k.db');
 const file = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
 for (const [abi, version, date] of [...BUILDS, GA_612]) {
   const stream = abi.startsWith('6.12') ? 'debian-6.12' : 'debian-6.1';

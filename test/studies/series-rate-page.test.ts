@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ingestArtifact, openSqliteStore } from '../../src/index.js';
+import { ingestArtifact } from '../../src/index.js';
 import { launchBrowser, screenshotDir } from '../helpers/browser.js';
 import { FIXTURES, loadSymvers } from '../helpers/independent.js';
+import { openTestStore, testDb } from '../helpers/test-store.js';
 import { type Served, serve } from '../serve/store.js';
 
 const BUILDS: [abi: string, version: string, date: string][] = [
@@ -32,8 +33,8 @@ describe('dashboard Rate page', () => {
   let s: Served;
   let browser: Browser | undefined;
   before(async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'kabi-rate-')), 'kabi.db');
-    const store = openSqliteStore(db);
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-rate-')));
+    const store = await openTestStore(db);
     for (const [abi, version, date] of BUILDS)
       await ingestArtifact(store, file(abi), { labels: { stream: 'debian-6.1', version, date } });
     await store.close();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, type Row } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const BUILDS: [abi: string, version: string, date: string][] = [
@@ -22,7 +23,7 @@ const KMODS = join(FIXTURES, 'modules', 'kmods', '6.1.0-47');
 const file = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
 
 const dir = mkdtempSync(join(tmpdir(), 'kabi-simulate-'));
-const db = join(dir, 'k.db');
+const db = testDb(dir, 'k.db');
 for (const [abi, version, date] of BUILDS) {
   const r = kabi([
     '--db',

@@ -13,6 +13,7 @@ import { parseMaintainers } from '../../src/readers/maintainers.js';
 import { parseSymbolSources } from '../../src/readers/symbol-sources.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers } from '../helpers/independent.js';
+import { testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const EXCERPT = join(FIXTURES, 'maintainers', 'MAINTAINERS-6.1.excerpt');
@@ -125,7 +126,7 @@ const KMODS = join(FIXTURES, 'modules', 'kmods', '6.1.0-47');
 
 describe('kabi series --modules (consumed vs changed)', { skip: needs('modprobe') }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-consumed-'));
-  const db = join(dir, 'k.db');
+  const db = testDb(dir, 'k.db');
   const file = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
   for (const [abi, version, date] of BUILDS) {
     const r = kabi([
