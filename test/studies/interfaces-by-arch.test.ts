@@ -4,7 +4,7 @@
 // `modprobe --dump-modversions` of the .ko extracted with dpkg-deb, against the new kernel's CRCs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -50,22 +50,33 @@ function crcs(pkg: string): Map<string, number> {
   );
 }
 
-/** The module's imports with the CRCs it was built against: modprobe --dump-modversions of the .ko. */
-function modversions(pkg: string, module: string): Map<string, number> {
-  const file = execFileSync(tool('dpkg-deb'), ['-c', pkg], { encoding: 'utf8', maxBuffer: 1 << 26 })
-    .split('\n')
-    .map((l) => l.split(/\s+/).at(-1)!)
-    .find((p) => p.endsWith(`/${module}.ko`));
-  assert.ok(file, `${module}.ko in ${pkg}`);
-  const out = join(dir, module + pkg.length);
+const CHECKED = ['vfio_iommu_type1', 'amdgpu', 'nouveau'];
+const unpacked = new Map<string, string>();
+
+/** The .ko files of CHECKED in a package, unpacked once per package (one pass over its data.tar). */
+function unpackChecked(pkg: string): string {
+  let out = unpacked.get(pkg);
+  if (out) return out;
+  out = join(dir, `pkg${unpacked.size}`);
   execFileSync('sh', [
     '-c',
-    `mkdir -p "$2" && dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "$3"`,
+    'p=$1 o=$2; shift 2; mkdir -p "$o" && dpkg-deb --fsys-tarfile "$p" | tar -x -C "$o" --wildcards "$@"',
     'sh',
     pkg,
     out,
-    file,
+    ...CHECKED.map((m) => `*/${m}.ko`),
   ]);
+  unpacked.set(pkg, out);
+  return out;
+}
+
+/** The module's imports with the CRCs it was built against: modprobe --dump-modversions of the .ko. */
+function modversions(pkg: string, module: string): Map<string, number> {
+  const out = unpackChecked(pkg);
+  const file = readdirSync(out, { recursive: true, encoding: 'utf8' }).find((p) =>
+    p.endsWith(`/${module}.ko`),
+  );
+  assert.ok(file, `${module}.ko in ${pkg}`);
   const dump = execFileSync(tool('modprobe'), ['--dump-modversions', join(out, file)], { encoding: 'utf8' });
   return new Map(
     dump
@@ -95,7 +106,7 @@ describe('kabi impact --by-arch: Debian 6.1.0-47 → 6.1.0-50, amd64 and arm64',
     const newCrcs = [crcs(paths[1]!), crcs(paths[3]!)];
     const only = new Set(OEEP_INTERFACES);
     for (const [i, a] of doc.arches.entries()) {
-      for (const module of ['vfio_iommu_type1', 'amdgpu', 'nouveau']) {
+      for (const module of CHECKED) {
         const imports = modversions(paths[2 * i]!, module);
         // Affected by: an interface of the list the module imports whose CRC the new kernel no longer has.
         const want = [...imports]
