@@ -79,10 +79,10 @@ export function parseSymversTable(bytes: Uint8Array, source: string): SymversTab
   }
   if (count === 0) return null;
   const rows = new Map<string, number>();
-  for (let r = 0; r < count; r++) {
-    if (rows.has(symbols[r]!)) return null; // a duplicate: the general reader says where, or keeps the last
-    rows.set(symbols[r]!, r);
-  }
+  for (let r = 0; r < count; r++) rows.set(symbols[r]!, r);
+  // A duplicate (fewer keys than rows): the general reader says where, or keeps the last. One hash
+  // lookup per row, not two (has, then set): they were ~40% of the parse.
+  if (rows.size !== count) return null;
   return { source, text, count, symbols, rows, crc, exportType, fields, vmlinux };
 }
 
