@@ -84,16 +84,26 @@ function diffRows(a: SymversTable, b: SymversTable): number[][] {
   const out: number[][] = CHANGE_KINDS.map(() => []);
   const index = b.rows;
   const matched = new Uint8Array(b.count);
+  // Each old row's new row (-1: removed), so that sortPairs finds a pair again with one lookup.
+  const partner = new Int32Array(a.count);
   const fa = a.fields;
   const fb = b.fields;
   for (let i = 0; i < a.count; i++) {
     const j = index.get(a.symbols[i]!);
     if (j === undefined) {
+      partner[i] = -1;
       out[KIND.removed]!.push(i, -1);
       continue;
     }
+    partner[i] = j;
     matched[j] = 1;
     if (a.crc[i] !== b.crc[j]) out[KIND['crc-changed']]!.push(i, j);
+    // Module, export type and namespace at once: the rest of the line (module to its end) is nearly
+    // always the same text, and one builtin comparison costs less than three field comparisons.
+    const ra = fa[i * 6 + 2]!;
+    const rb = fb[j * 6 + 2]!;
+    const length = fb[j * 6 + 5]! - rb;
+    if (fa[i * 6 + 5]! - ra === length && a.text.startsWith(b.text.substring(rb, rb + length), ra)) continue;
     if (a.exportType[i] !== b.exportType[j]) out[KIND['export-type-changed']]!.push(i, j);
     if (!sameRange(a.text, fa[i * 6 + 4]!, fa[i * 6 + 5]!, b.text, fb[j * 6 + 4]!, fb[j * 6 + 5]!))
       out[KIND['namespace-changed']]!.push(i, j);
@@ -101,7 +111,7 @@ function diffRows(a: SymversTable, b: SymversTable): number[][] {
       out[KIND.moved]!.push(i, j);
   }
   for (let j = 0; j < b.count; j++) if (matched[j] === 0) out[KIND.added]!.push(-1, j);
-  return out.map((pairs, k) => sortPairs(pairs, a, b, k));
+  return out.map((pairs, k) => sortPairs(pairs, a, b, k, partner));
 }
 
 function sameRange(x: string, x0: number, x1: number, y: string, y0: number, y1: number): boolean {
@@ -115,7 +125,13 @@ function sameRange(x: string, x0: number, x1: number, y: string, y0: number, y1:
  * the symbols sorted by Array#sort's own string order (the same code-unit order, with no call into
  * JavaScript per comparison), then each found again by its row.
  */
-function sortPairs(pairs: number[], a: SymversTable, b: SymversTable, kind: number): number[] {
+function sortPairs(
+  pairs: number[],
+  a: SymversTable,
+  b: SymversTable,
+  kind: number,
+  partner: Int32Array,
+): number[] {
   const n = pairs.length / 2;
   if (n < 2) return pairs;
   const byNew = kind === KIND.added;
@@ -125,9 +141,9 @@ function sortPairs(pairs: number[], a: SymversTable, b: SymversTable, kind: numb
   symbols.sort();
   const sorted = new Array<number>(pairs.length);
   for (let k = 0; k < n; k++) {
-    const s = symbols[k]!;
-    sorted[2 * k] = kind === KIND.added ? -1 : a.rows.get(s)!;
-    sorted[2 * k + 1] = kind === KIND.removed ? -1 : b.rows.get(s)!;
+    const row = own.rows.get(symbols[k]!)!;
+    sorted[2 * k] = byNew ? -1 : row;
+    sorted[2 * k + 1] = byNew ? row : partner[row]!;
   }
   return sorted;
 }

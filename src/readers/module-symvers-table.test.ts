@@ -1,11 +1,16 @@
 // The columnar reading of a plain Module.symvers against parseModuleSymvers: for any lines it either
 // declines (null: the caller then uses parseModuleSymvers) or gives the same exports in the same order.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { tableExport } from '../model/symvers-table.js';
+import { sniffArtifact } from './artifact.js';
 import { parseModuleSymvers } from './module-symvers.js';
-import { parseSymversTable } from './module-symvers-table.js';
+import { parseSymversTable, readSymversTable } from './module-symvers-table.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const rowsOf = (text: string) => {
@@ -80,5 +85,36 @@ describe('Module.symvers as a table', () => {
       '\n \n',
     ])
       assert.equal(parseSymversTable(bytes(text), 't'), null, JSON.stringify(text));
+  });
+
+  it('reads a plain file without the sniffer only where the sniffer would say text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kabi-table-'));
+    try {
+      const file = (name: string, data: string | Buffer) => {
+        writeFileSync(join(dir, name), data);
+        return join(dir, name);
+      };
+      const text =
+        '0x00000001\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n0x2\tusb_x\tdrivers/usb/x\tEXPORT_SYMBOL_GPL\tUSB\n';
+      const plain = await readSymversTable(file('plain', text));
+      assert.deepEqual({ ...plain, source: '' }, { ...parseSymversTable(bytes(text), ''), source: '' });
+      const gz = await readSymversTable(file('packed', gzipSync(text)));
+      assert.deepEqual({ ...gz, source: '' }, { ...plain, source: '' });
+      // ASCII whose bytes are also a bzImage's setup header (HdrS at 0x202, version and loadflags
+      // printable): the sniffer calls it a vmlinuz, and the table reader must decline as it did.
+      const symbol = `${'a'.repeat(0x202 - 11)}HdrS${'a'.repeat(32)}`;
+      const bz = file('bz', `0x00000001\t${symbol}\tvmlinux\tEXPORT_SYMBOL\t\n`);
+      assert.equal((await sniffArtifact(bz)).kind, 'vmlinuz');
+      assert.equal(await readSymversTable(bz), null);
+      const notBz = file(
+        'not-bz',
+        `0x00000001\t${symbol.replace('HdrS', 'Hdrs')}\tvmlinux\tEXPORT_SYMBOL\t\n`,
+      );
+      assert.equal((await sniffArtifact(notBz)).kind, 'text');
+      assert.equal((await readSymversTable(notBz))?.count, 1);
+      assert.equal(await readSymversTable(dir), null); // a directory: the sniffer's tree
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,7 @@
 import { constants } from 'node:buffer';
 import { EXPORT_TYPES } from '../model/export.js';
 import type { SymversTable } from '../model/symvers-table.js';
-import { sniffArtifact } from './artifact.js';
+import { readInputFile } from './file.js';
 import { MAX_LINE } from './text-decode.js';
 
 /** Anything but printable ASCII, tabs and line ends (a CR only before a LF) sends the file to the general reader. */
@@ -79,10 +79,10 @@ export function parseSymversTable(bytes: Uint8Array, source: string): SymversTab
   }
   if (count === 0) return null;
   const rows = new Map<string, number>();
-  for (let r = 0; r < count; r++) {
-    if (rows.has(symbols[r]!)) return null; // a duplicate: the general reader says where, or keeps the last
-    rows.set(symbols[r]!, r);
-  }
+  for (let r = 0; r < count; r++) rows.set(symbols[r]!, r);
+  // A duplicate (fewer keys than rows): the general reader says where, or keeps the last. One hash
+  // lookup per row, not two (has, then set): they were ~40% of the parse.
+  if (rows.size !== count) return null;
   return { source, text, count, symbols, rows, crc, exportType, fields, vmlinux };
 }
 
@@ -111,7 +111,24 @@ function typeAt(text: string, from: number, to: number): number {
  * caller then reads it with readExportsArtifact, which also names any fault.
  */
 export async function readSymversTable(path: string): Promise<SymversTable | null> {
+  // A plain file is read here without the sniffer, whose decompressors (zlib, xz workers) cost a plain
+  // `kabi diff` more to load than its parse; anything else is sniffed as before.
+  const raw = await readInputFile(path, 'kernel exports').catch(() => null);
+  if (raw !== null && plainText(raw)) return parseSymversTable(raw, path);
+  const { sniffArtifact } = await import('./artifact.js');
   const artifact = await sniffArtifact(path, { what: 'kernel exports' });
   if (artifact.kind !== 'text' || artifact.data === null) return null;
   return parseSymversTable(artifact.data, path);
+}
+
+/**
+ * Whether sniffArtifact would call these bytes uncompressed `text`: a table starts with `0x`, which no
+ * compression, package, ELF or BTF magic does; the two kinds whose magic is printable ASCII (a bzImage's
+ * `HdrS` at 0x202, an arm64 Image's `ARMd` at 0x38) are left to the sniffer, which decides as before.
+ */
+function plainText(raw: Uint8Array): boolean {
+  const at = (offset: number, magic: string) =>
+    raw.length >= offset + magic.length &&
+    Buffer.from(raw.buffer, raw.byteOffset + offset, magic.length).toString('latin1') === magic;
+  return at(0, '0x') && !at(0x202, 'HdrS') && !at(0x38, 'ARMd');
 }

@@ -1,11 +1,15 @@
 // The table renderers against diffToJson and diffToText (the definitions) for the same report: the same
 // bytes, for every kind of change, with and without a policy, at any limit.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { compareBuilds } from '../../src/analysis/check.js';
 import { compareTables, tableReportToDiffReport } from '../../src/analysis/exports-table-diff.js';
 import { DEFAULT_POLICY } from '../../src/analysis/severity.js';
 import type { Policy } from '../../src/model/policy.js';
-import { parseSymversTable } from '../../src/readers/module-symvers-table.js';
+import { readKernelExports } from '../../src/readers/kernel-exports.js';
+import { parseSymversTable, readSymversTable } from '../../src/readers/module-symvers-table.js';
 import { tableDiffToJson, tableDiffToText } from '../../src/report/diff-table.js';
 import { diffToJson } from '../../src/report/json.js';
 import { diffToText } from '../../src/report/text.js';
@@ -77,6 +81,8 @@ describe('the table renderers', () => {
     ['every kind, default policy', OLD, NEW, DEFAULT_POLICY],
     ['every kind, rules and a stablelist', OLD, NEW, POLICY],
     ['the other way round', NEW, OLD, DEFAULT_POLICY],
+    // Nothing to escape and no rule: the JSON writer's own loop (plainRows).
+    ['every kind, nothing to escape', OLD, NEW.replace('drivers/"b"\\x', 'drivers/b'), DEFAULT_POLICY],
     ['no change', OLD, OLD, POLICY],
   ] as const) {
     it(`write what diffToJson and diffToText write: ${name}`, () => {
@@ -90,4 +96,27 @@ describe('the table renderers', () => {
         );
     });
   }
+});
+
+describe('the table renderers on the committed Debian Module.symvers', () => {
+  it('write what diffToJson and diffToText write for compareBuilds', async () => {
+    let dir = import.meta.dirname;
+    while (!existsSync(join(dir, 'test', 'fixtures', 'debian'))) dir = dirname(dir);
+    const path = (v: string) => join(dir, 'test', 'fixtures', 'debian', `${v}.symvers.xz`);
+    for (const [x, y] of [
+      ['6.1.0-47', '6.1.0-50'],
+      ['6.1.0-56', '6.12.117+deb12'],
+    ]) {
+      const [a, b] = [await readSymversTable(path(x!)), await readSymversTable(path(y!))];
+      assert.ok(a && b);
+      const table = compareTables(a, b, DEFAULT_POLICY);
+      const report = compareBuilds(await readKernelExports(path(x!)), await readKernelExports(path(y!)));
+      assert.ok(report.changes.length > 1000);
+      assert.equal(tableDiffToJson(table).toString(), diffToJson(report));
+      assert.equal(
+        tableDiffToText(table, { color: false, limit: null }).toString(),
+        diffToText(report, { color: false, limit: null }),
+      );
+    }
+  });
 });

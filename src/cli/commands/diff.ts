@@ -68,7 +68,9 @@ async function tableDiff(
   const [a, b, policy] = await Promise.all([
     lib.readSymversTable(oldPath).catch(() => null),
     lib.readSymversTable(newPath).catch(() => null),
-    lib.loadPolicy({ policyPath: o.policy, stablelistPaths: o.stablelist }).catch(() => null),
+    o.policy || o.stablelist?.length
+      ? lib.loadPolicy({ policyPath: o.policy, stablelistPaths: o.stablelist }).catch(() => null)
+      : lib.DEFAULT_POLICY,
   ]);
   if (a === null || b === null || policy === null || !lib.tablesComparable(a, b)) return false;
   if (o.format === 'text' && terminalSafe(policy.name, false) !== policy.name) return false;
