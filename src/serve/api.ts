@@ -408,8 +408,9 @@ const tick = (_quietMs?: number) => new Promise<void>((resolve) => setImmediate(
 const BUILD_QUIET_MS = 500;
 
 /**
- * The same before each series step after the first (tens of milliseconds each, more on a busy machine): a
- * page opened right after start gets its files and data without waiting behind series nobody asked for.
+ * The same before each series step (tens of milliseconds each when the JIT is cold, several times that on
+ * a busy machine): a page opened right after start gets index.html and its style sheet at once, rather
+ * than behind a series it may not show (its own is computed for its request, or found computed).
  */
 const STEP_QUIET_MS = 200;
 
@@ -426,7 +427,7 @@ export async function warmUp(
   between: (quietMs?: number) => Promise<void> = tick,
 ): Promise<void> {
   try {
-    await between();
+    await between(STEP_QUIET_MS);
     if (view.closed) return;
     const kernels = await view.entries('kind=kernel');
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
@@ -436,10 +437,8 @@ export async function warmUp(
     // comes last, made of the streams' own.
     const own = streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`);
     const queries = streams.length <= 1 ? [''] : [...own, ''];
-    let first = true;
     for (const query of queries) {
-      await between(first ? undefined : STEP_QUIET_MS);
-      first = false;
+      await between(STEP_QUIET_MS);
       if (view.closed) return;
       await seriesJson(view, query, '', '');
     }
