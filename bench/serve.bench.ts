@@ -1,11 +1,16 @@
 // `kabi serve` on the 11 Debian builds of ../shared/data (else the three committed fixtures), on loopback:
 // the series page (API response, first paint and charts in chromium, cold and warm) and the diff API for
 // the step with ~18,000 CRC changes under a small concurrent load (autocannon: 10 connections, 5 s),
-// each beside a baseline measured in the same run: the same question through the `kabi` CLI, and the
-// dashboard's index.html from the same server under the same load.
+// each beside a baseline measured in the same run, with the ratio: the same question through the `kabi`
+// CLI, the dashboard's index.html from the same server under the same load, `node -e 0` for the server's
+// start, and a static page's first paint in the same chromium (the browser's own floor).
+// "Cold" is issue 17's: the first page view after `kabi serve` started, i.e. the server process is already
+// running and listening (its start is timed apart, as "start to listening"), nothing asked yet, its
+// background warm-up just begun. Page times are from the page's own navigation start.
 // Run: npm run build && node dist/bench/serve.bench.js
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -50,9 +55,12 @@ const SERVER = `
 interface Child {
   url: string;
   idle: Promise<void>;
+  /** From spawning the process to its URL printed (listening). */
+  startMs: number;
 }
 
 async function withServer<T>(run: (server: Child) => Promise<T>): Promise<T> {
+  const spawned = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
     env: { ...process.env, KABI_BENCH_DB: db },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -60,7 +68,8 @@ async function withServer<T>(run: (server: Child) => Promise<T>): Promise<T> {
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   try {
     const url = String((await lines.next()).value);
-    return await run({ url, idle: lines.next().then(() => undefined) });
+    const startMs = performance.now() - spawned;
+    return await run({ url, startMs, idle: lines.next().then(() => undefined) });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -99,27 +108,48 @@ async function load(url: string | string[]): Promise<{ p50: number; p99: number;
 }
 
 const line = (what: string, figure: string, note = '') =>
-  console.log(`  ${what.padEnd(58)} ${figure.padStart(10)}  ${note}`);
+  console.log(`  ${what.padEnd(66)} ${figure.padStart(16)}  ${note}`);
+
+/** The note beside a figure: its baseline in the same run and the ratio to it. */
+const vs = (kabiMs: number, baselineMs: number, baseline: string) =>
+  `${baselineMs > 0 ? (kabiMs / baselineMs).toFixed(2) : '—'}× ${baseline} (${ms(baselineMs)})`;
+
+// Baselines first: the same question through the CLI, and Node's own start.
+const seriesCli = median([0, 1, 2].map(() => cli(['series', 'stream=debian-6.1', '--format', 'json'])));
+line('baseline: kabi series stream=debian-6.1 --format json (CLI)', ms(seriesCli), 'median of 3');
+const nodeStart = median(
+  [0, 1, 2].map(() => {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    return performance.now() - t;
+  }),
+);
+line('baseline: node -e 0', ms(nodeStart), 'median of 3');
 
 // Series API: the first request right after start (the warm-up is under way), then once warm.
+const starts: number[] = [];
 await withServer(async (server) => {
-  line('series API, first request right after start (cold)', ms(await timed(server.url + SERIES.slice(1))));
+  starts.push(server.startMs);
+  const cold = await timed(server.url + SERIES.slice(1));
+  line('series API, first request right after start (cold)', ms(cold), vs(cold, seriesCli, 'the CLI'));
   const t = performance.now();
   await server.idle;
   line('  background warm-up still running after that', ms(performance.now() - t));
   const warm: number[] = [];
   for (let i = 0; i < 20; i++) warm.push(await timed(server.url + SERIES.slice(1)));
-  warm.sort((a, b) => a - b);
-  line('series API, warm (median of 20)', ms(warm[10]!));
+  const w = median(warm);
+  line('series API, warm (median of 20)', ms(w), vs(w, seriesCli, 'the CLI'));
   const l = await load(server.url + SERIES.slice(1));
-  line('series API under load: p50 / p99', `${ms(l.p50)} / ${ms(l.p99)}`, `${l.rps.toFixed(0)} req/s`);
+  line(
+    'series API under load: p50 / p99',
+    `${ms(l.p50)} / ${ms(l.p99)}`,
+    `${l.rps.toFixed(0)} req/s; p99 ${vs(l.p99, seriesCli, 'the CLI')}`,
+  );
 });
-const seriesCli = median([0, 1, 2].map(() => cli(['series', 'stream=debian-6.1', '--format', 'json'])));
-line('  baseline: kabi series stream=debian-6.1 --format json (CLI)', ms(seriesCli), 'median of 3');
 
 // First paint in chromium: the page's own performance entries, then the steps table and the charts.
 // RUNS runs each (a new server for each cold run); medians, since the machine is shared.
-const RUNS = 3;
+const RUNS = 5;
 interface PageTimes {
   fcp: number;
   shown: number;
@@ -127,6 +157,8 @@ interface PageTimes {
   charts: number;
 }
 const pageTimes = { cold: [] as PageTimes[], warm: [] as PageTimes[] };
+/** A static page (a heading, no script, no style sheet) from a plain node:http server: chromium's floor. */
+const floorFcp: number[] = [];
 if (CHROMIUM !== undefined) {
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -156,43 +188,72 @@ if (CHROMIUM !== undefined) {
     await context.close();
     return p;
   };
-  for (let i = 0; i < RUNS; i++)
+  const floor = createServer((_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<!doctype html><h1>kabi-tracker</h1>'),
+  ).listen(0, '127.0.0.1');
+  await once(floor, 'listening');
+  const floorUrl = `http://127.0.0.1:${(floor.address() as { port: number }).port}/`;
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(floorUrl);
+    await page.waitForFunction(`performance.getEntriesByName('first-contentful-paint').length > 0`);
+    floorFcp.push(
+      await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0].startTime`),
+    );
+    await context.close();
     await withServer(async (server) => {
+      starts.push(server.startMs);
       pageTimes.cold.push(await visit(server));
       await server.idle;
       pageTimes.warm.push(await visit(server));
     });
+  }
+  floor.close();
   await browser.close();
+  line(
+    'baseline: a static page, first contentful paint (chromium)',
+    ms(median(floorFcp)),
+    `median of ${RUNS}`,
+  );
   for (const [run, times] of [
     ['cold (server just started)', pageTimes.cold],
     ['warm (new browser context)', pageTimes.warm],
   ] as const) {
     const m = (k: keyof PageTimes) => median(times.map((t) => t[k]));
-    line(`series page ${run}: first contentful paint`, ms(m('fcp')), `median of ${RUNS}`);
+    line(
+      `series page ${run}: first contentful paint`,
+      ms(m('fcp')),
+      `${vs(m('fcp'), median(floorFcp), 'a static page')}; median of ${RUNS}`,
+    );
     line(
       `series page ${run}: figures shown / charts loaded`,
       `${ms(m('shown'))} / ${ms(m('charts'))}`,
-      `(series API ${ms(m('api'))} in the browser)`,
+      `${vs(m('shown'), seriesCli, 'the CLI')}; series API ${ms(m('api'))} in the browser`,
     );
   }
 } else {
   console.log(`  (no chromium at ${CHROMIUM}: first paint not measured)`);
 }
 
-let indexHtmlP50 = Number.NaN;
-
 // Diff API for the ~18,000-CRC-change step: pages, a kind filter, a search, a module glob.
+const diffCli = cli(['diff', '--format', 'json', `release=${OLD}`, `release=${NEW}`]);
+line(`baseline: kabi diff --format json release=${OLD} release=${NEW} (CLI)`, ms(diffCli));
 await withServer(async (server) => {
   await server.idle;
   const store = openSqliteStore(db, { readonly: true });
   const [a, b] = (await Promise.all([OLD, NEW].map((r) => store.resolve(`release=${r}`)))).map((e) => e.id);
   await store.close();
   const diff = (q: string) => `${server.url}api/diff?old=${a}&new=${b}&${q}`;
+  starts.push(server.startMs);
   const first = await timed(diff('limit=100'));
   const head = (await (await fetch(diff('limit=1'))).json()) as { summary: { crcChanged: number } };
   line(
     `diff API ${OLD} → ${NEW} (${head.summary.crcChanged} CRC changes), first request (after warm-up)`,
     ms(first),
+    vs(first, diffCli, 'the CLI'),
   );
   const pages = [
     diff('limit=100'),
@@ -201,29 +262,30 @@ await withServer(async (server) => {
     diff('module=drivers%2Fnet%2F*&limit=100&offset=100'),
   ];
   for (const p of pages) await timed(p);
+  const s = await load(`${server.url}index.html`);
+  line(
+    'baseline: index.html, same server, same load: p50 / p99',
+    `${ms(s.p50)} / ${ms(s.p99)}`,
+    `${s.rps.toFixed(0)} req/s`,
+  );
   const l = await load(pages);
   line(
     'diff API under load (4 pages/filters): p50 / p99',
     `${ms(l.p50)} / ${ms(l.p99)}`,
-    `${l.rps.toFixed(0)} req/s`,
+    `${l.rps.toFixed(0)} req/s; p99 ${vs(l.p99, s.p99, 'index.html')}`,
   );
-  const s = await load(`${server.url}index.html`);
-  line(
-    '  baseline: index.html, same server, same load: p50 / p99',
-    `${ms(s.p50)} / ${ms(s.p99)}`,
-    `${s.rps.toFixed(0)} req/s`,
-  );
-  indexHtmlP50 = s.p50;
 });
+const start = median(starts);
 line(
-  `  baseline: kabi diff --format json release=${OLD} release=${NEW} (CLI)`,
-  ms(cli(['diff', '--format', 'json', `release=${OLD}`, `release=${NEW}`])),
+  'kabi serve: process start to listening (before any "cold" figure)',
+  ms(start),
+  `${vs(start, nodeStart, 'node -e 0')}; median of ${starts.length}`,
 );
 console.log('\n  targets (issue 17): cold series page ≤ 200 ms, first paint ≤ 0.5 s; API p99 under 50 ms');
 
 // Issue 17's row, for the table `npm run bench` ends with: the cold series page (the steps table shown
 // by a server just started) beside the CLI's answer to the same question, and its first paint beside
-// index.html under load from the same server.
+// a static page's in the same chromium.
 if (pageTimes.cold.length) {
   const shown = median(pageTimes.cold.map((t) => t.shown));
   const fcp = median(pageTimes.cold.map((t) => t.fcp));
@@ -238,10 +300,10 @@ if (pageTimes.cold.length) {
   });
   recordRow({
     work: 'dashboard: series page, server just started: first contentful paint',
-    baseline: 'index.html under load, p50',
-    baselineMs: indexHtmlP50,
+    baseline: 'a static page, first contentful paint (chromium)',
+    baselineMs: median(floorFcp),
     kabiMs: fcp,
-    ratio: fcp / indexHtmlP50,
+    ratio: fcp / median(floorFcp),
     goal: '≤ 0.5 s',
     met: fcp <= 500,
   });

@@ -136,17 +136,22 @@ export function seriesJson(view: StoreView, query: string, by: string, baselineR
     if (streams.length === 0) return seriesRenderers.json(await report(view, query, by, baselineRef), RENDER);
     const { builds } = await seriesIds(view, query, by);
     const baselineId = baselineRef ? String((await resolve(view, baselineRef, 'kernel')).id) : null;
-    const sections = groupByStream(builds).map((g) => ({
-      stream: g.stream,
-      builds: g.builds.length,
-      result: seriesReportOfColumns(g.builds, {
-        by: by || undefined,
-        baseline: Math.max(
-          0,
-          g.builds.findIndex((b) => b.labels.id === baselineId),
-        ),
+    const sections = await Promise.all(
+      groupByStream(builds).map(async (g) => {
+        // A stream's own series page computed it already (or will want it): the same builds, the same order.
+        const own = baselineRef ? null : streamQuery(query, g.stream);
+        const result = own
+          ? await report(view, own, by, '')
+          : seriesReportOfColumns(g.builds, {
+              by: by || undefined,
+              baseline: Math.max(
+                0,
+                g.builds.findIndex((b) => b.labels.id === baselineId),
+              ),
+            });
+        return { stream: g.stream, builds: g.builds.length, result };
       }),
-    }));
+    );
     return seriesSectionRenderers.json(sections, RENDER);
   });
 }
@@ -403,9 +408,16 @@ const tick = (_quietMs?: number) => new Promise<void>((resolve) => setImmediate(
 const BUILD_QUIET_MS = 500;
 
 /**
- * Computes the series pages the dashboard links to (every kernel, each `stream`), then loads the kernels
- * (for diffs and histories, each after BUILD_QUIET_MS without a request), a step at a time so that
- * requests are answered in between. The series come
+ * The same before each series step after the first (tens of milliseconds each when the JIT is cold,
+ * several times that on a busy machine): a page opened right after start gets its files and data without
+ * waiting behind series it does not show.
+ */
+const STEP_QUIET_MS = 200;
+
+/**
+ * Computes the series pages the dashboard links to (every kernel, each `stream`), then their charts, then
+ * loads the kernels (for diffs and histories, each after BUILD_QUIET_MS without a request), a step at a
+ * time so that requests are answered in between. The series come
  * first: they read only the export columns kept at ingest (tens of milliseconds), while loading a build
  * whole takes ~0.2 s, which a first page view should not wait behind. `between` is awaited before each
  * step (app.ts waits there until no request is under way).
@@ -421,21 +433,23 @@ export async function warmUp(
     if (kernels.length === 0 || kernels.length > WARM_BUILDS) return;
     const streams = [...new Set(kernels.map((e) => e.labels.stream).filter((s) => s !== undefined))];
     // A stream name a label query cannot say as it is (commas, wildcards) is left for a real request.
-    // '' is a series of its own only when the store holds one stream (else it is one per stream).
-    const queries = [
-      ...(streams.length <= 1 ? [''] : []),
-      ...streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`),
-    ];
-    for (const query of queries) {
-      await between();
+    // '' (the Series link) is one series when the store holds one stream, else one per stream: then it
+    // comes last, made of the streams' own.
+    const own = streams.filter((s) => !/[,*]/.test(s)).map((s) => `stream=${s}`);
+    const queries = streams.length <= 1 ? [''] : [...own, ''];
+    // The first series after 50 ms of quiet: a page opened right after start most likely shows it, and
+    // computing it while the browser is still starting costs that page less than computing it when asked.
+    for (const [i, query] of queries.entries()) {
+      await between(i === 0 ? undefined : STEP_QUIET_MS);
       if (view.closed) return;
       await seriesJson(view, query, '', '');
+    }
+    for (const query of queries.filter((q) => q !== '' || streams.length <= 1))
       for (const chart of SERIES_CHARTS) {
-        await between();
+        await between(STEP_QUIET_MS);
         if (view.closed) return;
         await seriesChartSvg(view, chart, query, '', '');
       }
-    }
     // One build at a time: a page asked for meanwhile waits for one load, not for all of them.
     for (const e of kernels) {
       await between(BUILD_QUIET_MS);

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
-import { type Asset, defaultAssetsDir, encodedBody, loadAssets } from './assets.js';
+import { type Asset, defaultAssetsDir, encodedBody, loadAssets, precompress } from './assets.js';
 import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
 import { registerEvents } from './events.js';
 import type { ServeOptions } from './options.js';
@@ -106,7 +106,10 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   });
   registerRoutes(app, view);
   registerEvents(app, opts.store, { pollMs: opts.recheckMs });
-  registerAssets(app, loadAssets(opts.assetsDir ?? defaultAssetsDir()));
+  const assets = loadAssets(opts.assetsDir ?? defaultAssetsDir());
+  // Not awaited: the thread pool compresses while the server starts listening.
+  void precompress(assets.values());
+  registerAssets(app, assets);
   return { app, warm, idle: async () => warming ?? undefined };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { type Asset, encodedBody } from './assets.js';
+import { type Asset, encodedBody, precompress } from './assets.js';
 
 const script = (): Asset => ({
   body: Buffer.from('export const x = 1;\n'.repeat(200)),
@@ -28,4 +28,17 @@ test('no encoding for identity-only clients, small files and images already comp
   assert.equal(encodedBody(script(), 'identity').encoding, null);
   assert.equal(encodedBody({ ...script(), body: Buffer.from('x'.repeat(100)) }, 'br').encoding, null);
   assert.equal(encodedBody({ ...script(), type: 'image/png' }, 'br, gzip').encoding, null);
+});
+
+test('precompress encodes text assets in both encodings ahead of requests; those requests then send them', async () => {
+  const a = script();
+  const small = { ...script(), body: Buffer.from('x'.repeat(100)) };
+  const png = { ...script(), type: 'image/png' };
+  await precompress([a, small, png]);
+  assert.deepEqual(brotliDecompressSync(a.encoded!.br!), a.body);
+  assert.deepEqual(gunzipSync(a.encoded!.gzip!), a.body);
+  assert.equal(encodedBody(a, 'br').body, a.encoded!.br);
+  assert.equal(encodedBody(a, 'gzip').body, a.encoded!.gzip);
+  assert.equal(small.encoded, undefined);
+  assert.equal(png.encoded, undefined);
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 
 export interface Asset {
   body: Buffer;
@@ -13,7 +13,10 @@ export interface Asset {
   etag: string;
   /** Vite names built files by their content hash: they never change under one name. */
   immutable: boolean;
-  /** Compressed once, on the first request that accepts it (text files of 1 KiB or more). */
+  /**
+   * Compressed once (text files of 1 KiB or more): in zlib's thread pool as the server starts
+   * (precompress), or on the first request that accepts it if that comes first.
+   */
   encoded?: Partial<Record<Encoding, Buffer>>;
 }
 
@@ -29,8 +32,7 @@ export function encodedBody(
   asset: Asset,
   acceptEncoding: string | undefined,
 ): { encoding: Encoding | null; body: Buffer } {
-  if (!acceptEncoding || asset.body.length < 1024 || !COMPRESSIBLE.test(asset.type))
-    return { encoding: null, body: asset.body };
+  if (!acceptEncoding || !compressible(asset)) return { encoding: null, body: asset.body };
   const accepted = new Set<string>();
   for (const part of acceptEncoding.toLowerCase().split(',')) {
     const [name, ...params] = part.split(';').map((x) => x.trim());
@@ -42,13 +44,40 @@ export function encodedBody(
   asset.encoded ??= {};
   let body = asset.encoded[encoding];
   if (!body) {
-    body =
-      encoding === 'br'
-        ? brotliCompressSync(asset.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
-        : gzipSync(asset.body, { level: 9 });
+    body = encoding === 'br' ? brotliCompressSync(asset.body, BROTLI) : gzipSync(asset.body, GZIP);
     asset.encoded[encoding] = body;
   }
   return { encoding, body };
+}
+
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
+const GZIP = { level: 9 };
+
+const compressible = (a: Asset) => a.body.length >= 1024 && COMPRESSIBLE.test(a.type);
+
+/**
+ * Compresses every compressible asset in both encodings off the event loop (zlib's thread pool), so that
+ * a browser opening the dashboard right after start is not served behind a compression per file.
+ * Resolves when all are done; a request that comes first compresses its file itself (encodedBody).
+ */
+export function precompress(assets: Iterable<Asset>): Promise<void> {
+  const jobs: Promise<void>[] = [];
+  for (const asset of new Set(assets)) {
+    if (!compressible(asset)) continue;
+    for (const encoding of ['br', 'gzip'] as const)
+      jobs.push(
+        new Promise<void>((resolve) => {
+          const done = (error: Error | null, body: Buffer) => {
+            asset.encoded ??= {};
+            if (!error) asset.encoded[encoding] ??= body;
+            resolve();
+          };
+          if (encoding === 'br') brotliCompress(asset.body, BROTLI, done);
+          else gzip(asset.body, GZIP, done);
+        }),
+      );
+  }
+  return Promise.all(jobs).then(() => undefined);
 }
 
 const TYPES: Record<string, string> = {

@@ -98,12 +98,19 @@ describe('kabi serve renders hostile artifacts inert', () => {
         for (const [name, payload] of Object.entries(HOSTILE)) if (text.includes(payload)) seen.add(name);
         const pwned = await page.evaluate<number>('window.__kabiPwned');
         assert.equal(pwned, 0, `${hash}: a payload ran`);
-        const injected = await page.evaluate<{ scripts: number; elements: number; links: string[] }>(`({
-          scripts: document.querySelectorAll('script').length,
+        const injected = await page.evaluate<{ scripts: string[]; elements: number; links: string[] }>(`({
+          scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src') ?? 'inline'),
           elements: document.querySelectorAll('main img:not([src^="/api/"]), main iframe, main svg, main b, main script').length,
           links: [...document.querySelectorAll('main a')].map((a) => a.getAttribute('href') ?? ''),
         })`);
-        assert.equal(injected.scripts, 1, `${hash}: only the dashboard's own script`);
+        // index.html's two: boot.ts (the first requests) and the dashboard.
+        assert.equal(injected.scripts.length, 2, `${hash}: only the dashboard's own scripts`);
+        for (const src of injected.scripts)
+          assert.match(
+            src,
+            /^\/assets\/(boot|index)-[\w-]+\.js$/,
+            `${hash}: only the dashboard's own scripts`,
+          );
         assert.equal(injected.elements, 0, `${hash}: no element made from artifact text`);
         for (const href of injected.links) assert.match(href, /^#\//, `${hash}: link ${href}`);
         await page.screenshot({

@@ -200,29 +200,59 @@ export function apiUrl(path: string, params: Record<string, string | number | un
   return `/api/${path}${s ? `?${s}` : ''}`;
 }
 
-/** Requests started before the page's code arrived (main.tsx), each taken once by the first useApi of its URL. */
-const early = new Map<string, Promise<Response>>();
+/** Requests started before the page's code arrived (boot.ts), each taken once by the first useApi of its URL. */
+// Set here when boot.ts has not run yet (it is async), so that it no longer starts any.
+window.kabiEarly ??= new Map();
+const early: Map<string, Promise<Response>> = window.kabiEarly;
+/** Those of them answered and read: the first useApi of the URL starts with the data, no effect needed. */
+const settled = new Map<string, Loaded<unknown>>();
 
-/** Starts fetching `url` now, while the page that will show it is still loading. */
-export function prefetch(url: string): void {
-  if (!early.has(url)) early.set(url, fetch(url, { headers: { accept: 'application/json' } }));
+/** What a response says: its JSON, or the error it reports. */
+async function read<T>(r: Response, url: string): Promise<Loaded<T>> {
+  const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
+  if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);
+  return { data: body as T, loading: false, url };
+}
+
+/** Resolves once every request boot.ts started is answered and read (or has failed: useApi reports it). */
+export function prefetched(): Promise<unknown> {
+  return Promise.all(
+    [...early].map(([url, response]) =>
+      response
+        .then((r) => read(r.clone(), url))
+        .then(
+          (state) => {
+            if (early.has(url)) settled.set(url, state);
+          },
+          () => {},
+        ),
+    ),
+  );
 }
 
 /** Fetches `url` (null: nothing yet); again when it or the store changes; a stale answer is dropped. */
 export function useApi<T>(url: string | null, storeChanges = 0): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ loading: url !== null });
+  const [state, setState] = useState<Loaded<T>>(() => {
+    const ready = url !== null && storeChanges === 0 ? settled.get(url) : undefined;
+    if (ready) {
+      settled.delete(url!);
+      early.delete(url!);
+      return ready as Loaded<T>;
+    }
+    return { loading: url !== null };
+  });
   useEffect(() => {
     if (url === null) return;
+    // Already shown from a prefetched answer: nothing to fetch until the URL or the store changes.
+    if (state.url === url && !state.loading && storeChanges === 0 && state.data !== undefined) return;
     const ctl = new AbortController();
     setState((s) => ({ ...s, loading: true }));
     const started = storeChanges === 0 ? early.get(url) : undefined;
     early.delete(url);
+    settled.delete(url);
     (started ?? fetch(url, { signal: ctl.signal, headers: { accept: 'application/json' } }))
-      .then(async (r) => {
-        const body = await r.json().catch(() => ({ error: `${r.status} ${r.statusText}` }));
-        if (!r.ok) throw new Error((body as { error?: string }).error ?? `${r.status}`);
-        setState({ data: body as T, loading: false, url });
-      })
+      .then((r) => read<T>(r, url))
+      .then(setState)
       .catch((e: Error) => {
         if (e.name !== 'AbortError') setState({ error: e.message, loading: false });
       });

@@ -1,10 +1,12 @@
-// The dashboard: one page per hash route, over the read-only API of `kabi serve`. Each page is a chunk of
-// its own, loaded when its route is first shown; the page opened first has its data requested here, at
-// once, while its code is still on the way (index.html already painted the header and a placeholder).
+// The dashboard: one page per hash route, over the read-only API of `kabi serve`. Each page but the two
+// opened first most often is a chunk of its own, loaded when its route is first shown; the page opened
+// first has had its data requested by boot.ts before this script even ran (index.html painted a shell).
 import type { JSX } from 'preact';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { apiUrl, prefetch, useStoreChanges } from './api';
+import { prefetched, useStoreChanges } from './api';
+import { BuildsPage } from './pages/builds';
+import { SeriesPage } from './pages/series';
 import { href, parseHash, type Route, useRoute } from './router';
 import './style.css';
 
@@ -13,23 +15,12 @@ type PageView = (props: { params: URLSearchParams; changes: number }) => JSX.Ele
 interface Page {
   title: string;
   load: () => Promise<PageView>;
-  /** The API requests the page makes first, from its route: started before its code has loaded. */
-  data?: (params: URLSearchParams) => string[];
 }
 
 const PAGES = new Map<string, Page>([
-  ['builds', { title: 'Builds', load: () => import('./pages/builds').then((m) => m.BuildsPage) }],
-  [
-    'series',
-    {
-      title: 'Series',
-      load: () => import('./pages/series').then((m) => m.SeriesPage),
-      data: (p) => [
-        apiUrl('series', { query: p.get('query') ?? '', by: p.get('by') ?? '' }),
-        apiUrl('builds', { query: 'kind=kernel' }),
-      ],
-    },
-  ],
+  // The default page and the series, the pages most often opened first: in this chunk, not one away.
+  ['builds', { title: 'Builds', load: async () => BuildsPage }],
+  ['series', { title: 'Series', load: async () => SeriesPage }],
   ['diff', { title: 'Diff', load: () => import('./pages/diff').then((m) => m.DiffView) }],
   ['symbol', { title: 'Symbol', load: () => import('./pages/symbol').then((m) => m.SymbolPage) }],
   ['kmods', { title: 'Kmods', load: () => import('./pages/kmods').then((m) => m.KmodsPage) }],
@@ -108,12 +99,18 @@ function App() {
   );
 }
 
-// The first page's code and data, requested before anything renders (the code first: a cold server
-// computes the data synchronously, and would otherwise serve the code only after it).
+// The first page's code, and its data (boot.ts requested it), before the first render: index.html's
+// shell stays on screen meanwhile, at most FIRST_RENDER_WAIT_MS. Rendered earlier, the page would show
+// "Loading…", then wait for an effect after the next frame before taking its data: a frame or more per
+// hop on a busy machine.
+const FIRST_RENDER_WAIT_MS = 1000;
 const first = parseHash(location.hash);
-loadPage(first.page)?.catch(() => {});
-for (const url of PAGES.get(first.page)?.data?.(first.params) ?? []) prefetch(url);
-
+const code = loadPage(first.page)?.catch(() => {});
 const root = document.getElementById('app')!;
-root.textContent = ''; // the shell index.html painted before this script ran
-render(<App />, root);
+Promise.race([
+  Promise.all([code, prefetched()]),
+  new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS)),
+]).then(() => {
+  root.textContent = ''; // the shell index.html painted before this script ran
+  render(<App />, root);
+});
