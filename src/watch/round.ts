@@ -103,10 +103,10 @@ async function watchSource(
   const fresh = poll.candidates.filter((c) => !state.seen.has(c.key));
   const dir = join(o.downloadDir, createHash('sha256').update(source.id).digest('hex').slice(0, 16));
   let allHandled = true;
+  const holder = o.holder ?? thisProcess();
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   for (const c of fresh) {
     const pkg: WatchPackage = { name: c.name, version: c.version, key: c.key, from: c.url ?? c.path ?? '' };
-    const holder = o.holder ?? thisProcess();
-    const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     const claim = await store.claimWatch(source.id, c.key, holder, leaseMs);
     if (claim.state === 'seen') continue;
     if (claim.state === 'held') {
