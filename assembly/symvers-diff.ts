@@ -13,10 +13,12 @@
 
 let top: usize = 0;
 
+/** Grows the memory to cover [0, end), at least doubling it: each grow costs V8 a remap and a new buffer. */
 function ensure(end: usize): void {
   const pages = i32((end + 0xffff) >>> 16);
   const have = memory.size();
-  if (pages > have && memory.grow(pages - have) < 0) unreachable();
+  if (pages <= have) return;
+  if (memory.grow(max(pages, have * 2) - have) < 0 && memory.grow(pages - have) < 0) unreachable();
 }
 
 export function alloc(n: u32): usize {
@@ -76,15 +78,23 @@ const P_NONE: i32 = 43; // `(none)`
   return load<u32>(pieceTable + id * 8 + 4);
 }
 
-@inline function put(out: usize, id: i32): usize {
-  const n = pieceLen(id);
-  memory.copy(out, pieceAt(id), n);
+/**
+ * Copies n bytes sixteen at a time. It may read up to fifteen bytes past the source and write up to
+ * fifteen past the destination: every source is followed by more of the heap, every destination by room
+ * that the next write overwrites (ensure() reserves it). memory.copy is a call per field, which cost more
+ * than the few bytes it moves.
+ */
+@inline function move(out: usize, from: usize, n: usize): usize {
+  for (let k: usize = 0; k < n; k += 16) v128.store(out + k, v128.load(from + k));
   return out + n;
 }
 
+@inline function put(out: usize, id: i32): usize {
+  return move(out, pieceAt(id), usize(pieceLen(id)));
+}
+
 @inline function copy(out: usize, from: usize, to: usize): usize {
-  memory.copy(out, from, to - from);
-  return out + (to - from);
+  return move(out, from, to - from);
 }
 
 // ---- parse (readers) --------------------------------------------------------------------------------
@@ -121,21 +131,39 @@ const SHORTEST_ROW: u32 = 22;
   return usize(load<u32>(t + T_ROWS)) + usize(r) * ROW;
 }
 
-function hexValue(from: usize, to: usize): i64 {
-  let value: i64 = 0;
-  for (let p = from; p < to; p++) {
-    const c = i32(load<u8>(p));
-    let d: i32 = -1;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
-    if (d < 0) return -1;
-    value = value * 16 + d;
+/** Each byte's value as a hexadecimal digit, 255 for the others (filled by parse). */
+let HEX: usize = 0;
+
+function hexTable(): usize {
+  const t = alloc(256);
+  memory.fill(t, 255, 256);
+  for (let c: u32 = 0; c < 10; c++) store<u8>(t + 48 + c, c);
+  for (let c: u32 = 0; c < 6; c++) {
+    store<u8>(t + 65 + c, 10 + c);
+    store<u8>(t + 97 + c, 10 + c);
   }
-  return value;
+  return t;
 }
 
+@inline function hexValue(from: usize, to: usize): i64 {
+  let value: u32 = 0;
+  let bad: u32 = 0;
+  for (let p = from; p < to; p++) {
+    const d = u32(load<u8>(HEX + usize(load<u8>(p))));
+    bad |= d;
+    value = (value << 4) | d;
+  }
+  return bad > 15 ? -1 : i64(value);
+}
+
+/** Whether [a, a + n) and [b, b + n) hold the same bytes, eight at a time (reading past both, as move). */
 function sameBytes(a: usize, b: usize, n: usize): bool {
-  return memory.compare(a, b, n) == 0;
+  let k: usize = 0;
+  for (; k + 16 <= n; k += 16) if (!i8x16.all_true(i8x16.eq(v128.load(a + k), v128.load(b + k)))) return false;
+  for (; k + 8 <= n; k += 8) if (load<u64>(a + k) != load<u64>(b + k)) return false;
+  if (k == n) return true;
+  const mask = (u64(1) << (u64(n - k) * 8)) - 1;
+  return ((load<u64>(a + k) ^ load<u64>(b + k)) & mask) == 0;
 }
 
 function typeAt(from: usize, to: usize): i32 {
@@ -146,91 +174,130 @@ function typeAt(from: usize, to: usize): i32 {
   return -1;
 }
 
+/** Set by hashOf: whether the symbol has a space (the JavaScript reader declines it). */
+let spaced = false;
+
+/** The symbol's hash, four bytes at a time; sets `spaced`. */
 function hashOf(from: usize, to: usize): u32 {
-  let h: u32 = 0x811c9dc5;
-  for (let p = from; p < to; p++) h = (h ^ u32(load<u8>(p))) * 0x01000193;
+  let h: u32 = u32(to - from) * 0x9e3779b1;
+  let any: u32 = 0;
+  for (let p = from; p < to; p += 4) {
+    let w = load<u32>(p);
+    if (to - p < 4) w &= (u32(1) << (u32(to - p) * 8)) - 1;
+    const x = w ^ 0x20202020; // a space becomes a zero byte (bytes past the end become 0x20)
+    any |= (x - 0x01010101) & ~x & 0x80808080;
+    h = rotl<u32>((h ^ w) * 0x85ebca6b, 13);
+  }
+  spaced = any != 0;
+  h ^= h >>> 16;
+  h *= 0x7feb352d;
   return h ^ (h >>> 15);
 }
 
+// The line being read, and the table being filled (globals: the scan and endLine share them).
+let tabs = 0;
+let t1: usize = 0;
+let t2: usize = 0;
+let t3: usize = 0;
+let t4: usize = 0;
+let rows: usize = 0;
+let count: u32 = 0;
+let vmlinux: u32 = 0;
+
 /**
  * The table of a plain Module.symvers at [text, text + length), or 0: the same file shape that
- * parseSymversTable (readers/module-symvers-table.ts) takes, and nothing more.
+ * parseSymversTable (readers/module-symvers-table.ts) takes, and nothing more. The text is scanned
+ * sixteen bytes at a time for the bytes that matter (tabs, line ends, `"`, `\`, anything not printable
+ * ASCII); the others are never looked at one by one.
  */
 export function parse(text: usize, length: u32): usize {
+  if (HEX == 0) HEX = hexTable();
   const end = text + length;
   const capacity = (length + 1) / SHORTEST_ROW + 1;
   const t = alloc(T_SIZE);
-  const rows = alloc(capacity * ROW);
+  rows = alloc(capacity * ROW);
   store<u32>(t + T_TEXT, u32(text));
   store<u32>(t + T_LENGTH, length);
   store<u32>(t + T_ROWS, u32(rows));
-  let count: u32 = 0;
-  let vmlinux: u32 = 0;
+  count = 0;
+  vmlinux = 0;
+  tabs = 0;
   let quotes: u32 = 0;
-  let pos = text;
-  while (pos < end) {
-    const line = pos;
-    let t1: usize = 0;
-    let t2: usize = 0;
-    let t3: usize = 0;
-    let t4: usize = 0;
-    let tabs = 0;
-    let nl = end;
-    let p = pos;
-    while (p < end) {
-      const c = load<u8>(p);
-      if (c >= 32 && c <= 126) {
-        if (c == 34 || c == 92) quotes = 1;
-      } else if (c == 10) {
-        nl = p;
-        break;
-      } else if (c == 9) {
+  let line = text;
+  const space = i8x16.splat(32);
+  const tilde = i8x16.splat(126);
+  const quote = i8x16.splat(34);
+  const backslash = i8x16.splat(92);
+  // alloc() rounds to 16 bytes, so the last chunk's load stays inside the text's allocation.
+  for (let p = text; p < end; p += 16) {
+    const v = v128.load(p);
+    const special = v128.or(
+      v128.or(i8x16.lt_u(v, space), i8x16.gt_u(v, tilde)),
+      v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)),
+    );
+    let mask = u32(i8x16.bitmask(special));
+    if (end - p < 16) mask &= (u32(1) << u32(end - p)) - 1;
+    while (mask != 0) {
+      const q = p + usize(ctz<u32>(mask));
+      mask &= mask - 1;
+      const c = load<u8>(q);
+      if (c == 9) {
         tabs++;
-        if (tabs == 1) t1 = p;
-        else if (tabs == 2) t2 = p;
-        else if (tabs == 3) t3 = p;
-        else if (tabs == 4) t4 = p;
+        if (tabs == 1) t1 = q;
+        else if (tabs == 2) t2 = q;
+        else if (tabs == 3) t3 = q;
+        else if (tabs == 4) t4 = q;
+      } else if (c == 10) {
+        if (!endLine(line, q)) return 0;
+        line = q + 1;
+        tabs = 0;
       } else if (c == 13) {
-        if (p + 1 >= end || load<u8>(p + 1) != 10) return 0; // a lone CR
-      } else return 0; // not printable ASCII
-      p++;
+        if (q + 1 >= end || load<u8>(q + 1) != 10) return 0; // a lone CR
+      } else if (c == 34 || c == 92) quotes = 1;
+      else return 0; // not printable ASCII
     }
-    if (nl - line > MAX_LINE) return 0;
-    const stop = nl > line && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
-    pos = nl + 1;
-    if (load<u8>(line) != 48) {
-      for (let q = line; q < stop; q++) {
-        const c = load<u8>(q);
-        if (c != 32 && c != 9) return 0;
-      }
-      continue; // a blank line
-    }
-    if (tabs < 3 || tabs > 4) return 0;
-    if (t1 - line < 3 || t1 - line > 10 || load<u8>(line + 1) != 120) return 0;
-    const value = hexValue(line + 2, t1);
-    if (value < 0 || t2 == t1 + 1 || t3 == t2 + 1) return 0;
-    const typeEnd = tabs == 4 ? t4 : stop;
-    const type = typeAt(t3 + 1, typeEnd);
-    if (type < 0) return 0;
-    for (let q = t1 + 1; q < t2; q++) if (load<u8>(q) == 32) return 0;
-    const r = rows + usize(count) * ROW;
-    store<u32>(r + R_SYMBOL, u32(t1 + 1));
-    store<u32>(r + R_SYMBOL_END, u32(t2));
-    store<u32>(r + R_MODULE, u32(t2 + 1));
-    store<u32>(r + R_MODULE_END, u32(t3));
-    store<u32>(r + R_NS, u32(tabs == 4 ? t4 + 1 : stop));
-    store<u32>(r + R_NS_END, u32(stop));
-    store<u32>(r + R_CRC, u32(value));
-    store<u32>(r + R_TYPE, u32(type));
-    store<u32>(r + R_HASH, hashOf(t1 + 1, t2));
-    if (t3 - t2 == 8 && isVmlinux(t2 + 1)) vmlinux++;
-    count++;
   }
+  if (line < end && !endLine(line, end)) return 0;
   if (count == 0) return 0;
   store<u32>(t + T_COUNT, count);
   store<u32>(t + T_VMLINUX, vmlinux);
   store<u32>(t + T_QUOTES, quotes);
   return index(t) ? t : 0; // a duplicate: the JavaScript reader says where, or keeps the last
+}
+
+/** The line [line, nl) (nl: its LF, or the text's end), whose tabs the scan found; false to decline. */
+function endLine(line: usize, nl: usize): bool {
+  if (nl - line > MAX_LINE) return false;
+  const stop = nl > line && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+  if (line == nl || load<u8>(line) != 48) {
+    for (let q = line; q < stop; q++) {
+      const c = load<u8>(q);
+      if (c != 32 && c != 9) return false;
+    }
+    return true; // a blank line
+  }
+  if (tabs < 3 || tabs > 4) return false;
+  if (t1 - line < 3 || t1 - line > 10 || load<u8>(line + 1) != 120) return false;
+  const value = hexValue(line + 2, t1);
+  if (value < 0 || t2 == t1 + 1 || t3 == t2 + 1) return false;
+  const typeEnd = tabs == 4 ? t4 : stop;
+  const type = typeAt(t3 + 1, typeEnd);
+  if (type < 0) return false;
+  const hash = hashOf(t1 + 1, t2);
+  if (spaced) return false;
+  const r = rows + usize(count) * ROW;
+  store<u32>(r + R_SYMBOL, u32(t1 + 1));
+  store<u32>(r + R_SYMBOL_END, u32(t2));
+  store<u32>(r + R_MODULE, u32(t2 + 1));
+  store<u32>(r + R_MODULE_END, u32(t3));
+  store<u32>(r + R_NS, u32(tabs == 4 ? t4 + 1 : stop));
+  store<u32>(r + R_NS_END, u32(stop));
+  store<u32>(r + R_CRC, u32(value));
+  store<u32>(r + R_TYPE, u32(type));
+  store<u32>(r + R_HASH, hash);
+  if (t3 - t2 == 8 && isVmlinux(t2 + 1)) vmlinux++;
+  count++;
+  return true;
 }
 
 function isVmlinux(p: usize): bool {
@@ -257,10 +324,20 @@ function index(t: usize): bool {
   store<u32>(t + T_MASK, mask);
   for (let r: u32 = 0; r < count; r++) {
     const rr = row(t, r);
-    if (find(t, load<u32>(rr + R_SYMBOL), load<u32>(rr + R_SYMBOL_END), load<u32>(rr + R_HASH)) >= 0)
-      return false;
-    let slot = load<u32>(rr + R_HASH) & mask;
-    while (load<u32>(hash + slot * 4) != 0) slot = (slot + 1) & mask;
+    const h = load<u32>(rr + R_HASH);
+    const from = usize(load<u32>(rr + R_SYMBOL));
+    const n = usize(load<u32>(rr + R_SYMBOL_END)) - from;
+    let slot = h & mask;
+    for (let e = load<u32>(hash + slot * 4); e != 0; e = load<u32>(hash + slot * 4)) {
+      const other = row(t, e - 1);
+      if (
+        load<u32>(other + R_HASH) == h &&
+        usize(load<u32>(other + R_SYMBOL_END) - load<u32>(other + R_SYMBOL)) == n &&
+        sameBytes(usize(load<u32>(other + R_SYMBOL)), from, n)
+      )
+        return false;
+      slot = (slot + 1) & mask;
+    }
     store<u32>(hash + slot * 4, r + 1);
   }
   return true;
@@ -417,8 +494,9 @@ function breaking(kind: u32, a: usize, o: i32, b: usize, n: i32): bool {
   return false;
 }
 
-// The sort: pair indices ordered by their symbol's bytes. Each carries its symbol's first eight bytes as
-// a big-endian key, so most comparisons are one integer comparison.
+// The sort: pair indices ordered by their symbol's bytes. Each carries its symbol's first sixteen bytes
+// as two big-endian keys, so most comparisons are one or two integer comparisons (kernel symbols often
+// share eight: `__ksymtab`, `snd_soc_`, `drm_atom`).
 let sortKeys: usize = 0;
 let sortSymbols: usize = 0;
 
@@ -426,15 +504,14 @@ let sortSymbols: usize = 0;
 function sortPairs(pairs: usize, n: u32, t: usize, side: u32): usize {
   const order = alloc(n * 4);
   const scratch = alloc(n * 4);
-  sortKeys = alloc(n * 8);
+  sortKeys = alloc(n * 16);
   sortSymbols = alloc(n * 8);
   for (let q: u32 = 0; q < n; q++) {
     const r = row(t, u32(load<i32>(pairs + usize(q) * 8 + side * 4)));
     const from = usize(load<u32>(r + R_SYMBOL));
     const to = usize(load<u32>(r + R_SYMBOL_END));
-    let key: u64 = 0;
-    for (let k: usize = 0; k < 8; k++) key = (key << 8) | (from + k < to ? u64(load<u8>(from + k)) : 0);
-    store<u64>(sortKeys + usize(q) * 8, key);
+    store<u64>(sortKeys + usize(q) * 16, keyAt(from, to));
+    store<u64>(sortKeys + usize(q) * 16 + 8, keyAt(from + 8, to));
     store<u32>(sortSymbols + usize(q) * 8, u32(from));
     store<u32>(sortSymbols + usize(q) * 8 + 4, u32(to));
     store<u32>(order + usize(q) * 4, q);
@@ -483,18 +560,49 @@ function sortPairs(pairs: usize, n: u32, t: usize, side: u32): usize {
   return from;
 }
 
-function less(x: u32, y: u32): bool {
-  const kx = load<u64>(sortKeys + usize(x) * 8);
-  const ky = load<u64>(sortKeys + usize(y) * 8);
+/** Bytes [from, from + 8) as a big-endian number, zeros past `to`. */
+function keyAt(from: usize, to: usize): u64 {
+  if (from >= to) return 0;
+  let key = bswap<u64>(load<u64>(from));
+  if (to - from < 8) {
+    const drop = u64(8 - (to - from)) * 8;
+    key = (key >>> drop) << drop;
+  }
+  return key;
+}
+
+@inline function less(x: u32, y: u32): bool {
+  const px = sortKeys + usize(x) * 16;
+  const py = sortKeys + usize(y) * 16;
+  const kx = load<u64>(px);
+  const ky = load<u64>(py);
   if (kx != ky) return kx < ky;
+  const lx = load<u64>(px + 8);
+  const ly = load<u64>(py + 8);
+  return lx != ly ? lx < ly : lessAfterKey(x, y);
+}
+
+/** less() for two symbols whose first sixteen bytes are the same. */
+function lessAfterKey(x: u32, y: u32): bool {
   const x0 = usize(load<u32>(sortSymbols + usize(x) * 8));
   const x1 = usize(load<u32>(sortSymbols + usize(x) * 8 + 4));
   const y0 = usize(load<u32>(sortSymbols + usize(y) * 8));
   const y1 = usize(load<u32>(sortSymbols + usize(y) * 8 + 4));
   const nx = x1 - x0;
   const ny = y1 - y0;
-  const c = memory.compare(x0, y0, nx < ny ? nx : ny);
-  return c != 0 ? c < 0 : nx < ny;
+  const n = nx < ny ? nx : ny;
+  // The first sixteen bytes are equal (the keys); the rest eight at a time, as big-endian numbers.
+  for (let k: usize = 16; k < n; k += 8) {
+    let wx = bswap<u64>(load<u64>(x0 + k));
+    let wy = bswap<u64>(load<u64>(y0 + k));
+    if (n - k < 8) {
+      const drop = u64(8 - (n - k)) * 8;
+      wx = (wx >>> drop) << drop;
+      wy = (wy >>> drop) << drop;
+    }
+    if (wx != wy) return wx < wy;
+  }
+  return nx < ny;
 }
 
 // ---- bytes (report) ---------------------------------------------------------------------------------
@@ -513,13 +621,16 @@ function rowRoom(a: usize, b: usize, o: i32, n: i32): u32 {
   return room;
 }
 
-const HEX_DIGITS: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
-
 /** formatCrc (model/export.ts): `0x` and eight lower-case digits. */
-function crcAt(out: usize, crc: u32): usize {
-  store<u8>(out, 48);
-  store<u8>(out + 1, 120);
-  for (let k: u32 = 0; k < 8; k++) store<u8>(out + 2 + k, load<u8>(HEX_DIGITS + ((crc >>> (28 - k * 4)) & 15)));
+@inline function crcAt(out: usize, crc: u32): usize {
+  store<u16>(out, 0x7830); // `0x`
+  // Each nibble into its own byte (least significant first), then to ASCII, then most significant first.
+  let x = u64(crc);
+  x = ((x & 0xffff0000) << 16) | (x & 0xffff);
+  x = ((x & 0x0000ff000000ff00) << 8) | (x & 0x000000ff000000ff);
+  x = ((x & 0x00f000f000f000f0) << 4) | (x & 0x000f000f000f000f);
+  const letters = ((x + 0x0606060606060606) >>> 4) & 0x0101010101010101; // 1 where a nibble > 9
+  store<u64>(out + 2, bswap<u64>(x + 0x3030303030303030 + letters * 39));
   return out + 10;
 }
 
