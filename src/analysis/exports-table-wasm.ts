@@ -69,7 +69,13 @@ export function wasmChanges(r: WasmTableDiffReport): {
 } {
   const wasm = symversWasm()!;
   const at = wasm.u32(r.diff + DIFF.changes);
-  const c = { kind: [] as number[], old: [] as number[], new: [] as number[], breaking: [] as number[], severity: [] as number[] };
+  const c = {
+    kind: [] as number[],
+    old: [] as number[],
+    new: [] as number[],
+    breaking: [] as number[],
+    severity: [] as number[],
+  };
   const view = new DataView(wasm.x.memory.buffer);
   for (let i = 0; i < r.count; i++) {
     const meta = view.getUint32(at + 12 * i, true);

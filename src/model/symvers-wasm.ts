@@ -5,7 +5,7 @@
 // each of them may import. The JavaScript columns path (module-symvers-table.ts and after) stays the
 // definition: null here (no .wasm in this build) or a 0 from any step sends the caller back to it.
 import { readFileSync } from 'node:fs';
-import { EXPORT_TYPES, isGplOnly } from './export.js';
+import { EXPORT_TYPES, type Export, type ExportType, isGplOnly } from './export.js';
 
 export interface SymversWasmExports {
   memory: { buffer: ArrayBuffer };
@@ -48,7 +48,9 @@ export const PIECE = {
 } as const;
 
 /** A table's header fields (byte offsets of u32s), as T_* in the module. */
-export const TABLE = { count: 8, vmlinux: 12, quotes: 28 } as const;
+export const TABLE = { count: 8, vmlinux: 12, rows: 16, quotes: 28 } as const;
+/** A row's fields, as R_* in the module: [start, end) addresses of symbol, module, namespace; CRC; type. */
+const ROW = { size: 36, symbol: 0, module: 8, namespace: 16, crc: 24, type: 28 } as const;
 /** The diff's header fields, as D_* in the module; changes are 3 u32 each: kind | breaking << 8 | severity << 16, old, new. */
 export const DIFF = { count: 0, changes: 4, byKind: 8, bySeverity: 32, width: 44 } as const;
 
@@ -130,4 +132,21 @@ export function symversWasm(): SymversWasm | null {
 export function freshSymversWasm(): SymversWasm | null {
   instance = undefined;
   return symversWasm();
+}
+
+/** Row `r` of a table in the module's memory as the model's Export: for tests. */
+export function wasmTableExport(t: WasmSymversTable, r: number): Export {
+  const wasm = symversWasm()!;
+  const at = wasm.u32(t.ptr + TABLE.rows) + r * ROW.size;
+  const text = (f: number) => {
+    const from = wasm.u32(at + f);
+    return wasm.bytes(from, wasm.u32(at + f + 4) - from).toString('latin1');
+  };
+  return {
+    symbol: text(ROW.symbol),
+    crc: wasm.u32(at + ROW.crc),
+    module: text(ROW.module),
+    exportType: EXPORT_TYPES[wasm.u32(at + ROW.type)] as ExportType,
+    namespace: text(ROW.namespace),
+  };
 }

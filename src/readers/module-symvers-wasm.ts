@@ -9,6 +9,15 @@ import { plainText } from './module-symvers-table.js';
 /** Larger files go to the JavaScript reader (the module's memory is 32-bit). */
 const MAX_BYTES = 256 << 20;
 
+/** The table of these bytes (copied into the module's memory), or null: parseSymversTable's pair. */
+export function parseSymversTableWasm(bytes: Uint8Array, source: string): WasmSymversTable | null {
+  const wasm = symversWasm();
+  if (wasm === null || bytes.length === 0 || bytes.length > MAX_BYTES) return null;
+  const at = wasm.x.alloc(bytes.length);
+  wasm.bytes(at, bytes.length).set(bytes);
+  return parseAt(at, bytes.length, source);
+}
+
 /** The file's table in the module's memory, or null (no .wasm, not a plain table, unreadable). */
 export function readSymversTableWasm(path: string): WasmSymversTable | null {
   const wasm = symversWasm();
@@ -29,18 +38,23 @@ export function readSymversTableWasm(path: string): WasmSymversTable | null {
     let got = 0;
     for (let n = 1; got < size && n > 0; got += n) n = readSync(fd, view, got, size - got, null);
     if (got !== size || !plainText(view)) return null;
-    const t = wasm.x.parse(at, size);
-    if (t === 0) return null;
-    return {
-      source: path,
-      ptr: t,
-      count: wasm.u32(t + TABLE.count),
-      vmlinux: wasm.u32(t + TABLE.vmlinux),
-      quotes: wasm.u32(t + TABLE.quotes) === 1,
-    };
+    return parseAt(at, size, path);
   } catch {
     return null;
   } finally {
     closeSync(fd);
   }
+}
+
+function parseAt(at: number, size: number, source: string): WasmSymversTable | null {
+  const wasm = symversWasm()!;
+  const t = wasm.x.parse(at, size);
+  if (t === 0) return null;
+  return {
+    source,
+    ptr: t,
+    count: wasm.u32(t + TABLE.count),
+    vmlinux: wasm.u32(t + TABLE.vmlinux),
+    quotes: wasm.u32(t + TABLE.quotes) === 1,
+  };
 }

@@ -14,7 +14,16 @@ function jsonPieces(wasm: SymversWasm): void {
   wasm.setPieces('json-open', PIECE.open, OPEN);
   wasm.setPieces('json-type', PIECE.typeJson, TYPE);
   wasm.setPieces('json-close', PIECE.close, CLOSE);
-  wasm.setPieces('json', PIECE.old, ['","old":', ',"new":', '{"crc":"', '","module":"', '"}', 'null', '\n    ', ',\n    ']);
+  wasm.setPieces('json', PIECE.old, [
+    '","old":',
+    ',"new":',
+    '{"crc":"',
+    '","module":"',
+    '"}',
+    'null',
+    '\n    ',
+    ',\n    ',
+  ]);
 }
 
 // describe() in diff-table.ts, in pieces.

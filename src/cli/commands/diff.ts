@@ -70,7 +70,11 @@ async function tableDiff(
     const [a, b] = [lib.readSymversTableWasm(oldPath), lib.readSymversTableWasm(newPath)];
     const report = a && b && lib.tablesComparable(a, b) ? lib.compareWasmTables(a, b) : null;
     const out =
-      report === null ? null : o.format === 'json' ? lib.wasmDiffToJson(report) : lib.wasmDiffToText(report, opts);
+      report === null
+        ? null
+        : o.format === 'json'
+          ? lib.wasmDiffToJson(report)
+          : lib.wasmDiffToText(report, opts);
     if (report !== null && out !== null) {
       if (o.output) await writeFile(o.output, out);
       else process.stdout.write(out);
