@@ -647,13 +647,12 @@ function exportJson(out: usize, t: usize, r: i32): usize {
 }
 
 /**
- * The changes as plainRows (report/diff-table.ts) writes them, from `out` on; the address after the
- * last byte. Only for tables without `"` or `\` (T_QUOTES).
+ * Changes [from, to) as plainRows (report/diff-table.ts) writes them, from `out` on; the address after
+ * the last byte. Only for tables without `"` or `\` (T_QUOTES).
  */
-export function jsonRows(a: usize, b: usize, d: usize, out: usize): usize {
-  const count = load<u32>(d + D_COUNT);
+export function jsonRows(a: usize, b: usize, d: usize, from: u32, to: u32, out: usize): usize {
   const changes = usize(load<u32>(d + D_CHANGES));
-  for (let i: u32 = 0; i < count; i++) {
+  for (let i = from; i < to; i++) {
     const c = changes + usize(i) * CHANGE;
     const meta = load<u32>(c);
     const o = load<i32>(c + 4);

@@ -15,7 +15,7 @@ export interface SymversWasmExports {
   gplOnlyMask(mask: number): void;
   parse(text: number, length: number): number;
   diff(a: number, b: number, breakingSeverity: number, harmlessSeverity: number): number;
-  jsonRows(a: number, b: number, d: number, out: number): number;
+  jsonRows(a: number, b: number, d: number, from: number, to: number, out: number): number;
   textRows(a: number, b: number, d: number, from: number, to: number, width: number, out: number): number;
 }
 

@@ -10,6 +10,9 @@ import { CLOSE, OPEN, SEVERITY_TEXT, sliceLength, TYPE } from './diff-table.js';
 import { KIND_TITLE, verdictLine } from './messages.js';
 import type { TextOptions } from './text.js';
 
+/** Changes written per call into the module (see wasmDiffToJson). */
+const SLICE = 2048;
+
 function jsonPieces(wasm: SymversWasm): void {
   wasm.setPieces('json-open', PIECE.open, OPEN);
   wasm.setPieces('json-type', PIECE.typeJson, TYPE);
@@ -62,7 +65,10 @@ export function wasmDiffToJson(r: WasmTableDiffReport): Buffer | null {
   jsonPieces(wasm);
   const start = wasm.x.alloc(0);
   let p = wasm.write(start, `${text},\n  "changes": [`);
-  p = wasm.x.jsonRows(r.oldTable.ptr, r.newTable.ptr, r.diff, p);
+  // In slices: V8 runs a wasm function's first call in its baseline code and swaps in the optimised code
+  // (compiled meanwhile on another thread) only at a later call.
+  for (let i = 0; i < r.count; i += SLICE)
+    p = wasm.x.jsonRows(r.oldTable.ptr, r.newTable.ptr, r.diff, i, Math.min(r.count, i + SLICE), p);
   p = wasm.write(p, '\n  ]\n}\n');
   return claim(wasm, start, p);
 }
@@ -90,7 +96,8 @@ export function wasmDiffToText(r: WasmTableDiffReport, opts: TextOptions): Buffe
     if (total === 0) continue;
     p = wasm.write(p, `\n\n${KIND_TITLE[CHANGE_KINDS[kind]!]} (${total})`);
     const shown = opts.limit === null ? total : sliceLength(total, opts.limit);
-    p = wasm.x.textRows(r.oldTable.ptr, r.newTable.ptr, r.diff, from, from + shown, r.width, p);
+    for (let i = from; i < from + shown; i += SLICE)
+      p = wasm.x.textRows(r.oldTable.ptr, r.newTable.ptr, r.diff, i, Math.min(from + shown, i + SLICE), r.width, p);
     if (shown < total)
       p = wasm.write(p, `\n  … ${total - shown} more (--all lists every change, --format json for tools)`);
   }
