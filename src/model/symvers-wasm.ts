@@ -115,7 +115,10 @@ const { WebAssembly: Wasm } = globalThis as unknown as {
 
 let instance: SymversWasm | null | undefined;
 
-/** The process's instance, or null when this build has no .wasm (the JavaScript path then runs). */
+/**
+ * The process's instance, or null when this build has no .wasm (the JavaScript path then runs). Its heap is
+ * never freed (a CLI process diffs once): a long-lived caller takes the JavaScript path, or freshSymversWasm.
+ */
 export function symversWasm(): SymversWasm | null {
   if (instance !== undefined) return instance;
   try {

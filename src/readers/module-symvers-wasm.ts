@@ -6,8 +6,11 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { symversWasm, TABLE, type WasmSymversTable } from '../model/symvers-wasm.js';
 import { plainText } from './module-symvers-table.js';
 
-/** Larger files go to the JavaScript reader (the module's memory is 32-bit). */
-const MAX_BYTES = 256 << 20;
+/**
+ * Larger files go to the JavaScript reader: the module's memory is 32-bit and holds both files, their
+ * rows and a report several times their size (a kernel's Module.symvers is ~2 MB).
+ */
+const MAX_BYTES = 64 << 20;
 
 /** The table of these bytes (copied into the module's memory), or null: parseSymversTable's pair. */
 export function parseSymversTableWasm(bytes: Uint8Array, source: string): WasmSymversTable | null {

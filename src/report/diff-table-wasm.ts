@@ -97,7 +97,15 @@ export function wasmDiffToText(r: WasmTableDiffReport, opts: TextOptions): Buffe
     p = wasm.write(p, `\n\n${KIND_TITLE[CHANGE_KINDS[kind]!]} (${total})`);
     const shown = opts.limit === null ? total : sliceLength(total, opts.limit);
     for (let i = from; i < from + shown; i += SLICE)
-      p = wasm.x.textRows(r.oldTable.ptr, r.newTable.ptr, r.diff, i, Math.min(from + shown, i + SLICE), r.width, p);
+      p = wasm.x.textRows(
+        r.oldTable.ptr,
+        r.newTable.ptr,
+        r.diff,
+        i,
+        Math.min(from + shown, i + SLICE),
+        r.width,
+        p,
+      );
     if (shown < total)
       p = wasm.write(p, `\n  … ${total - shown} more (--all lists every change, --format json for tools)`);
   }
