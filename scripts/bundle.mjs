@@ -2,13 +2,26 @@
 // part instead of ~200 modules to resolve and compile at every `kabi` start. esbuild splits at the
 // dynamic imports, so `kabi diff` loads neither the server nor the store's addon. Native addons stay
 // outside (they are found in node_modules at run time), and so does fastify, loaded only by `kabi serve`.
-import { rmSync } from 'node:fs';
+// First it compiles the WebAssembly core of `kabi diff` (assembly/symvers-diff.ts, AssemblyScript) into
+// dist/src/model/, beside its loader (src/model/symvers-wasm.ts), and copies it beside the bundle.
+import { copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
+const wasm = join(root, 'dist', 'src', 'model', 'symvers-diff.wasm');
+// -O3, SIMD (the parse's scan; Node 16.4+) and no runtime: the module allocates nothing managed (one bump heap), and has no imports.
+const compiled = await asc.main(
+  [join(root, 'assembly', 'symvers-diff.ts'), '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '-o', wasm],
+  {},
+);
+if (compiled.error) {
+  process.stderr.write(compiled.stderr.toString());
+  throw compiled.error;
+}
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
@@ -25,3 +38,4 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+copyFileSync(wasm, join(outdir, 'symvers-diff.wasm'));

@@ -5,9 +5,12 @@ import type { Policy } from './model/policy.js';
 import type { LoadPolicyOptions } from './readers/load-policy.js';
 
 export { compareTables, tablesComparable } from './analysis/exports-table-diff.js';
+export { compareWasmTables } from './analysis/exports-table-wasm.js';
 export { DEFAULT_POLICY } from './analysis/severity.js';
 export { readSymversTable } from './readers/module-symvers-table.js';
+export { readSymversTableWasm } from './readers/module-symvers-wasm.js';
 export { tableDiffToJson, tableDiffToText } from './report/diff-table.js';
+export { wasmDiffToJson, wasmDiffToText } from './report/diff-table-wasm.js';
 
 /**
  * loadPolicy (readers/load-policy.ts), loaded only when called: the policy and stablelist readers bring

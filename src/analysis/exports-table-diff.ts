@@ -52,7 +52,10 @@ const GPL_ONLY = EXPORT_TYPES.map((t) => isGplOnly(t));
  * Whether compareBuilds would judge the pair (both export something, both kernels or both modules only);
  * when not, the caller takes the general path, which says why.
  */
-export function tablesComparable(a: SymversTable, b: SymversTable): boolean {
+export function tablesComparable(
+  a: Pick<SymversTable, 'count' | 'vmlinux'>,
+  b: Pick<SymversTable, 'count' | 'vmlinux'>,
+): boolean {
   return a.count > 0 && b.count > 0 && a.vmlinux > 0 === b.vmlinux > 0;
 }
 

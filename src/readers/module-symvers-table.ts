@@ -126,7 +126,7 @@ export async function readSymversTable(path: string): Promise<SymversTable | nul
  * compression, package, ELF or BTF magic does; the two kinds whose magic is printable ASCII (a bzImage's
  * `HdrS` at 0x202, an arm64 Image's `ARMd` at 0x38) are left to the sniffer, which decides as before.
  */
-function plainText(raw: Uint8Array): boolean {
+export function plainText(raw: Uint8Array): boolean {
   const at = (offset: number, magic: string) =>
     raw.length >= offset + magic.length &&
     Buffer.from(raw.buffer, raw.byteOffset + offset, magic.length).toString('latin1') === magic;

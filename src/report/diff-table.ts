@@ -61,10 +61,10 @@ function quoting(t: SymversTable): (s: string) => string {
   return t.text.includes('"') || t.text.includes('\\') ? escaped : quoted;
 }
 
-// The constant parts of a change's JSON, for plainRows.
-const OPEN = CHANGE_KINDS.map((k) => `{"kind":"${k}","symbol":"`);
-const TYPE = EXPORT_TYPES.map((t) => `","exportType":"${t}","namespace":"`);
-const CLOSE = SEVERITIES.flatMap((s) =>
+// The constant parts of a change's JSON, for plainRows (and the WebAssembly writer, diff-table-wasm.ts).
+export const OPEN = CHANGE_KINDS.map((k) => `{"kind":"${k}","symbol":"`);
+export const TYPE = EXPORT_TYPES.map((t) => `","exportType":"${t}","namespace":"`);
+export const CLOSE = SEVERITIES.flatMap((s) =>
   [false, true].map(
     (breaking) => `,"severity":"${s}","rule":"default","breaking":${breaking},"protected":null}`,
   ),
@@ -107,7 +107,7 @@ function exportJson(t: SymversTable, r: number, q: (s: string) => string): strin
   return `{"crc":"${formatCrc(t.crc[r]!)}","module":${q(tableField(t, r, MODULE))},"exportType":"${EXPORT_TYPES[t.exportType[r]!]}","namespace":${q(tableField(t, r, NAMESPACE))}}`;
 }
 
-const SEVERITY_TEXT = ['ign ', 'warn', 'FAIL'];
+export const SEVERITY_TEXT = ['ign ', 'warn', 'FAIL'];
 
 /** diffToText without colours. */
 export function tableDiffToText(r: TableDiffReport, opts: TextOptions): Buffer {
@@ -151,7 +151,7 @@ export function tableDiffToText(r: TableDiffReport, opts: TextOptions): Buffer {
 }
 
 /** How many `group.slice(0, limit)` keeps (a negative limit counts from the end, as slice does). */
-function sliceLength(total: number, limit: number): number {
+export function sliceLength(total: number, limit: number): number {
   return limit >= 0 ? Math.min(total, limit) : Math.max(0, total + limit);
 }
 

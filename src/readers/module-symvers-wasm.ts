@@ -1,0 +1,63 @@
+// A plain Module.symvers read straight into the WebAssembly core's memory (model/symvers-wasm.ts) and
+// parsed there: the same files parseSymversTable (module-symvers-table.ts) takes, as that reader's
+// typed arrays and strings cost a cold process more than the bytes do. Anything else is null, and the
+// caller reads the file with readSymversTable, which falls back in turn to the general reader.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { symversWasm, TABLE, type WasmSymversTable } from '../model/symvers-wasm.js';
+import { plainText } from './module-symvers-table.js';
+
+/**
+ * Larger files go to the JavaScript reader: the module's memory is 32-bit and holds both files, their
+ * rows and a report several times their size (a kernel's Module.symvers is ~2 MB).
+ */
+const MAX_BYTES = 64 << 20;
+
+/** The table of these bytes (copied into the module's memory), or null: parseSymversTable's pair. */
+export function parseSymversTableWasm(bytes: Uint8Array, source: string): WasmSymversTable | null {
+  const wasm = symversWasm();
+  if (wasm === null || bytes.length === 0 || bytes.length > MAX_BYTES) return null;
+  const at = wasm.x.alloc(bytes.length);
+  wasm.bytes(at, bytes.length).set(bytes);
+  return parseAt(at, bytes.length, source);
+}
+
+/** The file's table in the module's memory, or null (no .wasm, not a plain table, unreadable). */
+export function readSymversTableWasm(path: string): WasmSymversTable | null {
+  const wasm = symversWasm();
+  if (wasm === null) return null;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null; // the general reader names the fault
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size === 0 || stat.size > MAX_BYTES) return null;
+    const size = stat.size;
+    const at = wasm.x.alloc(size);
+    // Synchronous: one read into the memory the parse runs over, no copy and no event-loop turn.
+    const view = wasm.bytes(at, size);
+    let got = 0;
+    for (let n = 1; got < size && n > 0; got += n) n = readSync(fd, view, got, size - got, null);
+    if (got !== size || !plainText(view)) return null;
+    return parseAt(at, size, path);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseAt(at: number, size: number, source: string): WasmSymversTable | null {
+  const wasm = symversWasm()!;
+  const t = wasm.x.parse(at, size);
+  if (t === 0) return null;
+  return {
+    source,
+    ptr: t,
+    count: wasm.u32(t + TABLE.count),
+    vmlinux: wasm.u32(t + TABLE.vmlinux),
+    quotes: wasm.u32(t + TABLE.quotes) === 1,
+  };
+}
