@@ -22,7 +22,15 @@ import { type LoaderProfile, UNKNOWN_PROFILE } from '../model/loader-profile.js'
 import type { ModuleImage } from '../model/module-image.js';
 import type { ConfigDependency, Reason, Taint } from '../model/verdict.js';
 import { TAINT_ORDER } from '../model/verdict.js';
-import { codeOf, type NeededImport, type ReasonItem, symbolOf } from './module-compat-reasons.js';
+import {
+  codeOf,
+  expandItem,
+  type ItemContext,
+  type NeededImport,
+  type ReasonItem,
+  resolvedAt,
+  symbolOf,
+} from './module-compat-reasons.js';
 
 /** What moduleVerdicts knows of the kernel besides the profile. */
 export interface LoaderFacts {
@@ -30,10 +38,11 @@ export interface LoaderFacts {
   lookup: (symbol: string) => Export | undefined;
   /** Whether the kernel's exports carry CRCs: modversions, when the profile does not say. */
   kernelHasCrcs: boolean;
-  /** lookup's answer for each of neededImports(m), in order, when the caller has them already. */
-  resolved?: readonly (Export | undefined)[];
-  /** The Reason an import's compact reason stands for (module-compat-reasons.ts), when there are any. */
-  expand?: (r: number) => Reason;
+  /**
+   * What the draft's compact reasons refer to (module-compat-reasons.ts), when there are any: lookup's
+   * answer for each needed import by index, and the Reason each number stands for.
+   */
+  context?: ItemContext;
 }
 
 export interface LoaderDraft {
@@ -88,6 +97,19 @@ export function neededAfterRebuild(m: ModuleImage, rebuilt: ModuleImage): readon
 
 const neededByModule = new WeakMap<ModuleImage, readonly NeededImport[]>();
 
+const unversionedByNeeded = new WeakMap<readonly NeededImport[], number[]>();
+
+/** Indexes of the needed imports without a `__versions` record (crc null): worked out once per list. */
+function unversionedOf(needed: readonly NeededImport[]): number[] {
+  let out = unversionedByNeeded.get(needed);
+  if (!out) {
+    out = [];
+    for (let i = 0; i < needed.length; i++) if (needed[i]!.crc === null) out.push(i);
+    unversionedByNeeded.set(needed, out);
+  }
+  return out;
+}
+
 /** The draft's reasons and notes with the configuration's rules applied, and the module's taints. */
 export function applyLoaderRules(
   m: ModuleImage,
@@ -106,20 +128,26 @@ export function applyLoaderRulesTo(
   draft: ItemDraft,
   facts: LoaderFacts,
 ): ItemOutcome {
+  return applyLoaderRulesIn(m, profile, { reasons: [...draft.reasons], notes: [...draft.notes] }, facts);
+}
+
+/** applyLoaderRulesTo on the draft's own arrays (moduleVerdicts makes them for one verdict). */
+export function applyLoaderRulesIn(
+  m: ModuleImage,
+  profile: LoaderProfile | null | undefined,
+  draft: ItemDraft,
+  facts: LoaderFacts,
+): ItemOutcome {
   const p = profile ?? UNKNOWN_PROFILE;
-  const out: ItemOutcome = {
-    reasons: [...draft.reasons],
-    notes: [...draft.notes],
-    taints: [],
-    dependsOn: [],
-  };
+  const out: ItemOutcome = { reasons: draft.reasons, notes: draft.notes, taints: [], dependsOn: [] };
   if (p.modversions === false) unversionedKernel(out);
   forcedLoad(m, p, out, facts);
   missingRecords(m, p, out, facts);
   namespaces(p, out, facts);
   signature(m, p, out);
   moduleTaints(m, out);
-  out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
+  if (out.taints.length > 1)
+    out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
   return out;
 }
 
@@ -136,7 +164,11 @@ function unversionedKernel(out: ItemOutcome): void {
 
 const FORCE_LOAD = 'CONFIG_MODULE_FORCE_LOAD';
 
+const isForced = (r: ReasonItem) =>
+  typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic');
+
 function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  if (!out.reasons.some(isForced)) return;
   const forced = out.reasons.filter(
     (r): r is Reason => typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic'),
   );
@@ -170,9 +202,8 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
   const needed = neededImports(m);
   // Worked out only for a module with an import without a record: most have none.
   let failed: Set<string | undefined> | undefined;
-  for (let i = 0; i < needed.length; i++) {
-    const { symbol, crc } = needed[i]!;
-    if (crc !== null) continue;
+  for (const i of unversionedOf(needed)) {
+    const { symbol } = needed[i]!;
     failed ??= new Set(
       out.reasons
         .filter((r) => {
@@ -181,7 +212,7 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
         })
         .map((r) => symbolOf(r, needed)),
     );
-    const e = facts.resolved ? facts.resolved[i] : facts.lookup(symbol);
+    const e = facts.context ? resolvedAt(facts.context, i) : facts.lookup(symbol);
     // check_version() returns 1 at once when the exporter has no CRC.
     if (failed.has(symbol) || !e || e.crc === null || e.crc === 0) continue;
     const words = `${m.name}: no symbol version for ${symbol}`;
@@ -209,13 +240,16 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
 
 const ALLOW_NS = 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS';
 
+const isNamespace = (r: ReasonItem) => codeOf(r) === 'namespace-not-imported';
+
 function namespaces(p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  if (!out.reasons.some(isNamespace)) return;
   const missing = out.reasons.filter((r) => codeOf(r) === 'namespace-not-imported');
   if (missing.length === 0) return;
   if (p.allowMissingNamespaceImports === true) {
     drop(out, new Set(['namespace-not-imported']));
     for (const r of missing) {
-      const message = typeof r === 'number' ? facts.expand!(r).message : r.message;
+      const message = typeof r === 'number' ? expandItem(r, facts.context!).message : r.message;
       out.notes.push(`${message} (a warning: ${ALLOW_NS} is set)`);
     }
   } else if (p.allowMissingNamespaceImports === null) {
@@ -264,8 +298,17 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
   }
 }
 
+/** What of a module's modinfo its taints depend on, read once per module image. */
+const modinfoFlags = new WeakMap<ModuleImage, { staging: boolean; intree: boolean }>();
+
 function moduleTaints(m: ModuleImage, out: ItemOutcome): void {
-  const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
+  let flags = modinfoFlags.get(m);
+  if (!flags) {
+    const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
+    flags = { staging: has('staging'), intree: has('intree') };
+    modinfoFlags.set(m, flags);
+  }
+  const has = (key: 'staging' | 'intree') => flags[key];
   if (!isGplCompatible(m.license)) {
     const license = m.license ?? 'unspecified';
     out.taints.push({

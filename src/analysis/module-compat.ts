@@ -20,17 +20,27 @@ import { RowsExports } from './module-compat-builds.js';
 
 export { kernelBuildsOfRows } from './module-compat-builds.js';
 
-import { applyLoaderRulesTo, neededImports } from './loader-rules.js';
+import { applyLoaderRulesIn, neededImports } from './loader-rules.js';
 import {
-  codeOf,
   compactVerdict,
-  expandItem,
+  type ImportResolver,
   type ItemContext,
+  type NeededImport,
   type ReasonItem,
   reasonAt,
   symbolItem,
 } from './module-compat-reasons.js';
-import { exportsById, symbolIdsOf } from './module-compat-symbols.js';
+import {
+  BY_MODULE,
+  EXPORTED,
+  GPL_ONLY,
+  type KernelView,
+  kernelView,
+  ODD,
+  symbolGeneration,
+  symbolIdOf,
+  symbolIdsOf,
+} from './module-compat-symbols.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
@@ -138,13 +148,63 @@ export function installGroups(set: readonly ModuleImage[]): ModuleImage[][] {
 }
 
 /** One install on one kernel: what a module of it can resolve. */
-interface Install {
-  target: CompatTarget;
-  kernelModules: boolean;
-  /** Exports of the modules installed together. */
-  own: Map<string, Export>;
-  /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
-  byName: Map<string, ModuleImage>;
+class Install {
+  private resolver: ViewResolver;
+  constructor(
+    readonly target: CompatTarget,
+    readonly kernelModules: boolean,
+    /** Exports of the modules installed together. */
+    readonly own: ReadonlyMap<string, Export>,
+    /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
+    readonly byName: ReadonlyMap<string, ModuleImage>,
+  ) {
+    this.resolver = new ViewResolver(kernelView(target.build.exports), this);
+  }
+  /** The kernel's exports by symbol number, in the numbering of now. */
+  kernel(): ViewResolver {
+    if (this.resolver.view.generation !== symbolGeneration())
+      this.resolver = new ViewResolver(kernelView(this.target.build.exports), this);
+    return this.resolver;
+  }
+  readonly lookup = (s: string): Export | undefined => kernelExport(this, s) ?? this.own.get(s);
+}
+
+/** Where an install's imports bind, in one numbering of symbols (verdicts keep it to read reasons later). */
+class ViewResolver implements ImportResolver {
+  constructor(
+    readonly view: KernelView,
+    private readonly install: Install,
+  ) {}
+  resolve(id: number, symbol: string): Export | undefined {
+    const { view } = this;
+    const f = id < view.flags.length ? view.flags[id]! : 0;
+    if ((f & EXPORTED) !== 0 && (this.install.kernelModules || (f & BY_MODULE) === 0))
+      return view.exportAt(id);
+    return this.install.own.get(symbol);
+  }
+}
+
+/** A set's installs, worked out once per set: the CLI judges the same set on every kernel. */
+interface SetInstalls {
+  members: readonly ModuleImage[];
+  groups: { modules: ModuleImage[]; own: Map<string, Export>; byName: Map<string, ModuleImage> }[];
+}
+
+const installsBySet = new WeakMap<readonly ModuleImage[], SetInstalls>();
+
+function installsOf(set: readonly ModuleImage[]): SetInstalls['groups'] {
+  const known = installsBySet.get(set);
+  if (known && known.members.length === set.length && known.members.every((m, i) => set[i] === m))
+    return known.groups;
+  const groups = installGroups(set).map((modules) => {
+    const own = new Map<string, Export>();
+    for (const m of modules) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
+    const byName = new Map<string, ModuleImage>();
+    for (const m of modules) if (!byName.has(m.name)) byName.set(m.name, m);
+    return { modules, own, byName };
+  });
+  installsBySet.set(set, { members: [...set], groups });
+  return groups;
 }
 
 /**
@@ -160,13 +220,9 @@ export function moduleVerdicts(
   requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
   requireExports(target.build, target.name);
   const memo = new Map<ModuleImage, Verdict>();
-  for (const group of installGroups(set)) {
-    const own = new Map<string, Export>();
-    for (const m of group) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
-    const byName = new Map<string, ModuleImage>();
-    for (const m of group) if (!byName.has(m.name)) byName.set(m.name, m);
-    const install: Install = { target, kernelModules: options.kernelModules ?? true, own, byName };
-    for (const m of group) judge(m, install, memo);
+  for (const { modules, own, byName } of installsOf(set)) {
+    const install = new Install(target, options.kernelModules ?? true, own, byName);
+    for (const m of modules) judge(m, install, memo);
   }
   return set.map((m) => memo.get(m)!);
 }
@@ -228,24 +284,48 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
   return undefined;
 }
 
-const identities = new WeakMap<ModuleImage, ModuleIdentity>();
+/** What judging a module needs of it on every kernel, worked out once per module image. */
+interface Plan {
+  identity: ModuleIdentity;
+  needed: readonly NeededImport[];
+  /** Each needed import's `__versions` CRC; -1 for none. */
+  wanted: Float64Array;
+  /** Its `__versions` record of module_layout, if any. */
+  layout: NeededImport | undefined;
+  gplOk: boolean;
+}
 
-/** A module's identity, worked out once (not once per kernel it is judged on). */
-function identityOf(m: ModuleImage): ModuleIdentity {
-  let id = identities.get(m);
-  if (!id) {
-    id = moduleIdentity(m);
-    identities.set(m, id);
+const plans = new WeakMap<ModuleImage, Plan>();
+
+function planOf(m: ModuleImage): Plan {
+  let plan = plans.get(m);
+  if (!plan) {
+    const needed = neededImports(m);
+    const wanted = new Float64Array(needed.length);
+    for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
+    plan = {
+      identity: moduleIdentity(m),
+      needed,
+      wanted,
+      layout: m.imports.find((i) => i.symbol === 'module_layout'),
+      gplOk: isGplCompatible(m.license),
+    };
+    plans.set(m, plan);
   }
-  return id;
+  return plan;
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
 function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
-  moduleLayout(m, target.build.exports, reasons);
+  const plan = planOf(m);
+  const { needed, wanted, gplOk } = plan;
+  const ids = symbolIdsOf(needed);
+  const resolver = install.kernel();
+  const { view } = resolver;
+  const layoutId = symbolIdOf('module_layout');
+  moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
   vermagic(m, target, notes, reasons);
-  const gplOk = isGplCompatible(m.license);
   const kernelHasCrcs = hasCrcs(target.build);
   if (m.modversions === 'none' && kernelHasCrcs) {
     reasons.push({
@@ -253,44 +333,44 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
-  // Each needed symbol is looked up once; the loader rules see the same answers.
-  const needed = neededImports(m);
-  const ids = symbolIdsOf(needed);
-  const byId = exportsById(target.build.exports);
-  const resolved: (Export | undefined)[] = new Array(needed.length);
+  // Each needed symbol is looked up once, by number: an import the kernel exports plainly (a CRC, no
+  // namespace) is judged on the view's columns alone; the rest, and imports the install's own modules
+  // export, on their Export.
+  const { flags, crc } = view;
+  const size = flags.length;
+  const kernelModules = install.kernelModules;
   for (let i = 0; i < needed.length; i++) {
-    const imp = needed[i]!;
     const id = ids[i]!;
-    let e = id < byId.length ? byId[id] : undefined;
-    if (e && !install.kernelModules && e.module !== null && e.module !== 'vmlinux') e = undefined;
-    e ??= install.own.get(imp.symbol);
-    resolved[i] = e;
-    if (imp.symbol === 'module_layout') continue;
-    symbol(m, i, imp.symbol, imp.crc, e, gplOk, reasons, notes);
+    if (id === layoutId) continue;
+    const f = id < size ? flags[id]! : 0;
+    if ((f & (EXPORTED | ODD)) === EXPORTED && (kernelModules || (f & BY_MODULE) === 0)) {
+      if ((f & GPL_ONLY) !== 0 && !gplOk) reasons.push(symbolItem(i, 1));
+      else if (wanted[i] !== -1 && crc[id] !== wanted[i]) reasons.push(symbolItem(i, 2));
+      continue;
+    }
+    const imp = needed[i]!;
+    symbol(m, i, imp.symbol, imp.crc, resolver.resolve(id, imp.symbol), gplOk, reasons, notes);
   }
-  const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const context: ItemContext = { m, needed, resolved };
-  const expand = (r: number) => expandItem(r, context);
-  const facts = { lookup, kernelHasCrcs, resolved, expand };
-  const rules = applyLoaderRulesTo(m, target.profile, { reasons, notes }, facts);
+  const context: ItemContext = { m, needed, ids, resolver };
+  const facts = { lookup: install.lookup, kernelHasCrcs, context };
+  const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const stop = rules.reasons.findIndex((r) => STOPS.has(codeOf(r)));
-  rules.reasons.forEach((r, i) => {
-    if (stop !== -1 && i > stop && typeof r !== 'number') r.alsoFails = true;
-  });
-  const loads = rules.reasons.length === 0;
+  const items = rules.reasons;
+  let stop = -1;
+  let compact = false;
+  for (let i = 0; i < items.length; i++) {
+    const r = items[i]!;
+    if (typeof r === 'number') compact = true;
+    else if (stop !== -1) r.alsoFails = true;
+    else if (STOPS.has(r.code)) stop = i;
+  }
+  const loads = items.length === 0;
   const rest = { notes: rules.notes, taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
-  const id = identityOf(m);
+  const id = plan.identity;
   // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
   // of its lookups.
-  if (rules.reasons.some((r) => typeof r === 'number'))
-    return compactVerdict(id, target.name, loads, rest, {
-      ...context,
-      items: rules.reasons,
-      stop,
-      done: false,
-    });
+  if (compact) return compactVerdict(id, target.name, loads, rest, { ...context, items, stop, done: false });
   const { module, from, builtFor, source } = id;
   return {
     module,
@@ -299,7 +379,7 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
     source,
     kernel: target.name,
     loads,
-    reasons: rules.reasons as Reason[],
+    reasons: items as Reason[],
     ...rest,
   };
 }
@@ -360,9 +440,12 @@ function dependencies(
   return null;
 }
 
-function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: ReasonItem[]): void {
-  const kernel = exports.get('module_layout');
-  const mine = m.imports.find((i) => i.symbol === 'module_layout');
+function moduleLayout(
+  m: ModuleImage,
+  mine: NeededImport | undefined,
+  kernel: Export | undefined,
+  reasons: ReasonItem[],
+): void {
   if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return;
   reasons.push({
     code: 'module-layout',
