@@ -20,7 +20,7 @@ import type { Export } from '../model/export.js';
 import { isGplCompatible } from '../model/export.js';
 import { type LoaderProfile, UNKNOWN_PROFILE } from '../model/loader-profile.js';
 import type { ModuleImage } from '../model/module-image.js';
-import type { ConfigDependency, Reason, Taint } from '../model/verdict.js';
+import type { ConfigDependency, Reason, ReasonCode, Taint } from '../model/verdict.js';
 import { TAINT_ORDER } from '../model/verdict.js';
 import {
   codeOf,
@@ -29,6 +29,7 @@ import {
   type NeededImport,
   type ReasonItem,
   resolvedAt,
+  SYMBOL_CODES,
   symbolOf,
 } from './module-compat-reasons.js';
 
@@ -164,11 +165,10 @@ function unversionedKernel(out: ItemOutcome): void {
 
 const FORCE_LOAD = 'CONFIG_MODULE_FORCE_LOAD';
 
-const isForced = (r: ReasonItem) =>
-  typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic');
+
 
 function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
-  if (!out.reasons.some(isForced)) return;
+  if (!hasCode(out.reasons, 'no-modversions') && !hasCode(out.reasons, 'no-vermagic')) return;
   const forced = out.reasons.filter(
     (r): r is Reason => typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic'),
   );
@@ -240,10 +240,18 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
 
 const ALLOW_NS = 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS';
 
-const isNamespace = (r: ReasonItem) => codeOf(r) === 'namespace-not-imported';
+/** Whether any reason is of a code: a plain loop, as it runs over every reason of every verdict. */
+function hasCode(reasons: readonly ReasonItem[], code: ReasonCode): boolean {
+  const symbolCode = (SYMBOL_CODES as readonly string[]).indexOf(code);
+  for (let i = 0; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    if (typeof r === 'number' ? r % SYMBOL_CODES.length === symbolCode : r.code === code) return true;
+  }
+  return false;
+}
 
 function namespaces(p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
-  if (!out.reasons.some(isNamespace)) return;
+  if (!hasCode(out.reasons, 'namespace-not-imported')) return;
   const missing = out.reasons.filter((r) => codeOf(r) === 'namespace-not-imported');
   if (missing.length === 0) return;
   if (p.allowMissingNamespaceImports === true) {
@@ -298,15 +306,17 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
   }
 }
 
-/** What of a module's modinfo its taints depend on, read once per module image. */
-const modinfoFlags = new WeakMap<ModuleImage, { staging: boolean; intree: boolean }>();
+/** What of a module's modinfo its taints depend on, read once per modinfo list (a rebuild shares it). */
+const modinfoFlags = new WeakMap<object, { staging: boolean; intree: boolean }>();
+const NO_MODINFO: readonly never[] = [];
 
 function moduleTaints(m: ModuleImage, out: ItemOutcome): void {
-  let flags = modinfoFlags.get(m);
+  const modinfo = m.modinfo ?? NO_MODINFO;
+  let flags = modinfoFlags.get(modinfo);
   if (!flags) {
-    const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
+    const has = (key: string) => modinfo.some((e) => e.key === key);
     flags = { staging: has('staging'), intree: has('intree') };
-    modinfoFlags.set(m, flags);
+    modinfoFlags.set(modinfo, flags);
   }
   const has = (key: 'staging' | 'intree') => flags[key];
   if (!isGplCompatible(m.license)) {

@@ -227,14 +227,14 @@ export function moduleVerdicts(
   return set.map((m) => memo.get(m)!);
 }
 
-const dependsByModule = new WeakMap<ModuleImage, string[]>();
+const dependsByModule = new WeakMap<readonly string[], string[]>();
 
-/** A module's `depends` as module names, worked out once per module image (not once per kernel). */
+/** A module's `depends` as module names, worked out once per list (not once per kernel; a rebuild shares it). */
 function dependsOf(m: ModuleImage): string[] {
-  let names = dependsByModule.get(m);
+  let names = dependsByModule.get(m.depends);
   if (!names) {
     names = m.depends.map(moduleName);
-    dependsByModule.set(m, names);
+    dependsByModule.set(m.depends, names);
   }
   return names;
 }
