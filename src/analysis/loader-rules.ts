@@ -44,6 +44,24 @@ export interface LoaderFacts {
    * answer for each needed import by index, and the Reason each number stands for.
    */
   context?: ItemContext;
+  /** moduleFacts(m), when the caller keeps it. */
+  module?: ModuleFacts;
+}
+
+/** What the rules read of a module on every kernel: worked out once per module image by moduleFacts. */
+export interface ModuleFacts {
+  needed: readonly NeededImport[];
+  /** Indexes in `needed` of the imports without a `__versions` record. */
+  unversioned: readonly number[];
+  staging: boolean;
+  intree: boolean;
+}
+
+export function moduleFacts(m: ModuleImage): ModuleFacts {
+  const needed = neededImports(m);
+  const modinfo = m.modinfo ?? [];
+  const has = (key: string) => modinfo.some((e) => e.key === key);
+  return { needed, unversioned: unversionedOf(needed), staging: has('staging'), intree: has('intree') };
 }
 
 export interface LoaderDraft {
@@ -146,7 +164,7 @@ export function applyLoaderRulesIn(
   missingRecords(m, p, out, facts);
   namespaces(p, out, facts);
   signature(m, p, out);
-  moduleTaints(m, out);
+  moduleTaints(m, out, facts.module);
   if (out.taints.length > 1)
     out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
   return out;
@@ -199,10 +217,10 @@ function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: L
 function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
   const modversions = p.modversions ?? facts.kernelHasCrcs;
   if (m.modversions === 'none' || !modversions) return;
-  const needed = neededImports(m);
+  const needed = facts.module?.needed ?? neededImports(m);
   // Worked out only for a module with an import without a record: most have none.
   let failed: Set<string | undefined> | undefined;
-  for (const i of unversionedOf(needed)) {
+  for (const i of facts.module?.unversioned ?? unversionedOf(needed)) {
     const { symbol } = needed[i]!;
     failed ??= new Set(
       out.reasons
@@ -310,9 +328,9 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
 const modinfoFlags = new WeakMap<object, { staging: boolean; intree: boolean }>();
 const NO_MODINFO: readonly never[] = [];
 
-function moduleTaints(m: ModuleImage, out: ItemOutcome): void {
+function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | undefined): void {
   const modinfo = m.modinfo ?? NO_MODINFO;
-  let flags = modinfoFlags.get(modinfo);
+  let flags = known ?? modinfoFlags.get(modinfo);
   if (!flags) {
     const has = (key: string) => modinfo.some((e) => e.key === key);
     flags = { staging: has('staging'), intree: has('intree') };

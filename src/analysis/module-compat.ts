@@ -20,8 +20,9 @@ import { RowsExports } from './module-compat-builds.js';
 
 export { kernelBuildsOfRows } from './module-compat-builds.js';
 
-import { applyLoaderRulesIn, neededImports } from './loader-rules.js';
+import { applyLoaderRulesIn, type ModuleFacts, moduleFacts } from './loader-rules.js';
 import {
+  type CompactReasons,
   compactVerdict,
   type ImportResolver,
   type ItemContext,
@@ -156,7 +157,7 @@ class Install {
     /** Exports of the modules installed together. */
     readonly own: ReadonlyMap<string, Export>,
     /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
-    readonly byName: ReadonlyMap<string, ModuleImage>,
+    readonly byName: ReadonlyMap<string, Member>,
   ) {
     this.resolver = new ViewResolver(kernelView(target.build.exports), this);
   }
@@ -184,27 +185,51 @@ class ViewResolver implements ImportResolver {
   }
 }
 
+/** A module of an install, with what judging it needs; `slot`: its place in the install's verdicts. */
+interface Member {
+  m: ModuleImage;
+  plan: Plan;
+  slot: number;
+}
+
+interface InstallGroup {
+  /** Each module once (the same image given twice is judged once), in the set's order. */
+  members: Member[];
+  own: Map<string, Export>;
+  byName: Map<string, Member>;
+}
+
 /** A set's installs, worked out once per set: the CLI judges the same set on every kernel. */
 interface SetInstalls {
-  members: readonly ModuleImage[];
-  groups: { modules: ModuleImage[]; own: Map<string, Export>; byName: Map<string, ModuleImage> }[];
+  set: readonly ModuleImage[];
+  groups: InstallGroup[];
+  /** For each module of the set, its group and slot. */
+  where: { group: number; slot: number }[];
 }
 
 const installsBySet = new WeakMap<readonly ModuleImage[], SetInstalls>();
 
-function installsOf(set: readonly ModuleImage[]): SetInstalls['groups'] {
+function installsOf(set: readonly ModuleImage[]): SetInstalls {
   const known = installsBySet.get(set);
-  if (known && known.members.length === set.length && known.members.every((m, i) => set[i] === m))
-    return known.groups;
-  const groups = installGroups(set).map((modules) => {
+  if (known && known.set.length === set.length && known.set.every((m, i) => set[i] === m)) return known;
+  const slotOf = new Map<ModuleImage, { group: number; slot: number }>();
+  const groups = installGroups(set).map((modules, group): InstallGroup => {
     const own = new Map<string, Export>();
     for (const m of modules) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
-    const byName = new Map<string, ModuleImage>();
-    for (const m of modules) if (!byName.has(m.name)) byName.set(m.name, m);
-    return { modules, own, byName };
+    const members: Member[] = [];
+    const byName = new Map<string, Member>();
+    for (const m of modules) {
+      if (slotOf.has(m)) continue;
+      const member = { m, plan: planOf(m), slot: members.length };
+      slotOf.set(m, { group, slot: member.slot });
+      members.push(member);
+      if (!byName.has(m.name)) byName.set(m.name, member);
+    }
+    return { members, own, byName };
   });
-  installsBySet.set(set, { members: [...set], groups });
-  return groups;
+  const out = { set: [...set], groups, where: set.map((m) => slotOf.get(m)!) };
+  installsBySet.set(set, out);
+  return out;
 }
 
 /**
@@ -219,30 +244,19 @@ export function moduleVerdicts(
 ): Verdict[] {
   requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
   requireExports(target.build, target.name);
-  const memo = new Map<ModuleImage, Verdict>();
-  for (const { modules, own, byName } of installsOf(set)) {
+  const { groups, where } = installsOf(set);
+  const memos = groups.map(({ members, own, byName }) => {
     const install = new Install(target, options.kernelModules ?? true, own, byName);
-    for (const m of modules) judge(m, install, memo);
-  }
-  return set.map((m) => memo.get(m)!);
-}
-
-const dependsByModule = new WeakMap<readonly string[], string[]>();
-
-/** A module's `depends` as module names, worked out once per list (not once per kernel; a rebuild shares it). */
-function dependsOf(m: ModuleImage): string[] {
-  let names = dependsByModule.get(m.depends);
-  if (!names) {
-    names = m.depends.map(moduleName);
-    dependsByModule.set(m.depends, names);
-  }
-  return names;
+    const memo: (Verdict | undefined)[] = new Array(members.length).fill(undefined);
+    for (const member of members) judge(member, install, memo);
+    return memo;
+  });
+  return where.map(({ group, slot }) => memos[group]![slot]!);
 }
 
 /** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
 interface Pending {
-  m: ModuleImage;
-  depends: string[];
+  member: Member;
   next: number;
   reasons: ReasonItem[];
   notes: string[];
@@ -253,27 +267,25 @@ interface Pending {
  * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
  * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
  */
-function judge(root: ModuleImage, install: Install, memo: Map<ModuleImage, Verdict>): void {
-  if (memo.has(root)) return;
+function judge(root: Member, install: Install, memo: (Verdict | undefined)[]): void {
+  if (memo[root.slot] !== undefined) return;
   const pending: Pending[] = [];
   const chain: string[] = [];
   const inChain = new Set<string>();
-  const enter = (m: ModuleImage) => {
-    pending.push({ m, depends: dependsOf(m), next: 0, reasons: [], notes: [] });
-    chain.push(m.name);
-    inChain.add(m.name);
-  };
-  enter(root);
-  while (pending.length > 0) {
-    const p = pending[pending.length - 1]!;
-    const dep = dependencies(p, install, memo, chain, inChain);
-    if (dep) {
-      enter(dep);
-      continue;
+  let member: Member | null = root;
+  while (member !== null) {
+    pending.push({ member, next: 0, reasons: [], notes: [] });
+    chain.push(member.m.name);
+    inChain.add(member.m.name);
+    member = null;
+    while (pending.length > 0) {
+      const p = pending[pending.length - 1]!;
+      member = dependencies(p, install, memo, chain, inChain);
+      if (member) break;
+      pending.pop();
+      inChain.delete(chain.pop()!);
+      memo[p.member.slot] = verdict(p.member, install, p.reasons, p.notes);
     }
-    pending.pop();
-    inChain.delete(chain.pop()!);
-    memo.set(p.m, verdict(p.m, install, p.reasons, p.notes));
   }
 }
 
@@ -287,12 +299,19 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
 /** What judging a module needs of it on every kernel, worked out once per module image. */
 interface Plan {
   identity: ModuleIdentity;
+  /** `depends` as module names. */
+  depends: string[];
+  /** The loader rules' facts of the module. */
+  facts: ModuleFacts;
   needed: readonly NeededImport[];
   /** Each needed import's `__versions` CRC; -1 for none. */
   wanted: Float64Array;
   /** Its `__versions` record of module_layout, if any. */
   layout: NeededImport | undefined;
   gplOk: boolean;
+  /** symbolIdsOf(needed), and the numbering it is in. */
+  ids: Uint32Array | null;
+  generation: number;
 }
 
 const plans = new WeakMap<ModuleImage, Plan>();
@@ -300,15 +319,20 @@ const plans = new WeakMap<ModuleImage, Plan>();
 function planOf(m: ModuleImage): Plan {
   let plan = plans.get(m);
   if (!plan) {
-    const needed = neededImports(m);
+    const facts = moduleFacts(m);
+    const { needed } = facts;
     const wanted = new Float64Array(needed.length);
     for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
     plan = {
       identity: moduleIdentity(m),
+      depends: m.depends.map(moduleName),
+      facts,
       needed,
       wanted,
       layout: m.imports.find((i) => i.symbol === 'module_layout'),
       gplOk: isGplCompatible(m.license),
+      ids: null,
+      generation: -1,
     };
     plans.set(m, plan);
   }
@@ -316,11 +340,16 @@ function planOf(m: ModuleImage): Plan {
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
+function verdict(member: Member, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
-  const plan = planOf(m);
+  const { m, plan } = member;
   const { needed, wanted, gplOk } = plan;
-  const ids = symbolIdsOf(needed);
+  let { ids } = plan;
+  if (ids === null || plan.generation !== symbolGeneration()) {
+    ids = symbolIdsOf(needed);
+    plan.ids = ids;
+    plan.generation = symbolGeneration();
+  }
   const resolver = install.kernel();
   const { view } = resolver;
   const layoutId = symbolIdOf('module_layout');
@@ -351,17 +380,17 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
     const imp = needed[i]!;
     symbol(m, i, imp.symbol, imp.crc, resolver.resolve(id, imp.symbol), gplOk, reasons, notes);
   }
-  const context: ItemContext = { m, needed, ids, resolver };
-  const facts = { lookup: install.lookup, kernelHasCrcs, context };
+  const compact: CompactReasons = { m, needed, ids, resolver, items: reasons, stop: -1, done: false };
+  const facts = { lookup: install.lookup, kernelHasCrcs, context: compact, module: plan.facts };
   const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
   const items = rules.reasons;
   let stop = -1;
-  let compact = false;
+  let numbers = false;
   for (let i = 0; i < items.length; i++) {
     const r = items[i]!;
-    if (typeof r === 'number') compact = true;
+    if (typeof r === 'number') numbers = true;
     else if (stop !== -1) r.alsoFails = true;
     else if (STOPS.has(r.code)) stop = i;
   }
@@ -370,7 +399,11 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
   const id = plan.identity;
   // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
   // of its lookups.
-  if (compact) return compactVerdict(id, target.name, loads, rest, { ...context, items, stop, done: false });
+  if (numbers) {
+    compact.items = items;
+    compact.stop = stop;
+    return compactVerdict(id, target.name, loads, rest, compact);
+  }
   const { module, from, builtFor, source } = id;
   return {
     module,
@@ -398,14 +431,16 @@ const quoted = (v: Verdict) => {
 function dependencies(
   p: Pending,
   install: Install,
-  memo: ReadonlyMap<ModuleImage, Verdict>,
+  memo: readonly (Verdict | undefined)[],
   chain: readonly string[],
   inChain: ReadonlySet<string>,
-): ModuleImage | null {
+): Member | null {
   const { target } = install;
-  const { m, reasons, notes } = p;
-  for (; p.next < p.depends.length; p.next++) {
-    const dep = p.depends[p.next]!;
+  const { reasons, notes } = p;
+  const { m, plan } = p.member;
+  const { depends } = plan;
+  for (; p.next < depends.length; p.next++) {
+    const dep = depends[p.next]!;
     if (inChain.has(dep)) {
       reasons.push({
         code: 'dependency-cycle',
@@ -416,7 +451,7 @@ function dependencies(
     }
     const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = memo.get(kmod);
+      const v = memo[kmod.slot];
       if (!v) return kmod;
       if (!v.loads)
         reasons.push({
