@@ -18,7 +18,14 @@ import type { Verdict } from '../model/verdict.js';
 import { neededAfterRebuild, neededImports } from './loader-rules.js';
 import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
 import { reasonSymbols } from './module-compat-reasons.js';
-import { type KernelView, kernelView, shareSymbolIds, symbolIdsOf } from './module-compat-symbols.js';
+import {
+  EXPORTED,
+  type KernelView,
+  kernelView,
+  ODD,
+  shareSymbolIds,
+  symbolIdsOf,
+} from './module-compat-symbols.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
@@ -180,20 +187,22 @@ function unfixable(
 }
 
 /** Imports pinned to a build's CRC, one object per build and symbol: every module rebuilt shares them. */
-const pinnedImports = new WeakMap<KernelView, Map<number, Import>>();
+const pinnedImports = new WeakMap<KernelView, (Import | undefined)[]>();
 
 function pinned(view: KernelView, id: number, imp: Import): Import {
-  const e = view.exportAt(id);
-  if (e?.crc === null || e?.crc === undefined) return { symbol: imp.symbol, crc: imp.crc };
+  const f = id < view.flags.length ? view.flags[id]! : 0;
+  if ((f & EXPORTED) === 0) return { symbol: imp.symbol, crc: imp.crc };
   let byId = pinnedImports.get(view);
   if (!byId) {
-    byId = new Map();
+    byId = new Array(view.flags.length).fill(undefined);
     pinnedImports.set(view, byId);
   }
-  let out = byId.get(id);
+  let out = byId[id];
   if (!out) {
-    out = { symbol: imp.symbol, crc: e.crc };
-    byId.set(id, out);
+    // An odd export (no CRC, a CRC of 0, a namespace) is asked of its Export; the rest of the columns.
+    const crc = (f & ODD) === 0 ? view.crc[id]! : (view.exportAt(id)!.crc ?? imp.crc);
+    out = { symbol: imp.symbol, crc };
+    if ((f & ODD) === 0 || view.exportAt(id)!.crc !== null) byId[id] = out;
   }
   return out;
 }

@@ -59,9 +59,8 @@ export interface ModuleFacts {
 
 export function moduleFacts(m: ModuleImage): ModuleFacts {
   const needed = neededImports(m);
-  const modinfo = m.modinfo ?? [];
-  const has = (key: string) => modinfo.some((e) => e.key === key);
-  return { needed, unversioned: unversionedOf(needed), staging: has('staging'), intree: has('intree') };
+  const { staging, intree } = modinfoFlagsOf(m);
+  return { needed, unversioned: unversionedOf(needed), staging, intree };
 }
 
 export interface LoaderDraft {
@@ -328,14 +327,19 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
 const modinfoFlags = new WeakMap<object, { staging: boolean; intree: boolean }>();
 const NO_MODINFO: readonly never[] = [];
 
-function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | undefined): void {
+function modinfoFlagsOf(m: ModuleImage): { staging: boolean; intree: boolean } {
   const modinfo = m.modinfo ?? NO_MODINFO;
-  let flags = known ?? modinfoFlags.get(modinfo);
+  let flags = modinfoFlags.get(modinfo);
   if (!flags) {
     const has = (key: string) => modinfo.some((e) => e.key === key);
     flags = { staging: has('staging'), intree: has('intree') };
     modinfoFlags.set(modinfo, flags);
   }
+  return flags;
+}
+
+function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | undefined): void {
+  const flags = known ?? modinfoFlagsOf(m);
   const has = (key: 'staging' | 'intree') => flags[key];
   if (!isGplCompatible(m.license)) {
     const license = m.license ?? 'unspecified';

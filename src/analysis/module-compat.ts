@@ -316,6 +316,18 @@ interface Plan {
 
 const plans = new WeakMap<ModuleImage, Plan>();
 
+const dependsByList = new WeakMap<readonly string[], string[]>();
+
+/** A module's `depends` as module names, once per list (a module rebuilt for another kernel shares it). */
+function dependsOf(m: ModuleImage): string[] {
+  let names = dependsByList.get(m.depends);
+  if (!names) {
+    names = m.depends.map(moduleName);
+    dependsByList.set(m.depends, names);
+  }
+  return names;
+}
+
 function planOf(m: ModuleImage): Plan {
   let plan = plans.get(m);
   if (!plan) {
@@ -325,7 +337,7 @@ function planOf(m: ModuleImage): Plan {
     for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
     plan = {
       identity: moduleIdentity(m),
-      depends: m.depends.map(moduleName),
+      depends: dependsOf(m),
       facts,
       needed,
       wanted,

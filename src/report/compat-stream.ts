@@ -3,6 +3,7 @@
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
 import {
+  type CompactReasons,
   compactReasons,
   itemCode,
   itemImport,
@@ -111,6 +112,28 @@ function reasonText(r: Reason, module: string): string {
   if (r.movedFrom !== undefined) json.push(`,"movedFrom":${str(r.movedFrom)}`);
   json.push('}');
   return json.join('');
+}
+
+/**
+ * reasonText of a compact import reason (item k of c, an import's reason number r) without the Reason:
+ * the same keys and words expandItem and reasonText give (its message begins with the module's name, so
+ * it is written without it), for the 113,000 distinct reasons of 4,022 modules on 11 kernels.
+ */
+function importReasonText(c: CompactReasons, k: number, r: number): string {
+  const str = JSON.stringify;
+  const i = itemImport(r);
+  const { symbol: name, crc: wanted } = c.needed[i]!;
+  const also = c.stop !== -1 && k > c.stop ? ',"alsoFails":true}' : '}';
+  const code = itemCode(r);
+  if (code === 0)
+    return `{"code":"missing-symbol","message":${str(`Unknown symbol ${name} (err -2)`)},"symbol":${str(name)},"wanted":${str(formatCrc(wanted))}${also}`;
+  const e = resolvedAt(c, i)!;
+  const module = e.module === null ? '' : `,"module":${str(e.module)}`;
+  if (code === 1)
+    return `{"code":"gpl-only","message":${str(`Unknown symbol ${name} (err -2): exported GPL-only, and the module's license is not GPL-compatible`)},"symbol":${str(name)}${module}${also}`;
+  if (code === 2)
+    return `{"code":"crc-mismatch","message":${str(`disagrees about version of symbol ${name} (${formatCrc(wanted)} vs ${formatCrc(e.crc)})`)},"symbol":${str(name)},"wanted":${str(formatCrc(wanted))},"offered":${str(formatCrc(e.crc))}${module}${also}`;
+  return `{"code":"namespace-not-imported","message":${str(`module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`)},"symbol":${str(name)}${module},"namespace":${str(e.namespace!)}${also}`;
 }
 
 /**
@@ -270,7 +293,7 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
       const slot = base + itemCode(r) * 2 + (stop !== -1 && i > stop ? 1 : 0);
       let at = slab.slots[slot]!;
       if (at === -1) {
-        at = reasons.add(reasonText(reasonAt(v, i)!, v.module));
+        at = reasons.add(importReasonText(c, i, r));
         slab.slots[slot] = at;
       }
       out[i] = at;
