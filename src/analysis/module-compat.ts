@@ -397,7 +397,9 @@ function verdict(member: Member, install: Install, reasons: ReasonItem[], notes:
   const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const items = rules.reasons;
+  // Copied to their length: a pushed-to array keeps room to grow, and 44,000 verdicts are held while a
+  // kernel is judged (the young generation copies what outlives it; less is cheaper).
+  const items = rules.reasons.slice();
   let stop = -1;
   let numbers = false;
   for (let i = 0; i < items.length; i++) {
@@ -407,7 +409,7 @@ function verdict(member: Member, install: Install, reasons: ReasonItem[], notes:
     else if (STOPS.has(r.code)) stop = i;
   }
   const loads = items.length === 0;
-  const rest = { notes: rules.notes, taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
+  const rest = { notes: rules.notes.slice(), taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
   const id = plan.identity;
   // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
   // of its lookups.
