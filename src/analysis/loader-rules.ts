@@ -182,8 +182,6 @@ function unversionedKernel(out: ItemOutcome): void {
 
 const FORCE_LOAD = 'CONFIG_MODULE_FORCE_LOAD';
 
-
-
 function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
   if (!hasCode(out.reasons, 'no-modversions') && !hasCode(out.reasons, 'no-vermagic')) return;
   const forced = out.reasons.filter(

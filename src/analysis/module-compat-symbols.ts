@@ -19,10 +19,6 @@ const symbolId = (s: string): number => {
   return id;
 };
 const idsByNeeded = new WeakMap<readonly NeededImport[], { generation: number; ids: Uint32Array }>();
-const byIdOfExports = new WeakMap<
-  ReadonlyMap<string, Export>,
-  { generation: number; byId: (Export | undefined)[] }
->();
 
 /** A name's number (numbered now if it has none). */
 export const symbolIdOf = (s: string): number => symbolId(s);
@@ -53,30 +49,6 @@ function idsOfRanks(table: ExportTable): Int32Array {
   const ids = new Int32Array(symbol.length ? symbol[symbol.length - 1]! + 1 : 0).fill(-1);
   idsByRank.set(table, { generation, ids });
   return ids;
-}
-
-/** A kernel's exports by symbol number (undefined where it exports none of that name). */
-export function exportsById(exports: ReadonlyMap<string, Export>): (Export | undefined)[] {
-  const known = byIdOfExports.get(exports);
-  if (known?.generation === generation) return known.byId;
-  const byId: (Export | undefined)[] = new Array(symbolIds.size + exports.size).fill(undefined);
-  if (exports instanceof RowsExports) {
-    // Stored builds: by the rows' symbol ranks, each rank's name numbered once for the whole series.
-    const { table, rows } = exports;
-    const ranks = table.rows.symbol;
-    const ids = idsOfRanks(table);
-    for (const row of rows) {
-      const rank = ranks[row]!;
-      let id = ids[rank]!;
-      if (id === -1) {
-        id = symbolId(table.rows.symbolName(rank));
-        ids[rank] = id;
-      }
-      byId[id] = table.exportAt(row);
-    }
-  } else for (const [s, e] of exports) byId[symbolId(s)] = e;
-  byIdOfExports.set(exports, { generation, byId });
-  return byId;
 }
 
 /** `to` has the symbols of `from`, in the same order (a module rebuilt keeps its imports): share the numbers. */

@@ -25,7 +25,6 @@ import {
   type CompactReasons,
   compactVerdict,
   type ImportResolver,
-  type ItemContext,
   type NeededImport,
   type ReasonItem,
   reasonAt,

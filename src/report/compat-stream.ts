@@ -8,7 +8,6 @@ import {
   itemCode,
   itemImport,
   type NeededImport,
-  reasonAt,
   resolvedAt,
 } from '../analysis/module-compat-reasons.js';
 import type { Export } from '../model/export.js';
