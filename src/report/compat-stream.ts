@@ -124,15 +124,56 @@ function importReasonText(c: CompactReasons, k: number, r: number): string {
   const { symbol: name, crc: wanted } = c.needed[i]!;
   const also = c.stop !== -1 && k > c.stop ? ',"alsoFails":true}' : '}';
   const code = itemCode(r);
+  const symbol = str(name);
+  // Joined, not concatenated: the text is kept as a key of the reason table (see reasonText).
   if (code === 0)
-    return `{"code":"missing-symbol","message":${str(`Unknown symbol ${name} (err -2)`)},"symbol":${str(name)},"wanted":${str(formatCrc(wanted))}${also}`;
+    return [
+      '{"code":"missing-symbol","message":',
+      str(`Unknown symbol ${name} (err -2)`),
+      ',"symbol":',
+      symbol,
+      ',"wanted":',
+      str(formatCrc(wanted)),
+      also,
+    ].join('');
   const e = resolvedAt(c, i)!;
   const module = e.module === null ? '' : `,"module":${str(e.module)}`;
   if (code === 1)
-    return `{"code":"gpl-only","message":${str(`Unknown symbol ${name} (err -2): exported GPL-only, and the module's license is not GPL-compatible`)},"symbol":${str(name)}${module}${also}`;
-  if (code === 2)
-    return `{"code":"crc-mismatch","message":${str(`disagrees about version of symbol ${name} (${formatCrc(wanted)} vs ${formatCrc(e.crc)})`)},"symbol":${str(name)},"wanted":${str(formatCrc(wanted))},"offered":${str(formatCrc(e.crc))}${module}${also}`;
-  return `{"code":"namespace-not-imported","message":${str(`module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`)},"symbol":${str(name)}${module},"namespace":${str(e.namespace!)}${also}`;
+    return [
+      '{"code":"gpl-only","message":',
+      str(
+        `Unknown symbol ${name} (err -2): exported GPL-only, and the module's license is not GPL-compatible`,
+      ),
+      ',"symbol":',
+      symbol,
+      module,
+      also,
+    ].join('');
+  if (code === 2) {
+    const [w, o] = [formatCrc(wanted), formatCrc(e.crc)];
+    return [
+      '{"code":"crc-mismatch","message":',
+      str(`disagrees about version of symbol ${name} (${w} vs ${o})`),
+      ',"symbol":',
+      symbol,
+      ',"wanted":',
+      str(w),
+      ',"offered":',
+      str(o),
+      module,
+      also,
+    ].join('');
+  }
+  return [
+    '{"code":"namespace-not-imported","message":',
+    str(`module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`),
+    ',"symbol":',
+    symbol,
+    module,
+    ',"namespace":',
+    str(e.namespace!),
+    also,
+  ].join('');
 }
 
 /**
