@@ -8,6 +8,7 @@
 // N pins its imports to build N's CRCs. Imports a rebuild cannot bring back (no longer exported, nor by a
 // module installed with it) are named as unfixable.
 import {
+  type Import,
   type ModuleIdentity,
   type ModuleImage,
   moduleIdentity,
@@ -17,7 +18,14 @@ import type { Verdict } from '../model/verdict.js';
 import { neededAfterRebuild, neededImports } from './loader-rules.js';
 import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
 import { reasonSymbols } from './module-compat-reasons.js';
-import { exportsById, shareSymbolIds, symbolIdsOf } from './module-compat-symbols.js';
+import {
+  EXPORTED,
+  type KernelView,
+  kernelView,
+  ODD,
+  shareSymbolIds,
+  symbolIdsOf,
+} from './module-compat-symbols.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
@@ -168,9 +176,9 @@ function unfixable(
   exporters: ReadonlyMap<string, readonly number[]>,
 ): string[] {
   const m = install[i]!;
-  const byId = exportsById(t.build.exports);
   const ids = symbolIdsOf(m.imports);
-  const exported = (k: number) => ids[k]! < byId.length && byId[ids[k]!] !== undefined;
+  const { flags } = kernelView(t.build.exports);
+  const exported = (k: number) => ids[k]! < flags.length && flags[ids[k]!] !== 0;
   // Another module: another object (the same image given twice counts once, as before).
   const byOther = (symbol: string) => (exporters.get(symbol) ?? []).some((j) => install[j] !== m);
   return m.imports
@@ -178,17 +186,35 @@ function unfixable(
     .map((imp) => imp.symbol);
 }
 
+/** Imports pinned to a build's CRC, one object per build and symbol: every module rebuilt shares them. */
+const pinnedImports = new WeakMap<KernelView, (Import | undefined)[]>();
+
+function pinned(view: KernelView, id: number, imp: Import): Import {
+  const f = id < view.flags.length ? view.flags[id]! : 0;
+  if ((f & EXPORTED) === 0) return { symbol: imp.symbol, crc: imp.crc };
+  let byId = pinnedImports.get(view);
+  if (!byId) {
+    byId = new Array(view.flags.length).fill(undefined);
+    pinnedImports.set(view, byId);
+  }
+  let out = byId[id];
+  if (!out) {
+    // An odd export (no CRC, a CRC of 0, a namespace) is asked of its Export; the rest of the columns.
+    const crc = (f & ODD) === 0 ? view.crc[id]! : (view.exportAt(id)!.crc ?? imp.crc);
+    out = { symbol: imp.symbol, crc };
+    if ((f & ODD) === 0 || view.exportAt(id)!.crc !== null) byId[id] = out;
+  }
+  return out;
+}
+
 /**
  * The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. Its
  * symbols are the module's, in the same order, so it shares their numbers and needed-import tail.
  */
 function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
-  const byId = exportsById(t.build.exports);
   const ids = symbolIdsOf(m.imports);
-  const imports = m.imports.map((imp, k) => {
-    const e = ids[k]! < byId.length ? byId[ids[k]!] : undefined;
-    return { symbol: imp.symbol, crc: e?.crc ?? imp.crc };
-  });
+  const view = kernelView(t.build.exports);
+  const imports = m.imports.map((imp, k) => pinned(view, ids[k]!, imp));
   const out = { ...m, vermagic: t.vermagic ?? m.vermagic, imports };
   shareSymbolIds(m.imports, imports);
   shareSymbolIds(neededImports(m), neededAfterRebuild(m, out));

@@ -20,9 +20,18 @@ import type { Export } from '../model/export.js';
 import { isGplCompatible } from '../model/export.js';
 import { type LoaderProfile, UNKNOWN_PROFILE } from '../model/loader-profile.js';
 import type { ModuleImage } from '../model/module-image.js';
-import type { ConfigDependency, Reason, Taint } from '../model/verdict.js';
+import type { ConfigDependency, Reason, ReasonCode, Taint } from '../model/verdict.js';
 import { TAINT_ORDER } from '../model/verdict.js';
-import { codeOf, type NeededImport, type ReasonItem, symbolOf } from './module-compat-reasons.js';
+import {
+  codeOf,
+  expandItem,
+  type ItemContext,
+  type NeededImport,
+  type ReasonItem,
+  resolvedAt,
+  SYMBOL_CODES,
+  symbolOf,
+} from './module-compat-reasons.js';
 
 /** What moduleVerdicts knows of the kernel besides the profile. */
 export interface LoaderFacts {
@@ -30,10 +39,28 @@ export interface LoaderFacts {
   lookup: (symbol: string) => Export | undefined;
   /** Whether the kernel's exports carry CRCs: modversions, when the profile does not say. */
   kernelHasCrcs: boolean;
-  /** lookup's answer for each of neededImports(m), in order, when the caller has them already. */
-  resolved?: readonly (Export | undefined)[];
-  /** The Reason an import's compact reason stands for (module-compat-reasons.ts), when there are any. */
-  expand?: (r: number) => Reason;
+  /**
+   * What the draft's compact reasons refer to (module-compat-reasons.ts), when there are any: lookup's
+   * answer for each needed import by index, and the Reason each number stands for.
+   */
+  context?: ItemContext;
+  /** moduleFacts(m), when the caller keeps it. */
+  module?: ModuleFacts;
+}
+
+/** What the rules read of a module on every kernel: worked out once per module image by moduleFacts. */
+export interface ModuleFacts {
+  needed: readonly NeededImport[];
+  /** Indexes in `needed` of the imports without a `__versions` record. */
+  unversioned: readonly number[];
+  staging: boolean;
+  intree: boolean;
+}
+
+export function moduleFacts(m: ModuleImage): ModuleFacts {
+  const needed = neededImports(m);
+  const { staging, intree } = modinfoFlagsOf(m);
+  return { needed, unversioned: unversionedOf(needed), staging, intree };
 }
 
 export interface LoaderDraft {
@@ -88,6 +115,19 @@ export function neededAfterRebuild(m: ModuleImage, rebuilt: ModuleImage): readon
 
 const neededByModule = new WeakMap<ModuleImage, readonly NeededImport[]>();
 
+const unversionedByNeeded = new WeakMap<readonly NeededImport[], number[]>();
+
+/** Indexes of the needed imports without a `__versions` record (crc null): worked out once per list. */
+function unversionedOf(needed: readonly NeededImport[]): number[] {
+  let out = unversionedByNeeded.get(needed);
+  if (!out) {
+    out = [];
+    for (let i = 0; i < needed.length; i++) if (needed[i]!.crc === null) out.push(i);
+    unversionedByNeeded.set(needed, out);
+  }
+  return out;
+}
+
 /** The draft's reasons and notes with the configuration's rules applied, and the module's taints. */
 export function applyLoaderRules(
   m: ModuleImage,
@@ -106,20 +146,26 @@ export function applyLoaderRulesTo(
   draft: ItemDraft,
   facts: LoaderFacts,
 ): ItemOutcome {
+  return applyLoaderRulesIn(m, profile, { reasons: [...draft.reasons], notes: [...draft.notes] }, facts);
+}
+
+/** applyLoaderRulesTo on the draft's own arrays (moduleVerdicts makes them for one verdict). */
+export function applyLoaderRulesIn(
+  m: ModuleImage,
+  profile: LoaderProfile | null | undefined,
+  draft: ItemDraft,
+  facts: LoaderFacts,
+): ItemOutcome {
   const p = profile ?? UNKNOWN_PROFILE;
-  const out: ItemOutcome = {
-    reasons: [...draft.reasons],
-    notes: [...draft.notes],
-    taints: [],
-    dependsOn: [],
-  };
+  const out: ItemOutcome = { reasons: draft.reasons, notes: draft.notes, taints: [], dependsOn: [] };
   if (p.modversions === false) unversionedKernel(out);
   forcedLoad(m, p, out, facts);
   missingRecords(m, p, out, facts);
   namespaces(p, out, facts);
   signature(m, p, out);
-  moduleTaints(m, out);
-  out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
+  moduleTaints(m, out, facts.module);
+  if (out.taints.length > 1)
+    out.taints.sort((a, b) => TAINT_ORDER.indexOf(a.flag) - TAINT_ORDER.indexOf(b.flag));
   return out;
 }
 
@@ -137,6 +183,7 @@ function unversionedKernel(out: ItemOutcome): void {
 const FORCE_LOAD = 'CONFIG_MODULE_FORCE_LOAD';
 
 function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  if (!hasCode(out.reasons, 'no-modversions') && !hasCode(out.reasons, 'no-vermagic')) return;
   const forced = out.reasons.filter(
     (r): r is Reason => typeof r !== 'number' && (r.code === 'no-modversions' || r.code === 'no-vermagic'),
   );
@@ -167,12 +214,11 @@ function forcedLoad(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: L
 function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
   const modversions = p.modversions ?? facts.kernelHasCrcs;
   if (m.modversions === 'none' || !modversions) return;
-  const needed = neededImports(m);
+  const needed = facts.module?.needed ?? neededImports(m);
   // Worked out only for a module with an import without a record: most have none.
   let failed: Set<string | undefined> | undefined;
-  for (let i = 0; i < needed.length; i++) {
-    const { symbol, crc } = needed[i]!;
-    if (crc !== null) continue;
+  for (const i of facts.module?.unversioned ?? unversionedOf(needed)) {
+    const { symbol } = needed[i]!;
     failed ??= new Set(
       out.reasons
         .filter((r) => {
@@ -181,7 +227,7 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
         })
         .map((r) => symbolOf(r, needed)),
     );
-    const e = facts.resolved ? facts.resolved[i] : facts.lookup(symbol);
+    const e = facts.context ? resolvedAt(facts.context, i) : facts.lookup(symbol);
     // check_version() returns 1 at once when the exporter has no CRC.
     if (failed.has(symbol) || !e || e.crc === null || e.crc === 0) continue;
     const words = `${m.name}: no symbol version for ${symbol}`;
@@ -209,13 +255,24 @@ function missingRecords(m: ModuleImage, p: LoaderProfile, out: ItemOutcome, fact
 
 const ALLOW_NS = 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS';
 
+/** Whether any reason is of a code: a plain loop, as it runs over every reason of every verdict. */
+function hasCode(reasons: readonly ReasonItem[], code: ReasonCode): boolean {
+  const symbolCode = (SYMBOL_CODES as readonly string[]).indexOf(code);
+  for (let i = 0; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    if (typeof r === 'number' ? r % SYMBOL_CODES.length === symbolCode : r.code === code) return true;
+  }
+  return false;
+}
+
 function namespaces(p: LoaderProfile, out: ItemOutcome, facts: LoaderFacts): void {
+  if (!hasCode(out.reasons, 'namespace-not-imported')) return;
   const missing = out.reasons.filter((r) => codeOf(r) === 'namespace-not-imported');
   if (missing.length === 0) return;
   if (p.allowMissingNamespaceImports === true) {
     drop(out, new Set(['namespace-not-imported']));
     for (const r of missing) {
-      const message = typeof r === 'number' ? facts.expand!(r).message : r.message;
+      const message = typeof r === 'number' ? expandItem(r, facts.context!).message : r.message;
       out.notes.push(`${message} (a warning: ${ALLOW_NS} is set)`);
     }
   } else if (p.allowMissingNamespaceImports === null) {
@@ -264,8 +321,24 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
   }
 }
 
-function moduleTaints(m: ModuleImage, out: ItemOutcome): void {
-  const has = (key: string) => (m.modinfo ?? []).some((e) => e.key === key);
+/** What of a module's modinfo its taints depend on, read once per modinfo list (a rebuild shares it). */
+const modinfoFlags = new WeakMap<object, { staging: boolean; intree: boolean }>();
+const NO_MODINFO: readonly never[] = [];
+
+function modinfoFlagsOf(m: ModuleImage): { staging: boolean; intree: boolean } {
+  const modinfo = m.modinfo ?? NO_MODINFO;
+  let flags = modinfoFlags.get(modinfo);
+  if (!flags) {
+    const has = (key: string) => modinfo.some((e) => e.key === key);
+    flags = { staging: has('staging'), intree: has('intree') };
+    modinfoFlags.set(modinfo, flags);
+  }
+  return flags;
+}
+
+function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | undefined): void {
+  const flags = known ?? modinfoFlagsOf(m);
+  const has = (key: 'staging' | 'intree') => flags[key];
   if (!isGplCompatible(m.license)) {
     const license = m.license ?? 'unspecified';
     out.taints.push({

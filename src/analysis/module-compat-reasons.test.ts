@@ -189,3 +189,80 @@ describe('stored builds as rows (kernelBuildsOfRows)', () => {
     );
   });
 });
+
+describe('the kernel view of stored rows (module-compat-symbols.ts)', () => {
+  // One build of six tuples that take every way of the view: plain, GPL-only, by a module, namespaced, no
+  // CRC, a CRC of 0. Judged from the rows (typed columns) and from the same Exports in a Map: the same.
+  const names = ['a_plain', 'b_gpl', 'c_mod', 'd_ns', 'e_nocrc', 'f_zero', 'NS', 'drivers/c'];
+  const tuples: Export[] = [
+    { symbol: 'a_plain', crc: 1, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: null },
+    { symbol: 'b_gpl', crc: 2, module: 'vmlinux', exportType: 'EXPORT_SYMBOL_GPL', namespace: null },
+    { symbol: 'c_mod', crc: 3, module: 'drivers/c', exportType: 'EXPORT_SYMBOL', namespace: null },
+    { symbol: 'd_ns', crc: 4, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: 'NS' },
+    { symbol: 'e_nocrc', crc: null, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: null },
+    { symbol: 'f_zero', crc: 0, module: 'vmlinux', exportType: 'EXPORT_SYMBOL', namespace: null },
+  ];
+  const series: ExportIdSeries = {
+    builds: [
+      {
+        source: 'k',
+        format: 'module-symvers',
+        labels: { id: '1' },
+        warnings: [],
+        rows: Uint32Array.of(0, 1, 2, 3, 4, 5),
+      },
+    ],
+    rows: {
+      symbol: Uint32Array.of(0, 1, 2, 3, 4, 5),
+      crc: Uint32Array.from(tuples, (e) => e.crc ?? 0),
+      hasCrc: Uint8Array.from(tuples, (e) => (e.crc === null ? 0 : 1)),
+      module: Uint32Array.from(tuples, (e) => (e.module === 'drivers/c' ? 7 : 0)),
+      exportType: Uint8Array.from(tuples, (e) => (e.exportType === 'EXPORT_SYMBOL_GPL' ? 2 : 1)),
+      namespace: Int32Array.from(tuples, (e) => (e.namespace ? 6 : 0)),
+      symbolName: (rank) => names[rank]!,
+      exportOf: (row) => ({
+        ...tuples[row]!,
+        module: tuples[row]!.module === 'vmlinux' ? null : tuples[row]!.module,
+      }),
+    },
+  };
+  const imports = [
+    { symbol: 'a_plain', crc: 9 },
+    { symbol: 'b_gpl', crc: 2 },
+    { symbol: 'c_mod', crc: 9 },
+    { symbol: 'd_ns', crc: 4 },
+    { symbol: 'e_nocrc', crc: 5 },
+    { symbol: 'f_zero', crc: 5 },
+  ];
+  const cases: [string, Partial<ModuleImage>, boolean, string[]][] = [
+    [
+      'GPL, with the kernel’s modules',
+      { license: 'GPL' },
+      true,
+      ['crc-mismatch', 'crc-mismatch', 'namespace-not-imported'],
+    ],
+    ['proprietary', {}, true, ['crc-mismatch', 'gpl-only', 'crc-mismatch', 'namespace-not-imported']],
+    [
+      'without the kernel’s modules',
+      { license: 'GPL' },
+      false,
+      ['crc-mismatch', 'missing-symbol', 'namespace-not-imported'],
+    ],
+    ['importing the namespace', { license: 'GPL', importNs: ['NS'] }, true, ['crc-mismatch', 'crc-mismatch']],
+  ];
+  for (const [name, over, kernelModules, codes] of cases)
+    it(`judges as the Map does: ${name}`, () => {
+      const [build] = kernelBuildsOfRows(series) as [KernelBuild];
+      const m = mod({ imports, vermagic: VERMAGIC, ...over });
+      const options = { kernelModules };
+      const rows = moduleVerdicts([m], target(build.exports), options)[0]!;
+      const map = moduleVerdicts([m], target(new Map(build.exports)), options)[0]!;
+      assert.deepEqual(rows, map);
+      assert.deepEqual(
+        rows.reasons.map((r) => r.code),
+        codes,
+      );
+      assert.ok(rows.notes.some((n) => n.startsWith('e_nocrc: the kernel has no CRC')));
+      assert.ok(rows.notes.some((n) => n.startsWith('f_zero: the kernel has no CRC')));
+    });
+});

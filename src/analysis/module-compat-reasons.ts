@@ -1,7 +1,7 @@
 // A verdict's reasons kept compact until something reads them. 4,022 modules on 11 kernels give 44,000
 // verdicts and 1.15 million reasons, nearly all of them one import's (missing, GPL-only, another CRC, a
 // namespace not imported): such a reason is one number, its import's index in neededImports(m) and its
-// code, and the export it bound to is the verdict's `resolved[i]`. The Reason objects (and their messages)
+// code, and the export it bound to is asked again of the kernel (`resolvedAt`). The Reason objects (and their messages)
 // are made only when `v.reasons` is read; the matrix, the compact JSON and the series read counts, codes,
 // symbols and the first reason through the helpers here, and never make the rest.
 import type { Export } from '../model/export.js';
@@ -29,13 +29,24 @@ export const itemCode = (r: number): number => r % CODES;
 
 export const symbolItem = (importIndex: number, code: 0 | 1 | 2 | 3): number => importIndex * CODES + code;
 
+/** The export a needed import binds to on one kernel, for one install: asked only for imports with a reason. */
+export interface ImportResolver {
+  /** `id`: the symbol's number (module-compat-symbols.ts) in the numbering the verdict was judged with. */
+  resolve(id: number, symbol: string): Export | undefined;
+}
+
 /** What the numbers of one verdict refer to. */
 export interface ItemContext {
   m: ModuleImage;
   needed: readonly NeededImport[];
-  /** The export each needed import bound to (undefined: none). */
-  resolved: readonly (Export | undefined)[];
+  /** The number of each needed import's symbol. */
+  ids: Uint32Array;
+  resolver: ImportResolver;
 }
+
+/** The export needed import i bound to (undefined: none). */
+export const resolvedAt = (c: ItemContext, i: number): Export | undefined =>
+  c.resolver.resolve(c.ids[i]!, c.needed[i]!.symbol);
 
 export const codeOf = (r: ReasonItem): ReasonCode =>
   typeof r === 'number' ? SYMBOL_CODES[r % CODES]! : r.code;
@@ -60,7 +71,7 @@ export function expandItem(r: number, c: ItemContext): Reason {
       wanted,
       message: `${who}: Unknown symbol ${name} (err -2)`,
     };
-  const e = c.resolved[i]!;
+  const e = resolvedAt(c, i)!;
   const module = e.module ?? undefined;
   if (code === 1)
     return {

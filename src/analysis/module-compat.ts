@@ -20,17 +20,27 @@ import { RowsExports } from './module-compat-builds.js';
 
 export { kernelBuildsOfRows } from './module-compat-builds.js';
 
-import { applyLoaderRulesTo, neededImports } from './loader-rules.js';
+import { applyLoaderRulesIn, type ModuleFacts, moduleFacts } from './loader-rules.js';
 import {
-  codeOf,
+  type CompactReasons,
   compactVerdict,
-  expandItem,
-  type ItemContext,
+  type ImportResolver,
+  type NeededImport,
   type ReasonItem,
   reasonAt,
   symbolItem,
 } from './module-compat-reasons.js';
-import { exportsById, symbolIdsOf } from './module-compat-symbols.js';
+import {
+  BY_MODULE,
+  EXPORTED,
+  GPL_ONLY,
+  type KernelView,
+  kernelView,
+  ODD,
+  symbolGeneration,
+  symbolIdOf,
+  symbolIdsOf,
+} from './module-compat-symbols.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
@@ -138,13 +148,87 @@ export function installGroups(set: readonly ModuleImage[]): ModuleImage[][] {
 }
 
 /** One install on one kernel: what a module of it can resolve. */
-interface Install {
-  target: CompatTarget;
-  kernelModules: boolean;
-  /** Exports of the modules installed together. */
+class Install {
+  private resolver: ViewResolver;
+  constructor(
+    readonly target: CompatTarget,
+    readonly kernelModules: boolean,
+    /** Exports of the modules installed together. */
+    readonly own: ReadonlyMap<string, Export>,
+    /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
+    readonly byName: ReadonlyMap<string, Member>,
+  ) {
+    this.resolver = new ViewResolver(kernelView(target.build.exports), this);
+  }
+  /** The kernel's exports by symbol number, in the numbering of now. */
+  kernel(): ViewResolver {
+    if (this.resolver.view.generation !== symbolGeneration())
+      this.resolver = new ViewResolver(kernelView(this.target.build.exports), this);
+    return this.resolver;
+  }
+  readonly lookup = (s: string): Export | undefined => kernelExport(this, s) ?? this.own.get(s);
+}
+
+/** Where an install's imports bind, in one numbering of symbols (verdicts keep it to read reasons later). */
+class ViewResolver implements ImportResolver {
+  constructor(
+    readonly view: KernelView,
+    private readonly install: Install,
+  ) {}
+  resolve(id: number, symbol: string): Export | undefined {
+    const { view } = this;
+    const f = id < view.flags.length ? view.flags[id]! : 0;
+    if ((f & EXPORTED) !== 0 && (this.install.kernelModules || (f & BY_MODULE) === 0))
+      return view.exportAt(id);
+    return this.install.own.get(symbol);
+  }
+}
+
+/** A module of an install, with what judging it needs; `slot`: its place in the install's verdicts. */
+interface Member {
+  m: ModuleImage;
+  plan: Plan;
+  slot: number;
+}
+
+interface InstallGroup {
+  /** Each module once (the same image given twice is judged once), in the set's order. */
+  members: Member[];
   own: Map<string, Export>;
-  /** The modules installed together, by name (the first of a name wins, as modprobe's search does). */
-  byName: Map<string, ModuleImage>;
+  byName: Map<string, Member>;
+}
+
+/** A set's installs, worked out once per set: the CLI judges the same set on every kernel. */
+interface SetInstalls {
+  set: readonly ModuleImage[];
+  groups: InstallGroup[];
+  /** For each module of the set, its group and slot. */
+  where: { group: number; slot: number }[];
+}
+
+const installsBySet = new WeakMap<readonly ModuleImage[], SetInstalls>();
+
+function installsOf(set: readonly ModuleImage[]): SetInstalls {
+  const known = installsBySet.get(set);
+  if (known && known.set.length === set.length && known.set.every((m, i) => set[i] === m)) return known;
+  const slotOf = new Map<ModuleImage, { group: number; slot: number }>();
+  const groups = installGroups(set).map((modules, group): InstallGroup => {
+    const own = new Map<string, Export>();
+    for (const m of modules) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
+    const members: Member[] = [];
+    const byName = new Map<string, Member>();
+    for (const m of modules) {
+      if (slotOf.has(m)) continue;
+      const member = { m, plan: planOf(m), slot: members.length };
+      slotOf.set(m, { group, slot: member.slot });
+      members.push(member);
+      if (!byName.has(m.name)) byName.set(m.name, member);
+    }
+    return { members, own, byName };
+  });
+  const out = { set: [...set], groups, where: set.map((m) => slotOf.get(m)!) };
+  installsBySet.set(set, out);
+  return out;
 }
 
 /**
@@ -159,34 +243,19 @@ export function moduleVerdicts(
 ): Verdict[] {
   requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
   requireExports(target.build, target.name);
-  const memo = new Map<ModuleImage, Verdict>();
-  for (const group of installGroups(set)) {
-    const own = new Map<string, Export>();
-    for (const m of group) for (const e of m.exports) if (!own.has(e.symbol)) own.set(e.symbol, e);
-    const byName = new Map<string, ModuleImage>();
-    for (const m of group) if (!byName.has(m.name)) byName.set(m.name, m);
-    const install: Install = { target, kernelModules: options.kernelModules ?? true, own, byName };
-    for (const m of group) judge(m, install, memo);
-  }
-  return set.map((m) => memo.get(m)!);
-}
-
-const dependsByModule = new WeakMap<ModuleImage, string[]>();
-
-/** A module's `depends` as module names, worked out once per module image (not once per kernel). */
-function dependsOf(m: ModuleImage): string[] {
-  let names = dependsByModule.get(m);
-  if (!names) {
-    names = m.depends.map(moduleName);
-    dependsByModule.set(m, names);
-  }
-  return names;
+  const { groups, where } = installsOf(set);
+  const memos = groups.map(({ members, own, byName }) => {
+    const install = new Install(target, options.kernelModules ?? true, own, byName);
+    const memo: (Verdict | undefined)[] = new Array(members.length).fill(undefined);
+    for (const member of members) judge(member, install, memo);
+    return memo;
+  });
+  return where.map(({ group, slot }) => memos[group]![slot]!);
 }
 
 /** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
 interface Pending {
-  m: ModuleImage;
-  depends: string[];
+  member: Member;
   next: number;
   reasons: ReasonItem[];
   notes: string[];
@@ -197,27 +266,25 @@ interface Pending {
  * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
  * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
  */
-function judge(root: ModuleImage, install: Install, memo: Map<ModuleImage, Verdict>): void {
-  if (memo.has(root)) return;
+function judge(root: Member, install: Install, memo: (Verdict | undefined)[]): void {
+  if (memo[root.slot] !== undefined) return;
   const pending: Pending[] = [];
   const chain: string[] = [];
   const inChain = new Set<string>();
-  const enter = (m: ModuleImage) => {
-    pending.push({ m, depends: dependsOf(m), next: 0, reasons: [], notes: [] });
-    chain.push(m.name);
-    inChain.add(m.name);
-  };
-  enter(root);
-  while (pending.length > 0) {
-    const p = pending[pending.length - 1]!;
-    const dep = dependencies(p, install, memo, chain, inChain);
-    if (dep) {
-      enter(dep);
-      continue;
+  let member: Member | null = root;
+  while (member !== null) {
+    pending.push({ member, next: 0, reasons: [], notes: [] });
+    chain.push(member.m.name);
+    inChain.add(member.m.name);
+    member = null;
+    while (pending.length > 0) {
+      const p = pending[pending.length - 1]!;
+      member = dependencies(p, install, memo, chain, inChain);
+      if (member) break;
+      pending.pop();
+      inChain.delete(chain.pop()!);
+      memo[p.member.slot] = verdict(p.member, install, p.reasons, p.notes);
     }
-    pending.pop();
-    inChain.delete(chain.pop()!);
-    memo.set(p.m, verdict(p.m, install, p.reasons, p.notes));
   }
 }
 
@@ -228,24 +295,77 @@ function kernelExport(install: Install, symbol: string): Export | undefined {
   return undefined;
 }
 
-const identities = new WeakMap<ModuleImage, ModuleIdentity>();
+/** What judging a module needs of it on every kernel, worked out once per module image. */
+interface Plan {
+  identity: ModuleIdentity;
+  /** `depends` as module names. */
+  depends: string[];
+  /** The loader rules' facts of the module. */
+  facts: ModuleFacts;
+  needed: readonly NeededImport[];
+  /** Each needed import's `__versions` CRC; -1 for none. */
+  wanted: Float64Array;
+  /** Its `__versions` record of module_layout, if any. */
+  layout: NeededImport | undefined;
+  gplOk: boolean;
+  /** symbolIdsOf(needed), and the numbering it is in. */
+  ids: Uint32Array | null;
+  generation: number;
+}
 
-/** A module's identity, worked out once (not once per kernel it is judged on). */
-function identityOf(m: ModuleImage): ModuleIdentity {
-  let id = identities.get(m);
-  if (!id) {
-    id = moduleIdentity(m);
-    identities.set(m, id);
+const plans = new WeakMap<ModuleImage, Plan>();
+
+const dependsByList = new WeakMap<readonly string[], string[]>();
+
+/** A module's `depends` as module names, once per list (a module rebuilt for another kernel shares it). */
+function dependsOf(m: ModuleImage): string[] {
+  let names = dependsByList.get(m.depends);
+  if (!names) {
+    names = m.depends.map(moduleName);
+    dependsByList.set(m.depends, names);
   }
-  return id;
+  return names;
+}
+
+function planOf(m: ModuleImage): Plan {
+  let plan = plans.get(m);
+  if (!plan) {
+    const facts = moduleFacts(m);
+    const { needed } = facts;
+    const wanted = new Float64Array(needed.length);
+    for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
+    plan = {
+      identity: moduleIdentity(m),
+      depends: dependsOf(m),
+      facts,
+      needed,
+      wanted,
+      layout: m.imports.find((i) => i.symbol === 'module_layout'),
+      gplOk: isGplCompatible(m.license),
+      ids: null,
+      generation: -1,
+    };
+    plans.set(m, plan);
+  }
+  return plan;
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
+function verdict(member: Member, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
-  moduleLayout(m, target.build.exports, reasons);
+  const { m, plan } = member;
+  const { needed, wanted, gplOk } = plan;
+  let { ids } = plan;
+  if (ids === null || plan.generation !== symbolGeneration()) {
+    ids = symbolIdsOf(needed);
+    plan.ids = ids;
+    plan.generation = symbolGeneration();
+  }
+  const resolver = install.kernel();
+  const { view } = resolver;
+  const layoutId = symbolIdOf('module_layout');
+  moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
   vermagic(m, target, notes, reasons);
-  const gplOk = isGplCompatible(m.license);
   const kernelHasCrcs = hasCrcs(target.build);
   if (m.modversions === 'none' && kernelHasCrcs) {
     reasons.push({
@@ -253,44 +373,50 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
-  // Each needed symbol is looked up once; the loader rules see the same answers.
-  const needed = neededImports(m);
-  const ids = symbolIdsOf(needed);
-  const byId = exportsById(target.build.exports);
-  const resolved: (Export | undefined)[] = new Array(needed.length);
+  // Each needed symbol is looked up once, by number: an import the kernel exports plainly (a CRC, no
+  // namespace) is judged on the view's columns alone; the rest, and imports the install's own modules
+  // export, on their Export.
+  const { flags, crc } = view;
+  const size = flags.length;
+  const kernelModules = install.kernelModules;
   for (let i = 0; i < needed.length; i++) {
-    const imp = needed[i]!;
     const id = ids[i]!;
-    let e = id < byId.length ? byId[id] : undefined;
-    if (e && !install.kernelModules && e.module !== null && e.module !== 'vmlinux') e = undefined;
-    e ??= install.own.get(imp.symbol);
-    resolved[i] = e;
-    if (imp.symbol === 'module_layout') continue;
-    symbol(m, i, imp.symbol, imp.crc, e, gplOk, reasons, notes);
+    if (id === layoutId) continue;
+    const f = id < size ? flags[id]! : 0;
+    if ((f & (EXPORTED | ODD)) === EXPORTED && (kernelModules || (f & BY_MODULE) === 0)) {
+      if ((f & GPL_ONLY) !== 0 && !gplOk) reasons.push(symbolItem(i, 1));
+      else if (wanted[i] !== -1 && crc[id] !== wanted[i]) reasons.push(symbolItem(i, 2));
+      continue;
+    }
+    const imp = needed[i]!;
+    symbol(m, i, imp.symbol, imp.crc, resolver.resolve(id, imp.symbol), gplOk, reasons, notes);
   }
-  const lookup = (s: string) => kernelExport(install, s) ?? install.own.get(s);
-  const context: ItemContext = { m, needed, resolved };
-  const expand = (r: number) => expandItem(r, context);
-  const facts = { lookup, kernelHasCrcs, resolved, expand };
-  const rules = applyLoaderRulesTo(m, target.profile, { reasons, notes }, facts);
+  const compact: CompactReasons = { m, needed, ids, resolver, items: reasons, stop: -1, done: false };
+  const facts = { lookup: install.lookup, kernelHasCrcs, context: compact, module: plan.facts };
+  const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  const stop = rules.reasons.findIndex((r) => STOPS.has(codeOf(r)));
-  rules.reasons.forEach((r, i) => {
-    if (stop !== -1 && i > stop && typeof r !== 'number') r.alsoFails = true;
-  });
-  const loads = rules.reasons.length === 0;
-  const rest = { notes: rules.notes, taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
-  const id = identityOf(m);
+  // Copied to their length: a pushed-to array keeps room to grow, and 44,000 verdicts are held while a
+  // kernel is judged (the young generation copies what outlives it; less is cheaper).
+  const items = rules.reasons.slice();
+  let stop = -1;
+  let numbers = false;
+  for (let i = 0; i < items.length; i++) {
+    const r = items[i]!;
+    if (typeof r === 'number') numbers = true;
+    else if (stop !== -1) r.alsoFails = true;
+    else if (STOPS.has(r.code)) stop = i;
+  }
+  const loads = items.length === 0;
+  const rest = { notes: rules.notes.slice(), taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
+  const id = plan.identity;
   // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
   // of its lookups.
-  if (rules.reasons.some((r) => typeof r === 'number'))
-    return compactVerdict(id, target.name, loads, rest, {
-      ...context,
-      items: rules.reasons,
-      stop,
-      done: false,
-    });
+  if (numbers) {
+    compact.items = items;
+    compact.stop = stop;
+    return compactVerdict(id, target.name, loads, rest, compact);
+  }
   const { module, from, builtFor, source } = id;
   return {
     module,
@@ -299,7 +425,7 @@ function verdict(m: ModuleImage, install: Install, reasons: ReasonItem[], notes:
     source,
     kernel: target.name,
     loads,
-    reasons: rules.reasons as Reason[],
+    reasons: items as Reason[],
     ...rest,
   };
 }
@@ -318,14 +444,16 @@ const quoted = (v: Verdict) => {
 function dependencies(
   p: Pending,
   install: Install,
-  memo: ReadonlyMap<ModuleImage, Verdict>,
+  memo: readonly (Verdict | undefined)[],
   chain: readonly string[],
   inChain: ReadonlySet<string>,
-): ModuleImage | null {
+): Member | null {
   const { target } = install;
-  const { m, reasons, notes } = p;
-  for (; p.next < p.depends.length; p.next++) {
-    const dep = p.depends[p.next]!;
+  const { reasons, notes } = p;
+  const { m, plan } = p.member;
+  const { depends } = plan;
+  for (; p.next < depends.length; p.next++) {
+    const dep = depends[p.next]!;
     if (inChain.has(dep)) {
       reasons.push({
         code: 'dependency-cycle',
@@ -336,7 +464,7 @@ function dependencies(
     }
     const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = memo.get(kmod);
+      const v = memo[kmod.slot];
       if (!v) return kmod;
       if (!v.loads)
         reasons.push({
@@ -360,9 +488,12 @@ function dependencies(
   return null;
 }
 
-function moduleLayout(m: ModuleImage, exports: ReadonlyMap<string, Export>, reasons: ReasonItem[]): void {
-  const kernel = exports.get('module_layout');
-  const mine = m.imports.find((i) => i.symbol === 'module_layout');
+function moduleLayout(
+  m: ModuleImage,
+  mine: NeededImport | undefined,
+  kernel: Export | undefined,
+  reasons: ReasonItem[],
+): void {
   if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return;
   reasons.push({
     code: 'module-layout',

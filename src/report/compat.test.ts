@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompatSeries } from '../analysis/compat-series.js';
+import { moduleVerdicts } from '../analysis/module-compat.js';
+import type { Export } from '../model/export.js';
+import type { ModuleImage } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { compatRenderers, whyText } from './compat.js';
+import { compatRenderers, verdictsDocument, whyText } from './compat.js';
 import { compatSeriesRenderers, compatSeriesText } from './compat-series.js';
 import { type CompatJson, expandCompatJson, renderCompatStream } from './compat-stream.js';
 
@@ -135,5 +138,64 @@ describe('compat --format json', () => {
       expandCompatJson(doc).map((v) => v.dependsOn),
       [[dep], [], [dep], []],
     );
+  });
+});
+
+describe('compat --format json, import reasons', () => {
+  it('writes each kind of import reason as the verdict words it (read back whole)', () => {
+    // module_layout of another CRC (the loader stops there), then one import of each reason: missing,
+    // GPL-only to a proprietary module, another CRC, a namespace not imported; none exported by a module.
+    const ex = (symbol: string, crc: number, over: Partial<Export> = {}): [string, Export] => [
+      symbol,
+      { symbol, crc, module: 'drivers/x', exportType: 'EXPORT_SYMBOL', namespace: null, ...over },
+    ];
+    const exports = new Map([
+      ex('module_layout', 1, { module: 'vmlinux' }),
+      ex('gpl_sym', 2, { exportType: 'EXPORT_SYMBOL_GPL' }),
+      ex('crc_sym', 3, { module: null }),
+      ex('ns_sym', 4, { namespace: 'NS "q"' }),
+    ]);
+    const m: ModuleImage = {
+      source: 'p.ko',
+      name: 'p',
+      path: null,
+      modinfo: [],
+      vermagic: '6.1.0-47-amd64 SMP mod_unload modversions ',
+      license: 'Proprietary',
+      depends: [],
+      importNs: [],
+      srcversion: null,
+      imports: [
+        { symbol: 'module_layout', crc: 9 },
+        { symbol: 'gone', crc: 5 },
+        { symbol: 'gpl_sym', crc: 2 },
+        { symbol: 'crc_sym', crc: 7 },
+        { symbol: 'ns_sym', crc: 4 },
+      ],
+      modversions: 'versions',
+      exports: [],
+      hasBtf: false,
+      elf: { class: 64, endian: 'little', machine: 62 },
+    };
+    const build = { source: 'k', format: 'module-symvers' as const, labels: {}, exports, warnings: [] };
+    const target = { name: 'k', build, vermagic: m.vermagic, modules: new Set<string>() };
+    const verdicts = moduleVerdicts([m, { ...m, name: 'q', source: 'q.ko' }], target);
+    const doc = JSON.parse(renderCompatStream('json', verdicts)) as CompatJson;
+    const whole = verdictsDocument(verdicts);
+    assert.deepEqual(
+      whole[0]!.reasons.map((r) => [r.code, r.alsoFails ?? false]),
+      [
+        ['module-layout', false],
+        ['missing-symbol', true],
+        ['gpl-only', true],
+        ['crc-mismatch', true],
+        ['namespace-not-imported', true],
+      ],
+    );
+    expandCompatJson(doc).forEach((v, i) => {
+      // The document leaves out keys whose value is undefined, as JSON does.
+      assert.deepEqual(v.reasons, JSON.parse(JSON.stringify(whole[i]!.reasons)));
+    });
+    assert.equal(doc.reasons.length, 5, 'the two modules share their reasons');
   });
 });

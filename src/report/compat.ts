@@ -114,27 +114,38 @@ export function matrixLines(verdicts: readonly Verdict[]): string[] {
 export function matrixTextStream(): { kernel(verdicts: readonly Verdict[]): void; end(): Iterable<string> } {
   const kernels: string[] = [];
   const kernelIndex = new Map<string, number>();
-  const rows = new Map<string, { identity: string[]; cells: string[] }>();
+  type Row = { of: ModuleIdentity; identity: string[]; cells: string[] };
+  const rows = new Map<string, Row>();
+  // Each kernel's verdicts come in the set's order: the row of the verdict at the same place for the last
+  // kernel is tried first (its identity compared field by field), before a key is made and looked up.
+  let last: Row[] = [];
   const why: string[] = [];
   const seen = legendsSeen();
   return {
     kernel(verdicts) {
-      for (const v of verdicts) {
+      const now: Row[] = new Array(verdicts.length);
+      for (let j = 0; j < verdicts.length; j++) {
+        const v = verdicts[j]!;
         let k = kernelIndex.get(v.kernel);
         if (k === undefined) {
           k = kernels.push(v.kernel) - 1;
           kernelIndex.set(v.kernel, k);
         }
-        const key = identityKey(v);
-        let row = rows.get(key);
-        if (!row) {
-          row = { identity: identityCells(v).map(textSafe), cells: [] };
-          rows.set(key, row);
+        let row = last[j];
+        if (!row || !sameIdentity(row.of, v)) {
+          const key = identityKey(v);
+          row = rows.get(key);
+          if (!row) {
+            row = { of: identityOf(v), identity: identityCells(v).map(textSafe), cells: [] };
+            rows.set(key, row);
+          }
         }
+        now[j] = row;
         row.cells[k] = short(v);
         seen.see(v);
         if (!v.loads) why.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
       }
+      last = now;
     },
     *end() {
       const out = columns([
@@ -155,6 +166,16 @@ function matrixText(verdicts: Verdict[]): string {
   s.kernel(verdicts);
   return [...s.end()].join('');
 }
+
+const identityOf = (i: ModuleIdentity): ModuleIdentity => ({
+  module: i.module,
+  from: i.from,
+  builtFor: i.builtFor,
+  source: i.source,
+});
+
+const sameIdentity = (a: ModuleIdentity, b: ModuleIdentity): boolean =>
+  a.module === b.module && a.from === b.from && a.builtFor === b.builtFor && a.source === b.source;
 
 /** The reason the loader meets first, and how many follow it. */
 export function firstReason(v: Verdict): string {

@@ -107,11 +107,14 @@ export function loadBuilds(sql: Sql, ids: number[]): KernelBuild[] {
   });
 }
 
-function exportsById(sql: Sql, ids: Set<number>): Map<number, Export> {
+function exportsById(sql: Sql, ids: Set<number>, known?: string[]): Map<number, Export> {
   const rows = exportRows(sql, ids);
-  const nameIds = new Set<number>();
-  for (const r of rows) nameIds.add(r[1]).add(r[3]).add(r[5]);
-  const names = namesById(sql, nameIds);
+  let names = known;
+  if (!names) {
+    const nameIds = new Set<number>();
+    for (const r of rows) nameIds.add(r[1]).add(r[3]).add(r[5]);
+    names = namesById(sql, nameIds);
+  }
   const out = new Map<number, Export>();
   for (const [id, symbol, crc, module, type, namespace] of rows) {
     out.set(id, {
@@ -126,9 +129,9 @@ function exportsById(sql: Sql, ids: Set<number>): Map<number, Export> {
 }
 
 /** Interned names by id: ids are dense, so an array beats a Map for 170,000 lookups. */
-function namesById(sql: Sql, nameIds: Set<number>): string[] {
+function namesById(sql: Sql, nameIds: ReadonlySet<number> | 'all'): string[] {
   const names: string[] = [];
-  const many = nameIds.size > 2000; // a scan of the whole table beats json_each past a few thousand
+  const many = nameIds === 'all' || nameIds.size > 2000; // a scan of the whole table beats json_each past a few thousand
   const nameSql = many
     ? 'SELECT id, name FROM names'
     : 'SELECT id, name FROM names WHERE id IN (SELECT value FROM json_each(?))';
@@ -138,7 +141,7 @@ function namesById(sql: Sql, nameIds: Set<number>): string[] {
       : sql
           .stmt(nameSql)
           .raw()
-          .all(JSON.stringify([...nameIds]))
+          .all(JSON.stringify([...(nameIds as ReadonlySet<number>)]))
   ) as [number, string][];
   for (const [id, name] of nameRows) names[id] = name;
   return names;
@@ -198,33 +201,57 @@ export function loadModules(sql: Sql, id: number): ModuleImage[] {
     imports: decodeIdSet(r.import_ids, r.import_count),
     exports: decodeIdSet(r.export_ids, r.export_count),
   }));
-  const imports = importsById(sql, new Set(sets.flatMap((s) => s.imports)));
-  const exports = exportsById(sql, new Set(sets.flatMap((s) => s.exports)));
-  return rows.map((r, i) =>
-    moduleOf(
+  // A linux-image's modules name most of the store's names: read them all once, for imports and exports.
+  const names = rows.length > 50 ? namesById(sql, 'all') : undefined;
+  const imports = importsById(sql, sets, names);
+  const exportIds = new Set<number>();
+  for (const s of sets) for (const x of s.exports) exportIds.add(x);
+  const exports = exportsById(sql, exportIds, names);
+  return rows.map((r, i) => {
+    const ids = sets[i]!.imports;
+    const own: Import[] = new Array(ids.length);
+    for (let k = 0; k < ids.length; k++) own[k] = imports[ids[k]!]!;
+    return moduleOf(
       r,
-      sets[i]!.imports.map((x) => imports.get(x)!),
+      own,
       sets[i]!.exports.map((x) => exports.get(x)!),
-    ),
-  );
+    );
+  });
 }
 
-/** Import rows by id, as shared Import objects. */
-function importsById(sql: Sql, ids: Set<number>): Map<number, Import> {
+/** The import rows the sets name, as shared Import objects by id (ids are dense: an array, not a Map). */
+function importsById(sql: Sql, sets: { imports: number[] }[], known?: string[]): Import[] {
   const max = (sql.stmt('SELECT max(id) AS m FROM imports').get() as { m: number | null }).m ?? 0;
+  const wanted = new Uint8Array(max + 1);
+  let count = 0;
+  for (const s of sets)
+    for (const x of s.imports) {
+      if (x > max) throw new Error(`import id ${x} is not in the store's imports table`);
+      if (wanted[x] === 0) count++;
+      wanted[x] = 1;
+    }
   const rows = (
-    ids.size * 3 < max
+    count * 3 < max
       ? sql
           .stmt('SELECT id, symbol, crc FROM imports WHERE id IN (SELECT value FROM json_each(?))')
           .raw()
-          .all(JSON.stringify([...ids]))
-      : (sql.stmt('SELECT id, symbol, crc FROM imports').raw().all() as [number, number, number][]).filter(
-          (r) => ids.has(r[0]),
-        )
+          .all(JSON.stringify(idsOf(wanted)))
+      : sql.stmt('SELECT id, symbol, crc FROM imports').raw().all()
   ) as [number, number, number][];
-  const names = namesById(sql, new Set(rows.map((r) => r[1])));
-  const out = new Map<number, Import>();
-  for (const [id, symbol, crc] of rows) out.set(id, { symbol: names[symbol]!, crc });
+  let names = known;
+  if (!names) {
+    const nameIds = new Set<number>();
+    for (const r of rows) if (wanted[r[0]] === 1) nameIds.add(r[1]);
+    names = namesById(sql, nameIds);
+  }
+  const out: Import[] = new Array(max + 1);
+  for (const [id, symbol, crc] of rows) if (wanted[id] === 1) out[id] = { symbol: names[symbol]!, crc };
+  return out;
+}
+
+function idsOf(wanted: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let id = 0; id < wanted.length; id++) if (wanted[id] === 1) out.push(id);
   return out;
 }
 
