@@ -1,6 +1,7 @@
 // The API's answers: store queries, analyses and the library's own JSON renderers (the shapes of
 // docs/json.md, docs/series.md and `kabi list/compat/why --format json`), paged and filtered here.
 // Nothing here reads an artifact: the server knows only what was ingested.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   annotateMoves,
   brokenSymbols,
@@ -92,6 +93,10 @@ function seriesIds(
     if (entries.length > LIMITS.seriesBuilds)
       throw new HttpError(400, `"${query}" selects ${entries.length} builds; at most ${LIMITS.seriesBuilds}`);
     const builds = await view.store.loadExportColumns(entries.map((e) => e.id));
+    // Reading the columns and computing the series each hold the event loop for tens of milliseconds
+    // (more with the JIT cold): requests that came meanwhile (a page's index.html, its style sheet) are
+    // answered in between.
+    await nextTurn();
     const ordered = orderBuilds(builds, by || undefined).builds;
     return { builds: ordered, ids: ordered.map((b) => Number(b.labels.id)) };
   });

@@ -1,4 +1,4 @@
-// Counts as the pages print them. Plain TypeScript without imports: src/serve/format.test.ts checks it
+// Counts as the pages print them. Plain TypeScript without imports: test/serve/format.test.ts checks it
 // under node against Intl.
 
 /**
