@@ -146,7 +146,8 @@ async function prime(app: FastifyInstance): Promise<void> {
  * The warm-up loads builds synchronously (SQLite), ~0.2 s each, and blocks the event loop meanwhile: a
  * browser opening the dashboard right after start would wait behind it for index.html, then for its
  * script and style sheet, before painting anything. So each warm-up step waits until no request has
- * been under way for QUIET_MS (a page's burst of requests is over); a request that needs the data
+ * been under way for a while (QUIET_MS unless api.ts says how long: a page's burst of requests is over;
+ * the first series does not wait, see warmUp); a request that needs the data
  * meanwhile computes it itself, and the warm-up finds it done. After MAX_WAIT_MS a step runs regardless
  * (a busy server, or a request that never ended).
  */
