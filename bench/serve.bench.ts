@@ -149,7 +149,7 @@ await withServer(async (server) => {
 
 // First paint in chromium: the page's own performance entries, then the steps table and the charts.
 // RUNS runs each (a new server for each cold run); medians, since the machine is shared.
-const RUNS = 5;
+const RUNS = 7;
 interface PageTimes {
   fcp: number;
   shown: number;

@@ -201,7 +201,7 @@ export function apiUrl(path: string, params: Record<string, string | number | un
 }
 
 /** Requests started before the page's code arrived (boot.ts), each taken once by the first useApi of its URL. */
-// Set here when boot.ts has not run yet (it is async), so that it no longer starts any.
+// Set here should boot.ts not have run (it failed to load).
 window.kabiEarly ??= new Map();
 const early: Map<string, Promise<Response>> = window.kabiEarly;
 /** Those of them answered and read: the first useApi of the URL starts with the data, no effect needed. */

@@ -1,9 +1,10 @@
 // The first requests of a page view, made by a small classic script at the top of index.html: it runs as
-// soon as it arrives, while the dashboard's module (which waits for the document and the style sheet, then
-// for its own compilation) is still on the way, so that a page's data is fetched beside its code rather than after
-// it. A classic script can import nothing: the few lines of route parsing and URL building it needs are
-// its own (api.ts's apiUrl and router.ts's parseHash build the same strings), and main.tsx finds the
-// requests in window.kabiEarly. vite.config.ts builds it as a chunk of its own and puts it in index.html.
+// soon as it arrives (a plain script, before the style sheet: nothing else runs first), while the
+// dashboard's module (which waits for the document and the style sheet, then for its own compilation) is
+// still on the way, so that a page's data is fetched beside its code rather than after it. A classic
+// script can import nothing: the few lines of route parsing and URL building it needs are its own (api.ts's
+// apiUrl and router.ts's parseHash build the same strings), and main.tsx finds the requests in
+// window.kabiEarly. vite.config.ts builds it as a chunk of its own and puts it in index.html.
 
 // One function's scope: a classic script's top-level names would be globals of the page.
 (() => {
@@ -24,8 +25,6 @@
     builds: (p) => [apiUrl('builds', { query: p.get('query') ?? '' })],
   };
 
-  // main.tsx ran first (this script is async): it fetches for itself.
-  if (window.kabiEarly) return;
   const hash = location.hash.replace(/^#\/?/, '');
   const q = hash.indexOf('?');
   const page = (q === -1 ? hash : hash.slice(0, q)) || 'builds';

@@ -4,8 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Labels, Loaded } from './api';
 
-export const fmt = (n: number | null | undefined) =>
-  n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+export { fmt } from './format';
 
 export const percent = (share: number | null) => (share === null ? '—' : `${(share * 100).toFixed(1)}%`);
 
