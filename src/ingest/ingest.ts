@@ -213,7 +213,13 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
 
 function kernelOptions(opts: IngestOptions) {
   // The store keeps a kernel's .BTF bytes (bpf-compat --series): copied out as the image is read.
-  return { onProgress: opts.onProgress, btf: opts.kfuncs !== false, rawBtf: opts.kfuncs !== false };
+  // With a type digest to make, every exporting module's BTF is parsed: as it is read, not after.
+  return {
+    onProgress: opts.onProgress,
+    btf: opts.kfuncs !== false,
+    rawBtf: opts.kfuncs !== false,
+    parseModuleBtf: opts.typeDigest !== undefined,
+  };
 }
 
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {
