@@ -6,7 +6,6 @@ import {
   formatOption,
   type OutputOptions,
   openSink,
-  terminalSafe,
   warn,
 } from '../output.js';
 
@@ -37,7 +36,10 @@ export function registerModversions(program: Command, state: CommandState): void
           if ('problem' in r) problems.push(r.problem);
           else {
             count++;
-            await sink.write(terminalSafe(slim.modversionsTreeRenderers.text([r.module], []), false));
+            // No terminalSafe pass over the 20 MB of a kernel's table: the renderer shows every character
+            // of a file name or symbol through printable, whose set holds every one terminalSafe shows;
+            // the rest is tabs, newlines and hex (test/cli/control-chars.test.ts).
+            await sink.write(slim.modversionsTreeRenderers.text([r.module], []));
           }
         }
         await sink.close();
