@@ -42,7 +42,8 @@ export interface IngestOptions {
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  // 1 MiB reads, not the stream's 64 KiB: a 70 MB package in 70 turns of the loop instead of 1,100.
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
