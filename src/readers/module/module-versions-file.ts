@@ -34,6 +34,14 @@ function scratchOf(size: number): Uint8Array {
   return scratch.subarray(0, size);
 }
 
+let scratchView = new DataView(scratch.buffer);
+/** The scratch buffer itself, at least `size` bytes (the fast path: no view made per read). */
+function scratchAtLeast(size: number): Buffer {
+  if (scratch.length < size) scratchOf(size);
+  if (scratchView.buffer !== scratch.buffer) scratchView = new DataView(scratch.buffer, scratch.byteOffset);
+  return scratch as Buffer;
+}
+
 /**
  * The imports of an uncompressed module file, reading only what they need; null when the file is
  * compressed (.ko.xz, .ko.zst, .ko.gz must be decompressed whole: the caller reads it as a module image).
@@ -87,11 +95,11 @@ const TAIL = 16 * 1024;
  * way, with its exact errors: this path only ever answers what readAny would answer.
  */
 function readCommon(fd: number, source: string, name: string): ModuleVersions | null {
-  let bytes = scratchOf(64);
+  let bytes = scratchAtLeast(64);
   if (!readAt(fd, bytes, 0, 64)) return null;
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return null;
   if (bytes[4] !== 2 || bytes[5] !== 1) return null;
-  let view = new DataView(bytes.buffer, bytes.byteOffset, 64);
+  let view = scratchView;
   if (view.getUint16(16, true) !== 1) return null; // ET_REL
   if (view.getUint32(44, true) !== 0) return null; // e_shoff beyond 4 GB
   const shoff = view.getUint32(40, true);
@@ -101,9 +109,9 @@ function readCommon(fd: number, source: string, name: string): ModuleVersions | 
   const tableEnd = shoff + count * 64;
   if (tableEnd > FAST_LIMIT) return null;
   const tailStart = Math.max(64, shoff - TAIL);
-  bytes = scratchOf(tableEnd);
+  bytes = scratchAtLeast(tableEnd);
   if (!readAt(fd, bytes, tailStart, tableEnd - tailStart)) return null;
-  view = new DataView(bytes.buffer, bytes.byteOffset, tableEnd);
+  view = scratchView;
   // Every offset, size and entsize must be a safe integer, as ElfFile.word demands of each section.
   for (let at = shoff; at < tableEnd; at += 64) {
     if (view.getUint32(at + 28, true) > 0x1fffff) return null;
@@ -117,8 +125,8 @@ function readCommon(fd: number, source: string, name: string): ModuleVersions | 
   if (strOffset + strSize > FAST_LIMIT) return null;
   if (strOffset < tailStart || strOffset + strSize > shoff) {
     if (strOffset + strSize > tableEnd && strOffset < tableEnd) return null; // overlaps the table
-    bytes = scratchOf(Math.max(tableEnd, strOffset + strSize));
-    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    bytes = scratchAtLeast(Math.max(tableEnd, strOffset + strSize));
+    view = scratchView;
     if (!readAt(fd, bytes, strOffset, strSize)) return null;
   }
   // The last name ends within the section: then every name does (ElfFile.cstring's check).
@@ -147,7 +155,7 @@ function readCommon(fd: number, source: string, name: string): ModuleVersions | 
   }
   let need = tableEnd;
   for (const [o, sz] of spans) need = Math.max(need, o + sz);
-  bytes = scratchOf(need);
+  bytes = scratchAtLeast(need);
   // Each range lands at its own offset, so a joint read that also covers the table rewrites it unchanged.
   const [a, b] = spans;
   if (a && b && Math.max(a[0] + a[1], b[0] + b[1]) - Math.min(a[0], b[0]) - a[1] - b[1] <= JOIN_GAP) {
@@ -159,7 +167,7 @@ function readCommon(fd: number, source: string, name: string): ModuleVersions | 
   let imports: Import[] = [];
   if (versions !== -1) {
     const [o, s] = spans[0]!;
-    const found = importsOf(bytes, o, s);
+    const found = importsOf(bytes, scratchView, o, s);
     if (found === null) return null;
     imports = found;
   }
@@ -178,9 +186,8 @@ function named(bytes: Uint8Array, at: number, want: Uint8Array): boolean {
 }
 
 /** readVersions' records of a 64-bit little-endian `__versions`; null where readVersions would throw. */
-function importsOf(bytes: Uint8Array, offset: number, size: number): Import[] | null {
+function importsOf(bytes: Uint8Array, view: DataView, offset: number, size: number): Import[] | null {
   if (size % 64 !== 0) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const out: Import[] = new Array(size / 64);
   for (let i = 0, at = offset; at < offset + size; i++, at += 64) {
     if (view.getUint32(at + 4, true) !== 0) return null; // wider than 32 bits
@@ -257,6 +264,13 @@ function readAny(fd: number, source: string, name: string): ModuleVersions | nul
 const NAME = [0x6e, 0x61, 0x6d, 0x65]; // "name"
 const utf8Lenient = new TextDecoder('utf-8'); // as parseModinfo decodes: never throws
 
+/** UTF-8 as utf8Lenient decodes it; ASCII (every module's name) without a decoder call each. */
+function utf8Of(data: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++)
+    if (data[i]! >= 0x80) return utf8Lenient.decode(data.subarray(start, end));
+  return latin1Slice.call(data, start, end);
+}
+
 /**
  * modinfoValue(parseModinfo(data), 'name') without decoding every entry: the first entry whose key is
  * `name` (`name=value`, or a bare `name`, which reads as ''). A module has ~20 entries; 4,022 modules'
@@ -274,7 +288,7 @@ export function modinfoName(data: Uint8Array): string | null {
       data[start + 3] === NAME[3]
     ) {
       if (end - start === 4) return '';
-      if (data[start + 4] === 0x3d) return utf8Lenient.decode(data.subarray(start + 5, end));
+      if (data[start + 4] === 0x3d) return utf8Of(data, start + 5, end);
     }
     start = end + 1;
   }
