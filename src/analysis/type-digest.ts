@@ -58,18 +58,22 @@ function digestOf(
   const defs: TypeDigest['defs'] = new Map();
   const jsons = new Map<string, string>();
   const defHash: Uint8Array[] = [];
+  const defHex: string[] = [];
+  const refs: string[][] = [];
   for (const n of nodes) {
     const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
+    refs.push(def.refs);
     const json = JSON.stringify([def.facts, def.refs, def.text]);
     const h = hash(json);
     defHash.push(h);
     const hex = hexOf(h);
+    defHex.push(hex);
     if (!defs.has(hex)) {
       defs.set(hex, def);
       jsons.set(hex, json);
     }
   }
-  const reach = reachHashes(nodes, defHash);
+  const reach = reachHashes(nodes, refs, defHex);
   const step = 2 * TYPE_HASH_BYTES;
   const hashes = new Uint8Array(nodes.length * step);
   const declared = new Uint8Array(nodes.length);
@@ -93,16 +97,24 @@ function digestOf(
  * Iterative Tarjan over the refs; a component's hash covers its members (key, def hash) and the hashes
  * of the components it points to, and a ref to a key with no node by that key.
  */
-function reachHashes(nodes: readonly TypeNode[], defHash: readonly Uint8Array[]): Uint8Array[] {
-  const at = new Map(nodes.map((n, i) => [n.key, i]));
-  const succ = nodes.map((n) => [...n.refs].map((r) => at.get(r) ?? -1));
-  const dangling = nodes.map((n) => [...n.refs].filter((r) => !at.has(r)));
+function reachHashes(
+  nodes: readonly TypeNode[],
+  /** Each node's refs, in its set's order. */
+  refs: readonly (readonly string[])[],
+  /** Each node's def hash, as hex. */
+  defHex: readonly string[],
+): Uint8Array[] {
+  const at = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) at.set(nodes[i]!.key, i);
+  const succ = refs.map((r) => r.map((k) => at.get(k) ?? -1));
   const count = nodes.length;
   const order = new Int32Array(count).fill(-1);
   const low = new Int32Array(count);
   const onStack = new Uint8Array(count);
   const compOf = new Int32Array(count).fill(-1);
   const compHash: Uint8Array[] = [];
+  /** compHash as hex, each made once (a component is named by every edge into it). */
+  const compHex: string[] = [];
   const out: Uint8Array[] = new Array(count);
   const stack: number[] = [];
   let counter = 0;
@@ -142,15 +154,20 @@ function reachHashes(nodes: readonly TypeNode[], defHash: readonly Uint8Array[])
         compOf[w] = comp;
         members.push(w);
       } while (w !== v);
-      const own = members.map((m) => `${nodes[m]!.key}\0${hexOf(defHash[m]!)}`).sort();
+      const own = members.map((m) => `${nodes[m]!.key}\0${defHex[m]!}`);
+      if (own.length > 1) own.sort();
       const outside = new Set<string>();
       for (const m of members) {
-        for (const s of succ[m]!)
-          if (s !== -1 && compOf[s] !== comp) outside.add(hexOf(compHash[compOf[s]!]!));
-        for (const d of dangling[m]!) outside.add(`missing ${d}`);
+        const next = succ[m]!;
+        for (let k = 0; k < next.length; k++) {
+          const s = next[k]!;
+          if (s === -1) outside.add(`missing ${refs[m]![k]}`);
+          else if (compOf[s] !== comp) outside.add(compHex[compOf[s]!]!);
+        }
       }
       const h = hash(JSON.stringify([own, [...outside].sort()]));
       compHash.push(h);
+      compHex.push(hexOf(h));
       for (const m of members) out[m] = h;
     }
   }

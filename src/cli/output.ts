@@ -58,6 +58,8 @@ export function warn(text: string): void {
   process.stderr.write(terminalSafe(`kabi: ${text}\n`, false));
 }
 
+const SINK_CHUNK = 1 << 20;
+
 /**
  * Where a streamed report goes (a file, else stdout), in chunks: a writer that waits when the pipe is
  * full, so that a large report never sits in memory whole.
@@ -67,22 +69,41 @@ export function openSink(output: string | undefined): {
   close(): Promise<void>;
 } {
   const out: Writable = output ? createWriteStream(output) : process.stdout;
-  let pending: string[] = [];
-  let size = 0;
+  // Encoded as written, into a chunk handed to the stream when full: no joined string, and no
+  // second encoding by the stream (a kernel's modversions table: 20 MB in 4,000 pieces).
+  let chunk = Buffer.allocUnsafe(SINK_CHUNK);
+  let used = 0;
+  let carry = ''; // a high surrogate that ended a piece: encoded with the next piece's low one
   const flush = async () => {
-    if (size === 0) return;
-    const chunk = pending.join('');
-    pending = [];
-    size = 0;
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    if (used === 0) return;
+    const full = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(SINK_CHUNK);
+    used = 0;
+    if (!out.write(full)) await new Promise<void>((resolve) => out.once('drain', resolve));
   };
   return {
-    async write(text) {
-      pending.push(text);
-      size += text.length;
-      if (size >= 1 << 20) await flush();
+    async write(piece) {
+      let text = carry + piece;
+      carry = '';
+      const last = text.charCodeAt(text.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        carry = text.slice(-1);
+        text = text.slice(0, -1);
+      }
+      // At most 3 bytes per UTF-16 unit.
+      if (used + text.length * 3 > chunk.length) await flush();
+      if (text.length * 3 > chunk.length) {
+        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+        return;
+      }
+      used += chunk.write(text, used, 'utf8');
     },
     async close() {
+      if (carry) {
+        if (used + 3 > chunk.length) await flush();
+        used += chunk.write(carry, used, 'utf8');
+        carry = '';
+      }
       await flush();
       if (output)
         await new Promise<void>((resolve, reject) => {

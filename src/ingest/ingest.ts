@@ -42,7 +42,8 @@ export interface IngestOptions {
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  // 1 MiB reads, not the stream's 64 KiB: a 70 MB package in 70 turns of the loop instead of 1,100.
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
@@ -213,7 +214,13 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
 
 function kernelOptions(opts: IngestOptions) {
   // The store keeps a kernel's .BTF bytes (bpf-compat --series): copied out as the image is read.
-  return { onProgress: opts.onProgress, btf: opts.kfuncs !== false, rawBtf: opts.kfuncs !== false };
+  // With a type digest to make, every exporting module's BTF is parsed: as it is read, not after.
+  return {
+    onProgress: opts.onProgress,
+    btf: opts.kfuncs !== false,
+    rawBtf: opts.kfuncs !== false,
+    parseModuleBtf: opts.typeDigest !== undefined,
+  };
 }
 
 function fromKernelArtifact(a: KernelArtifact, format: string): ReadResult {

@@ -72,6 +72,12 @@ export interface KernelArtifactOptions {
   btf?: boolean;
   /** With `btf`: keep a copy of vmlinux's .BTF bytes too (`KernelBtf.raw`), for a store that keeps them. */
   rawBtf?: boolean;
+  /**
+   * With `btf`: parse each module's split BTF as it is read (once vmlinux's is), not on first use: for a
+   * caller that will walk them all (ingest's type digest). The main thread waits on the package's decoders
+   * while modules are read, so these parses cost it nothing there and ~1 s after.
+   */
+  parseModuleBtf?: boolean;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -156,7 +162,12 @@ export async function readKernelSource(
   source: ArtifactSource,
   opts: KernelArtifactOptions = {},
 ): Promise<KernelArtifact> {
-  const acc = new Accumulator(source.source, opts.btf === true, opts.rawBtf === true);
+  const acc = new Accumulator(
+    source.source,
+    opts.btf === true,
+    opts.rawBtf === true,
+    opts.btf === true && opts.parseModuleBtf === true,
+  );
   const inFlight = new Set<Promise<void>>();
   // Lent: a file's data is good until the next file is read (its chunk is then reused). A plain module is
   // parsed at once (Accumulator.add reads it before its first await); anything that waits (a decoder, a
@@ -190,6 +201,8 @@ class Accumulator {
   date: string | null = null;
   kernelBtf: KernelBtf | null = null;
   readonly btfSections = new Map<string, BtfSectionBytes>();
+  /** The modules' split BTF, parsed as read once vmlinux's is known (parseModuleBtf). */
+  moduleBtfs: ModuleBtfs | null = null;
   /** Modules whose .BTF_ids holds set8 (kfunc) sets. */
   readonly kfuncModules = new Map<string, ModuleBtfIds>();
   systemMap: { text: string; where: string } | null = null;
@@ -200,6 +213,7 @@ class Accumulator {
     readonly source: string,
     readonly withBtf: boolean,
     readonly rawBtf: boolean,
+    readonly parseModuleBtf: boolean,
   ) {}
 
   async add(file: ArtifactFile): Promise<void> {
@@ -239,12 +253,27 @@ class Accumulator {
         if (sets) this.kfuncModules.set(name, sets.ids);
         const section =
           sets?.section ?? (m.exports.length > 0 ? btfSectionBytes(openElf(data, { source: where })) : null);
-        if (section) this.btfSections.set(name, section);
+        if (section) {
+          this.btfSections.set(name, section);
+          this.parseEarly(name, section);
+        }
       }
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
       this.modules.push(m);
     } catch (e) {
       this.problems.push({ path: file.path, reason: (e as Error).message });
+    }
+  }
+
+  /** A module's split BTF parsed now, when vmlinux's is known; else, or when it fails, on first use. */
+  private parseEarly(name: string, section: BtfSectionBytes): void {
+    if (!this.parseModuleBtf || !this.kernelBtf) return;
+    this.moduleBtfs ??= new ModuleBtfs(this.kernelBtf.btf);
+    this.moduleBtfs.add(name, section);
+    try {
+      this.moduleBtfs.get(name);
+    } catch {
+      // Not cached: whoever uses it meets the same error, where it meets it today (the type digest).
     }
   }
 
@@ -266,6 +295,7 @@ class Accumulator {
       if (this.withBtf) {
         try {
           this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release, this.rawBtf);
+          for (const [name, section] of this.btfSections) this.parseEarly(name, section);
         } catch (e) {
           this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
         }
@@ -281,6 +311,7 @@ class Accumulator {
     if (this.withBtf) {
       try {
         this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release, this.rawBtf);
+        for (const [name, section] of this.btfSections) this.parseEarly(name, section);
       } catch (e) {
         this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
       }
@@ -345,8 +376,11 @@ class Accumulator {
       warnings,
     };
     if (this.kernelBtf) {
-      const modules = new ModuleBtfs(this.kernelBtf.btf);
-      for (const [name, section] of this.btfSections) modules.add(name, section);
+      const modules =
+        this.moduleBtfs?.base === this.kernelBtf.btf ? this.moduleBtfs : new ModuleBtfs(this.kernelBtf.btf);
+      // Those parsed early are there already (with the same bytes: parseEarly follows every add).
+      for (const [name, section] of this.btfSections)
+        if (modules !== this.moduleBtfs || !modules.has(name)) modules.add(name, section);
       this.kernelBtf.modules = modules;
       this.kernelBtf.moduleBtfIds = this.kfuncModules;
       if (this.kernelBtf.btfIdSymbols === null && this.systemMap) {

@@ -56,7 +56,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   ingest: ['readers', 'store', 'model', 'errors.ts'],
   watch: ['fetch', 'ingest', 'store', 'analysis', 'readers', 'model', 'errors.ts'],
   serve: ['index.ts', 'errors.ts'],
-  cli: ['index.ts', 'index-diff.ts', 'serve', 'errors.ts'],
+  cli: ['index.ts', 'index-diff.ts', 'index-modversions.ts', 'serve', 'errors.ts'],
 };
 
 /** `src/readers/elf/elf.ts` → `readers`; `src/errors.ts` → `errors.ts`. */

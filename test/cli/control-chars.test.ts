@@ -74,6 +74,14 @@ describe('artifact text is printed with control characters shown', () => {
     const mv = kabi(['modversions', ko]);
     assertShown(mv.stdout, 'modversions');
     assert.match(mv.stdout, /kmalloc\\u\{1b\}\[31m_trace/);
+    // A tree (read sparsely, written as read): its file names too.
+    const tree = join(dir, `tree${RED}`);
+    mkdirSync(tree);
+    copyFileSync(ko, join(tree, `evil${BIDI}.ko`));
+    const mvTree = kabi(['modversions', tree]);
+    assert.equal(mvTree.status, 0, mvTree.stderr);
+    assertShown(mvTree.stdout, 'modversions DIR');
+    assert.match(mvTree.stdout, /evil\\u\{202e\}\.ko\)\t0x00000099\tkmalloc\\u\{1b\}\[31m_trace\n/);
   });
 
   it('list, show and ingest print labels with controls shown; JSON keeps the text exact', () => {

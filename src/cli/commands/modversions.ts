@@ -6,7 +6,6 @@ import {
   formatOption,
   type OutputOptions,
   openSink,
-  terminalSafe,
   warn,
 } from '../output.js';
 
@@ -20,37 +19,47 @@ export function registerModversions(program: Command, state: CommandState): void
     .addOption(formatOption())
     .option('-o, --output <file>', 'write to a file')
     .action(async (paths: string[], o: OutputOptions) => {
+      // A tree as text needs a few modules of the library (src/index-modversions.ts); the rest waits.
+      const slim = await import('../../index-modversions.js');
+      const [first] = paths;
+      const artifact =
+        paths.length === 1 && first !== undefined
+          ? await slim.sniffArtifact(first, { what: slim.MODULES_EXPECTED })
+          : null;
+      // A tree: each module read for its imports only, not whole.
+      if (artifact?.kind === 'tree' && o.format === 'text') {
+        // Written as read: a module's strings die young instead of living until the end.
+        const sink = openSink(o.output);
+        const problems: ModuleProblem[] = [];
+        let count = 0;
+        for await (const r of slim.treeModversions(artifact)) {
+          if ('problem' in r) problems.push(r.problem);
+          else {
+            count++;
+            // No terminalSafe pass over the 20 MB of a kernel's table: the renderer shows every character
+            // of a file name or symbol through printable, whose set holds every one terminalSafe shows;
+            // the rest is tabs, newlines and hex (test/cli/control-chars.test.ts).
+            await sink.write(slim.modversionsTreeRenderers.text([r.module], []));
+          }
+        }
+        await sink.close();
+        slim.requireSome(count, paths.join(' '), 'kernel modules', slim.MODULES_EXPECTED);
+        for (const p of problems) warn(`${p.path}: not read: ${p.reason}`);
+        if (problems.length > 0) state.exitCode = 1;
+        return;
+      }
       const lib = await import('../../index.js');
-      const report = async (modules: ModuleVersionsLike[], problems: ModuleProblem[], write = true) => {
+      const report = async (modules: ModuleVersionsLike[], problems: ModuleProblem[]) => {
         lib.requireSome(modules.length, paths.join(' '), 'kernel modules', lib.MODULES_EXPECTED);
-        if (write) await emit(lib.modversionsTreeRenderers[o.format](modules, problems), o);
+        await emit(lib.modversionsTreeRenderers[o.format](modules, problems), o);
         for (const p of problems) warn(`${p.path}: not read: ${p.reason}`);
         if (problems.length > 0) state.exitCode = 1;
       };
-      const [first] = paths;
-      if (paths.length === 1 && first !== undefined) {
-        const artifact = await lib.sniffArtifact(first, { what: lib.MODULES_EXPECTED });
+      if (artifact !== null) {
         // One module file: exactly modprobe's lines.
         if (artifact.kind === 'ko') {
-          const m = lib.parseModuleImage(artifact.data!, { source: first });
+          const m = lib.parseModuleImage(artifact.data!, { source: first! });
           await emit(lib.modversionsRenderers[o.format](m), o);
-          return;
-        }
-        // A tree: each module read for its imports only, not whole.
-        if (artifact.kind === 'tree' && o.format === 'text') {
-          // Written as read: a module's strings die young instead of living until the end.
-          const sink = openSink(o.output);
-          const problems: ModuleProblem[] = [];
-          let count = 0;
-          for await (const r of lib.treeModversions(artifact)) {
-            if ('problem' in r) problems.push(r.problem);
-            else {
-              count++;
-              await sink.write(terminalSafe(lib.modversionsTreeRenderers.text([r.module], []), false));
-            }
-          }
-          await sink.close();
-          await report(new Array(count), problems, false);
           return;
         }
         if (artifact.kind === 'tree') {

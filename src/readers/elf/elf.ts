@@ -118,9 +118,11 @@ export class ElfFile {
   /** A native-word field (4 or 8 bytes) as an offset or size: must fit a safe integer. */
   word(off: number, what: string): number {
     if (!this.is64) return this.u32(off);
-    const v = this.u64(off);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw this.error(`${what} ${v} is absurdly large`, off);
-    return Number(v);
+    // Two 32-bit halves: no BigInt per field (a module's section table has ~300 of them).
+    const lo = this.view.getUint32(this.littleEndian ? off : off + 4, this.littleEndian);
+    const hi = this.view.getUint32(this.littleEndian ? off + 4 : off, this.littleEndian);
+    if (hi > 0x1fffff) throw this.error(`${what} ${this.u64(off)} is absurdly large`, off);
+    return hi * 0x100000000 + lo;
   }
   addr(off: number): bigint {
     return this.is64 ? this.u64(off) : BigInt(this.u32(off));
@@ -191,7 +193,7 @@ export class ElfFile {
       nameOffset: this.u32(off),
       name: '',
       type: this.u32(off + 4),
-      flags: b ? Number(this.u64(off + 8) & 0xffffffffn) : this.u32(off + 8),
+      flags: b ? this.u32(this.littleEndian ? off + 8 : off + 12) : this.u32(off + 8),
       addr: this.addr(off + (b ? 16 : 12)),
       offset: this.word(off + (b ? 24 : 16), 'sh_offset'),
       size: this.word(off + (b ? 32 : 20), 'sh_size'),
@@ -209,5 +211,10 @@ export function openElf(bytes: Uint8Array, opts: { source: string }): ElfFile {
 
 /** Kernel symbol names and modinfo are ASCII in practice; latin1 keeps any byte visible and never throws. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  // Buffer's own decoder called on the bytes as they are: no Buffer made per string (a section's name,
+  // a symbol's: hundreds of thousands in a package).
+  return latin1Slice.call(bytes, start, end);
 }
+
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (s: number, e: number) => string })
+  .latin1Slice;
