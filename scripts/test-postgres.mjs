@@ -3,10 +3,14 @@
 // assertions on a PostgreSQL store. One throwaway cluster (test/helpers/postgres.ts) and one migrated
 // template database serve every file; each store is a copy of the template. Where PostgreSQL is not
 // installed (or hidden from PATH), one line says the pass is skipped and why, and it exits 0.
+// As in scripts/test.mjs, files run 3 at a time (KABI_TEST_CONCURRENCY), then the budget files alone; a
+// store-free `kabi` command the SQLite pass already ran on the same inputs answers from that run's memo
+// (test/helpers/run-cache.ts), so this pass spends its time on what the backend changes.
 //   node scripts/test-postgres.mjs [--list] [node --test options...] [FILE.test.js...: only these]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { ALONE, lastRunCache } from './test-run.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const testDir = join(root, 'dist', 'test');
@@ -64,11 +68,27 @@ try {
   await cluster.admin('CREATE DATABASE kabi_template');
   await migratePostgresStore(cluster.url('kabi_template'));
   console.log(`# PostgreSQL pass: ${files.length} test files again on a PostgreSQL store`);
-  const r = spawnSync(process.execPath, ['--test', ...args, ...files], {
-    stdio: 'inherit',
-    env: { ...process.env, KABI_TEST_STORE: 'postgres', KABI_TEST_PG_TEMPLATE: cluster.url('kabi_template') },
-  });
-  status = r.status ?? 1;
+  const env = {
+    ...process.env,
+    KABI_TEST_STORE: 'postgres',
+    KABI_TEST_PG_TEMPLATE: cluster.url('kabi_template'),
+    KABI_TEST_RUN_CACHE: lastRunCache(join(root, 'dist')),
+  };
+  const alone = files.filter((f) => ALONE.includes(relative(join(root, 'dist'), f)));
+  const together = files.filter((f) => !alone.includes(f));
+  const concurrency = process.env.KABI_TEST_CONCURRENCY ?? '3';
+  status = 0;
+  for (const [group, n] of [
+    [together, concurrency],
+    [alone, '1'],
+  ]) {
+    if (group.length === 0) continue;
+    const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${n}`, ...args, ...group], {
+      stdio: 'inherit',
+      env,
+    });
+    if (r.status !== 0) status = r.status ?? 1;
+  }
 } finally {
   cluster.stop();
 }

@@ -7,29 +7,16 @@
 // 2. The files that assert a time or memory budget of their own, one at a time after the others, so that
 //    no concurrent file disturbs what they measure.
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
+// A store-free `kabi` command that several files run on the same inputs runs once per run: the others read
+// its answer from the run's memo (test/helpers/run-cache.ts; scripts/test-run.mjs makes it fresh).
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ALONE, freshRunCache } from './test-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
-
-/** Files that measure their own elapsed time or peak RSS (a budget asserted), run alone. */
-const ALONE = [
-  'src/errors.test.js',
-  'src/model/glob.test.js',
-  'src/readers/module/modinfo.test.js',
-  'src/store/query.test.js',
-  'test/btf/c-header.test.js',
-  'test/btf/hostile.test.js',
-  'test/hostile/decompress-bomb.test.js',
-  'test/hostile/fuzz-crashers.test.js',
-  'test/real-data/compat-memory.test.js',
-  'test/real-data/package-dates.test.js',
-  'test/serve/hostile-query.test.js',
-  'test/serve/slow-clients.test.js',
-];
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -65,13 +52,14 @@ const args = (files, n) => [
   ...files.map((f) => join(dist, f)),
 ];
 
+const env = { ...process.env, KABI_TEST_RUN_CACHE: freshRunCache(dist) };
 let status = 0;
 for (const [files, n] of [
   [together, concurrency],
   [alone, '1'],
 ]) {
   if (files.length === 0) continue;
-  const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
   if (r.status !== 0) status = r.status ?? 1;
 }
 process.exit(status);

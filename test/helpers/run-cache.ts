@@ -1,0 +1,135 @@
+// npm test's run-wide memo of `kabi` answers that do not touch a store. Several files run the same
+// command on the same inputs (a package's `kabi symvers` is asserted in one file and is the second
+// computation of three others), and the PostgreSQL pass reruns whole files whose package decoding does
+// not depend on the backend. scripts/test.mjs makes one fresh directory per run (KABI_TEST_RUN_CACHE);
+// the first file to run a command runs it for real and writes its answer there, atomically; a later file
+// (in either pass) asking the same question of the same build and the same unchanged inputs reads it.
+// So every such command still runs end to end once per run, and every assertion sees a real answer.
+// Never memoised: anything with --db (the store is what the PostgreSQL pass is for), anything that writes
+// (-o, --update), commands outside READ_ONLY. Without KABI_TEST_RUN_CACHE (a file run alone), nothing is.
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Answer {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const DIR = process.env.KABI_TEST_RUN_CACHE;
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Commands that only read their inputs and print (nothing they are given here makes them write). */
+const READ_ONLY = new Set([
+  'symvers',
+  'diff',
+  'compat',
+  'modversions',
+  'modinfo',
+  'kfuncs',
+  'impact',
+  'explain',
+  'why',
+  'bpf-compat',
+  'summary',
+  'coverage',
+  'interfaces',
+]);
+const WRITES = /^(-o|--output|--update|--db)(=|$)/;
+const MAX_FILES = 20_000;
+
+/** A file's identity: size, change time and inode (a rewrite in place changes the time). */
+const identity = (path: string) => {
+  const s = statSync(path, { bigint: true });
+  return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
+};
+
+/** Every file below `dir` with its identity, or null when there are too many to be worth it. */
+function treeIdentity(dir: string): string[] | null {
+  const out: string[] = [];
+  const walk = (d: string): boolean => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!walk(p)) return false;
+      } else if (existsSync(p)) out.push(`${p} ${identity(p)}`);
+      if (out.length > MAX_FILES) return false;
+    }
+    return true;
+  };
+  return walk(dir) ? out : null;
+}
+
+let build: string | undefined;
+
+/** The built CLI: every file bin/kabi.js can load, by identity (a rebuild is another build). */
+function buildIdentity(): string {
+  build ??= [
+    join(ROOT, 'bin'),
+    join(ROOT, 'dist', 'cli'),
+    join(ROOT, 'dist', 'src'),
+    join(ROOT, 'package.json'),
+  ]
+    .flatMap((p) =>
+      statSync(p).isDirectory() ? (treeIdentity(p) ?? [String(Math.random())]) : [identity(p)],
+    )
+    .join('\n');
+  return build;
+}
+
+/** The default store a command without --db would open (a ref names one of its entries). */
+function defaultStore(): string {
+  const db =
+    process.env.KABI_DB ??
+    join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'kabi-tracker', 'kabi.db');
+  return [db, `${db}-wal`].map((p) => (existsSync(p) ? identity(p) : '-')).join(' ');
+}
+
+/** The memo's key for this command, or null when it must run. */
+function keyOf(args: string[], cwd: string): string | null {
+  if (!DIR || !READ_ONLY.has(args[0] ?? '') || args.some((a) => WRITES.test(a))) return null;
+  const inputs: string[] = [];
+  for (const a of args.flatMap((x) =>
+    x.startsWith('-') && x.includes('=') ? [x.slice(x.indexOf('=') + 1)] : [x],
+  )) {
+    const p = resolve(cwd, a);
+    if (!a || !existsSync(p)) continue;
+    if (statSync(p).isDirectory()) {
+      const tree = treeIdentity(p);
+      if (!tree) return null;
+      inputs.push(...tree);
+    } else inputs.push(`${p} ${identity(p)}`);
+  }
+  const env = Object.entries(process.env)
+    .filter(([k]) => /^(KABI_|XDG_|HOME$|PATH$|LANG|LC_|TZ$)/.test(k) && !k.startsWith('KABI_TEST_'))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256')
+    .update(JSON.stringify({ args, cwd, inputs, env, store: defaultStore(), build: buildIdentity() }))
+    .digest('hex');
+}
+
+/** `run()`'s answer, from this run's memo when an earlier file asked the same; else run and kept. */
+export function memoised(args: string[], cwd: string, run: () => Answer): Answer {
+  const key = keyOf(args, cwd);
+  if (!key || !DIR) return run();
+  const file = join(DIR, `${key}.json`);
+  const hit = existsSync(file);
+  appendFileSync(join(DIR, 'log'), `${hit ? 'hit' : 'ran'} ${args.slice(0, 3).join(' ')}\n`);
+  if (hit) return JSON.parse(readFileSync(file, 'utf8')) as Answer;
+  const answer = run();
+  if (answer.status === null) return answer; // killed: not an answer to keep
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(answer));
+  renameSync(tmp, file);
+  return answer;
+}
