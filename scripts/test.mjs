@@ -1,4 +1,5 @@
-// The whole test suite over dist/, as `npm test` runs it: every *.test.js file, in two steps.
+// The whole test suite over dist/, as `npm test` runs it: every *.test.js file, and each store-using file
+// a second time on PostgreSQL, in two steps.
 // 1. All files but those below, several at a time (node --test runs each file in a process of its own).
 //    The runner's default, cores - 1, is 1 file at a time on a 2-core machine and leaves a core idle; the
 //    files spend their time in subprocesses (kabi, modprobe, dpkg-deb, qemu, chromium) and waiting on
@@ -6,14 +7,19 @@
 //    (Node 20 sorts the files by path; the slow ones, real-data and studies, do not end up last alone.)
 // 2. The files that assert a time or memory budget of their own, one at a time after the others, so that
 //    no concurrent file disturbs what they measure.
-// Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
+// The PostgreSQL pass: every file that makes its store through test/helpers/test-store.ts runs again with
+// KABI_TEST_STORE=postgres (a file under dist/postgres-pass/ per such file; scripts/test-run.mjs), in the
+// same two steps, on one throwaway cluster; where PostgreSQL is absent one line says the pass is skipped.
 // A store-free `kabi` command that several files run on the same inputs runs once per run: the others read
-// its answer from the run's memo (test/helpers/run-cache.ts; scripts/test-run.mjs makes it fresh).
+// its answer from the run's memo (test/helpers/run-cache.ts), so the second pass spends its time on what
+// the backend changes.
+// Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs.
+// `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ALONE, freshRunCache } from './test-run.mjs';
+import { ALONE, freshRunCache, PG_DIR, postgresPass, postgresWrappers, storeTestFiles } from './test-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -21,7 +27,7 @@ const dist = join(root, 'dist');
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : testFiles(p);
+    if (e.isDirectory()) return e.name === 'node_modules' || p === join(dist, PG_DIR) ? [] : testFiles(p);
     return e.name.endsWith('.test.js') ? [p] : [];
   });
 }
@@ -38,8 +44,21 @@ if (lost.length > 0) {
   console.error(`scripts/test.mjs: no ${lost.join(', ')} under dist/ (moved? update ALONE)`);
   process.exit(1);
 }
-const together = all.filter((f) => !ALONE.includes(f));
-const alone = all.filter((f) => ALONE.includes(f));
+
+const env = { ...process.env, KABI_TEST_RUN_CACHE: freshRunCache(dist) };
+const pg = await postgresPass(root);
+let pgFiles = [];
+if (pg.skip) console.log(`# PostgreSQL pass skipped: ${pg.skip}`);
+else {
+  env.KABI_TEST_PG_TEMPLATE = pg.template;
+  const stores = storeTestFiles(join(dist, 'test'));
+  pgFiles = postgresWrappers(dist, stores).map((p) => relative(dist, p));
+  console.log(`# PostgreSQL pass: ${stores.length} test files again on a PostgreSQL store (${PG_DIR}/)`);
+}
+const isAlone = (f) => ALONE.includes(f.startsWith(`${PG_DIR}/`) ? f.slice(PG_DIR.length + 1) : f);
+const files = [...all, ...pgFiles];
+const together = files.filter((f) => !isAlone(f));
+const alone = files.filter(isAlone);
 
 const concurrency = process.env.KABI_TEST_CONCURRENCY ?? '3';
 const extra = process.argv.slice(2);
@@ -52,14 +71,17 @@ const args = (files, n) => [
   ...files.map((f) => join(dist, f)),
 ];
 
-const env = { ...process.env, KABI_TEST_RUN_CACHE: freshRunCache(dist) };
 let status = 0;
-for (const [files, n] of [
-  [together, concurrency],
-  [alone, '1'],
-]) {
-  if (files.length === 0) continue;
-  const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
-  if (r.status !== 0) status = r.status ?? 1;
+try {
+  for (const [files, n] of [
+    [together, concurrency],
+    [alone, '1'],
+  ]) {
+    if (files.length === 0) continue;
+    const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
+    if (r.status !== 0) status = r.status ?? 1;
+  }
+} finally {
+  pg.stop?.();
 }
 process.exit(status);
