@@ -5,8 +5,9 @@
 // the first file to run a command runs it for real and writes its answer there, atomically; a later file
 // (in either pass) asking the same question of the same build and the same unchanged inputs reads it.
 // So every such command still runs end to end once per run, and every assertion sees a real answer.
-// Never memoised: anything with --db (the store is what the PostgreSQL pass is for), anything that writes
-// (-o, --update), commands outside READ_ONLY. Without KABI_TEST_RUN_CACHE (a file run alone), nothing is.
+// Never memoised: anything with --db (the store is what the PostgreSQL pass is for), --update, commands
+// outside READ_ONLY. `-o FILE` is: the file's bytes are part of the answer, written to the FILE of the
+// later asker. Without KABI_TEST_RUN_CACHE (a file run alone), nothing is.
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
@@ -24,6 +25,11 @@ export interface Answer {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+interface Kept extends Answer {
+  /** What `-o FILE` wrote (base64), or null when it wrote nothing. */
+  output?: string | null;
 }
 
 const DIR = process.env.KABI_TEST_RUN_CACHE;
@@ -45,7 +51,9 @@ const READ_ONLY = new Set([
   'coverage',
   'interfaces',
 ]);
-const WRITES = /^(-o|--output|--update|--db)(=|$)/;
+const WRITES = /^(--output=|--update|--db)/;
+/** `-o FILE`: the file is part of the answer (kept, and written again on a hit), its name not. */
+const OUTPUT = new Set(['-o', '--output']);
 const MAX_FILES = 20_000;
 
 /** A file's identity: size, change time and inode (a rewrite in place changes the time). */
@@ -95,9 +103,13 @@ function defaultStore(): string {
   return [db, `${db}-wal`].map((p) => (existsSync(p) ? identity(p) : '-')).join(' ');
 }
 
-/** The memo's key for this command, or null when it must run. */
-function keyOf(args: string[], cwd: string): string | null {
-  if (!DIR || !READ_ONLY.has(args[0] ?? '') || args.some((a) => WRITES.test(a))) return null;
+/** The memo's key for this command (and its `-o` file), or null when it must run. */
+function keyOf(given: string[], cwd: string): { key: string; output: string | null } | null {
+  if (!DIR || !READ_ONLY.has(given[0] ?? '') || given.some((a) => WRITES.test(a))) return null;
+  const o = given.findIndex((a) => OUTPUT.has(a));
+  if (o >= 0 && given.findIndex((a, i) => i > o && OUTPUT.has(a)) >= 0) return null;
+  const output = o >= 0 && given[o + 1] ? resolve(cwd, given[o + 1]!) : null;
+  const args = o >= 0 ? given.map((a, i) => (i === o + 1 ? '<output>' : a)) : given;
   const inputs: string[] = [];
   for (const a of args.flatMap((x) =>
     x.startsWith('-') && x.includes('=') ? [x.slice(x.indexOf('=') + 1)] : [x],
@@ -113,23 +125,35 @@ function keyOf(args: string[], cwd: string): string | null {
   const env = Object.entries(process.env)
     .filter(([k]) => /^(KABI_|XDG_|HOME$|PATH$|LANG|LC_|TZ$)/.test(k) && !k.startsWith('KABI_TEST_'))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash('sha256')
+  const key = createHash('sha256')
     .update(JSON.stringify({ args, cwd, inputs, env, store: defaultStore(), build: buildIdentity() }))
     .digest('hex');
+  return { key, output };
 }
 
 /** `run()`'s answer, from this run's memo when an earlier file asked the same; else run and kept. */
 export function memoised(args: string[], cwd: string, run: () => Answer): Answer {
-  const key = keyOf(args, cwd);
-  if (!key || !DIR) return run();
+  const asked = keyOf(args, cwd);
+  if (!asked || !DIR) return run();
+  const { key, output } = asked;
   const file = join(DIR, `${key}.json`);
-  const hit = existsSync(file);
-  appendFileSync(join(DIR, 'log'), `${hit ? 'hit' : 'ran'} ${args.slice(0, 3).join(' ')}\n`);
-  if (hit) return JSON.parse(readFileSync(file, 'utf8')) as Answer;
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
+    if (output && kept.output) writeFileSync(output, Buffer.from(kept.output, 'base64'));
+    appendFileSync(join(DIR, 'log'), `hit ${args.slice(0, 3).join(' ')}\n`);
+    return { status: kept.status, stdout: kept.stdout, stderr: kept.stderr };
+  }
+  // A file -o would replace is not the command's alone: run it.
+  if (output && existsSync(output)) return run();
   const answer = run();
   if (answer.status === null) return answer; // killed: not an answer to keep
+  const kept: Kept = {
+    ...answer,
+    output: output && existsSync(output) ? readFileSync(output).toString('base64') : null,
+  };
+  appendFileSync(join(DIR, 'log'), `ran ${args.slice(0, 3).join(' ')}\n`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(answer));
+  writeFileSync(tmp, JSON.stringify(kept));
   renameSync(tmp, file);
   return answer;
 }
