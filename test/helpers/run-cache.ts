@@ -4,7 +4,8 @@
 // not depend on the backend. scripts/test.mjs makes one fresh directory per run (KABI_TEST_RUN_CACHE);
 // the first file to run a command runs it for real and writes its answer there, atomically; a later file
 // (in either pass) asking the same question of the same build and the same unchanged inputs reads it.
-// So every such command still runs end to end once per run, and every assertion sees a real answer.
+// So every such command still runs end to end once per run, and every assertion sees a real answer; a
+// file that asks the same twice (a determinism check) gets two runs: only another file's answer is read.
 // Never memoised: anything with --db (the store is what the PostgreSQL pass is for), --update, commands
 // outside READ_ONLY. `-o FILE` is: the file's bytes are part of the answer, written to the FILE of the
 // later asker. Without KABI_TEST_RUN_CACHE (a file run alone), nothing is.
@@ -30,6 +31,8 @@ export interface Answer {
 interface Kept extends Answer {
   /** What `-o FILE` wrote (base64), or null when it wrote nothing. */
   output?: string | null;
+  /** The test process that ran it: a file asking twice (a determinism check) runs it twice. */
+  pid: number;
 }
 
 const DIR = process.env.KABI_TEST_RUN_CACHE;
@@ -139,6 +142,7 @@ export function memoised(args: string[], cwd: string, run: () => Answer): Answer
   const file = join(DIR, `${key}.json`);
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
+    if (kept.pid === process.pid) return run();
     if (output && kept.output) writeFileSync(output, Buffer.from(kept.output, 'base64'));
     appendFileSync(join(DIR, 'log'), `hit ${args.slice(0, 3).join(' ')}\n`);
     return { status: kept.status, stdout: kept.stdout, stderr: kept.stderr };
@@ -149,6 +153,7 @@ export function memoised(args: string[], cwd: string, run: () => Answer): Answer
   if (answer.status === null) return answer; // killed: not an answer to keep
   const kept: Kept = {
     ...answer,
+    pid: process.pid,
     output: output && existsSync(output) ? readFileSync(output).toString('base64') : null,
   };
   appendFileSync(join(DIR, 'log'), `ran ${args.slice(0, 3).join(' ')}\n`);
