@@ -4,7 +4,8 @@
 //    The runner's default, cores - 1, is 1 file at a time on a 2-core machine and leaves a core idle; the
 //    files spend their time in subprocesses (kabi, modprobe, dpkg-deb, qemu, chromium) and waiting on
 //    them, so 3 at a time keep both cores busy.
-//    (Node 20 sorts the files by path; the slow ones, real-data and studies, do not end up last alone.)
+//    The slowest files (SLOW_FIRST) start first, so that none is left running alone at the end: node:test's
+//    run() keeps the order it is given (node --test sorts by path; it is used when options are passed).
 // 2. The files that assert a time or memory budget of their own, one at a time after the others, so that
 //    no concurrent file disturbs what they measure.
 // The PostgreSQL pass: every file that makes its store through test/helpers/test-store.ts runs again with
@@ -19,10 +20,33 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
 import { ALONE, freshRunCache, PG_DIR, postgresPass, postgresWrappers, storeTestFiles } from './test-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
+
+/** The longest files (wall, 2 cores, 3 at a time; PostgreSQL pass under postgres-pass/), longest first. */
+const SLOW_FIRST = [
+  'test/real-data/debian-ports.test.js',
+  'test/real-data/kernel-package.test.js',
+  'test/real-data/kfuncs.test.js',
+  'postgres-pass/test/real-data/kfuncs.test.js',
+  'test/store/postgres.test.js',
+  'test/studies/interfaces-by-arch.test.js',
+  'test/studies/interfaces.test.js',
+  'test/cli/modules.test.js',
+  'test/real-data/explain-store.test.js',
+  'postgres-pass/test/real-data/explain-store.test.js',
+  'test/dwarf/dbg-vmlinux.test.js',
+  'test/loader/qemu.test.js',
+  'test/loader/bpf-qemu.test.js',
+  'test/bpf/bpf-compat-real.test.js',
+  'test/real-data/store-series.test.js',
+  'postgres-pass/test/real-data/store-series.test.js',
+  'test/real-data/explain-modules.test.js',
+];
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -71,13 +95,36 @@ const args = (files, n) => [
   ...files.map((f) => join(dist, f)),
 ];
 
+/** One step through node:test's run(): the files in the order given, the spec reporter, false on a failure. */
+async function runInOrder(files, concurrency) {
+  let ok = true;
+  const stream = run({ files: files.map((f) => join(dist, f)), concurrency: Number(concurrency) });
+  stream.on('test:fail', () => {
+    ok = false;
+  });
+  const out = stream.compose(spec);
+  out.pipe(process.stdout, { end: false });
+  await new Promise((resolve, reject) => out.on('end', resolve).on('error', reject));
+  return ok;
+}
+
+const slowFirst = (files) => [
+  ...SLOW_FIRST.filter((f) => files.includes(f)),
+  ...files.filter((f) => !SLOW_FIRST.includes(f)),
+];
+
+Object.assign(process.env, env);
 let status = 0;
 try {
   for (const [files, n] of [
-    [together, concurrency],
+    [slowFirst(together), concurrency],
     [alone, '1'],
   ]) {
     if (files.length === 0) continue;
+    if (extra.length === 0) {
+      if (!(await runInOrder(files, n))) status = 1;
+      continue;
+    }
     const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
     if (r.status !== 0) status = r.status ?? 1;
   }
