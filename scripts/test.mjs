@@ -15,7 +15,8 @@
 // its answer from the run's memo (test/helpers/run-cache.ts), so the second pass spends its time on what
 // the backend changes.
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
-// KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs.
+// KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
+// KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
 // `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -79,8 +80,9 @@ else {
   pgFiles = postgresWrappers(dist, stores).map((p) => relative(dist, p));
   console.log(`# PostgreSQL pass: ${stores.length} test files again on a PostgreSQL store (${PG_DIR}/)`);
 }
+const only = process.env.KABI_TEST_ONLY ? new RegExp(process.env.KABI_TEST_ONLY) : null;
 const isAlone = (f) => ALONE.includes(f.startsWith(`${PG_DIR}/`) ? f.slice(PG_DIR.length + 1) : f);
-const files = [...all, ...pgFiles];
+const files = [...all, ...pgFiles].filter((f) => !only || only.test(f));
 const together = files.filter((f) => !isAlone(f));
 const alone = files.filter(isAlone);
 
