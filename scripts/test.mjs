@@ -28,25 +28,28 @@ import { ALONE, freshRunCache, PG_DIR, postgresPass, postgresWrappers, storeTest
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 
-/** The longest files (wall, 2 cores, 3 at a time; PostgreSQL pass under postgres-pass/), longest first. */
+/**
+ * The longest files (wall, 2 cores, 3 at a time), longest first; then the PostgreSQL pass's, which start after
+ * their SQLite pass so that its store-free commands answer from the memo instead of running twice at once.
+ */
 const SLOW_FIRST = [
   'test/real-data/debian-ports.test.js',
   'test/real-data/kernel-package.test.js',
   'test/real-data/kfuncs.test.js',
-  'postgres-pass/test/real-data/kfuncs.test.js',
   'test/store/postgres.test.js',
   'test/studies/interfaces-by-arch.test.js',
   'test/studies/interfaces.test.js',
   'test/cli/modules.test.js',
   'test/real-data/explain-store.test.js',
-  'postgres-pass/test/real-data/explain-store.test.js',
   'test/dwarf/dbg-vmlinux.test.js',
   'test/loader/qemu.test.js',
   'test/loader/bpf-qemu.test.js',
   'test/bpf/bpf-compat-real.test.js',
   'test/real-data/store-series.test.js',
-  'postgres-pass/test/real-data/store-series.test.js',
   'test/real-data/explain-modules.test.js',
+  'postgres-pass/test/real-data/kfuncs.test.js',
+  'postgres-pass/test/real-data/explain-store.test.js',
+  'postgres-pass/test/real-data/store-series.test.js',
 ];
 
 function testFiles(dir) {
