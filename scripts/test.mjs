@@ -1,40 +1,61 @@
-// The whole test suite over dist/, as `npm test` runs it: every *.test.js file, in two steps.
+// The whole test suite over dist/, as `npm test` runs it: every *.test.js file, and each store-using file
+// a second time on PostgreSQL, in two steps.
 // 1. All files but those below, several at a time (node --test runs each file in a process of its own).
 //    The runner's default, cores - 1, is 1 file at a time on a 2-core machine and leaves a core idle; the
 //    files spend their time in subprocesses (kabi, modprobe, dpkg-deb, qemu, chromium) and waiting on
 //    them, so 3 at a time keep both cores busy.
-//    (Node 20 sorts the files by path; the slow ones, real-data and studies, do not end up last alone.)
+//    The slowest files (SLOW_FIRST) start first, so that none is left running alone at the end: node:test's
+//    run() keeps the order it is given (node --test sorts by path; it is used when options are passed).
 // 2. The files that assert a time or memory budget of their own, one at a time after the others, so that
 //    no concurrent file disturbs what they measure.
+// The PostgreSQL pass: every file that makes its store through test/helpers/test-store.ts runs again with
+// KABI_TEST_STORE=postgres (a file under dist/postgres-pass/ per such file; scripts/test-run.mjs), in the
+// same two steps, on one throwaway cluster; where PostgreSQL is absent one line says the pass is skipped.
+// A store-free `kabi` command that several files run on the same inputs runs once per run: the others read
+// its answer from the run's memo (test/helpers/run-cache.ts), so the second pass spends its time on what
+// the backend changes.
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
-// KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs.
+// KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
+// KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
+// `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { ALONE, freshRunCache, PG_DIR, postgresPass, postgresWrappers, storeTestFiles } from './test-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 
-/** Files that measure their own elapsed time or peak RSS (a budget asserted), run alone. */
-const ALONE = [
-  'src/errors.test.js',
-  'src/model/glob.test.js',
-  'src/readers/module/modinfo.test.js',
-  'src/store/query.test.js',
-  'test/btf/c-header.test.js',
-  'test/btf/hostile.test.js',
-  'test/hostile/decompress-bomb.test.js',
-  'test/hostile/fuzz-crashers.test.js',
-  'test/real-data/compat-memory.test.js',
-  'test/real-data/package-dates.test.js',
-  'test/serve/hostile-query.test.js',
-  'test/serve/slow-clients.test.js',
+/**
+ * The longest files (wall, 2 cores, 3 at a time), longest first; then the PostgreSQL pass's, which start after
+ * their SQLite pass so that its store-free commands answer from the memo instead of running twice at once.
+ */
+const SLOW_FIRST = [
+  'test/real-data/debian-ports.test.js',
+  'test/real-data/kernel-package.test.js',
+  'test/real-data/kfuncs.test.js',
+  'test/store/postgres.test.js',
+  'test/studies/interfaces-by-arch.test.js',
+  'test/studies/interfaces.test.js',
+  'test/cli/modules.test.js',
+  'test/real-data/explain-store.test.js',
+  'test/dwarf/dbg-vmlinux.test.js',
+  'test/loader/qemu.test.js',
+  'test/loader/bpf-qemu.test.js',
+  'test/bpf/bpf-compat-real.test.js',
+  'test/real-data/store-series.test.js',
+  'test/real-data/explain-modules.test.js',
+  'postgres-pass/test/real-data/kfuncs.test.js',
+  'postgres-pass/test/real-data/explain-store.test.js',
+  'postgres-pass/test/real-data/store-series.test.js',
 ];
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : testFiles(p);
+    if (e.isDirectory()) return e.name === 'node_modules' || p === join(dist, PG_DIR) ? [] : testFiles(p);
     return e.name.endsWith('.test.js') ? [p] : [];
   });
 }
@@ -51,8 +72,22 @@ if (lost.length > 0) {
   console.error(`scripts/test.mjs: no ${lost.join(', ')} under dist/ (moved? update ALONE)`);
   process.exit(1);
 }
-const together = all.filter((f) => !ALONE.includes(f));
-const alone = all.filter((f) => ALONE.includes(f));
+
+const env = { ...process.env, KABI_TEST_RUN_CACHE: freshRunCache(dist) };
+const pg = await postgresPass(root);
+let pgFiles = [];
+if (pg.skip) console.log(`# PostgreSQL pass skipped: ${pg.skip}`);
+else {
+  env.KABI_TEST_PG_TEMPLATE = pg.template;
+  const stores = storeTestFiles(join(dist, 'test'));
+  pgFiles = postgresWrappers(dist, stores).map((p) => relative(dist, p));
+  console.log(`# PostgreSQL pass: ${stores.length} test files again on a PostgreSQL store (${PG_DIR}/)`);
+}
+const only = process.env.KABI_TEST_ONLY ? new RegExp(process.env.KABI_TEST_ONLY) : null;
+const isAlone = (f) => ALONE.includes(f.startsWith(`${PG_DIR}/`) ? f.slice(PG_DIR.length + 1) : f);
+const files = [...all, ...pgFiles].filter((f) => !only || only.test(f));
+const together = files.filter((f) => !isAlone(f));
+const alone = files.filter(isAlone);
 
 const concurrency = process.env.KABI_TEST_CONCURRENCY ?? '3';
 const extra = process.argv.slice(2);
@@ -65,13 +100,40 @@ const args = (files, n) => [
   ...files.map((f) => join(dist, f)),
 ];
 
+/** One step through node:test's run(): the files in the order given, the spec reporter, false on a failure. */
+async function runInOrder(files, concurrency) {
+  let ok = true;
+  const stream = run({ files: files.map((f) => join(dist, f)), concurrency: Number(concurrency) });
+  stream.on('test:fail', () => {
+    ok = false;
+  });
+  const out = stream.compose(spec);
+  out.pipe(process.stdout, { end: false });
+  await new Promise((resolve, reject) => out.on('end', resolve).on('error', reject));
+  return ok;
+}
+
+const slowFirst = (files) => [
+  ...SLOW_FIRST.filter((f) => files.includes(f)),
+  ...files.filter((f) => !SLOW_FIRST.includes(f)),
+];
+
+Object.assign(process.env, env);
 let status = 0;
-for (const [files, n] of [
-  [together, concurrency],
-  [alone, '1'],
-]) {
-  if (files.length === 0) continue;
-  const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit' });
-  if (r.status !== 0) status = r.status ?? 1;
+try {
+  for (const [files, n] of [
+    [slowFirst(together), concurrency],
+    [alone, '1'],
+  ]) {
+    if (files.length === 0) continue;
+    if (extra.length === 0) {
+      if (!(await runInOrder(files, n))) status = 1;
+      continue;
+    }
+    const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
+    if (r.status !== 0) status = r.status ?? 1;
+  }
+} finally {
+  pg.stop?.();
 }
 process.exit(status);

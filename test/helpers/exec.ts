@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assertMatchesSchema, schemaOfArgs } from './json-validate.js';
+import { memoised } from './run-cache.js';
 
 export const KABI = join(import.meta.dirname, '..', '..', '..', 'bin', 'kabi.js');
 
@@ -10,13 +11,19 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built `kabi` binary as a user would, without colours. */
+/**
+ * Runs the built `kabi` binary as a user would, without colours (under npm test, a store-free command an
+ * earlier file ran on the same inputs answers from the run's memo: test/helpers/run-cache.ts).
+ */
 export function kabi(args: string[], opts: { cwd?: string } = {}): Run {
-  const r = spawnSync(process.execPath, [KABI, ...args], {
-    cwd: opts.cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
+  const r = memoised(args, opts.cwd ?? process.cwd(), () => {
+    const { status, stdout, stderr } = spawnSync(process.execPath, [KABI, ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    return { status, stdout, stderr };
   });
   // A command that answered in JSON answered with one document its published schema accepts.
   const schema = schemaOfArgs(args);

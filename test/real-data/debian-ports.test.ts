@@ -5,16 +5,16 @@
 // is downloaded with apt configured for that suite and architecture (skips offline). Each test reports
 // the exports compared and the differences.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
-import { promisify } from 'node:util';
 import { formatCrc, readModuleImage } from '../../src/index.js';
 import { type AptTarget, debianPackageFor, newestDebianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-import { needs, tool } from '../helpers/tools.js';
+import { dumpModversions } from '../helpers/modprobe.js';
+import { needs } from '../helpers/tools.js';
 
 interface Port extends AptTarget {
   /** The image packages of this suite and architecture, newest picked. */
@@ -37,8 +37,6 @@ const PORTS: Port[] = [
 /** linux-image-<abi>-<flavour>[-unsigned] → linux-headers-<abi>-<flavour>. */
 const headersOf = (image: string) =>
   image.replace(/^linux-image-/, 'linux-headers-').replace(/-unsigned$/, '');
-
-const execFileAsync = promisify(execFile);
 
 function modulesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -108,20 +106,13 @@ for (const port of PORTS) {
         const mods = modulesUnder(join(dir, 'lib', 'modules'));
         const differ: string[] = [];
         let imports = 0;
-        // Four at a time: each modprobe is a process of its own.
-        const check = async (m: string) => {
+        const theirs = await dumpModversions(mods);
+        for (const m of mods) {
           const read = (await readModuleImage(m)).imports;
           imports += read.length;
           const ours = read.map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`).join('');
-          const theirs = (await execFileAsync(tool('modprobe'), ['--dump-modversions', m])).stdout;
-          if (ours !== theirs) differ.push(m.slice(dir.length));
-        };
-        const queue = [...mods];
-        await Promise.all(
-          Array.from({ length: 4 }, async () => {
-            for (let m = queue.shift(); m !== undefined; m = queue.shift()) await check(m);
-          }),
-        );
+          if (ours !== theirs.get(m)) differ.push(m.slice(dir.length));
+        }
         t.diagnostic(
           `${port.arch}: ${mods.length} modules, ${imports} imports compared, ${differ.length} modules differ`,
         );

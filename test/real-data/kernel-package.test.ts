@@ -2,18 +2,16 @@
 // kmod say: `kabi symvers` must equal linux-headers' Module.symvers line for line (as a set), and every
 // module's imports must equal `modprobe --dump-modversions`. Downloads the packages (skips offline).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { formatCrc, readModuleImage } from '../../src/index.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-import { needs, tool } from '../helpers/tools.js';
-
-const execFileAsync = promisify(execFile);
+import { dumpModversions } from '../helpers/modprobe.js';
+import { needs } from '../helpers/tools.js';
 
 function modulesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -61,26 +59,13 @@ for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
         execFileSync('dpkg-deb', ['-x', deb, dir]);
         const mods = modulesUnder(join(dir, 'lib', 'modules'));
         assert.ok(mods.length > 4000, `found ${mods.length} modules`);
-        // Four at a time: each modprobe is a process of its own, and the suite's time goes to waiting on them.
-        const check = async (m: string) => {
+        const theirs = await dumpModversions(mods);
+        for (const m of mods) {
           const ours = (await readModuleImage(m)).imports
             .map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`)
             .join('');
-          assert.equal(ours, (await execFileAsync(tool('modprobe'), ['--dump-modversions', m])).stdout, m);
-        };
-        // The first difference stops every worker (the queue empties) and is the one reported.
-        const queue = [...mods];
-        const ends = await Promise.allSettled(
-          Array.from({ length: 4 }, async () => {
-            for (let m = queue.shift(); m !== undefined; m = queue.shift())
-              await check(m).catch((e) => {
-                queue.length = 0;
-                throw e;
-              });
-          }),
-        );
-        const failed = ends.find((e) => e.status === 'rejected');
-        if (failed) throw failed.reason;
+          assert.equal(ours, theirs.get(m), m);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
