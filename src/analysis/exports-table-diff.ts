@@ -59,14 +59,13 @@ export function tablesComparable(
   return a.count > 0 && b.count > 0 && a.vmlinux > 0 === b.vmlinux > 0;
 }
 
-export function compareTables(
-  a: SymversTable,
-  b: SymversTable,
-  policy: Policy = DEFAULT_POLICY,
-): TableDiffReport {
-  const byKind = diffRows(a, b);
-  const changes = judgeRows(byKind, a, b, policy);
-  const summary = summarize(changes);
+/** What a report of two tables says before its changes; both paths (here and the WebAssembly core) share it. */
+export function tableReportHead(
+  a: { source: string; count: number },
+  b: { source: string; count: number },
+  policy: Policy,
+  summary: DiffSummary,
+): Omit<DiffReport, 'changes'> {
   const { verdict, exitCode } = verdictOf(summary);
   return {
     old: { source: a.source, format: 'module-symvers', exports: a.count },
@@ -76,10 +75,17 @@ export function compareTables(
     verdict,
     exitCode,
     warnings: [],
-    oldTable: a,
-    newTable: b,
-    changes,
   };
+}
+
+export function compareTables(
+  a: SymversTable,
+  b: SymversTable,
+  policy: Policy = DEFAULT_POLICY,
+): TableDiffReport {
+  const byKind = diffRows(a, b);
+  const changes = judgeRows(byKind, a, b, policy);
+  return { ...tableReportHead(a, b, policy, summarize(changes)), oldTable: a, newTable: b, changes };
 }
 
 /** Per kind, [old row, new row] pairs, each kind sorted by symbol. */

@@ -4,7 +4,8 @@
 // rules); the caller takes the JavaScript path for any other. A test holds the two equal.
 import type { Policy } from '../model/policy.js';
 import { DIFF, symversWasm, type WasmSymversTable } from '../model/symvers-wasm.js';
-import { type DiffReport, type DiffSummary, verdictOf } from './check.js';
+import type { DiffReport, DiffSummary } from './check.js';
+import { tableReportHead } from './exports-table-diff.js';
 import { DEFAULT_POLICY } from './severity.js';
 
 export interface WasmTableDiffReport extends Omit<DiffReport, 'changes'> {
@@ -42,15 +43,8 @@ export function compareWasmTables(
     warn: severity(1),
     ignore: severity(0),
   };
-  const { verdict, exitCode } = verdictOf(summary);
   return {
-    old: { source: a.source, format: 'module-symvers', exports: a.count },
-    new: { source: b.source, format: 'module-symvers', exports: b.count },
-    policy: policy.name,
-    summary,
-    verdict,
-    exitCode,
-    warnings: [],
+    ...tableReportHead(a, b, policy, summary),
     oldTable: a,
     newTable: b,
     diff: d,

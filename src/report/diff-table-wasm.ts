@@ -6,7 +6,7 @@ import type { WasmTableDiffReport } from '../analysis/exports-table-wasm.js';
 import { printable } from '../errors.js';
 import { CHANGE_KINDS } from '../model/change.js';
 import { PIECE, type SymversWasm, symversWasm } from '../model/symvers-wasm.js';
-import { CLOSE, OPEN, SEVERITY_TEXT, sliceLength, TYPE } from './diff-table.js';
+import { CLOSE, jsonHead, OPEN, SEVERITY_TEXT, sliceLength, TYPE } from './diff-table.js';
 import { KIND_TITLE, verdictLine } from './messages.js';
 import type { TextOptions } from './text.js';
 
@@ -51,15 +51,7 @@ function textPieces(wasm: SymversWasm): void {
 export function wasmDiffToJson(r: WasmTableDiffReport): Buffer | null {
   const wasm = symversWasm();
   if (wasm === null || r.oldTable.quotes || r.newTable.quotes) return null;
-  const head = {
-    old: r.old,
-    new: r.new,
-    policy: r.policy,
-    verdict: r.verdict,
-    exitCode: r.exitCode,
-    summary: r.summary,
-    warnings: r.warnings,
-  };
+  const head = jsonHead(r);
   const text = JSON.stringify(head, null, 2).slice(0, -2);
   if (r.count === 0) return Buffer.from(`${text},\n  "changes": []\n}\n`);
   jsonPieces(wasm);

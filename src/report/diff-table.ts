@@ -2,6 +2,8 @@
 // and diffToText write for the same report (tests hold them equal), written straight into a Buffer.
 // Table fields are printable ASCII (module-symvers-table.ts), so they are copied as bytes: printable()
 // leaves them as they are, and JSON needs only `"` and `\` escaped.
+
+import type { DiffReport } from '../analysis/check.js';
 import { SEVERITIES, type TableDiffReport } from '../analysis/exports-table-diff.js';
 import { printable } from '../errors.js';
 import { CHANGE_KINDS } from '../model/change.js';
@@ -14,17 +16,15 @@ import type { TextOptions } from './text.js';
 const PLAIN = /^[A-Za-z0-9_.$/ ,:()+-]*$/;
 const jsonString = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
+/** The JSON report's fields before its changes, in the order `kabi diff -f json` prints them. */
+export function jsonHead(r: Omit<DiffReport, 'changes'>) {
+  const { old, new: next, policy, verdict, exitCode, summary, warnings } = r;
+  return { old, new: next, policy, verdict, exitCode, summary, warnings };
+}
+
 export function tableDiffToJson(r: TableDiffReport): Buffer {
   const { oldTable: a, newTable: b, changes: c } = r;
-  const head = {
-    old: r.old,
-    new: r.new,
-    policy: r.policy,
-    verdict: r.verdict,
-    exitCode: r.exitCode,
-    summary: r.summary,
-    warnings: r.warnings,
-  };
+  const head = jsonHead(r);
   const w = new ByteWriter(c.count * 320 + 4096);
   w.text(JSON.stringify(head, null, 2).slice(0, -2));
   if (c.count === 0) {

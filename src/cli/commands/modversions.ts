@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import type { ModuleProblem, ModuleVersionsLike } from '../../index.js';
-import {
-  type CommandState,
-  emit,
-  formatOption,
-  type OutputOptions,
-  openSink,
-  warn,
-} from '../output.js';
+import { type CommandState, emit, formatOption, type OutputOptions, openSink, warn } from '../output.js';
 
 export function registerModversions(program: Command, state: CommandState): void {
   program
