@@ -218,47 +218,45 @@ export function readModuleVersionsFileGeneral(
 
 /** Any module file: the ELF reader over the ranges it needs, each checked against the file's size. */
 function readAny(fd: number, source: string, name: string): ModuleVersions | null {
-  {
-    const size = fstatSync(fd).size;
-    const bytes = scratchOf(size);
-    const fill = (offset: number, length: number) => {
-      const start = Math.max(0, Math.min(offset, size));
-      const end = Math.max(start, Math.min(offset + length, size));
-      let at = start;
-      while (at < end) {
-        const n = readSync(fd, bytes, at, end - at, at);
-        if (n === 0) break;
-        at += n;
-      }
-    };
-    fill(0, 64);
-    if (detectCompression(bytes) !== 'none') return null;
-    const elf = new ElfFile(bytes, source);
-    const h = elf.is64
-      ? { shoff: 40, shentsize: 58, shnum: 60, shstrndx: 62, entry: 64, offset: 24, size: 32 }
-      : { shoff: 32, shentsize: 46, shnum: 48, shstrndx: 50, entry: 40, offset: 16, size: 20 };
-    const shoff = elf.word(h.shoff, 'e_shoff');
-    if (shoff !== 0) {
-      // No section table (e_shoff 0): the ELF reader finds no sections, and reads nothing more.
-      fill(shoff, h.entry); // section 0: holds the count when e_shnum is 0
-      const count =
-        elf.u16(h.shnum) || (shoff + h.entry <= size ? elf.word(shoff + h.size, 'section count') : 0);
-      fill(shoff, count * h.entry);
-      // The names' section (its index may also live in section 0, as the ELF reader knows).
-      const strndx =
-        elf.u16(h.shstrndx) === 0xffff ? elf.u32(shoff + (elf.is64 ? 40 : 24)) : elf.u16(h.shstrndx);
-      const strEntry = shoff + strndx * h.entry;
-      if (strndx < count && strEntry + h.entry <= size)
-        fill(elf.word(strEntry + h.offset, 'sh_offset'), elf.word(strEntry + h.size, 'sh_size'));
+  const size = fstatSync(fd).size;
+  const bytes = scratchOf(size);
+  const fill = (offset: number, length: number) => {
+    const start = Math.max(0, Math.min(offset, size));
+    const end = Math.max(start, Math.min(offset + length, size));
+    let at = start;
+    while (at < end) {
+      const n = readSync(fd, bytes, at, end - at, at);
+      if (n === 0) break;
+      at += n;
     }
-    if (elf.type !== 1)
-      throw elf.error(`ELF type ${elf.type}: expected a relocatable object (ET_REL), as every .ko is`, 16);
-    for (const s of elf.sections) if (WANTED.includes(s.name)) fill(s.offset, s.size);
-    const { imports, kind } = readModversions(elf);
-    const modinfo = elf.section('.modinfo');
-    const own = modinfo ? modinfoName(elf.data(modinfo)) : null;
-    return { source, name: own ?? name, modversions: kind, imports };
+  };
+  fill(0, 64);
+  if (detectCompression(bytes) !== 'none') return null;
+  const elf = new ElfFile(bytes, source);
+  const h = elf.is64
+    ? { shoff: 40, shentsize: 58, shnum: 60, shstrndx: 62, entry: 64, offset: 24, size: 32 }
+    : { shoff: 32, shentsize: 46, shnum: 48, shstrndx: 50, entry: 40, offset: 16, size: 20 };
+  const shoff = elf.word(h.shoff, 'e_shoff');
+  if (shoff !== 0) {
+    // No section table (e_shoff 0): the ELF reader finds no sections, and reads nothing more.
+    fill(shoff, h.entry); // section 0: holds the count when e_shnum is 0
+    const count =
+      elf.u16(h.shnum) || (shoff + h.entry <= size ? elf.word(shoff + h.size, 'section count') : 0);
+    fill(shoff, count * h.entry);
+    // The names' section (its index may also live in section 0, as the ELF reader knows).
+    const strndx =
+      elf.u16(h.shstrndx) === 0xffff ? elf.u32(shoff + (elf.is64 ? 40 : 24)) : elf.u16(h.shstrndx);
+    const strEntry = shoff + strndx * h.entry;
+    if (strndx < count && strEntry + h.entry <= size)
+      fill(elf.word(strEntry + h.offset, 'sh_offset'), elf.word(strEntry + h.size, 'sh_size'));
   }
+  if (elf.type !== 1)
+    throw elf.error(`ELF type ${elf.type}: expected a relocatable object (ET_REL), as every .ko is`, 16);
+  for (const s of elf.sections) if (WANTED.includes(s.name)) fill(s.offset, s.size);
+  const { imports, kind } = readModversions(elf);
+  const modinfo = elf.section('.modinfo');
+  const own = modinfo ? modinfoName(elf.data(modinfo)) : null;
+  return { source, name: own ?? name, modversions: kind, imports };
 }
 
 const NAME = [0x6e, 0x61, 0x6d, 0x65]; // "name"
