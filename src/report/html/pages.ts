@@ -10,7 +10,7 @@ import { consumersChart, coverageChart, diffChart } from '../charts/bars.js';
 import type { SvgChart } from '../charts/chart.js';
 import { compatHeatmap, failingPerKernel, type VerdictMatrix } from '../charts/heatmap.js';
 import { driftChart, epochsChart, stepsChart } from '../charts/series.js';
-import { formatShare } from '../charts/svg.js';
+import { formatCount, formatShare } from '../charts/svg.js';
 import { seriesDocument } from '../series-tables.js';
 import type { HtmlReport } from './page.js';
 import { fromDocTable, type HtmlTable } from './table.js';
@@ -83,7 +83,7 @@ export function diffPage(report: DiffReport, views: ModuleViews = {}, o: PageOpt
   return {
     title: `kABI diff: ${report.old.source} → ${report.new.source}`,
     lines: [
-      `${report.old.exports.toLocaleString('en-US')} → ${report.new.exports.toLocaleString('en-US')} exports; policy ${report.policy}; verdict ${report.verdict}.`,
+      `${formatCount(report.old.exports)} → ${formatCount(report.new.exports)} exports; policy ${report.policy}; verdict ${report.verdict}.`,
       `${report.changes.length} changes: ${s.removed} removed, ${s.crcChanged} CRC changed, ${s.exportTypeChanged} export type, ${s.namespaceChanged} namespace, ${s.moved} moved, ${s.added} added (fail ${s.fail}, warn ${s.warn}, ignore ${s.ignore}).`,
       ...more.lines,
     ],

@@ -1,7 +1,7 @@
 // Tables of the HTML report: rendered on the server side as plain <table> rows (readable without script),
 // sorted and filtered in the browser by the page's small script (script.ts) through data-* attributes.
 import { formatCrc } from '../../model/export.js';
-import { escapeXml as esc, formatShare } from '../charts/svg.js';
+import { escapeXml as esc, formatCount, formatShare } from '../charts/svg.js';
 import type { CellKind, DocTable } from '../series-document.js';
 
 /** How a column shows, sorts and filters. `symbol` cells link to the symbol's history. */
@@ -42,7 +42,7 @@ function shown(kind: HtmlCellKind, v: HtmlCell): string {
   if (typeof v === 'number') {
     if (kind === 'share') return formatShare(v);
     if (kind === 'crc') return formatCrc(v);
-    return v.toLocaleString('en-US');
+    return formatCount(v);
   }
   if (kind === 'digest') return v.slice(0, 12);
   return v;

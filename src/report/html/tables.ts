@@ -8,6 +8,7 @@ import type { JudgedChange } from '../../model/change.js';
 import { type Export, formatCrc } from '../../model/export.js';
 import type { Verdict } from '../../model/verdict.js';
 import { brokenSymbols, type VerdictMatrix } from '../charts/heatmap.js';
+import { formatCount } from '../charts/svg.js';
 import type { HtmlCell, HtmlColumn, HtmlTable } from './table.js';
 
 const c = (
@@ -77,7 +78,7 @@ function withLeftNote(t: HtmlTable, left: number, limit: number | null): HtmlTab
   if (left === 0) return t;
   return {
     ...t,
-    note: `${left.toLocaleString('en-US')} more rows left out (${limit} per kind; --all lists every one).`,
+    note: `${formatCount(left)} more rows left out (${limit} per kind; --all lists every one).`,
   };
 }
 
