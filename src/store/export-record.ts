@@ -70,7 +70,8 @@ const LOW = /[\0-\t]/;
 
 /** The record (deflated) of `n` exports back as columns. */
 export function decodeExportRecord(deflated: Uint8Array, n: number): ExportColumns {
-  const inflated = inflateRawSync(deflated);
+  // Its size is known: one output chunk of it, not zlib's 16 KiB ones joined.
+  const inflated = inflateRawSync(deflated, { chunkSize: Math.max(64, n * WIDTH) });
   if (inflated.length !== n * WIDTH)
     throw new Error(`export columns hold ${inflated.length} bytes, expected ${n * WIDTH}`);
   // A copy of its own, at offset 0: every column then starts 4-aligned (offsets are multiples of 4n).

@@ -2,37 +2,48 @@
 // A build's exports are its id set (id-set.ts) decoded into a Uint32Array; the tuples those ids name are
 // read with one group_concat (one string, parsed here) instead of 170,000 row arrays, and kept as typed
 // columns. Names are read once, in name order, so that a symbol's rank orders rows as `sort()` orders names.
+// Builds whose export columns ingest kept (sqlite-export-columns.ts) are read from those instead: 11 small
+// records rather than a scan of every export row of the store.
 import type { ExportType } from '../model/export.js';
-import type { ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
+import type { ExportColumns, ExportIdBuild, ExportIdSeries, ExportRows } from '../model/export-rows.js';
 import type { ExportsFormat } from '../model/kernel-build.js';
+import { decodeExportRecord } from './export-record.js';
 import { decodeIdArray } from './id-set.js';
 import { parseNumbers } from './number-text.js';
 import { type Sql, typeOf } from './sqlite-db.js';
-import { buildExportSet } from './sqlite-query.js';
+import { buildExportSet, entryRecord } from './sqlite-query.js';
 
 const FIELDS = 6; // id, symbol, crc, module, export_type, namespace
 
 export function loadExportIds(sql: Sql, ids: number[]): ExportIdSeries {
-  const sets = ids.map((id) => {
-    const b = buildExportSet(sql, id);
-    return { rec: b.rec, exportIds: decodeIdArray(b.ids, b.count), warnings: b.warnings };
-  });
   const names = namesInOrder(sql);
-  const table = exportTable(
-    sql,
-    sets.map((s) => s.exportIds),
-    names.rank,
-  );
-  const builds = sets.map(({ rec, exportIds, warnings }): ExportIdBuild => {
-    const labels = { ...rec.labels, id: String(rec.id) };
-    return {
-      source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
-      format: rec.format as ExportsFormat,
-      labels,
-      warnings,
-      rows: buildRows(table.rowOf, table.columns.symbol, exportIds),
-    };
-  });
+  const kept = keptColumns(sql, ids);
+  let table: Pick<ExportTable, 'columns'>;
+  let builds: { rec: ReturnType<typeof entryRecord>; warnings: string[]; rows: Uint32Array }[];
+  if (kept) {
+    const t = tableOfColumns(
+      kept.map((k) => k.columns),
+      names.rank,
+    );
+    table = t;
+    builds = kept.map((k, i) => ({ rec: k.rec, warnings: k.warnings, rows: t.buildRows[i]! }));
+  } else {
+    const sets = ids.map((id) => {
+      const b = buildExportSet(sql, id);
+      return { rec: b.rec, exportIds: decodeIdArray(b.ids, b.count), warnings: b.warnings };
+    });
+    const t = exportTable(
+      sql,
+      sets.map((s) => s.exportIds),
+      names.rank,
+    );
+    table = t;
+    builds = sets.map((s) => ({
+      rec: s.rec,
+      warnings: s.warnings,
+      rows: buildRows(t.rowOf, t.columns.symbol, s.exportIds),
+    }));
+  }
   const { columns } = table;
   const rows: ExportRows = {
     ...columns,
@@ -45,7 +56,114 @@ export function loadExportIds(sql: Sql, ids: number[]): ExportIdSeries {
       namespace: columns.namespace[row] === -1 ? null : (names.byId[columns.namespace[row]!] ?? ''),
     }),
   };
-  return { builds, rows };
+  return {
+    builds: builds.map(
+      ({ rec, warnings, rows }): ExportIdBuild => ({
+        source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
+        format: rec.format as ExportsFormat,
+        labels: { ...rec.labels, id: String(rec.id) },
+        warnings,
+        rows,
+      }),
+    ),
+    rows,
+  };
+}
+
+/**
+ * Each build's export columns as ingest kept them (sqlite-export-columns.ts): a few small records instead
+ * of a scan of every export row. Undefined unless every build has them (a store ingested before them).
+ */
+function keptColumns(
+  sql: Sql,
+  ids: number[],
+): { rec: ReturnType<typeof entryRecord>; warnings: string[]; columns: ExportColumns }[] | undefined {
+  const q = `SELECT e.warnings, c.count, c.columns
+    FROM entries e LEFT JOIN export_columns c ON c.id_set = e.exports WHERE e.id = ?`;
+  const rows = ids.map(
+    (id) => sql.stmt(q).get(id) as { warnings: string; count: number | null; columns: Buffer } | undefined,
+  );
+  if (rows.some((r) => r === undefined || r.count === null)) return undefined;
+  return rows.map((r, i) => ({
+    rec: entryRecord(sql, ids[i]!),
+    warnings: JSON.parse(r!.warnings),
+    columns: decodeExportRecord(r!.columns, r!.count!),
+  }));
+}
+
+/**
+ * The table exportTable makes, from the builds' columns (symbols as name ids): one row per distinct tuple
+ * (symbol, CRC, module, export type, namespace), as the exports table has one id per tuple, rows ordered
+ * by symbol rank; each build's rows ascending.
+ */
+function tableOfColumns(
+  builds: ExportColumns[],
+  rank: Uint32Array,
+): { columns: ExportTable['columns']; buildRows: Uint32Array[] } {
+  let total = 0;
+  for (const b of builds) total += b.symbol.length;
+  // A counting sort of every (build, index) by symbol rank, builds in order.
+  const starts = new Uint32Array(rank.length + 1);
+  for (const b of builds) for (const name of b.symbol) starts[rank[name]! + 1]!++;
+  for (let r = 1; r < starts.length; r++) starts[r]! += starts[r - 1]!;
+  const at = starts.slice();
+  const fromBuild = new Uint16Array(total);
+  const fromIndex = new Uint32Array(total);
+  for (const [k, b] of builds.entries())
+    for (let i = 0; i < b.symbol.length; i++) {
+      const p = at[rank[b.symbol[i]!]!]!++;
+      fromBuild[p] = k;
+      fromIndex[p] = i;
+    }
+  const wide = {
+    symbol: new Uint32Array(total),
+    crc: new Uint32Array(total),
+    hasCrc: new Uint8Array(total),
+    module: new Uint32Array(total),
+    exportType: new Uint8Array(total),
+    namespace: new Int32Array(total),
+  };
+  const buildRows = builds.map((b) => new Uint32Array(b.symbol.length));
+  let n = 0;
+  for (let r = 0; r + 1 < starts.length; r++) {
+    const first = n;
+    for (let p = starts[r]!; p < starts[r + 1]!; p++) {
+      const b = builds[fromBuild[p]!]!;
+      const i = fromIndex[p]!;
+      // The builds of a series mostly share a symbol's tuple: the few rows of this rank so far are compared.
+      let row = first;
+      while (
+        row < n &&
+        !(
+          wide.crc[row] === b.crc[i] &&
+          wide.hasCrc[row] === b.hasCrc[i] &&
+          wide.module[row] === b.module[i] &&
+          wide.exportType[row] === b.exportType[i] &&
+          wide.namespace[row] === b.namespace[i]
+        )
+      )
+        row++;
+      if (row === n) {
+        wide.symbol[n] = r;
+        wide.crc[n] = b.crc[i]!;
+        wide.hasCrc[n] = b.hasCrc[i]!;
+        wide.module[n] = b.module[i]!;
+        wide.exportType[n] = b.exportType[i]!;
+        wide.namespace[n] = b.namespace[i]!;
+        n++;
+      }
+      buildRows[fromBuild[p]!]![i] = row;
+    }
+  }
+  const columns = {
+    symbol: wide.symbol.slice(0, n),
+    crc: wide.crc.slice(0, n),
+    hasCrc: wide.hasCrc.slice(0, n),
+    module: wide.module.slice(0, n),
+    exportType: wide.exportType.slice(0, n),
+    namespace: wide.namespace.slice(0, n),
+  };
+  return { columns, buildRows: buildRows.map((rows) => rows.sort()) };
 }
 
 /** Every interned name, and each one's rank in JavaScript string order (SQLite's order, checked). */

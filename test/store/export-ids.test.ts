@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import {
   type Export,
   groupByStream,
   type KernelBuild,
+  openSqliteStore,
   type Store,
   seriesReport,
   seriesReportOfIds,
@@ -137,3 +142,40 @@ for (const backend of storeBackends())
       }
     });
   });
+
+describe('loadExportIds (sqlite): from the kept export columns and from the export rows', () => {
+  /** Each build's exports, as Export objects in row order, and the table's distinct tuples. */
+  const read = async (path: string, ids: number[]) => {
+    const store = openSqliteStore(path, { readonly: true });
+    try {
+      const { builds, rows } = await store.loadExportIds(ids);
+      const tuples = new Set(Array.from(rows.symbol, (_, r) => JSON.stringify(rows.exportOf(r))));
+      return {
+        builds: builds.map((b) => ({ ...b, rows: [...b.rows].map((r) => rows.exportOf(r)) })),
+        tuples: [...tuples].sort(),
+        count: rows.symbol.length,
+        ranksAscending: rows.symbol.every((x, r) => r === 0 || rows.symbol[r - 1]! <= x),
+      };
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('gives the same builds, one row per distinct tuple, rows in symbol order', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kabi-export-ids-')), 'kabi.db');
+    const store = openSqliteStore(path);
+    const ids = await stored(store);
+    await store.close();
+    const kept = await read(path, ids);
+    const db = new Database(path);
+    db.exec('DELETE FROM export_columns');
+    db.close();
+    const fromRows = await read(path, ids);
+    assert.deepEqual(kept, fromRows);
+    // The tuples the builds share are one row each: every tuple once.
+    assert.equal(kept.count, kept.tuples.length);
+    assert.equal(kept.ranksAscending, true);
+    const distinct = new Set([ga, update, nullCrc].flatMap((list) => list.map((e) => JSON.stringify(e))));
+    assert.equal(kept.count, distinct.size);
+  });
+});
