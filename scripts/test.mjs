@@ -17,7 +17,7 @@
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
 // KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
-// `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone.
+// `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone. Per-file wall and CPU: scripts/test-times.mjs.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -130,7 +130,7 @@ try {
       if (!(await runInOrder(files, n))) status = 1;
       continue;
     }
-    const r = spawnSync(process.execPath, args(files, n), { stdio: 'inherit', env });
+    const r = spawnSync(process.execPath, [...process.execArgv, ...args(files, n)], { stdio: 'inherit', env });
     if (r.status !== 0) status = r.status ?? 1;
   }
 } finally {

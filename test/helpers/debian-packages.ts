@@ -1,9 +1,23 @@
 // Real Debian kernel packages for the integration tests: taken from a cache directory when there,
 // else fetched with `apt-get download` (for another suite or architecture, with an apt configuration of
 // the test's own: sources.list, lists and cache under the cache directory). Returns a skip reason when
-// neither works.
+// neither works. Test files run several at a time: a download goes to a directory of its own and is renamed
+// into the cache whole, under a lock per package, so that two files wanting the same package download it
+// once and neither reads a half-written one.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAptSources } from '../../src/readers/repo/apt-sources.js';
@@ -18,21 +32,72 @@ function find(dir: string, pkg: string): string | null {
   return f ? join(dir, f) : null;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether the process that wrote a lock file is gone (a killed test run leaves its lock behind). */
+function staleLock(lock: string): boolean {
+  try {
+    process.kill(Number(readFileSync(lock, 'utf8')), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/** `fn` under the lock file `name` in the cache, waiting while another test process holds it. */
+function locked<T>(name: string, fn: () => T): T {
+  mkdirSync(CACHE, { recursive: true });
+  const lock = join(CACHE, `.${name}.lock`);
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (existsSync(lock) && staleLock(lock)) rmSync(lock, { force: true });
+      else Atomics.wait(pause, 0, 0, 200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** `apt-get download` into a directory of its own, the .deb then renamed into the cache whole. */
+function download(pkg: string, aptArgs: string[], timeout: number): void {
+  const tmp = mkdtempSync(join(CACHE, '.download-'));
+  try {
+    execFileSync(tool('apt-get'), [...aptArgs, 'download', pkg], { cwd: tmp, stdio: 'pipe', timeout });
+    const got = find(tmp, pkg);
+    if (got) renameSync(got, join(CACHE, got.slice(tmp.length + 1)));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export function debianPackage(pkg: string): { path: string } | { skip: string } {
   const cached = find(DEV_CACHE, pkg) ?? find(CACHE, pkg);
   if (cached) return { path: cached };
   const missing = needs('apt-get');
   if (missing) return { skip: `${pkg} is not cached in ${CACHE}; ${missing}` };
-  mkdirSync(CACHE, { recursive: true });
-  try {
-    execFileSync(tool('apt-get'), ['download', pkg], { cwd: CACHE, stdio: 'pipe', timeout: 300_000 });
-  } catch (e) {
-    return {
-      skip: `cannot download ${pkg} (offline or no apt): ${String((e as Error).message).split('\n')[0]}`,
-    };
-  }
-  const got = find(CACHE, pkg);
-  return got ? { path: got } : { skip: `apt-get download ${pkg} left no .deb in ${CACHE}` };
+  return locked(pkg, () => {
+    // Another file may have downloaded it while this one waited.
+    if (!find(CACHE, pkg)) {
+      try {
+        download(pkg, [], 300_000);
+      } catch (e) {
+        return {
+          skip: `cannot download ${pkg} (offline or no apt): ${String((e as Error).message).split('\n')[0]}`,
+        };
+      }
+    }
+    const got = find(CACHE, pkg);
+    return got ? { path: got } : { skip: `apt-get download ${pkg} left no .deb in ${CACHE}` };
+  });
 }
 
 /** Another suite or architecture than the machine's: apt gets a configuration of its own for it. */
@@ -90,16 +155,18 @@ async function aptFor(target: AptTarget): Promise<string[] | { skip: string }> {
     `APT::Architectures=${target.arch}`,
   ];
   const stamp = join(dir, 'updated');
-  const fresh = existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < LISTS_FRESH_MS;
-  if (!fresh) {
+  const fresh = () => existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < LISTS_FRESH_MS;
+  if (fresh()) return args;
+  return locked(`lists-${target.suite}-${target.arch}`, () => {
+    if (fresh()) return args;
     try {
       execFileSync(tool('apt-get'), [...args, 'update'], { stdio: 'pipe', timeout: 300_000 });
       writeFileSync(stamp, '');
     } catch (e) {
       return { skip: `apt-get update for ${target.suite}/${target.arch} failed (offline?): ${firstLine(e)}` };
     }
-  }
-  return args;
+    return args;
+  });
 }
 
 const firstLine = (e: unknown) => String((e as Error).message).split('\n')[0];
@@ -150,12 +217,15 @@ export async function debianPackageFor(
   if (cached) return { path: cached };
   const apt = await aptFor(target);
   if (!Array.isArray(apt)) return apt;
-  mkdirSync(CACHE, { recursive: true });
-  try {
-    execFileSync(tool('apt-get'), [...apt, 'download', pkg], { cwd: CACHE, stdio: 'pipe', timeout: 600_000 });
-  } catch (e) {
-    return { skip: `cannot download ${pkg} for ${target.suite}/${target.arch}: ${firstLine(e)}` };
-  }
-  const got = find(CACHE, pkg);
-  return got ? { path: got } : { skip: `apt-get download ${pkg} left no .deb in ${CACHE}` };
+  return locked(pkg, () => {
+    if (!find(CACHE, pkg)) {
+      try {
+        download(pkg, apt, 600_000);
+      } catch (e) {
+        return { skip: `cannot download ${pkg} for ${target.suite}/${target.arch}: ${firstLine(e)}` };
+      }
+    }
+    const got = find(CACHE, pkg);
+    return got ? { path: got } : { skip: `apt-get download ${pkg} left no .deb in ${CACHE}` };
+  });
 }

@@ -109,7 +109,11 @@ export async function startCluster(): Promise<PgCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
-  const url = (db = 'postgres') => `postgres://kabi@127.0.0.1:${port}/${db}`;
+  return clusterAt((db = 'postgres') => `postgres://kabi@127.0.0.1:${port}/${db}`, stop);
+}
+
+/** The PgCluster of a running server, by the URL of each of its databases. */
+function clusterAt(url: (db?: string) => string, stop: () => void): PgCluster {
   const admin = async (sqlText: string, db = 'postgres') => {
     const { default: postgres } = await import('postgres');
     const sql = postgres(url(db), { max: 1, onnotice: () => {} });
@@ -123,7 +127,8 @@ export async function startCluster(): Promise<PgCluster> {
     url,
     admin,
     async createDatabase() {
-      const name = `kabi_${process.pid}_${++serial}`;
+      // `c`: test-store.ts's testDb names its databases kabi_PID_N on the same server.
+      const name = `kabi_${process.pid}_c${++serial}`;
       await admin(`CREATE DATABASE ${name}`);
       return url(name);
     },
@@ -133,16 +138,42 @@ export async function startCluster(): Promise<PgCluster> {
 
 let shared: Promise<PgCluster> | undefined;
 
-/** One cluster for the whole test file (process), started on first use and stopped at exit. */
+/**
+ * One cluster for the whole test file (process), started on first use and stopped at exit; under npm test,
+ * the run's own cluster (scripts/test-run.mjs, named by KABI_TEST_PG_TEMPLATE), which the runner stops: an
+ * initdb and a server start per file cost more than many of these files' tests.
+ */
 export function sharedCluster(): Promise<PgCluster> {
-  shared ??= startCluster();
+  const run = process.env.KABI_TEST_PG_TEMPLATE;
+  shared ??= run
+    ? Promise.resolve(
+        clusterAt(
+          (db = 'postgres') => {
+            const u = new URL(run);
+            u.pathname = `/${db}`;
+            return u.toString();
+          },
+          () => {},
+        ),
+      )
+    : startCluster();
   return shared;
 }
 
 /** A new PostgreSQL store (a new database, migrated), writable. */
 export async function newPostgresStore(): Promise<{ store: Store; url: string }> {
-  const url = await (await sharedCluster()).createDatabase();
-  await migratePostgresStore(url);
+  const cluster = await sharedCluster();
+  const template = process.env.KABI_TEST_PG_TEMPLATE;
+  let url: string;
+  if (template) {
+    // The run's migrated template, copied (as test-store.ts's testDb does): the same schema, no migration.
+    const name = `kabi_${process.pid}_c${++serial}`;
+    await cluster.admin(`CREATE DATABASE ${name} TEMPLATE ${new URL(template).pathname.slice(1)}`);
+    url = cluster.url(name);
+  } else {
+    url = await cluster.createDatabase();
+    await migratePostgresStore(url);
+  }
   return { store: await openPostgresStore(url), url };
 }
 
