@@ -8,13 +8,14 @@ import { KabiError } from '../errors.js';
 import type { Btf } from '../model/btf.js';
 import type { Export } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
-import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
+import { TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
 import { type ExplainSide, KernelTypes } from './export-declarations.js';
 import type { TypeGraph, TypeNode } from './type-graph.js';
 
-// One-shot SHA-1 of one string per node: a hash object per node cost more than the hashing.
-const hash = (text: string): Uint8Array =>
-  new Uint8Array(oneShot('sha1', text, 'buffer').subarray(0, TYPE_HASH_BYTES));
+// One-shot SHA-1 of one string per node: a hash object per node cost more than the hashing. As hex
+// (of its first TYPE_HASH_BYTES), not bytes: two ArrayBuffers per node and component were most of the
+// digest's garbage; the bytes are written once, into the index's one array.
+const hashHex = (text: string): string => oneShot('sha1', text, 'hex').slice(0, 2 * TYPE_HASH_BYTES);
 
 /**
  * The digest of one kernel: its graph with the declaration of every export that has a CRC (in the
@@ -57,16 +58,13 @@ function digestOf(
   const nodes = [...graph.nodes.values()];
   const defs: TypeDigest['defs'] = new Map();
   const jsons = new Map<string, string>();
-  const defHash: Uint8Array[] = [];
   const defHex: string[] = [];
   const refs: string[][] = [];
   for (const n of nodes) {
     const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
     refs.push(def.refs);
     const json = JSON.stringify([def.facts, def.refs, def.text]);
-    const h = hash(json);
-    defHash.push(h);
-    const hex = hexOf(h);
+    const hex = hashHex(json);
     defHex.push(hex);
     if (!defs.has(hex)) {
       defs.set(hex, def);
@@ -76,10 +74,11 @@ function digestOf(
   const reach = reachHashes(nodes, refs, defHex);
   const step = 2 * TYPE_HASH_BYTES;
   const hashes = new Uint8Array(nodes.length * step);
+  const bytes = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
   const declared = new Uint8Array(nodes.length);
   for (const [i, n] of nodes.entries()) {
-    hashes.set(defHash[i]!, i * step);
-    hashes.set(reach[i]!, i * step + TYPE_HASH_BYTES);
+    bytes.write(defHex[i]!, i * step, TYPE_HASH_BYTES, 'hex');
+    bytes.write(reach[i]!, i * step + TYPE_HASH_BYTES, TYPE_HASH_BYTES, 'hex');
     declared[i] = defined.has(n.key) ? 0 : 1;
   }
   return {
@@ -103,7 +102,7 @@ function reachHashes(
   refs: readonly (readonly string[])[],
   /** Each node's def hash, as hex. */
   defHex: readonly string[],
-): Uint8Array[] {
+): string[] {
   const at = new Map<string, number>();
   for (let i = 0; i < nodes.length; i++) at.set(nodes[i]!.key, i);
   const succ = refs.map((r) => r.map((k) => at.get(k) ?? -1));
@@ -112,10 +111,9 @@ function reachHashes(
   const low = new Int32Array(count);
   const onStack = new Uint8Array(count);
   const compOf = new Int32Array(count).fill(-1);
-  const compHash: Uint8Array[] = [];
-  /** compHash as hex, each made once (a component is named by every edge into it). */
+  /** Each component's hash, as hex. */
   const compHex: string[] = [];
-  const out: Uint8Array[] = new Array(count);
+  const out: string[] = new Array(count);
   const stack: number[] = [];
   let counter = 0;
   const enter = (v: number, work: [number, number][]) => {
@@ -145,7 +143,7 @@ function reachHashes(
         low[parent] = Math.min(low[parent]!, low[v]!);
       }
       if (low[v] !== order[v]) continue;
-      const comp = compHash.length;
+      const comp = compHex.length;
       const members: number[] = [];
       let w: number;
       do {
@@ -165,9 +163,8 @@ function reachHashes(
           else if (compOf[s] !== comp) outside.add(compHex[compOf[s]!]!);
         }
       }
-      const h = hash(JSON.stringify([own, [...outside].sort()]));
-      compHash.push(h);
-      compHex.push(hexOf(h));
+      const h = hashHex(JSON.stringify([own, [...outside].sort()]));
+      compHex.push(h);
       for (const m of members) out[m] = h;
     }
   }

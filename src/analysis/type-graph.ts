@@ -64,7 +64,8 @@ interface Walk {
 
 export class TypeGraphBuilder {
   readonly nodes = new Map<string, TypeNode>();
-  private readonly done = new Set<string>();
+  /** The ids described, by their BTF's source (as `source#id` was: one string per type cost more). */
+  private readonly done = new Map<string, Set<number>>();
   private readonly budgets = new Map<Btf, { left: number }>();
 
   private walkOf(btf: Btf): Walk {
@@ -97,9 +98,13 @@ export class TypeGraphBuilder {
       if (!this.nodes.has(key)) this.nodes.set(key, { key, facts: [], refs: new Set() });
       return key;
     }
-    const seen = `${btf.source}#${id}`;
-    if (this.done.has(seen)) return key;
-    this.done.add(seen);
+    let seen = this.done.get(btf.source);
+    if (!seen) {
+      seen = new Set();
+      this.done.set(btf.source, seen);
+    }
+    if (seen.has(id)) return key;
+    seen.add(id);
     const facts: string[] = [];
     const refs = new Set<string>();
     describe(this.walkOf(btf), t, facts, refs);
@@ -256,7 +261,9 @@ function stripQualifiers(btf: Btf, id: number): number {
 
 /** A type as one line of C (anonymous bodies squeezed onto the line). */
 function typeText(btf: Btf, id: number): string {
-  return cTypeName(btf, id).replace(/\s*\n\s*/g, ' ');
+  const text = cTypeName(btf, id);
+  // Most names are one line: the regular expression only for those that are not.
+  return text.includes('\n') ? text.replace(/\s*\n\s*/g, ' ') : text;
 }
 
 /** The named types `id` mentions, through pointers, arrays, prototypes and anonymous types: each unnamed

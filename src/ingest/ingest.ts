@@ -91,15 +91,20 @@ export async function ingestArtifact(
     ...defaultLabels({ ...kmodLabels(read), ...read.build.labels }, path, read.format),
     ...update,
   };
-  // A kernel's in-tree modules are named (for `depends`); a kmod's modules are kept whole (for compat).
-  const modules = read.modules.map((m) => ({
-    file: m.source,
-    image: m,
-    keepImage: read.kind === 'kmod',
-    sha256: createHash('sha256')
-      .update(`${m.source}\0${m.srcversion}\0${JSON.stringify(m.imports)}`)
-      .digest('hex'),
-  }));
+  // A kernel's in-tree modules are named (for `depends`); a kmod's modules are kept whole (for compat),
+  // known by a hash of what they are (a kernel's 4,000 modules need none).
+  const modules = read.modules.map((m) =>
+    read.kind === 'kmod'
+      ? {
+          file: m.source,
+          image: m,
+          keepImage: true as const,
+          sha256: createHash('sha256')
+            .update(`${m.source}\0${m.srcversion}\0${JSON.stringify(m.imports)}`)
+            .digest('hex'),
+        }
+      : { file: m.source, image: m, keepImage: false as const },
+  );
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
   const types =
     read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;

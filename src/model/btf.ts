@@ -102,8 +102,10 @@ export class Btf {
         else this.byName.set(n, [this.firstId + i]);
       }
     }
-    const own = this.byName.get(name) ?? [];
-    return this.base ? [...own, ...this.base.named(name)] : own;
+    const own = this.byName.get(name);
+    if (!this.base) return own ?? [];
+    // A module's split BTF names few of the names asked: its base's list then, without a copy.
+    return own ? [...own, ...this.base.named(name)] : this.base.named(name);
   }
 
   /** The first type called `name` of kind `kind`, or undefined. */

@@ -8,19 +8,26 @@ import type { Sql } from './sqlite-db.js';
 
 /** Call inside the ingest's transaction. */
 export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): void {
-  const known = sql.stmt('SELECT 1 FROM type_defs WHERE hash = ?');
-  const fresh = [...digest.defs].filter(([hex]) => known.get(hex) === undefined);
+  // Which are kept already, in one query (not one per definition: tens of thousands).
+  const known = new Set(
+    sql
+      .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(JSON.stringify([...digest.defs.keys()])) as string[],
+  );
+  const fresh = [...digest.defs.keys()].filter((hex) => !known.has(hex));
   if (fresh.length) {
     // One JSON text per definition, concatenated: a reader parses only those it asks for.
-    const texts = fresh.map(([hex]) => Buffer.from(digest.json.get(hex)!));
+    const texts = fresh.map((hex) => digest.json.get(hex)!);
     const pack = sql
       .stmt('INSERT INTO type_packs (defs) VALUES (?)')
-      .run(gzipSync(Buffer.concat(texts), { level: 6 })).lastInsertRowid;
+      .run(gzipSync(Buffer.from(texts.join('')), { level: 6 })).lastInsertRowid;
     const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
     let at = 0;
-    for (const [i, [hex]] of fresh.entries()) {
-      def.run(hex, pack, at, texts[i]!.length);
-      at += texts[i]!.length;
+    for (const [i, hex] of fresh.entries()) {
+      const length = Buffer.byteLength(texts[i]!);
+      def.run(hex, pack, at, length);
+      at += length;
     }
   }
   const { keys, hashes, declared } = digest.index;

@@ -21,8 +21,14 @@ export interface IngestInput {
    * An artifact is one entry: ingesting it again updates its labels, never adds a second entry.
    */
   update?: Record<string, string>;
-  /** Module images to keep in full (kmods), or just to name (a kernel's in-tree modules). */
-  modules: { file: string; image: ModuleImage; keepImage: boolean; sha256: string }[];
+  /**
+   * Module images to keep in full (kmods, known by `sha256`), or just to name (a kernel's in-tree modules,
+   * which need no hash).
+   */
+  modules: (
+    | { file: string; image: ModuleImage; keepImage: true; sha256: string }
+    | { file: string; image: ModuleImage; keepImage: false; sha256?: string }
+  )[];
   builtin: string[];
   /** A kernel's BPF kfuncs, when its artifact has BTF. */
   kfuncs?: KfuncList | null;

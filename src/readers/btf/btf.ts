@@ -46,6 +46,7 @@ const KIND_NAMES = [
   'enum64',
 ] as const;
 const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
+const NO_REFS: readonly number[] = [];
 
 export interface ReadBtfOptions {
   source: string;
@@ -75,6 +76,8 @@ class BtfParser {
   private readonly baseStrLen: number;
   private strStart = 0;
   private strLen = 0;
+  /** The string section decoded once: a name is a slice of it, not a decode call of its own. */
+  private strings = '';
   private readonly strCache = new Map<number, string>();
 
   constructor(
@@ -125,6 +128,9 @@ class BtfParser {
       throw this.error('string section does not end with NUL', this.strStart + strLen - 1);
     if (this.base === null && (strLen === 0 || this.bytes[this.strStart] !== 0))
       throw this.error('string section must start with the empty string', this.strStart);
+    this.strings = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.strStart, strLen).toString(
+      'latin1',
+    );
 
     const firstId = this.base ? this.base.count : 1;
     const types: BtfType[] = [];
@@ -159,9 +165,7 @@ class BtfParser {
     const cached = this.strCache.get(rel);
     if (cached !== undefined) return cached;
     if (rel >= this.strLen) throw this.error(`name offset ${off} lies outside the string section`, at);
-    const start = this.strStart + rel;
-    const nul = this.bytes.indexOf(0, start);
-    const s = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + start, nul - start).toString('latin1');
+    const s = this.strings.slice(rel, this.strings.indexOf('\0', rel));
     this.strCache.set(rel, s);
     return s;
   }
@@ -344,24 +348,35 @@ class BtfParser {
     this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (t) =>
       chain(t.kind) && chain(btf.get((t as { type: number }).type).kind)
         ? [(t as { type: number }).type]
-        : [],
+        : NO_REFS,
     );
     // Held by value: what a struct, array or qualifier is made of; a pointer holds nothing.
     this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (t) => {
       if (t.kind === 'struct' || t.kind === 'union') return t.members.map((m) => m.type);
       if (t.kind === 'array' || BTF_MODIFIERS.has(t.kind)) return [(t as { type: number }).type];
-      return [];
+      return NO_REFS;
     });
   }
 
   /** A loop through `next` among this BTF's own types, refused naming a type on it. */
-  private findLoop(btf: Btf, at: (id: number) => number, what: string, next: (t: BtfType) => number[]): void {
+  private findLoop(
+    btf: Btf,
+    at: (id: number) => number,
+    what: string,
+    next: (t: BtfType) => readonly number[],
+  ): void {
     const { count, firstId } = btf;
     // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
     for (let start = firstId; start < count; start++) {
       if (state[start - firstId] !== 0) continue;
-      const stack: [number, number[], number][] = [[start, next(btf.get(start)), 0]];
+      const first = next(btf.get(start));
+      // Most types refer to nothing this walk follows: done without a walk of their own.
+      if (first.length === 0) {
+        state[start - firstId] = 2;
+        continue;
+      }
+      const stack: [number, readonly number[], number][] = [[start, first, 0]];
       state[start - firstId] = 1;
       while (stack.length) {
         const top = stack[stack.length - 1]!;
