@@ -10,7 +10,7 @@ export { DEFAULT_POLICY } from './analysis/severity.js';
 export { readSymversTable } from './readers/module-symvers-table.js';
 export { readSymversTableWasm } from './readers/module-symvers-wasm.js';
 export { tableDiffToJson, tableDiffToText } from './report/diff-table.js';
-export { wasmDiffToJson, wasmDiffToText } from './report/diff-table-wasm.js';
+export { wasmDiffJsonTo, wasmDiffTextTo, wasmDiffToJson, wasmDiffToText } from './report/diff-table-wasm.js';
 
 /**
  * loadPolicy (readers/load-policy.ts), loaded only when called: the policy and stablelist readers bring
