@@ -97,7 +97,7 @@ async function diff(args: string[], start: () => void): Promise<number | null> {
   if (!isFile(oldPath) || !isFile(newPath)) return null;
   const limit = Number.parseInt((o.get('--limit') as string | undefined) ?? '50', 10);
   const { wasmTableDiff } = await import('./wasm-diff.js');
-  return wasmTableDiff(oldPath, newPath, {
+  return await wasmTableDiff(oldPath, newPath, {
     format,
     limit: o.has('--all') || !Number.isFinite(limit) ? null : limit,
     output,

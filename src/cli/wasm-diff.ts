@@ -1,5 +1,7 @@
 // `kabi diff` of two plain Module.symvers in the WebAssembly core, shared by the command (commands/diff.ts)
 // and the quick entry (quick.ts): no commander here, and only the part of the library it calls.
+
+import type { WasmSymversTable } from '../index-diff.js';
 import {
   compareWasmTables,
   readSymversTableWasm,
@@ -22,11 +24,17 @@ export interface WasmDiffOptions {
 /**
  * The report written (to the file, else stdout) and the command's exit code; null, having written
  * nothing, when the module declines the pair (no .wasm, not plain tables, JSON that needs escapes), for
- * the JavaScript path to read and report. The report is written as the module makes it, in pieces over
+ * the JavaScript path to read and report. `read` reads a file into the module (the quick entry: plain
+ * files only; the command also decompresses, readSymversTableWasmAny). The report is written as the module makes it, in pieces over
  * the same memory (report/diff-table-wasm.ts).
  */
-export function wasmTableDiff(oldPath: string, newPath: string, o: WasmDiffOptions): number | null {
-  const [a, b] = [readSymversTableWasm(oldPath), readSymversTableWasm(newPath)];
+export async function wasmTableDiff(
+  oldPath: string,
+  newPath: string,
+  o: WasmDiffOptions,
+  read: (path: string) => WasmSymversTable | null | Promise<WasmSymversTable | null> = readSymversTableWasm,
+): Promise<number | null> {
+  const [a, b] = [await read(oldPath), await read(newPath)];
   const report = a && b && tablesComparable(a, b) ? compareWasmTables(a, b) : null;
   if (report === null || (o.format === 'json' && (a!.quotes || b!.quotes))) return null;
   const out = syncWriter(o.output, o.onStart);

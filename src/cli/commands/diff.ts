@@ -66,13 +66,21 @@ async function tableDiff(
   if (!existsSync(oldPath) || !existsSync(newPath)) return false;
   if (!o.policy && !o.stablelist?.length) {
     // The WebAssembly core (src/model/symvers-wasm.ts) first; null anywhere sends the pair on below.
-    const { wasmTableDiff } = await import('../wasm-diff.js');
-    const code = wasmTableDiff(oldPath, newPath, {
-      format: o.format,
-      limit: opts.limit,
-      output: o.output,
-      exitCode: o.exitCode,
-    });
+    const [{ wasmTableDiff }, { readSymversTableWasmAny }] = await Promise.all([
+      import('../wasm-diff.js'),
+      import('../../index-diff.js'),
+    ]);
+    const code = await wasmTableDiff(
+      oldPath,
+      newPath,
+      {
+        format: o.format,
+        limit: opts.limit,
+        output: o.output,
+        exitCode: o.exitCode,
+      },
+      readSymversTableWasmAny,
+    );
     if (code !== null) {
       state.exitCode = code;
       return true;
