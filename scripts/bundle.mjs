@@ -4,7 +4,7 @@
 // outside (they are found in node_modules at run time), and so does fastify, loaded only by `kabi serve`.
 // First it compiles the WebAssembly core of `kabi diff` (assembly/symvers-diff.ts, AssemblyScript) into
 // dist/src/model/, beside its loader (src/model/symvers-wasm.ts), and copies it beside the bundle.
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -24,7 +24,7 @@ if (compiled.error) {
 }
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js'), join(root, 'dist', 'src', 'cli', 'modversions-tree.js')],
   outdir,
   bundle: true,
   splitting: true,
@@ -38,4 +38,39 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// The quick entry (src/cli/quick.ts) as one CommonJS file: bin/kabi.js requires it for `diff` and
+// `modversions DIR` before anything else loads (a CommonJS start skips the ES module loader's own start).
+// It holds the diff; `modversions DIR` is its own ES module beside it (modversions-tree.js, as tsc names
+// it in dist/src/cli/, so the same import finds it in both), since its readers start xz workers that
+// resolve node-liblzma with import.meta.resolve.
+const quickOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3', 'node-liblzma', 'zstd-napi', '@resvg/resvg-js', 'fastify', '@fastify/*'],
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+await build({
+  ...quickOptions,
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'quick.js')],
+  outfile: join(outdir, 'quick.cjs'),
+  format: 'cjs',
+  plugins: [
+    {
+      name: 'modversions-tree-beside',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/modversions-tree\.js$/ }, (args) => ({ path: args.path, external: true }));
+      },
+    },
+  ],
+  // The .wasm is found beside the bundle, as the ES chunks find it.
+  define: { 'import.meta.url': '__kabiModuleUrl' },
+  banner: { js: "const __kabiModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // esbuild warns for every module it reads, bundled or dropped (the xz workers, through the lazy
+  // decompressors nothing here calls); the check below fails the build if one is bundled.
+  logOverride: { 'empty-import-meta': 'silent' },
+});
+if (/\bimport_meta\b/.test(readFileSync(join(outdir, 'quick.cjs'), 'utf8')))
+  throw new Error('dist/cli/quick.cjs bundles a module that needs import.meta (not in CommonJS)');
 copyFileSync(wasm, join(outdir, 'symvers-diff.wasm'));

@@ -27,6 +27,9 @@ import { registerWatch } from './commands/watch.js';
 import { addExitCodeHelp } from './exit-codes.js';
 import { type CommandState, reportError } from './output.js';
 
+// For the quick entry (quick.ts): an error once its command has begun writing is reported as here.
+export { reportError };
+
 const EXAMPLES = `
 Examples:
   kabi diff 6.1.0-55.symvers.xz 6.1.0-56.symvers.xz

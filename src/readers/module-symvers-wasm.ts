@@ -49,6 +49,25 @@ export function readSymversTableWasm(path: string): WasmSymversTable | null {
   }
 }
 
+/**
+ * readSymversTableWasm, and for a compressed file (a `.symvers.xz`, `symvers.gz`) its text as the sniffer
+ * decompresses it for readSymversTable: the same table the JavaScript reader would parse, or null for
+ * anything else (any fault included: the JavaScript reader names it). The sniffer (and its decompressors)
+ * load only for a file that is not plain text.
+ */
+export async function readSymversTableWasmAny(path: string): Promise<WasmSymversTable | null> {
+  const plain = readSymversTableWasm(path);
+  if (plain !== null || symversWasm() === null) return plain;
+  try {
+    const { sniffArtifact } = await import('./artifact.js');
+    const artifact = await sniffArtifact(path, { what: 'kernel exports' });
+    if (artifact.kind !== 'text' || artifact.compression === 'none' || artifact.data === null) return null;
+    return parseSymversTableWasm(artifact.data, path);
+  } catch {
+    return null;
+  }
+}
+
 function parseAt(at: number, size: number, source: string): WasmSymversTable | null {
   const wasm = symversWasm()!;
   const t = wasm.x.parse(at, size);

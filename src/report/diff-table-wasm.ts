@@ -10,8 +10,21 @@ import { CLOSE, jsonHead, OPEN, SEVERITY_TEXT, sliceLength, TYPE } from './diff-
 import { KIND_TITLE, verdictLine } from './messages.js';
 import type { TextOptions } from './text.js';
 
-/** Changes written per call into the module (see wasmDiffToJson). */
-const SLICE = 2048;
+/**
+ * Changes written per call into the module. Small: the report is handed on in pieces of about FLUSH
+ * bytes, each written over the last one's memory, and V8 runs a wasm function's first call in its
+ * baseline code, swapping in the optimised code (compiled meanwhile on another thread) only at a later call.
+ */
+const SLICE = 128;
+/**
+ * The bytes of report kept in the module's memory before they are handed on: a fresh page costs a fault,
+ * and on a virtual machine a fault costs more than writing its bytes (a 6 MB report in one piece was
+ * 1,500 faults, ~20 ms).
+ */
+const FLUSH = 64 << 10;
+
+/** Takes each piece of a report before the next one overwrites its memory: write or copy it at once. */
+export type ChunkSink = (chunk: Buffer) => void;
 
 function jsonPieces(wasm: SymversWasm): void {
   wasm.setPieces('json-open', PIECE.open, OPEN);
@@ -47,33 +60,66 @@ function textPieces(wasm: SymversWasm): void {
   ]);
 }
 
-/** The JSON report, or null when a field needs escaping (tableDiffToJson escapes it). */
-export function wasmDiffToJson(r: WasmTableDiffReport): Buffer | null {
-  const wasm = symversWasm();
-  if (wasm === null || r.oldTable.quotes || r.newTable.quotes) return null;
-  const head = jsonHead(r);
-  const text = JSON.stringify(head, null, 2).slice(0, -2);
-  if (r.count === 0) return Buffer.from(`${text},\n  "changes": []\n}\n`);
-  jsonPieces(wasm);
-  const start = wasm.x.alloc(0);
-  let p = wasm.write(start, `${text},\n  "changes": [`);
-  // In slices: V8 runs a wasm function's first call in its baseline code and swaps in the optimised code
-  // (compiled meanwhile on another thread) only at a later call.
-  for (let i = 0; i < r.count; i += SLICE)
-    p = wasm.x.jsonRows(r.oldTable.ptr, r.newTable.ptr, r.diff, i, Math.min(r.count, i + SLICE), p);
-  p = wasm.write(p, '\n  ]\n}\n');
-  return claim(wasm, start, p);
+/** Where the next bytes go; `sink` takes what is there once FLUSH bytes have gathered. */
+class Pieces {
+  readonly start: number;
+  p: number;
+  constructor(
+    readonly wasm: SymversWasm,
+    readonly sink: ChunkSink,
+  ) {
+    this.start = wasm.x.alloc(0);
+    this.p = this.start;
+  }
+
+  text(s: string): void {
+    this.p = this.wasm.write(this.p, s);
+    this.flushIfFull();
+  }
+
+  flushIfFull(): void {
+    if (this.p - this.start >= FLUSH) this.flush();
+  }
+
+  flush(): void {
+    if (this.p > this.start) this.sink(this.wasm.bytes(this.start, this.p - this.start));
+    this.p = this.start;
+  }
 }
 
-/** The uncoloured text report. */
-export function wasmDiffToText(r: WasmTableDiffReport, opts: TextOptions): Buffer | null {
+/**
+ * The JSON report, handed to `sink` in pieces; false, having handed over nothing, when a field needs
+ * escaping (tableDiffToJson escapes it).
+ */
+export function wasmDiffJsonTo(r: WasmTableDiffReport, sink: ChunkSink): boolean {
   const wasm = symversWasm();
-  if (wasm === null) return null;
+  if (wasm === null || r.oldTable.quotes || r.newTable.quotes) return false;
+  const head = jsonHead(r);
+  const text = JSON.stringify(head, null, 2).slice(0, -2);
+  if (r.count === 0) {
+    sink(Buffer.from(`${text},\n  "changes": []\n}\n`));
+    return true;
+  }
+  jsonPieces(wasm);
+  const out = new Pieces(wasm, sink);
+  out.text(`${text},\n  "changes": [`);
+  for (let i = 0; i < r.count; i += SLICE) {
+    out.p = wasm.x.jsonRows(r.oldTable.ptr, r.newTable.ptr, r.diff, i, Math.min(r.count, i + SLICE), out.p);
+    out.flushIfFull();
+  }
+  out.text('\n  ]\n}\n');
+  out.flush();
+  return true;
+}
+
+/** The uncoloured text report, handed to `sink` in pieces; false (nothing handed over) without the module. */
+export function wasmDiffTextTo(r: WasmTableDiffReport, opts: TextOptions, sink: ChunkSink): boolean {
+  const wasm = symversWasm();
+  if (wasm === null) return false;
   textPieces(wasm);
   const s = r.summary;
-  const start = wasm.x.alloc(0);
-  let p = wasm.write(
-    start,
+  const out = new Pieces(wasm, sink);
+  out.text(
     [
       `kABI diff  ${printable(r.oldTable.source)} (${r.old.exports} exports) → ${printable(r.newTable.source)} (${r.new.exports} exports)`,
       `policy: ${r.policy}`,
@@ -86,27 +132,36 @@ export function wasmDiffToText(r: WasmTableDiffReport, opts: TextOptions): Buffe
   for (let kind = 0, from = 0; kind < CHANGE_KINDS.length; from += totals[kind]!, kind++) {
     const total = totals[kind]!;
     if (total === 0) continue;
-    p = wasm.write(p, `\n\n${KIND_TITLE[CHANGE_KINDS[kind]!]} (${total})`);
+    out.text(`\n\n${KIND_TITLE[CHANGE_KINDS[kind]!]} (${total})`);
     const shown = opts.limit === null ? total : sliceLength(total, opts.limit);
-    for (let i = from; i < from + shown; i += SLICE)
-      p = wasm.x.textRows(
+    for (let i = from; i < from + shown; i += SLICE) {
+      out.p = wasm.x.textRows(
         r.oldTable.ptr,
         r.newTable.ptr,
         r.diff,
         i,
         Math.min(from + shown, i + SLICE),
         r.width,
-        p,
+        out.p,
       );
+      out.flushIfFull();
+    }
     if (shown < total)
-      p = wasm.write(p, `\n  … ${total - shown} more (--all lists every change, --format json for tools)`);
+      out.text(`\n  … ${total - shown} more (--all lists every change, --format json for tools)`);
   }
-  p = wasm.write(p, `\n\n${verdictLine(r.verdict, s.fail, s.warn)}\n`);
-  return claim(wasm, start, p);
+  out.text(`\n\n${verdictLine(r.verdict, s.fail, s.warn)}\n`);
+  out.flush();
+  return true;
 }
 
-/** [start, end) kept from later allocations, as a Buffer over the module's memory. */
-function claim(wasm: SymversWasm, start: number, end: number): Buffer {
-  wasm.x.alloc(end - start);
-  return wasm.bytes(start, end - start);
+/** The JSON report, or null when a field needs escaping (tableDiffToJson escapes it). */
+export function wasmDiffToJson(r: WasmTableDiffReport): Buffer | null {
+  const chunks: Buffer[] = [];
+  return wasmDiffJsonTo(r, (c) => chunks.push(Buffer.from(c))) ? Buffer.concat(chunks) : null;
+}
+
+/** The uncoloured text report. */
+export function wasmDiffToText(r: WasmTableDiffReport, opts: TextOptions): Buffer | null {
+  const chunks: Buffer[] = [];
+  return wasmDiffTextTo(r, opts, (c) => chunks.push(Buffer.from(c))) ? Buffer.concat(chunks) : null;
 }

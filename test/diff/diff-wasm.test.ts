@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { compareTables, tablesComparable } from '../../src/analysis/exports-table-diff.js';
 import { compareWasmTables, wasmChanges } from '../../src/analysis/exports-table-wasm.js';
@@ -21,8 +22,12 @@ import {
   type WasmSymversTable,
   wasmTableExport,
 } from '../../src/model/symvers-wasm.js';
-import { parseSymversTable } from '../../src/readers/module-symvers-table.js';
-import { parseSymversTableWasm, readSymversTableWasm } from '../../src/readers/module-symvers-wasm.js';
+import { parseSymversTable, readSymversTable } from '../../src/readers/module-symvers-table.js';
+import {
+  parseSymversTableWasm,
+  readSymversTableWasm,
+  readSymversTableWasmAny,
+} from '../../src/readers/module-symvers-wasm.js';
 import { tableDiffToJson, tableDiffToText } from '../../src/report/diff-table.js';
 import { wasmDiffToJson, wasmDiffToText } from '../../src/report/diff-table-wasm.js';
 import { needs } from '../helpers/tools.js';
@@ -247,6 +252,44 @@ describe('the WebAssembly diff', () => {
       );
       assert.equal(readSymversTableWasm(dir), null);
       assert.equal(readSymversTableWasm(join(dir, 'missing')), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readSymversTableWasmAny', () => {
+  it('reads a compressed Module.symvers as readSymversTable does, and declines what is not a table', async () => {
+    freshSymversWasm();
+    const dir = mkdtempSync(join(tmpdir(), 'kabi-wasm-any-'));
+    try {
+      const file = (name: string, data: string | Buffer) => {
+        writeFileSync(join(dir, name), data);
+        return join(dir, name);
+      };
+      const text =
+        '0x00000001\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n0x2\tusb_x\tdrivers/usb/x\tEXPORT_SYMBOL_GPL\tUSB\n';
+      // gzip by node:zlib, not by the readers' own decoders.
+      const gz = await readSymversTableWasmAny(file('symvers.gz', gzipSync(text)));
+      assert.ok(gz);
+      assert.deepEqual(wasmRowsOf(gz), rowsOf(parseSymversTable(Buffer.from(text), 'x')!));
+      assert.equal(gz.source, join(dir, 'symvers.gz'));
+      const xz = join(
+        import.meta.dirname,
+        '..',
+        '..',
+        '..',
+        'test',
+        'fixtures',
+        'debian',
+        '6.1.0-56.symvers.xz',
+      );
+      const fromXz = await readSymversTableWasmAny(xz);
+      assert.ok(fromXz);
+      assert.deepEqual(wasmRowsOf(fromXz), rowsOf((await readSymversTable(xz))!));
+      assert.equal(await readSymversTableWasmAny(file('cut.gz', gzipSync(text).subarray(0, 20))), null);
+      assert.equal(await readSymversTableWasmAny(file('words.gz', gzipSync('not a table\n'))), null);
+      assert.equal(await readSymversTableWasmAny(join(dir, 'missing')), null);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

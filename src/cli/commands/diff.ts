@@ -64,24 +64,29 @@ async function tableDiff(
   if (o.format === 'markdown' || opts.color || (o.inputFormat && o.inputFormat !== 'module-symvers'))
     return false;
   if (!existsSync(oldPath) || !existsSync(newPath)) return false;
-  const lib = await import('../../index-diff.js');
   if (!o.policy && !o.stablelist?.length) {
     // The WebAssembly core (src/model/symvers-wasm.ts) first; null anywhere sends the pair on below.
-    const [a, b] = [lib.readSymversTableWasm(oldPath), lib.readSymversTableWasm(newPath)];
-    const report = a && b && lib.tablesComparable(a, b) ? lib.compareWasmTables(a, b) : null;
-    const out =
-      report === null
-        ? null
-        : o.format === 'json'
-          ? lib.wasmDiffToJson(report)
-          : lib.wasmDiffToText(report, opts);
-    if (report !== null && out !== null) {
-      if (o.output) await writeFile(o.output, out);
-      else process.stdout.write(out);
-      state.exitCode = o.exitCode ? report.exitCode : 0;
+    const [{ wasmTableDiff }, { readSymversTableWasmAny }] = await Promise.all([
+      import('../wasm-diff.js'),
+      import('../../index-diff.js'),
+    ]);
+    const code = await wasmTableDiff(
+      oldPath,
+      newPath,
+      {
+        format: o.format,
+        limit: opts.limit,
+        output: o.output,
+        exitCode: o.exitCode,
+      },
+      readSymversTableWasmAny,
+    );
+    if (code !== null) {
+      state.exitCode = code;
       return true;
     }
   }
+  const lib = await import('../../index-diff.js');
   const [a, b, policy] = await Promise.all([
     lib.readSymversTable(oldPath).catch(() => null),
     lib.readSymversTable(newPath).catch(() => null),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ModuleProblem, ModuleVersionsLike } from '../../index.js';
-import { type CommandState, emit, formatOption, type OutputOptions, openSink, warn } from '../output.js';
+import { type CommandState, emit, formatOption, type OutputOptions, warn } from '../output.js';
 
 export function registerModversions(program: Command, state: CommandState): void {
   program
@@ -21,24 +21,8 @@ export function registerModversions(program: Command, state: CommandState): void
           : null;
       // A tree: each module read for its imports only, not whole.
       if (artifact?.kind === 'tree' && o.format === 'text') {
-        // Written as read: a module's strings die young instead of living until the end.
-        const sink = openSink(o.output);
-        const problems: ModuleProblem[] = [];
-        let count = 0;
-        for await (const r of slim.treeModversions(artifact)) {
-          if ('problem' in r) problems.push(r.problem);
-          else {
-            count++;
-            // No terminalSafe pass over the 20 MB of a kernel's table: the renderer shows every character
-            // of a file name or symbol through printable, whose set holds every one terminalSafe shows;
-            // the rest is tabs, newlines and hex (test/cli/control-chars.test.ts).
-            await sink.write(slim.modversionsTreeRenderers.text([r.module], []));
-          }
-        }
-        await sink.close();
-        slim.requireSome(count, paths.join(' '), 'kernel modules', slim.MODULES_EXPECTED);
-        for (const p of problems) warn(`${p.path}: not read: ${p.reason}`);
-        if (problems.length > 0) state.exitCode = 1;
+        const { writeTreeModversions } = await import('../modversions-tree.js');
+        state.exitCode = await writeTreeModversions(artifact, paths, o.output);
         return;
       }
       const lib = await import('../../index.js');

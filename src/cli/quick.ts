@@ -1,0 +1,133 @@
+// The quick entry: `kabi diff A B` of two plain files and `kabi modversions DIR` as text, taken before
+// the whole CLI loads. bin/kabi.js requires its bundle (dist/cli/quick.cjs, CommonJS: no ES module loader
+// at start) when argv names one of them; without commander, main.ts and its ~200 KB, those commands start
+// in a few milliseconds. The same command, options and output as main.ts gives: anything this file does not
+// recognise (another option, --help, a store ref, colours, Markdown, an input the fast paths decline) is
+// handed to main.ts before a byte is written; an error after that is reported by main.ts's reportError.
+import { statSync } from 'node:fs';
+import { isatty } from 'node:tty';
+
+/** What bin/kabi.js gives: the whole CLI (dist/cli/main.js), loaded only when needed. */
+export interface Cli {
+  main(argv: string[]): Promise<number>;
+  reportError(err: unknown): Promise<number>;
+}
+
+/** The option names this entry takes, each with whether it takes a value. */
+const DIFF_OPTIONS: Record<string, boolean> = {
+  '-f': true,
+  '--format': true,
+  '--all': false,
+  '--limit': true,
+  '-o': true,
+  '--output': true,
+  '--no-color': false,
+  '--exit-code': false,
+};
+const MODVERSIONS_OPTIONS: Record<string, boolean> = {
+  '-f': true,
+  '--format': true,
+  '-o': true,
+  '--output': true,
+};
+const LONG: Record<string, string> = { '-f': '--format', '-o': '--output' };
+
+/**
+ * argv after the command as commander reads these options (the last of a repeated one wins); null for
+ * anything else: an unknown option, a value that is empty or starts with `-`, `--`.
+ */
+function parse(
+  args: string[],
+  known: Record<string, boolean>,
+): { positional: string[]; options: Map<string, string | true> } | null {
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '') return null;
+    if (!arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const takes = known[name];
+    if (takes === undefined) return null;
+    let value: string | true = true;
+    if (takes) {
+      value = eq > 0 ? arg.slice(eq + 1) : (args[++i] ?? '');
+      if (value === '' || value.startsWith('-')) return null;
+    } else if (eq > 0) return null;
+    options.set(LONG[name] ?? name, value);
+  }
+  return { positional, options };
+}
+
+/** The command's exit code, or the whole CLI's when this entry does not take argv. */
+export async function run(argv: string[], load: () => Promise<Cli>): Promise<number> {
+  let started = false;
+  try {
+    const code =
+      argv[2] === 'diff'
+        ? await diff(argv.slice(3), () => {
+            started = true;
+          })
+        : argv[2] === 'modversions'
+          ? await modversions(argv.slice(3), () => {
+              started = true;
+            })
+          : null;
+    if (code !== null) return code;
+  } catch (err) {
+    if (started) return (await load()).reportError(err);
+  }
+  return (await load()).main(argv);
+}
+
+async function diff(args: string[], start: () => void): Promise<number | null> {
+  const p = parse(args, DIFF_OPTIONS);
+  if (p === null || p.positional.length !== 2) return null;
+  const [oldPath, newPath] = p.positional as [string, string];
+  const o = p.options;
+  const format = o.get('--format') ?? 'text';
+  if (format !== 'json' && format !== 'text') return null;
+  const output = o.get('--output') as string | undefined;
+  // renderOptions (output.ts): colours on a terminal unless --no-color, -o or NO_COLOR; the command's own path then.
+  if (!o.has('--no-color') && output === undefined && isatty(1) && !process.env.NO_COLOR) return null;
+  if (!isFile(oldPath) || !isFile(newPath)) return null;
+  const limit = Number.parseInt((o.get('--limit') as string | undefined) ?? '50', 10);
+  const { wasmTableDiff } = await import('./wasm-diff.js');
+  return await wasmTableDiff(oldPath, newPath, {
+    format,
+    limit: o.has('--all') || !Number.isFinite(limit) ? null : limit,
+    output,
+    exitCode: o.has('--exit-code'),
+    onStart: start,
+  });
+}
+
+async function modversions(args: string[], start: () => void): Promise<number | null> {
+  const p = parse(args, MODVERSIONS_OPTIONS);
+  if (p === null || p.positional.length !== 1 || (p.options.get('--format') ?? 'text') !== 'text')
+    return null;
+  const [dir] = p.positional as [string];
+  if (!isDirectory(dir)) return null;
+  const { writeTreeModversions, sniffTree } = await import('./modversions-tree.js');
+  const tree = await sniffTree(dir);
+  if (tree === null) return null;
+  // As main.ts: a reader that goes away (`| head`) ends the command quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  start();
+  return writeTreeModversions(tree, [dir], p.options.get('--output') as string | undefined);
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
