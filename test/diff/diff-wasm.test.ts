@@ -37,6 +37,24 @@ const LIMITS = [null, 0, 1, 2, -1, 50];
 const rowsOf = (t: SymversTable) => Array.from({ length: t.count }, (_, r) => tableExport(t, r));
 const wasmRowsOf = (t: WasmSymversTable) => Array.from({ length: t.count }, (_, r) => wasmTableExport(t, r));
 
+/** Two exports as a Module.symvers says them, and a new directory with a writer of files in it. */
+const TWO_EXPORTS =
+  '0x00000001\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n0x2\tusb_x\tdrivers/usb/x\tEXPORT_SYMBOL_GPL\tUSB\n';
+async function inTempDir(
+  prefix: string,
+  body: (file: (name: string, data: string | Buffer) => string, dir: string) => void | Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await body((name, data) => {
+      writeFileSync(join(dir, name), data);
+      return join(dir, name);
+    }, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Both readers on the same bytes: both decline, or both read the same rows. */
 function sameTable(bytes: Buffer): { js: SymversTable; wasm: WasmSymversTable } | null {
   const js = parseSymversTable(bytes, 'src');
@@ -229,16 +247,10 @@ describe('the WebAssembly diff', () => {
     );
   });
 
-  it('reads files as readSymversTable would: plain text only', () => {
+  it('reads files as readSymversTable would: plain text only', async () => {
     freshSymversWasm();
-    const dir = mkdtempSync(join(tmpdir(), 'kabi-wasm-'));
-    try {
-      const file = (name: string, data: string | Buffer) => {
-        writeFileSync(join(dir, name), data);
-        return join(dir, name);
-      };
-      const text =
-        '0x00000001\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n0x2\tusb_x\tdrivers/usb/x\tEXPORT_SYMBOL_GPL\tUSB\n';
+    await inTempDir('kabi-wasm-', (file, dir) => {
+      const text = TWO_EXPORTS;
       assert.deepEqual(
         wasmRowsOf(readSymversTableWasm(file('plain', text))!),
         rowsOf(parseSymversTable(Buffer.from(text), 'x')!),
@@ -252,23 +264,15 @@ describe('the WebAssembly diff', () => {
       );
       assert.equal(readSymversTableWasm(dir), null);
       assert.equal(readSymversTableWasm(join(dir, 'missing')), null);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('readSymversTableWasmAny', () => {
   it('reads a compressed Module.symvers as readSymversTable does, and declines what is not a table', async () => {
     freshSymversWasm();
-    const dir = mkdtempSync(join(tmpdir(), 'kabi-wasm-any-'));
-    try {
-      const file = (name: string, data: string | Buffer) => {
-        writeFileSync(join(dir, name), data);
-        return join(dir, name);
-      };
-      const text =
-        '0x00000001\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n0x2\tusb_x\tdrivers/usb/x\tEXPORT_SYMBOL_GPL\tUSB\n';
+    await inTempDir('kabi-wasm-any-', async (file, dir) => {
+      const text = TWO_EXPORTS;
       // gzip by node:zlib, not by the readers' own decoders.
       const gz = await readSymversTableWasmAny(file('symvers.gz', gzipSync(text)));
       assert.ok(gz);
@@ -290,9 +294,7 @@ describe('readSymversTableWasmAny', () => {
       assert.equal(await readSymversTableWasmAny(file('cut.gz', gzipSync(text).subarray(0, 20))), null);
       assert.equal(await readSymversTableWasmAny(file('words.gz', gzipSync('not a table\n'))), null);
       assert.equal(await readSymversTableWasmAny(join(dir, 'missing')), null);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
