@@ -1,6 +1,5 @@
 // `kabi diff` of two plain Module.symvers in the WebAssembly core, shared by the command (commands/diff.ts)
 // and the quick entry (quick.ts): no commander here, and only the part of the library it calls.
-
 import type { WasmSymversTable } from '../index-diff.js';
 import {
   compareWasmTables,
@@ -25,8 +24,8 @@ export interface WasmDiffOptions {
  * The report written (to the file, else stdout) and the command's exit code; null, having written
  * nothing, when the module declines the pair (no .wasm, not plain tables, JSON that needs escapes), for
  * the JavaScript path to read and report. `read` reads a file into the module (the quick entry: plain
- * files only; the command also decompresses, readSymversTableWasmAny). The report is written as the module makes it, in pieces over
- * the same memory (report/diff-table-wasm.ts).
+ * files only; the command also decompresses, readSymversTableWasmAny). The report is written as the
+ * module makes it, in pieces over the same memory (report/diff-table-wasm.ts).
  */
 export async function wasmTableDiff(
   oldPath: string,
