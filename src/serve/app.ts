@@ -152,6 +152,8 @@ async function prime(app: FastifyInstance): Promise<void> {
  * (a busy server, or a request that never ended).
  */
 const QUIET_MS = 50;
+/** How long after an HTML page was answered no later warm-up step starts (but the first). */
+const DOCUMENT_QUIET_MS = 600;
 const MAX_WAIT_MS = 2000;
 
 function trackRequests(app: FastifyInstance): {
@@ -159,13 +161,16 @@ function trackRequests(app: FastifyInstance): {
 } {
   let inFlight = 0;
   let last = performance.now();
+  let documentAt = Number.NEGATIVE_INFINITY;
   app.addHook('onRequest', async () => {
     inFlight++;
     last = performance.now();
   });
-  app.addHook('onResponse', async () => {
+  app.addHook('onResponse', async (req, reply) => {
     inFlight = Math.max(0, inFlight - 1);
     last = performance.now();
+    if (req.ip !== PRIME_ADDRESS && String(reply.getHeader('content-type')).startsWith('text/html'))
+      documentAt = last;
   });
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   return {
@@ -174,8 +179,11 @@ function trackRequests(app: FastifyInstance): {
       await sleep(quietMs);
       while (!stop() && performance.now() < until) {
         const idleFor = performance.now() - last;
-        if (inFlight === 0 && idleFor >= quietMs) return;
-        await sleep(Math.max(10, quietMs - idleFor));
+        // A page's files are asked for only once the browser has parsed its HTML: a renderer process start
+        // away under COOP (100-300 ms here), longer than quietMs, so a step run then makes them wait.
+        const sinceDocument = quietMs > 0 ? performance.now() - documentAt : Number.POSITIVE_INFINITY;
+        if (inFlight === 0 && idleFor >= quietMs && sinceDocument >= DOCUMENT_QUIET_MS) return;
+        await sleep(Math.max(10, quietMs - idleFor, DOCUMENT_QUIET_MS - sinceDocument));
       }
     },
   };
