@@ -7,33 +7,46 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const BOOT = fileURLToPath(new URL('./src/boot.ts', import.meta.url));
 
 /**
- * boot.ts in index.html: built as a chunk of its own (it imports nothing, so the chunk is a classic
- * script), a plain (parser-blocking) script at the top of <head>, before the style sheet: the preload
- * scanner fetches the style sheet and the main script beside it, and it runs the moment it arrives,
- * requesting the page's data. `async`, it ran only when the main thread was free: after the shell's
- * first layout, ~50 ms later on a busy machine (the parser has nothing to do meanwhile either way).
+ * boot.ts and the style sheet inside index.html. boot.ts is built as a chunk of its own (it imports
+ * nothing, so the chunk is a classic script) and put at the top of <head> as an inline script: it runs as
+ * the parser reaches it, requesting the page's data. Inline, neither waits for a request of its own after
+ * the HTML: under COOP the HTML is parsed in a new renderer process 100-300 ms after it arrived, and each
+ * file then asked for waited behind whatever the just-started server was computing. The server allows
+ * exactly these inline elements by their hashes in its Content-Security-Policy (src/serve/assets.ts).
  */
-function boot(): Plugin {
+function inlineFirst(): Plugin {
+  const inline = (tag: 'script' | 'style', text: string) => {
+    if (new RegExp(`</${tag}`, 'i').test(text)) throw new Error(`inline ${tag} must not contain </${tag}`);
+    return text.trim();
+  };
   return {
-    name: 'kabi-boot',
+    name: 'kabi-inline-first',
     apply: 'build',
     buildStart() {
       this.emitFile({ type: 'chunk', id: BOOT, name: 'boot' });
     },
     transformIndexHtml: {
       order: 'post',
-      handler(_html, ctx) {
-        const chunk = Object.values(ctx.bundle ?? {}).find(
+      handler(html, ctx) {
+        const bundle = ctx.bundle ?? {};
+        const chunk = Object.values(bundle).find(
           (c) => c.type === 'chunk' && c.isEntry && c.facadeModuleId === BOOT,
         );
         if (chunk?.type !== 'chunk' || chunk.imports.length > 0 || chunk.exports.length > 0)
           throw new Error('boot.ts must build to a chunk of its own that imports and exports nothing');
-        const tag: HtmlTagDescriptor = {
-          tag: 'script',
-          attrs: { src: `/${chunk.fileName}` },
-          injectTo: 'head-prepend',
-        };
-        return [tag];
+        delete bundle[chunk.fileName];
+        const tags: HtmlTagDescriptor[] = [
+          { tag: 'script', children: inline('script', chunk.code), injectTo: 'head-prepend' },
+        ];
+        const sheets = [...html.matchAll(/<link rel="stylesheet"[^>]* href="\/([^"]+\.css)">\n?/g)];
+        for (const [link, file] of sheets) {
+          const css = bundle[file!];
+          if (css?.type !== 'asset') throw new Error(`${file}: not in the bundle`);
+          delete bundle[file!];
+          html = html.replace(link, '');
+          tags.push({ tag: 'style', children: inline('style', String(css.source)), injectTo: 'head' });
+        }
+        return { html, tags };
       },
     },
   };
@@ -44,14 +57,14 @@ export default defineConfig({
   base: '/',
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [boot()],
+  plugins: [inlineFirst()],
   build: {
     outDir: fileURLToPath(new URL('../src/serve/dashboard', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
     reportCompressedSize: false,
-    // No inline script anywhere: the server's Content-Security-Policy allows only this origin's files.
+    // No inline script but inlineFirst's: the server's Content-Security-Policy allows only those (by hash).
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
   },

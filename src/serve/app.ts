@@ -6,7 +6,14 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NothingToJudgeError, UsageError } from '../index.js';
 import { warmUp } from './api.js';
-import { type Asset, defaultAssetsDir, encodedBody, loadAssets, precompress } from './assets.js';
+import {
+  type Asset,
+  defaultAssetsDir,
+  encodedBody,
+  inlineSources,
+  loadAssets,
+  precompress,
+} from './assets.js';
 import { httpServerOptions, limitConnectionsPerAddress, resolveLimits } from './connections.js';
 import { registerEvents } from './events.js';
 import type { ServeOptions } from './options.js';
@@ -14,10 +21,11 @@ import { HttpError, LIMITS } from './params.js';
 import { registerRoutes } from './routes.js';
 import { StoreView } from './view.js';
 
-const CSP = {
+/** This origin's files only, and index.html's inline elements by their hashes (assets.ts). */
+const cspDirectives = (inline: { script: string[]; style: string[] }) => ({
   defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
+  scriptSrc: ["'self'", ...inline.script],
+  styleSrc: ["'self'", ...inline.style],
   imgSrc: ["'self'"],
   connectSrc: ["'self'"],
   fontSrc: ["'self'"],
@@ -25,7 +33,7 @@ const CSP = {
   baseUri: ["'none'"],
   formAction: ["'none'"],
   frameAncestors: ["'none'"],
-};
+});
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -59,8 +67,12 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   // First, so that a request refused by a later hook is still counted until its response.
   const traffic = trackRequests(app);
 
+  const assets = loadAssets(opts.assetsDir ?? defaultAssetsDir());
   await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CSP },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: cspDirectives(inlineSources(assets.get('/index.html')?.body.toString('utf8'))),
+    },
     // Plain HTTP on loopback: HSTS for "localhost" would break every other local server.
     strictTransportSecurity: false,
     referrerPolicy: { policy: 'no-referrer' },
@@ -114,7 +126,6 @@ export async function buildApp(opts: ServeOptions & { host: string }): Promise<A
   });
   registerRoutes(app, view);
   registerEvents(app, opts.store, { pollMs: opts.recheckMs });
-  const assets = loadAssets(opts.assetsDir ?? defaultAssetsDir());
   // Not awaited: the thread pool compresses while the server starts listening.
   void precompress(assets.values());
   registerAssets(app, assets);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { type Asset, encodedBody, precompress } from './assets.js';
+import { type Asset, encodedBody, inlineSources, precompress } from './assets.js';
 
 const script = (): Asset => ({
   body: Buffer.from('export const x = 1;\n'.repeat(200)),
@@ -41,4 +42,15 @@ test('precompress encodes text assets in both encodings ahead of requests; those
   assert.equal(encodedBody(a, 'gzip').body, a.encoded!.gzip);
   assert.equal(small.encoded, undefined);
   assert.equal(png.encoded, undefined);
+});
+
+test('inlineSources: one hash per bare inline script or style, none for a file, a refusal for attributes', () => {
+  const sha = (t: string) => `'sha256-${createHash('sha256').update(t).digest('base64')}'`;
+  const html =
+    '<head><script>a()</script><script type="module" src="/x.js"></script><style>p{}</style></head>' +
+    '<body><script>b()\n</script></body>';
+  assert.deepEqual(inlineSources(html), { script: [sha('a()'), sha('b()\n')], style: [sha('p{}')] });
+  assert.deepEqual(inlineSources(undefined), { script: [], style: [] });
+  assert.throws(() => inlineSources('<script nonce="x">evil()</script>'), /inline <script nonce/);
+  assert.throws(() => inlineSources('<style media="all">p{}</style>'), /inline <style media/);
 });

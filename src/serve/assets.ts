@@ -80,6 +80,27 @@ export function precompress(assets: Iterable<Asset>): Promise<void> {
   return Promise.all(jobs).then(() => undefined);
 }
 
+/**
+ * The Content-Security-Policy sources that allow index.html's inline scripts and style sheets, one
+ * 'sha256-…' each (the build inlines its first script and its styles: web/vite.config.ts). Only those
+ * exact texts run. An inline element with attributes is refused: none is built, and none should be
+ * allowed without a look at what it does.
+ */
+export function inlineSources(html: string | undefined): { script: string[]; style: string[] } {
+  const out = { script: [] as string[], style: [] as string[] };
+  if (html === undefined) return out;
+  for (const m of html.matchAll(/<(script|style)\b([^>]*)>([\s\S]*?)<\/\1>/gi)) {
+    const [, tag, attrs, text] = m as unknown as [string, 'script' | 'style', string, string];
+    if (tag === 'script' && /\bsrc=/i.test(attrs)) continue;
+    if (attrs.trim() !== '')
+      throw new Error(`index.html: an inline <${tag}${attrs}> (only a bare one is allowed)`);
+    out[tag.toLowerCase() as 'script' | 'style'].push(
+      `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`,
+    );
+  }
+  return out;
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

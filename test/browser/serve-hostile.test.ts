@@ -68,6 +68,9 @@ describe('kabi serve renders hostile artifacts inert', () => {
       const page = await context.newPage();
       const problems: string[] = [];
       const origin = new URL(s.server.url).origin;
+      const served = await (await fetch(s.server.url)).text();
+      const boot = /<script>([\s\S]*?)<\/script>/.exec(served)?.[1];
+      assert.ok(boot, 'index.html inlines boot.ts');
       // Strings, not functions: these run in the page, and this checkout type-checks without the DOM lib.
       await page.addInitScript('window.__kabiPwned = 0');
       page.on('dialog', (d) => {
@@ -98,19 +101,25 @@ describe('kabi serve renders hostile artifacts inert', () => {
         for (const [name, payload] of Object.entries(HOSTILE)) if (text.includes(payload)) seen.add(name);
         const pwned = await page.evaluate<number>('window.__kabiPwned');
         assert.equal(pwned, 0, `${hash}: a payload ran`);
-        const injected = await page.evaluate<{ scripts: string[]; elements: number; links: string[] }>(`({
-          scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src') ?? 'inline'),
+        const injected = await page.evaluate<{
+          scripts: string[];
+          inline: string[];
+          elements: number;
+          links: string[];
+        }>(`({
+          scripts: [...document.querySelectorAll('script[src]')].map((s) => s.getAttribute('src')),
+          inline: [...document.querySelectorAll('script:not([src])')].map((s) => s.textContent),
           elements: document.querySelectorAll('main img:not([src^="/api/"]), main iframe, main svg, main b, main script').length,
           links: [...document.querySelectorAll('main a')].map((a) => a.getAttribute('href') ?? ''),
         })`);
-        // index.html's two: boot.ts (the first requests) and the dashboard.
-        assert.equal(injected.scripts.length, 2, `${hash}: only the dashboard's own scripts`);
-        for (const src of injected.scripts)
-          assert.match(
-            src,
-            /^\/assets\/(boot|index)-[\w-]+\.js$/,
-            `${hash}: only the dashboard's own scripts`,
-          );
+        // index.html's two: boot.ts (the first requests, inline, as served) and the dashboard.
+        assert.deepEqual(injected.inline, [boot], `${hash}: no inline script but boot.ts`);
+        assert.equal(injected.scripts.length, 1, `${hash}: only the dashboard's own scripts`);
+        assert.match(
+          injected.scripts[0]!,
+          /^\/assets\/index-[\w-]+\.js$/,
+          `${hash}: only the dashboard's own script`,
+        );
         assert.equal(injected.elements, 0, `${hash}: no element made from artifact text`);
         for (const href of injected.links) assert.match(href, /^#\//, `${hash}: link ${href}`);
         await page.screenshot({

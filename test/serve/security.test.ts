@@ -2,6 +2,7 @@
 // would normalise them), symbolic links, oversized requests, foreign Host headers; and what it always sends.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -133,12 +134,26 @@ describe('kabi serve refuses what it must', () => {
       assert.equal((await raw(s.server.url, '/api/builds', { headers: { host } })).status, 200, host);
   });
 
-  it('sends a Content-Security-Policy without inline script or remote origins, nosniff, JSON types', async () => {
+  it("sends a Content-Security-Policy that allows only index.html's own inline elements, no remote origin; nosniff, JSON types", async () => {
+    const html = (await raw(s.server.url, '/')).body;
+    const hashes = (tag: string) =>
+      [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map(
+        (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+      );
+    assert.equal(hashes('script').length, 1, 'boot.ts inline');
+    assert.equal(hashes('style').length, 1, 'the style sheet inline');
     for (const target of ['/', '/api/builds', '/api/diff?old=1', '/nothing']) {
       const r = await raw(s.server.url, target);
       const csp = String(r.headers['content-security-policy']);
+      const directive = (name: string) =>
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .find((d) => d[0] === name)
+          ?.slice(1);
       assert.match(csp, /default-src 'self'/, target);
-      assert.match(csp, /script-src 'self'(;|$)/, target);
+      assert.deepEqual(directive('script-src'), ["'self'", ...hashes('script')], target);
+      assert.deepEqual(directive('style-src'), ["'self'", ...hashes('style')], target);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:|\*/, target);
       assert.equal(r.headers['x-content-type-options'], 'nosniff', target);
       if (target.startsWith('/api'))

@@ -1,10 +1,11 @@
-// The first requests of a page view, made by a small classic script at the top of index.html: it runs as
-// soon as it arrives (a plain script, before the style sheet: nothing else runs first), while the
+// The first requests of a page view, made by a small classic script inline at the top of index.html: it
+// runs as the parser reaches it (nothing else runs first, and no request of its own is waited for), while the
 // dashboard's module (which waits for the document and the style sheet, then for its own compilation) is
 // still on the way, so that a page's data is fetched beside its code rather than after it. A classic
 // script can import nothing: the few lines of route parsing and URL building it needs are its own (api.ts's
 // apiUrl and router.ts's parseHash build the same strings), and main.tsx finds the requests in
-// window.kabiEarly. vite.config.ts builds it as a chunk of its own and puts it in index.html.
+// window.kabiEarly. vite.config.ts builds it as a chunk of its own and inlines it in index.html (the
+// server's CSP allows it by its hash).
 
 // One function's scope: a classic script's top-level names would be globals of the page.
 (() => {
