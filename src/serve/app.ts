@@ -167,7 +167,7 @@ const QUIET_MS = 50;
 const DOCUMENT_QUIET_MS = 600;
 const MAX_WAIT_MS = 2000;
 
-function trackRequests(app: FastifyInstance): {
+export function trackRequests(app: FastifyInstance): {
   quiet(stop: () => boolean, quietMs?: number): Promise<void>;
 } {
   let inFlight = 0;
