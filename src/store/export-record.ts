@@ -5,7 +5,7 @@
 // The record: deflated, little-endian, n = count, symbols ascending (interned name ids):
 //   symbol deltas u32[n], crc u32[n], module u32[n], namespace i32[n], exportType u8[n], hasCrc u8[n]
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
 import { EXPORT_TYPES, type Export, type ExportType, formatCrc } from '../model/export.js';
 import type { ExportColumnBuild, ExportColumns, ExportIdSeries } from '../model/export-rows.js';
 
@@ -71,7 +71,29 @@ const LOW = /[\0-\t]/;
 /** The record (deflated) of `n` exports back as columns. */
 export function decodeExportRecord(deflated: Uint8Array, n: number): ExportColumns {
   // Its size is known: one output chunk of it, not zlib's 16 KiB ones joined.
-  const inflated = inflateRawSync(deflated, { chunkSize: Math.max(64, n * WIDTH) });
+  return columnsOf(inflateRawSync(deflated, { chunkSize: Math.max(64, n * WIDTH) }), n);
+}
+
+/**
+ * decodeExportRecord with the inflation in zlib's thread pool: the caller's event loop answers requests
+ * meanwhile (a series of 6 builds held `kabi serve`'s for 50-150 ms, cold, as a first page view's files
+ * were asked for), and several records inflate at once.
+ */
+export function decodeExportRecordAsync(deflated: Uint8Array, n: number): Promise<ExportColumns> {
+  return new Promise((resolve, reject) =>
+    inflateRaw(deflated, { chunkSize: Math.max(64, n * WIDTH) }, (err, inflated) => {
+      if (err) reject(err);
+      else
+        try {
+          resolve(columnsOf(inflated, n));
+        } catch (e) {
+          reject(e);
+        }
+    }),
+  );
+}
+
+function columnsOf(inflated: Buffer, n: number): ExportColumns {
   if (inflated.length !== n * WIDTH)
     throw new Error(`export columns hold ${inflated.length} bytes, expected ${n * WIDTH}`);
   // A copy of its own, at offset 0: every column then starts 4-aligned (offsets are multiples of 4n).

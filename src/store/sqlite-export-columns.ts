@@ -6,7 +6,7 @@
 import type { Export } from '../model/export.js';
 import type { ExportColumnBuild } from '../model/export-rows.js';
 import type { ExportsFormat } from '../model/kernel-build.js';
-import { columnsFromExportIds, decodeExportRecord, encodeExportRecord } from './export-record.js';
+import { columnsFromExportIds, decodeExportRecordAsync, encodeExportRecord } from './export-record.js';
 import type { Sql } from './sqlite-db.js';
 import { loadExportIds } from './sqlite-export-ids.js';
 import { entryRecord } from './sqlite-query.js';
@@ -30,8 +30,12 @@ export function saveExportColumns(
     .run(set, count, crcDigest, record);
 }
 
-/** Builds as columns: the kept records when every build has one, else computed from the export rows. */
-export function loadExportColumns(sql: Sql, ids: number[]): ExportColumnBuild[] {
+/**
+ * Builds as columns: the kept records when every build has one, else computed from the export rows. The
+ * rows are read at once (SQLite errors are thrown here); the kept records are inflated when awaited, in
+ * zlib's thread pool.
+ */
+export function loadExportColumns(sql: Sql, ids: number[]): () => Promise<ExportColumnBuild[]> {
   const q = `SELECT e.format, e.warnings, c.count, c.crc_digest AS digest, c.columns
     FROM entries e LEFT JOIN export_columns c ON c.id_set = e.exports WHERE e.id = ?`;
   const rows = ids.map(
@@ -41,17 +45,31 @@ export function loadExportColumns(sql: Sql, ids: number[]): ExportColumnBuild[] 
         | undefined,
   );
   // Every build or none: symbol numbers must mean the same names in all of them.
-  if (rows.some((r) => r === undefined || r.count === null))
-    return columnsFromExportIds(loadExportIds(sql, ids));
-  return rows.map((r, i) => {
+  if (rows.some((r) => r === undefined || r.count === null)) {
+    const computed = columnsFromExportIds(loadExportIds(sql, ids));
+    return async () => computed;
+  }
+  const kept = rows.map((r, i) => {
     const rec = entryRecord(sql, ids[i]!);
     return {
       source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,
       format: r!.format as ExportsFormat,
       labels: { ...rec.labels, id: String(rec.id) },
       warnings: JSON.parse(r!.warnings),
-      exports: decodeExportRecord(r!.columns, r!.count!),
       crcDigest: r!.digest,
+      columns: r!.columns,
+      count: r!.count!,
     };
   });
+  return () =>
+    Promise.all(
+      kept.map(async (k) => ({
+        source: k.source,
+        format: k.format,
+        labels: k.labels,
+        warnings: k.warnings,
+        exports: await decodeExportRecordAsync(k.columns, k.count),
+        crcDigest: k.crcDigest,
+      })),
+    );
 }

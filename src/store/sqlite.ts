@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
   }
 
   async loadExportColumns(ids: number[]): Promise<ExportColumnBuild[]> {
-    return this.read(() => loadExportColumns(this.sql, ids));
+    return this.read(() => loadExportColumns(this.sql, ids))();
   }
 
   async loadModules(id: number): Promise<ModuleImage[]> {
