@@ -16,7 +16,13 @@ import {
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { neededAfterRebuild, neededImports } from './loader-rules.js';
-import { type CompatTarget, installGroups, moduleVerdicts, type VerdictOptions } from './module-compat.js';
+import {
+  type CompatTarget,
+  installGroups,
+  moduleVerdicts,
+  planRebuilt,
+  type VerdictOptions,
+} from './module-compat.js';
 import { reasonSymbols } from './module-compat-reasons.js';
 import {
   EXPORTED,
@@ -229,6 +235,8 @@ function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
   const imports = m.imports.map((imp, k) => pinned(view, ids[k]!, imp));
   const out = { ...m, vermagic: t.vermagic ?? m.vermagic, imports };
   shareSymbolIds(m.imports, imports);
-  shareSymbolIds(neededImports(m), neededAfterRebuild(m, out));
+  const needed = neededAfterRebuild(m, out);
+  shareSymbolIds(neededImports(m), needed);
+  planRebuilt(m, out, needed);
   return out;
 }

@@ -9,6 +9,7 @@ import { isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { LoaderProfile } from '../model/loader-profile.js';
 import {
+  type Import,
   type ModuleIdentity,
   type ModuleImage,
   moduleIdentity,
@@ -348,6 +349,29 @@ function planOf(m: ModuleImage): Plan {
     plans.set(m, plan);
   }
   return plan;
+}
+
+/**
+ * The plan of `rebuilt`, module `m` rebuilt for another kernel (compat-series.ts: the same symbols in the
+ * same order, other CRCs and vermagic; `needed`, its neededImports): what does not depend on the CRCs or
+ * the vermagic is m's, not worked out again for each module on each build of a series.
+ */
+export function planRebuilt(m: ModuleImage, rebuilt: ModuleImage, needed: readonly NeededImport[]): void {
+  const base = planOf(m);
+  const wanted = new Float64Array(needed.length);
+  for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
+  const at = base.layout === undefined ? -1 : m.imports.indexOf(base.layout as Import);
+  plans.set(rebuilt, {
+    identity: moduleIdentity(rebuilt),
+    depends: base.depends,
+    facts: { ...base.facts, needed },
+    needed,
+    wanted,
+    layout: at === -1 ? undefined : rebuilt.imports[at],
+    gplOk: base.gplOk,
+    ids: null,
+    generation: -1,
+  });
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */

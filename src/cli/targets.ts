@@ -36,7 +36,11 @@ export async function readModuleSets(args: string[], cmd: Command): Promise<Modu
         const found: ModuleSet[] = [];
         for (const e of kmods) {
           const pkg = lib.kmodPackage(e);
-          const modules = (await store.loadModules(e.id)).map((m) => ({ ...m, package: pkg }));
+          // Only what judging reads: the loader's facts kept at ingest, not each image's whole modinfo.
+          const modules = (await store.loadModules(e.id, { loader: true })).map((m) => ({
+            ...m,
+            package: pkg,
+          }));
           found.push({ name: pkg.name, modules, warnings: [] });
         }
         lib.requireSome(

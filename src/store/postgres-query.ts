@@ -9,9 +9,10 @@ import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { typeOf } from './export-record.js';
 import { decodeIdSet } from './id-set.js';
+import { loaderFields } from './module-loader-facts.js';
 import type { Pg, PgTx } from './postgres-db.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
-import type { EntryKind, EntryRecord, StoreStats } from './store.js';
+import type { EntryKind, EntryRecord, LoadModulesOptions, StoreStats } from './store.js';
 
 const ENTRY_SELECT = `
   SELECT e.id, e.kind, e.format, e.source, e.ingested_at, a.sha256, s.count,
@@ -159,9 +160,28 @@ export async function loadBuilds(pg: Pg, tx: PgTx, ids: number[]): Promise<Kerne
   });
 }
 
-/** A kmod entry's modules, whole (imports, modinfo, exports), in file order. */
-export async function loadModules(_pg: Pg, tx: PgTx, id: number): Promise<ModuleImage[]> {
-  const rows = await tx`
+/**
+ * A kmod entry's modules, whole (imports, modinfo, exports), in file order; with `loader`, only what the
+ * loader's verdicts read (LoadModulesOptions): the `loader` text kept at ingest (postgres-schema.ts 4)
+ * instead of the whole modinfo and needs, where there is one.
+ */
+export async function loadModules(
+  _pg: Pg,
+  tx: PgTx,
+  id: number,
+  options: LoadModulesOptions = {},
+): Promise<ModuleImage[]> {
+  const rows = options.loader
+    ? await tx`
+    SELECT em.file, mi.name, mi.path, mi.vermagic, mi.license, mi.srcversion, mi.modversions, mi.has_btf,
+      mi.elf, mi.signed, mi.loader,
+      CASE WHEN mi.loader IS NULL THEN mi.modinfo END AS modinfo,
+      CASE WHEN mi.loader IS NULL THEN mi.needs END AS needs,
+      si.ids AS import_ids, se.ids AS export_ids
+    FROM entry_modules em JOIN module_images mi ON mi.id = em.image
+    JOIN id_sets si ON si.id = mi.imports JOIN id_sets se ON se.id = mi.exports
+    WHERE em.entry = ${id} ORDER BY em.file`
+    : await tx`
     SELECT em.file, mi.*, si.ids AS import_ids, se.ids AS export_ids
     FROM entry_modules em JOIN module_images mi ON mi.id = em.image
     JOIN id_sets si ON si.id = mi.imports JOIN id_sets se ON se.id = mi.exports
@@ -174,6 +194,11 @@ export async function loadModules(_pg: Pg, tx: PgTx, id: number): Promise<Module
     imports.set(iid as number, { symbol: symbol as string, crc: crc as number });
   const exports = await exportsById(tx, [...new Set(rows.flatMap((r) => r.export_ids as number[]))]);
   return rows.map((r) => {
+    const own = {
+      imports: (r.import_ids as number[]).map((x) => imports.get(x)!),
+      exports: (r.export_ids as number[]).map((x) => exports.get(x)!),
+    };
+    if (options.loader && typeof r.loader === 'string') return loaderModuleOf(r, own, r.loader);
     const modinfo = JSON.parse(r.modinfo as string) as { key: string; value: string }[];
     const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
     return {
@@ -186,15 +211,42 @@ export async function loadModules(_pg: Pg, tx: PgTx, id: number): Promise<Module
       depends: depends.split(',').filter(Boolean),
       importNs: modinfo.filter((e) => e.key === 'import_ns').map((e) => e.value),
       srcversion: r.srcversion as string | null,
-      imports: (r.import_ids as number[]).map((x) => imports.get(x)!),
+      imports: own.imports,
       modversions: r.modversions as ModuleImage['modversions'],
-      exports: (r.export_ids as number[]).map((x) => exports.get(x)!),
+      exports: own.exports,
       hasBtf: r.has_btf as boolean,
       elf: JSON.parse(r.elf as string),
       ...(r.needs === null ? {} : { needs: JSON.parse(r.needs as string) as string[] }),
       ...(r.signed === null ? {} : { signed: r.signed as boolean }),
     };
   });
+}
+
+/** A module from its loader text: the same fields as the whole one, modinfo and needs as the loader reads them. */
+function loaderModuleOf(
+  r: Record<string, unknown>,
+  own: { imports: Import[]; exports: Export[] },
+  text: string,
+): ModuleImage {
+  const f = loaderFields(text);
+  return {
+    source: r.file as string,
+    name: r.name as string,
+    path: r.path as string | null,
+    modinfo: f.modinfo,
+    vermagic: r.vermagic as string | null,
+    license: r.license as string | null,
+    depends: f.depends,
+    importNs: f.importNs,
+    srcversion: r.srcversion as string | null,
+    imports: own.imports,
+    modversions: r.modversions as ModuleImage['modversions'],
+    exports: own.exports,
+    hasBtf: r.has_btf as boolean,
+    elf: JSON.parse(r.elf as string),
+    ...(f.needs === null ? {} : { needs: f.needs }),
+    ...(r.signed === null ? {} : { signed: r.signed as boolean }),
+  };
 }
 
 /** One statement (one snapshot, no transaction needed): a series asks it once per build. */

@@ -188,4 +188,10 @@ export const PG_MIGRATIONS: string[] = [
     PRIMARY KEY (source, key)
   );
   `,
+  // 4: compat's facts (SQLite's migration 10): what the loader's verdicts read of a module image, as the
+  // JSON text of module-loader-facts.ts (its id sets are arrays already). NULL for images stored before:
+  // those are read whole.
+  `
+  ALTER TABLE module_images ADD COLUMN loader text;
+  `,
 ];

@@ -16,6 +16,7 @@ import { labelOf } from '../model/labels.js';
 import type { ModuleImage } from '../model/module-image.js';
 import { encodeExportRecord, typeCode } from './export-record.js';
 import { encodeIdSet } from './id-set.js';
+import { loaderText } from './module-loader-facts.js';
 import { pruneTypeDefs, saveTypeDigest } from './postgres-btf.js';
 import { copyRows, type Pg, type PgTx } from './postgres-db.js';
 import { pruneKernelBtf, saveKernelBtf } from './postgres-kernel-btf.js';
@@ -241,10 +242,10 @@ async function moduleImageId(
 ): Promise<number> {
   const [added] = await tx`
     INSERT INTO module_images (sha256, name, path, vermagic, license, srcversion, modversions, has_btf, elf,
-      modinfo, imports, exports, needs, signed)
+      modinfo, imports, exports, needs, signed, loader)
     VALUES (${sha256}, ${m.name}, ${m.path}, ${m.vermagic}, ${m.license}, ${m.srcversion}, ${m.modversions},
       ${m.hasBtf}, ${JSON.stringify(m.elf)}, ${JSON.stringify(m.modinfo)}, ${imports}, ${exports},
-      ${m.needs ? JSON.stringify(m.needs) : null}, ${m.signed === undefined ? null : m.signed})
+      ${m.needs ? JSON.stringify(m.needs) : null}, ${m.signed === undefined ? null : m.signed}, ${loaderText(m)})
     ON CONFLICT (sha256) DO NOTHING RETURNING id`;
   if (added) return added.id as number;
   return (await tx`SELECT id FROM module_images WHERE sha256 = ${sha256}`)[0]!.id as number;

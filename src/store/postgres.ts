@@ -34,6 +34,7 @@ import type {
   IngestInput,
   IngestResult,
   KernelBtfBlobs,
+  LoadModulesOptions,
   Store,
   StoreStats,
   WatchClaim,
@@ -77,8 +78,8 @@ export class PostgresStore implements Store {
     return this.read((tx) => loadExportColumns(this.pg, tx, ids));
   }
 
-  async loadModules(id: number): Promise<ModuleImage[]> {
-    return this.read((tx) => loadModules(this.pg, tx, id));
+  async loadModules(id: number, options?: LoadModulesOptions): Promise<ModuleImage[]> {
+    return this.read((tx) => loadModules(this.pg, tx, id, options));
   }
 
   async loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }> {

@@ -44,6 +44,14 @@
 // handling (unique per source and key), taken in an IMMEDIATE transaction before the download, with a
 // lease (`expires_at`, ms since the epoch) that the holder renews while it works; a lease run out may be
 // taken over. The row goes when the package's `watch_seen` row is written (sqlite-watch-claims.ts).
+//
+// Migration 10 (compat's facts): `module_loader` keeps, per module image, what the loader's verdicts read
+// of it (its import and export ids, undeflated; the modinfo keys they read; its undefined symbols without
+// a `__versions` record; `signed` again), written at ingest (module-loader-facts.ts). `kabi compat` reads
+// that instead of the whole modinfo, needs and id sets. A table of its own: a column of module_images
+// would sit behind modinfo and needs, whose overflow pages SQLite reads to reach it. Images stored before
+// have no row and are read the long way (SQL cannot decode the deflated id sets to fill it, and reading
+// commands never write).
 
 export const MIGRATIONS: string[] = [
   `
@@ -230,6 +238,13 @@ export const MIGRATIONS: string[] = [
     claimed_at TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
     PRIMARY KEY (source, key)
+  );
+  `,
+  `
+  CREATE TABLE module_loader (
+    image INTEGER PRIMARY KEY REFERENCES module_images(id) ON DELETE CASCADE,
+    signed INTEGER,
+    facts BLOB NOT NULL
   );
   `,
 ];

@@ -8,9 +8,10 @@ import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { decodeIdSet } from './id-set.js';
+import { decodeLoaderFacts, loaderFields } from './module-loader-facts.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
 import { type Sql, typeOf } from './sqlite-db.js';
-import type { EntryKind, EntryRecord, StoreStats } from './store.js';
+import type { EntryKind, EntryRecord, LoadModulesOptions, StoreStats } from './store.js';
 
 interface EntryRow {
   id: number;
@@ -173,54 +174,95 @@ interface ModuleRow {
   modversions: string;
   has_btf: number;
   elf: string;
-  modinfo: string;
-  import_ids: Buffer;
-  import_count: number;
-  export_ids: Buffer;
-  export_count: number;
+  /** Absent where the loader's facts are read instead (LoadModulesOptions.loader). */
+  modinfo?: string;
+  import_ids?: Buffer;
+  import_count?: number;
+  export_ids?: Buffer;
+  export_count?: number;
   /** Migration 3; NULL for images stored before it. */
-  needs: string | null;
+  needs?: string | null;
   signed: number | null;
+  /** Migration 10 (module-loader-facts.ts): null for images stored before it; absent when not asked for. */
+  loader?: Buffer | null;
+}
+
+const WHOLE_ROWS = `SELECT em.file, mi.*, si.ids AS import_ids, si.count AS import_count, se.ids AS export_ids, se.count AS export_count
+  FROM entry_modules em JOIN module_images mi ON mi.id = em.image
+  JOIN id_sets si ON si.id = mi.imports JOIN id_sets se ON se.id = mi.exports
+  WHERE em.entry = ? ORDER BY em.file`;
+
+// The columns of module_images before modinfo: reading past it would read its overflow pages.
+const LOADER_ROWS = `SELECT em.file, mi.name, mi.path, mi.vermagic, mi.license, mi.srcversion, mi.modversions,
+    mi.has_btf, mi.elf, l.signed, l.facts AS loader
+  FROM entry_modules em JOIN module_images mi ON mi.id = em.image LEFT JOIN module_loader l ON l.image = mi.id
+  WHERE em.entry = ? ORDER BY em.file`;
+
+/** A module row's import and export ids, and its loader text when read from the loader's facts. */
+interface RowSets {
+  imports: ArrayLike<number> & Iterable<number>;
+  exports: ArrayLike<number> & Iterable<number>;
+  loader: string | null;
 }
 
 /**
- * A kmod entry's modules, whole (imports, modinfo, exports), in file order. Read in bulk: the import and
- * export rows of every module in one statement each (a linux-image's 4,022 modules are 190,000 imports),
- * and one Import object per stored (symbol, crc) pair, shared by the modules that import it.
+ * A kmod entry's module rows: with `loader`, from the loader's facts (module_loader), the whole row
+ * where an image has none (stored before migration 10).
  */
-export function loadModules(sql: Sql, id: number): ModuleImage[] {
-  const rows = sql.db
-    .prepare(
-      `SELECT em.file, mi.*, si.ids AS import_ids, si.count AS import_count, se.ids AS export_ids, se.count AS export_count
-       FROM entry_modules em JOIN module_images mi ON mi.id = em.image
-       JOIN id_sets si ON si.id = mi.imports JOIN id_sets se ON se.id = mi.exports
-       WHERE em.entry = ? ORDER BY em.file`,
-    )
-    .all(id) as ModuleRow[];
-  const sets = rows.map((r) => ({
-    imports: decodeIdSet(r.import_ids, r.import_count),
-    exports: decodeIdSet(r.export_ids, r.export_count),
-  }));
+function moduleRows(sql: Sql, id: number, loader: boolean): ModuleRow[] {
+  const whole = () => sql.stmt(WHOLE_ROWS).all(id) as ModuleRow[];
+  if (!loader) return whole();
+  const rows = sql.stmt(LOADER_ROWS).all(id) as ModuleRow[];
+  if (rows.every((r) => r.loader)) return rows;
+  const byFile = new Map(whole().map((r) => [r.file, r]));
+  return rows.map((r) => (r.loader ? r : byFile.get(r.file)!));
+}
+
+/**
+ * A kmod entry's modules, whole (imports, modinfo, exports), in file order; with `loader`, only what the
+ * loader's verdicts read (see LoadModulesOptions). Read in bulk: the import and export rows of every
+ * module in one statement each (a linux-image's 4,022 modules are 190,000 imports), and one Import object
+ * per stored (symbol, crc) pair, shared by the modules that import it.
+ */
+export function loadModules(sql: Sql, id: number, options: LoadModulesOptions = {}): ModuleImage[] {
+  const rows = moduleRows(sql, id, options.loader === true);
+  const sets = rows.map((r): RowSets => {
+    if (r.loader) {
+      const f = decodeLoaderFacts(r.loader);
+      return { imports: f.imports, exports: f.exports, loader: f.text };
+    }
+    return {
+      imports: decodeIdSet(r.import_ids!, r.import_count!),
+      exports: decodeIdSet(r.export_ids!, r.export_count!),
+      loader: null,
+    };
+  });
   // A linux-image's modules name most of the store's names: read them all once, for imports and exports.
   const names = rows.length > 50 ? namesById(sql, 'all') : undefined;
   const imports = importsById(sql, sets, names);
   const exportIds = new Set<number>();
   for (const s of sets) for (const x of s.exports) exportIds.add(x);
   const exports = exportsById(sql, exportIds, names);
+  // Modules of one kernel share one ELF header's facts: one object for them all.
+  const elfs = new Map<string, ModuleImage['elf']>();
   return rows.map((r, i) => {
-    const ids = sets[i]!.imports;
-    const own: Import[] = new Array(ids.length);
-    for (let k = 0; k < ids.length; k++) own[k] = imports[ids[k]!]!;
-    return moduleOf(
-      r,
-      own,
-      sets[i]!.exports.map((x) => exports.get(x)!),
-    );
+    const set = sets[i]!;
+    const own: Import[] = new Array(set.imports.length);
+    for (let k = 0; k < own.length; k++) own[k] = imports[set.imports[k]!]!;
+    const theirs: Export[] = new Array(set.exports.length);
+    for (let k = 0; k < theirs.length; k++) theirs[k] = exports.get(set.exports[k]!)!;
+    if (set.loader === null) return moduleOf(r, own, theirs);
+    let elf = elfs.get(r.elf);
+    if (!elf) {
+      elf = JSON.parse(r.elf) as ModuleImage['elf'];
+      elfs.set(r.elf, elf);
+    }
+    return loaderModuleOf(r, own, theirs, set.loader, elf);
   });
 }
 
 /** The import rows the sets name, as shared Import objects by id (ids are dense: an array, not a Map). */
-function importsById(sql: Sql, sets: { imports: number[] }[], known?: string[]): Import[] {
+function importsById(sql: Sql, sets: readonly RowSets[], known?: string[]): Import[] {
   const max = (sql.stmt('SELECT max(id) AS m FROM imports').get() as { m: number | null }).m ?? 0;
   const wanted = new Uint8Array(max + 1);
   let count = 0;
@@ -256,7 +298,7 @@ function idsOf(wanted: Uint8Array): number[] {
 }
 
 function moduleOf(r: ModuleRow, imports: Import[], exports: Export[]): ModuleImage {
-  const modinfo = JSON.parse(r.modinfo) as { key: string; value: string }[];
+  const modinfo = JSON.parse(r.modinfo!) as { key: string; value: string }[];
   const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
   return {
     source: r.file,
@@ -273,7 +315,36 @@ function moduleOf(r: ModuleRow, imports: Import[], exports: Export[]): ModuleIma
     exports,
     hasBtf: r.has_btf === 1,
     elf: JSON.parse(r.elf),
-    ...(r.needs === null ? {} : { needs: JSON.parse(r.needs) as string[] }),
+    ...(r.needs == null ? {} : { needs: JSON.parse(r.needs) as string[] }),
+    ...(r.signed === null ? {} : { signed: r.signed === 1 }),
+  };
+}
+
+/** A module from its loader's facts: the same fields as moduleOf, modinfo and needs as LoadModulesOptions says. */
+function loaderModuleOf(
+  r: ModuleRow,
+  imports: Import[],
+  exports: Export[],
+  text: string,
+  elf: ModuleImage['elf'],
+): ModuleImage {
+  const f = loaderFields(text);
+  return {
+    source: r.file,
+    name: r.name,
+    path: r.path,
+    modinfo: f.modinfo,
+    vermagic: r.vermagic,
+    license: r.license,
+    depends: f.depends,
+    importNs: f.importNs,
+    srcversion: r.srcversion,
+    imports,
+    modversions: r.modversions as ModuleImage['modversions'],
+    exports,
+    hasBtf: r.has_btf === 1,
+    elf,
+    ...(f.needs === null ? {} : { needs: f.needs }),
     ...(r.signed === null ? {} : { signed: r.signed === 1 }),
   };
 }

@@ -7,6 +7,7 @@ import type { Export } from '../model/export.js';
 import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
+import { encodeLoaderFacts } from './module-loader-facts.js';
 import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
@@ -146,10 +147,24 @@ function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string):
   const row = sql.stmt('SELECT id FROM module_images WHERE sha256 = ?').get(sha256) as
     | { id: number }
     | undefined;
-  if (row) return row.id;
-  const imports = ids.idSet('imports', m.imports, (i) => ids.importId(i));
-  const exports = ids.idSet('exports', m.exports, (e) => ids.exportId(e));
-  return Number(
+  const signed = m.signed === undefined ? null : m.signed ? 1 : 0;
+  const saveLoader = (image: number, importIds: number[], exportIds: number[]) =>
+    sql
+      .stmt('INSERT INTO module_loader (image, signed, facts) VALUES (?, ?, ?)')
+      .run(image, signed, encodeLoaderFacts(m, importIds, exportIds));
+  const importIds = () => m.imports.map((i) => ids.importId(i));
+  const exportIds = () => m.exports.map((e) => ids.exportId(e));
+  if (row) {
+    // An image stored before migration 10 gets its facts when a package that has it is ingested again.
+    if (!sql.stmt('SELECT 1 FROM module_loader WHERE image = ?').get(row.id))
+      saveLoader(row.id, importIds(), exportIds());
+    return row.id;
+  }
+  const ownImports = importIds();
+  const ownExports = exportIds();
+  const imports = ids.idSet('imports', ownImports, (x) => x);
+  const exports = ids.idSet('exports', ownExports, (x) => x);
+  const image = Number(
     sql.db
       .prepare(
         `INSERT INTO module_images (sha256, name, path, vermagic, license, srcversion, modversions, has_btf, elf, modinfo, imports, exports, needs, signed)
@@ -169,9 +184,11 @@ function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string):
         imports,
         exports,
         m.needs ? JSON.stringify(m.needs) : null,
-        m.signed === undefined ? null : m.signed ? 1 : 0,
+        signed,
       ).lastInsertRowid,
   );
+  saveLoader(image, ownImports, ownExports);
+  return image;
 }
 
 /** Stores each name, tuple and id set once; remembers the names it has seen (a build repeats them). */

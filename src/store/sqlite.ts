@@ -32,6 +32,7 @@ import type {
   IngestInput,
   IngestResult,
   KernelBtfBlobs,
+  LoadModulesOptions,
   Store,
   StoreStats,
   WatchClaim,
@@ -78,8 +79,8 @@ export class SqliteStore implements Store {
     return this.read(() => loadExportColumns(this.sql, ids))();
   }
 
-  async loadModules(id: number): Promise<ModuleImage[]> {
-    return this.read(() => loadModules(this.sql, id));
+  async loadModules(id: number, options?: LoadModulesOptions): Promise<ModuleImage[]> {
+    return this.read(() => loadModules(this.sql, id, options));
   }
 
   async loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }> {

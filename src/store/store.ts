@@ -100,6 +100,16 @@ export type WatchClaim =
   | { state: 'held'; holder: string; until: string }
   | { state: 'seen' };
 
+export interface LoadModulesOptions {
+  /**
+   * Only what the loader's verdicts read (compat, why), from the facts kept at ingest (migration 10):
+   * `modinfo` holds its depends, import_ns, staging and intree entries alone, and `needs` only the
+   * undefined symbols without a `__versions` record (neededImports gives the same list). Images stored
+   * before those facts were kept come whole.
+   */
+  loader?: boolean;
+}
+
 /**
  * Every method returns a promise: SQLite answers at once, but the planned PostgreSQL store (issue 18, the
  * `postgres` client) can only answer asynchronously. A method reads or writes all it needs in one call
@@ -125,7 +135,8 @@ export interface Store {
    * read from records kept at ingest (one per build); the same from the rows where none was kept.
    */
   loadExportColumns(ids: number[]): Promise<ExportColumnBuild[]>;
-  loadModules(id: number): Promise<ModuleImage[]>;
+  /** A kmod entry's module images in file order; with `loader`, only what the loader reads (see there). */
+  loadModules(id: number, options?: LoadModulesOptions): Promise<ModuleImage[]>;
   /** In-tree module names of a kernel entry, and the names built into its vmlinux. */
   loadModuleNames(id: number): Promise<{ modules: string[]; builtin: string[] }>;
   /** A kernel entry's kfuncs; null when none were recorded (no BTF, or stored before migration 2). */
