@@ -24,12 +24,7 @@ if (compiled.error) {
 }
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The type digest's worker (src/cli/type-digest-worker.ts) is an entry of its own, found beside the chunk
-  // that starts it as it is found beside type-digester.js unbundled.
-  entryPoints: ['main', 'modversions-tree', 'type-digest-worker'].map((name) => ({
-    in: join(root, 'dist', 'src', 'cli', `${name}.js`),
-    out: name,
-  })),
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js'), join(root, 'dist', 'src', 'cli', 'modversions-tree.js')],
   outdir,
   bundle: true,
   splitting: true,

@@ -37,7 +37,7 @@ export * from './fetch/debian.js';
 export * from './fetch/manifest.js';
 export * from './fetch/resumable.js';
 export * from './fetch/watch-sources.js';
-export { type IngestOptions, ingestArtifact, type TypeDigester } from './ingest/ingest.js';
+export { type IngestOptions, ingestArtifact } from './ingest/ingest.js';
 export * from './model/bpf-compat.js';
 export * from './model/bpf-object.js';
 export * from './model/btf.js';

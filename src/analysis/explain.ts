@@ -34,14 +34,10 @@ export { rootChanges, type TypeChange } from './type-diff.js';
 export {
   type DigestSide,
   digestLoader,
-  digestOfParts,
-  digestParts,
   digestSides,
   kernelTypeDigest,
   type SideTypes,
-  StagedTypeDigest,
   type TypeDefLoader,
-  type TypeDigestParts,
   typeDigest,
 } from './type-digest.js';
 export { typeKey } from './type-graph.js';

@@ -23,35 +23,13 @@ const hashHex = (text: string): string => oneShot('sha1', text, 'hex').slice(0, 
  * connected component (types refer to each other in cycles through pointers).
  */
 export function typeDigest(side: ExplainSide): TypeDigest {
-  return digestTypes(new KernelTypes(side));
-}
-
-/**
- * The digest of a kernel whose vmlinux graph is built already (a worker builds it while the package's
- * modules are still read), declaring the exports of `types.input.build` as it stands now.
- */
-export function digestTypes(types: KernelTypes, early?: EarlyDefs): TypeDigest {
-  const side = types.input;
+  const types = new KernelTypes(side);
   const defined = new Set<string>();
   for (const [key, n] of types.graph.nodes) if (n.facts.length) defined.add(key);
   for (const e of side.build.exports.values()) if (e.crc !== null) types.declare(e);
   const text = new Map<string, string>();
   for (const d of types.declarations.values()) if (d.from === null) text.set(d.key, d.text);
-  return digestOf(types.graph, text, defined, early);
-}
-
-/** Nodes' definitions hashed before the declarations, each with the facts array it was hashed from. */
-type EarlyDefs = Map<TypeNode, { facts: string[]; refs: string[]; json: string; hex: string }>;
-
-/** Each node's definition as digestOf writes it (no declaration text), with its hash. */
-function earlyDefs(graph: TypeGraph): EarlyDefs {
-  const out: EarlyDefs = new Map();
-  for (const n of graph.nodes.values()) {
-    const refs = [...n.refs];
-    const json = JSON.stringify([n.facts, refs, null]);
-    out.set(n, { facts: n.facts, refs, json, hex: hashHex(json) });
-  }
-  return out;
+  return digestOf(types.graph, text, defined);
 }
 
 /**
@@ -71,94 +49,11 @@ export function kernelTypeDigest(
   }
 }
 
-/**
- * A kernel's digest made in two steps: vmlinux's graph as soon as its BTF is read (a worker does it
- * while the package's modules are still read), the exports' declarations once the build is known. The
- * same digest as kernelTypeDigest, and the same warning when the BTF cannot be walked.
- */
-export class StagedTypeDigest {
-  private readonly side: ExplainSide;
-  private readonly types: KernelTypes | null = null;
-  private readonly error: KabiError | null = null;
-  /** vmlinux's nodes hashed at once: the declarations change few of them (a fwd defined, a merge). */
-  private readonly early: EarlyDefs | null = null;
-
-  constructor(btf: Btf, modules: ExplainSide['modules']) {
-    this.side = {
-      build: { source: '', format: 'kernel-binaries', labels: {}, exports: new Map(), warnings: [] },
-      btf,
-      modules,
-    };
-    try {
-      this.types = new KernelTypes(this.side);
-      this.early = earlyDefs(this.types.graph);
-    } catch (e) {
-      if (!(e instanceof KabiError)) throw e;
-      this.error = e;
-    }
-  }
-
-  /** Call once. */
-  digest(build: KernelBuild): TypeDigest | null {
-    try {
-      if (this.error) throw this.error;
-      this.side.build = build;
-      return digestTypes(this.types!, this.early ?? undefined);
-    } catch (e) {
-      if (!(e instanceof KabiError)) throw e;
-      build.warnings.push(`types not kept for explain: ${e.message}`);
-      return null;
-    }
-  }
-}
-
-/** A digest as plain arrays, to post between threads (`digestOfParts` makes it whole again). */
-export interface TypeDigestParts {
-  keys: string[];
-  hashes: Uint8Array;
-  declared: Uint8Array;
-  /** Each definition's def hash and its JSON text, in the digest's order. */
-  defHex: string[];
-  defJson: string[];
-}
-
-export function digestParts(d: TypeDigest): TypeDigestParts {
-  return {
-    keys: [...d.index.keys],
-    hashes: d.index.hashes,
-    declared: d.index.declared,
-    defHex: [...d.json.keys()],
-    defJson: [...d.json.values()],
-  };
-}
-
-/** The digest again; its definitions are parsed from their JSON only when asked for (a store reads the JSON). */
-export function digestOfParts(p: TypeDigestParts): TypeDigest {
-  const json = new Map<string, string>();
-  for (let i = 0; i < p.defHex.length; i++) json.set(p.defHex[i]!, p.defJson[i]!);
-  let defs: TypeDigest['defs'] | null = null;
-  return {
-    index: new TypeIndex(p.keys, p.hashes, p.declared),
-    json,
-    get defs() {
-      if (defs === null) {
-        defs = new Map();
-        for (const [hex, text] of json) {
-          const [facts, refs, t] = JSON.parse(text) as [string[], string[], string | null];
-          defs.set(hex, { facts, refs, text: t });
-        }
-      }
-      return defs;
-    },
-  };
-}
-
 function digestOf(
   graph: TypeGraph,
   text: ReadonlyMap<string, string>,
   /** Keys vmlinux's BTF defines: the rest were added by declarations. */
   defined: ReadonlySet<string>,
-  early?: EarlyDefs,
 ): TypeDigest {
   const nodes = [...graph.nodes.values()];
   const defs: TypeDigest['defs'] = new Map();
@@ -166,14 +61,10 @@ function digestOf(
   const defHex: string[] = [];
   const refs: string[][] = [];
   for (const n of nodes) {
-    const own = text.get(n.key) ?? null;
-    // Hashed early and unchanged since: a merge or a definition gives a node new facts (or a new node).
-    const e = early?.get(n);
-    const same = e !== undefined && e.facts === n.facts && e.refs.length === n.refs.size && own === null;
-    const def: TypeDef = { facts: n.facts, refs: same ? e.refs : [...n.refs], text: own };
+    const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
     refs.push(def.refs);
-    const json = same ? e.json : JSON.stringify([def.facts, def.refs, def.text]);
-    const hex = same ? e.hex : hashHex(json);
+    const json = JSON.stringify([def.facts, def.refs, def.text]);
+    const hex = hashHex(json);
     defHex.push(hex);
     if (!defs.has(hex)) {
       defs.set(hex, def);

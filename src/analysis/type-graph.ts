@@ -66,8 +66,7 @@ export class TypeGraphBuilder {
   readonly nodes = new Map<string, TypeNode>();
   /** The ids described, by their BTF's source (as `source#id` was: one string per type cost more). */
   private readonly done = new Map<string, Set<number>>();
-  // Weak: a module's split BTF walked and let go is not kept alive by its budget.
-  private readonly budgets = new WeakMap<Btf, { left: number }>();
+  private readonly budgets = new Map<Btf, { left: number }>();
 
   private walkOf(btf: Btf): Walk {
     let steps = this.budgets.get(btf);

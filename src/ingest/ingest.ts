@@ -2,7 +2,6 @@
 // the store (and is what `kabi ingest` and `kabi fetch --ingest` call).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { ArtifactFormatError, NothingToJudgeError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
@@ -17,7 +16,7 @@ import {
   readExportsArtifact,
   readKmodDirectory,
 } from '../readers/exports-artifact.js';
-import { type BtfListener, type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
+import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
 import type { EntryKind, EntryRecord, IngestResult, KernelBtfBlobs, Store } from '../store/store.js';
@@ -39,20 +38,6 @@ export interface IngestOptions {
    * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
    */
   typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
-  /**
-   * The same digest made beside the read (a worker thread: `kabi ingest` starts one), fed the BTF as a
-   * package or tree is read; used instead of `typeDigest` where it applies. Started once the artifact is
-   * known to be new.
-   */
-  typeDigester?: () => TypeDigester;
-}
-
-/** A kernel's type digest made while it is read: told of its BTF as read, asked once at the end. */
-export interface TypeDigester extends BtfListener {
-  /** The digest of `build`'s exports; null, with a warning pushed on the build, when its BTF cannot be walked. */
-  digest(build: KernelBuild): Promise<TypeDigest | null>;
-  /** Stops it; called once, whether or not `digest` was. */
-  close(): Promise<void>;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -60,32 +45,6 @@ async function sha256File(path: string): Promise<string> {
   // 1 MiB reads, not the stream's 64 KiB: a 70 MB package in 70 turns of the loop instead of 1,100.
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
-}
-
-// The same hash in a thread of its own, for a package being read meanwhile: on the main thread its reads
-// queued behind the modules' parses, and an ingest of a stored package waited for most of the read.
-const HASH_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
-const h = createHash('sha256');
-const piece = Buffer.allocUnsafe(1 << 20);
-const fd = openSync(workerData, 'r');
-try {
-  for (let n; (n = readSync(fd, piece, 0, piece.length, null)) > 0; ) h.update(piece.subarray(0, n));
-} finally {
-  closeSync(fd);
-}
-parentPort.postMessage(h.digest('hex'));
-`;
-
-function sha256FileInWorker(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: path });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`${path}: hash worker exited (${code})`)));
-  });
 }
 
 /** A tree has no bytes of its own: its identity is what was read from it. */
@@ -112,61 +71,14 @@ export async function ingestArtifact(
   const update = userLabels(opts.labels);
   // A file is known by its bytes' hash before anything is decompressed (a linux-image .deb: a second
   // instead of reading 4,000 modules); a tree only by what was read from it.
-  // A package is read while its hash is taken (the hash alone was the first half second of a fresh
-  // ingest); the read is stopped, and its outcome never seen, when the hash names a stored entry.
-  const early = PACKAGES.has(artifact.kind);
-  const stop = new AbortController();
-  let digester: TypeDigester | null = null;
-  let reading: Promise<Settled<ReadResult>> | null = null;
-  const startRead = () => {
-    // Only where the BTF is read in the same pass with its bytes kept (which the digester is given).
-    digester =
-      opts.typeDigester && opts.kfuncs !== false && DIGESTED.has(artifact.kind) ? opts.typeDigester() : null;
-    reading = settled(INGEST_READERS[artifact.kind](artifact, opts, digester, stop.signal));
-  };
-  try {
-    if (early) startRead();
-    const fileSha =
-      artifact.kind === 'tree' ? null : await (early ? sha256FileInWorker(path) : sha256File(path));
-    if (fileSha !== null) {
-      // The release a file's name or the user gives: the same bytes named for another release are another build.
-      const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
-      const again = await store.reingest(fileSha, update, release);
-      if (again && !(await mayLackKfuncs(store, again.entry, opts))) return again;
-    }
-    if (!early) startRead();
-    const read = await reading!;
-    if ('error' in read) throw read.error;
-    return await ingestRead(store, path, artifact, fileSha, update, opts, read.value, digester);
-  } finally {
-    if (!stop.signal.aborted) stop.abort();
-    await reading;
-    await (digester as TypeDigester | null)?.close();
+  const fileSha = artifact.kind === 'tree' ? null : await sha256File(path);
+  if (fileSha !== null) {
+    // The release a file's name or the user gives: the same bytes named for another release are another build.
+    const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
+    const again = await store.reingest(fileSha, update, release);
+    if (again && !(await mayLackKfuncs(store, again.entry, opts))) return again;
   }
-}
-
-const DIGESTED = new Set<ArtifactKind>(['deb', 'rpm', 'tree']);
-const PACKAGES = new Set<ArtifactKind>(['deb', 'rpm']);
-
-type Settled<T> = { value: T } | { error: unknown };
-
-function settled<T>(p: Promise<T>): Promise<Settled<T>> {
-  return p.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-async function ingestRead(
-  store: Store,
-  path: string,
-  artifact: Artifact,
-  fileSha: string | null,
-  update: Record<string, string>,
-  opts: IngestOptions,
-  read: ReadResult,
-  digester: TypeDigester | null,
-): Promise<IngestArtifactResult> {
+  const read = await INGEST_READERS[artifact.kind](artifact, opts);
   // An entry of nothing would later be judged as a kernel (or kmod) that offers (or needs) nothing.
   if (!opts.allowEmpty && read.build.exports.size === 0 && read.modules.length === 0)
     throw new NothingToJudgeError(
@@ -195,13 +107,7 @@ async function ingestRead(
   );
   const kfuncs = opts.kfuncs === false ? null : await kfuncsForIngest(artifact, read);
   const types =
-    read.kind !== 'kernel' || !read.btf
-      ? null
-      : digester
-        ? await digester.digest(read.build)
-        : opts.typeDigest
-          ? opts.typeDigest(read.build, read.btf)
-          : null;
+    read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
   const btf = read.kind === 'kernel' && opts.kfuncs !== false ? btfBlobsOf(read.btf) : null;
   const result = await store.ingest({
     kind: read.kind,
@@ -275,21 +181,16 @@ interface ReadResult {
   btf?: KernelBtf | null;
 }
 
-type IngestReader = (
-  a: Artifact,
-  opts: IngestOptions,
-  digester: TypeDigester | null,
-  signal: AbortSignal,
-) => Promise<ReadResult>;
+type IngestReader = (a: Artifact, opts: IngestOptions) => Promise<ReadResult>;
 
 const packageReader =
   (format: string): IngestReader =>
-  async (a, opts, digester, signal) =>
-    fromKernelArtifact(await readKernelArtifact(a, kernelOptions(opts, digester, signal)), format);
+  async (a, opts) =>
+    fromKernelArtifact(await readKernelArtifact(a, kernelOptions(opts)), format);
 
 const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
-  tree: async (a, opts, digester, signal) => {
-    const k = await readKernelArtifact(a, kernelOptions(opts, digester, signal));
+  tree: async (a, opts) => {
+    const k = await readKernelArtifact(a, kernelOptions(opts));
     if (!isKmodDirectory(k)) return fromKernelArtifact(k, 'directory');
     const { build, modules } = await readKmodDirectory(a, k);
     return { kind: 'kmod', format: 'directory', build, modules, builtin: [] };
@@ -316,16 +217,14 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
   return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };
 }
 
-function kernelOptions(opts: IngestOptions, digester: TypeDigester | null, signal: AbortSignal) {
+function kernelOptions(opts: IngestOptions) {
   // The store keeps a kernel's .BTF bytes (bpf-compat --series): copied out as the image is read.
   // With a type digest to make, every exporting module's BTF is parsed: as it is read, not after.
   return {
     onProgress: opts.onProgress,
     btf: opts.kfuncs !== false,
     rawBtf: opts.kfuncs !== false,
-    parseModuleBtf: opts.typeDigest !== undefined && digester === null,
-    onBtf: digester ?? undefined,
-    signal,
+    parseModuleBtf: opts.typeDigest !== undefined,
   };
 }
 

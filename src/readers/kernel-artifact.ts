@@ -78,17 +78,6 @@ export interface KernelArtifactOptions {
    * while modules are read, so these parses cost it nothing there and ~1 s after.
    */
   parseModuleBtf?: boolean;
-  /** With `btf`: told of vmlinux's BTF and of each module's .BTF as they are read (a digest beside the read). */
-  onBtf?: BtfListener;
-  /** Stops the read before its next file (it then rejects with the signal's reason). */
-  signal?: AbortSignal;
-}
-
-export interface BtfListener {
-  /** vmlinux's BTF, once read (again, should a second image be read). */
-  kernel(btf: KernelBtf): void;
-  /** A module's .BTF as read (the ones `KernelBtf.modules` will hold); a name given again replaces it. */
-  module(name: string, section: BtfSectionBytes): void;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -178,14 +167,12 @@ export async function readKernelSource(
     opts.btf === true,
     opts.rawBtf === true,
     opts.btf === true && opts.parseModuleBtf === true,
-    opts.btf === true ? opts.onBtf : undefined,
   );
   const inFlight = new Set<Promise<void>>();
   // Lent: a file's data is good until the next file is read (its chunk is then reused). A plain module is
   // parsed at once (Accumulator.add reads it before its first await); anything that waits (a decoder, a
   // queue) gets bytes of its own: compressed modules, a fraction of the size, and the few other files.
   for await (const lent of source.files(isKernelArtifactFile, { lend: true })) {
-    opts.signal?.throwIfAborted();
     if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
     const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
     const file = plain ? lent : { ...lent, data: Buffer.from(lent.data) };
@@ -227,7 +214,6 @@ class Accumulator {
     readonly withBtf: boolean,
     readonly rawBtf: boolean,
     readonly parseModuleBtf: boolean,
-    readonly onBtf: BtfListener | undefined,
   ) {}
 
   async add(file: ArtifactFile): Promise<void> {
@@ -269,7 +255,6 @@ class Accumulator {
           sets?.section ?? (m.exports.length > 0 ? btfSectionBytes(openElf(data, { source: where })) : null);
         if (section) {
           this.btfSections.set(name, section);
-          this.onBtf?.module(name, section);
           this.parseEarly(name, section);
         }
       }
@@ -310,7 +295,6 @@ class Accumulator {
       if (this.withBtf) {
         try {
           this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release, this.rawBtf);
-          this.onBtf?.kernel(this.kernelBtf);
           for (const [name, section] of this.btfSections) this.parseEarly(name, section);
         } catch (e) {
           this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
@@ -327,7 +311,6 @@ class Accumulator {
     if (this.withBtf) {
       try {
         this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release, this.rawBtf);
-        this.onBtf?.kernel(this.kernelBtf);
         for (const [name, section] of this.btfSections) this.parseEarly(name, section);
       } catch (e) {
         this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });

@@ -7,7 +7,7 @@ import { copyRows, type PgTx } from './postgres-db.js';
 
 /** Call inside the ingest's transaction. */
 export async function saveTypeDigest(tx: PgTx, entry: number, digest: TypeDigest): Promise<void> {
-  const all = [...digest.json.keys()];
+  const all = [...digest.defs.keys()];
   const known = new Set(
     (await tx`SELECT hash FROM type_defs WHERE hash = ANY(${all}::text[])`).map((r) => r.hash as string),
   );

@@ -13,9 +13,9 @@ export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): voi
     sql
       .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
       .pluck()
-      .all(JSON.stringify([...digest.json.keys()])) as string[],
+      .all(JSON.stringify([...digest.defs.keys()])) as string[],
   );
-  const fresh = [...digest.json.keys()].filter((hex) => !known.has(hex));
+  const fresh = [...digest.defs.keys()].filter((hex) => !known.has(hex));
   if (fresh.length) {
     // One JSON text per definition, concatenated: a reader parses only those it asks for.
     const texts = fresh.map((hex) => digest.json.get(hex)!);

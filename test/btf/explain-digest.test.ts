@@ -10,11 +10,8 @@ import { describe, it } from 'node:test';
 import {
   type DigestSide,
   digestLoader,
-  digestOfParts,
-  digestParts,
   digestSides,
   explainCrcChanges,
-  StagedTypeDigest,
   typeDigest,
 } from '../../src/analysis/explain.js';
 import type { Btf } from '../../src/model/btf.js';
@@ -107,32 +104,6 @@ describe('explain from type digests', () => {
     assert.equal(reach(d47, 'typedef u32'), reach(d50, 'typedef u32'));
     // Deterministic: the same BTF gives the same digest.
     assert.deepEqual(typeDigest(side(k47)).index.hashes, d47.index.hashes);
-  });
-});
-
-describe('type digests in steps, and posted between threads', () => {
-  it('a staged digest (graph first, declarations later) equals the digest made at once', () => {
-    for (const [k, d] of [
-      [k47, d47],
-      [k50, d50],
-    ] as const) {
-      const staged = new StagedTypeDigest(k.btf, NO_MODULES);
-      const build = { ...k.build, warnings: [] };
-      const s = staged.digest(build)!;
-      assert.deepEqual(s.index.keys, d.index.keys);
-      assert.deepEqual([...s.index.hashes], [...d.index.hashes]);
-      assert.deepEqual([...s.index.declared], [...d.index.declared]);
-      assert.deepEqual([...s.json], [...d.json]);
-      assert.deepEqual(build.warnings, []);
-    }
-  });
-
-  it('comes back from its parts whole, definitions parsed from their JSON', () => {
-    const back = digestOfParts(structuredClone(digestParts(d47)));
-    assert.deepEqual(back.index.keys, d47.index.keys);
-    assert.deepEqual([...back.index.hashes], [...d47.index.hashes]);
-    assert.deepEqual([...back.json], [...d47.json]);
-    assert.deepEqual(back.defs, d47.defs);
   });
 });
 

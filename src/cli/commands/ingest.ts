@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { type CommandState, warn } from '../output.js';
 import { moduleProgress } from '../progress.js';
 import { openStore } from '../store.js';
-import { typeDigester } from '../type-digester.js';
 
 interface IngestCliOptions {
   label: string[];
@@ -52,7 +51,6 @@ export function registerIngest(program: Command, _state: CommandState): void {
               allowEmpty: o.allowEmpty === true,
               duplicates: o.allowDuplicates ? 'identical' : 'error',
               typeDigest: lib.kernelTypeDigest,
-              typeDigester: typeDigester(lib.digestOfParts),
             });
           } catch (e) {
             if (
