@@ -13,14 +13,22 @@ export class ChunkReader {
     this.it = input[Symbol.asyncIterator]();
   }
 
-  /** Up to `n` bytes (fewer only at the end of the stream). Views the chunk when `copy` is false. */
-  async read(n: number, copy: boolean): Promise<Buffer> {
+  /** Reused by `scratch` reads: grown to the largest asked for. */
+  private spare: Buffer = EMPTY;
+
+  /**
+   * Up to `n` bytes (fewer only at the end of the stream). Views the chunk when `copy` is false. With
+   * `scratch`, bytes that span chunks are copied into one buffer every such read reuses (valid until the
+   * next read): a kernel package's larger modules were ~200 MB of fresh buffers, each page faulted in.
+   */
+  async read(n: number, copy: boolean, scratch = false): Promise<Buffer> {
     if (this.cur.length - this.off >= n && !copy) {
       const view = this.cur.subarray(this.off, this.off + n);
       this.advance(n);
       return view;
     }
-    const out = Buffer.allocUnsafe(n);
+    if (scratch && !copy && this.spare.length < n) this.spare = Buffer.allocUnsafeSlow(n);
+    const out = scratch && !copy ? this.spare.subarray(0, n) : Buffer.allocUnsafe(n);
     let got = 0;
     while (got < n && (await this.fill())) {
       const take = Math.min(n - got, this.cur.length - this.off);

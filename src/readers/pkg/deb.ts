@@ -153,6 +153,7 @@ class DebSource implements ArtifactSource {
       section: tarName,
       maxFile: limits.maxFile,
       views: views || lend,
+      lend,
     });
   }
 }

@@ -30,6 +30,9 @@ export interface TarContext {
   maxFile: number;
   /** A file's data may be a view into the stream's chunk (types.ts FilesOptions). */
   views?: boolean;
+  /** A file's data is used only until the next is asked for (types.ts FilesOptions): one spanning chunks is
+   * copied into a buffer the next such file reuses. */
+  lend?: boolean;
 }
 
 interface TarHeader {
@@ -142,7 +145,7 @@ async function readEntry(
       const reason = `${path} is ${entry.size} bytes, over the per-file limit of ${ctx.maxFile}`;
       throw new ArtifactFormatError(reason, { source: ctx.source, section: ctx.section, offset: entry.at });
     }
-    const data = await reader.read(entry.size, ctx.views !== true);
+    const data = await reader.read(entry.size, ctx.views !== true, ctx.lend === true);
     if (data.length < entry.size) throw cutData(entry, data.length, ctx);
     return { path, size: data.length, data, mode: S_IFREG | perm };
   }
