@@ -63,12 +63,22 @@ export function loaderFields(
   text: string,
 ): Pick<ModuleImage, 'modinfo' | 'depends' | 'importNs'> & { needs: string[] | null } {
   const [pairs, unversioned] = JSON.parse(text) as [[string, string][], string[] | null];
-  const modinfo = pairs.map(([key, value]) => ({ key, value }));
+  return modinfoFields(
+    pairs.map(([key, value]) => ({ key, value })),
+    unversioned,
+  );
+}
+
+/** What a module's modinfo says of its dependencies and namespaces, as ModuleImage keeps them. */
+export function modinfoFields(
+  modinfo: ModuleImage['modinfo'],
+  needs: string[] | null,
+): Pick<ModuleImage, 'modinfo' | 'depends' | 'importNs'> & { needs: string[] | null } {
   const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
   return {
     modinfo,
     depends: depends.split(',').filter(Boolean),
     importNs: modinfo.filter((e) => e.key === 'import_ns').map((e) => e.value),
-    needs: unversioned,
+    needs,
   };
 }

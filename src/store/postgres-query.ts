@@ -9,7 +9,7 @@ import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { typeOf } from './export-record.js';
 import { decodeIdSet } from './id-set.js';
-import { loaderFields } from './module-loader-facts.js';
+import { loaderFields, modinfoFields } from './module-loader-facts.js';
 import type { Pg, PgTx } from './postgres-db.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
 import type { EntryKind, EntryRecord, LoadModulesOptions, StoreStats } from './store.js';
@@ -198,37 +198,24 @@ export async function loadModules(
       imports: (r.import_ids as number[]).map((x) => imports.get(x)!),
       exports: (r.export_ids as number[]).map((x) => exports.get(x)!),
     };
-    if (options.loader && typeof r.loader === 'string') return loaderModuleOf(r, own, r.loader);
-    const modinfo = JSON.parse(r.modinfo as string) as { key: string; value: string }[];
-    const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
-    return {
-      source: r.file as string,
-      name: r.name as string,
-      path: r.path as string | null,
-      modinfo,
-      vermagic: r.vermagic as string | null,
-      license: r.license as string | null,
-      depends: depends.split(',').filter(Boolean),
-      importNs: modinfo.filter((e) => e.key === 'import_ns').map((e) => e.value),
-      srcversion: r.srcversion as string | null,
-      imports: own.imports,
-      modversions: r.modversions as ModuleImage['modversions'],
-      exports: own.exports,
-      hasBtf: r.has_btf as boolean,
-      elf: JSON.parse(r.elf as string),
-      ...(r.needs === null ? {} : { needs: JSON.parse(r.needs as string) as string[] }),
-      ...(r.signed === null ? {} : { signed: r.signed as boolean }),
-    };
+    if (options.loader && typeof r.loader === 'string') return moduleOfRow(r, own, loaderFields(r.loader));
+    return moduleOfRow(
+      r,
+      own,
+      modinfoFields(
+        JSON.parse(r.modinfo as string) as ModuleImage['modinfo'],
+        r.needs === null ? null : (JSON.parse(r.needs as string) as string[]),
+      ),
+    );
   });
 }
 
-/** A module from its loader text: the same fields as the whole one, modinfo and needs as the loader reads them. */
-function loaderModuleOf(
+/** A module from its row: modinfo and needs whole, or as the loader reads them (its loader text). */
+function moduleOfRow(
   r: Record<string, unknown>,
   own: { imports: Import[]; exports: Export[] },
-  text: string,
+  f: ReturnType<typeof modinfoFields>,
 ): ModuleImage {
-  const f = loaderFields(text);
   return {
     source: r.file as string,
     name: r.name as string,

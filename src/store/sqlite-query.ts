@@ -8,7 +8,7 @@ import type { Export } from '../model/export.js';
 import type { ExportsFormat, KernelBuild } from '../model/kernel-build.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { decodeIdSet } from './id-set.js';
-import { decodeLoaderFacts, loaderFields } from './module-loader-facts.js';
+import { decodeLoaderFacts, loaderFields, modinfoFields } from './module-loader-facts.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
 import { type Sql, typeOf } from './sqlite-db.js';
 import type { EntryKind, EntryRecord, LoadModulesOptions, StoreStats } from './store.js';
@@ -251,13 +251,20 @@ export function loadModules(sql: Sql, id: number, options: LoadModulesOptions = 
     for (let k = 0; k < own.length; k++) own[k] = imports[set.imports[k]!]!;
     const theirs: Export[] = new Array(set.exports.length);
     for (let k = 0; k < theirs.length; k++) theirs[k] = exports.get(set.exports[k]!)!;
-    if (set.loader === null) return moduleOf(r, own, theirs);
+    if (set.loader === null)
+      return moduleOf(
+        r,
+        own,
+        theirs,
+        modinfoFields(JSON.parse(r.modinfo!), r.needs == null ? null : (JSON.parse(r.needs) as string[])),
+        JSON.parse(r.elf),
+      );
     let elf = elfs.get(r.elf);
     if (!elf) {
       elf = JSON.parse(r.elf) as ModuleImage['elf'];
       elfs.set(r.elf, elf);
     }
-    return loaderModuleOf(r, own, theirs, set.loader, elf);
+    return moduleOf(r, own, theirs, loaderFields(set.loader), elf);
   });
 }
 
@@ -297,38 +304,14 @@ function idsOf(wanted: Uint8Array): number[] {
   return out;
 }
 
-function moduleOf(r: ModuleRow, imports: Import[], exports: Export[]): ModuleImage {
-  const modinfo = JSON.parse(r.modinfo!) as { key: string; value: string }[];
-  const depends = modinfo.find((e) => e.key === 'depends')?.value ?? '';
-  return {
-    source: r.file,
-    name: r.name,
-    path: r.path,
-    modinfo,
-    vermagic: r.vermagic,
-    license: r.license,
-    depends: depends.split(',').filter(Boolean),
-    importNs: modinfo.filter((e) => e.key === 'import_ns').map((e) => e.value),
-    srcversion: r.srcversion,
-    imports,
-    modversions: r.modversions as ModuleImage['modversions'],
-    exports,
-    hasBtf: r.has_btf === 1,
-    elf: JSON.parse(r.elf),
-    ...(r.needs == null ? {} : { needs: JSON.parse(r.needs) as string[] }),
-    ...(r.signed === null ? {} : { signed: r.signed === 1 }),
-  };
-}
-
-/** A module from its loader's facts: the same fields as moduleOf, modinfo and needs as LoadModulesOptions says. */
-function loaderModuleOf(
+/** A module from its row: modinfo and needs whole, or as the loader reads them (LoadModulesOptions). */
+function moduleOf(
   r: ModuleRow,
   imports: Import[],
   exports: Export[],
-  text: string,
+  f: ReturnType<typeof modinfoFields>,
   elf: ModuleImage['elf'],
 ): ModuleImage {
-  const f = loaderFields(text);
   return {
     source: r.file,
     name: r.name,
