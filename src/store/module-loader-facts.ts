@@ -2,7 +2,7 @@
 // reads a few kilobytes per kmod instead of every image's whole modinfo and undefined-symbol list (7 MB of
 // JSON for a linux-image's 4,022 modules) and 8,000 deflated id sets.
 //
-// Layout of SQLite's `module_images.loader` (migration 10), little-endian:
+// Layout of SQLite's `module_loader.facts` (migration 10), little-endian:
 //   u32 count of import ids, u32 count of export ids,
 //   the import ids then the export ids (u32 each, ascending, as the image's id sets hold them),
 //   then UTF-8 JSON `[modinfo, unversioned]` (the text PostgreSQL keeps alone in its `loader` column,
