@@ -24,7 +24,7 @@ if (compiled.error) {
 }
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js'), join(root, 'dist', 'src', 'cli', 'modversions-tree.js')],
+  entryPoints: ['main.js', 'modversions-tree.js', 'module-file.js'].map((f) => join(root, 'dist', 'src', 'cli', f)),
   outdir,
   bundle: true,
   splitting: true,
@@ -40,9 +40,9 @@ await build({
 });
 // The quick entry (src/cli/quick.ts) as one CommonJS file: bin/kabi.js requires it for `diff` and
 // `modversions DIR` before anything else loads (a CommonJS start skips the ES module loader's own start).
-// It holds the diff; `modversions DIR` is its own ES module beside it (modversions-tree.js, as tsc names
-// it in dist/src/cli/, so the same import finds it in both), since its readers start xz workers that
-// resolve node-liblzma with import.meta.resolve.
+// It holds the diff; `modversions DIR` and one module's `modversions`/`modinfo` are ES modules beside it
+// (modversions-tree.js, module-file.js, as tsc names them in dist/src/cli/, so the same import finds them
+// in both), since their readers start xz workers that resolve node-liblzma with import.meta.resolve.
 const quickOptions = {
   bundle: true,
   platform: 'node',
@@ -60,7 +60,7 @@ await build({
     {
       name: 'modversions-tree-beside',
       setup(b) {
-        b.onResolve({ filter: /^\.\/modversions-tree\.js$/ }, (args) => ({ path: args.path, external: true }));
+        b.onResolve({ filter: /^\.\/(modversions-tree|module-file)\.js$/ }, (args) => ({ path: args.path, external: true }));
       },
     },
   ],

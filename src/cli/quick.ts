@@ -1,11 +1,13 @@
-// The quick entry: `kabi diff A B` of two plain files and `kabi modversions DIR` as text, taken before
-// the whole CLI loads. bin/kabi.js requires its bundle (dist/cli/quick.cjs, CommonJS: no ES module loader
+// The quick entry: `kabi diff A B` of two plain files, `kabi modversions DIR|FILE` and `kabi modinfo [-F
+// FIELD] FILE` as text, taken before the whole CLI loads. bin/kabi.js requires its bundle (dist/cli/quick.cjs, CommonJS: no ES module loader
 // at start) when argv names one of them; without commander, main.ts and its ~200 KB, those commands start
 // in a few milliseconds. The same command, options and output as main.ts gives: anything this file does not
 // recognise (another option, --help, a store ref, colours, Markdown, an input the fast paths decline) is
 // handed to main.ts before a byte is written; an error after that is reported by main.ts's reportError.
 import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { isatty } from 'node:tty';
+import { terminalSafe } from './sink.js';
 
 /** What bin/kabi.js gives: the whole CLI (dist/cli/main.js), loaded only when needed. */
 export interface Cli {
@@ -30,7 +32,15 @@ const MODVERSIONS_OPTIONS: Record<string, boolean> = {
   '-o': true,
   '--output': true,
 };
-const LONG: Record<string, string> = { '-f': '--format', '-o': '--output' };
+const MODINFO_OPTIONS: Record<string, boolean> = {
+  '-f': true,
+  '--format': true,
+  '-F': true,
+  '--field': true,
+  '-o': true,
+  '--output': true,
+};
+const LONG: Record<string, string> = { '-f': '--format', '-o': '--output', '-F': '--field' };
 
 /**
  * argv after the command as commander reads these options (the last of a repeated one wins); null for
@@ -67,16 +77,18 @@ function parse(
 export async function run(argv: string[], load: () => Promise<Cli>): Promise<number> {
   let started = false;
   try {
+    const start = () => {
+      started = true;
+    };
+    const command = argv[2];
     const code =
-      argv[2] === 'diff'
-        ? await diff(argv.slice(3), () => {
-            started = true;
-          })
-        : argv[2] === 'modversions'
-          ? await modversions(argv.slice(3), () => {
-              started = true;
-            })
-          : null;
+      command === 'diff'
+        ? await diff(argv.slice(3), start)
+        : command === 'modversions'
+          ? await modversions(argv.slice(3), start)
+          : command === 'modinfo'
+            ? await modinfo(argv.slice(3), start)
+            : null;
     if (code !== null) return code;
   } catch (err) {
     if (started) return (await load()).reportError(err);
@@ -111,6 +123,7 @@ async function modversions(args: string[], start: () => void): Promise<number | 
   if (p === null || p.positional.length !== 1 || (p.options.get('--format') ?? 'text') !== 'text')
     return null;
   const [dir] = p.positional as [string];
+  if (isFile(dir)) return moduleModversions(dir, p.options.get('--output') as string | undefined, start);
   if (!isDirectory(dir)) return null;
   const { writeTreeModversions, sniffTree } = await import('./modversions-tree.js');
   const tree = await sniffTree(dir);
@@ -122,6 +135,60 @@ async function modversions(args: string[], start: () => void): Promise<number | 
   });
   start();
   return writeTreeModversions(tree, [dir], p.options.get('--output') as string | undefined);
+}
+
+/** `modversions FILE` of one module (commands/modversions.ts's text path); null for another kind of file. */
+async function moduleModversions(
+  path: string,
+  output: string | undefined,
+  start: () => void,
+): Promise<number | null> {
+  if (colours(output)) return null;
+  const { sniffModule, moduleModversionsText } = await import('./module-file.js');
+  // A file that is not one module (a package, a symvers table, no ELF) goes to main.ts, which reads it
+  // again and says what it is.
+  const artifact = await sniffModule(path);
+  if (artifact === null) return null;
+  start();
+  await emitText(moduleModversionsText(artifact, path), output);
+  return 0;
+}
+
+/** `modinfo [-F FIELD] FILE` as text (commands/modinfo.ts). */
+async function modinfo(args: string[], start: () => void): Promise<number | null> {
+  const p = parse(args, MODINFO_OPTIONS);
+  if (p === null || p.positional.length !== 1 || (p.options.get('--format') ?? 'text') !== 'text')
+    return null;
+  const [path] = p.positional as [string];
+  const output = p.options.get('--output') as string | undefined;
+  if (!isFile(path) || colours(output)) return null;
+  const { moduleModinfoText } = await import('./module-file.js');
+  // From here an error (not an ELF, a cut file) is main.ts's to report, as its modinfo would.
+  start();
+  await emitText(await moduleModinfoText(path, p.options.get('--field') as string | undefined), output);
+  return 0;
+}
+
+/**
+ * Whether output.ts's renderOptions would keep colours (stdout a terminal, no -o, no NO_COLOR): then its
+ * terminalSafe keeps SGR sequences; these commands leave that case to main.ts.
+ */
+function colours(output: string | undefined): boolean {
+  return output === undefined && isatty(1) && !process.env.NO_COLOR;
+}
+
+/** output.ts's emit of text without colours. */
+async function emitText(text: string, output: string | undefined): Promise<void> {
+  const safe = terminalSafe(text, false);
+  if (output !== undefined) await writeFile(output, safe);
+  else {
+    // As main.ts: a reader that goes away (`| head`) ends the command quietly.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+    process.stdout.write(safe);
+  }
 }
 
 function isFile(path: string): boolean {

@@ -25,6 +25,12 @@ export function registerModversions(program: Command, state: CommandState): void
         state.exitCode = await writeTreeModversions(artifact, paths, o.output);
         return;
       }
+      // One module file as text: exactly modprobe's lines, as the quick entry (quick.ts) prints them.
+      if (artifact?.kind === 'ko' && o.format === 'text') {
+        const { moduleModversionsText } = await import('../module-file.js');
+        await emit(moduleModversionsText(artifact, first!), o);
+        return;
+      }
       const lib = await import('../../index.js');
       const report = async (modules: ModuleVersionsLike[], problems: ModuleProblem[]) => {
         lib.requireSome(modules.length, paths.join(' '), 'kernel modules', lib.MODULES_EXPECTED);
