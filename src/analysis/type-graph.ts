@@ -152,12 +152,7 @@ const itemCounts = new WeakMap<Btf, number>();
 function ownItems(btf: Btf): number {
   let items = itemCounts.get(btf);
   if (items === undefined) {
-    items = 0;
-    for (const t of btf.own)
-      items +=
-        1 +
-        (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
-        (t.kind === 'func_proto' ? t.params.length : 0);
+    items = btf.ownItems;
     itemCounts.set(btf, items);
   }
   return items;

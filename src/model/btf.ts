@@ -61,27 +61,73 @@ export const BTF_MODIFIERS: ReadonlySet<BtfKind> = new Set([
 
 const VOID: BtfType = { kind: 'void', name: '' };
 
+/**
+ * A BTF's own types read on demand (a reader decodes a type when it is first asked for): a module's split
+ * BTF holds thousands of types of which an explanation or a digest reads a few.
+ */
+export interface BtfTypeTable {
+  readonly length: number;
+  /** The type at `index` (id `firstId + index`). */
+  at(index: number): BtfType;
+  /** Its name, without decoding the rest of it. */
+  nameAt(index: number): string;
+  /** One per type, plus each struct's or union's members and each prototype's parameters. */
+  readonly items: number;
+}
+
 export class Btf {
   private byName: Map<string, number[]> | null = null;
+  private types: readonly BtfType[] | null;
+  private readonly table: BtfTypeTable | null;
 
   constructor(
-    /** This BTF's own types: `own[i]` has id `firstId + i`. */
-    readonly own: readonly BtfType[],
+    /** This BTF's own types: `own[i]` has id `firstId + i`; or a table that decodes them on demand. */
+    own: readonly BtfType[] | BtfTypeTable,
     /** First id this BTF defines itself: 1 for a kernel, its base's `count` for a module. */
     readonly firstId: number,
     /** The kernel's BTF under a module's split BTF; types below firstId live there. */
     readonly base: Btf | null,
     readonly source: string,
-  ) {}
+  ) {
+    const table = Array.isArray(own) ? null : (own as BtfTypeTable);
+    this.types = table ? null : (own as readonly BtfType[]);
+    this.table = table;
+  }
+
+  /** This BTF's own types: `own[i]` has id `firstId + i` (a table's are all decoded on first use). */
+  get own(): readonly BtfType[] {
+    if (this.types === null) {
+      const t = this.table!;
+      this.types = Array.from({ length: t.length }, (_, i) => t.at(i));
+    }
+    return this.types;
+  }
+
+  private get ownCount(): number {
+    return this.types?.length ?? this.table!.length;
+  }
 
   /** One past the last id. */
   get count(): number {
-    return this.firstId + this.own.length;
+    return this.firstId + this.ownCount;
+  }
+
+  /** One per own type, plus each struct's or union's members and each prototype's parameters. */
+  get ownItems(): number {
+    if (this.table) return this.table.items;
+    let items = 0;
+    for (const t of this.types!)
+      items +=
+        1 +
+        (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
+        (t.kind === 'func_proto' ? t.params.length : 0);
+    return items;
   }
 
   get(id: number): BtfType {
     if (id >= this.firstId) {
-      const t = this.own[id - this.firstId];
+      const i = id - this.firstId;
+      const t = this.types ? this.types[i] : i < this.table!.length ? this.table!.at(i) : undefined;
       if (t === undefined) throw new RangeError(`${this.source}: no BTF type ${id}`);
       return t;
     }
@@ -94,8 +140,9 @@ export class Btf {
   named(name: string): readonly number[] {
     if (this.byName === null) {
       this.byName = new Map();
-      for (let i = 0; i < this.own.length; i++) {
-        const n = this.own[i]!.name;
+      const count = this.ownCount;
+      for (let i = 0; i < count; i++) {
+        const n = this.types ? this.types[i]!.name : this.table!.nameAt(i);
         if (!n) continue;
         const ids = this.byName.get(n);
         if (ids) ids.push(this.firstId + i);

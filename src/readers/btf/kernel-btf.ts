@@ -181,7 +181,8 @@ export class ModuleBtfs implements ModuleBtfLookup {
     if (done) return done;
     const r = this.raw.get(name);
     if (!r) return undefined;
-    const btf = readBtf(r.bytes, { source: r.source, base: this.base, fileOffset: r.offset });
+    // Decoded as asked: an explanation or a digest reads the few types a module's exports reach.
+    const btf = readBtf(r.bytes, { source: r.source, base: this.base, fileOffset: r.offset, lazy: true });
     this.parsed.set(name, btf);
     return btf;
   }
