@@ -58,6 +58,10 @@ describe('BTF in either byte order', () => {
         // Asked out of order, by name first: each type decoded on its own.
         const names = want.own.filter((t) => t.name).map((t) => t.name);
         for (const n of names.slice(0, 500)) assert.deepEqual(lazy.named(n), want.named(n));
+        // A lookup among some kinds (only those names indexed) finds what a lookup among all finds.
+        const kinds = ['func', 'var', 'struct', 'union', 'enum', 'typedef', 'fwd', 'int'] as const;
+        for (const n of names.filter((_n, i) => i % 5 === 0))
+          for (const kind of kinds) assert.equal(lazy.find(n, kind), want.find(n, kind), `${kind} ${n}`);
         for (let id = want.count - 1; id >= 1; id -= 7) assert.deepEqual(lazy.get(id), want.get(id));
         assert.deepEqual(lazy.own, want.own);
       }

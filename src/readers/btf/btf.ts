@@ -193,6 +193,11 @@ class BtfParser {
       throw this.error(`name offset ${off} lies outside the string section`, at);
   }
 
+  /** The kind of the record at `off` (checked). */
+  kindOf(off: number): BtfKind {
+    return KIND_NAMES[(this.u32(off + 4) >>> 24) & 0x1f] as BtfKind;
+  }
+
   /** The name of the record at `off` (checked). */
   nameOf(off: number): string {
     return this.str(this.u32(off), off);
@@ -544,6 +549,10 @@ class DecodedTypes implements BtfTypeTable {
 
   nameAt(index: number): string {
     return this.parser.nameOf(this.offsets[index]!);
+  }
+
+  kindAt(index: number): BtfKind {
+    return this.parser.kindOf(this.offsets[index]!);
   }
 }
 
