@@ -60,23 +60,25 @@ const MAX_NESTING = 64;
 interface Walk {
   btf: Btf;
   steps: { left: number };
+  /** typeText of each id met: members and parameters name the same few thousand types again and again. */
+  texts: Map<number, string>;
 }
 
 export class TypeGraphBuilder {
   readonly nodes = new Map<string, TypeNode>();
   /** The ids described, by their BTF's source (as `source#id` was: one string per type cost more). */
   private readonly done = new Map<string, Set<number>>();
-  private readonly budgets = new Map<Btf, { left: number }>();
+  private readonly walks = new Map<Btf, Walk>();
 
   private walkOf(btf: Btf): Walk {
-    let steps = this.budgets.get(btf);
-    if (!steps) {
+    let walk = this.walks.get(btf);
+    if (!walk) {
       let items = 0;
       for (let cur: Btf | null = btf; cur; cur = cur.base) items += ownItems(cur);
-      steps = { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) };
-      this.budgets.set(btf, steps);
+      walk = { btf, steps: { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) }, texts: new Map() };
+      this.walks.set(btf, walk);
     }
-    return { btf, steps };
+    return walk;
   }
 
   /** Adds every named type of `btf`'s own types (not its base's: add the base first). */
@@ -152,12 +154,7 @@ const itemCounts = new WeakMap<Btf, number>();
 function ownItems(btf: Btf): number {
   let items = itemCounts.get(btf);
   if (items === undefined) {
-    items = 0;
-    for (const t of btf.own)
-      items +=
-        1 +
-        (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
-        (t.kind === 'func_proto' ? t.params.length : 0);
+    items = btf.ownItems;
     itemCounts.set(btf, items);
   }
   return items;
@@ -192,21 +189,21 @@ function describe(w: Walk, t: BtfType, facts: string[], refs: Set<string>): void
         members(w, target, '', 0, facts, refs, new Set([t.type]));
         return;
       }
-      facts.push(`= ${typeText(btf, t.type)}`);
+      facts.push(`= ${typeText(w, t.type)}`);
       collectRefs(w, t.type, refs);
       return;
     }
     case 'func': {
       const proto = btf.get(t.type);
       if (proto.kind !== 'func_proto') return;
-      facts.push(`returns ${typeText(btf, proto.type)}`);
-      for (const [i, p] of proto.params.entries()) facts.push(`param ${i}: ${typeText(btf, p.type)}`);
+      facts.push(`returns ${typeText(w, proto.type)}`);
+      for (const [i, p] of proto.params.entries()) facts.push(`param ${i}: ${typeText(w, p.type)}`);
       if (proto.variadic) facts.push('param ...');
       collectRefs(w, t.type, refs);
       return;
     }
     case 'var':
-      facts.push(`type ${typeText(btf, t.type)}`);
+      facts.push(`type ${typeText(w, t.type)}`);
       collectRefs(w, t.type, refs);
       return;
   }
@@ -244,7 +241,7 @@ function members(
       continue;
     }
     const bits = m.bitfieldSize ? `:${m.bitfieldSize}` : '';
-    facts.push(`member ${prefix}${name} @${at}${bits}: ${typeText(btf, m.type)}`);
+    facts.push(`member ${prefix}${name} @${at}${bits}: ${typeText(w, m.type)}`);
     collectRefs(w, m.type, refs);
   }
 }
@@ -259,11 +256,16 @@ function stripQualifiers(btf: Btf, id: number): number {
   return cur;
 }
 
-/** A type as one line of C (anonymous bodies squeezed onto the line). */
-function typeText(btf: Btf, id: number): string {
-  const text = cTypeName(btf, id);
-  // Most names are one line: the regular expression only for those that are not.
-  return text.includes('\n') ? text.replace(/\s*\n\s*/g, ' ') : text;
+/** A type as one line of C (anonymous bodies squeezed onto the line); the same for an id each time. */
+function typeText(w: Walk, id: number): string {
+  let text = w.texts.get(id);
+  if (text === undefined) {
+    text = cTypeName(w.btf, id);
+    // Most names are one line: the regular expression only for those that are not.
+    if (text.includes('\n')) text = text.replace(/\s*\n\s*/g, ' ');
+    w.texts.set(id, text);
+  }
+  return text;
 }
 
 /** The named types `id` mentions, through pointers, arrays, prototypes and anonymous types: each unnamed
@@ -340,7 +342,7 @@ function findKey(btf: Btf, key: string): number | undefined {
   const tag = key.slice(0, space);
   const name = key.slice(space + 1);
   let fwd: number | undefined;
-  for (const id of btf.named(name)) {
+  for (const id of btf.named(name, 'tagged')) {
     const t = btf.get(id);
     if (t.kind === 'fwd') {
       if ((t.union ? 'union' : 'struct') === tag) fwd ??= id;

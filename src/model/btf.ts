@@ -61,27 +61,83 @@ export const BTF_MODIFIERS: ReadonlySet<BtfKind> = new Set([
 
 const VOID: BtfType = { kind: 'void', name: '' };
 
+/** Kinds a name is looked up among: declarations (an export's), or the tagged types a type key names. */
+export type NameKinds = 'declared' | 'tagged';
+const NAME_KINDS: Record<NameKinds, ReadonlySet<BtfKind>> = {
+  declared: new Set(['func', 'var']),
+  tagged: new Set(['struct', 'union', 'enum', 'enum64', 'fwd', 'typedef']),
+};
+
+/**
+ * A BTF's own types read on demand (a reader decodes a type when it is first asked for): a module's split
+ * BTF holds thousands of types of which an explanation or a digest reads a few.
+ */
+export interface BtfTypeTable {
+  readonly length: number;
+  /** The type at `index` (id `firstId + index`). */
+  at(index: number): BtfType;
+  /** Its name, without decoding the rest of it. */
+  nameAt(index: number): string;
+  /** Its kind, without decoding the rest of it. */
+  kindAt(index: number): BtfKind;
+  /** One per type, plus each struct's or union's members and each prototype's parameters. */
+  readonly items: number;
+}
+
 export class Btf {
-  private byName: Map<string, number[]> | null = null;
+  /** Own types by name: all of them, or (decoded on demand) only those of some kinds. */
+  private readonly byName = new Map<NameKinds | 'all', Map<string, number[]>>();
+  private types: readonly BtfType[] | null;
+  private readonly table: BtfTypeTable | null;
 
   constructor(
-    /** This BTF's own types: `own[i]` has id `firstId + i`. */
-    readonly own: readonly BtfType[],
+    /** This BTF's own types: `own[i]` has id `firstId + i`; or a table that decodes them on demand. */
+    own: readonly BtfType[] | BtfTypeTable,
     /** First id this BTF defines itself: 1 for a kernel, its base's `count` for a module. */
     readonly firstId: number,
     /** The kernel's BTF under a module's split BTF; types below firstId live there. */
     readonly base: Btf | null,
     readonly source: string,
-  ) {}
+  ) {
+    const table = Array.isArray(own) ? null : (own as BtfTypeTable);
+    this.types = table ? null : (own as readonly BtfType[]);
+    this.table = table;
+  }
+
+  /** This BTF's own types: `own[i]` has id `firstId + i` (a table's are all decoded on first use). */
+  get own(): readonly BtfType[] {
+    if (this.types === null) {
+      const t = this.table!;
+      this.types = Array.from({ length: t.length }, (_, i) => t.at(i));
+    }
+    return this.types;
+  }
+
+  private get ownCount(): number {
+    return this.types?.length ?? this.table!.length;
+  }
 
   /** One past the last id. */
   get count(): number {
-    return this.firstId + this.own.length;
+    return this.firstId + this.ownCount;
+  }
+
+  /** One per own type, plus each struct's or union's members and each prototype's parameters. */
+  get ownItems(): number {
+    if (this.table) return this.table.items;
+    let items = 0;
+    for (const t of this.types!)
+      items +=
+        1 +
+        (t.kind === 'struct' || t.kind === 'union' ? t.members.length : 0) +
+        (t.kind === 'func_proto' ? t.params.length : 0);
+    return items;
   }
 
   get(id: number): BtfType {
     if (id >= this.firstId) {
-      const t = this.own[id - this.firstId];
+      const i = id - this.firstId;
+      const t = this.types ? this.types[i] : i < this.table!.length ? this.table!.at(i) : undefined;
       if (t === undefined) throw new RangeError(`${this.source}: no BTF type ${id}`);
       return t;
     }
@@ -90,27 +146,45 @@ export class Btf {
     throw new RangeError(`${this.source}: no BTF type ${id}`);
   }
 
-  /** Ids of the types called `name` (any kind), this BTF's own first, then its base's. */
-  named(name: string): readonly number[] {
-    if (this.byName === null) {
-      this.byName = new Map();
-      for (let i = 0; i < this.own.length; i++) {
-        const n = this.own[i]!.name;
-        if (!n) continue;
-        const ids = this.byName.get(n);
-        if (ids) ids.push(this.firstId + i);
-        else this.byName.set(n, [this.firstId + i]);
-      }
-    }
-    const own = this.byName.get(name);
+  /**
+   * Ids of the types called `name`, this BTF's own first, then its base's. With `kinds`, a BTF decoded on
+   * demand lists only its own types of those kinds (it need not make every name of its thousands of
+   * types to find a function); others may list any kind, so a caller still checks each type's kind.
+   */
+  named(name: string, kinds?: NameKinds): readonly number[] {
+    const own = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
     if (!this.base) return own ?? [];
     // A module's split BTF names few of the names asked: its base's list then, without a copy.
-    return own ? [...own, ...this.base.named(name)] : this.base.named(name);
+    const base = this.base.named(name, kinds);
+    return own ? [...own, ...base] : base;
+  }
+
+  private nameIndex(kinds: NameKinds | 'all'): Map<string, number[]> {
+    let index = this.byName.get(kinds);
+    if (index) return index;
+    index = new Map();
+    const only = kinds === 'all' ? null : NAME_KINDS[kinds];
+    const count = this.ownCount;
+    for (let i = 0; i < count; i++) {
+      if (only && !only.has(this.types ? this.types[i]!.kind : this.table!.kindAt(i))) continue;
+      const n = this.types ? this.types[i]!.name : this.table!.nameAt(i);
+      if (!n) continue;
+      const ids = index.get(n);
+      if (ids) ids.push(this.firstId + i);
+      else index.set(n, [this.firstId + i]);
+    }
+    this.byName.set(kinds, index);
+    return index;
   }
 
   /** The first type called `name` of kind `kind`, or undefined. */
   find(name: string, kind: BtfKind): number | undefined {
-    return this.named(name).find((id) => this.get(id).kind === kind);
+    const kinds = NAME_KINDS.declared.has(kind)
+      ? 'declared'
+      : NAME_KINDS.tagged.has(kind)
+        ? 'tagged'
+        : undefined;
+    return this.named(name, kinds).find((id) => this.get(id).kind === kind);
   }
 
   /** Follows typedefs and qualifiers to the type that says what the value is. */

@@ -73,9 +73,9 @@ export interface KernelArtifactOptions {
   /** With `btf`: keep a copy of vmlinux's .BTF bytes too (`KernelBtf.raw`), for a store that keeps them. */
   rawBtf?: boolean;
   /**
-   * With `btf`: parse each module's split BTF as it is read (once vmlinux's is), not on first use: for a
-   * caller that will walk them all (ingest's type digest). The main thread waits on the package's decoders
-   * while modules are read, so these parses cost it nothing there and ~1 s after.
+   * With `btf`: check each module's split BTF as it is read (once vmlinux's is), not on first use: for a
+   * caller that will walk them all (ingest's type digest). Its types are decoded when first asked for
+   * (readBtf's `lazy`): the digest reads the few a module's exports reach.
    */
   parseModuleBtf?: boolean;
 }

@@ -47,6 +47,25 @@ describe('BTF in either byte order', () => {
       assert.ok(want.own.length > 1000, `${want.own.length} types`);
       assert.deepEqual(got.own, want.own);
     });
+
+    it(`${name} read lazily, in either byte order, decodes the same types and names`, () => {
+      const le = unxzBytes(join(FIXTURES, 'btf', name));
+      const want = readBtf(le, { source: name });
+      for (const bytes of [le, toBigEndian(le)]) {
+        const lazy = readBtf(bytes, { source: name, lazy: true });
+        assert.equal(lazy.count, want.count);
+        assert.equal(lazy.ownItems, want.ownItems);
+        // Asked out of order, by name first: each type decoded on its own.
+        const names = want.own.filter((t) => t.name).map((t) => t.name);
+        for (const n of names.slice(0, 500)) assert.deepEqual(lazy.named(n), want.named(n));
+        // A lookup among some kinds (only those names indexed) finds what a lookup among all finds.
+        const kinds = ['func', 'var', 'struct', 'union', 'enum', 'typedef', 'fwd', 'int'] as const;
+        for (const n of names.filter((_n, i) => i % 5 === 0))
+          for (const kind of kinds) assert.equal(lazy.find(n, kind), want.find(n, kind), `${kind} ${n}`);
+        for (let id = want.count - 1; id >= 1; id -= 7) assert.deepEqual(lazy.get(id), want.get(id));
+        assert.deepEqual(lazy.own, want.own);
+      }
+    });
   }
 
   it('reads the .BTF of a big-endian (s390x) ELF', () => {

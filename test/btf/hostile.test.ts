@@ -67,6 +67,21 @@ describe('hostile BTF', () => {
         else assert.equal(readBtf(bytes, { source: name }).count, types.length + 1);
       });
 
+      it('is checked as wholly when read lazily: the same refusal, or the same types decoded on demand', () => {
+        const eager = typedOrValue(() => readBtf(bytes, { source: name }));
+        const lazy = typedOrValue(() => readBtf(bytes, { source: name, lazy: true }));
+        if (eager instanceof ArtifactFormatError) {
+          assert.ok(lazy instanceof ArtifactFormatError);
+          assert.equal(lazy.message, eager.message);
+          return;
+        }
+        assert.ok(!(lazy instanceof ArtifactFormatError));
+        assert.equal(lazy.count, eager.count);
+        assert.equal(lazy.ownItems, eager.ownItems);
+        for (let id = eager.count - 1; id >= 1; id--) assert.deepEqual(lazy.get(id), eager.get(id));
+        assert.deepEqual(lazy.own, eager.own);
+      });
+
       it('prints as C in bounded time and size, as built and as read', () => {
         // As read, sizes past 32 bits have wrapped: other layouts again.
         const read = refused ? [] : [readBtf(bytes, { source: name })];

@@ -18,6 +18,7 @@ import {
   type BtfLinkage,
   type BtfMember,
   type BtfType,
+  type BtfTypeTable,
 } from '../../model/btf.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -45,6 +46,10 @@ const KIND_NAMES = [
   'type_tag',
   'enum64',
 ] as const;
+/** A kind's number, by name ('void' is 0, as BTF writes void). */
+const KIND = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i])) as Record<BtfKind | 'unknown', number>;
+KIND.void = 0;
+const MODIFIER_KINDS = new Set([...BTF_MODIFIERS].map((k) => KIND[k]));
 const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
 const NO_REFS: readonly number[] = [];
 
@@ -56,6 +61,11 @@ export interface ReadBtfOptions {
   fileOffset?: number;
   /** Section name for errors (default `.BTF`). */
   section?: string;
+  /**
+   * Decode each type when it is first asked for (every type is still checked now): a module's split BTF,
+   * of which an explanation or a type digest reads the few types its exports reach.
+   */
+  lazy?: boolean;
 }
 
 export function isBtf(bytes: Uint8Array): boolean {
@@ -133,16 +143,23 @@ class BtfParser {
     );
 
     const firstId = this.base ? this.base.count : 1;
-    const types: BtfType[] = [];
-    const recordOffsets: number[] = [];
+    // Every record is checked here without being decoded; a type is decoded when asked for (lazy) or
+    // all at once, after the checks.
+    const offsets: number[] = [];
     let off = hdrLen + typeOff;
     const end = off + typeLen;
     while (off < end) {
-      recordOffsets.push(off);
-      off = this.readType(off, end, types, firstId);
+      offsets.push(off);
+      off = this.checkType(off, end, firstId + offsets.length - 1);
     }
-    const own = new Btf(types, firstId, this.base, this.opts.source);
-    this.checkReferences(own, recordOffsets);
+    const table = new DecodedTypes(this, offsets, this.items);
+    const own = new Btf(
+      this.opts.lazy ? table : offsets.map((o) => this.decode(o)),
+      firstId,
+      this.base,
+      this.opts.source,
+    );
+    this.checkReferences(own, offsets);
     // Modules read on top of this BTF resolve low string offsets here (keeps only the string bytes).
     stringSpaces.set(own, { length: this.baseStrLen + strLen, lookup: (o) => this.str(o, 0) });
     return own;
@@ -170,52 +187,121 @@ class BtfParser {
     return s;
   }
 
-  /** Reads the record at `off`, appends it, returns the offset of the next one. */
-  private readType(off: number, end: number, types: BtfType[], firstId: number): number {
-    const id = firstId + types.length;
+  /** Throws as `str` would for a name offset outside the string section, without making the string. */
+  private checkName(off: number, at: number): void {
+    if (off >= this.baseStrLen && off - this.baseStrLen >= this.strLen)
+      throw this.error(`name offset ${off} lies outside the string section`, at);
+  }
+
+  /** The kind of the record at `off` (checked). */
+  kindOf(off: number): BtfKind {
+    return KIND_NAMES[(this.u32(off + 4) >>> 24) & 0x1f] as BtfKind;
+  }
+
+  /** The name of the record at `off` (checked). */
+  nameOf(off: number): string {
+    return this.str(this.u32(off), off);
+  }
+
+  /** Items counted by checkType: one per type, plus members and parameters (a walk's budget). */
+  private items = 0;
+
+  /**
+   * Checks the record at `off` (what decode will read lies in the type section, every name in the
+   * string section, its kind and linkage are known), counts its items, returns the next record's offset.
+   */
+  private checkType(off: number, end: number, id: number): number {
     if (off + 12 > end) throw this.error(`type ${id}: record header runs past the type section`, off);
-    const name = this.str(this.u32(off), off);
+    const nameOff = this.u32(off);
+    this.checkName(nameOff, off);
     const info = this.u32(off + 4);
-    const sizeOrType = this.u32(off + 8);
     const vlen = info & 0xffff;
     const kindNo = (info >>> 24) & 0x1f;
-    const kindFlag = info >>> 31 === 1;
     const kind = KIND_NAMES[kindNo];
     if (kind === undefined || kind === 'unknown')
       throw this.error(`type ${id}: unknown kind ${kindNo} (known: 1-19)`, off + 4);
     const data = off + 12;
     const need = (n: number) => {
       if (data + n > end)
-        throw this.error(`type ${id} (${kind} ${name}): ${n} bytes of data run past the type section`, off);
+        throw this.error(
+          `type ${id} (${kind} ${this.str(nameOff, off)}): ${n} bytes of data run past the type section`,
+          off,
+        );
       return data + n;
     };
+    this.items++;
+    switch (kind) {
+      case 'int':
+      case 'var':
+      case 'decl_tag':
+        return need(4);
+      case 'array':
+        return need(12);
+      case 'struct':
+      case 'union': {
+        const next = need(vlen * 12);
+        for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 12), data + i * 12);
+        this.items += vlen;
+        return next;
+      }
+      case 'enum':
+      case 'enum64': {
+        const width = kind === 'enum' ? 8 : 12;
+        const next = need(vlen * width);
+        for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * width), data + i * width);
+        return next;
+      }
+      case 'func':
+        if (LINKAGE[vlen] === undefined)
+          throw this.error(`type ${id} (func ${this.str(nameOff, off)}): linkage ${vlen} (0-2)`, off);
+        return data;
+      case 'func_proto': {
+        const next = need(vlen * 8);
+        for (let i = 0; i < vlen; i++) {
+          const p = data + i * 8;
+          // A last parameter of type 0 without a name is C's `...`.
+          if (i === vlen - 1 && this.u32(p + 4) === 0 && this.u32(p) === 0) continue;
+          this.checkName(this.u32(p), p);
+          this.items++;
+        }
+        return next;
+      }
+      case 'datasec':
+        return need(vlen * 12);
+      default:
+        return data;
+    }
+  }
+
+  /** The record at `off`, checked by checkType. */
+  decode(off: number): BtfType {
+    const name = this.str(this.u32(off), off);
+    const info = this.u32(off + 4);
+    const sizeOrType = this.u32(off + 8);
+    const vlen = info & 0xffff;
+    const kindFlag = info >>> 31 === 1;
+    const kind = KIND_NAMES[(info >>> 24) & 0x1f] as Exclude<(typeof KIND_NAMES)[number], 'unknown'>;
+    const data = off + 12;
     switch (kind) {
       case 'int': {
-        const next = need(4);
         const v = this.u32(data);
         const enc = (v >>> 24) & 0xf;
         const encoding: BtfIntEncoding =
           enc & 4 ? 'bool' : enc & 2 ? 'char' : enc & 1 ? 'signed' : 'unsigned';
-        types.push({ kind, name, size: sizeOrType, encoding, bitOffset: (v >>> 16) & 0xff, bits: v & 0xff });
-        return next;
+        return { kind, name, size: sizeOrType, encoding, bitOffset: (v >>> 16) & 0xff, bits: v & 0xff };
       }
       case 'ptr':
-        types.push({ kind, name: '', type: sizeOrType });
-        return data;
-      case 'array': {
-        const next = need(12);
-        types.push({
+        return { kind, name: '', type: sizeOrType };
+      case 'array':
+        return {
           kind,
           name: '',
           type: this.u32(data),
           indexType: this.u32(data + 4),
           nelems: this.u32(data + 8),
-        });
-        return next;
-      }
+        };
       case 'struct':
       case 'union': {
-        const next = need(vlen * 12);
         const members: BtfMember[] = new Array(vlen);
         for (let i = 0; i < vlen; i++) {
           const m = data + i * 12;
@@ -227,13 +313,11 @@ class BtfParser {
             bitfieldSize: kindFlag ? o >>> 24 : 0,
           };
         }
-        types.push({ kind, name, size: sizeOrType, members });
-        return next;
+        return { kind, name, size: sizeOrType, members };
       }
       case 'enum':
       case 'enum64': {
         const width = kind === 'enum' ? 8 : 12;
-        const next = need(vlen * width);
         const values: BtfEnumValue[] = new Array(vlen);
         for (let i = 0; i < vlen; i++) {
           const v = data + i * width;
@@ -246,29 +330,20 @@ class BtfParser {
           }
           values[i] = { name: this.str(this.u32(v), v), value };
         }
-        types.push({ kind, name, size: sizeOrType, signed: kindFlag, values });
-        return next;
+        return { kind, name, size: sizeOrType, signed: kindFlag, values };
       }
       case 'fwd':
-        types.push({ kind, name, union: kindFlag });
-        return data;
+        return { kind, name, union: kindFlag };
       case 'typedef':
       case 'type_tag':
-        types.push({ kind, name, type: sizeOrType });
-        return data;
+        return { kind, name, type: sizeOrType };
       case 'volatile':
       case 'const':
       case 'restrict':
-        types.push({ kind, name: '', type: sizeOrType });
-        return data;
-      case 'func': {
-        const linkage = LINKAGE[vlen];
-        if (linkage === undefined) throw this.error(`type ${id} (func ${name}): linkage ${vlen} (0-2)`, off);
-        types.push({ kind, name, type: sizeOrType, linkage });
-        return data;
-      }
+        return { kind, name: '', type: sizeOrType };
+      case 'func':
+        return { kind, name, type: sizeOrType, linkage: LINKAGE[vlen]! };
       case 'func_proto': {
-        const next = need(vlen * 8);
         const params = [];
         let variadic = false;
         for (let i = 0; i < vlen; i++) {
@@ -278,42 +353,78 @@ class BtfParser {
           if (i === vlen - 1 && type === 0 && this.u32(p) === 0) variadic = true;
           else params.push({ name: this.str(this.u32(p), p), type });
         }
-        types.push({ kind, name: '', type: sizeOrType, params, variadic });
-        return next;
+        return { kind, name: '', type: sizeOrType, params, variadic };
       }
       case 'var': {
-        const next = need(4);
         const l = this.u32(data);
         const linkage = l === 0 ? 'static' : l === 1 ? 'global' : 'extern';
-        types.push({ kind, name, type: sizeOrType, linkage });
-        return next;
+        return { kind, name, type: sizeOrType, linkage };
       }
       case 'datasec': {
-        const next = need(vlen * 12);
         const vars = [];
         for (let i = 0; i < vlen; i++) {
           const v = data + i * 12;
           vars.push({ type: this.u32(v), offset: this.u32(v + 4), size: this.u32(v + 8) });
         }
-        types.push({ kind, name, size: sizeOrType, vars });
-        return next;
+        return { kind, name, size: sizeOrType, vars };
       }
       case 'float':
-        types.push({ kind, name, size: sizeOrType });
-        return data;
-      case 'decl_tag': {
-        const next = need(4);
-        types.push({ kind, name, type: sizeOrType, componentIdx: this.view.getInt32(data, this.le) });
-        return next;
-      }
+        return { kind, name, size: sizeOrType };
+      case 'decl_tag':
+        return { kind, name, type: sizeOrType, componentIdx: this.view.getInt32(data, this.le) };
     }
   }
 
-  /** Every reference names an existing type, and no chain of qualifiers loops (the kernel rejects both). */
+  /**
+   * Every reference names an existing type, and no chain of qualifiers loops (the kernel rejects both).
+   * Read from the records, not the decoded types (a lazy BTF decodes few); a bad one is named from its
+   * decoded type.
+   */
   private checkReferences(btf: Btf, offsets: number[]): void {
     const { count, firstId } = btf;
     const at = (id: number) => offsets[id - firstId]!;
-    const bad = (id: number, ref: number, what: string) => {
+    for (let i = 0; i < offsets.length; i++) {
+      const off = offsets[i]!;
+      const info = this.u32(off + 4);
+      const vlen = info & 0xffff;
+      const data = off + 12;
+      let ok = true;
+      switch ((info >>> 24) & 0x1f) {
+        case KIND.array:
+          ok = this.u32(data) < count && this.u32(data + 4) < count;
+          break;
+        case KIND.struct:
+        case KIND.union:
+          for (let m = 0; m < vlen && ok; m++) ok = this.u32(data + m * 12 + 4) < count;
+          break;
+        case KIND.func_proto:
+          ok = this.u32(off + 8) < count;
+          for (let p = 0; p < vlen && ok; p++) ok = this.u32(data + p * 8 + 4) < count;
+          break;
+        case KIND.datasec:
+          for (let v = 0; v < vlen && ok; v++) ok = this.u32(data + v * 12) < count;
+          break;
+        case KIND.ptr:
+        case KIND.typedef:
+        case KIND.volatile:
+        case KIND.const:
+        case KIND.restrict:
+        case KIND.func:
+        case KIND.var:
+        case KIND.decl_tag:
+        case KIND.type_tag:
+          ok = this.u32(off + 8) < count;
+          break;
+      }
+      if (!ok) this.badReference(btf, firstId + i, at);
+    }
+    this.checkLoops(btf, at, offsets);
+  }
+
+  /** Throws naming the first reference of type `id` past the last id. */
+  private badReference(btf: Btf, id: number, at: (id: number) => number): void {
+    const { count } = btf;
+    const bad = (ref: number, what: string) => {
       if (ref >= count) {
         const t = btf.get(id);
         throw this.error(
@@ -322,16 +433,12 @@ class BtfParser {
         );
       }
     };
-    for (let id = firstId; id < count; id++) {
-      const t = btf.get(id);
-      if ('type' in t) bad(id, t.type, 'its type');
-      if (t.kind === 'array') bad(id, t.indexType, 'its index type');
-      if (t.kind === 'struct' || t.kind === 'union')
-        for (const m of t.members) bad(id, m.type, `member ${m.name}`);
-      if (t.kind === 'func_proto') for (const p of t.params) bad(id, p.type, `parameter ${p.name}`);
-      if (t.kind === 'datasec') for (const v of t.vars) bad(id, v.type, 'a variable');
-    }
-    this.checkLoops(btf, at);
+    const t = btf.get(id);
+    if ('type' in t) bad(t.type, 'its type');
+    if (t.kind === 'array') bad(t.indexType, 'its index type');
+    if (t.kind === 'struct' || t.kind === 'union') for (const m of t.members) bad(m.type, `member ${m.name}`);
+    if (t.kind === 'func_proto') for (const p of t.params) bad(p.type, `parameter ${p.name}`);
+    if (t.kind === 'datasec') for (const v of t.vars) bad(v.type, 'a variable');
   }
 
   /**
@@ -342,18 +449,29 @@ class BtfParser {
    * BTF's own types: a base was checked when it was read and never refers upwards. Iterative (a hostile
    * chain is as long as the type section) and linear in the number of references.
    */
-  private checkLoops(btf: Btf, at: (id: number) => number): void {
-    const chain = (k: BtfKind) => k === 'ptr' || BTF_MODIFIERS.has(k);
+  private checkLoops(btf: Btf, at: (id: number) => number, offsets: number[]): void {
+    const { firstId } = btf;
+    const kindNo = (id: number) =>
+      id >= firstId ? (this.u32(offsets[id - firstId]! + 4) >>> 24) & 0x1f : KIND[btf.get(id).kind];
+    const chain = (k: number) => k === KIND.ptr || MODIFIER_KINDS.has(k);
     // Pointer and qualifier chains: each step of the chain, until it reaches a type that is neither.
-    this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (t) =>
-      chain(t.kind) && chain(btf.get((t as { type: number }).type).kind)
-        ? [(t as { type: number }).type]
-        : NO_REFS,
-    );
+    this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (id) => {
+      if (!chain(kindNo(id))) return NO_REFS;
+      const target = this.u32(offsets[id - firstId]! + 8);
+      return chain(kindNo(target)) ? [target] : NO_REFS;
+    });
     // Held by value: what a struct, array or qualifier is made of; a pointer holds nothing.
-    this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (t) => {
-      if (t.kind === 'struct' || t.kind === 'union') return t.members.map((m) => m.type);
-      if (t.kind === 'array' || BTF_MODIFIERS.has(t.kind)) return [(t as { type: number }).type];
+    this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (id) => {
+      const off = offsets[id - firstId]!;
+      const k = kindNo(id);
+      if (k === KIND.struct || k === KIND.union) {
+        const vlen = this.u32(off + 4) & 0xffff;
+        const out = new Array<number>(vlen);
+        for (let m = 0; m < vlen; m++) out[m] = this.u32(off + 12 + m * 12 + 4);
+        return out;
+      }
+      if (k === KIND.array) return [this.u32(off + 12)];
+      if (MODIFIER_KINDS.has(k)) return [this.u32(off + 8)];
       return NO_REFS;
     });
   }
@@ -363,14 +481,15 @@ class BtfParser {
     btf: Btf,
     at: (id: number) => number,
     what: string,
-    next: (t: BtfType) => readonly number[],
+    /** What an own type (by id) leads to. */
+    next: (id: number) => readonly number[],
   ): void {
     const { count, firstId } = btf;
     // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
     for (let start = firstId; start < count; start++) {
       if (state[start - firstId] !== 0) continue;
-      const first = next(btf.get(start));
+      const first = next(start);
       // Most types refer to nothing this walk follows: done without a walk of their own.
       if (first.length === 0) {
         state[start - firstId] = 2;
@@ -396,10 +515,44 @@ class BtfParser {
         }
         if (s === 0) {
           state[ref - firstId] = 1;
-          stack.push([ref, next(btf.get(ref)), 0]);
+          stack.push([ref, next(ref), 0]);
         }
       }
     }
+  }
+}
+
+/** A BTF's own types, each decoded from its checked record when first asked for. */
+class DecodedTypes implements BtfTypeTable {
+  private readonly decoded: (BtfType | undefined)[];
+
+  constructor(
+    private readonly parser: BtfParser,
+    private readonly offsets: readonly number[],
+    readonly items: number,
+  ) {
+    this.decoded = new Array(offsets.length);
+  }
+
+  get length(): number {
+    return this.offsets.length;
+  }
+
+  at(index: number): BtfType {
+    let t = this.decoded[index];
+    if (t === undefined) {
+      t = this.parser.decode(this.offsets[index]!);
+      this.decoded[index] = t;
+    }
+    return t;
+  }
+
+  nameAt(index: number): string {
+    return this.parser.nameOf(this.offsets[index]!);
+  }
+
+  kindAt(index: number): BtfKind {
+    return this.parser.kindOf(this.offsets[index]!);
   }
 }
 

@@ -150,7 +150,7 @@ export interface BtfSectionBytes {
 /** A copy of an ELF file's .BTF (so the file can be freed), or null when it has none. */
 export function btfSectionBytes(elf: ElfFile): BtfSectionBytes | null {
   const s = elf.section('.BTF');
-  return s ? { bytes: Uint8Array.from(elf.data(s)), source: elf.source, offset: s.offset } : null;
+  return s ? { bytes: new Uint8Array(elf.data(s)), source: elf.source, offset: s.offset } : null;
 }
 
 /** What the analyses need of a set of module BTFs (a Map will do, and ModuleBtfs reads them lazily). */
@@ -181,7 +181,8 @@ export class ModuleBtfs implements ModuleBtfLookup {
     if (done) return done;
     const r = this.raw.get(name);
     if (!r) return undefined;
-    const btf = readBtf(r.bytes, { source: r.source, base: this.base, fileOffset: r.offset });
+    // Decoded as asked: an explanation or a digest reads the few types a module's exports reach.
+    const btf = readBtf(r.bytes, { source: r.source, base: this.base, fileOffset: r.offset, lazy: true });
     this.parsed.set(name, btf);
     return btf;
   }
@@ -259,7 +260,7 @@ export function kernelBtfFromRawImage(
 ): KernelBtf {
   const found = rawImageBtf(kernel, source);
   const result = bare(source, found.btf);
-  if (keepRaw) result.raw = Uint8Array.from(found.raw);
+  if (keepRaw) result.raw = new Uint8Array(found.raw);
   result.btfIds = found.btfIds;
   result.release = release;
   return result;
@@ -273,7 +274,7 @@ export function kernelBtfFromElf(
   keepRaw = false,
 ): KernelBtf {
   const result = bare(source, btfSection(elf));
-  if (keepRaw) result.raw = Uint8Array.from(elf.data(elf.section('.BTF')!));
+  if (keepRaw) result.raw = new Uint8Array(elf.data(elf.section('.BTF')!));
   result.release = release;
   result.btfIds = btfIdsSection(elf);
   const symbols = btfIdSymbols(elf);
@@ -470,7 +471,7 @@ export function moduleSetsOf(
     section: btfSectionBytes(elf),
     // Kept past the module's bytes (a view would pin the whole module, or a package stream's chunk).
     ids: {
-      btfIds: { ...btfIds, data: Uint8Array.from(btfIds.data) },
+      btfIds: { ...btfIds, data: new Uint8Array(btfIds.data) },
       btfIdSymbols: symbols.map(({ shndx: _, ...s }) => s),
     },
   };
