@@ -23,7 +23,7 @@ import {
   planRebuilt,
   type VerdictOptions,
 } from './module-compat.js';
-import { reasonSymbols } from './module-compat-reasons.js';
+import { distinctReasonSymbols } from './module-compat-reasons.js';
 import {
   EXPORTED,
   type KernelView,
@@ -75,14 +75,8 @@ export interface CompatSeries {
   packageRebuilds: number;
 }
 
-/** The distinct symbols of a verdict's reasons, sorted: sorted first, then each run kept once. */
-function brokenSymbols(v: Verdict): string[] {
-  const list = reasonSymbols(v).sort();
-  let n = 0;
-  for (let i = 0; i < list.length; i++) if (n === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
-  list.length = n;
-  return list;
-}
+/** The distinct symbols of a verdict's reasons, sorted. */
+const brokenSymbols = distinctReasonSymbols;
 
 /** The distinct names of several lists, sorted. A loop, not `flat()`: 4,000 lists for a linux-image. */
 function union(lists: readonly string[][]): string[] {
