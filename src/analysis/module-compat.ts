@@ -245,11 +245,10 @@ export function moduleVerdicts(
   requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
   requireExports(target.build, target.name);
   const { groups, where } = installsOf(set);
-  const scratch = new Scratch();
   const memos = groups.map(({ members, own, byName }) => {
     const install = new Install(target, options.kernelModules ?? true, own, byName);
     const memo: (Verdict | undefined)[] = new Array(members.length).fill(undefined);
-    for (const member of members) judge(member, install, memo, scratch);
+    for (const member of members) judge(member, install, memo);
     return memo;
   });
   return where.map(({ group, slot }) => memos[group]![slot]!);
@@ -264,25 +263,15 @@ interface Pending {
 }
 
 /**
- * What judge() works in, made once per moduleVerdicts call rather than once per module (44,000 modules on
- * 11 kernels): the chain being judged, and the import reasons of the module at hand as numbers in one
- * typed array, copied into its reasons at their length (a pushed-to array is copied each time it grows).
- */
-class Scratch {
-  readonly pending: Pending[] = [];
-  readonly chain: string[] = [];
-  readonly inChain = new Set<string>();
-  items = new Int32Array(1024);
-}
-
-/**
  * Judges a module and, first, the modules of its install it depends on, depth first as modprobe loads
  * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
  * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
  */
-function judge(root: Member, install: Install, memo: (Verdict | undefined)[], scratch: Scratch): void {
+function judge(root: Member, install: Install, memo: (Verdict | undefined)[]): void {
   if (memo[root.slot] !== undefined) return;
-  const { pending, chain, inChain } = scratch;
+  const pending: Pending[] = [];
+  const chain: string[] = [];
+  const inChain = new Set<string>();
   let member: Member | null = root;
   while (member !== null) {
     pending.push({ member, next: 0, reasons: [], notes: [] });
@@ -295,7 +284,7 @@ function judge(root: Member, install: Install, memo: (Verdict | undefined)[], sc
       if (member) break;
       pending.pop();
       inChain.delete(chain.pop()!);
-      memo[p.member.slot] = verdict(p.member, install, p.reasons, p.notes, scratch);
+      memo[p.member.slot] = verdict(p.member, install, p.reasons, p.notes);
     }
   }
 }
@@ -408,13 +397,7 @@ export function planRebuilt(m: ModuleImage, rebuilt: ModuleImage, needed: readon
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(
-  member: Member,
-  install: Install,
-  first: ReasonItem[],
-  notes: string[],
-  scratch: Scratch,
-): Verdict {
+function verdict(member: Member, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
   const { target } = install;
   const { m, plan } = member;
   const { needed, wanted, gplOk } = plan;
@@ -427,21 +410,18 @@ function verdict(
   const resolver = install.kernel();
   const { view } = resolver;
   const layoutId = symbolIdOf('module_layout');
-  moduleLayout(m, plan.layout, view.exportAt(layoutId), first);
-  vermagic(m, target, notes, first);
+  moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
+  vermagic(m, target, notes, reasons);
   const kernelHasCrcs = hasCrcs(target.build);
   if (m.modversions === 'none' && kernelHasCrcs) {
-    first.push({
+    reasons.push({
       code: 'no-modversions',
       message: `${m.name}: no symbol versions (__versions) but the kernel checks CRCs: refused unless force-loaded`,
     });
   }
   // Each needed symbol is looked up once, by number: an import the kernel exports plainly (a CRC, no
   // namespace) is judged on the view's columns alone; the rest, and imports the install's own modules
-  // export, on their Export. Its reasons (numbers) go to the scratch array, at most two per import.
-  if (scratch.items.length < 2 * needed.length) scratch.items = new Int32Array(4 * needed.length);
-  const out = scratch.items;
-  let k = 0;
+  // export, on their Export.
   const { flags, crc } = view;
   const size = flags.length;
   const kernelModules = install.kernelModules;
@@ -450,27 +430,21 @@ function verdict(
     if (id === layoutId) continue;
     const f = id < size ? flags[id]! : 0;
     if ((f & (EXPORTED | ODD)) === EXPORTED && (kernelModules || (f & BY_MODULE) === 0)) {
-      if ((f & GPL_ONLY) !== 0 && !gplOk) out[k++] = symbolItem(i, 1);
-      else if (wanted[i] !== -1 && crc[id] !== wanted[i]) out[k++] = symbolItem(i, 2);
+      if ((f & GPL_ONLY) !== 0 && !gplOk) reasons.push(symbolItem(i, 1));
+      else if (wanted[i] !== -1 && crc[id] !== wanted[i]) reasons.push(symbolItem(i, 2));
       continue;
     }
     const imp = needed[i]!;
-    k = symbol(m, i, imp.symbol, imp.crc, resolver.resolve(id, imp.symbol), gplOk, out, k, notes);
+    symbol(m, i, imp.symbol, imp.crc, resolver.resolve(id, imp.symbol), gplOk, reasons, notes);
   }
-  // At their length from the start (see Scratch): the rules below mostly leave the array as it is.
-  const reasons: ReasonItem[] = new Array(first.length + k);
-  for (let i = 0; i < first.length; i++) reasons[i] = first[i]!;
-  for (let i = 0; i < k; i++) reasons[first.length + i] = out[i]!;
   const compact: CompactReasons = { m, needed, ids, resolver, items: reasons, stop: -1, done: false };
   const facts = { lookup: install.lookup, kernelHasCrcs, context: compact, module: plan.facts };
-  const length = reasons.length;
   const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  // Copied to their length when the rules changed them: a pushed-to array keeps room to grow, and 44,000
-  // verdicts are held while a kernel is judged (the young generation copies what outlives it; less is
-  // cheaper).
-  const items = rules.reasons === reasons && reasons.length === length ? reasons : rules.reasons.slice();
+  // Copied to their length: a pushed-to array keeps room to grow, and 44,000 verdicts are held while a
+  // kernel is judged (the young generation copies what outlives it; less is cheaper).
+  const items = rules.reasons.slice();
   let stop = -1;
   let numbers = false;
   for (let i = 0; i < items.length; i++) {
@@ -605,10 +579,7 @@ function vermagic(m: ModuleImage, target: CompatTarget, notes: string[], reasons
   }
 }
 
-/**
- * The import's own reasons, as numbers (module-compat-reasons.ts) written to out from k on: i is its index
- * in neededImports(m). Returns the next free index.
- */
+/** The import's own reasons, as numbers (module-compat-reasons.ts): i is its index in neededImports(m). */
 function symbol(
   m: ModuleImage,
   i: number,
@@ -616,25 +587,23 @@ function symbol(
   wanted: number | null,
   e: Export | undefined,
   gplOk: boolean,
-  out: Int32Array,
-  k: number,
+  reasons: ReasonItem[],
   notes: string[],
-): number {
+): void {
   if (!e) {
-    out[k++] = symbolItem(i, 0);
-    return k;
+    reasons.push(symbolItem(i, 0));
+    return;
   }
   if (!gplOk && isGplOnly(e.exportType)) {
-    out[k++] = symbolItem(i, 1);
-    return k;
+    reasons.push(symbolItem(i, 1));
+    return;
   }
   if (e.crc === null || e.crc === 0) {
     notes.push(`${name}: the kernel has no CRC for it (no modversions): not checked`);
   } else if (wanted !== null && e.crc !== wanted) {
-    out[k++] = symbolItem(i, 2);
+    reasons.push(symbolItem(i, 2));
   }
-  if (e.namespace && !m.importNs.includes(e.namespace)) out[k++] = symbolItem(i, 3);
-  return k;
+  if (e.namespace && !m.importNs.includes(e.namespace)) reasons.push(symbolItem(i, 3));
 }
 
 /**
