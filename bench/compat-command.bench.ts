@@ -6,7 +6,15 @@
 // text matrix for 1, 2, 4 and 8 × 500 modules, and the exponent of time in modules (1: linear).
 // Run: npm run build && node dist/bench/compat-command.bench.js   (BENCH_RUNS=3 by default)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatCrc, openSqliteStore } from '../src/index.js';
@@ -23,6 +31,8 @@ if (!('path' in image) || !existsSync(shared) || !existsSync('/usr/bin/time')) {
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-compat-command-'));
+// The store, the unpacked image, the module copies and the outputs: removed when the run ends.
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const db = join(tmp, 'kabi.db');
 const kabi = (...args: string[]) =>
   execFileSync(process.execPath, [KABI, '--db', db, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });

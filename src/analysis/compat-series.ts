@@ -15,7 +15,7 @@ import {
   packageLabel,
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { neededAfterRebuild, neededImports } from './loader-rules.js';
+import { neededAfterRebuild } from './loader-rules.js';
 import {
   type CompatTarget,
   installGroups,
@@ -23,7 +23,7 @@ import {
   planRebuilt,
   type VerdictOptions,
 } from './module-compat.js';
-import { reasonSymbols } from './module-compat-reasons.js';
+import { distinctReasonSymbols } from './module-compat-reasons.js';
 import {
   EXPORTED,
   type KernelView,
@@ -75,14 +75,8 @@ export interface CompatSeries {
   packageRebuilds: number;
 }
 
-/** The distinct symbols of a verdict's reasons, sorted: sorted first, then each run kept once. */
-function brokenSymbols(v: Verdict): string[] {
-  const list = reasonSymbols(v).sort();
-  let n = 0;
-  for (let i = 0; i < list.length; i++) if (n === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
-  list.length = n;
-  return list;
-}
+/** The distinct symbols of a verdict's reasons, sorted. */
+const brokenSymbols = distinctReasonSymbols;
 
 /** The distinct names of several lists, sorted. A loop, not `flat()`: 4,000 lists for a linux-image. */
 function union(lists: readonly string[][]): string[] {
@@ -207,14 +201,18 @@ function unfixable(
 /** Imports pinned to a build's CRC, one object per build and symbol: every module rebuilt shares them. */
 const pinnedImports = new WeakMap<KernelView, (Import | undefined)[]>();
 
-function pinned(view: KernelView, id: number, imp: Import): Import {
-  const f = id < view.flags.length ? view.flags[id]! : 0;
-  if ((f & EXPORTED) === 0) return { symbol: imp.symbol, crc: imp.crc };
+function pinnedOf(view: KernelView): (Import | undefined)[] {
   let byId = pinnedImports.get(view);
   if (!byId) {
     byId = new Array(view.flags.length).fill(undefined);
     pinnedImports.set(view, byId);
   }
+  return byId;
+}
+
+function pinned(view: KernelView, byId: (Import | undefined)[], id: number, imp: Import): Import {
+  const f = id < view.flags.length ? view.flags[id]! : 0;
+  if ((f & EXPORTED) === 0) return { symbol: imp.symbol, crc: imp.crc };
   let out = byId[id];
   if (!out) {
     // An odd export (no CRC, a CRC of 0, a namespace) is asked of its Export; the rest of the columns.
@@ -227,16 +225,17 @@ function pinned(view: KernelView, id: number, imp: Import): Import {
 
 /**
  * The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. Its
- * symbols are the module's, in the same order, so it shares their numbers and needed-import tail.
+ * symbols are the module's, in the same order, so it shares their numbers (planRebuilt shares those of its
+ * needed imports) and needed-import tail.
  */
 function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
   const ids = symbolIdsOf(m.imports);
   const view = kernelView(t.build.exports);
-  const imports = m.imports.map((imp, k) => pinned(view, ids[k]!, imp));
+  const byId = pinnedOf(view);
+  const imports: Import[] = new Array(m.imports.length);
+  for (let k = 0; k < imports.length; k++) imports[k] = pinned(view, byId, ids[k]!, m.imports[k]!);
   const out = { ...m, vermagic: t.vermagic ?? m.vermagic, imports };
   shareSymbolIds(m.imports, imports);
-  const needed = neededAfterRebuild(m, out);
-  shareSymbolIds(neededImports(m), needed);
-  planRebuilt(m, out, needed);
+  planRebuilt(m, out, neededAfterRebuild(m, out));
   return out;
 }

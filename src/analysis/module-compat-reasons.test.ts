@@ -7,7 +7,13 @@ import type { ModuleImage } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { type CompatTarget, moduleVerdicts } from './module-compat.js';
 import { kernelBuildsOfRows, RowsExports } from './module-compat-builds.js';
-import { compactReasons, reasonAt, reasonCount, reasonSymbols } from './module-compat-reasons.js';
+import {
+  compactReasons,
+  distinctReasonSymbols,
+  reasonAt,
+  reasonCount,
+  reasonSymbols,
+} from './module-compat-reasons.js';
 
 const VERMAGIC = '6.1.0-47-amd64 SMP preempt mod_unload modversions ';
 
@@ -87,6 +93,33 @@ describe('compact reasons', () => {
       whole.map((r) => r.symbol),
     );
     assert.ok(compactReasons(lazy), 'still compact');
+  });
+
+  it('distinct symbols, sorted: as the reasons made whole name them, compact or not, asked again or not', () => {
+    // Imports out of name order, one twice, module_layout (an object reason) among them.
+    const m = mod({
+      imports: [
+        { symbol: 'zeta', crc: 4 },
+        { symbol: 'b_crc', crc: 8 },
+        { symbol: 'gone', crc: 3 },
+        { symbol: 'module_layout', crc: 2 },
+        { symbol: 'a_gpl', crc: 5 },
+        { symbol: 'b_crc', crc: 8 },
+        { symbol: 'c_ns', crc: 9 },
+      ],
+    });
+    const kernel = target(new Map(EXPORTS.map((e) => [e.symbol, e])));
+    const verdict = () => moduleVerdicts([m], kernel)[0]!;
+    const whole = verdict().reasons.flatMap((r) => (r.symbol ? [r.symbol] : []));
+    const expected = [...new Set(whole)].sort();
+    assert.deepEqual(expected, ['a_gpl', 'b_crc', 'c_ns', 'gone', 'module_layout', 'zeta']);
+    const lazy = verdict();
+    assert.deepEqual(distinctReasonSymbols(lazy), expected);
+    assert.deepEqual(distinctReasonSymbols(lazy), expected, 'the same when asked again');
+    assert.ok(compactReasons(lazy), 'still compact');
+    const read = verdict();
+    assert.equal(read.reasons.length, whole.length);
+    assert.deepEqual(distinctReasonSymbols(read), expected);
   });
 
   it('a verdict keeps its key order and JSON, spreads whole, and takes new reasons', () => {

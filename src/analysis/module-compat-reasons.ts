@@ -198,3 +198,68 @@ export function reasonSymbols(v: Verdict): string[] {
 
 /** v's compact reasons, while they are still compact (for renderers that read them by reference). */
 export const compactReasons = (v: Verdict): CompactReasons | undefined => compactOf(v);
+
+/**
+ * A needed-import list's indexes in the order of their symbols, and each index's place in it: by the list's
+ * ids (a module's rebuilds share them, their symbols being the module's, in the same order).
+ */
+const symbolOrders = new WeakMap<Uint32Array, { order: Uint32Array; place: Uint32Array }>();
+/** Marks of needed imports named by a verdict's reasons, by their place in the symbol order. */
+let marks = new Uint8Array(1024);
+
+function symbolOrder(c: CompactReasons): { order: Uint32Array; place: Uint32Array } {
+  let known = symbolOrders.get(c.ids);
+  if (!known || known.order.length !== c.needed.length) {
+    const { needed } = c;
+    const at = Array.from(needed, (_, i) => i).sort((a, b) => {
+      const x = needed[a]!.symbol;
+      const y = needed[b]!.symbol;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    const order = Uint32Array.from(at);
+    const place = new Uint32Array(order.length);
+    for (let p = 0; p < order.length; p++) place[order[p]!] = p;
+    known = { order, place };
+    symbolOrders.set(c.ids, known);
+  }
+  return known;
+}
+
+/**
+ * The distinct symbols v's reasons name, sorted (as `reasonSymbols(v).sort()` with repeats dropped). A
+ * compact verdict's import reasons are marked on its imports' symbol order, worked out once per module
+ * (its rebuilds share it), rather than their names sorted again for each verdict: compat --series asks it
+ * of every failing module on every build, some 40,000 times for 4,022 modules.
+ */
+export function distinctReasonSymbols(v: Verdict): string[] {
+  const c = compactOf(v);
+  if (!c) return dropRepeats(reasonSymbols(v).sort());
+  const { needed, items } = c;
+  const { order, place } = symbolOrder(c);
+  if (marks.length < needed.length) marks = new Uint8Array(2 * needed.length);
+  const others: string[] = [];
+  for (const r of items) {
+    if (typeof r === 'number') marks[place[itemImport(r)]!] = 1;
+    else if (r.symbol) others.push(r.symbol);
+  }
+  others.sort();
+  const out: string[] = [];
+  let o = 0;
+  for (let p = 0; p < order.length; p++) {
+    if (marks[p] === 0) continue;
+    marks[p] = 0;
+    const s = needed[order[p]!]!.symbol;
+    if (!s) continue;
+    while (o < others.length && others[o]! < s) out.push(others[o++]!);
+    out.push(s);
+  }
+  while (o < others.length) out.push(others[o++]!);
+  return dropRepeats(out);
+}
+
+function dropRepeats(list: string[]): string[] {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (n === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
+  list.length = n;
+  return list;
+}

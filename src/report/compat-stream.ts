@@ -218,6 +218,43 @@ class ReasonTable {
   }
 }
 
+/** The fields of a Reason that its JSON text is made of, besides its message. */
+const sameFields = (a: Reason, b: Reason): boolean =>
+  a.code === b.code &&
+  a.symbol === b.symbol &&
+  a.wanted === b.wanted &&
+  a.offered === b.offered &&
+  a.module === b.module &&
+  a.namespace === b.namespace &&
+  a.alsoFails === b.alsoFails &&
+  a.movedFrom === b.movedFrom;
+
+/**
+ * References to the reasons kept as Reason objects (module_layout, a failing dependency: 98,000 of them
+ * for 4,022 modules on 11 kernels, some 100,000 more to come in one run), by their message as written (the
+ * module's name left out) and then their other fields: a reason seen before costs a lookup, not its JSON
+ * text made and hashed whole. The text is the table's key all the same (reasonText).
+ */
+class ObjectReasons {
+  private readonly own = new Map<string, { r: Reason; at: number }[]>();
+  private readonly whole = new Map<string, { r: Reason; at: number }[]>();
+  constructor(private readonly table: ReasonTable) {}
+  ref(r: Reason, module: string): number {
+    const own = r.message.startsWith(module) && r.message.startsWith(': ', module.length);
+    const byMessage = own ? this.own : this.whole;
+    const key = own ? r.message.slice(module.length + 2) : r.message;
+    let seen = byMessage.get(key);
+    if (seen) for (const s of seen) if (sameFields(s.r, r)) return s.at;
+    const at = this.table.add(reasonText(r, module));
+    if (!seen) {
+      seen = [];
+      byMessage.set(key, seen);
+    }
+    seen.push({ r, at });
+    return at;
+  }
+}
+
 /** Export objects told apart by the reason cache before it starts again (a key stays below 2^53). */
 const EXPORT_IDS = 1 << 22;
 
@@ -307,16 +344,17 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
     }
     return base;
   };
+  const objects = new ObjectReasons(reasons);
   const reasonRefs = (v: Verdict): number[] => {
     const c = compactReasons(v);
-    if (!c) return v.reasons.map((r) => reasons.add(reasonText(r, v.module)));
+    if (!c) return v.reasons.map((r) => objects.ref(r, v.module));
     const numbers = importNumbers(c.needed);
     const { items, stop } = c;
     const out: number[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const r = items[i]!;
       if (typeof r !== 'number') {
-        out[i] = reasons.add(reasonText(r, v.module));
+        out[i] = objects.ref(r, v.module);
         continue;
       }
       const k = itemImport(r);
