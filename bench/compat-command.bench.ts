@@ -6,20 +6,12 @@
 // text matrix for 1, 2, 4 and 8 × 500 modules, and the exponent of time in modules (1: linear).
 // Run: npm run build && node dist/bench/compat-command.bench.js   (BENCH_RUNS=3 by default)
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { formatCrc, openSqliteStore } from '../src/index.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
 import { exponent, recordRow } from './table.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -30,9 +22,7 @@ if (!('path' in image) || !existsSync(shared) || !existsSync('/usr/bin/time')) {
   process.exit(0);
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-compat-command-'));
-// The store, the unpacked image, the module copies and the outputs: removed when the run ends.
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const tmp = benchTempDir('compat-command');
 const db = join(tmp, 'kabi.db');
 const kabi = (...args: string[]) =>
   execFileSync(process.execPath, [KABI, '--db', db, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -3,10 +3,10 @@
 // written, beside a baseline that renders the full verdict array at once (the output before the compact,
 // streamed table). Run: npm run build && node dist/bench/compat-output.bench.js
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debianPackage } from '../test/helpers/debian-packages.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -16,7 +16,7 @@ if (!('path' in image) || !existsSync(shared) || !existsSync('/usr/bin/time')) {
   console.log(`skipping: ${'skip' in image ? image.skip : 'no ../shared/data or /usr/bin/time'}`);
   process.exit(0);
 }
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-compat-output-'));
+const tmp = benchTempDir('compat-output');
 const db = join(tmp, 'kabi.db');
 const files = readdirSync(shared).filter((f) => f.endsWith('.symvers.xz'));
 for (const f of files) spawnSync(process.execPath, [KABI, '--db', db, 'ingest', join(shared, f)]);

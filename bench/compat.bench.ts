@@ -2,8 +2,7 @@
 // 11 Debian kernels from the store, beside a `modprobe --dump-modversions` + comm-style pipeline doing the
 // same (symbol, crc) comparison. Run: npm run build && node dist/bench/compat.bench.js
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ingestArtifact,
@@ -13,6 +12,7 @@ import {
   readKernelArtifact,
 } from '../src/index.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const shared = join(root, '..', 'shared', 'data', 'debian', 'symvers');
@@ -23,7 +23,7 @@ if (!('path' in image) || !existsSync(shared)) {
   process.exit(0);
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-compat-'));
+const tmp = benchTempDir('compat');
 const store = openSqliteStore(join(tmp, 'kabi.db'));
 const files = readdirSync(shared).filter((f) => f.endsWith('.symvers.xz'));
 for (const f of files) await ingestArtifact(store, join(shared, f));

@@ -2,10 +2,10 @@
 // baseline `comm -3 <(sort a) <(sort b)` run on the same files in the same run.
 // Run: npm run bench   (uses ../shared/data when present, else the committed fixtures)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordRow } from './table.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const kabiBin = join(root, 'bin', 'kabi.js');
@@ -53,7 +53,7 @@ join -t "$(printf '\t')" -a1 -a2 -e MISSING -o 0,1.2,1.3,1.4,1.5,2.2,2.3,2.4,2.5
     END{print a+0, r+0, c+0, m+0, t+0, n+0}' > /dev/null`;
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-'));
+const tmp = benchTempDir('diff');
 
 /** One run of a command: wall and CPU (user + system) ms; its exit status checked (4, 12: diff's "changed"). */
 function once(cmd: string, args: string[]): [wall: number, cpu: number] {

@@ -13,23 +13,14 @@
 // A symvers of a package is bench/package.bench.ts's row (one package; repeating a .deb means building one).
 // Run: npm run build && node dist/bench/scaling.bench.js   (BENCH_RUNS=3, SCALING_BASE=500 modules)
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ingestArtifact, openSqliteStore } from '../src/index.js';
 import { debianPackage } from '../test/helpers/debian-packages.js';
 import { DEBIAN_VERSIONS } from '../test/helpers/independent.js';
 import { exponent, median, recordRow } from './table.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -49,7 +40,7 @@ const ONLY = process.env.SCALING_ONLY?.split(',');
 const wanted = (...names: string[]) => !ONLY || ONLY.some((o) => names.some((n) => n.startsWith(o)));
 const TREES = wanted('symvers', 'modversions', 'ingest', 'compat');
 const STORE = wanted('compat', 'series');
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-scaling-'));
+const tmp = benchTempDir('scaling');
 const db = join(tmp, 'kabi.db');
 const t0 = performance.now();
 

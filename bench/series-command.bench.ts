@@ -3,13 +3,13 @@
 // each copy another artifact: another compression of the same Module.symvers).
 // Run: npm run build && node dist/bench/series-command.bench.js   (needs ../shared/data and /usr/bin/time)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ingestArtifact, openSqliteStore } from '../src/index.js';
 import { DEBIAN_VERSIONS } from '../test/helpers/independent.js';
 import { exponent, recordRow } from './table.js';
+import { benchTempDir } from './tmp.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const KABI = join(root, 'bin', 'kabi.js');
@@ -19,7 +19,7 @@ if (!existsSync(shared) || !existsSync('/usr/bin/time')) {
   process.exit(0);
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-series-command-'));
+const tmp = benchTempDir('series-command');
 const db = join(tmp, 'kabi.db');
 
 // Copy 0 is the .xz as shipped; copy k > 0 the same text gzipped at another level, so another sha256 and

@@ -6,8 +6,6 @@
 // needs PostgreSQL's server binaries: test/helpers/postgres.ts starts a throwaway cluster)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Export,
@@ -21,6 +19,7 @@ import {
 import { FIXTURES } from '../test/helpers/independent.js';
 import { needsPostgres, startCluster } from '../test/helpers/postgres.js';
 import { median, recordRow } from './table.js';
+import { benchTempDir } from './tmp.js';
 
 const skip = needsPostgres();
 if (skip) {
@@ -31,7 +30,7 @@ const BUILDS = Number(process.env.KABI_BENCH_BUILDS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const KABI = join(import.meta.dirname, '..', '..', 'bin', 'kabi.js');
 const ACPI_CALL = join(FIXTURES, 'modules', 'kmods', '6.1.0-47', 'acpi_call.ko');
-const tmp = mkdtempSync(join(tmpdir(), 'kabi-bench-pg-'));
+const tmp = benchTempDir('pg');
 
 let seed = 18;
 const random = () => {
