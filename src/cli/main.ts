@@ -26,6 +26,7 @@ import { registerSymvers } from './commands/symvers.js';
 import { registerWatch } from './commands/watch.js';
 import { addExitCodeHelp } from './exit-codes.js';
 import { type CommandState, reportError } from './output.js';
+import { quietOnEpipe } from './sink.js';
 
 // For the quick entry (quick.ts): an error once its command has begun writing is reported as here.
 export { reportError };
@@ -110,11 +111,7 @@ function namedCommand(argv: string[]): Register | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `kabi diff ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  quietOnEpipe();
   const state = { exitCode: 0 };
   const program = kabiProgram(state, namedCommand(argv));
   try {

@@ -1,7 +1,6 @@
 // What every command shares: output format, colour, where to write, and how errors become exit codes.
-import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
-import { terminalSafe, warn } from './sink.js';
+import { terminalSafe, warn, writeReport } from './sink.js';
 
 // Moved to sink.ts (no commander there, for the quick entry, quick.ts); here for the commands.
 export { openSink, terminalSafe, warn } from './sink.js';
@@ -30,9 +29,7 @@ export function renderOptions(o: OutputOptions) {
 
 export async function emit(text: string, o: OutputOptions): Promise<void> {
   // JSON escapes controls itself; every other format is read by people.
-  const safe = o.format === 'json' ? text : terminalSafe(text, renderOptions(o).color);
-  if (o.output) await writeFile(o.output, safe);
-  else process.stdout.write(safe);
+  await writeReport(o.format === 'json' ? text : terminalSafe(text, renderOptions(o).color), o.output);
 }
 
 /** Prints an error the way a user can act on it and returns the exit code. */

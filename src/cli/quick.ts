@@ -5,9 +5,8 @@
 // recognise (another option, --help, a store ref, colours, Markdown, an input the fast paths decline) is
 // handed to main.ts before a byte is written; an error after that is reported by main.ts's reportError.
 import { statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { isatty } from 'node:tty';
-import { terminalSafe } from './sink.js';
+import { quietOnEpipe, terminalSafe, writeReport } from './sink.js';
 
 /** What bin/kabi.js gives: the whole CLI (dist/cli/main.js), loaded only when needed. */
 export interface Cli {
@@ -128,11 +127,7 @@ async function modversions(args: string[], start: () => void): Promise<number | 
   const { writeTreeModversions, sniffTree } = await import('./modversions-tree.js');
   const tree = await sniffTree(dir);
   if (tree === null) return null;
-  // As main.ts: a reader that goes away (`| head`) ends the command quietly.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  quietOnEpipe();
   start();
   return writeTreeModversions(tree, [dir], p.options.get('--output') as string | undefined);
 }
@@ -150,7 +145,7 @@ async function moduleModversions(
   const artifact = await sniffModule(path);
   if (artifact === null) return null;
   start();
-  await emitText(moduleModversionsText(artifact, path), output);
+  await writeReport(terminalSafe(moduleModversionsText(artifact, path), false), output);
   return 0;
 }
 
@@ -165,7 +160,8 @@ async function modinfo(args: string[], start: () => void): Promise<number | null
   const { moduleModinfoText } = await import('./module-file.js');
   // From here an error (not an ELF, a cut file) is main.ts's to report, as its modinfo would.
   start();
-  await emitText(await moduleModinfoText(path, p.options.get('--field') as string | undefined), output);
+  const text = await moduleModinfoText(path, p.options.get('--field') as string | undefined);
+  await writeReport(terminalSafe(text, false), output);
   return 0;
 }
 
@@ -174,21 +170,7 @@ async function modinfo(args: string[], start: () => void): Promise<number | null
  * terminalSafe keeps SGR sequences; these commands leave that case to main.ts.
  */
 function colours(output: string | undefined): boolean {
-  return output === undefined && isatty(1) && !process.env.NO_COLOR;
-}
-
-/** output.ts's emit of text without colours. */
-async function emitText(text: string, output: string | undefined): Promise<void> {
-  const safe = terminalSafe(text, false);
-  if (output !== undefined) await writeFile(output, safe);
-  else {
-    // As main.ts: a reader that goes away (`| head`) ends the command quietly.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-    process.stdout.write(safe);
-  }
+  return !output && isatty(1) && !process.env.NO_COLOR;
 }
 
 function isFile(path: string): boolean {

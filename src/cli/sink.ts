@@ -1,6 +1,7 @@
 // Where output goes, without commander: the quick entry (quick.ts) shares it with the commands
 // (output.ts re-exports it). Control characters shown, not obeyed; streamed reports written as made.
 import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 
 // Controls but line breaks and tabs; with colours on, the SGR sequences picocolors writes are kept.
@@ -26,6 +27,30 @@ export function terminalSafe(text: string, color: boolean): string {
 /** A line on stderr for people (`kabi: warning: ...`): a control character in it (from an artifact) is shown. */
 export function warn(text: string): void {
   process.stderr.write(terminalSafe(`kabi: ${text}\n`, false));
+}
+
+let epipeQuiet = false;
+
+/**
+ * A reader that goes away early (`kabi diff ... | head`) is the reader's choice, not an error: the command
+ * ends quietly with the exit code it has so far. Once per process, whichever entry (main.ts, quick.ts) asks.
+ */
+export function quietOnEpipe(): void {
+  if (epipeQuiet) return;
+  epipeQuiet = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+/** A whole report, already made safe, to the file `output` names, else stdout. */
+export async function writeReport(text: string, output: string | undefined): Promise<void> {
+  if (output) await writeFile(output, text);
+  else {
+    quietOnEpipe();
+    process.stdout.write(text);
+  }
 }
 
 const SINK_CHUNK = 1 << 20;
@@ -125,11 +150,7 @@ export function syncWriter(
           }
           if (output !== undefined || code !== 'EAGAIN') throw err;
           queued = true;
-          if (process.stdout.listenerCount('error') === 0)
-            process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-              if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-              throw e;
-            });
+          quietOnEpipe();
         }
       process.stdout.write(Buffer.from(chunk.subarray(at)));
     },
