@@ -32,17 +32,22 @@ export async function storeExists(location: string): Promise<boolean> {
 
 /**
  * `kabi db migrate` and `kabi migrate`: creates a PostgreSQL store's schema or brings either store's up to
- * date; the location as shown (password hidden) and the versions before and after.
+ * date; what to print: the location as shown (password hidden), the versions before and after.
  */
-export async function migrateStoreAt(location: string): Promise<{ shown: string; from: number; to: number }> {
+export async function migrateStoreAt(location: string): Promise<string> {
   const lib = await import('../index.js');
-  if (lib.isPostgresUrl(location)) {
-    const { from, to } = await lib.migratePostgresStore(location);
-    return { shown: lib.redactStoreUrl(location), from, to };
-  }
+  if (lib.isPostgresUrl(location))
+    return migratedText(lib.redactStoreUrl(location), await lib.migratePostgresStore(location));
   const { existsSync } = await import('node:fs');
   if (!existsSync(location)) throw new lib.KabiError(`no store at ${location} (kabi ingest creates one)`);
-  return { shown: location, ...lib.migrateSqliteStore(location) };
+  return migratedText(location, lib.migrateSqliteStore(location));
+}
+
+function migratedText(shown: string, m: { from: number; to: number; filled: number }): string {
+  const schema = m.from === m.to ? `store schema ${m.to}, up to date` : `store schema ${m.from} → ${m.to}`;
+  // Images stored before the loader's facts were kept (migration 10): compat reads them the short way now.
+  const facts = m.filled > 0 ? `; loader facts made for ${m.filled} stored module images` : '';
+  return `${shown}: ${schema}${facts}\n`;
 }
 
 /** Store refs look like `12` or `distro=debian,release=6.1.0-53-amd64`; anything else is a path. */

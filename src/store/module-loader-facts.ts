@@ -14,8 +14,13 @@ import type { ModuleImage } from '../model/module-image.js';
 /** The modinfo keys moduleVerdicts and the loader's rules read (depends, namespaces, taints). */
 export const LOADER_KEYS: ReadonlySet<string> = new Set(['depends', 'import_ns', 'staging', 'intree']);
 
+/** What the facts are made of: an image as read, or its stored row (sqlite- and postgres-loader-backfill.ts). */
+export type LoaderSource = Pick<ModuleImage, 'modinfo' | 'needs'> & {
+  imports: readonly { symbol: string }[];
+};
+
 /** The JSON part: what of modinfo and `needs` the loader reads. */
-export function loaderText(m: ModuleImage): string {
+export function loaderText(m: LoaderSource): string {
   const modinfo = m.modinfo.filter((e) => LOADER_KEYS.has(e.key)).map((e) => [e.key, e.value]);
   let unversioned: string[] | null = null;
   if (m.needs) {
@@ -25,8 +30,24 @@ export function loaderText(m: ModuleImage): string {
   return JSON.stringify([modinfo, unversioned]);
 }
 
+/**
+ * A stored image's LoaderSource, from its row: modinfo and needs as JSON text, and the symbols of its import
+ * ids (for images stored before the facts were kept).
+ */
+export function storedLoaderSource(modinfo: string, needs: string | null, symbols: string[]): LoaderSource {
+  return {
+    modinfo: JSON.parse(modinfo) as ModuleImage['modinfo'],
+    ...(needs === null ? {} : { needs: JSON.parse(needs) as string[] }),
+    imports: symbols.map((symbol) => ({ symbol })),
+  };
+}
+
 /** SQLite's blob: the image's import and export ids as its id sets hold them, then loaderText. */
-export function encodeLoaderFacts(m: ModuleImage, importIds: number[], exportIds: number[]): Buffer {
+export function encodeLoaderFacts(
+  m: LoaderSource,
+  importIds: readonly number[],
+  exportIds: readonly number[],
+): Buffer {
   // Sorted as encodeIdSet sorts (repeats kept), so the compact form reads back what the id sets do.
   const imports = Uint32Array.from(importIds).sort();
   const exports = Uint32Array.from(exportIds).sort();

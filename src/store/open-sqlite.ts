@@ -38,11 +38,11 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Sqli
 
 /**
  * Creates the store or brings its schema up to date (`kabi migrate`): the schema version it had (0 for a
- * new store) and has now.
+ * new store) and has now, and the count of stored module images whose loader facts it made.
  */
-export function migrateSqliteStore(path: string): { from: number; to: number } {
+export function migrateSqliteStore(path: string): { from: number; to: number; filled: number } {
   refuseUrl(path);
-  const { db, from, to } = openMigrated(path);
+  const { db, from, to, filled } = openMigrated(path, true);
   db.close();
-  return { from, to };
+  return { from, to, filled };
 }

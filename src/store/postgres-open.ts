@@ -5,6 +5,7 @@
 // they cannot write even by mistake, and work with a role that has only SELECT.
 import { KabiError } from '../errors.js';
 import { type Pg, type PgSql, pgGuarded, redactUrl } from './postgres-db.js';
+import { fillLoaderFactsPg } from './postgres-loader-backfill.js';
 import { PG_MIGRATIONS, PG_SCHEMA } from './postgres-schema.js';
 
 /** Any number 64 bits wide, the same in every kabi-tracker: serialises concurrent `kabi db migrate`s. */
@@ -83,7 +84,9 @@ export async function openPg(url: string, opts: { write?: boolean } = {}): Promi
  * that fails leaves the store as it was); concurrent migrations wait for each other. The version it had
  * (0: none) and has now.
  */
-export async function migratePg(url: string): Promise<{ from: number; to: number; path: string }> {
+export async function migratePg(
+  url: string,
+): Promise<{ from: number; to: number; filled: number; path: string }> {
   const path = redactUrl(url);
   const sql = await connect(url, false);
   try {
@@ -104,7 +107,8 @@ export async function migratePg(url: string): Promise<{ from: number; to: number
         if (from > PG_MIGRATIONS.length) throw versionMismatch(path, from);
         for (let v = from; v < PG_MIGRATIONS.length; v++) await tx.unsafe(PG_MIGRATIONS[v]!).simple();
         await tx.unsafe(`UPDATE ${PG_SCHEMA}.schema_version SET version = ${PG_MIGRATIONS.length}`);
-        return { from, to: PG_MIGRATIONS.length, path };
+        const filled = await fillLoaderFactsPg(tx);
+        return { from, to: PG_MIGRATIONS.length, filled, path };
       }),
     );
   } finally {

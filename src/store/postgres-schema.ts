@@ -189,8 +189,8 @@ export const PG_MIGRATIONS: string[] = [
   );
   `,
   // 4: compat's facts (SQLite's migration 10): what the loader's verdicts read of a module image, as the
-  // JSON text of module-loader-facts.ts (its id sets are arrays already). NULL for images stored before:
-  // those are read whole.
+  // JSON text of module-loader-facts.ts (its id sets are arrays already). NULL for images stored before,
+  // which are read whole, until `kabi db migrate` makes it from their rows (postgres-loader-backfill.ts).
   `
   ALTER TABLE module_images ADD COLUMN loader text;
   `,

@@ -177,9 +177,11 @@ export async function openPostgresStore(url: string, opts: { readonly?: boolean 
 }
 
 /** `kabi db migrate`: creates the store's schema or brings it up to date; the versions before and after. */
-export async function migratePostgresStore(url: string): Promise<{ from: number; to: number }> {
-  const { from, to } = await migratePg(url);
-  return { from, to };
+export async function migratePostgresStore(
+  url: string,
+): Promise<{ from: number; to: number; filled: number }> {
+  const { from, to, filled } = await migratePg(url);
+  return { from, to, filled };
 }
 
 /** The schema version this code reads and writes. */

@@ -49,9 +49,9 @@
 // of it (its import and export ids, undeflated; the modinfo keys they read; its undefined symbols without
 // a `__versions` record; `signed` again), written at ingest (module-loader-facts.ts). `kabi compat` reads
 // that instead of the whole modinfo, needs and id sets. A table of its own: a column of module_images
-// would sit behind modinfo and needs, whose overflow pages SQLite reads to reach it. Images stored before
-// have no row and are read the long way (SQL cannot decode the deflated id sets to fill it, and reading
-// commands never write).
+// would sit behind modinfo and needs, whose overflow pages SQLite reads to reach it. SQL cannot decode the
+// deflated id sets to fill it for the images stored before: sqlite-open.ts does, in code, in the same
+// transaction (sqlite-loader-backfill.ts), and `kabi migrate` for any image still without a row.
 
 export const MIGRATIONS: string[] = [
   `

@@ -10,6 +10,7 @@ import { KabiError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
 import type { Db } from './sqlite-db.js';
 import { guarded, sqliteCode, storeError } from './sqlite-errors.js';
+import { fillLoaderFacts } from './sqlite-loader-backfill.js';
 
 // SQLite reads `file:` URIs only when told so; better-sqlite3 tells it from this variable when its addon
 // loads (the first `new Database`). Needed for `immutable=1`, the one way to read a WAL store in a
@@ -85,8 +86,18 @@ export function openWritable(path: string): Db {
   return openMigrated(path).db;
 }
 
-/** openWritable, saying which schema the file had (0: a new store) and has now. */
-export function openMigrated(path: string): { db: Db; from: number; to: number } {
+/** The migration that made `module_loader`: images stored before it get their facts with it. */
+const LOADER_FACTS = 10;
+
+/**
+ * openWritable, saying which schema the file had (0: a new store) and has now, and for how many stored
+ * module images the loader's facts were made. `fill`: make them for every image that lacks them (`kabi
+ * migrate`), not only when migration 10 is applied now (a store migrated past it by an older kabi-tracker).
+ */
+export function openMigrated(
+  path: string,
+  fill = false,
+): { db: Db; from: number; to: number; filled: number } {
   if (path !== ':memory:') {
     checkFile(path);
     if (existsSync(path) && statSync(path).size > 0) refuseForeign(path);
@@ -97,7 +108,7 @@ export function openMigrated(path: string): { db: Db; from: number; to: number }
     return guarded(path, 'write', () => {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      return { db, ...migrate(db, path) };
+      return { db, ...migrate(db, path, fill) };
     });
   } catch (err) {
     db.close();
@@ -202,19 +213,23 @@ function immutableUri(path: string): string {
 }
 
 /** Applies the missing migrations; the schema versions before and after. */
-function migrate(db: Db, path: string): { from: number; to: number } {
+function migrate(db: Db, path: string, fill: boolean): { from: number; to: number; filled: number } {
   const current = () => db.pragma('user_version', { simple: true }) as number;
   const from = current();
   if (from > MIGRATIONS.length) throw newer(path, from);
   const appId = () => db.pragma('application_id', { simple: true }) as number;
-  if (from === MIGRATIONS.length && appId() === APPLICATION_ID) return { from, to: from };
-  db.transaction(() => {
-    // Re-read inside the write lock: another process may have migrated meanwhile.
-    for (let v = current(); v < MIGRATIONS.length; v++) {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-    if (appId() !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
-  }).immediate();
-  return { from, to: current() };
+  if (from === MIGRATIONS.length && appId() === APPLICATION_ID && !fill) return { from, to: from, filled: 0 };
+  const filled = db
+    .transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      const was = current();
+      for (let v = was; v < MIGRATIONS.length; v++) {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      }
+      if (appId() !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
+      return fill || was < LOADER_FACTS ? fillLoaderFacts(db) : 0;
+    })
+    .immediate();
+  return { from, to: current(), filled };
 }

@@ -1,11 +1,13 @@
 // The loader's facts kept at ingest (migration 10, module-loader-facts.ts) judge as the whole module rows
 // do: the same verdicts, reasons expanded, on every boot of the loader fixtures and on later kernels;
-// an image stored without them (a store from before) is read whole.
+// an image stored without them (a store from before) is read whole, and gets them, equal to ingest's, when
+// the store is migrated (`kabi migrate`, `kabi db migrate`, or a writing command that applies migration 10).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import {
   type CompatTarget,
   ingestArtifact,
@@ -15,6 +17,7 @@ import {
   neededImports,
   readExportsArtifact,
 } from '../../src/index.js';
+import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
 import { BOOTS, fixtureTarget, LOADER, readRecorded } from '../helpers/loader-cases.js';
 import { openTestStore, storeSql, TEST_STORE, testDb } from '../helpers/test-store.js';
@@ -83,5 +86,60 @@ describe("stored modules, the loader's facts against the whole rows", () => {
     for (const id of ids)
       assert.deepEqual(await again.loadModules(id, { loader: true }), await again.loadModules(id));
     await again.close();
+  });
+});
+
+/** The facts as stored: SQLite's blobs (with `signed`), PostgreSQL's loader texts. */
+const FACTS =
+  TEST_STORE === 'postgres'
+    ? 'SELECT id, loader FROM module_images ORDER BY id'
+    : 'SELECT image, signed, hex(facts) AS facts FROM module_loader ORDER BY image';
+const FORGET =
+  TEST_STORE === 'postgres' ? 'UPDATE module_images SET loader = NULL' : 'DELETE FROM module_loader';
+
+describe("the loader's facts of images stored before them", () => {
+  it('are made by kabi migrate from the stored rows, byte for byte as ingest makes them', async () => {
+    const path = testDb(mkdtempSync(join(tmpdir(), 'kabi-loader-backfill-')));
+    const store = await openTestStore(path);
+    for (const dir of SETS) await ingestArtifact(store, dir);
+    await store.close();
+    const made = await storeSql(path, FACTS);
+    assert.ok(made.length > 10, `${made.length} module images`);
+    await storeSql(path, FORGET);
+    const left =
+      TEST_STORE === 'postgres'
+        ? 'SELECT count(*)::int AS n FROM module_images WHERE loader IS NOT NULL'
+        : 'SELECT count(*) AS n FROM module_loader';
+    assert.deepEqual(await storeSql(path, left), [{ n: 0 }]);
+
+    const migrate = TEST_STORE === 'postgres' ? ['db', 'migrate', '--db', path] : ['--db', path, 'migrate'];
+    const r = kabi(migrate);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`up to date; loader facts made for ${made.length} stored module images\\n$`),
+    );
+    assert.deepEqual(await storeSql(path, FACTS), made);
+    // Nothing left to make: the second run says only the schema.
+    const again = kabi(migrate);
+    assert.match(again.stdout, /up to date\n$/);
+  });
+
+  it('are made when a writing command applies migration 10 to an older store', {
+    skip: TEST_STORE === 'postgres' ? 'SQLite only: PostgreSQL is migrated only by kabi db migrate' : false,
+  }, async () => {
+    const path = testDb(mkdtempSync(join(tmpdir(), 'kabi-loader-backfill-')));
+    const store = await openTestStore(path);
+    await ingestArtifact(store, SETS[0]!);
+    await store.close();
+    const made = await storeSql(path, FACTS);
+    // The store as migration 9 left it.
+    const db = new Database(path);
+    db.exec('DROP TABLE module_loader');
+    db.pragma('user_version = 9');
+    db.close();
+    const writer = await openTestStore(path);
+    await writer.close();
+    assert.deepEqual(await storeSql(path, FACTS), made);
   });
 });

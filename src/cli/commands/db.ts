@@ -18,11 +18,6 @@ export function registerDb(program: Command, _state: CommandState): void {
     .option('--db <path|url>', 'the store (as the global --db)')
     .action(async (o: { db?: string }, cmd: Command) => {
       const location = o.db ?? (await storeLocation(cmd));
-      const { shown, from, to } = await migrateStoreAt(location);
-      process.stdout.write(
-        from === to
-          ? `${shown}: store schema ${to}, up to date\n`
-          : `${shown}: store schema ${from} → ${to}\n`,
-      );
+      process.stdout.write(await migrateStoreAt(location));
     });
 }

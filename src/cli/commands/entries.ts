@@ -93,11 +93,6 @@ export function registerEntries(program: Command, _state: CommandState): void {
     .command('migrate')
     .description("bring the store's schema up to date (reading commands never write the store)")
     .action(async (_o: unknown, cmd: Command) => {
-      const { shown, from, to } = await migrateStoreAt(await storeLocation(cmd));
-      process.stdout.write(
-        from === to
-          ? `${shown}: store schema ${to}, up to date\n`
-          : `${shown}: store schema ${from} → ${to}\n`,
-      );
+      process.stdout.write(await migrateStoreAt(await storeLocation(cmd)));
     });
 }
