@@ -43,11 +43,17 @@ export async function migrateStoreAt(location: string): Promise<string> {
   return migratedText(location, lib.migrateSqliteStore(location));
 }
 
-function migratedText(shown: string, m: { from: number; to: number; filled: number }): string {
+function migratedText(
+  shown: string,
+  m: { from: number; to: number; filled: { exportColumns?: number; loaderFacts: number } },
+): string {
   const schema = m.from === m.to ? `store schema ${m.to}, up to date` : `store schema ${m.from} → ${m.to}`;
-  // Images stored before the loader's facts were kept (migration 10): compat reads them the short way now.
-  const facts = m.filled > 0 ? `; loader facts made for ${m.filled} stored module images` : '';
-  return `${shown}: ${schema}${facts}\n`;
+  // What was stored before the store kept these: series and compat read it the short way from now on.
+  const filled = [
+    m.filled.exportColumns ? `export columns made for ${m.filled.exportColumns} kernel builds` : '',
+    m.filled.loaderFacts ? `loader facts made for ${m.filled.loaderFacts} stored module images` : '',
+  ].filter(Boolean);
+  return `${shown}: ${[schema, ...filled].join('; ')}\n`;
 }
 
 /** Store refs look like `12` or `distro=debian,release=6.1.0-53-amd64`; anything else is a path. */

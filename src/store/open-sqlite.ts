@@ -2,7 +2,7 @@
 // that imports kabi-tracker needs no better-sqlite3 types: they stay an implementation detail.
 import { UsageError } from '../errors.js';
 import { SqliteStore } from './sqlite.js';
-import { openMigrated, openReadonly, openWritable } from './sqlite-open.js';
+import { type Filled, openMigrated, openReadonly, openWritable } from './sqlite-open.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -38,9 +38,9 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Sqli
 
 /**
  * Creates the store or brings its schema up to date (`kabi migrate`): the schema version it had (0 for a
- * new store) and has now, and the count of stored module images whose loader facts it made.
+ * new store) and has now, and what it filled in for builds and images stored before migrations 5 and 10.
  */
-export function migrateSqliteStore(path: string): { from: number; to: number; filled: number } {
+export function migrateSqliteStore(path: string): { from: number; to: number; filled: Filled } {
   refuseUrl(path);
   const { db, from, to, filled } = openMigrated(path, true);
   db.close();

@@ -86,7 +86,7 @@ export async function openPg(url: string, opts: { write?: boolean } = {}): Promi
  */
 export async function migratePg(
   url: string,
-): Promise<{ from: number; to: number; filled: number; path: string }> {
+): Promise<{ from: number; to: number; filled: { loaderFacts: number }; path: string }> {
   const path = redactUrl(url);
   const sql = await connect(url, false);
   try {
@@ -107,7 +107,7 @@ export async function migratePg(
         if (from > PG_MIGRATIONS.length) throw versionMismatch(path, from);
         for (let v = from; v < PG_MIGRATIONS.length; v++) await tx.unsafe(PG_MIGRATIONS[v]!).simple();
         await tx.unsafe(`UPDATE ${PG_SCHEMA}.schema_version SET version = ${PG_MIGRATIONS.length}`);
-        const filled = await fillLoaderFactsPg(tx);
+        const filled = { loaderFacts: await fillLoaderFactsPg(tx) };
         return { from, to: PG_MIGRATIONS.length, filled, path };
       }),
     );

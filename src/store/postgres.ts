@@ -179,7 +179,7 @@ export async function openPostgresStore(url: string, opts: { readonly?: boolean 
 /** `kabi db migrate`: creates the store's schema or brings it up to date; the versions before and after. */
 export async function migratePostgresStore(
   url: string,
-): Promise<{ from: number; to: number; filled: number }> {
+): Promise<{ from: number; to: number; filled: { loaderFacts: number } }> {
   const { from, to, filled } = await migratePg(url);
   return { from, to, filled };
 }

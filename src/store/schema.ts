@@ -22,7 +22,8 @@
 //
 // Migration 5 (series from records): a kernel build's export set keeps its exports as columns (symbol,
 // CRC, module, export type, namespace as numbers; sqlite-export-columns.ts) and its crcDigest, written
-// at ingest, so a series reads one record per build. Sets stored before have none and are read the long way.
+// at ingest, so a series reads one record per build. Sets stored before get theirs from their export rows
+// in the same transaction (fillExportColumns, in code), or from `kabi migrate`.
 //
 // Migration 6 (types for explain): a kernel build's type digest (model/type-digest.ts): `entry_types`
 // holds its index (the node keys as gzipped JSON, and 16 bytes of hashes per node), `type_defs` each

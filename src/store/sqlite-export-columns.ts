@@ -1,15 +1,17 @@
 // A kernel build's exports as columns (loadExportColumns), kept at ingest beside its export id set: what a
 // series compares (symbol, CRC, module, export type, namespace as numbers) and the build's crcDigest, so a
 // series of 11 builds reads 11 small records instead of every export row and every name (0.4–0.9 s).
-// Stores ingested before this table, or sets it lacks, are read the long way (loadExportIds). The record's
-// encoding is export-record.ts, shared with the PostgreSQL store.
+// Builds stored before this table (migration 5) get their records when the store is migrated
+// (fillExportColumns); a set without one is read the long way (loadExportIds). The record's encoding is
+// export-record.ts, shared with the PostgreSQL store.
+import { KabiError } from '../errors.js';
 import type { Export } from '../model/export.js';
 import type { ExportColumnBuild } from '../model/export-rows.js';
 import type { ExportsFormat } from '../model/kernel-build.js';
 import { columnsFromExportIds, decodeExportRecordAsync, encodeExportRecord } from './export-record.js';
 import type { Sql } from './sqlite-db.js';
 import { loadExportIds } from './sqlite-export-ids.js';
-import { entryRecord } from './sqlite-query.js';
+import { entryRecord, loadBuilds } from './sqlite-query.js';
 
 export { crcDigestOf } from './export-record.js';
 
@@ -28,6 +30,33 @@ export function saveExportColumns(
   sql
     .stmt('INSERT INTO export_columns (id_set, count, crc_digest, columns) VALUES (?, ?, ?, ?)')
     .run(set, count, crcDigest, record);
+}
+
+/**
+ * Keeps the columns of every kernel build's export set that has none (builds stored before migration 5),
+ * made from its export rows as ingest makes them from the file; the count of builds. Runs inside the
+ * migration's transaction.
+ */
+export function fillExportColumns(sql: Sql): number {
+  const missing = sql.db
+    .prepare(
+      `SELECT min(e.id) AS id, e.exports AS id_set, count(*) AS builds FROM entries e
+       WHERE e.kind = 'kernel' AND NOT EXISTS (SELECT 1 FROM export_columns c WHERE c.id_set = e.exports)
+       GROUP BY e.exports ORDER BY e.exports`,
+    )
+    .all() as { id: number; id_set: number; builds: number }[];
+  const named = sql.db.prepare('SELECT id FROM names WHERE name = ?').pluck();
+  const nameId = (name: string): number => {
+    const id = named.get(name) as number | undefined;
+    if (id === undefined)
+      throw new KabiError(
+        `${sql.path}: name ${JSON.stringify(name)} of a stored export is not in its names table`,
+      );
+    return id;
+  };
+  for (const m of missing)
+    saveExportColumns(sql, m.id_set, loadBuilds(sql, [m.id])[0]!.exports.values(), nameId);
+  return missing.reduce((n, m) => n + m.builds, 0);
 }
 
 /**

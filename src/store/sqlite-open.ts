@@ -8,8 +8,9 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { KabiError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
-import type { Db } from './sqlite-db.js';
+import { type Db, Sql } from './sqlite-db.js';
 import { guarded, sqliteCode, storeError } from './sqlite-errors.js';
+import { fillExportColumns } from './sqlite-export-columns.js';
 import { fillLoaderFacts } from './sqlite-loader-backfill.js';
 
 // SQLite reads `file:` URIs only when told so; better-sqlite3 tells it from this variable when its addon
@@ -86,18 +87,26 @@ export function openWritable(path: string): Db {
   return openMigrated(path).db;
 }
 
-/** The migration that made `module_loader`: images stored before it get their facts with it. */
+/** What the migrations that made them leave to code: the rows they add for what was stored before. */
+const EXPORT_COLUMNS = 5;
 const LOADER_FACTS = 10;
 
+/** Rows a migration made for what was stored before it: kernel builds' export columns, images' loader facts. */
+export interface Filled {
+  exportColumns: number;
+  loaderFacts: number;
+}
+
 /**
- * openWritable, saying which schema the file had (0: a new store) and has now, and for how many stored
- * module images the loader's facts were made. `fill`: make them for every image that lacks them (`kabi
- * migrate`), not only when migration 10 is applied now (a store migrated past it by an older kabi-tracker).
+ * openWritable, saying which schema the file had (0: a new store) and has now, and what was filled in for
+ * what was stored before migrations 5 and 10 (export columns, loader facts). `fill`: fill in whatever lacks
+ * them (`kabi migrate`), not only when those migrations are applied now (a store migrated past them by a
+ * kabi-tracker from before this step).
  */
 export function openMigrated(
   path: string,
   fill = false,
-): { db: Db; from: number; to: number; filled: number } {
+): { db: Db; from: number; to: number; filled: Filled } {
   if (path !== ':memory:') {
     checkFile(path);
     if (existsSync(path) && statSync(path).size > 0) refuseForeign(path);
@@ -213,12 +222,13 @@ function immutableUri(path: string): string {
 }
 
 /** Applies the missing migrations; the schema versions before and after. */
-function migrate(db: Db, path: string, fill: boolean): { from: number; to: number; filled: number } {
+function migrate(db: Db, path: string, fill: boolean): { from: number; to: number; filled: Filled } {
   const current = () => db.pragma('user_version', { simple: true }) as number;
   const from = current();
   if (from > MIGRATIONS.length) throw newer(path, from);
   const appId = () => db.pragma('application_id', { simple: true }) as number;
-  if (from === MIGRATIONS.length && appId() === APPLICATION_ID && !fill) return { from, to: from, filled: 0 };
+  if (from === MIGRATIONS.length && appId() === APPLICATION_ID && !fill)
+    return { from, to: from, filled: { exportColumns: 0, loaderFacts: 0 } };
   const filled = db
     .transaction(() => {
       // Re-read inside the write lock: another process may have migrated meanwhile.
@@ -228,7 +238,10 @@ function migrate(db: Db, path: string, fill: boolean): { from: number; to: numbe
         db.pragma(`user_version = ${v + 1}`);
       }
       if (appId() !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
-      return fill || was < LOADER_FACTS ? fillLoaderFacts(db) : 0;
+      return {
+        exportColumns: fill || was < EXPORT_COLUMNS ? fillExportColumns(new Sql(db, path)) : 0,
+        loaderFacts: fill || was < LOADER_FACTS ? fillLoaderFacts(db) : 0,
+      };
     })
     .immediate();
   return { from, to: current(), filled };

@@ -9,6 +9,7 @@ import {
   type Export,
   groupByStream,
   type KernelBuild,
+  migrateSqliteStore,
   openSqliteStore,
   type Store,
   seriesReport,
@@ -165,6 +166,31 @@ describe('loadExportColumns', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('are made for builds stored without them by kabi migrate, byte for byte as ingest makes them', async () => {
+    const path = newDb();
+    const store = openSqliteStore(path);
+    await stored(store);
+    await store.close();
+    const KEPT =
+      'SELECT id_set, count, crc_digest, hex(columns) AS columns FROM export_columns ORDER BY id_set';
+    const rows = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(KEPT).all();
+      } finally {
+        db.close();
+      }
+    };
+    const made = rows();
+    assert.equal(made.length, 4);
+    const db = new Database(path);
+    db.exec('DELETE FROM export_columns');
+    db.close();
+    assert.deepEqual(migrateSqliteStore(path).filled, { exportColumns: BUILDS.length, loaderFacts: 0 });
+    assert.deepEqual(rows(), made);
+    assert.deepEqual(migrateSqliteStore(path).filled, { exportColumns: 0, loaderFacts: 0 });
   });
 
   it('drops a record with the last build of its export set', async () => {
