@@ -19,6 +19,7 @@ export * from './analysis/interfaces.js';
 export * from './analysis/kfuncs.js';
 export * from './analysis/loader-rules.js';
 export * from './analysis/module-compat.js';
+export { KernelVerdicts } from './analysis/module-compat-table.js';
 export * from './analysis/nothing-to-judge.js';
 export * from './analysis/rpm-compat.js';
 export * from './analysis/series.js';

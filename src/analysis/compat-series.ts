@@ -19,11 +19,12 @@ import { neededAfterRebuild } from './loader-rules.js';
 import {
   type CompatTarget,
   installGroups,
+  kernelVerdicts,
   moduleVerdicts,
   planRebuilt,
   type VerdictOptions,
 } from './module-compat.js';
-import { distinctReasonSymbols } from './module-compat-reasons.js';
+import { distinctItemSymbols, distinctReasonSymbols } from './module-compat-reasons.js';
 import {
   EXPORTED,
   type KernelView,
@@ -137,8 +138,11 @@ function rebuildWalk(
   let rebuilt = false;
   const exporters = exportersOf(group);
   for (const [b, t] of ordered.entries()) {
-    const verdicts = rebuilt ? moduleVerdicts(current, t, options) : current.map((m) => asBuilt[b]!.get(m)!);
-    const failing = group.flatMap((m, i) => (verdicts[i]!.loads ? [] : [{ m, i }]));
+    // Rebuilt modules' verdicts are read here only: kept as the judge keeps them, no Verdict objects.
+    const table = rebuilt ? kernelVerdicts(current, t, options) : null;
+    const verdicts = table ? null : current.map((m) => asBuilt[b]!.get(m)!);
+    const loads = (i: number) => (table ? table.loads(i) : verdicts![i]!.loads);
+    const failing = group.flatMap((m, i) => (loads(i) ? [] : [{ m, i }]));
     if (failing.length === 0) {
       out.survives.push(t.name);
       continue;
@@ -146,7 +150,7 @@ function rebuildWalk(
     const forced = failing.map(({ m, i }): Rebuild => {
       const r = {
         kernel: t.name,
-        symbols: brokenSymbols(verdicts[i]!),
+        symbols: table ? distinctItemSymbols(table.reasonsAt(i)) : brokenSymbols(verdicts![i]!),
         unfixable: unfixable(current, i, t, exporters),
       };
       perModule.set(m, [...(perModule.get(m) ?? []), r]);

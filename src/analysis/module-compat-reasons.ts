@@ -234,6 +234,11 @@ function symbolOrder(c: CompactReasons): { order: Uint32Array; place: Uint32Arra
 export function distinctReasonSymbols(v: Verdict): string[] {
   const c = compactOf(v);
   if (!c) return dropRepeats(reasonSymbols(v).sort());
+  return distinctItemSymbols(c);
+}
+
+/** distinctReasonSymbols of a verdict's reasons as items (a kernel's verdicts table gives them). */
+export function distinctItemSymbols(c: CompactReasons): string[] {
   const { needed, items } = c;
   const { order, place } = symbolOrder(c);
   if (marks.length < needed.length) marks = new Uint8Array(2 * needed.length);

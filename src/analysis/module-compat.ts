@@ -24,11 +24,9 @@ export { kernelBuildsOfRows } from './module-compat-builds.js';
 import { applyLoaderRulesIn, type ModuleFacts, moduleFacts } from './loader-rules.js';
 import {
   type CompactReasons,
-  compactVerdict,
   type ImportResolver,
   type NeededImport,
   type ReasonItem,
-  reasonAt,
   symbolItem,
 } from './module-compat-reasons.js';
 import {
@@ -42,6 +40,7 @@ import {
   symbolIdOf,
   symbolIdsOf,
 } from './module-compat-symbols.js';
+import { KernelVerdicts, layoutMessage } from './module-compat-table.js';
 import { MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 const STOPS = new Set([
@@ -242,16 +241,48 @@ export function moduleVerdicts(
   target: CompatTarget,
   options: VerdictOptions = {},
 ): Verdict[] {
+  return kernelVerdicts(set, target, options).verdicts();
+}
+
+/** moduleVerdicts as typed arrays (module-compat-table.ts): what the CLI's writers read. */
+export function kernelVerdicts(
+  set: readonly ModuleImage[],
+  target: CompatTarget,
+  options: VerdictOptions = {},
+): KernelVerdicts {
   requireSome(set.length, `the modules judged on ${target.name}`, 'kernel modules', MODULES_EXPECTED);
   requireExports(target.build, target.name);
   const { groups, where } = installsOf(set);
-  const memos = groups.map(({ members, own, byName }) => {
+  const bases: number[] = [];
+  let slots = 0;
+  for (const g of groups) {
+    bases.push(slots);
+    slots += g.members.length;
+  }
+  const table = new KernelVerdicts(target.name, slots);
+  const scratch: Scratch = { pending: [], chain: [], inChain: new Set() };
+  for (const [i, { members, own, byName }] of groups.entries()) {
     const install = new Install(target, options.kernelModules ?? true, own, byName);
-    const memo: (Verdict | undefined)[] = new Array(members.length).fill(undefined);
-    for (const member of members) judge(member, install, memo);
-    return memo;
-  });
-  return where.map(({ group, slot }) => memos[group]![slot]!);
+    const memo: Memo = { table, base: bases[i]! };
+    for (const member of members) judge(member, install, memo, scratch);
+  }
+  const slotOf = new Int32Array(where.length);
+  for (let i = 0; i < where.length; i++) slotOf[i] = bases[where[i]!.group]! + where[i]!.slot;
+  table.place(slotOf);
+  return table;
+}
+
+/** The verdicts of one install's members: slot `base + member.slot` of the kernel's table. */
+interface Memo {
+  table: KernelVerdicts;
+  base: number;
+}
+
+/** The lists judge works in, reused from module to module (each is empty again once a module is judged). */
+interface Scratch {
+  pending: Pending[];
+  chain: string[];
+  inChain: Set<string>;
 }
 
 /** A module whose `depends` are being judged: the next one to look at, and what they gave so far. */
@@ -267,11 +298,12 @@ interface Pending {
  * them. Iterative, with the chain of modules being judged kept as a list and a set: `depends` is input, a
  * chain of 20,000 modules must not overflow the stack, nor cost a scan of the chain per dependency.
  */
-function judge(root: Member, install: Install, memo: (Verdict | undefined)[]): void {
-  if (memo[root.slot] !== undefined) return;
-  const pending: Pending[] = [];
-  const chain: string[] = [];
-  const inChain = new Set<string>();
+function judge(root: Member, install: Install, memo: Memo, scratch: Scratch): void {
+  if (memo.table.isJudged(memo.base + root.slot)) return;
+  const { pending, chain, inChain } = scratch;
+  pending.length = 0;
+  chain.length = 0;
+  inChain.clear();
   let member: Member | null = root;
   while (member !== null) {
     pending.push({ member, next: 0, reasons: [], notes: [] });
@@ -284,7 +316,7 @@ function judge(root: Member, install: Install, memo: (Verdict | undefined)[]): v
       if (member) break;
       pending.pop();
       inChain.delete(chain.pop()!);
-      memo[p.member.slot] = verdict(p.member, install, p.reasons, p.notes);
+      verdict(p.member, install, p.reasons, p.notes, memo);
     }
   }
 }
@@ -397,7 +429,7 @@ export function planRebuilt(m: ModuleImage, rebuilt: ModuleImage, needed: readon
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
-function verdict(member: Member, install: Install, reasons: ReasonItem[], notes: string[]): Verdict {
+function verdict(member: Member, install: Install, reasons: ReasonItem[], notes: string[], memo: Memo): void {
   const { target } = install;
   const { m, plan } = member;
   const { needed, wanted, gplOk } = plan;
@@ -410,7 +442,7 @@ function verdict(member: Member, install: Install, reasons: ReasonItem[], notes:
   const resolver = install.kernel();
   const { view } = resolver;
   const layoutId = symbolIdOf('module_layout');
-  moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
+  const layout = moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
   vermagic(m, target, notes, reasons);
   const kernelHasCrcs = hasCrcs(target.build);
   if (m.modversions === 'none' && kernelHasCrcs) {
@@ -442,44 +474,34 @@ function verdict(member: Member, install: Install, reasons: ReasonItem[], notes:
   const rules = applyLoaderRulesIn(m, target.profile, { reasons, notes }, facts);
   // modprobe stops at a failing dependency, the loader at module_layout or vermagic: what follows would
   // show once that is fixed. Symbol errors come together (simplify_symbols reports every one).
-  // Copied to their length: a pushed-to array keeps room to grow, and 44,000 verdicts are held while a
-  // kernel is judged (the young generation copies what outlives it; less is cheaper).
-  const items = rules.reasons.slice();
+  const items = rules.reasons;
   let stop = -1;
-  let numbers = false;
   for (let i = 0; i < items.length; i++) {
     const r = items[i]!;
-    if (typeof r === 'number') numbers = true;
-    else if (stop !== -1) r.alsoFails = true;
+    if (typeof r === 'number') continue;
+    if (stop !== -1) r.alsoFails = true;
     else if (STOPS.has(r.code)) stop = i;
   }
-  const loads = items.length === 0;
-  const rest = { notes: rules.notes.slice(), taints: loads ? rules.taints : [], dependsOn: rules.dependsOn };
-  const id = plan.identity;
-  // The import reasons stay numbers until read (module-compat-reasons.ts); a verdict without any keeps none
-  // of its lookups.
-  if (numbers) {
-    compact.items = items;
-    compact.stop = stop;
-    return compactVerdict(id, target.name, loads, rest, compact);
-  }
-  const { module, from, builtFor, source } = id;
-  return {
-    module,
-    from,
-    builtFor,
-    source,
-    kernel: target.name,
-    loads,
-    reasons: items as Reason[],
-    ...rest,
-  };
+  // Kept in the kernel's table as numbers (module-compat-table.ts), not as a Verdict object.
+  memo.table.set(memo.base + member.slot, {
+    identity: plan.identity,
+    m,
+    needed,
+    ids,
+    resolver,
+    items,
+    stop,
+    notes: rules.notes,
+    taints: items.length === 0 ? rules.taints : [],
+    dependsOn: rules.dependsOn,
+    layout,
+  });
 }
 
 /** A dependency's first reason, as quoted in its dependents' reasons: bounded, for chains of thousands. */
 const QUOTED = 2000;
-const quoted = (v: Verdict) => {
-  const first = reasonAt(v, 0)?.message;
+const quoted = (table: KernelVerdicts, slot: number) => {
+  const first = table.slotFirstMessage(slot);
   return first !== undefined && first.length > QUOTED ? `${first.slice(0, QUOTED)}…` : `${first}`;
 };
 
@@ -490,7 +512,7 @@ const quoted = (v: Verdict) => {
 function dependencies(
   p: Pending,
   install: Install,
-  memo: readonly (Verdict | undefined)[],
+  memo: Memo,
   chain: readonly string[],
   inChain: ReadonlySet<string>,
 ): Member | null {
@@ -510,13 +532,13 @@ function dependencies(
     }
     const kmod = install.byName.get(dep);
     if (kmod) {
-      const v = memo[kmod.slot];
-      if (!v) return kmod;
-      if (!v.loads)
+      const slot = memo.base + kmod.slot;
+      if (!memo.table.isJudged(slot)) return kmod;
+      if (!memo.table.slotLoads(slot))
         reasons.push({
           code: 'dependency-fails',
           module: dep,
-          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${quoted(v)}`,
+          message: `${m.name}: needs ${dep}, which does not load on ${target.name}: ${quoted(memo.table, slot)}`,
         });
     } else if (!install.kernelModules || !target.modules.has(dep)) {
       const where = install.kernelModules
@@ -534,21 +556,24 @@ function dependencies(
   return null;
 }
 
+/** The module_layout reason, if any (the table keeps it as a number: 40,000 of them on 11 kernels). */
 function moduleLayout(
   m: ModuleImage,
   mine: NeededImport | undefined,
   kernel: Export | undefined,
   reasons: ReasonItem[],
-): void {
-  if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return;
-  reasons.push({
+): Reason | undefined {
+  if (!kernel || kernel.crc === null || !mine || mine.crc === kernel.crc) return undefined;
+  const r: Reason = {
     code: 'module-layout',
     symbol: 'module_layout',
     wanted: mine.crc,
     offered: kernel.crc,
     module: 'vmlinux',
-    message: `${m.name}: disagrees about version of symbol module_layout (insmod: Invalid module format)`,
-  });
+    message: layoutMessage(m.name),
+  };
+  reasons.push(r);
+  return r;
 }
 
 /** kernel/module/main.c same_magic(): with CRCs, compare from the first space on. */

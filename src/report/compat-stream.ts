@@ -10,6 +10,7 @@ import {
   type NeededImport,
   resolvedAt,
 } from '../analysis/module-compat-reasons.js';
+import type { KernelVerdicts } from '../analysis/module-compat-table.js';
 import type { Export } from '../model/export.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
@@ -66,6 +67,8 @@ export interface CompatJson {
 export interface CompatStream {
   begin(): string;
   kernel(verdicts: readonly Verdict[]): string;
+  /** A kernel's verdicts as the judge keeps them, where the format reads them so: as kernel(t.verdicts()). */
+  table?(t: KernelVerdicts): string;
   /** The rest of the document, in pieces: the tables of a large one are never joined into one string. */
   end(): Iterable<string>;
 }
@@ -348,13 +351,16 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const reasonRefs = (v: Verdict): number[] => {
     const c = compactReasons(v);
     if (!c) return v.reasons.map((r) => objects.ref(r, v.module));
+    return compactRefs(c, v.module);
+  };
+  const compactRefs = (c: CompactReasons, module: string): number[] => {
     const numbers = importNumbers(c.needed);
     const { items, stop } = c;
     const out: number[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const r = items[i]!;
       if (typeof r !== 'number') {
-        out[i] = objects.ref(r, v.module);
+        out[i] = objects.ref(r, module);
         continue;
       }
       const k = itemImport(r);
@@ -379,32 +385,53 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
     return out;
   };
   let first = true;
+  /** A CompatVerdictJson, written as JSON.stringify writes it (keys in order, numbers and fixed words). */
+  const row = (
+    id: ModuleIdentity,
+    kernelName: string,
+    state: VerdictState,
+    refs: readonly number[],
+    notesOf: readonly string[],
+    taints: readonly Taint[] | undefined,
+    dependsOnOf: readonly ConfigDependency[] | undefined,
+  ): string => {
+    const module = modules.add(identityKey(id), () => ({
+      module: id.module,
+      from: id.from,
+      builtFor: id.builtFor,
+      source: id.source,
+    }));
+    const kernel = kernels.add(kernelName, () => kernelName);
+    const noteRefs = notesOf.map((n) => notes.add(n, () => n));
+    let out = `${first ? '\n' : ',\n'}{"module":${module},"kernel":${kernel},"state":"${state}","reasons":[${refs.join(',')}],"notes":[${noteRefs.join(',')}]`;
+    if (taints) out += `,"taints":${JSON.stringify(taints)}`;
+    if (dependsOnOf?.length) {
+      const refs = dependsOnOf.map((d) => {
+        const json = JSON.stringify({ option: d.option, message: d.message });
+        return dependsOn.add(json, () => json);
+      });
+      out += `,"dependsOn":[${refs.join(',')}]`;
+    }
+    first = false;
+    return `${out}}`;
+  };
   return {
     begin: () => `{"$schema":${JSON.stringify(schemaId('compat'))},\n"verdicts":[`,
     kernel(verdicts) {
       const out: string[] = [];
-      for (const v of verdicts) {
-        // A CompatVerdictJson, written as JSON.stringify writes it (keys in order, numbers and fixed words).
-        const module = modules.add(identityKey(v), () => ({
-          module: v.module,
-          from: v.from,
-          builtFor: v.builtFor,
-          source: v.source,
-        }));
-        const kernel = kernels.add(v.kernel, () => v.kernel);
-        const refs = reasonRefs(v);
-        const noteRefs = v.notes.map((n) => notes.add(n, () => n));
-        let row = `${first ? '\n' : ',\n'}{"module":${module},"kernel":${kernel},"state":"${verdictState(v)}","reasons":[${refs.join(',')}],"notes":[${noteRefs.join(',')}]`;
-        if (v.taints) row += `,"taints":${JSON.stringify(v.taints)}`;
-        if (v.dependsOn?.length) {
-          const refs = v.dependsOn.map((d) => {
-            const json = JSON.stringify({ option: d.option, message: d.message });
-            return dependsOn.add(json, () => json);
-          });
-          row += `,"dependsOn":[${refs.join(',')}]`;
-        }
-        out.push(`${row}}`);
-        first = false;
+      for (const v of verdicts)
+        out.push(row(v, v.kernel, verdictState(v), reasonRefs(v), v.notes, v.taints, v.dependsOn));
+      return out.join('');
+    },
+    table(t) {
+      const out: string[] = [];
+      for (let i = 0; i < t.length; i++) {
+        const id = t.identity(i);
+        const taints = t.taints(i);
+        const state = !t.loads(i) ? 'fails' : taints.length ? 'taints' : 'loads';
+        // moduleVerdicts gives every verdict its taints (an empty list when none).
+        const refs = t.reasonCount(i) === 0 ? [] : compactRefs(t.reasonsAt(i), id.module);
+        out.push(row(id, t.kernel, state, refs, t.notes(i), taints, t.dependsOn(i)));
       }
       return out.join('');
     },

@@ -1,8 +1,15 @@
 // Verdicts of modules on kernels: a matrix (modules × kernels) and one verdict in full (`kabi why`).
 import { reasonAt, reasonCount } from '../analysis/module-compat-reasons.js';
+import type { KernelVerdicts } from '../analysis/module-compat-table.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
-import { taintLetters, type Verdict, verdictState } from '../model/verdict.js';
+import {
+  type ConfigDependency,
+  type Taint,
+  taintLetters,
+  type Verdict,
+  verdictState,
+} from '../model/verdict.js';
 import { mdCode } from './markdown.js';
 import { csvField, textSafe } from './series.js';
 
@@ -47,6 +54,21 @@ const short = (v: Verdict | undefined) => {
       : 'loads';
 };
 
+/** `FAIL n` cells by n: 44,000 cells of 4,022 modules on 11 kernels hold a few dozen distinct strings. */
+const failCells: string[] = [];
+const failCell = (n: number): string => {
+  let cell = failCells[n];
+  if (cell === undefined) {
+    cell = `FAIL ${n}`;
+    if (n < 4096) failCells[n] = cell;
+  }
+  return cell;
+};
+
+/** short() of a verdict given by its parts (a KernelVerdicts row). */
+const shortOf = (loads: boolean, taints: readonly Taint[], reasons: number) =>
+  !loads ? failCell(reasons) : taints.length ? `taints ${taintLetters(taints)}` : 'loads';
+
 const LEGEND = 'FAIL n: n reasons it would not load; kabi why MODULE KERNEL lists them';
 const TAINT_LEGEND =
   'taints XY: loads, tainting the kernel (P licence, F forced, C staging, O out-of-tree, E unsigned)';
@@ -56,12 +78,18 @@ function legendsSeen() {
   let fails = false;
   let taints = false;
   const unknown = new Set<string>();
+  const seeParts = (
+    loads: boolean,
+    taintList: readonly Taint[] | undefined,
+    dependsOn?: readonly ConfigDependency[],
+  ) => {
+    if (!loads) fails = true;
+    else if (!taints && taintList?.length) taints = true;
+    for (const d of dependsOn ?? []) unknown.add(d.option);
+  };
   return {
-    see(v: Verdict) {
-      if (!v.loads) fails = true;
-      else if (!taints && verdictState(v) === 'taints') taints = true;
-      for (const d of v.dependsOn ?? []) unknown.add(d.option);
-    },
+    see: (v: Verdict) => seeParts(v.loads, v.taints, v.dependsOn),
+    seeParts,
     lines(): string[] {
       const out: string[] = [];
       if (fails) out.push(`(${LEGEND})`);
@@ -111,17 +139,62 @@ export function matrixLines(verdicts: readonly Verdict[]): string[] {
  * verdicts at a time, it keeps a cell and a line per verdict, never the verdicts (4,022 modules on 11
  * kernels are 1.15 million reasons), and gives the text back in pieces of a thousand lines.
  */
-export function matrixTextStream(): { kernel(verdicts: readonly Verdict[]): void; end(): Iterable<string> } {
+export function matrixTextStream(): {
+  kernel(verdicts: readonly Verdict[]): void;
+  /** A kernel's verdicts as the judge keeps them: the same lines as kernel(table.verdicts()). */
+  table(table: KernelVerdicts): void;
+  end(): Iterable<string>;
+} {
   const kernels: string[] = [];
   const kernelIndex = new Map<string, number>();
-  type Row = { of: ModuleIdentity; identity: string[]; cells: string[] };
+  type Row = { of: ModuleIdentity; identity: string[]; cells: string[]; label?: string };
   const rows = new Map<string, Row>();
   // Each kernel's verdicts come in the set's order: the row of the verdict at the same place for the last
   // kernel is tried first (its identity compared field by field), before a key is made and looked up.
   let last: Row[] = [];
+  let lastOfTable: Row[] = [];
   const why: string[] = [];
   const seen = legendsSeen();
+  const rowOf = (row: Row | undefined, id: ModuleIdentity): Row => {
+    if (row && sameIdentity(row.of, id)) return row;
+    const key = identityKey(id);
+    let known = rows.get(key);
+    if (!known) {
+      known = { of: identityOf(id), identity: identityCells(id).map(textSafe), cells: [] };
+      rows.set(key, known);
+    }
+    return known;
+  };
   return {
+    table(t) {
+      if (t.length === 0) return;
+      let k = kernelIndex.get(t.kernel);
+      if (k === undefined) {
+        k = kernels.push(t.kernel) - 1;
+        kernelIndex.set(t.kernel, k);
+      }
+      const kernel = textSafe(t.kernel);
+      const now: Row[] = new Array(t.length);
+      // Joined into one string per kernel: 40,000 lines held to the end as strings of their parts were
+      // copied by every young-generation collection on the way.
+      const whyNow: string[] = [];
+      for (let j = 0; j < t.length; j++) {
+        const id = t.identity(j);
+        const row = rowOf(lastOfTable[j], id);
+        now[j] = row;
+        const loads = t.loads(j);
+        const taints = t.taints(j);
+        const n = t.reasonCount(j);
+        row.cells[k] = shortOf(loads, taints, n);
+        seen.seeParts(loads, taints, t.dependsOn(j));
+        if (!loads) {
+          row.label ??= textSafe(identityLabel(id));
+          whyNow.push(`  ${row.label} on ${kernel}: ${firstReasonOf(t.reasonAt(j, 0), n)}`);
+        }
+      }
+      if (whyNow.length) why.push(whyNow.join('\n'));
+      lastOfTable = now;
+    },
     kernel(verdicts) {
       const now: Row[] = new Array(verdicts.length);
       for (let j = 0; j < verdicts.length; j++) {
@@ -179,9 +252,12 @@ const sameIdentity = (a: ModuleIdentity, b: ModuleIdentity): boolean =>
 
 /** The reason the loader meets first, and how many follow it. */
 export function firstReason(v: Verdict): string {
-  const n = reasonCount(v);
+  return firstReasonOf(reasonAt(v, 0)!, reasonCount(v));
+}
+
+function firstReasonOf(first: Verdict['reasons'][number], n: number): string {
   const more = n > 1 ? ` (+${n - 1} more)` : '';
-  return `${textSafe(reasonLine(reasonAt(v, 0)!))}${more}`;
+  return `${textSafe(reasonLine(first))}${more}`;
 }
 
 /** `kabi why --format json`: every verdict in full, CRCs as `0x%08x`. */

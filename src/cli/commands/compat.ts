@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
-import type { Verdict } from '../../index.js';
+import type { KernelVerdicts, Verdict } from '../../index.js';
 import { explainSides, LazyStore, readExplainKernel } from '../explain-kernels.js';
 import type { Lib } from '../kernels.js';
 import { type CommandState, emit, openSink, renderOptions, terminalSafe, warn } from '../output.js';
@@ -95,18 +95,24 @@ export function registerCompat(program: Command, state: CommandState): void {
       // index, the rows it materialised) goes with it.
       const lastUse = new Map(o.kernels.map((k, i) => [k, i]));
       let judged = 0;
-      const judge = async (k: string): Promise<Verdict[]> => {
+      // A kernel's verdicts as the judge keeps them (typed arrays), and the rpm requires' after them.
+      const judgeKernel = async (k: string): Promise<{ table: KernelVerdicts | null; rpm: Verdict[] }> => {
         const target = stored.get(k) ?? (await readTarget(k, cmd));
         if (lastUse.get(k) === judged++) stored.delete(k);
-        const out = modules.length ? lib.moduleVerdicts(modules, target, options) : [];
+        const table = modules.length ? lib.kernelVerdicts(modules, target, options) : null;
+        const rpm: Verdict[] = [];
         for (const set of sets) {
           if (set.rpm)
-            out.push({
+            rpm.push({
               ...lib.rpmRequiresVerdict(set.rpm.name, set.rpm.requires, target),
               module: `${set.rpm.name} (rpm requires)`,
             });
         }
-        return out;
+        return { table, rpm };
+      };
+      const judge = async (k: string): Promise<Verdict[]> => {
+        const { table, rpm } = await judgeKernel(k);
+        return table ? [...table.verdicts(), ...rpm] : rpm;
       };
       if (o.format === 'json' || o.format === 'sarif' || o.format === 'junit') {
         // Written kernel by kernel: only one kernel's verdicts are ever held, the reasons' text waits on disk.
@@ -117,7 +123,15 @@ export function registerCompat(program: Command, state: CommandState): void {
           let loads = true;
           await sink.write(stream.begin());
           for (const k of o.kernels) {
-            const verdicts = await judge(k);
+            const { table, rpm } = await judgeKernel(k);
+            if (table && stream.table) {
+              for (let i = 0; i < table.length && loads; i++) loads = table.loads(i);
+              await sink.write(stream.table(table));
+              loads &&= rpm.every((v) => v.loads);
+              if (rpm.length) await sink.write(stream.kernel(rpm));
+              continue;
+            }
+            const verdicts = table ? [...table.verdicts(), ...rpm] : rpm;
             loads &&= verdicts.every((v) => v.loads);
             await sink.write(stream.kernel(verdicts));
           }
@@ -134,9 +148,13 @@ export function registerCompat(program: Command, state: CommandState): void {
         const matrix = lib.matrixTextStream();
         let loads = true;
         for (const k of o.kernels) {
-          const verdicts = await judge(k);
-          loads &&= verdicts.every((v) => v.loads);
-          matrix.kernel(verdicts);
+          const { table, rpm } = await judgeKernel(k);
+          if (table) {
+            for (let i = 0; i < table.length && loads; i++) loads = table.loads(i);
+            matrix.table(table);
+          }
+          loads &&= rpm.every((v) => v.loads);
+          matrix.kernel(rpm);
         }
         const sink = openSink(o.output);
         const color = renderOptions({ format: 'text', limit: '0', output: o.output }).color;
