@@ -78,6 +78,18 @@ export interface KernelArtifactOptions {
    * (readBtf's `lazy`): the digest reads the few a module's exports reach.
    */
   parseModuleBtf?: boolean;
+  /**
+   * With `btf`: called once vmlinux's BTF is read, before the modules that follow it in the package: a
+   * caller that will walk it (ingest's type digest) starts while the rest is still being decompressed.
+   */
+  onKernelBtf?: (btf: KernelBtf) => void;
+  /**
+   * Keep of an in-tree module only what a kernel's entry uses (name, file, path, vermagic, exports), not
+   * its imports, modinfo and undefined symbols: ingest of a package, whose 4,000 modules' imports (~40 MB
+   * of small objects) otherwise live to the end of the read and are copied by every young collection.
+   * They are still parsed, so a module that cannot be read is reported as before.
+   */
+  lean?: boolean;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -167,6 +179,8 @@ export async function readKernelSource(
     opts.btf === true,
     opts.rawBtf === true,
     opts.btf === true && opts.parseModuleBtf === true,
+    opts.onKernelBtf,
+    opts.lean === true,
   );
   const inFlight = new Set<Promise<void>>();
   // Lent: a file's data is good until the next file is read (its chunk is then reused). A plain module is
@@ -186,6 +200,11 @@ export async function readKernelSource(
   await Promise.all(inFlight);
   const meta = await source.metadata();
   return acc.finish(source, meta);
+}
+
+function leanModule(m: ModuleImage): ModuleImage {
+  const { imports: _i, modinfo: _m, needs: _n, depends: _d, importNs: _s, ...rest } = m;
+  return { ...rest, imports: [], modinfo: [], depends: [], importNs: [] };
 }
 
 type PackageMeta = Pick<PackageMetadata, 'name' | 'version' | 'arch'> & { fields?: Record<string, string> };
@@ -214,6 +233,8 @@ class Accumulator {
     readonly withBtf: boolean,
     readonly rawBtf: boolean,
     readonly parseModuleBtf: boolean,
+    readonly onKernelBtf?: (btf: KernelBtf) => void,
+    readonly lean = false,
   ) {}
 
   async add(file: ArtifactFile): Promise<void> {
@@ -259,7 +280,7 @@ class Accumulator {
         }
       }
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
-      this.modules.push(m);
+      this.modules.push(this.lean && m.path !== null ? leanModule(m) : m);
     } catch (e) {
       this.problems.push({ path: file.path, reason: (e as Error).message });
     }
@@ -296,6 +317,7 @@ class Accumulator {
         try {
           this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release, this.rawBtf);
           for (const [name, section] of this.btfSections) this.parseEarly(name, section);
+          this.onKernelBtf?.(this.kernelBtf);
         } catch (e) {
           this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
         }
@@ -312,6 +334,7 @@ class Accumulator {
       try {
         this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release, this.rawBtf);
         for (const [name, section] of this.btfSections) this.parseEarly(name, section);
+        this.onKernelBtf?.(this.kernelBtf);
       } catch (e) {
         this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
       }

@@ -51,6 +51,7 @@ export function registerIngest(program: Command, _state: CommandState): void {
               allowEmpty: o.allowEmpty === true,
               duplicates: o.allowDuplicates ? 'identical' : 'error',
               typeDigest: lib.kernelTypeDigest,
+              prepareTypes: lib.prepareKernelTypes,
             });
           } catch (e) {
             if (
