@@ -292,7 +292,8 @@ class Accumulator {
     this.moduleBtfs ??= new ModuleBtfs(this.kernelBtf.btf);
     this.moduleBtfs.add(name, section);
     try {
-      this.moduleBtfs.get(name);
+      // With its index of declarations by name: the digest looks each of the module's exports up.
+      this.moduleBtfs.get(name)?.named('', 'declared');
     } catch {
       // Not cached: whoever uses it meets the same error, where it meets it today (the type digest).
     }
