@@ -310,8 +310,7 @@ class Accumulator {
     this.moduleBtfs ??= new ModuleBtfs(this.kernelBtf.btf);
     this.moduleBtfs.add(name, section);
     try {
-      // With its index of declarations by name: the digest looks each of the module's exports up.
-      this.moduleBtfs.get(name)?.named('', 'declared');
+      this.moduleBtfs.get(name);
     } catch {
       // Not cached: whoever uses it meets the same error, where it meets it today (the type digest).
     }
