@@ -28,7 +28,7 @@ export type {
   RootChange,
   SymbolExplanation,
 } from './explanation.js';
-export { type ExplainSide, moduleKey, prepareKernelTypes } from './export-declarations.js';
+export { type ExplainSide, moduleKey } from './export-declarations.js';
 export type { ExplainModule } from './module-exposure.js';
 export { rootChanges, type TypeChange } from './type-diff.js';
 export {

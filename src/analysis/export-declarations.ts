@@ -27,42 +27,14 @@ export function moduleKey(module: string): string {
   return (module.split('/').pop() ?? module).replace(/-/g, '_');
 }
 
-/** vmlinux's types as a graph builder, built ahead by prepareKernelTypes; or what building it threw. */
-const prepared = new WeakMap<Btf, { builder: TypeGraphBuilder } | { error: unknown }>();
-
-/**
- * Builds the graph of `btf`'s types now, for the next KernelTypes of that BTF to take: ingest calls it as
- * soon as vmlinux's BTF is read, so that the work runs while the package's modules are still being
- * decompressed (on an otherwise waiting thread), not after them. Never throws: what building threw is
- * thrown by that KernelTypes, as it would have been.
- */
-export function prepareKernelTypes(btf: Btf): void {
-  if (prepared.has(btf)) return;
-  try {
-    prepared.set(btf, { builder: graphOf(btf) });
-  } catch (error) {
-    prepared.set(btf, { error });
-  }
-}
-
-function graphOf(btf: Btf): TypeGraphBuilder {
-  const builder = new TypeGraphBuilder();
-  builder.addTypes(btf);
-  return builder;
-}
-
 /** A kernel's type graph, grown by the declarations of the exports `declare` is asked about. */
 export class KernelTypes {
   readonly graph: TypeGraph;
-  private readonly builder: TypeGraphBuilder;
+  private readonly builder = new TypeGraphBuilder();
   readonly declarations = new Map<string, { key: string; text: string; from: string | null }>();
 
   constructor(readonly input: ExplainSide) {
-    // A prepared graph is taken once: declarations grow it.
-    const ready = prepared.get(input.btf);
-    prepared.delete(input.btf);
-    if (ready && 'error' in ready) throw ready.error;
-    this.builder = ready?.builder ?? graphOf(input.btf);
+    this.builder.addTypes(input.btf);
     this.graph = this.builder.build();
   }
 

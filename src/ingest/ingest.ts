@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { ArtifactFormatError, NothingToJudgeError } from '../errors.js';
-import type { Btf } from '../model/btf.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
 import type { ModuleImage } from '../model/module-image.js';
@@ -39,11 +38,6 @@ export interface IngestOptions {
    * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
    */
   typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
-  /**
-   * With `typeDigest`: given vmlinux's BTF as soon as it is read, so that the digest's work on it runs
-   * while the package's modules are still being decompressed (`prepareKernelTypes` from the analyses).
-   */
-  prepareTypes?: (btf: Btf) => void;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -233,8 +227,6 @@ function kernelOptions(opts: IngestOptions) {
     btf: opts.kfuncs !== false,
     rawBtf: opts.kfuncs !== false,
     parseModuleBtf: opts.typeDigest !== undefined,
-    onKernelBtf:
-      opts.typeDigest && opts.prepareTypes ? (k: KernelBtf) => opts.prepareTypes?.(k.btf) : undefined,
   };
 }
 

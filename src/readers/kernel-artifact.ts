@@ -79,11 +79,6 @@ export interface KernelArtifactOptions {
    */
   parseModuleBtf?: boolean;
   /**
-   * With `btf`: called once vmlinux's BTF is read, before the modules that follow it in the package: a
-   * caller that will walk it (ingest's type digest) starts while the rest is still being decompressed.
-   */
-  onKernelBtf?: (btf: KernelBtf) => void;
-  /**
    * Keep of an in-tree module only what a kernel's entry uses (name, file, path, vermagic, exports), not
    * its imports, modinfo and undefined symbols: ingest of a package, whose 4,000 modules' imports (~40 MB
    * of small objects) otherwise live to the end of the read and are copied by every young collection.
@@ -179,7 +174,6 @@ export async function readKernelSource(
     opts.btf === true,
     opts.rawBtf === true,
     opts.btf === true && opts.parseModuleBtf === true,
-    opts.onKernelBtf,
     opts.lean === true,
   );
   const inFlight = new Set<Promise<void>>();
@@ -251,7 +245,6 @@ class Accumulator {
     readonly withBtf: boolean,
     readonly rawBtf: boolean,
     readonly parseModuleBtf: boolean,
-    readonly onKernelBtf?: (btf: KernelBtf) => void,
     readonly lean = false,
   ) {}
 
@@ -335,7 +328,6 @@ class Accumulator {
         try {
           this.kernelBtf = kernelBtfFromRawImage(raw.kernel, this.source, release, this.rawBtf);
           for (const [name, section] of this.btfSections) this.parseEarly(name, section);
-          this.onKernelBtf?.(this.kernelBtf);
         } catch (e) {
           this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
         }
@@ -352,7 +344,6 @@ class Accumulator {
       try {
         this.kernelBtf = kernelBtfFromElf(openElf(elf, { source: where }), this.source, release, this.rawBtf);
         for (const [name, section] of this.btfSections) this.parseEarly(name, section);
-        this.onKernelBtf?.(this.kernelBtf);
       } catch (e) {
         this.problems.push({ path: file.path, reason: `BTF: ${(e as Error).message}` });
       }

@@ -14,7 +14,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { compareBuilds, type DiffReport } from '../analysis/check.js';
-import { prepareKernelTypes } from '../analysis/export-declarations.js';
 import { type CompatTarget, moduleName, modulesOfBuild, moduleVerdicts } from '../analysis/module-compat.js';
 import { kernelTypeDigest } from '../analysis/type-digest.js';
 import {
@@ -219,10 +218,7 @@ async function handle(
   file: string,
   o: WatchRoundOptions,
 ): Promise<WatchEvent> {
-  const { entry, created } = await ingestArtifact(store, file, {
-    typeDigest: kernelTypeDigest,
-    prepareTypes: prepareKernelTypes,
-  });
+  const { entry, created } = await ingestArtifact(store, file, { typeDigest: kernelTypeDigest });
   if (entry.kind !== 'kernel')
     return buildEvent({ source, pkg, entry, created, baseline: null, report: null, verdicts: null });
   const baseline = streamBaseline(entry, await store.list(''));

@@ -51,7 +51,6 @@ export function registerIngest(program: Command, _state: CommandState): void {
               allowEmpty: o.allowEmpty === true,
               duplicates: o.allowDuplicates ? 'identical' : 'error',
               typeDigest: lib.kernelTypeDigest,
-              prepareTypes: lib.prepareKernelTypes,
             });
           } catch (e) {
             if (
