@@ -183,10 +183,12 @@ interface ReadResult {
 
 type IngestReader = (a: Artifact, opts: IngestOptions) => Promise<ReadResult>;
 
+// A package's identity is its bytes' hash, so its in-tree modules need no more than its entry keeps
+// (a tree's identity is a hash of what was read from it, imports included).
 const packageReader =
   (format: string): IngestReader =>
   async (a, opts) =>
-    fromKernelArtifact(await readKernelArtifact(a, kernelOptions(opts)), format);
+    fromKernelArtifact(await readKernelArtifact(a, { ...kernelOptions(opts), lean: true }), format);
 
 const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
   tree: async (a, opts) => {

@@ -2,12 +2,17 @@
 // BTF, without the BTF. Written inside an ingest's transaction; read back as an index (every node's key
 // and hashes, one row per entry) and, for the nodes explain asks for, their definitions. Definitions are
 // kept once per def hash, shared by every build that has them: most builds of a series share most types.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
+import { gzipBeside } from './gzip-beside.js';
 import type { Sql } from './sqlite-db.js';
 
-/** Call inside the ingest's transaction. */
-export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): void {
+/**
+ * Call inside the ingest's transaction, before the entry's other rows: the definitions not kept yet are
+ * found and their pack (and the index's keys) gzipped beside the rest of the transaction; the function
+ * returned writes them for the entry, at the point in the transaction where it is called.
+ */
+export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) => void {
   // Which are kept already, in one query (not one per definition: tens of thousands).
   const known = new Set(
     sql
@@ -16,26 +21,31 @@ export function saveTypeDigest(sql: Sql, entry: number, digest: TypeDigest): voi
       .all(JSON.stringify([...digest.defs.keys()])) as string[],
   );
   const fresh = [...digest.defs.keys()].filter((hex) => !known.has(hex));
-  if (fresh.length) {
-    // One JSON text per definition, concatenated: a reader parses only those it asks for.
-    const texts = fresh.map((hex) => digest.json.get(hex)!);
-    const pack = sql
-      .stmt('INSERT INTO type_packs (defs) VALUES (?)')
-      .run(gzipSync(Buffer.from(texts.join('')), { level: 6 })).lastInsertRowid;
-    const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
-    let at = 0;
-    for (const [i, hex] of fresh.entries()) {
-      const length = Buffer.byteLength(texts[i]!);
-      def.run(hex, pack, at, length);
-      at += length;
-    }
-  }
+  // One JSON text per definition, concatenated: a reader parses only those it asks for.
+  const texts = fresh.map((hex) => digest.json.get(hex)!);
   const { keys, hashes, declared } = digest.index;
   const added: number[] = [];
   for (let i = 0; i < declared.length; i++) if (declared[i]) added.push(i);
-  sql
-    .stmt('INSERT OR REPLACE INTO entry_types (entry, keys, hashes) VALUES (?, ?, ?)')
-    .run(entry, gzipSync(JSON.stringify({ keys, declared: added }), { level: 6 }), hashes);
+  const packed = gzipBeside(() => {
+    const keyJson = Buffer.from(JSON.stringify({ keys, declared: added }));
+    return fresh.length ? [keyJson, Buffer.from(texts.join(''))] : [keyJson];
+  }, 6);
+  return (entry) => {
+    const [keyBlob, pack] = packed();
+    if (pack) {
+      const id = sql.stmt('INSERT INTO type_packs (defs) VALUES (?)').run(pack).lastInsertRowid;
+      const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
+      let at = 0;
+      for (const [i, hex] of fresh.entries()) {
+        const length = Buffer.byteLength(texts[i]!);
+        def.run(hex, id, at, length);
+        at += length;
+      }
+    }
+    sql
+      .stmt('INSERT OR REPLACE INTO entry_types (entry, keys, hashes) VALUES (?, ?, ?)')
+      .run(entry, keyBlob, hashes);
+  };
 }
 
 /** The entry's index; null when none was kept (no BTF, not a kernel, or stored before the migration). */

@@ -8,7 +8,7 @@ import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
 import { encodeLoaderFacts } from './module-loader-facts.js';
-import { pruneTypeDefs, saveTypeDigest } from './sqlite-btf.js';
+import { beginTypeDigest, pruneTypeDefs } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
 import { pruneKernelBtf, saveKernelBtf } from './sqlite-kernel-btf.js';
@@ -27,6 +27,8 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
       if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
       return again;
     }
+    // Its gzip runs beside the entry's other rows (gzip-beside.ts); written where it always was.
+    const saveTypes = input.types ? beginTypeDigest(sql, input.types) : null;
     const id = insertEntry(sql, ids, artifact, input);
     const mod = sql.stmt(
       'INSERT OR REPLACE INTO entry_modules (entry, file, name, image) VALUES (?, ?, ?, ?)',
@@ -36,7 +38,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     const builtin = sql.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
-    if (input.types) saveTypeDigest(sql, id, input.types);
+    saveTypes?.(id);
     if (input.btf) saveKernelBtf(sql, id, input.btf);
     return { entry: entryRecord(sql, id), created: true };
   });
