@@ -2,8 +2,8 @@
 // that imports kabi-tracker needs no better-sqlite3 types: they stay an implementation detail.
 import { UsageError } from '../errors.js';
 import { SqliteStore } from './sqlite.js';
-import { type Filled, openMigrated, openReadonly, openWritable } from './sqlite-open.js';
-import type { Store } from './store.js';
+import { openMigrated, openReadonly, openWritable } from './sqlite-open.js';
+import type { MigrationFilled, Store } from './store.js';
 
 export interface OpenStoreOptions {
   /**
@@ -40,7 +40,7 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Sqli
  * Creates the store or brings its schema up to date (`kabi migrate`): the schema version it had (0 for a
  * new store) and has now, and what it filled in for builds and images stored before migrations 5 and 10.
  */
-export function migrateSqliteStore(path: string): { from: number; to: number; filled: Filled } {
+export function migrateSqliteStore(path: string): { from: number; to: number; filled: MigrationFilled } {
   refuseUrl(path);
   const { db, from, to, filled } = openMigrated(path, true);
   db.close();

@@ -12,6 +12,7 @@ import { type Db, Sql } from './sqlite-db.js';
 import { guarded, sqliteCode, storeError } from './sqlite-errors.js';
 import { fillExportColumns } from './sqlite-export-columns.js';
 import { fillLoaderFacts } from './sqlite-loader-backfill.js';
+import type { MigrationFilled as Filled } from './store.js';
 
 // SQLite reads `file:` URIs only when told so; better-sqlite3 tells it from this variable when its addon
 // loads (the first `new Database`). Needed for `immutable=1`, the one way to read a WAL store in a
@@ -90,12 +91,6 @@ export function openWritable(path: string): Db {
 /** What the migrations that made them leave to code: the rows they add for what was stored before. */
 const EXPORT_COLUMNS = 5;
 const LOADER_FACTS = 10;
-
-/** Rows a migration made for what was stored before it: kernel builds' export columns, images' loader facts. */
-export interface Filled {
-  exportColumns: number;
-  loaderFacts: number;
-}
 
 /**
  * openWritable, saying which schema the file had (0: a new store) and has now, and what was filled in for

@@ -100,6 +100,17 @@ export type WatchClaim =
   | { state: 'held'; holder: string; until: string }
   | { state: 'seen' };
 
+/**
+ * What `kabi migrate` made, from the rows a store already holds, for what was stored before the store kept
+ * it: kernel builds' export columns (SQLite's migration 5) and module images' loader facts (migration 10;
+ * PostgreSQL's 4). Public: migrateSqliteStore returns it, so it lives with the public store types, apart
+ * from the SQLite addon's.
+ */
+export interface MigrationFilled {
+  exportColumns: number;
+  loaderFacts: number;
+}
+
 export interface LoadModulesOptions {
   /**
    * Only what the loader's verdicts read (compat, why), from the facts kept at ingest (migration 10):
