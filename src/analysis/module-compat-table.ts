@@ -169,6 +169,12 @@ export class KernelVerdicts {
     return this.loadsAt[this.slotOf[i]!] === 1;
   }
 
+  /** Whether every module loads on this kernel (the command's exit code). */
+  allLoad(): boolean {
+    for (let i = 0; i < this.length; i++) if (!this.loads(i)) return false;
+    return true;
+  }
+
   reasonCount(i: number): number {
     return this.countAt[this.slotOf[i]!]!;
   }

@@ -125,7 +125,7 @@ export function registerCompat(program: Command, state: CommandState): void {
           for (const k of o.kernels) {
             const { table, rpm } = await judgeKernel(k);
             if (table && stream.table) {
-              for (let i = 0; i < table.length && loads; i++) loads = table.loads(i);
+              loads &&= table.allLoad();
               await sink.write(stream.table(table));
               loads &&= rpm.every((v) => v.loads);
               if (rpm.length) await sink.write(stream.kernel(rpm));
@@ -150,7 +150,7 @@ export function registerCompat(program: Command, state: CommandState): void {
         for (const k of o.kernels) {
           const { table, rpm } = await judgeKernel(k);
           if (table) {
-            for (let i = 0; i < table.length && loads; i++) loads = table.loads(i);
+            loads &&= table.allLoad();
             matrix.table(table);
           }
           loads &&= rpm.every((v) => v.loads);
