@@ -11,7 +11,11 @@ export { compareTables, tablesComparable } from './analysis/exports-table-diff.j
 export { compareWasmTables } from './analysis/exports-table-wasm.js';
 export { DEFAULT_POLICY } from './analysis/severity.js';
 export { readSymversTable } from './readers/module-symvers-table.js';
-export { readSymversTableWasm, readSymversTableWasmAny } from './readers/module-symvers-wasm.js';
+export {
+  readSymversTableWasm,
+  readSymversTableWasmAny,
+  readSymversTableWasmXz,
+} from './readers/module-symvers-wasm.js';
 export { tableDiffToJson, tableDiffToText } from './report/diff-table.js';
 export { wasmDiffJsonTo, wasmDiffTextTo, wasmDiffToJson, wasmDiffToText } from './report/diff-table-wasm.js';
 

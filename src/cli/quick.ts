@@ -1,4 +1,4 @@
-// The quick entry: `kabi diff A B` of two plain files, `kabi modversions DIR|FILE` and `kabi modinfo [-F
+// The quick entry: `kabi diff A B` of two plain (or xz) files, `kabi modversions DIR|FILE` and `kabi modinfo [-F
 // FIELD] FILE` as text, taken before the whole CLI loads. bin/kabi.js requires its bundle (dist/cli/quick.cjs, CommonJS: no ES module loader
 // at start) when argv names one of them; without commander, main.ts and its ~200 KB, those commands start
 // in a few milliseconds. The same command, options and output as main.ts gives: anything this file does not

@@ -3,7 +3,7 @@
 import type { WasmSymversTable } from '../index-diff.js';
 import {
   compareWasmTables,
-  readSymversTableWasm,
+  readSymversTableWasmXz,
   tablesComparable,
   wasmDiffJsonTo,
   wasmDiffTextTo,
@@ -23,17 +23,18 @@ export interface WasmDiffOptions {
 /**
  * The report written (to the file, else stdout) and the command's exit code; null, having written
  * nothing, when the module declines the pair (no .wasm, not plain tables, JSON that needs escapes), for
- * the JavaScript path to read and report. `read` reads a file into the module (the quick entry: plain
- * files only; the command also decompresses, readSymversTableWasmAny). The report is written as the
- * module makes it, in pieces over the same memory (report/diff-table-wasm.ts).
+ * the JavaScript path to read and report. `read` reads a file into the module (the quick entry: plain and
+ * xz files; the command also the sniffer's other compressions, readSymversTableWasmAny); both files are read
+ * at once. The report is written as the module makes it, in pieces over the same memory.
  */
 export async function wasmTableDiff(
   oldPath: string,
   newPath: string,
   o: WasmDiffOptions,
-  read: (path: string) => WasmSymversTable | null | Promise<WasmSymversTable | null> = readSymversTableWasm,
+  read: (path: string) => WasmSymversTable | null | Promise<WasmSymversTable | null> = readSymversTableWasmXz,
 ): Promise<number | null> {
-  const [a, b] = [await read(oldPath), await read(newPath)];
+  // Both at once: two .xz files then decode on two of libuv's threads, as `comm <(xz -dc) <(xz -dc)` does.
+  const [a, b] = await Promise.all([read(oldPath), read(newPath)]);
   const report = a && b && tablesComparable(a, b) ? compareWasmTables(a, b) : null;
   if (report === null || (o.format === 'json' && (a!.quotes || b!.quotes))) return null;
   const out = syncWriter(o.output, o.onStart);

@@ -2,7 +2,7 @@
 // parsed there: the same files parseSymversTable (module-symvers-table.ts) takes, as that reader's
 // typed arrays and strings cost a cold process more than the bytes do. Anything else is null, and the
 // caller reads the file with readSymversTable, which falls back in turn to the general reader.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { symversWasm, TABLE, type WasmSymversTable } from '../model/symvers-wasm.js';
 import { plainText } from './module-symvers-table.js';
 
@@ -53,10 +53,10 @@ export function readSymversTableWasm(path: string): WasmSymversTable | null {
  * readSymversTableWasm, and for a compressed file (a `.symvers.xz`, `symvers.gz`) its text as the sniffer
  * decompresses it for readSymversTable: the same table the JavaScript reader would parse, or null for
  * anything else (any fault included: the JavaScript reader names it). The sniffer (and its decompressors)
- * load only for a file that is not plain text.
+ * load only for a file that is neither plain text nor xz.
  */
 export async function readSymversTableWasmAny(path: string): Promise<WasmSymversTable | null> {
-  const plain = readSymversTableWasm(path);
+  const plain = await readSymversTableWasmXz(path);
   if (plain !== null || symversWasm() === null) return plain;
   try {
     const { sniffArtifact } = await import('./artifact.js');
@@ -66,6 +66,38 @@ export async function readSymversTableWasmAny(path: string): Promise<WasmSymvers
   } catch {
     return null;
   }
+}
+
+/**
+ * readSymversTableWasm, and for an xz file (Debian's `.symvers.xz`) its text decoded here with only the
+ * decoder (no sniffer, no package readers: the quick entry takes it), or null as readSymversTableWasm
+ * gives it; a fault, or text past MAX_BYTES, is null too, for the general reader to name.
+ */
+export async function readSymversTableWasmXz(path: string): Promise<WasmSymversTable | null> {
+  const plain = readSymversTableWasm(path);
+  if (plain !== null || symversWasm() === null) return plain;
+  try {
+    const packed = readFileSync(path);
+    if (!XZ_MAGIC.every((b, i) => packed[i] === b)) return null;
+    const { unxzChunks } = await import('./decoders.js');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of unxzChunks(once(packed))) {
+      size += chunk.length;
+      if (size > MAX_BYTES) return null;
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks, size);
+    return plainText(text) ? parseSymversTableWasm(text, path) : null;
+  } catch {
+    return null;
+  }
+}
+
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
+  yield bytes;
 }
 
 function parseAt(at: number, size: number, source: string): WasmSymversTable | null {

@@ -5,7 +5,7 @@
 // pair of the real Debian Module.symvers in ../shared/data.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -27,6 +27,7 @@ import {
   parseSymversTableWasm,
   readSymversTableWasm,
   readSymversTableWasmAny,
+  readSymversTableWasmXz,
 } from '../../src/readers/module-symvers-wasm.js';
 import { tableDiffToJson, tableDiffToText } from '../../src/report/diff-table.js';
 import { wasmDiffToJson, wasmDiffToText } from '../../src/report/diff-table-wasm.js';
@@ -294,6 +295,14 @@ describe('readSymversTableWasmAny', () => {
       assert.equal(await readSymversTableWasmAny(file('cut.gz', gzipSync(text).subarray(0, 20))), null);
       assert.equal(await readSymversTableWasmAny(file('words.gz', gzipSync('not a table\n'))), null);
       assert.equal(await readSymversTableWasmAny(join(dir, 'missing')), null);
+      // The quick entry's reader: xz by its own decoder, as the sniffer's gives it; nothing else.
+      const fromXzOnly = await readSymversTableWasmXz(xz);
+      assert.ok(fromXzOnly);
+      assert.deepEqual(wasmRowsOf(fromXzOnly), wasmRowsOf(fromXz));
+      assert.equal(await readSymversTableWasmXz(file('symvers2.gz', gzipSync(text))), null);
+      assert.equal(await readSymversTableWasmXz(file('cut.xz', readFileSync(xz).subarray(0, 4000))), null);
+      assert.deepEqual(wasmRowsOf((await readSymversTableWasmXz(file('plain', text)))!), wasmRowsOf(gz));
+      assert.equal(await readSymversTableWasmXz(join(dir, 'missing')), null);
     });
   });
 });
