@@ -79,15 +79,22 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
   try {
     const packed = readFileSync(path);
     if (!XZ_MAGIC.every((b, i) => packed[i] === b)) return null;
-    const { unxzChunks } = await import('./decoders.js');
+    // The index (as unxzCapped reads it) gives the size, so the text comes out in one buffer, not pieces.
+    const [{ unxzChunks }, { parseFileIndex }] = await Promise.all([
+      import('./decoders.js'),
+      import('node-liblzma'),
+    ]);
+    const expected = parseFileIndex(packed).uncompressedSize;
+    if (expected === 0 || expected > MAX_BYTES) return null;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of unxzChunks(once(packed))) {
+    for await (const chunk of unxzChunks(once(packed), expected + 1)) {
       size += chunk.length;
-      if (size > MAX_BYTES) return null;
+      if (size > expected) return null;
       chunks.push(chunk);
     }
-    const text = Buffer.concat(chunks, size);
+    if (size !== expected) return null;
+    const text = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     return plainText(text) ? parseSymversTableWasm(text, path) : null;
   } catch {
     return null;
