@@ -39,7 +39,6 @@ const SLOW_FIRST = [
   'test/store/postgres.test.js',
   'test/studies/interfaces-by-arch.test.js',
   'test/studies/interfaces.test.js',
-  'test/cli/modules.test.js',
   'test/real-data/explain-store.test.js',
   'test/dwarf/dbg-vmlinux.test.js',
   'test/loader/qemu.test.js',

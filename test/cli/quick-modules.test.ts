@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { DIST_CLI, drive } from '../helpers/cli-driver.js';
 import { KABI } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
-
-const DIST_CLI = join(KABI, '..', '..', 'dist', 'cli');
 
 function moduleFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -24,75 +23,6 @@ function moduleFiles(dir: string): string[] {
       const p = join(dir, n);
       return statSync(p).isDirectory() ? moduleFiles(p) : /\.ko(\.(xz|zst|gz))?$/.test(n) ? [p] : [];
     });
-}
-
-interface Outcome {
-  /** Whether main.js was loaded (the quick entry declined the case, or had an error reported). */
-  loaded: boolean;
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// Runs each argv (after `kabi`) through quick.cjs's run() or main.js's main(), as bin/kabi.js would, keeping
-// the bytes written to stdout and stderr; prints the outcomes as JSON (base64) on the real stdout at the end.
-const DRIVER = `
-const { createRequire } = await import('node:module');
-const [which, cli, cases] = [process.env.DRIVER_PATH, process.env.DRIVER_CLI, JSON.parse(process.env.DRIVER_CASES)];
-let loaded = false;
-const load = () => {
-  loaded = true;
-  return import(new URL('main.js', cli).href);
-};
-const quick = createRequire(new URL('quick.cjs', cli))('./quick.cjs');
-const out = process.stdout.write, err = process.stderr.write;
-const results = [];
-for (const args of cases) {
-  const bytes = { stdout: [], stderr: [] };
-  const keep = (to) => (chunk, enc, cb) => {
-    bytes[to].push(Buffer.from(chunk, typeof enc === 'string' ? enc : undefined));
-    (typeof enc === 'function' ? enc : cb)?.();
-    return true;
-  };
-  process.stdout.write = keep('stdout');
-  process.stderr.write = keep('stderr');
-  const listeners = process.stdout.listeners('error');
-  const argv = ['node', 'kabi', ...args];
-  let status;
-  loaded = false;
-  try {
-    status = which === 'quick' ? await quick.run(argv, load) : await (await load()).main(argv);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    // Each run adds main.ts's EPIPE listener; one case's must not count against the next (MaxListeners).
-    for (const l of process.stdout.listeners('error')) if (!listeners.includes(l)) process.stdout.off('error', l);
-  }
-  results.push({ loaded, status, stdout: Buffer.concat(bytes.stdout).toString('base64'), stderr: Buffer.concat(bytes.stderr).toString('base64') });
-}
-out.call(process.stdout, JSON.stringify(results));
-`;
-
-function drive(which: 'quick' | 'main', cases: string[][]): Outcome[] {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', DRIVER], {
-    env: {
-      ...process.env,
-      NO_COLOR: '1',
-      DRIVER_PATH: which,
-      DRIVER_CLI: `${pathToFileURL(DIST_CLI).href}/`,
-      DRIVER_CASES: JSON.stringify(cases),
-    },
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '', `the ${which} driver wrote outside its cases`);
-  return (JSON.parse(r.stdout) as Outcome[]).map((o) => ({
-    loaded: o.loaded,
-    status: o.status,
-    stdout: Buffer.from(o.stdout, 'base64').toString('latin1'),
-    stderr: Buffer.from(o.stderr, 'base64').toString('latin1'),
-  }));
 }
 
 const modules = moduleFiles(FIXTURES);

@@ -60,7 +60,7 @@ const OUTPUT = new Set(['-o', '--output']);
 const MAX_FILES = 20_000;
 
 /** A file's identity: size, change time and inode (a rewrite in place changes the time). */
-const identity = (path: string) => {
+export const identity = (path: string) => {
   const s = statSync(path, { bigint: true });
   return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
 };
@@ -84,7 +84,7 @@ function treeIdentity(dir: string): string[] | null {
 let build: string | undefined;
 
 /** The built CLI: every file bin/kabi.js can load, by identity (a rebuild is another build). */
-function buildIdentity(): string {
+export function buildIdentity(): string {
   build ??= [
     join(ROOT, 'bin'),
     join(ROOT, 'dist', 'cli'),

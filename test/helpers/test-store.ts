@@ -5,6 +5,7 @@
 // stays a drop-in for `join(dir, 'kabi.db')`). A test of what only SQLite has (the file itself, WAL, its
 // migrations, file locks) keeps its own SQLite path and says why.
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isPostgresUrl,
@@ -42,9 +43,28 @@ let serial = 0;
  */
 export function testDb(dir: string, file = 'kabi.db'): string {
   if (!template) return join(dir, file);
-  const url = new URL(template);
+  return createDatabase(template);
+}
+
+/**
+ * A copy of the store at `source` (made by `testDb`, no process writing it), as a new store of its own:
+ * `dir/file` on SQLite, a new database made from it on PostgreSQL.
+ */
+export function copyTestDb(source: string, dir: string, file = 'kabi.db'): string {
+  if (!isPostgresUrl(source)) {
+    const to = join(dir, file);
+    copyFileSync(source, to);
+    if (existsSync(`${source}-wal`)) copyFileSync(`${source}-wal`, `${to}-wal`);
+    return to;
+  }
+  return createDatabase(source);
+}
+
+/** A new database on the template's cluster, a copy of `from` (CREATE DATABASE … TEMPLATE). */
+function createDatabase(from: string): string {
+  const url = new URL(from);
   const name = `kabi_${process.pid}_${++serial}`;
-  const admin = new URL(template);
+  const admin = new URL(from);
   admin.pathname = '/postgres';
   const psql = pgBin('psql');
   if (!psql) throw new Error('KABI_TEST_STORE=postgres needs psql');

@@ -11,7 +11,7 @@ import { readModuleImage } from '../../src/readers/module/module-image.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { loadSymvers, sharedSymversDir } from '../helpers/independent.js';
-import { testDb } from '../helpers/test-store.js';
+import { ingestedStore } from '../helpers/shared-ingest.js';
 
 const pkgs = ['linux-image-6.1.0-47-amd64-unsigned', 'linux-image-6.1.0-50-amd64-unsigned'].map(
   debianPackage,
@@ -36,8 +36,7 @@ describe('kabi explain from store refs, Debian 6.1.0-47 → -50', { skip }, () =
   it('explains the corpus imports as explain on both packages does', async () => {
     const [p47, p50] = pkgs.map((p) => (p as { path: string }).path) as [string, string];
     const tmp = mkdtempSync(join(tmpdir(), 'kabi-explain-store-'));
-    const db = testDb(tmp);
-    const ingest = kabi(['--db', db, 'ingest', p47, p50]);
+    const { db, ingest } = await ingestedStore(tmp, [p47, p50]);
     assert.equal(ingest.status, 0, ingest.stderr);
     const symbols = await corpusImports();
     assert.ok(symbols.length > 400, `${symbols.length} imports`);

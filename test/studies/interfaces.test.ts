@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
-import { testDb } from '../helpers/test-store.js';
+import { ingestedStore } from '../helpers/shared-ingest.js';
 import { needs } from '../helpers/tools.js';
 
 const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'openeuler');
@@ -94,7 +94,7 @@ describe('kabi interfaces', () => {
   const skipDeb = 'skip' in old ? old.skip : 'skip' in next ? next.skip : false;
   it('Debian 6.1.0-47 → 6.1.0-50 amd64, drivers/vfio: statuses as kabi diff says, every CRC change a reason', {
     skip: skipDeb,
-  }, () => {
+  }, async () => {
     const [o, n] = [(old as { path: string }).path, (next as { path: string }).path];
     const r = kabi(['interfaces', o, n, '--module-path', 'drivers/vfio', 'io_add_group_dev', '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
@@ -127,8 +127,7 @@ describe('kabi interfaces', () => {
     assert.equal(vfioPin.reason, 'types');
     assert.ok(vfioPin.types.includes('struct device'));
     // Store refs: the type digests ingest kept give the same rows as the packages' BTF read now.
-    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-if-')), 'k.db');
-    const ing = kabi(['--db', db, 'ingest', o, n]);
+    const { db, ingest: ing } = await ingestedStore(mkdtempSync(join(tmpdir(), 'kabi-if-')), [o, n]);
     assert.equal(ing.status, 0, ing.stderr);
     const stored = kabi([
       '--db',
