@@ -33,22 +33,8 @@ export interface JudgedVerdict {
   layout?: Reason | undefined;
 }
 
-/**
- * The module_layout message of a module: one string per module name, not one per verdict and per time
- * it is read (a dependent quotes it, the writer reads it: 40,000 verdicts on 11 kernels fail on it).
- */
-export function layoutMessage(module: string): string {
-  let message = layoutMessages.get(module);
-  if (message === undefined) {
-    // Bounded: a long-lived server meets ever new names.
-    if (layoutMessages.size >= 1 << 16) layoutMessages.clear();
-    message = `${module}: disagrees about version of symbol module_layout (insmod: Invalid module format)`;
-    layoutMessages.set(module, message);
-  }
-  return message;
-}
-
-const layoutMessages = new Map<string, string>();
+export const layoutMessage = (module: string): string =>
+  `${module}: disagrees about version of symbol module_layout (insmod: Invalid module format)`;
 
 /** The item of a module_layout reason. */
 const LAYOUT = -0x80000000;
