@@ -92,7 +92,11 @@ export interface ItemOutcome extends ItemDraft {
 export function neededImports(m: ModuleImage): readonly NeededImport[] {
   // Asked for each module on each kernel judged: worked out once per module image.
   let needed = neededByModule.get(m);
-  if (!needed) {
+  if (!needed && !m.needs?.length) {
+    // Nothing undefined beyond `__versions` (nearly every module): no set of its symbols to filter by.
+    needed = m.imports.slice();
+    neededByModule.set(m, needed);
+  } else if (!needed) {
     const versioned = new Set(m.imports.map((i) => i.symbol));
     const unversioned = (m.needs ?? []).filter((s) => !versioned.has(s));
     needed = [...m.imports, ...unversioned.map((symbol) => ({ symbol, crc: null }))];
@@ -287,6 +291,9 @@ const UNSIGNED_TAINT = 'module verification failed: signature and/or required ke
 const ENFORCED =
   'refused where signatures are enforced (CONFIG_MODULE_SIG_FORCE, module.sig_enforce=1, Secure Boot lockdown)';
 
+// One string for every unsigned module's verdict on a kernel whose CONFIG_MODULE_SIG is unknown.
+const SIG_UNKNOWN = `set: an unsigned module taints the kernel (E: "${UNSIGNED_TAINT}"), and is ${ENFORCED}`;
+
 function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
   if (m.signed === undefined || p.sig === false) return;
   if (m.signed) {
@@ -296,12 +303,8 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
       );
     return;
   }
-  const taint: Taint = { flag: 'E', code: 'unsigned', message: `${m.name}: ${UNSIGNED_TAINT}` };
   if (p.sig === null) {
-    out.dependsOn.push({
-      option: 'CONFIG_MODULE_SIG',
-      message: `set: an unsigned module taints the kernel (E: "${UNSIGNED_TAINT}"), and is ${ENFORCED}`,
-    });
+    out.dependsOn.push({ option: 'CONFIG_MODULE_SIG', message: SIG_UNKNOWN });
   } else if (p.sigForce === true) {
     // module_sig_check() runs before every other check: the rest would show once it is signed.
     const at = out.reasons.findIndex((r) => !codeOf(r).startsWith('dependency-'));
@@ -310,7 +313,7 @@ function signature(m: ModuleImage, p: LoaderProfile, out: ItemOutcome): void {
       message: `${m.name}: Loading of unsigned module is rejected (insmod: Key was rejected by service)`,
     });
   } else {
-    out.taints.push(taint);
+    out.taints.push({ flag: 'E', code: 'unsigned', message: `${m.name}: ${UNSIGNED_TAINT}` });
     if (p.sigForce === false) out.notes.push(`unsigned: ${ENFORCED}`);
     else
       out.dependsOn.push({
@@ -338,7 +341,6 @@ function modinfoFlagsOf(m: ModuleImage): { staging: boolean; intree: boolean } {
 
 function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | undefined): void {
   const flags = known ?? modinfoFlagsOf(m);
-  const has = (key: 'staging' | 'intree') => flags[key];
   if (!isGplCompatible(m.license)) {
     const license = m.license ?? 'unspecified';
     out.taints.push({
@@ -348,13 +350,13 @@ function moduleTaints(m: ModuleImage, out: ItemOutcome, known: ModuleFacts | und
     });
     out.notes.push(`module license '${license}' is not GPL-compatible: GPL-only exports are hidden from it`);
   }
-  if (has('staging'))
+  if (flags.staging)
     out.taints.push({
       flag: 'C',
       code: 'staging',
       message: `${m.name}: module is from the staging directory, the quality is unknown, you have been warned.`,
     });
-  if (!has('intree'))
+  if (!flags.intree)
     out.taints.push({
       flag: 'O',
       code: 'out-of-tree',

@@ -108,7 +108,10 @@ export class KernelVerdicts {
 
   /** The message of a judged slot's first reason (what its dependents quote). */
   slotFirstMessage(slot: number): string | undefined {
-    return this.countAt[slot] === 0 ? undefined : this.reasonOfSlot(slot, 0).message;
+    if (this.countAt[slot] === 0) return undefined;
+    // Its message alone, without the Reason made around it.
+    if (this.items[this.startAt[slot]!] === LAYOUT) return layoutMessage(this.modules[slot]!.name);
+    return this.reasonOfSlot(slot, 0).message;
   }
 
   set(slot: number, v: JudgedVerdict): void {

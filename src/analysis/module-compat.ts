@@ -86,7 +86,9 @@ function hasCrcs(build: KernelBuild): boolean {
     const { exports } = build;
     if (exports instanceof RowsExports) {
       const { crc, hasCrc } = exports.table.rows;
-      for (const row of exports.rows) if (hasCrc[row] === 1 && crc[row] !== 0) return remember(build, true);
+      const { rows } = exports;
+      for (let k = 0; k < rows.length; k++)
+        if (hasCrc[rows[k]!] === 1 && crc[rows[k]!] !== 0) return remember(build, true);
       return remember(build, false);
     }
     for (const e of exports.values()) {
@@ -108,7 +110,10 @@ export function modulesOfBuild(build: KernelBuild): Set<string> {
     // One name per interned module number, not one Export object per row.
     const { module } = exports.table.rows;
     const seen = new Set<number>();
-    for (const row of exports.rows) {
+    // An index loop: a for-of over a typed array allocates a result per row until it is optimised.
+    const { rows } = exports;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
       if (module[row] === 0 || seen.has(module[row]!)) continue;
       seen.add(module[row]!);
       const name = exports.table.exportAt(row).module;

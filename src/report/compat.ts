@@ -104,12 +104,13 @@ function legendsSeen() {
 }
 
 function reasonLine(r: Verdict['reasons'][number]): string {
-  const [wanted, offered] = [formatCrc(r.wanted ?? null), formatCrc(r.offered ?? null)];
-  const said = r.message.includes(wanted) && r.message.includes(offered);
-  const crc =
-    r.wanted !== undefined && r.offered !== undefined && !said
-      ? ` [wanted ${wanted}, offered ${offered}]`
-      : '';
+  let crc = '';
+  // Only a reason with both CRCs can show them (40,000 first reasons are written: the rest skip this).
+  if (r.wanted !== undefined && r.offered !== undefined) {
+    const [wanted, offered] = [formatCrc(r.wanted), formatCrc(r.offered)];
+    const said = r.message.includes(wanted) && r.message.includes(offered);
+    if (!said) crc = ` [wanted ${wanted}, offered ${offered}]`;
+  }
   const where = r.module && r.symbol ? ` (exported by ${r.module})` : '';
   return `${r.alsoFails ? 'would also fail: ' : ''}${r.message}${crc}${where}`;
 }
@@ -197,6 +198,7 @@ export function matrixTextStream(): {
     },
     kernel(verdicts) {
       const now: Row[] = new Array(verdicts.length);
+      const whyNow: string[] = [];
       for (let j = 0; j < verdicts.length; j++) {
         const v = verdicts[j]!;
         let k = kernelIndex.get(v.kernel);
@@ -216,8 +218,10 @@ export function matrixTextStream(): {
         now[j] = row;
         row.cells[k] = short(v);
         seen.see(v);
-        if (!v.loads) why.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
+        if (!v.loads)
+          whyNow.push(`  ${textSafe(identityLabel(v))} on ${textSafe(v.kernel)}: ${firstReason(v)}`);
       }
+      if (whyNow.length) why.push(whyNow.join('\n'));
       last = now;
     },
     *end() {
@@ -226,9 +230,15 @@ export function matrixTextStream(): {
         ...[...rows.values()].map((r) => [...r.identity, ...r.cells]),
       ]);
       out.push(...seen.lines());
-      if (why.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):', ...why);
+      if (why.length) out.push('', 'Why not (first reasons; kabi why MODULE KERNEL for all):');
       for (let i = 0; i < out.length; i += 1000)
         yield `${i === 0 ? '' : '\n'}${out.slice(i, i + 1000).join('\n')}`;
+      // A kernel's lines are one flat string already (10 MB for 11 kernels): given as they are, not
+      // copied into a larger piece, and that flattened again by the writer's check.
+      for (const lines of why) {
+        yield '\n';
+        yield lines;
+      }
       yield '\n';
     },
   };

@@ -62,6 +62,8 @@ export function encodeLoaderFacts(
   return out;
 }
 
+const LITTLE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 export interface LoaderFacts {
   imports: Uint32Array;
   exports: Uint32Array;
@@ -75,7 +77,8 @@ export function decodeLoaderFacts(blob: Buffer): LoaderFacts {
   if (end > blob.length) throw new Error(`loader facts truncated: ${blob.length} bytes for ${ni + ne} ids`);
   // Copied out once: a Buffer from SQLite need not be 4-byte aligned for a Uint32Array view.
   const ids = new Uint32Array(ni + ne);
-  for (let k = 0, at = 8; k < ids.length; k++, at += 4) ids[k] = blob.readUInt32LE(at);
+  if (LITTLE) new Uint8Array(ids.buffer).set(blob.subarray(8, end));
+  else for (let k = 0, at = 8; k < ids.length; k++, at += 4) ids[k] = blob.readUInt32LE(at);
   return { imports: ids.subarray(0, ni), exports: ids.subarray(ni), text: blob.toString('utf8', end) };
 }
 

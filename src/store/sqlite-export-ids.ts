@@ -11,6 +11,7 @@ import { decodeExportRecord } from './export-record.js';
 import { decodeIdArray } from './id-set.js';
 import { parseNumbers } from './number-text.js';
 import { type Sql, typeOf } from './sqlite-db.js';
+import { namesByName } from './sqlite-names.js';
 import { buildExportSet, entryRecord } from './sqlite-query.js';
 
 const FIELDS = 6; // id, symbol, crc, module, export_type, namespace
@@ -104,17 +105,20 @@ function tableOfColumns(
   for (const b of builds) total += b.symbol.length;
   // A counting sort of every (build, index) by symbol rank, builds in order.
   const starts = new Uint32Array(rank.length + 1);
-  for (const b of builds) for (const name of b.symbol) starts[rank[name]! + 1]!++;
+  // Index loops: a for-of over a typed array allocates a result per element until the loop is optimised.
+  for (const b of builds) for (let i = 0; i < b.symbol.length; i++) starts[rank[b.symbol[i]!]! + 1]!++;
   for (let r = 1; r < starts.length; r++) starts[r]! += starts[r - 1]!;
   const at = starts.slice();
   const fromBuild = new Uint16Array(total);
   const fromIndex = new Uint32Array(total);
-  for (const [k, b] of builds.entries())
+  for (let k = 0; k < builds.length; k++) {
+    const b = builds[k]!;
     for (let i = 0; i < b.symbol.length; i++) {
       const p = at[rank[b.symbol[i]!]!]!++;
       fromBuild[p] = k;
       fromIndex[p] = i;
     }
+  }
   const wide = {
     symbol: new Uint32Array(total),
     crc: new Uint32Array(total),
@@ -168,24 +172,29 @@ function tableOfColumns(
 
 /** Every interned name, and each one's rank in JavaScript string order (SQLite's order, checked). */
 function namesInOrder(sql: Sql): { rank: Uint32Array; byRank: string[]; byId: string[] } {
-  const list = sql.stmt('SELECT id, name FROM names ORDER BY name').raw().all() as [number, string][];
+  const { ids, names } = namesByName(sql);
+  let order: number[] | undefined;
   // SQLite compares UTF-8 bytes, JavaScript UTF-16 units: they differ past U+FFFF, so check the order.
-  for (let i = 1; i < list.length; i++) {
-    if (!(list[i - 1]![1] < list[i]![1])) {
-      list.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  for (let i = 1; i < names.length; i++) {
+    if (!(names[i - 1]! < names[i]!)) {
+      order = Array.from(names.keys()).sort((a, b) =>
+        names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0,
+      );
       break;
     }
   }
   let maxId = 0;
-  for (const [id] of list) if (id > maxId) maxId = id;
+  for (let i = 0; i < ids.length; i++) if (ids[i]! > maxId) maxId = ids[i]!;
   const rank = new Uint32Array(maxId + 1);
-  const byRank: string[] = new Array(list.length);
+  const byRank: string[] = new Array(names.length);
   const byId: string[] = new Array(maxId + 1);
-  list.forEach(([id, name], r) => {
+  for (let r = 0; r < names.length; r++) {
+    const k = order ? order[r]! : r;
+    const id = ids[k]!;
     rank[id] = r;
-    byRank[r] = name;
-    byId[id] = name;
-  });
+    byRank[r] = names[k]!;
+    byId[id] = names[k]!;
+  }
   return { rank, byRank, byId };
 }
 

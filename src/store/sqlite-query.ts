@@ -11,6 +11,7 @@ import { decodeIdSet } from './id-set.js';
 import { decodeLoaderFacts, loaderFields, modinfoFields } from './module-loader-facts.js';
 import { matchesQuery, parseLabelQuery } from './query.js';
 import { type Sql, typeOf } from './sqlite-db.js';
+import { allNamesById } from './sqlite-names.js';
 import type { EntryKind, EntryRecord, LoadModulesOptions, StoreStats } from './store.js';
 
 interface EntryRow {
@@ -131,19 +132,13 @@ function exportsById(sql: Sql, ids: Set<number>, known?: string[]): Map<number, 
 
 /** Interned names by id: ids are dense, so an array beats a Map for 170,000 lookups. */
 function namesById(sql: Sql, nameIds: ReadonlySet<number> | 'all'): string[] {
-  const names: string[] = [];
   const many = nameIds === 'all' || nameIds.size > 2000; // a scan of the whole table beats json_each past a few thousand
-  const nameSql = many
-    ? 'SELECT id, name FROM names'
-    : 'SELECT id, name FROM names WHERE id IN (SELECT value FROM json_each(?))';
-  const nameRows = (
-    many
-      ? sql.stmt(nameSql).raw().all()
-      : sql
-          .stmt(nameSql)
-          .raw()
-          .all(JSON.stringify([...(nameIds as ReadonlySet<number>)]))
-  ) as [number, string][];
+  if (many) return allNamesById(sql);
+  const names: string[] = [];
+  const nameRows = sql
+    .stmt('SELECT id, name FROM names WHERE id IN (SELECT value FROM json_each(?))')
+    .raw()
+    .all(JSON.stringify([...(nameIds as ReadonlySet<number>)])) as [number, string][];
   for (const [id, name] of nameRows) names[id] = name;
   return names;
 }
@@ -241,7 +236,8 @@ export function loadModules(sql: Sql, id: number, options: LoadModulesOptions = 
   const names = rows.length > 50 ? namesById(sql, 'all') : undefined;
   const imports = importsById(sql, sets, names);
   const exportIds = new Set<number>();
-  for (const s of sets) for (const x of s.exports) exportIds.add(x);
+  // Index loops: a for-of over a typed array allocates a result per element until the loop is optimised.
+  for (const s of sets) for (let k = 0; k < s.exports.length; k++) exportIds.add(s.exports[k]!);
   const exports = exportsById(sql, exportIds, names);
   // Modules of one kernel share one ELF header's facts: one object for them all.
   const elfs = new Map<string, ModuleImage['elf']>();
@@ -274,7 +270,8 @@ function importsById(sql: Sql, sets: readonly RowSets[], known?: string[]): Impo
   const wanted = new Uint8Array(max + 1);
   let count = 0;
   for (const s of sets)
-    for (const x of s.imports) {
+    for (let k = 0; k < s.imports.length; k++) {
+      const x = s.imports[k]!;
       if (x > max) throw new Error(`import id ${x} is not in the store's imports table`);
       if (wanted[x] === 0) count++;
       wanted[x] = 1;
