@@ -47,7 +47,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
 
 /** The entry row and its labels; returns the entry's id. */
 function insertEntry(sql: Sql, ids: Interner, artifact: number, input: IngestInput): number {
-  const exportSet = ids.idSet('exports', ids.exportIds(input.build.exports.values()), (x) => x);
+  const exportSet = ids.idSet('exports', input.build.exports.values(), (e) => ids.exportId(e));
   if (input.kind === 'kernel')
     saveExportColumns(sql, exportSet, input.build.exports.values(), (name) => ids.nameId(name));
   const id = Number(
@@ -193,9 +193,6 @@ function moduleImageId(sql: Sql, ids: Interner, m: ModuleImage, sha256: string):
   return image;
 }
 
-/** Printable ASCII: what a JSON text carries into SQLite exactly as a bound string. */
-const PLAIN = /^[\x20-\x7e]*$/;
-
 /** Stores each name, tuple and id set once; remembers the names it has seen (a build repeats them). */
 class Interner {
   private readonly names = new Map<string, number>();
@@ -233,72 +230,6 @@ class Interner {
     const q =
       'SELECT id FROM exports WHERE symbol = ? AND crc = ? AND module = ? AND export_type = ? AND namespace = ?';
     return (this.sql.stmt(q).get(...key) as { id: number }).id;
-  }
-
-  /**
-   * The ids of many exports, in order, as `exportId` would give them one by one (new names and tuples are
-   * numbered in the same order): a few statements for a build's 25,000 exports instead of two or three
-   * each, which were most of an ingest's SQL time.
-   */
-  exportIds(exports: Iterable<Export>): number[] {
-    const list = [...exports];
-    const fresh: string[] = [];
-    const seen = new Set<string>();
-    for (const e of list)
-      for (const name of [e.symbol, e.module, e.namespace])
-        if (name !== null && !this.names.has(name) && !seen.has(name)) {
-          seen.add(name);
-          fresh.push(name);
-        }
-    // Names go through JSON only when it carries them unchanged (printable ASCII): any other is bound as
-    // it always was, so what is stored for odd bytes cannot differ.
-    if (fresh.every((n) => PLAIN.test(n))) this.addNames(fresh);
-    else for (const n of fresh) this.nameId(n);
-    const keys = list.map((e) => [
-      this.nameId(e.symbol),
-      e.crc ?? -1,
-      e.module === null ? 0 : this.nameId(e.module),
-      typeCode(e.exportType),
-      e.namespace === null ? -1 : this.nameId(e.namespace),
-    ]);
-    const json = JSON.stringify(keys);
-    const cols = 'value->>0, value->>1, value->>2, value->>3, value->>4';
-    this.sql
-      .stmt(
-        `INSERT OR IGNORE INTO exports (symbol, crc, module, export_type, namespace) SELECT ${cols} FROM json_each(?) ORDER BY key`,
-      )
-      .run(json);
-    // Placed by key, not sorted by it: the join already visits them in order, but SQL does not promise it.
-    const ids = new Array<number>(list.length);
-    let found = 0;
-    for (const [k, id] of this.sql
-      .stmt(
-        `SELECT j.key, x.id FROM json_each(?) j JOIN exports x ON x.symbol = j.value->>0 AND x.crc = j.value->>1
-           AND x.module = j.value->>2 AND x.export_type = j.value->>3 AND x.namespace = j.value->>4`,
-      )
-      .raw()
-      .all(json) as [number, number][]) {
-      ids[k] = id;
-      found++;
-    }
-    if (found !== list.length) throw new Error(`interned ${found} of ${list.length} exports`);
-    return ids;
-  }
-
-  /** Names not seen yet, numbered in the order given (as `nameId` one by one would), in two statements. */
-  private addNames(fresh: string[]): void {
-    if (fresh.length === 0) return;
-    const json = JSON.stringify(fresh);
-    this.sql.stmt('INSERT OR IGNORE INTO names (name) SELECT value FROM json_each(?) ORDER BY key').run(json);
-    let found = 0;
-    for (const [k, id] of this.sql
-      .stmt('SELECT j.key, n.id FROM json_each(?) j JOIN names n ON n.name = j.value')
-      .raw()
-      .all(json) as [number, number][]) {
-      this.names.set(fresh[k]!, id);
-      found++;
-    }
-    if (found !== fresh.length) throw new Error(`interned ${found} of ${fresh.length} names`);
   }
 
   importId(i: Import): number {
