@@ -62,11 +62,6 @@ interface Walk {
   steps: { left: number };
   /** typeText of each id met: members and parameters name the same few thousand types again and again. */
   texts: Map<number, string>;
-  /**
-   * The base BTF's walk's texts, for ids below `btf.firstId`: a module's split BTF spells vmlinux's types
-   * as vmlinux's does, and hundreds of modules name the same ones.
-   */
-  baseTexts: Map<number, string> | null;
 }
 
 export class TypeGraphBuilder {
@@ -80,13 +75,7 @@ export class TypeGraphBuilder {
     if (!walk) {
       let items = 0;
       for (let cur: Btf | null = btf; cur; cur = cur.base) items += ownItems(cur);
-      const baseTexts = btf.base ? this.walkOf(btf.base).texts : null;
-      walk = {
-        btf,
-        steps: { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) },
-        texts: new Map(),
-        baseTexts,
-      };
+      walk = { btf, steps: { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) }, texts: new Map() };
       this.walks.set(btf, walk);
     }
     return walk;
@@ -269,13 +258,12 @@ function stripQualifiers(btf: Btf, id: number): number {
 
 /** A type as one line of C (anonymous bodies squeezed onto the line); the same for an id each time. */
 function typeText(w: Walk, id: number): string {
-  const texts = w.baseTexts !== null && id < w.btf.firstId ? w.baseTexts : w.texts;
-  let text = texts.get(id);
+  let text = w.texts.get(id);
   if (text === undefined) {
     text = cTypeName(w.btf, id);
     // Most names are one line: the regular expression only for those that are not.
     if (text.includes('\n')) text = text.replace(/\s*\n\s*/g, ' ');
-    texts.set(id, text);
+    w.texts.set(id, text);
   }
   return text;
 }
