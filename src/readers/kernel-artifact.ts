@@ -41,7 +41,7 @@ import { DEFAULT_MAX_VMLINUX, extractVmlinux, isBzImage } from './kernel-image/b
 import { readRawImage } from './kernel-image/raw-image.js';
 import { dateLabels } from './labels.js';
 import { decodeText } from './lines.js';
-import { inTreeModulePath, parseModuleImage } from './module/module-image.js';
+import { inTreeModulePath, parseLeanModuleImage, parseModuleImage } from './module/module-image.js';
 import { readVmlinuxExports } from './module/vmlinux.js';
 import { parseModuleSymvers } from './module-symvers.js';
 import { type ArtifactFile, type ArtifactSource, openPackage, type PackageMetadata } from './pkg/index.js';
@@ -82,7 +82,7 @@ export interface KernelArtifactOptions {
    * Keep of an in-tree module only what a kernel's entry uses (name, file, path, vermagic, exports), not
    * its imports, modinfo and undefined symbols: ingest of a package, whose 4,000 modules' imports (~40 MB
    * of small objects) otherwise live to the end of the read and are copied by every young collection.
-   * They are still parsed, so a module that cannot be read is reported as before.
+   * They are still checked (parseLeanModuleImage), so a module that cannot be read is reported as before.
    */
   lean?: boolean;
 }
@@ -196,29 +196,6 @@ export async function readKernelSource(
   return acc.finish(source, meta);
 }
 
-// Field by field: object rest and spread took V8's slow path, ~20 µs a module.
-function leanModule(m: ModuleImage): ModuleImage {
-  const lean: ModuleImage = {
-    source: m.source,
-    name: m.name,
-    path: m.path,
-    modinfo: [],
-    vermagic: m.vermagic,
-    license: m.license,
-    depends: [],
-    importNs: [],
-    srcversion: m.srcversion,
-    imports: [],
-    modversions: m.modversions,
-    exports: m.exports,
-    hasBtf: m.hasBtf,
-    signed: m.signed,
-    elf: m.elf,
-  };
-  if (m.package) lean.package = m.package;
-  return lean;
-}
-
 type PackageMeta = Pick<PackageMetadata, 'name' | 'version' | 'arch'> & { fields?: Record<string, string> };
 
 class Accumulator {
@@ -278,7 +255,12 @@ class Accumulator {
         detectCompression(file.data) === 'none'
           ? file.data
           : (await decompress(file.data, { source: where, inWorker: true })).data;
-      const m = parseModuleImage(data, { source: where, path: inTreeModulePath(file.path) });
+      const path = inTreeModulePath(file.path);
+      // An in-tree module of a lean read keeps no modinfo, imports or needs: not read into strings at all.
+      const m =
+        this.lean && path !== null
+          ? parseLeanModuleImage(data, { source: where, path })
+          : parseModuleImage(data, { source: where, path });
       if (this.withBtf) {
         const name = moduleNameOf(file.path);
         const sets = moduleSetsOf(where, data);
@@ -291,7 +273,7 @@ class Accumulator {
         }
       }
       this.release ??= MODULE.exec(file.path)?.[1] ?? null;
-      this.modules.push(this.lean && m.path !== null ? leanModule(m) : m);
+      this.modules.push(m);
     } catch (e) {
       this.problems.push({ path: file.path, reason: (e as Error).message });
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildElf, modinfoSection } from '../../../test/helpers/elf-builder.js';
 import { decompress } from '../compression.js';
-import { modinfoValue, parseModinfo } from './modinfo.js';
+import { modinfoFirstValues, modinfoValue, parseModinfo } from './modinfo.js';
 import { parseModuleImage } from './module-image.js';
 
 const HOSTILE = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'hostile', 'module');
@@ -55,5 +55,44 @@ describe('parseModinfo', () => {
     });
     assert.equal(name, 'late');
     assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('modinfoFirstValues', () => {
+  const KEYS = ['name', 'vermagic', 'license', 'srcversion'];
+  const same = (data: Uint8Array) => {
+    const info = parseModinfo(data);
+    assert.deepEqual(
+      modinfoFirstValues(data, KEYS),
+      KEYS.map((k) => modinfoValue(info, k)),
+    );
+  };
+
+  it('finds what modinfoValue finds: first entry, a key alone, look-alike keys, UTF-8, no entry', () => {
+    for (const entries of [
+      ['name=a', 'name=b', 'license=GPL'],
+      ['name', 'name=x'],
+      ['namex=1', 'nam=2', '=name', 'name==v', 'srcversion=', 'license=d\u00e9j\u00e0'],
+      ['\ufeffname=bom', 'vermagic=6.1.0 SMP', 'alias=pci:*'],
+      ['license=caf\u00e9=x', 'name=n\u00e4me'],
+      [],
+    ])
+      same(modinfoSection(entries));
+    same(Buffer.from('name=no-nul-at-end'));
+    same(Buffer.from([0, 0, 0x6e, 0x61, 0x6d, 0x65, 0x3d, 0xff, 0xfe, 0, 0]));
+  });
+
+  it('finds what modinfoValue finds in random sections', () => {
+    const alphabet = Buffer.from('name=vrmgiclsoet\0\0\xe9');
+    let seed = 17;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let n = 0; n < 2000; n++) {
+      const data = Buffer.alloc(next() % 40);
+      for (let i = 0; i < data.length; i++) data[i] = alphabet[next() % alphabet.length]!;
+      same(data);
+    }
   });
 });

@@ -42,6 +42,47 @@ export function parseModinfo(data: Uint8Array): ModInfo {
   return out;
 }
 
+/**
+ * For each of `keys` (ASCII), the value modinfoValue(parseModinfo(data), key) gives, decoding only the
+ * entries that bear one of them: a module has hundreds of alias and parm entries, read for nothing when
+ * only its name, vermagic, license and srcversion are kept.
+ */
+export function modinfoFirstValues(data: Uint8Array, keys: readonly string[]): (string | null)[] {
+  const out: (string | null)[] = keys.map(() => null);
+  const bytes = keys.map((k) => Buffer.from(k, 'latin1'));
+  let left = keys.length;
+  let start = 0;
+  while (start < data.length && left > 0) {
+    let end = data.indexOf(0, start);
+    if (end === -1) end = data.length;
+    if (end > start) {
+      for (let k = 0; k < keys.length; k++) {
+        if (out[k] !== null) continue;
+        const key = bytes[k]!;
+        const n = key.length;
+        let value: string | null;
+        if (data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf) {
+          // A UTF-8 BOM, which the decoder drops from a key: read as parseModinfo reads the entry.
+          const [entry] = parseModinfo(data.subarray(start, end));
+          value = entry!.key === keys[k] ? entry!.value : null;
+        } else {
+          // The entry's key is exactly this one: `key=value`, or `key` alone (value '').
+          if (end - start < n || (end - start > n && data[start + n] !== 0x3d)) continue;
+          let same = true;
+          for (let i = 0; i < n && same; i++) same = data[start + i] === key[i];
+          if (!same) continue;
+          value = end - start === n ? '' : decode(data, start + n + 1, end, isAscii(data, start, end));
+        }
+        if (value === null) continue;
+        out[k] = value;
+        left--;
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 export function modinfoValue(info: ModInfo, key: string): string | null {
   return info.find((e) => e.key === key)?.value ?? null;
 }

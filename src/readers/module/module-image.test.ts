@@ -1,29 +1,65 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildElf, modinfoSection, versionsSection } from '../../../test/helpers/elf-builder.js';
 import { needs } from '../../../test/helpers/tools.js';
 import { ArtifactFormatError } from '../../errors.js';
+import { decompress } from '../compression.js';
 import { openElf } from '../elf/elf.js';
-import { inTreeModulePath, parseModuleImage, readModuleImage } from './module-image.js';
+import { inTreeModulePath, parseLeanModuleImage, parseModuleImage, readModuleImage } from './module-image.js';
 
 const FIX = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'modules');
 const K61 = join(FIX, 'lib', 'modules', '6.1.0-47-amd64', 'kernel');
 const K612 = join(FIX, 'lib', 'modules', '6.12.117+deb12-amd64', 'kernel');
 
 function rejects(bytes: Uint8Array, message: RegExp) {
+  let full = '';
   assert.throws(
     () => parseModuleImage(bytes, { source: 'm.ko' }),
     (e: unknown) => {
       assert.ok(e instanceof ArtifactFormatError, `expected ArtifactFormatError, got ${e}`);
       assert.match(e.message, message);
+      full = e.message;
       return true;
     },
   );
+  // A package's lean read refuses it with the very same error.
+  assert.throws(
+    () => parseLeanModuleImage(bytes, { source: 'm.ko' }),
+    (e: unknown) => e instanceof ArtifactFormatError && e.message === full,
+  );
+}
+
+/** What a kernel package's entry keeps of a module, from the whole parse. */
+function leanOf(bytes: Uint8Array, source: string) {
+  const m = parseModuleImage(bytes, { source });
+  return {
+    ...m,
+    modinfo: [],
+    depends: [],
+    importNs: [],
+    imports: [],
+    needs: undefined,
+  };
 }
 
 describe('module images (real Debian modules)', () => {
+  it('reads each committed module lean as the whole parse reads it, less its modinfo, imports and needs', async () => {
+    for (const dir of [K61, K612]) {
+      const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        /\.ko(\.xz)?$/.test(f),
+      );
+      assert.ok(files.length > 0, dir);
+      for (const f of files) {
+        const { data: bytes } = await decompress(readFileSync(join(dir, f)), { source: f });
+        const lean = parseLeanModuleImage(bytes, { source: join(dir, f) });
+        assert.deepEqual({ ...lean, needs: undefined }, leanOf(bytes, join(dir, f)), f);
+        assert.equal('needs' in lean, false);
+      }
+    }
+  });
+
   it('reads exports, namespace, CRCs and imports of an in-tree module (6.1 idxd_bus)', async () => {
     const m = await readModuleImage(join(K61, 'drivers', 'dma', 'idxd', 'idxd_bus.ko'));
     assert.equal(m.name, 'idxd_bus');

@@ -14,10 +14,15 @@ const RECORD = 64;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (s: number, e: number) => string })
   .latin1Slice;
 
-export function readModversions(elf: ElfFile): { imports: Import[]; kind: 'versions' | 'extended' | 'none' } {
+export function readModversions(
+  elf: ElfFile,
+  /** Check every record as when read, but make no Import: a caller that keeps only the kind. */
+  checkOnly = false,
+): { imports: Import[]; kind: 'versions' | 'extended' | 'none' } {
   const extCrcs = elf.section('__version_ext_crcs');
   const extNames = elf.section('__version_ext_names');
-  if (extCrcs && extNames) return { imports: readExtended(elf, extCrcs, extNames), kind: 'extended' };
+  if (extCrcs && extNames)
+    return { imports: readExtended(elf, extCrcs, extNames, checkOnly), kind: 'extended' };
   // elf_validity_cache_index_versions() refuses a module with one of the pair (-ENOEXEC).
   const lone = extCrcs ?? extNames;
   if (lone) {
@@ -29,10 +34,10 @@ export function readModversions(elf: ElfFile): { imports: Import[]; kind: 'versi
   }
   const versions = elf.section('__versions');
   if (!versions) return { imports: [], kind: 'none' };
-  return { imports: readVersions(elf, versions), kind: 'versions' };
+  return { imports: readVersions(elf, versions, checkOnly), kind: 'versions' };
 }
 
-function readVersions(elf: ElfFile, s: ElfSection): Import[] {
+function readVersions(elf: ElfFile, s: ElfSection, checkOnly: boolean): Import[] {
   if (s.size % RECORD !== 0) {
     throw elf.error(
       `section size ${s.size} is not a multiple of the ${RECORD}-byte modversion record`,
@@ -63,12 +68,12 @@ function readVersions(elf: ElfFile, s: ElfSection): Import[] {
         s.name,
       );
     }
-    out.push({ symbol: latin1Slice.call(data, nameStart, nul), crc });
+    if (!checkOnly) out.push({ symbol: latin1Slice.call(data, nameStart, nul), crc });
   }
   return out;
 }
 
-function readExtended(elf: ElfFile, crcs: ElfSection, names: ElfSection): Import[] {
+function readExtended(elf: ElfFile, crcs: ElfSection, names: ElfSection, checkOnly: boolean): Import[] {
   if (crcs.size % 4 !== 0)
     throw elf.error(`section size ${crcs.size} is not a multiple of 4`, crcs.offset, crcs.name);
   const count = crcs.size / 4;
@@ -79,7 +84,8 @@ function readExtended(elf: ElfFile, crcs: ElfSection, names: ElfSection): Import
   for (let i = 0; i < count; i++) {
     const nul = data.indexOf(0, pos);
     if (nul === -1) throw elf.error(`${count} CRCs but only ${i} names`, names.offset + pos, names.name);
-    out.push({ symbol: latin1(data, pos, nul), crc: elf.u32(crcs.offset + i * 4) });
+    const crc = elf.u32(crcs.offset + i * 4);
+    if (!checkOnly) out.push({ symbol: latin1(data, pos, nul), crc });
     pos = nul + 1;
   }
   return out;
