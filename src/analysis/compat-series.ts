@@ -238,12 +238,20 @@ function unfixable(
   const m = install[i]!;
   const ids = symbolIdsOf(m.imports);
   const { flags } = kernelView(t.build.exports);
-  const exported = (k: number) => ids[k]! < flags.length && flags[ids[k]!] !== 0;
-  // Another module: another object (the same image given twice counts once, as before).
-  const byOther = (symbol: string) => (exporters.get(symbol) ?? []).some((j) => install[j] !== m);
-  return m.imports
-    .filter((imp, k) => imp.symbol !== 'module_layout' && !exported(k) && !byOther(imp.symbol))
-    .map((imp) => imp.symbol);
+  // A loop, not filter and map over closures: asked of every failing module on every build (40,000 times,
+  // 1.6 million imports, for 4,022 modules on 11 builds), and nearly every import is exported.
+  const out: string[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    if (id < flags.length && flags[id] !== 0) continue;
+    const { symbol } = m.imports[k]!;
+    if (symbol === 'module_layout') continue;
+    // Another module: another object (the same image given twice counts once, as before).
+    const by = exporters.get(symbol);
+    if (by?.some((j) => install[j] !== m)) continue;
+    out.push(symbol);
+  }
+  return out;
 }
 
 /** Imports pinned to a build's CRC, one object per build and symbol: every module rebuilt shares them. */
