@@ -8,10 +8,12 @@ import {
   columns,
   csvTable,
   firstReason,
+  firstReasonAt,
   IDENTITY_HEAD,
   identityCells,
   markdownTable,
   matrixLines,
+  matrixLinesOfTables,
 } from './compat.js';
 import { mdCode } from './markdown.js';
 import { textSafe } from './series.js';
@@ -87,13 +89,33 @@ function packageLines(s: CompatSeries): string[] {
   return out;
 }
 
+/** Whether module i loads as built on each build: read from the series' tables when it has them. */
+function loadsOf(s: CompatSeries, i: number): boolean[] {
+  const { tables } = s;
+  return tables ? tables.map((t) => t.loads(i)) : s.modules[i]!.verdicts.map((v) => v.loads);
+}
+
+/** The loader's first reason on the first build module i fails on as built (null: none). */
+function firstFailedReason(s: CompatSeries, i: number): string | null {
+  const { tables } = s;
+  if (!tables) {
+    const failed = s.modules[i]!.verdicts.find((v) => !v.loads);
+    return failed?.reasons.length ? firstReason(failed) : null;
+  }
+  const t = tables.find((x) => !x.loads(i));
+  return t && t.reasonCount(i) > 0 ? firstReasonAt(t, i) : null;
+}
+
 function moduleLines(s: CompatSeries): string[] {
-  const out = [...matrixLines(s.modules.flatMap((m) => m.verdicts)), '', 'First failure and rebuilds:'];
-  for (const m of s.modules) out.push(...timelineLines(m));
+  const matrix = s.tables
+    ? matrixLinesOfTables(s.tables, s.modules.length)
+    : matrixLines(s.modules.flatMap((m) => m.verdicts));
+  const out = [...matrix, '', 'First failure and rebuilds:'];
+  for (const [i, m] of s.modules.entries()) out.push(...timelineLines(m, firstFailedReason(s, i)));
   return out;
 }
 
-function timelineLines(m: ModuleTimeline): string[] {
+function timelineLines(m: ModuleTimeline, why: string | null): string[] {
   const first = m.firstFailure
     ? `stops loading on ${textSafe(m.firstFailure.kernel)}`
     : 'loads on every build';
@@ -101,8 +123,7 @@ function timelineLines(m: ModuleTimeline): string[] {
   const out = [
     `  ${textSafe(m.module)} (${textSafe(m.from)}): ${first}; ${m.rebuilds.length} rebuild(s)${at}`,
   ];
-  const failed = m.verdicts.find((v) => !v.loads);
-  if (failed?.reasons.length) out.push(`    why: ${firstReason(failed)}`);
+  if (why !== null) out.push(`    why: ${why}`);
   const symbols = m.firstFailure?.symbols ?? [];
   if (symbols.length) out.push(`    ${symbols.length} symbol(s): ${list(symbols, true)}`);
   for (const r of m.rebuilds.filter((x) => x.unfixable.length))
@@ -117,8 +138,17 @@ export function compatSeriesText(s: CompatSeries, o: CompatSeriesOptions = {}): 
   return `${[...body, ...totalsLines(s)].join('\n')}\n`;
 }
 
-/** Every field the analysis returns, the per-build verdicts shortened to loads or not. */
-/** `kabi compat --series --format json` (docs/json.md). */
+/** A timeline's fields but its verdicts, in its order, without reading them (they are made on reading). */
+function withoutVerdicts(m: ModuleTimeline): Omit<ModuleTimeline, 'verdicts'> {
+  const out: Partial<Record<keyof ModuleTimeline, unknown>> = {};
+  for (const key of Object.keys(m) as (keyof ModuleTimeline)[]) if (key !== 'verdicts') out[key] = m[key];
+  return out as Omit<ModuleTimeline, 'verdicts'>;
+}
+
+/**
+ * `kabi compat --series --format json` (docs/json.md): every field the analysis returns, the per-build
+ * verdicts shortened to loads or not.
+ */
 export function compatSeriesDocument(s: CompatSeries) {
   return {
     kernels: s.kernels,
@@ -126,7 +156,7 @@ export function compatSeriesDocument(s: CompatSeries) {
     totalRebuilds: s.totalRebuilds,
     packageRebuilds: s.packageRebuilds,
     packages: s.packages,
-    modules: s.modules.map(({ verdicts, ...m }) => ({ ...m, loads: verdicts.map((v) => v.loads) })),
+    modules: s.modules.map((m, i) => ({ ...withoutVerdicts(m), loads: loadsOf(s, i) })),
   };
 }
 
@@ -143,9 +173,9 @@ const packageCells = (p: PackageTimeline) => [
   [...new Set(p.rebuilds.flatMap((r) => r.symbols))].sort().join(' '),
 ];
 
-const moduleCells = (m: ModuleTimeline) => [
+const moduleCells = (s: CompatSeries, m: ModuleTimeline, i: number) => [
   ...identityCells(m),
-  ...m.verdicts.map((v) => (v.loads ? 'loads' : 'fails')),
+  ...loadsOf(s, i).map((loads) => (loads ? 'loads' : 'fails')),
   m.firstFailure?.kernel ?? '',
   String(m.rebuilds.length),
 ];
@@ -168,7 +198,9 @@ export const compatSeriesRenderers: Record<
           )
         : markdownTable(
             [...IDENTITY_HEAD, ...s.kernels.map(mdCode), 'first failure', 'rebuilds'],
-            s.modules.map((m) => moduleCells(m).map((c, i) => (i < IDENTITY_HEAD.length ? mdCode(c) : c))),
+            s.modules.map((m, i) =>
+              moduleCells(s, m, i).map((c, j) => (j < IDENTITY_HEAD.length ? mdCode(c) : c)),
+            ),
           );
     return `${table}\n${total(s)}`;
   },
@@ -180,6 +212,6 @@ export const compatSeriesRenderers: Record<
         )
       : csvTable(
           ['module', 'from', 'built_for', ...s.kernels, 'first_failure', 'rebuilds'],
-          s.modules.map(moduleCells),
+          s.modules.map((m, i) => moduleCells(s, m, i)),
         ),
 };

@@ -136,6 +136,33 @@ export function matrixLines(verdicts: readonly Verdict[]): string[] {
 }
 
 /**
+ * matrixLines of the verdicts of n modules on each table's kernel, read from the tables, module by module
+ * as `modules.flatMap((m) => m.verdicts)` gives them: rows by identity, kernels by name (the last verdict of
+ * a cell stands, as there).
+ */
+export function matrixLinesOfTables(tables: readonly KernelVerdicts[], n: number): string[] {
+  const kernels = [...new Set(tables.map((t) => t.kernel))];
+  const column = tables.map((t) => kernels.indexOf(t.kernel));
+  const rows = new Map<string, { identity: string[]; cells: string[] }>();
+  for (let i = 0; i < n; i++) {
+    for (const [k, t] of tables.entries()) {
+      const id = t.identity(i);
+      const key = identityKey(id);
+      let row = rows.get(key);
+      if (!row) {
+        row = { identity: identityCells(id).map(textSafe), cells: [] };
+        rows.set(key, row);
+      }
+      row.cells[column[k]!] = shortOf(t.loads(i), t.taints(i), t.reasonCount(i));
+    }
+  }
+  return columns([
+    [...IDENTITY_HEAD, ...kernels].map(textSafe),
+    ...[...rows.values()].map((r) => [...r.identity, ...Array.from(r.cells, (c) => c ?? '')]),
+  ]);
+}
+
+/**
  * `kabi compat`'s text: the matrix, its legends, then why each failing verdict fails. Fed one kernel's
  * verdicts at a time, it keeps a cell and a line per verdict, never the verdicts (4,022 modules on 11
  * kernels are 1.15 million reasons), and gives the text back in pieces of a thousand lines.
@@ -263,6 +290,11 @@ const sameIdentity = (a: ModuleIdentity, b: ModuleIdentity): boolean =>
 /** The reason the loader meets first, and how many follow it. */
 export function firstReason(v: Verdict): string {
   return firstReasonOf(reasonAt(v, 0)!, reasonCount(v));
+}
+
+/** firstReason of verdict i of a table, read from the table. */
+export function firstReasonAt(t: KernelVerdicts, i: number): string {
+  return firstReasonOf(t.reasonAt(i, 0), t.reasonCount(i));
 }
 
 function firstReasonOf(first: Verdict['reasons'][number], n: number): string {
