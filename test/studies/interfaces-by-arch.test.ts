@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { type ArchImpactReport, impactByArchRenderers } from '../../src/index.js';
+import { type ArchImpactReport, type ImpactByArchJson, impactByArchRenderers } from '../../src/index.js';
 import { debianPackage, debianPackageFor } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { needs, tool } from '../helpers/tools.js';
@@ -104,20 +104,9 @@ function modversions(pkg: string, module: string): Map<string, number> {
   );
 }
 
-interface ByArchJson {
-  arches: {
-    arch: string;
-    old: string;
-    new: string;
-    inTree: number;
-    corpus: number;
-    impact: { changed: number; affected: { name: string; source: string; uses: { symbol: string }[] }[] };
-  }[];
-}
-
 describe('kabi impact --by-arch: Debian 6.1.0-47 → 6.1.0-50, amd64 and arm64', { skip }, () => {
   // One run reads the four packages (~28 CPU-s); both tests take its document.
-  let doc: ByArchJson;
+  let doc: ImpactByArchJson;
   before(() => {
     const r = kabi(['impact', '--by-arch', '--only', list, ...paths, '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
