@@ -8,17 +8,6 @@ import { Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { NativeLZMA } from 'node-liblzma';
 
-export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
-
-/** The compression of these bytes, from their magic. */
-export function detectCompression(bytes: Uint8Array): Compression {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
-  if (bytes[0] === 0xfd && bytes[1] === 0x37 && bytes[2] === 0x7a && bytes[3] === 0x58 && bytes[4] === 0x5a)
-    return 'xz';
-  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
-  return 'none';
-}
-
 /** What a decoder reports about a stream it could not decode (compression.ts names the file). */
 export class CorruptStreamError extends Error {
   override name = 'CorruptStreamError';

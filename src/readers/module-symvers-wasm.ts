@@ -78,10 +78,12 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
   if (plain !== null || symversWasm() === null) return plain;
   try {
     const packed = readFileSync(path);
-    const { detectCompression, unxzChunks } = await import('./decoders.js');
-    if (detectCompression(packed) !== 'xz') return null;
+    if (!XZ_MAGIC.every((b, i) => packed[i] === b)) return null;
     // The index (as unxzCapped reads it) gives the size, so the text comes out in one buffer, not pieces.
-    const { parseFileIndex } = await import('node-liblzma');
+    const [{ unxzChunks }, { parseFileIndex }] = await Promise.all([
+      import('./decoders.js'),
+      import('node-liblzma'),
+    ]);
     const expected = parseFileIndex(packed).uncompressedSize;
     if (expected === 0 || expected > MAX_BYTES) return null;
     const chunks: Buffer[] = [];
@@ -98,6 +100,8 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
     return null;
   }
 }
+
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
