@@ -101,6 +101,8 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
   }
 }
 
+// Not compression.ts's detectCompression: that module loads the xz workers (no CommonJS quick entry then),
+// and moving it beside the decoders ships node-liblzma's types in the .d.ts (TS2416 for consumers).
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
