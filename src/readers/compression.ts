@@ -10,13 +10,16 @@ import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
+import { type Compression, detectCompression } from './compression-magic.js';
 import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
 import { unxzBlocksInWorkers } from './xz-block-worker.js';
 import { readXzBlockPlan } from './xz-index.js';
 import { unxzInPool } from './xz-pool.js';
 import { unxzInWorker } from './xz-worker.js';
 
-export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
+// Detection has a file of its own, with no imports: the quick entry's diff calls it without the workers
+// this file loads.
+export { type Compression, detectCompression };
 
 /** 256 MiB: ten times the largest Module.symvers seen (Debian 6.12: ~2 MiB). */
 export const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
@@ -46,14 +49,6 @@ export class DecompressionLimitError extends ArtifactFormatError {
     this.limit = limit;
     this.cap = cap;
   }
-}
-
-export function detectCompression(bytes: Uint8Array): Compression {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
-  if (bytes[0] === 0xfd && bytes[1] === 0x37 && bytes[2] === 0x7a && bytes[3] === 0x58 && bytes[4] === 0x5a)
-    return 'xz';
-  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return 'zstd';
-  return 'none';
 }
 
 export interface DecompressOptions {

@@ -4,6 +4,7 @@
 // caller reads the file with readSymversTable, which falls back in turn to the general reader.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { symversWasm, TABLE, type WasmSymversTable } from '../model/symvers-wasm.js';
+import { detectCompression } from './compression-magic.js';
 import { plainText } from './module-symvers-table.js';
 
 /**
@@ -78,7 +79,7 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
   if (plain !== null || symversWasm() === null) return plain;
   try {
     const packed = readFileSync(path);
-    if (!XZ_MAGIC.every((b, i) => packed[i] === b)) return null;
+    if (detectCompression(packed) !== 'xz') return null;
     // The index (as unxzCapped reads it) gives the size, so the text comes out in one buffer, not pieces.
     const [{ unxzChunks }, { parseFileIndex }] = await Promise.all([
       import('./decoders.js'),
@@ -100,10 +101,6 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
     return null;
   }
 }
-
-// Not compression.ts's detectCompression: that module loads the xz workers (no CommonJS quick entry then),
-// and moving it beside the decoders ships node-liblzma's types in the .d.ts (TS2416 for consumers).
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
   yield bytes;
