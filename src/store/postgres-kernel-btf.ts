@@ -1,12 +1,13 @@
 // A kernel entry's BTF bytes in the PostgreSQL store: the same blobs and dedup as SQLite's
 // (sqlite-kernel-btf.ts). Two writers storing one blob at once make one row (ON CONFLICT on its sha256).
 import { createHash } from 'node:crypto';
-import { compress, decompress } from 'zstd-napi';
 import type { PgTx } from './postgres-db.js';
 import type { KernelBtfBlobs } from './store.js';
 
 /** Call inside the ingest's transaction. */
 export async function saveKernelBtf(tx: PgTx, entry: number, btf: KernelBtfBlobs): Promise<void> {
+  // Loaded here, not at start: few store commands touch BTF (as in sqlite-kernel-btf.ts).
+  const { compress } = await import('zstd-napi');
   for (const [module, bytes] of [
     ['', btf.vmlinux] as const,
     ...btf.modules.map((m) => [m.name, m.bytes] as const),
@@ -30,6 +31,7 @@ export async function loadKernelBtf(tx: PgTx, entry: number): Promise<KernelBtfB
     WHERE e.entry = ${entry} ORDER BY e.module`;
   const vmlinux = rows.find((r) => r.module === '');
   if (!vmlinux) return null;
+  const { decompress } = await import('zstd-napi');
   const bytes = (r: { data: Buffer }) => new Uint8Array(decompress(r.data));
   return {
     vmlinux: bytes(vmlinux as unknown as { data: Buffer }),

@@ -4,9 +4,15 @@
 // zstd-compressed (a 6.1 vmlinux .BTF: 5.3 MB, about 1 MB compressed); consecutive builds of a stream
 // often share module blobs.
 import { createHash } from 'node:crypto';
-import { compress, decompress } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import type * as Zstd from 'zstd-napi';
 import type { Sql } from './sqlite-db.js';
 import type { KernelBtfBlobs } from './store.js';
+
+// Loaded when a BTF blob is first written or read: every store command opens this file, few touch BTF,
+// and the addon costs ~15 ms of start-up (as better-sqlite3 in sqlite-open.ts).
+let zstd: typeof Zstd | undefined;
+const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as typeof Zstd);
 
 /** Call inside the ingest's transaction. */
 export function saveKernelBtf(sql: Sql, entry: number, btf: KernelBtfBlobs): void {
@@ -18,7 +24,8 @@ export function saveKernelBtf(sql: Sql, entry: number, btf: KernelBtfBlobs): voi
     ...btf.modules.map((m) => [m.name, m.bytes] as const),
   ]) {
     const sha = createHash('sha256').update(bytes).digest('hex');
-    if (known.get(sha) === undefined) blob.run(sha, bytes.length, compress(bytes, { compressionLevel: 3 }));
+    if (known.get(sha) === undefined)
+      blob.run(sha, bytes.length, zstdNapi().compress(bytes, { compressionLevel: 3 }));
     link.run(entry, module, sha);
   }
 }
@@ -32,6 +39,7 @@ export function loadKernelBtf(sql: Sql, entry: number): KernelBtfBlobs | null {
     .all(entry) as { module: string; size: number; data: Buffer }[];
   const vmlinux = rows.find((r) => r.module === '');
   if (!vmlinux) return null;
+  const { decompress } = zstdNapi();
   const bytes = (r: { data: Buffer }) => new Uint8Array(decompress(r.data));
   return {
     vmlinux: bytes(vmlinux),
