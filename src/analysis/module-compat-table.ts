@@ -4,6 +4,7 @@
 // verdict is a few numbers (loads, the loader's stop, where its reasons start in one Int32Array and how
 // many there are) and references shared by a module's verdicts on every kernel. The CLI's writers read
 // these; `verdict(i)` makes the Verdict object, the same as moduleVerdicts gave before, for everyone else.
+import type { Export } from '../model/export.js';
 import type { ModuleIdentity, ModuleImage } from '../model/module-image.js';
 import type { ConfigDependency, Reason, Taint, Verdict } from '../model/verdict.js';
 import {
@@ -37,7 +38,8 @@ export const layoutMessage = (module: string): string =>
   `${module}: disagrees about version of symbol module_layout (insmod: Invalid module format)`;
 
 /** The item of a module_layout reason. */
-const LAYOUT = -0x80000000;
+export const LAYOUT_ITEM = -0x80000000;
+const LAYOUT = LAYOUT_ITEM;
 
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -60,7 +62,7 @@ export class KernelVerdicts {
   private readonly judged: Uint8Array;
   private readonly identities: (ModuleIdentity | undefined)[];
   private readonly modules: (ModuleImage | undefined)[];
-  private readonly neededAt: (readonly NeededImport[] | undefined)[];
+  private readonly neededBySlot: (readonly NeededImport[] | undefined)[];
   private readonly idsAt: (Uint32Array | undefined)[];
   private readonly resolvers: (ImportResolver | undefined)[];
   /** Notes, taints and dependsOn: null when empty (nearly always, or one note the whole kernel shares). */
@@ -84,7 +86,7 @@ export class KernelVerdicts {
     this.judged = new Uint8Array(slots);
     this.identities = new Array(slots).fill(undefined);
     this.modules = new Array(slots).fill(undefined);
-    this.neededAt = new Array(slots).fill(undefined);
+    this.neededBySlot = new Array(slots).fill(undefined);
     this.idsAt = new Array(slots).fill(undefined);
     this.resolvers = new Array(slots).fill(undefined);
     this.notesAt = new Array(slots).fill(null);
@@ -139,7 +141,7 @@ export class KernelVerdicts {
     this.judged[slot] = 1;
     this.identities[slot] = v.identity;
     this.modules[slot] = v.m;
-    this.neededAt[slot] = v.needed;
+    this.neededBySlot[slot] = v.needed;
     this.idsAt[slot] = v.ids;
     this.resolvers[slot] = v.resolver;
     this.notesAt[slot] = this.notesOf(v.notes);
@@ -205,13 +207,53 @@ export class KernelVerdicts {
     if (r < 0) return this.objects[-r - 1]!;
     const out = expandItem(r, {
       m: this.modules[slot]!,
-      needed: this.neededAt[slot]!,
+      needed: this.neededBySlot[slot]!,
       ids: this.idsAt[slot]!,
       resolver: this.resolvers[slot]!,
     });
     const stop = this.stopAt[slot]!;
     if (stop !== -1 && k > stop) out.alsoFails = true;
     return out;
+  }
+
+  // Verdict i's reasons as the table keeps them, for a writer that reads 1.15 million of them without an
+  // array or a Reason each: item k is reasonItems[reasonStart(i) + k], an import's reason number (≥ 0,
+  // module-compat-reasons.ts), LAYOUT_ITEM, or another (negative: reasonAt(i, k) gives its Reason).
+
+  /** Every verdict's reason items, end to end (complete once the kernel is judged). */
+  get reasonItems(): Int32Array {
+    return this.items;
+  }
+
+  reasonStart(i: number): number {
+    return this.startAt[this.slotOf[i]!]!;
+  }
+
+  /** Index of the reason the loader stops at; -1 when none (those after it also fail). */
+  reasonStop(i: number): number {
+    return this.stopAt[this.slotOf[i]!]!;
+  }
+
+  /** Verdict i's needed imports, which its import reasons' numbers index. */
+  neededAt(i: number): readonly NeededImport[] {
+    return this.neededBySlot[this.slotOf[i]!]!;
+  }
+
+  /** The export needed import `at` of verdict i bound to (undefined: none), as resolvedAt gives it. */
+  boundAt(i: number, at: number): Export | undefined {
+    const slot = this.slotOf[i]!;
+    return this.resolvers[slot]!.resolve(this.idsAt[slot]![at]!, this.neededBySlot[slot]![at]!.symbol);
+  }
+
+  /** The CRCs of verdict i's module_layout reason (null: none), when it has one. */
+  layoutWantedAt(i: number): number | null {
+    const c = this.layoutWanted[this.slotOf[i]!]!;
+    return c === -1 ? null : c;
+  }
+
+  layoutOfferedAt(i: number): number | null {
+    const c = this.layoutOffered[this.slotOf[i]!]!;
+    return c === -1 ? null : c;
   }
 
   /** Verdict i's reasons as the compact JSON reads them (module-compat-reasons.ts), made for the asking. */
@@ -222,7 +264,7 @@ export class KernelVerdicts {
   private contextOf(slot: number): CompactReasons {
     return {
       m: this.modules[slot]!,
-      needed: this.neededAt[slot]!,
+      needed: this.neededBySlot[slot]!,
       ids: this.idsAt[slot]!,
       resolver: this.resolvers[slot]!,
       items: this.itemsOf(slot),

@@ -164,7 +164,10 @@ class Install {
     readonly byName: ReadonlyMap<string, Member>,
   ) {
     this.resolver = new ViewResolver(kernelView(target.build.exports), this);
+    this.kernelHasCrcs = hasCrcs(target.build);
   }
+  /** Whether the kernel's exports carry CRCs (modversions), asked once per install on a kernel. */
+  readonly kernelHasCrcs: boolean;
   /** The kernel's exports by symbol number, in the numbering of now. */
   kernel(): ViewResolver {
     if (this.resolver.view.generation !== symbolGeneration())
@@ -194,6 +197,8 @@ interface Member {
   m: ModuleImage;
   plan: Plan;
   slot: number;
+  /** The member each of plan.depends names (undefined: none of the install), found once per set. */
+  deps: (Member | undefined)[];
 }
 
 interface InstallGroup {
@@ -224,11 +229,12 @@ function installsOf(set: readonly ModuleImage[]): SetInstalls {
     const byName = new Map<string, Member>();
     for (const m of modules) {
       if (slotOf.has(m)) continue;
-      const member = { m, plan: planOf(m), slot: members.length };
+      const member: Member = { m, plan: planOf(m), slot: members.length, deps: [] };
       slotOf.set(m, { group, slot: member.slot });
       members.push(member);
       if (!byName.has(m.name)) byName.set(m.name, member);
     }
+    for (const member of members) member.deps = member.plan.depends.map((d) => byName.get(d));
     return { members, own, byName };
   });
   const out = { set: [...set], groups, where: set.map((m) => slotOf.get(m)!) };
@@ -449,7 +455,7 @@ function verdict(member: Member, install: Install, reasons: ReasonItem[], notes:
   const layoutId = symbolIdOf('module_layout');
   const layout = moduleLayout(m, plan.layout, view.exportAt(layoutId), reasons);
   vermagic(m, target, notes, reasons);
-  const kernelHasCrcs = hasCrcs(target.build);
+  const { kernelHasCrcs } = install;
   if (m.modversions === 'none' && kernelHasCrcs) {
     reasons.push({
       code: 'no-modversions',
@@ -523,7 +529,7 @@ function dependencies(
 ): Member | null {
   const { target } = install;
   const { reasons, notes } = p;
-  const { m, plan } = p.member;
+  const { m, plan, deps } = p.member;
   const { depends } = plan;
   for (; p.next < depends.length; p.next++) {
     const dep = depends[p.next]!;
@@ -535,7 +541,7 @@ function dependencies(
       });
       continue;
     }
-    const kmod = install.byName.get(dep);
+    const kmod = deps[p.next];
     if (kmod) {
       const slot = memo.base + kmod.slot;
       if (!memo.table.isJudged(slot)) return kmod;

@@ -3,14 +3,14 @@
 // reference), SARIF 2.1.0 (one result per module that does not load on a kernel) and JUnit XML (one test
 // suite per kernel, one test case per module).
 import {
-  type CompactReasons,
   compactReasons,
   itemCode,
   itemImport,
   type NeededImport,
   resolvedAt,
+  SYMBOL_CODES,
 } from '../analysis/module-compat-reasons.js';
-import type { KernelVerdicts } from '../analysis/module-compat-table.js';
+import { type KernelVerdicts, LAYOUT_ITEM } from '../analysis/module-compat-table.js';
 import type { Export } from '../model/export.js';
 import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
@@ -117,18 +117,22 @@ function reasonText(r: Reason, module: string): string {
 }
 
 /**
- * reasonText of a compact import reason (item k of c, an import's reason number r) without the Reason:
- * the same keys and words expandItem and reasonText give (its message begins with the module's name, so
- * it is written without it), for the 113,000 distinct reasons of 4,022 modules on 11 kernels.
+ * reasonText of a compact import reason (import `imp`, bound to `e`, its code and whether it also fails)
+ * without the Reason: the same keys and words expandItem and reasonText give (its message begins with the
+ * module's name, so it is written without it), for the 113,000 distinct reasons of 4,022 modules on 11
+ * kernels.
  */
-function importReasonText(c: CompactReasons, k: number, r: number): string {
+function importReasonText(
+  imp: NeededImport,
+  e: Export | undefined,
+  code: number,
+  alsoFails: boolean,
+): string {
   const str = JSON.stringify;
-  const i = itemImport(r);
-  const { symbol: name, crc: wanted } = c.needed[i]!;
-  const also = c.stop !== -1 && k > c.stop ? ',"alsoFails":true}' : '}';
-  const code = itemCode(r);
+  const { symbol: name, crc: wanted } = imp;
+  const also = alsoFails ? ',"alsoFails":true}' : '}';
   const symbol = str(name);
-  // Joined, not concatenated: the text is kept as a key of the reason table (see reasonText).
+  // Joined, not concatenated: a string built by + is a tree of its pieces until flattened (see reasonText).
   if (code === 0)
     return [
       '{"code":"missing-symbol","message":',
@@ -139,8 +143,7 @@ function importReasonText(c: CompactReasons, k: number, r: number): string {
       str(formatCrc(wanted)),
       also,
     ].join('');
-  const e = resolvedAt(c, i)!;
-  const module = e.module === null ? '' : `,"module":${str(e.module)}`;
+  const module = e!.module === null ? '' : `,"module":${str(e!.module)}`;
   if (code === 1)
     return [
       '{"code":"gpl-only","message":',
@@ -153,7 +156,7 @@ function importReasonText(c: CompactReasons, k: number, r: number): string {
       also,
     ].join('');
   if (code === 2) {
-    const [w, o] = [formatCrc(wanted), formatCrc(e.crc)];
+    const [w, o] = [formatCrc(wanted), formatCrc(e!.crc)];
     return [
       '{"code":"crc-mismatch","message":',
       str(`disagrees about version of symbol ${name} (${w} vs ${o})`),
@@ -169,14 +172,21 @@ function importReasonText(c: CompactReasons, k: number, r: number): string {
   }
   return [
     '{"code":"namespace-not-imported","message":',
-    str(`module uses symbol (${name}) from namespace ${e.namespace}, but does not import it.`),
+    str(`module uses symbol (${name}) from namespace ${e!.namespace}, but does not import it.`),
     ',"symbol":',
     symbol,
     module,
     ',"namespace":',
-    str(e.namespace!),
+    str(e!.namespace!),
     also,
   ].join('');
+}
+
+/** Whether two exports give an import's reason of this code the same text (see importReasonText). */
+function sameText(code: number, a: Export | undefined, b: Export | undefined): boolean {
+  if (code === 0 || a === b) return true;
+  if (a === undefined || b === undefined || a.module !== b.module) return false;
+  return code === 1 || (code === 2 ? a.crc === b.crc : a.namespace === b.namespace);
 }
 
 /**
@@ -201,18 +211,24 @@ export const memorySpool = (): TextSpool => {
  */
 class ReasonTable {
   readonly index = new Map<string, number>();
+  private size = 0;
   constructor(private readonly spool: TextSpool) {}
   add(json: string): number {
     let i = this.index.get(json);
     if (i === undefined) {
-      i = this.index.size;
+      i = this.push(json);
       this.index.set(json, i);
-      this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
     }
     return i;
   }
+  /** A text the caller knows to be new (not in `index`, nor put there by the caller unless it asks add). */
+  push(json: string): number {
+    const i = this.size++;
+    this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
+    return i;
+  }
   *lines(): Generator<string> {
-    if (this.index.size === 0) {
+    if (this.size === 0) {
       yield '[]';
       return;
     }
@@ -251,13 +267,18 @@ const sameFields = (a: Reason, b: Reason): boolean => {
 class ObjectReasons {
   private readonly own = new Map<string, { r: Reason; at: number }[]>();
   private readonly whole = new Map<string, { r: Reason; at: number }[]>();
-  constructor(private readonly table: ReasonTable) {}
+  constructor(
+    private readonly table: ReasonTable,
+    /** Called before a Reason of an import's code is looked up by its text (see ImportReasons). */
+    private readonly importCode: () => void,
+  ) {}
   ref(r: Reason, module: string): number {
     const own = r.message.startsWith(module) && r.message.startsWith(': ', module.length);
     const byMessage = own ? this.own : this.whole;
     const key = own ? r.message.slice(module.length + 2) : r.message;
     let seen = byMessage.get(key);
     if (seen) for (const s of seen) if (sameFields(s.r, r)) return s.at;
+    if (IMPORT_CODES.has(r.code)) this.importCode();
     const at = this.table.add(reasonText(r, module));
     if (!seen) {
       seen = [];
@@ -268,18 +289,100 @@ class ObjectReasons {
   }
 }
 
-/** Export objects told apart by the reason cache before it starts again (a key stays below 2^53). */
-const EXPORT_IDS = 1 << 22;
+const IMPORT_CODES: ReadonlySet<ReasonCode> = new Set(SYMBOL_CODES);
 
-/** Runs of 8 reason slots (-1: not yet known) in one Int32Array that doubles as it fills. */
-class SlotSlab {
-  slots = new Int32Array(8 * 1024).fill(-1);
+/** An import's reason of one code, and whether it also fails: its text's place in the reason table. */
+interface ImportText {
+  /** The import number, its code × 2 + also-fails, the export it bound to. */
+  n: number;
+  slot: number;
+  e: Export | undefined;
+  at: number;
+}
+
+/**
+ * References to import reasons (1.15 million for 4,022 modules on 11 kernels, 113,000 distinct), told
+ * apart without their text: an import (numbered by symbol and CRC) and the export it binds to give 8 slots
+ * (4 codes × also-fails), each the index of its text once made. A text is made once per distinct import,
+ * code and fields it shows (sameText), and pushed to the table unhashed: no text of a Reason object can
+ * equal it until one of an import's code comes (an rpm's requires, a verdict made whole), and then every
+ * import text so far is put in the table's index, and later ones go through it.
+ */
+class ImportReasons {
+  /** Import numbers by symbol and CRC (modules read from files have an Import object each). */
+  private readonly numberOf = new Map<NeededImport, number>();
+  private readonly imports: NeededImport[] = [];
+  /** Imports by symbol (a group: the gpl-only and namespace texts do not show the CRC). */
+  private readonly bySymbol = new Map<string, number>();
+  private readonly members: number[][] = [];
+  private readonly groupOf: number[] = [];
+  private readonly numbersOf = new WeakMap<readonly NeededImport[], Int32Array>();
+  /** Per import number: the exports it bound to, with their slots' base; per symbol, the texts made. */
+  private readonly pairs: { e: Export | undefined; base: number }[][] = [];
+  private readonly texts: ImportText[][] = [];
+  /** The last pair of each import (modules importing a symbol mostly bind it to one export per kernel). */
+  private readonly lastExport: (Export | undefined | null)[] = [];
+  private readonly lastBase: number[] = [];
+  private slots = new Int32Array(8 * 1024).fill(-1);
   private used = 0;
-  clear(): void {
-    this.slots.fill(-1);
-    this.used = 0;
+  private hashed = false;
+  constructor(private readonly table: ReasonTable) {}
+
+  /** The import numbers of a needed-import list, worked out once per list. */
+  numbers(needed: readonly NeededImport[]): Int32Array {
+    let out = this.numbersOf.get(needed);
+    if (!out) {
+      out = new Int32Array(needed.length);
+      for (let i = 0; i < needed.length; i++) out[i] = this.numberOfImport(needed[i]!);
+      this.numbersOf.set(needed, out);
+    }
+    return out;
   }
-  take(): number {
+
+  private numberOfImport(imp: NeededImport): number {
+    let n = this.numberOf.get(imp);
+    if (n !== undefined) return n;
+    let group = this.bySymbol.get(imp.symbol);
+    if (group === undefined) {
+      group = this.members.push([]) - 1;
+      this.texts.push([]);
+      this.bySymbol.set(imp.symbol, group);
+    }
+    const same = this.members[group]!;
+    for (const x of same) if (this.imports[x]!.crc === imp.crc) n = x;
+    if (n === undefined) {
+      n = this.imports.push(imp) - 1;
+      same.push(n);
+      this.groupOf.push(group);
+      this.pairs.push([]);
+      this.lastExport.push(null);
+      this.lastBase.push(-1);
+    }
+    this.numberOf.set(imp, n);
+    return n;
+  }
+
+  /** The table index of import n's reason of `code`, bound to e (undefined: none). */
+  ref(n: number, e: Export | undefined, code: number, alsoFails: boolean): number {
+    let base: number;
+    if (this.lastExport[n] === e) base = this.lastBase[n]!;
+    else {
+      base = this.pairBase(n, e);
+      this.lastExport[n] = e;
+      this.lastBase[n] = base;
+    }
+    const slot = base + code * 2 + (alsoFails ? 1 : 0);
+    let at = this.slots[slot]!;
+    if (at === -1) {
+      at = this.textAt(n, e, code * 2 + (alsoFails ? 1 : 0));
+      this.slots[slot] = at;
+    }
+    return at;
+  }
+
+  private pairBase(n: number, e: Export | undefined): number {
+    const pairs = this.pairs[n]!;
+    for (const p of pairs) if (p.e === e) return p.base;
     if (this.used + 8 > this.slots.length) {
       const grown = new Int32Array(this.slots.length * 2).fill(-1);
       grown.set(this.slots);
@@ -287,7 +390,33 @@ class SlotSlab {
     }
     const base = this.used;
     this.used += 8;
+    pairs.push({ e, base });
     return base;
+  }
+
+  private textAt(n: number, e: Export | undefined, slot: number): number {
+    const code = slot >> 1;
+    const texts = this.texts[this.groupOf[n]!]!;
+    // The missing-symbol and crc-mismatch texts show the import's CRC, the others only its symbol.
+    const crc = code === 0 || code === 2 ? this.imports[n]!.crc : undefined;
+    for (const t of texts)
+      if (t.slot === slot && (crc === undefined || this.imports[t.n]!.crc === crc) && sameText(code, t.e, e))
+        return t.at;
+    const text = importReasonText(this.imports[n]!, e, code, (slot & 1) === 1);
+    const at = this.hashed ? this.table.add(text) : this.table.push(text);
+    texts.push({ n, slot, e, at });
+    return at;
+  }
+
+  /** From now on import texts are looked up by text, as Reason objects' are: those so far are indexed. */
+  hashTexts(): void {
+    if (this.hashed) return;
+    this.hashed = true;
+    for (const texts of this.texts)
+      for (const t of texts) {
+        const text = importReasonText(this.imports[t.n]!, t.e, t.slot >> 1, (t.slot & 1) === 1);
+        if (!this.table.index.has(text)) this.table.index.set(text, t.at);
+      }
   }
 }
 
@@ -303,97 +432,60 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const reasons = new ReasonTable(o.spool ?? memorySpool());
   const notes = new Table<string>();
   const dependsOn = new Table<string>();
-  // An import's reason, by what makes its text: the import (symbol and CRC; modules share Import objects),
-  // the export it bound to (none: undefined), its code and whether it also fails. Two Map lookups by
-  // object per reference (1.15 million), not its text.
-  // The pair is one number key (ids of the import and the export object) and its 8 slots (4 codes ×
-  // also-fails) a run in one growing Int32Array: a Map and a typed array per pair were 40 MB by the
-  // third kernel. The cache only saves work: reasons are the same texts without it.
-  const known = new Map<number, number>();
-  const exportIds = new Map<Export | undefined, number>();
-  const slab = new SlotSlab();
-  // Each import (a NeededImport object, shared by the modules that import the same symbol and CRC) is
-  // numbered once per list it is in; its last pair is kept by that number, in arrays.
-  const importIds = new Map<NeededImport, number>();
-  const numbersOf = new WeakMap<readonly NeededImport[], Uint32Array>();
-  const lastExport: (Export | undefined | null)[] = [];
-  const lastBase: number[] = [];
-  const importNumbers = (needed: readonly NeededImport[]): Uint32Array => {
-    let out = numbersOf.get(needed);
-    if (!out) {
-      out = new Uint32Array(needed.length);
-      for (let i = 0; i < needed.length; i++) {
-        const imp = needed[i]!;
-        let n = importIds.get(imp);
-        if (n === undefined) {
-          n = importIds.size;
-          importIds.set(imp, n);
-          lastExport.push(null);
-          lastBase.push(-1);
-        }
-        out[i] = n;
-      }
-      numbersOf.set(needed, out);
-    }
-    return out;
-  };
-  const pairBase = (n: number, e: Export | undefined): number => {
-    let x = exportIds.get(e);
-    if (x === undefined) {
-      if (exportIds.size === EXPORT_IDS) {
-        known.clear();
-        exportIds.clear();
-        lastExport.fill(null);
-        slab.clear();
-      }
-      x = exportIds.size;
-      exportIds.set(e, x);
-    }
-    const key = n * EXPORT_IDS + x;
-    let base = known.get(key);
-    if (base === undefined) {
-      base = slab.take();
-      known.set(key, base);
-    }
-    return base;
-  };
-  const objects = new ObjectReasons(reasons);
+  const imports = new ImportReasons(reasons);
+  const objects = new ObjectReasons(reasons, () => imports.hashTexts());
   const reasonRefs = (v: Verdict): number[] => {
     const c = compactReasons(v);
     if (!c) return v.reasons.map((r) => objects.ref(r, v.module));
-    return compactRefs(c, v.module);
-  };
-  const compactRefs = (c: CompactReasons, module: string): number[] => {
-    const numbers = importNumbers(c.needed);
+    const numbers = imports.numbers(c.needed);
     const { items, stop } = c;
     const out: number[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const r = items[i]!;
-      if (typeof r !== 'number') {
-        out[i] = objects.ref(r, module);
-        continue;
-      }
-      const k = itemImport(r);
-      const n = numbers[k]!;
-      const e = resolvedAt(c, k);
-      // Modules importing a symbol mostly bind it to one export per kernel: the import's last pair first.
-      let base: number;
-      if (lastExport[n] === e) base = lastBase[n]!;
+      if (typeof r !== 'number') out[i] = objects.ref(r, v.module);
       else {
-        base = pairBase(n, e);
-        lastExport[n] = e;
-        lastBase[n] = base;
+        const k = itemImport(r);
+        out[i] = imports.ref(numbers[k]!, resolvedAt(c, k), itemCode(r), stop !== -1 && i > stop);
       }
-      const slot = base + itemCode(r) * 2 + (stop !== -1 && i > stop ? 1 : 0);
-      let at = slab.slots[slot]!;
-      if (at === -1) {
-        at = reasons.add(importReasonText(c, i, r));
-        slab.slots[slot] = at;
-      }
-      out[i] = at;
     }
     return out;
   };
+  // module_layout reasons (one per module on a kernel of another layout: 40,000) by their CRCs and
+  // also-fails: the first of each is looked up as a Reason, the rest are not made.
+  const layouts: { wanted: number | null; offered: number | null; also: boolean; at: number }[] = [];
+  const layoutRef = (t: KernelVerdicts, i: number, k: number, module: string, also: boolean): number => {
+    const wanted = t.layoutWantedAt(i);
+    const offered = t.layoutOfferedAt(i);
+    for (const l of layouts) if (l.wanted === wanted && l.offered === offered && l.also === also) return l.at;
+    // Its text leaves out the module's name, with which its message begins (moduleIdentity: module is
+    // the image's name): it is the same for every module.
+    const at = objects.ref(t.reasonAt(i, k), module);
+    layouts.push({ wanted, offered, also, at });
+    return at;
+  };
+  /** Verdict i's reasons as references, read from the table's items. */
+  const tableRefs = (t: KernelVerdicts, i: number, module: string, count: number): number[] => {
+    const items = t.reasonItems;
+    const start = t.reasonStart(i);
+    const stop = t.reasonStop(i);
+    let numbers: Int32Array | null = null;
+    const out: number[] = new Array(count);
+    for (let k = 0; k < count; k++) {
+      const r = items[start + k]!;
+      const also = stop !== -1 && k > stop;
+      if (r >= 0) {
+        numbers ??= imports.numbers(t.neededAt(i));
+        const at = itemImport(r);
+        const code = itemCode(r);
+        // A missing symbol bound to nothing: not asked again.
+        out[k] = imports.ref(numbers[at]!, code === 0 ? undefined : t.boundAt(i, at), code, also);
+      } else if (r === LAYOUT_ITEM) out[k] = layoutRef(t, i, k, module, also);
+      else out[k] = objects.ref(t.reasonAt(i, k), module);
+    }
+    return out;
+  };
+  // Identities are shared by a module's verdicts on every kernel: its row looked up by object first.
+  const moduleIndex = new Map<ModuleIdentity, number>();
   let first = true;
   /** A CompatVerdictJson, written as JSON.stringify writes it (keys in order, numbers and fixed words). */
   const row = (
@@ -405,12 +497,16 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
     taints: readonly Taint[] | undefined,
     dependsOnOf: readonly ConfigDependency[] | undefined,
   ): string => {
-    const module = modules.add(identityKey(id), () => ({
-      module: id.module,
-      from: id.from,
-      builtFor: id.builtFor,
-      source: id.source,
-    }));
+    let module = moduleIndex.get(id);
+    if (module === undefined) {
+      module = modules.add(identityKey(id), () => ({
+        module: id.module,
+        from: id.from,
+        builtFor: id.builtFor,
+        source: id.source,
+      }));
+      moduleIndex.set(id, module);
+    }
     const kernel = kernels.add(kernelName, () => kernelName);
     const noteRefs = notesOf.map((n) => notes.add(n, () => n));
     let out = `${first ? '\n' : ',\n'}{"module":${module},"kernel":${kernel},"state":"${state}","reasons":[${refs.join(',')}],"notes":[${noteRefs.join(',')}]`;
@@ -440,7 +536,8 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
         const taints = t.taints(i);
         const state = !t.loads(i) ? 'fails' : taints.length ? 'taints' : 'loads';
         // moduleVerdicts gives every verdict its taints (an empty list when none).
-        const refs = t.reasonCount(i) === 0 ? [] : compactRefs(t.reasonsAt(i), id.module);
+        const count = t.reasonCount(i);
+        const refs = count === 0 ? [] : tableRefs(t, i, id.module, count);
         out.push(row(id, t.kernel, state, refs, t.notes(i), taints, t.dependsOn(i)));
       }
       return out.join('');

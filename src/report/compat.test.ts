@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompatSeries } from '../analysis/compat-series.js';
-import { moduleVerdicts } from '../analysis/module-compat.js';
+import { kernelVerdicts, moduleVerdicts } from '../analysis/module-compat.js';
 import type { Export } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { compatRenderers, verdictsDocument, whyText } from './compat.js';
 import { compatSeriesRenderers, compatSeriesText } from './compat-series.js';
-import { type CompatJson, expandCompatJson, renderCompatStream } from './compat-stream.js';
+import { type CompatJson, compatStreams, expandCompatJson, renderCompatStream } from './compat-stream.js';
 
 const identity = {
   module: 'acpi_call',
@@ -197,5 +197,105 @@ describe('compat --format json, import reasons', () => {
       assert.deepEqual(v.reasons, JSON.parse(JSON.stringify(whole[i]!.reasons)));
     });
     assert.equal(doc.reasons.length, 5, 'the two modules share their reasons');
+  });
+});
+
+describe('compat --format json, shared reasons', () => {
+  // Reasons are told apart without their text (by import, export, code): whatever objects give a text,
+  // the document must hold it once, as a table keyed by the text itself would.
+  const ex = (symbol: string, crc: number, over: Partial<Export> = {}): [string, Export] => [
+    symbol,
+    { symbol, crc, module: 'drivers/x', exportType: 'EXPORT_SYMBOL', namespace: null, ...over },
+  ];
+  const module = (name: string, gplCrc: number): ModuleImage => ({
+    source: `${name}.ko`,
+    name,
+    path: null,
+    modinfo: [],
+    vermagic: '6.1.0-47-amd64 SMP mod_unload modversions ',
+    license: 'Proprietary',
+    depends: [],
+    importNs: [],
+    srcversion: null,
+    // An Import object each, as modules read from files have: equal ones must share their reasons.
+    imports: [
+      { symbol: 'gone', crc: 5 },
+      { symbol: 'gpl_sym', crc: gplCrc },
+      { symbol: 'crc_sym', crc: 7 },
+      { symbol: 'ns_sym', crc: 4 },
+    ],
+    modversions: 'versions',
+    exports: [],
+    hasBtf: false,
+    elf: { class: 64, endian: 'little', machine: 62 },
+  });
+  // Three kernels whose exports are other objects: on k2 crc_sym differs in its namespace and type, which
+  // a crc-mismatch does not show; ns_sym's namespace differs, which its reason does show.
+  const kernel = (name: string, ns: string, crcOver: Partial<Export>) => {
+    const exports = new Map([
+      ex('gpl_sym', 2, { exportType: 'EXPORT_SYMBOL_GPL' }),
+      ex('crc_sym', 3, crcOver),
+      ex('ns_sym', 4, { namespace: ns }),
+    ]);
+    const build = { source: name, format: 'module-symvers' as const, labels: {}, exports, warnings: [] };
+    return { name, build, vermagic: null, modules: new Set<string>() };
+  };
+  const kernels = [
+    kernel('k1', 'NS1', {}),
+    kernel('k2', 'NS1', { namespace: 'OTHER', exportType: 'EXPORT_SYMBOL_GPL_FUTURE' }),
+    kernel('k3', 'NS2', {}),
+  ];
+  // gpl_sym of another CRC: its gpl-only reason does not show the CRC, so both modules share it.
+  const set = [module('p', 2), module('q', 8), module('r', 2)];
+  const texts = (doc: CompatJson) => doc.reasons.map((r) => JSON.stringify(r));
+
+  it('writes each text once, and reads back as the verdicts say', () => {
+    const verdicts = kernels.flatMap((k) => moduleVerdicts(set, k));
+    const doc = JSON.parse(renderCompatStream('json', verdicts)) as CompatJson;
+    assert.equal(new Set(texts(doc)).size, doc.reasons.length);
+    const whole = verdictsDocument(verdicts);
+    expandCompatJson(doc).forEach((v, i) => {
+      assert.deepEqual(v.reasons, JSON.parse(JSON.stringify(whole[i]!.reasons)));
+    });
+    // missing, gpl-only and crc-mismatch: one each (k1's and k2's crc_sym give one text, and k3's too);
+    // namespace-not-imported: ns_sym's NS1 (k1, k2) and NS2 (k3), and crc_sym's OTHER on k2.
+    const codes = doc.reasons.map((r) => r.code).sort();
+    assert.deepEqual(codes, [
+      'crc-mismatch',
+      'gpl-only',
+      'missing-symbol',
+      'namespace-not-imported',
+      'namespace-not-imported',
+      'namespace-not-imported',
+    ]);
+  });
+
+  it('gives a Reason object the index of the import reason of the same text', () => {
+    const [compact] = moduleVerdicts(set.slice(0, 1), kernels[0]!);
+    // Made whole (as an rpm's requires or a verdict read back are): its reasons are Reason objects.
+    const whole: Verdict = { ...compact!, reasons: compact!.reasons.map((r) => ({ ...r })) };
+    const later = moduleVerdicts(set.slice(2), kernels[0]!);
+    for (const order of [
+      [compact!, whole, ...later],
+      [whole, compact!, ...later],
+    ]) {
+      const doc = JSON.parse(renderCompatStream('json', order)) as CompatJson;
+      assert.equal(new Set(texts(doc)).size, doc.reasons.length);
+      assert.deepEqual(doc.verdicts[0]!.reasons, doc.verdicts[1]!.reasons);
+      assert.deepEqual(doc.verdicts[2]!.reasons, doc.verdicts[0]!.reasons);
+    }
+  });
+
+  it('reads the same from the judge tables', () => {
+    const [a, b] = [compatStreams.json(), compatStreams.json()];
+    const [x, y] = [[a.begin()], [b.begin()]];
+    for (const k of kernels) {
+      const t = kernelVerdicts(set, k);
+      x.push(a.table!(t));
+      y.push(b.kernel(t.verdicts()));
+    }
+    x.push(...a.end());
+    y.push(...b.end());
+    assert.equal(x.join(''), y.join(''));
   });
 });
