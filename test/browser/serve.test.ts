@@ -77,6 +77,38 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
     assert.equal(await page.locator('#drift tbody tr').count(), 1);
   });
 
+  it('series page: the figures are shown without waiting for the list of streams', async (t) => {
+    if (!(await open(t, '#/builds'))) return;
+    // The page's timers stand still (its first render gives up waiting after 1 s), and /api/builds (the
+    // chips' list) is held until the figures are on screen: they must not have waited for it.
+    const p = await browser!.newPage();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      const now = Date.now();
+      await p.clock.install({ time: now });
+      await p.clock.pauseAt(now + 1);
+      await p.route(/\/api\/builds\?/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await p.goto(new URL('#/series?query=stream%3Ddebian-6.1', s.server.url).href);
+      const row = p.locator('#steps tbody tr[data-from="6.1.0-54"][data-to="6.1.0-55"]');
+      await row.waitFor();
+      assert.equal(num(await row.locator('[data-col=crcChanged]').textContent()), want.crcChanged);
+      assert.equal(await p.locator('nav.chips[aria-label=streams]').count(), 0, 'no chips before their list');
+      // Then the list, and time again (the chips take it in an effect, which runs after a frame).
+      release();
+      await p.clock.resume();
+      await p.getByRole('link', { name: 'debian-6.12' }).waitFor();
+    } finally {
+      release();
+      await p.close();
+    }
+  });
+
   it('series page over two streams: one section per stream, said so, no mixed timeline', async (t) => {
     if (!(await open(t, '#/series'))) return;
     await page.waitForSelector('#grouped');

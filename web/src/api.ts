@@ -214,20 +214,23 @@ async function read<T>(r: Response, url: string): Promise<Loaded<T>> {
   return { data: body as T, loading: false, url };
 }
 
-/** Resolves once every request boot.ts started is answered and read (or has failed: useApi reports it). */
+/**
+ * Resolves once the first request boot.ts started, the page's own figures, is answered and read (or has
+ * failed: useApi reports it). The others (the series page's stream chips) are read as they come: the
+ * figures are not held back for them, and a page that renders first takes them in an effect.
+ */
 export function prefetched(): Promise<unknown> {
-  return Promise.all(
-    [...early].map(([url, response]) =>
-      response
-        .then((r) => read(r.clone(), url))
-        .then(
-          (state) => {
-            if (early.has(url)) settled.set(url, state);
-          },
-          () => {},
-        ),
-    ),
+  const reads = [...early].map(([url, response]) =>
+    response
+      .then((r) => read(r.clone(), url))
+      .then(
+        (state) => {
+          if (early.has(url)) settled.set(url, state);
+        },
+        () => {},
+      ),
   );
+  return reads[0] ?? Promise.resolve();
 }
 
 /** Fetches `url` (null: nothing yet); again when it or the store changes; a stale answer is dropped. */

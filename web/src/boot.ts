@@ -16,7 +16,10 @@
     return `/api/${path}${s ? `?${s}` : ''}`;
   }
 
-  /** The API requests a page makes first, from its route's parameters (pages not named here wait for their code). */
+  /**
+   * The API requests a page makes first, from its route's parameters (pages not named here wait for their
+   * code); the first is the page's figures, which main.tsx waits for before its first render.
+   */
   const FIRST_REQUESTS: Record<string, (p: URLSearchParams) => string[]> = {
     series: (p) => [
       apiUrl('series', { query: p.get('query') ?? '', by: p.get('by') ?? '' }),

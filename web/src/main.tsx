@@ -99,7 +99,7 @@ function App() {
   );
 }
 
-// The first page's code, and its data (boot.ts requested it), before the first render: index.html's
+// The first page's code, and its figures (boot.ts requested them), before the first render: index.html's
 // shell stays on screen meanwhile, at most FIRST_RENDER_WAIT_MS. Rendered earlier, the page would show
 // "Loading…", then wait for an effect after the next frame before taking its data: a frame or more per
 // hop on a busy machine.
