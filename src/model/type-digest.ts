@@ -14,7 +14,8 @@
  * them, as explain on BTF does. Typed arrays, not an object per node: explain reads two of these.
  */
 export class TypeIndex {
-  private readonly pos = new Map<string, number>();
+  /** Made on first use: an index that is only stored (ingest) is never looked up. */
+  private pos: Map<string, number> | null = null;
 
   constructor(
     /** In the graph's order. */
@@ -23,9 +24,7 @@ export class TypeIndex {
     readonly hashes: Uint8Array,
     /** 1 where the node was added by a declaration. */
     readonly declared: Uint8Array,
-  ) {
-    for (const [i, k] of keys.entries()) this.pos.set(k, i);
-  }
+  ) {}
 
   get size(): number {
     return this.keys.length;
@@ -33,6 +32,10 @@ export class TypeIndex {
 
   /** The node's position, or undefined. */
   at(key: string): number | undefined {
+    if (this.pos === null) {
+      this.pos = new Map();
+      for (const [i, k] of this.keys.entries()) this.pos.set(k, i);
+    }
     return this.pos.get(key);
   }
 

@@ -35,15 +35,18 @@ const WHAT = 'kernel exports (Module.symvers, provides, a kernel package, vmlinu
 
 type ExportsReader = (a: Artifact, opts: ExportsArtifactOptions) => Promise<KernelBuild>;
 
+// A package's or tree's in-tree modules are read lean (parseLeanModuleImage: checked the same, with the
+// same errors): the exports are all a build keeps of them, not their imports and modinfo (~1 million
+// small objects for a kernel package, made and collected while its data.tar is decoded).
 const EXPORTS_READERS: Record<ArtifactKind, ExportsReader> = {
   tree: async (a, o) => {
-    const k = await readKernelArtifact(a, o);
+    const k = await readKernelArtifact(a, { ...o, lean: true });
     if (!isKmodDirectory(k)) return nonEmpty(k, a.path);
     // No kernel image and no lib/modules: a directory of kmods, unless it holds none (then say what was met).
     const kmods = await readKmodDirectory(a, k);
     return kmods.modules.length > 0 ? kmods.build : nonEmpty(k, a.path);
   },
-  deb: async (a, o) => nonEmpty(await readKernelArtifact(a, o), a.path),
+  deb: async (a, o) => nonEmpty(await readKernelArtifact(a, { ...o, lean: true }), a.path),
   rpm: readRpm,
   vmlinuz: async (a) => vmlinuxBuild(await extractVmlinux(a.data!, { source: a.path }), a.path),
   vmlinux: async (a) => vmlinuxBuild(a.data!, a.path),
@@ -115,7 +118,7 @@ async function readRpm(artifact: Artifact, opts: ExportsArtifactOptions): Promis
       },
     };
   }
-  return nonEmpty(await readKernelSource(source, opts), path);
+  return nonEmpty(await readKernelSource(source, { ...opts, lean: true }), path);
 }
 
 /**
