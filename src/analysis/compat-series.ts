@@ -8,30 +8,22 @@
 // N pins its imports to build N's CRCs. Imports a rebuild cannot bring back (no longer exported, nor by a
 // module installed with it) are named as unfixable.
 import {
-  type Import,
   type ModuleIdentity,
   type ModuleImage,
   moduleIdentity,
   packageLabel,
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { neededAfterRebuild } from './loader-rules.js';
+import { RebuiltInstall } from './compat-series-rebuilt.js';
+import { neededImports } from './loader-rules.js';
+import { type CompatTarget, installGroups, kernelVerdicts, type VerdictOptions } from './module-compat.js';
 import {
-  type CompatTarget,
-  installGroups,
-  kernelVerdicts,
-  planRebuilt,
-  type VerdictOptions,
-} from './module-compat.js';
-import { distinctItemSymbols } from './module-compat-reasons.js';
-import {
-  EXPORTED,
-  type KernelView,
-  kernelView,
-  ODD,
-  shareSymbolIds,
-  symbolIdsOf,
-} from './module-compat-symbols.js';
+  type CompactReasons,
+  distinctItemSymbols,
+  itemImport,
+  type NeededImport,
+} from './module-compat-reasons.js';
+import { kernelView, symbolGeneration, symbolIdOf } from './module-compat-symbols.js';
 import type { KernelVerdicts } from './module-compat-table.js';
 import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
 
@@ -92,6 +84,112 @@ function union(lists: readonly string[][]): string[] {
   return [...seen].sort();
 }
 
+/**
+ * The symbols to blame, sorted: every symbol a reason names is a needed import of a module of the set, so
+ * those are put in name order once for the series, and a verdict's symbols (as distinctItemSymbols gives
+ * them) and a rebuild's (their union) are sorted as numbers: not each module's imports sorted by name,
+ * nor 4,000 lists of some 30 names hashed again on every build.
+ */
+class Blame {
+  /** Each symbol number's place in name order; -1: not a needed import of the set. */
+  private readonly rank: Int32Array;
+  private readonly names: string[];
+  /** Marks of the ranks the next union names, and those marked. */
+  private readonly marks: Uint8Array;
+  private readonly marked: number[] = [];
+  private unranked = false;
+  private scratch = new Int32Array(256);
+
+  constructor(
+    set: readonly ModuleImage[],
+    /** The numbering the series' tables were judged in: another since, and this answers null. */
+    private readonly generation: number,
+  ) {
+    const seen = new Set<readonly NeededImport[]>();
+    const named = new Set<string>();
+    for (const m of set) {
+      const needed = neededImports(m);
+      if (seen.has(needed)) continue;
+      seen.add(needed);
+      for (const { symbol } of needed) named.add(symbol);
+    }
+    this.names = [...named].sort();
+    let size = 0;
+    const ids = this.names.map((name) => {
+      const id = symbolIdOf(name);
+      if (id >= size) size = id + 1;
+      return id;
+    });
+    this.rank = new Int32Array(size).fill(-1);
+    for (let r = 0; r < ids.length; r++) this.rank[ids[r]!] = r;
+    this.marks = new Uint8Array(this.names.length);
+  }
+
+  /** The rank of each of c's symbols (an empty one skipped), into scratch; -1 when one has none. */
+  private ranks(c: Pick<CompactReasons, 'needed' | 'ids' | 'items'>): number {
+    if (this.generation !== symbolGeneration()) return -1;
+    const { needed, ids, items } = c;
+    const { rank } = this;
+    if (this.scratch.length < items.length) this.scratch = new Int32Array(2 * items.length);
+    const { scratch } = this;
+    let n = 0;
+    for (let k = 0; k < items.length; k++) {
+      const r = items[k]!;
+      let id: number;
+      if (typeof r === 'number') {
+        const i = itemImport(r);
+        if (!needed[i]!.symbol) continue;
+        id = ids[i]!;
+      } else if (r.symbol) id = symbolIdOf(r.symbol);
+      else continue;
+      const at = id < rank.length ? rank[id]! : -1;
+      if (at === -1) return -1;
+      scratch[n++] = at;
+    }
+    return n;
+  }
+
+  /** distinctItemSymbols(c). */
+  symbols(c: CompactReasons): string[] {
+    const n = this.ranks(c);
+    if (n === -1) return distinctItemSymbols(c);
+    const sorted = this.scratch.subarray(0, n).sort();
+    const out: string[] = [];
+    for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(this.names[sorted[k]!]!);
+    return out;
+  }
+
+  /** Counts c's symbols in the next `union`. */
+  add(c: CompactReasons): void {
+    const n = this.ranks(c);
+    if (n === -1) {
+      this.unranked = true;
+      return;
+    }
+    const { marks, marked, scratch } = this;
+    for (let k = 0; k < n; k++) {
+      const r = scratch[k]!;
+      if (marks[r] === 0) {
+        marks[r] = 1;
+        marked.push(r);
+      }
+    }
+  }
+
+  /** The symbols of the verdicts added since the last union, sorted; `union(lists)` if one was not ranked. */
+  union(lists: readonly string[][]): string[] {
+    const { marks, marked, names } = this;
+    const ranks = Int32Array.from(marked).sort();
+    for (const r of marked) marks[r] = 0;
+    marked.length = 0;
+    if (this.unranked) {
+      this.unranked = false;
+      return union(lists);
+    }
+    return Array.from(ranks, (r) => names[r]!);
+  }
+}
+
 export function compatSeries(
   set: readonly ModuleImage[],
   ordered: readonly CompatTarget[],
@@ -99,12 +197,14 @@ export function compatSeries(
 ): CompatSeries {
   requireSome(set.length, 'the modules of the series', 'kernel modules', MODULES_EXPECTED);
   requireSome(ordered.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
+  // The symbols' numbering the tables are judged in (a rebuild's symbols are marked by number).
+  const generation = symbolGeneration();
   // Kept as the judge keeps them: no Verdict object unless a reader asks for one.
   const tables = ordered.map((t) => kernelVerdicts(set, t, options));
   // A module not yet rebuilt is judged as the matrix judged it (the same install, the same kernel): its
   // row in the tables (the same image given twice has one verdict, so either row serves).
   const rowOf = new Map(set.map((m, i) => [m, i]));
-  const asBuilt = new AsBuilt(tables);
+  const asBuilt = new AsBuilt(tables, new Blame(set, generation));
   const rebuilds = new Map<ModuleImage, Rebuild[]>();
   const packages = installGroups(set).map((group) =>
     rebuildWalk(group, ordered, options, rebuilds, asBuilt, rowOf),
@@ -143,13 +243,16 @@ export function compatSeries(
  */
 class AsBuilt {
   private readonly known: (string[] | undefined)[][];
-  constructor(readonly tables: readonly KernelVerdicts[]) {
+  constructor(
+    readonly tables: readonly KernelVerdicts[],
+    readonly blame: Blame,
+  ) {
     this.known = tables.map(() => []);
   }
   symbols(k: number, i: number): string[] {
     let out = this.known[k]![i];
     if (!out) {
-      out = distinctItemSymbols(this.tables[k]!.reasonsAt(i));
+      out = this.blame.symbols(this.tables[k]!.reasonsAt(i));
       this.known[k]![i] = out;
     }
     return out;
@@ -173,17 +276,22 @@ function rebuildWalk(
     survives: [],
     rebuilds: [],
   };
-  let current = [...group];
+  // The install as last rebuilt: made at its first failure, rebuilt from then on (as built, it is the
+  // series' tables).
+  let install: RebuiltInstall | null = null;
   let rebuilt = false;
   const exporters = exportersOf(group);
   // Each module of the group's row in the series' tables, for as long as it is not rebuilt.
   const rows = group.map((m) => rowOf.get(m)!);
   for (const [b, t] of ordered.entries()) {
-    // Rebuilt modules' verdicts are judged here, as built they are the series' tables: no Verdict objects.
-    const table = rebuilt ? kernelVerdicts(current, t, options) : asBuilt.tables[b]!;
-    const row = (i: number) => (rebuilt ? i : rows[i]!);
+    const judged = rebuilt ? install!.judge(t, options) : undefined;
     const failing: number[] = [];
-    for (let i = 0; i < group.length; i++) if (!table.loads(row(i))) failing.push(i);
+    if (judged) {
+      for (let i = 0; i < group.length; i++) if (judged.loads[i] === 0) failing.push(i);
+    } else {
+      const table = asBuilt.tables[b]!;
+      for (let i = 0; i < group.length; i++) if (!table.loads(rows[i]!)) failing.push(i);
+    }
     if (failing.length === 0) {
       out.survives.push(t.name);
       continue;
@@ -191,12 +299,17 @@ function rebuildWalk(
     const modules: string[] = new Array(failing.length);
     const symbols: string[][] = new Array(failing.length);
     const unfixables: string[][] = new Array(failing.length);
-    for (const [j, i] of failing.entries()) {
+    const { blame } = asBuilt;
+    install ??= new RebuiltInstall(group);
+    for (let j = 0; j < failing.length; j++) {
+      const i = failing[j]!;
       const m = group[i]!;
+      const reasons = judged ? judged.reasons(i) : asBuilt.tables[b]!.reasonsAt(rows[i]!);
+      blame.add(reasons);
       const r: Rebuild = {
         kernel: t.name,
-        symbols: rebuilt ? distinctItemSymbols(table.reasonsAt(i)) : asBuilt.symbols(b, rows[i]!),
-        unfixable: unfixable(current, i, t, exporters),
+        symbols: judged ? blame.symbols(reasons) : asBuilt.symbols(b, rows[i]!),
+        unfixable: unfixable(install, i, t, exporters, rebuilt),
       };
       const list = perModule.get(m);
       if (list) list.push(r);
@@ -205,8 +318,13 @@ function rebuildWalk(
       symbols[j] = r.symbols;
       unfixables[j] = r.unfixable;
     }
-    out.rebuilds.push({ kernel: t.name, modules, symbols: union(symbols), unfixable: union(unfixables) });
-    current = current.map((m) => rebuiltFor(m, t));
+    out.rebuilds.push({
+      kernel: t.name,
+      modules,
+      symbols: blame.union(symbols),
+      unfixable: union(unfixables),
+    });
+    install.rebuild(t);
     rebuilt = true;
   }
   return out;
@@ -228,70 +346,33 @@ function exportersOf(install: readonly ModuleImage[]): Map<string, number[]> {
   return out;
 }
 
-/** The imports of install[i] that neither the kernel nor another module of the install exports. */
+/**
+ * The imports of install[i] that neither the kernel nor another module of the install exports. Another
+ * module: another object as built (the same image given twice counts once), any other once rebuilt (each
+ * module of the install is rebuilt on its own).
+ */
 function unfixable(
-  install: readonly ModuleImage[],
+  install: RebuiltInstall,
   i: number,
   t: CompatTarget,
   exporters: ReadonlyMap<string, readonly number[]>,
+  rebuilt: boolean,
 ): string[] {
-  const m = install[i]!;
-  const ids = symbolIdsOf(m.imports);
+  const m = install.install[i]!;
+  // Its needed imports' numbers: its imports' first.
+  const ids = install.ids(i);
   const { flags } = kernelView(t.build.exports);
   // A loop, not filter and map over closures: asked of every failing module on every build (40,000 times,
   // 1.6 million imports, for 4,022 modules on 11 builds), and nearly every import is exported.
   const out: string[] = [];
-  for (let k = 0; k < ids.length; k++) {
+  for (let k = 0; k < m.imports.length; k++) {
     const id = ids[k]!;
     if (id < flags.length && flags[id] !== 0) continue;
     const { symbol } = m.imports[k]!;
     if (symbol === 'module_layout') continue;
-    // Another module: another object (the same image given twice counts once, as before).
     const by = exporters.get(symbol);
-    if (by?.some((j) => install[j] !== m)) continue;
+    if (by?.some((j) => (rebuilt ? j !== i : install.install[j] !== m))) continue;
     out.push(symbol);
   }
-  return out;
-}
-
-/** Imports pinned to a build's CRC, one object per build and symbol: every module rebuilt shares them. */
-const pinnedImports = new WeakMap<KernelView, (Import | undefined)[]>();
-
-function pinnedOf(view: KernelView): (Import | undefined)[] {
-  let byId = pinnedImports.get(view);
-  if (!byId) {
-    byId = new Array(view.flags.length).fill(undefined);
-    pinnedImports.set(view, byId);
-  }
-  return byId;
-}
-
-function pinned(view: KernelView, byId: (Import | undefined)[], id: number, imp: Import): Import {
-  const f = id < view.flags.length ? view.flags[id]! : 0;
-  if ((f & EXPORTED) === 0) return { symbol: imp.symbol, crc: imp.crc };
-  let out = byId[id];
-  if (!out) {
-    // An odd export (no CRC, a CRC of 0, a namespace) is asked of its Export; the rest of the columns.
-    const crc = (f & ODD) === 0 ? view.crc[id]! : (view.exportAt(id)!.crc ?? imp.crc);
-    out = { symbol: imp.symbol, crc };
-    if ((f & ODD) === 0 || view.exportAt(id)!.crc !== null) byId[id] = out;
-  }
-  return out;
-}
-
-/**
- * The module rebuilt against a build: its kernel imports pinned to that build's CRCs, its vermagic. Its
- * symbols are the module's, in the same order, so it shares their numbers (planRebuilt shares those of its
- * needed imports) and needed-import tail.
- */
-function rebuiltFor(m: ModuleImage, t: CompatTarget): ModuleImage {
-  const ids = symbolIdsOf(m.imports);
-  const view = kernelView(t.build.exports);
-  const byId = pinnedOf(view);
-  const imports: Import[] = new Array(m.imports.length);
-  for (let k = 0; k < imports.length; k++) imports[k] = pinned(view, byId, ids[k]!, m.imports[k]!);
-  const out = { ...m, vermagic: t.vermagic ?? m.vermagic, imports };
-  shareSymbolIds(m.imports, imports);
-  planRebuilt(m, out, neededAfterRebuild(m, out));
   return out;
 }
