@@ -32,7 +32,9 @@ import {
 /** A rebuilt install judged on one build: which modules load, and the symbols to blame of those that do not. */
 export interface RebuiltVerdicts {
   loads: Uint8Array;
-  /** Module i's reasons, as distinctItemSymbols reads them: their codes and symbols only. */
+  /** Module i's reasons (numbers for its imports' own, see module-compat-reasons.ts): codes and symbols only. */
+  items: readonly (readonly ReasonItem[] | undefined)[];
+  /** Module i's reasons, as distinctItemSymbols reads them. */
   reasons(i: number): CompactReasons;
 }
 
@@ -48,9 +50,9 @@ export class RebuiltInstall {
   readonly layoutAt: Int32Array;
   readonly depends: string[][];
   /** The install's modules by name: the first of a name, as modprobe's search finds it. */
-  readonly byName = new Map<string, number>();
+  readonly byName: Map<string, number>;
   /** Exports of the install's modules (the first of a symbol): a rebuild keeps them. */
-  readonly own = new Map<string, Export>();
+  readonly own: Map<string, Export>;
   /** Each module's needed imports' CRCs as last rebuilt (NaN: no record), and its vermagic. */
   readonly wanted: Float64Array[];
   readonly vermagic: (string | null)[];
@@ -58,9 +60,32 @@ export class RebuiltInstall {
   private readonly idsAt: (Uint32Array | undefined)[];
   private readonly idsGeneration: Int32Array;
 
-  /** `install`: one install's modules (installGroups), in its order; each is rebuilt by `rebuild`. */
-  constructor(readonly install: readonly ModuleImage[]) {
+  /**
+   * `install`: one install's modules (installGroups), in its order, as built; each is rebuilt by `rebuild`.
+   * `from`: the same install (as built or rebuilt), whose facts this one shares and whose CRCs and vermagic
+   * it starts from.
+   */
+  constructor(
+    readonly install: readonly ModuleImage[],
+    from?: RebuiltInstall,
+  ) {
     const n = install.length;
+    if (from) {
+      this.needed = from.needed;
+      this.facts = from.facts;
+      this.gplOk = from.gplOk;
+      this.layoutAt = from.layoutAt;
+      this.depends = from.depends;
+      this.byName = from.byName;
+      this.own = from.own;
+      this.idsAt = from.idsAt;
+      this.idsGeneration = from.idsGeneration;
+      this.wanted = from.wanted.map((w) => w.slice());
+      this.vermagic = from.vermagic.slice();
+      return;
+    }
+    this.byName = new Map();
+    this.own = new Map();
     this.needed = new Array(n);
     this.facts = new Array(n);
     this.gplOk = new Uint8Array(n);
@@ -134,6 +159,7 @@ export class RebuiltInstall {
     const { loads, items } = run;
     return {
       loads,
+      items,
       reasons: (i) => ({
         m: this.install[i]!,
         needed: this.needed[i]!,

@@ -14,7 +14,7 @@ import {
   packageLabel,
 } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
-import { RebuiltInstall } from './compat-series-rebuilt.js';
+import { RebuiltInstall, type RebuiltVerdicts } from './compat-series-rebuilt.js';
 import { neededImports } from './loader-rules.js';
 import { type CompatTarget, installGroups, kernelVerdicts, type VerdictOptions } from './module-compat.js';
 import {
@@ -22,10 +22,11 @@ import {
   distinctItemSymbols,
   itemImport,
   type NeededImport,
+  type ReasonItem,
 } from './module-compat-reasons.js';
 import { kernelView, symbolGeneration, symbolIdOf } from './module-compat-symbols.js';
 import type { KernelVerdicts } from './module-compat-table.js';
-import { KERNEL_EXPECTED, MODULES_EXPECTED, requireSome } from './nothing-to-judge.js';
+import { KERNEL_EXPECTED, MODULES_EXPECTED, requireExports, requireSome } from './nothing-to-judge.js';
 
 /** A rebuild forced on a build, and the symbols to blame. */
 export interface Rebuild {
@@ -70,9 +71,14 @@ export interface CompatSeries {
   /** Package rebuilds across the series. */
   packageRebuilds: number;
   /**
+   * Per build, in series order: 1 where `modules[i]` loads there as built, else 0 (the matrix's cells,
+   * without each module's reasons kept in full). Absent from a series made by hand.
+   */
+  loads?: readonly Uint8Array[];
+  /**
    * Each build's verdicts as the judge keeps them (typed arrays), in series order: row i of each is
-   * `modules[i]`, and `modules[i].verdicts[k]` is `tables[k].verdict(i)`. Absent from a series made by
-   * hand: readers then read the verdicts.
+   * `modules[i]`, and `modules[i].verdicts[k]` is `tables[k].verdict(i)`. Made on first read. Absent from a
+   * series made by hand: readers then read the verdicts.
    */
   tables?: readonly KernelVerdicts[];
 }
@@ -125,10 +131,12 @@ class Blame {
     this.marks = new Uint8Array(this.names.length);
   }
 
-  /** The rank of each of c's symbols (an empty one skipped), into scratch; -1 when one has none. */
-  private ranks(c: Pick<CompactReasons, 'needed' | 'ids' | 'items'>): number {
+  /**
+   * The ranks of the symbols a verdict's reasons name (an empty one skipped), sorted, into scratch: how
+   * many; -1 when one has no rank (or the numbering started over).
+   */
+  private ranks(needed: readonly NeededImport[], ids: Uint32Array, items: readonly ReasonItem[]): number {
     if (this.generation !== symbolGeneration()) return -1;
-    const { needed, ids, items } = c;
     const { rank } = this;
     if (this.scratch.length < items.length) this.scratch = new Int32Array(2 * items.length);
     const { scratch } = this;
@@ -144,39 +152,62 @@ class Blame {
       else continue;
       const at = id < rank.length ? rank[id]! : -1;
       if (at === -1) return -1;
-      scratch[n++] = at;
+      // Insertion: a verdict names a few dozen symbols, nearly in order already.
+      let j = n++;
+      while (j > 0 && scratch[j - 1]! > at) {
+        scratch[j] = scratch[j - 1]!;
+        j--;
+      }
+      scratch[j] = at;
     }
     return n;
   }
 
-  /** distinctItemSymbols(c). */
-  symbols(c: CompactReasons): string[] {
-    const n = this.ranks(c);
-    if (n === -1) return distinctItemSymbols(c);
-    const sorted = this.scratch.subarray(0, n).sort();
+  /**
+   * distinctItemSymbols of a verdict's reasons (c gives them when the verdict is not ranked); `count`: its
+   * symbols count in the next `union` too.
+   */
+  symbols(
+    needed: readonly NeededImport[],
+    ids: Uint32Array,
+    items: readonly ReasonItem[],
+    count: boolean,
+    c: () => CompactReasons,
+  ): string[] {
+    const n = this.ranks(needed, ids, items);
+    if (n === -1) {
+      if (count) this.unranked = true;
+      return distinctItemSymbols(c());
+    }
+    const { scratch, names, marks, marked } = this;
     const out: string[] = [];
-    for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out.push(this.names[sorted[k]!]!);
+    for (let k = 0; k < n; k++) {
+      const r = scratch[k]!;
+      if (k > 0 && r === scratch[k - 1]) continue;
+      out.push(names[r]!);
+      if (count && marks[r] === 0) {
+        marks[r] = 1;
+        marked.push(r);
+      }
+    }
     return out;
   }
 
-  /** Counts c's symbols in the next `union`. */
-  add(c: CompactReasons): void {
-    const n = this.ranks(c);
-    if (n === -1) {
-      this.unranked = true;
-      return;
-    }
-    const { marks, marked, scratch } = this;
-    for (let k = 0; k < n; k++) {
-      const r = scratch[k]!;
-      if (marks[r] === 0) {
+  /** Counts a verdict's symbols (its `symbols`) in the next `union`. */
+  count(symbols: readonly string[]): void {
+    const { rank, marks, marked } = this;
+    for (const s of symbols) {
+      const id = symbolIdOf(s);
+      const r = id < rank.length && this.generation === symbolGeneration() ? rank[id]! : -1;
+      if (r === -1) this.unranked = true;
+      else if (marks[r] === 0) {
         marks[r] = 1;
         marked.push(r);
       }
     }
   }
 
-  /** The symbols of the verdicts added since the last union, sorted; `union(lists)` if one was not ranked. */
+  /** The symbols of the verdicts counted since the last union, sorted; `union(lists)` if one was not ranked. */
   union(lists: readonly string[][]): string[] {
     const { marks, marked, names } = this;
     const ranks = Int32Array.from(marked).sort();
@@ -197,119 +228,147 @@ export function compatSeries(
 ): CompatSeries {
   requireSome(set.length, 'the modules of the series', 'kernel modules', MODULES_EXPECTED);
   requireSome(ordered.length, 'the series', 'kernel builds', `stored builds, each ${KERNEL_EXPECTED}`);
-  // The symbols' numbering the tables are judged in (a rebuild's symbols are marked by number).
-  const generation = symbolGeneration();
-  // Kept as the judge keeps them: no Verdict object unless a reader asks for one.
-  const tables = ordered.map((t) => kernelVerdicts(set, t, options));
-  // A module not yet rebuilt is judged as the matrix judged it (the same install, the same kernel): its
-  // row in the tables (the same image given twice has one verdict, so either row serves).
-  const rowOf = new Map(set.map((m, i) => [m, i]));
-  const asBuilt = new AsBuilt(tables, new Blame(set, generation));
-  const rebuilds = new Map<ModuleImage, Rebuild[]>();
-  const packages = installGroups(set).map((group) =>
-    rebuildWalk(group, ordered, options, rebuilds, asBuilt, rowOf),
-  );
-  const modules = set.map((m, i): ModuleTimeline => {
-    const k = tables.findIndex((t) => !t.loads(i));
+  for (const t of ordered) requireExports(t.build, t.name);
+  // The symbols to blame are ranked by number, in the numbering of now.
+  const blame = new Blame(set, symbolGeneration());
+  const groups = installGroups(set);
+  // Each module of the set: its install and its place there (the same image given twice is there twice).
+  const groupOf = new Map<ModuleImage, number>();
+  for (const [g, group] of groups.entries()) for (const m of group) groupOf.set(m, g);
+  const cursor = new Int32Array(groups.length);
+  const place = set.map((m) => {
+    const g = groupOf.get(m)!;
+    return { g, i: cursor[g]!++ };
+  });
+  const walks = groups.map((group) => new RebuildWalk(group, options, blame));
+  // Build by build, in series order: the matrix's cells (loads as built), and the rebuilds.
+  const loads: Uint8Array[] = [];
+  const failing: number[] = [];
+  const firstFailure: ({ kernel: string; symbols: string[] } | null)[] = new Array(set.length).fill(null);
+  const perModule = new Map<ModuleImage, Rebuild[]>();
+  for (const t of ordered) {
+    const judged = walks.map((w) => w.asBuilt.judge(t, options));
+    const row = new Uint8Array(set.length);
+    let n = 0;
+    for (let p = 0; p < set.length; p++) {
+      const { g, i } = place[p]!;
+      const v = judged[g]!;
+      row[p] = v.loads[i]!;
+      if (row[p] === 1) continue;
+      n++;
+      firstFailure[p] ??= { kernel: t.name, symbols: walks[g]!.symbolsAsBuilt(v, i) };
+    }
+    loads.push(row);
+    failing.push(n);
+    for (const [g, w] of walks.entries()) w.step(t, judged[g]!, perModule);
+  }
+  // The verdicts in full, made only when a reader asks (the module view's matrix, a Verdict object).
+  let tables: KernelVerdicts[] | undefined;
+  const tablesOf = () => {
+    tables ??= ordered.map((t) => kernelVerdicts(set, t, options));
+    return tables;
+  };
+  const modules = set.map((m, p): ModuleTimeline => {
     let verdicts: Verdict[] | undefined;
     return {
       ...moduleIdentity(m),
       get verdicts() {
-        verdicts ??= tables.map((t) => t.verdict(i));
+        verdicts ??= tablesOf().map((t) => t.verdict(p));
         return verdicts;
       },
-      firstFailure: k === -1 ? null : { kernel: tables[k]!.kernel, symbols: asBuilt.symbols(k, i) },
-      rebuilds: rebuilds.get(m) ?? [],
+      firstFailure: firstFailure[p]!,
+      rebuilds: perModule.get(m) ?? [],
     };
   });
+  const packages = walks.map((w) => w.out);
   return {
     kernels: ordered.map((t) => t.name),
     modules,
     packages,
-    failing: tables.map((t) => {
-      let n = 0;
-      for (let i = 0; i < t.length; i++) if (!t.loads(i)) n++;
-      return n;
-    }),
+    failing,
     totalRebuilds: modules.reduce((n, m) => n + m.rebuilds.length, 0),
     packageRebuilds: packages.reduce((n, p) => n + p.rebuilds.length, 0),
-    tables,
+    loads,
+    get tables() {
+      return tablesOf();
+    },
   };
 }
 
-/**
- * The symbols to blame of each verdict as built, worked out once: a module's first failure and the
- * rebuild its package needs there (before any rebuild) name the same symbols.
- */
-class AsBuilt {
-  private readonly known: (string[] | undefined)[][];
+/** One install walked along the series, rebuilt as a whole on every build where a module of it breaks. */
+class RebuildWalk {
+  readonly out: PackageTimeline;
+  /** The install as built, judged on every build (the matrix). */
+  readonly asBuilt: RebuiltInstall;
+  /** The install as last rebuilt: made at its first failure. */
+  private rebuilt: RebuiltInstall | null = null;
+  private readonly exporters: Map<string, number[]>;
+  /** The symbols to blame of each module as built on the build judged last, once worked out. */
+  private readonly known: (string[] | undefined)[];
+
   constructor(
-    readonly tables: readonly KernelVerdicts[],
-    readonly blame: Blame,
+    readonly group: readonly ModuleImage[],
+    private readonly options: VerdictOptions,
+    private readonly blame: Blame,
   ) {
-    this.known = tables.map(() => []);
+    const first = group[0]!;
+    this.out = {
+      package: first.package ? packageLabel(first.package) : null,
+      builtFor: moduleIdentity(first).builtFor,
+      modules: group.map((m) => m.name),
+      survives: [],
+      rebuilds: [],
+    };
+    this.asBuilt = new RebuiltInstall(group);
+    this.exporters = exportersOf(group);
+    this.known = new Array(group.length).fill(undefined);
   }
-  symbols(k: number, i: number): string[] {
-    let out = this.known[k]![i];
+
+  /**
+   * The symbols to blame of module i as built (v: the install's verdicts on the build judged last), worked
+   * out once: its first failure and its install's first rebuild there name the same.
+   */
+  symbolsAsBuilt(v: RebuiltVerdicts, i: number): string[] {
+    let out = this.known[i];
     if (!out) {
-      out = this.blame.symbols(this.tables[k]!.reasonsAt(i));
-      this.known[k]![i] = out;
+      const { needed } = this.asBuilt;
+      out = this.blame.symbols(needed[i]!, this.asBuilt.ids(i), v.items[i]!, false, () => v.reasons(i));
+      this.known[i] = out;
     }
     return out;
   }
-}
 
-/** Walks the series with one install, rebuilt as a whole on every build where a module of it breaks. */
-function rebuildWalk(
-  group: readonly ModuleImage[],
-  ordered: readonly CompatTarget[],
-  options: VerdictOptions,
-  perModule: Map<ModuleImage, Rebuild[]>,
-  asBuilt: AsBuilt,
-  rowOf: ReadonlyMap<ModuleImage, number>,
-): PackageTimeline {
-  const first = group[0]!;
-  const out: PackageTimeline = {
-    package: first.package ? packageLabel(first.package) : null,
-    builtFor: moduleIdentity(first).builtFor,
-    modules: group.map((m) => m.name),
-    survives: [],
-    rebuilds: [],
-  };
-  // The install as last rebuilt: made at its first failure, rebuilt from then on (as built, it is the
-  // series' tables).
-  let install: RebuiltInstall | null = null;
-  let rebuilt = false;
-  const exporters = exportersOf(group);
-  // Each module of the group's row in the series' tables, for as long as it is not rebuilt.
-  const rows = group.map((m) => rowOf.get(m)!);
-  for (const [b, t] of ordered.entries()) {
-    const judged = rebuilt ? install!.judge(t, options) : undefined;
+  /** Build t, with the install as built judged there (`asBuilt`): the rebuild it forces, if any. */
+  step(t: CompatTarget, asBuilt: RebuiltVerdicts, perModule: Map<ModuleImage, Rebuild[]>): void {
+    const { group, blame } = this;
+    const rebuilt = this.rebuilt !== null;
+    const install = this.rebuilt ?? this.asBuilt;
+    const judged = this.rebuilt ? this.rebuilt.judge(t, this.options) : asBuilt;
     const failing: number[] = [];
-    if (judged) {
-      for (let i = 0; i < group.length; i++) if (judged.loads[i] === 0) failing.push(i);
-    } else {
-      const table = asBuilt.tables[b]!;
-      for (let i = 0; i < group.length; i++) if (!table.loads(rows[i]!)) failing.push(i);
-    }
+    for (let i = 0; i < group.length; i++) if (judged.loads[i] === 0) failing.push(i);
     if (failing.length === 0) {
-      out.survives.push(t.name);
-      continue;
+      this.known.fill(undefined);
+      this.out.survives.push(t.name);
+      return;
     }
     const modules: string[] = new Array(failing.length);
     const symbols: string[][] = new Array(failing.length);
     const unfixables: string[][] = new Array(failing.length);
-    const { blame } = asBuilt;
-    install ??= new RebuiltInstall(group);
     for (let j = 0; j < failing.length; j++) {
       const i = failing[j]!;
       const m = group[i]!;
-      const reasons = judged ? judged.reasons(i) : asBuilt.tables[b]!.reasonsAt(rows[i]!);
-      blame.add(reasons);
+      let blamed: string[];
+      if (rebuilt) {
+        const items = judged.items[i]!;
+        blamed = blame.symbols(install.needed[i]!, install.ids(i), items, true, () => judged.reasons(i));
+      } else {
+        blamed = this.symbolsAsBuilt(judged, i);
+        blame.count(blamed);
+      }
       const r: Rebuild = {
         kernel: t.name,
-        symbols: judged ? blame.symbols(reasons) : asBuilt.symbols(b, rows[i]!),
-        unfixable: unfixable(install, i, t, exporters, rebuilt),
+        symbols: blamed,
+        unfixable: unfixable(install, i, t, this.exporters, rebuilt),
       };
       const list = perModule.get(m);
       if (list) list.push(r);
@@ -318,16 +377,16 @@ function rebuildWalk(
       symbols[j] = r.symbols;
       unfixables[j] = r.unfixable;
     }
-    out.rebuilds.push({
+    this.out.rebuilds.push({
       kernel: t.name,
       modules,
       symbols: blame.union(symbols),
       unfixable: union(unfixables),
     });
-    install.rebuild(t);
-    rebuilt = true;
+    this.known.fill(undefined);
+    this.rebuilt ??= new RebuiltInstall(group, this.asBuilt);
+    this.rebuilt.rebuild(t);
   }
-  return out;
 }
 
 /**
