@@ -86,6 +86,8 @@ export class RebuiltInstall {
     }
     this.byName = new Map();
     this.own = new Map();
+    // `depends` as module names: the same few hundred names, over and over.
+    const names = new Map<string, string>();
     this.needed = new Array(n);
     this.facts = new Array(n);
     this.gplOk = new Uint8Array(n);
@@ -102,7 +104,14 @@ export class RebuiltInstall {
       this.needed[i] = facts.needed;
       this.gplOk[i] = isGplCompatible(m.license) ? 1 : 0;
       this.layoutAt[i] = m.imports.findIndex((x) => x.symbol === 'module_layout');
-      this.depends[i] = m.depends.map(moduleName);
+      this.depends[i] = m.depends.map((d) => {
+        let name = names.get(d);
+        if (name === undefined) {
+          name = moduleName(d);
+          names.set(d, name);
+        }
+        return name;
+      });
       const wanted = new Float64Array(facts.needed.length);
       for (let k = 0; k < wanted.length; k++) wanted[k] = facts.needed[k]!.crc ?? Number.NaN;
       this.wanted[i] = wanted;
@@ -225,6 +234,11 @@ class Judging implements ImportResolver {
   /** Judges module i and, first, the modules of the install it depends on, depth first as modprobe loads them. */
   judgeFrom(root: number): void {
     if (this.judged[root] === 1) return;
+    // Nothing to load first: no chain to keep.
+    if (this.install.depends[root]!.length === 0) {
+      this.verdict(root, []);
+      return;
+    }
     const { pending, chain, inChain } = this;
     pending.length = 0;
     chain.length = 0;

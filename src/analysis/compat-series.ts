@@ -90,6 +90,9 @@ function union(lists: readonly string[][]): string[] {
   return [...seen].sort();
 }
 
+/** The rank of an import whose symbol has no name: named by no list of symbols. */
+const EMPTY = -2;
+
 /**
  * The symbols to blame, sorted: every symbol a reason names is a needed import of a module of the set, so
  * those are put in name order once for the series, and a verdict's symbols (as distinctItemSymbols gives
@@ -135,7 +138,7 @@ class Blame {
    * The ranks of the symbols a verdict's reasons name (an empty one skipped), sorted, into scratch: how
    * many; -1 when one has no rank (or the numbering started over).
    */
-  private ranks(needed: readonly NeededImport[], ids: Uint32Array, items: readonly ReasonItem[]): number {
+  private ranks(imports: Int32Array, items: readonly ReasonItem[]): number {
     if (this.generation !== symbolGeneration()) return -1;
     const { rank } = this;
     if (this.scratch.length < items.length) this.scratch = new Int32Array(2 * items.length);
@@ -143,14 +146,14 @@ class Blame {
     let n = 0;
     for (let k = 0; k < items.length; k++) {
       const r = items[k]!;
-      let id: number;
+      let at: number;
       if (typeof r === 'number') {
-        const i = itemImport(r);
-        if (!needed[i]!.symbol) continue;
-        id = ids[i]!;
-      } else if (r.symbol) id = symbolIdOf(r.symbol);
-      else continue;
-      const at = id < rank.length ? rank[id]! : -1;
+        at = imports[itemImport(r)]!;
+        if (at === EMPTY) continue;
+      } else if (r.symbol) {
+        const id = symbolIdOf(r.symbol);
+        at = id < rank.length ? rank[id]! : -1;
+      } else continue;
       if (at === -1) return -1;
       // Insertion: a verdict names a few dozen symbols, nearly in order already.
       let j = n++;
@@ -164,17 +167,30 @@ class Blame {
   }
 
   /**
-   * distinctItemSymbols of a verdict's reasons (c gives them when the verdict is not ranked); `count`: its
-   * symbols count in the next `union` too.
+   * The rank of each of a module's needed imports (EMPTY: a symbol without a name; -1: none), read for
+   * every verdict of it that fails: its ranks, not its imports' names.
+   */
+  importRanks(needed: readonly NeededImport[], ids: Uint32Array): Int32Array {
+    const { rank } = this;
+    const out = new Int32Array(needed.length);
+    for (let k = 0; k < out.length; k++) {
+      const id = ids[k]!;
+      out[k] = !needed[k]!.symbol ? EMPTY : id < rank.length ? rank[id]! : -1;
+    }
+    return out;
+  }
+
+  /**
+   * distinctItemSymbols of a verdict's reasons (`imports`: its module's importRanks; c gives the reasons
+   * when the verdict is not ranked); `count`: its symbols count in the next `union` too.
    */
   symbols(
-    needed: readonly NeededImport[],
-    ids: Uint32Array,
+    imports: Int32Array,
     items: readonly ReasonItem[],
     count: boolean,
     c: () => CompactReasons,
   ): string[] {
-    const n = this.ranks(needed, ids, items);
+    const n = this.ranks(imports, items);
     if (n === -1) {
       if (count) this.unranked = true;
       return distinctItemSymbols(c());
@@ -245,7 +261,6 @@ export function compatSeries(
   const loads: Uint8Array[] = [];
   const failing: number[] = [];
   const firstFailure: ({ kernel: string; symbols: string[] } | null)[] = new Array(set.length).fill(null);
-  const perModule = new Map<ModuleImage, Rebuild[]>();
   for (const t of ordered) {
     const judged = walks.map((w) => w.asBuilt.judge(t, options));
     const row = new Uint8Array(set.length);
@@ -260,7 +275,7 @@ export function compatSeries(
     }
     loads.push(row);
     failing.push(n);
-    for (const [g, w] of walks.entries()) w.step(t, judged[g]!, perModule);
+    for (const [g, w] of walks.entries()) w.step(t, judged[g]!);
   }
   // The verdicts in full, made only when a reader asks (the module view's matrix, a Verdict object).
   let tables: KernelVerdicts[] | undefined;
@@ -277,7 +292,7 @@ export function compatSeries(
         return verdicts;
       },
       firstFailure: firstFailure[p]!,
-      rebuilds: perModule.get(m) ?? [],
+      rebuilds: walks[place[p]!.g]!.rebuildsOf[place[p]!.i]!,
     };
   });
   const packages = walks.map((w) => w.out);
@@ -305,6 +320,10 @@ class RebuildWalk {
   private readonly exporters: Map<string, number[]>;
   /** The symbols to blame of each module as built on the build judged last, once worked out. */
   private readonly known: (string[] | undefined)[];
+  /** Each module's importRanks (Blame), once it fails. */
+  private readonly ranked: (Int32Array | undefined)[];
+  /** Each module's rebuilds: one list for an image given twice (as the series has always kept them). */
+  readonly rebuildsOf: Rebuild[][];
 
   constructor(
     readonly group: readonly ModuleImage[],
@@ -322,6 +341,25 @@ class RebuildWalk {
     this.asBuilt = new RebuiltInstall(group);
     this.exporters = exportersOf(group);
     this.known = new Array(group.length).fill(undefined);
+    this.ranked = new Array(group.length).fill(undefined);
+    const lists = new Map<ModuleImage, Rebuild[]>();
+    this.rebuildsOf = group.map((m) => {
+      let list = lists.get(m);
+      if (!list) {
+        list = [];
+        lists.set(m, list);
+      }
+      return list;
+    });
+  }
+
+  private ranksOf(i: number): Int32Array {
+    let out = this.ranked[i];
+    if (!out) {
+      out = this.blame.importRanks(this.asBuilt.needed[i]!, this.asBuilt.ids(i));
+      this.ranked[i] = out;
+    }
+    return out;
   }
 
   /**
@@ -331,15 +369,14 @@ class RebuildWalk {
   symbolsAsBuilt(v: RebuiltVerdicts, i: number): string[] {
     let out = this.known[i];
     if (!out) {
-      const { needed } = this.asBuilt;
-      out = this.blame.symbols(needed[i]!, this.asBuilt.ids(i), v.items[i]!, false, () => v.reasons(i));
+      out = this.blame.symbols(this.ranksOf(i), v.items[i]!, false, () => v.reasons(i));
       this.known[i] = out;
     }
     return out;
   }
 
   /** Build t, with the install as built judged there (`asBuilt`): the rebuild it forces, if any. */
-  step(t: CompatTarget, asBuilt: RebuiltVerdicts, perModule: Map<ModuleImage, Rebuild[]>): void {
+  step(t: CompatTarget, asBuilt: RebuiltVerdicts): void {
     const { group, blame } = this;
     const rebuilt = this.rebuilt !== null;
     const install = this.rebuilt ?? this.asBuilt;
@@ -360,7 +397,7 @@ class RebuildWalk {
       let blamed: string[];
       if (rebuilt) {
         const items = judged.items[i]!;
-        blamed = blame.symbols(install.needed[i]!, install.ids(i), items, true, () => judged.reasons(i));
+        blamed = blame.symbols(this.ranksOf(i), items, true, () => judged.reasons(i));
       } else {
         blamed = this.symbolsAsBuilt(judged, i);
         blame.count(blamed);
@@ -370,9 +407,7 @@ class RebuildWalk {
         symbols: blamed,
         unfixable: unfixable(install, i, t, this.exporters, rebuilt),
       };
-      const list = perModule.get(m);
-      if (list) list.push(r);
-      else perModule.set(m, [r]);
+      this.rebuildsOf[i]!.push(r);
       modules[j] = m.name;
       symbols[j] = r.symbols;
       unfixables[j] = r.unfixable;
