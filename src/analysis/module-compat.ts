@@ -79,7 +79,7 @@ const remember = (build: KernelBuild, crcs: boolean) => {
 };
 
 /** Whether the kernel was built with modversions: asked once per build, not once per module. */
-function hasCrcs(build: KernelBuild): boolean {
+export function hasCrcs(build: KernelBuild): boolean {
   let known = crcsByBuild.get(build);
   if (known === undefined) {
     known = false;

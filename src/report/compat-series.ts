@@ -89,8 +89,10 @@ function packageLines(s: CompatSeries): string[] {
   return out;
 }
 
-/** Whether module i loads as built on each build: read from the series' tables when it has them. */
+/** Whether module i loads as built on each build: read from the series' cells when it has them. */
 function loadsOf(s: CompatSeries, i: number): boolean[] {
+  const { loads } = s;
+  if (loads) return loads.map((row) => row[i] === 1);
   const { tables } = s;
   return tables ? tables.map((t) => t.loads(i)) : s.modules[i]!.verdicts.map((v) => v.loads);
 }
