@@ -107,16 +107,6 @@ export function neededImports(m: ModuleImage): readonly NeededImport[] {
 
 export type { NeededImport };
 
-/**
- * The needed imports of `rebuilt`, a module `m` rebuilt with other CRCs (the same import symbols, the same
- * `needs`): the original's unversioned tail, without working it out again for every module on every build.
- */
-export function neededAfterRebuild(m: ModuleImage, rebuilt: ModuleImage): readonly NeededImport[] {
-  const needed = [...rebuilt.imports, ...neededImports(m).slice(m.imports.length)];
-  neededByModule.set(rebuilt, needed);
-  return needed;
-}
-
 const neededByModule = new WeakMap<ModuleImage, readonly NeededImport[]>();
 
 const unversionedByNeeded = new WeakMap<readonly NeededImport[], number[]>();

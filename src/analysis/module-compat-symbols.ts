@@ -51,12 +51,6 @@ function idsOfRanks(table: ExportTable): Int32Array {
   return ids;
 }
 
-/** `to` has the symbols of `from`, in the same order (a module rebuilt keeps its imports): share the numbers. */
-export function shareSymbolIds(from: readonly NeededImport[], to: readonly NeededImport[]): void {
-  const ids = symbolIdsOf(from);
-  idsByNeeded.set(to, { generation, ids });
-}
-
 /** What a kernel view says of a symbol number, as bits. */
 export const EXPORTED = 1;
 /** Exported, but the fast path cannot judge it alone (no CRC, a CRC of 0, or a namespace): ask the Export. */

@@ -9,7 +9,6 @@ import { isGplCompatible, isGplOnly } from '../model/export.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { LoaderProfile } from '../model/loader-profile.js';
 import {
-  type Import,
   type ModuleIdentity,
   type ModuleImage,
   moduleIdentity,
@@ -351,8 +350,6 @@ interface Plan {
   wanted: Float64Array;
   /** Its `__versions` record of module_layout, if any. */
   layout: NeededImport | undefined;
-  /** layout's index in the module's imports (-1: none); undefined until a rebuild asks. */
-  layoutAt?: number;
   gplOk: boolean;
   /** symbolIdsOf(needed), and the numbering it is in. */
   ids: Uint32Array | null;
@@ -387,7 +384,6 @@ function planOf(m: ModuleImage): Plan {
       needed,
       wanted,
       layout: m.imports.find((i) => i.symbol === 'module_layout'),
-      layoutAt: undefined,
       gplOk: isGplCompatible(m.license),
       ids: null,
       generation: -1,
@@ -395,48 +391,6 @@ function planOf(m: ModuleImage): Plan {
     plans.set(m, plan);
   }
   return plan;
-}
-
-/** The release a rebuilt module's vermagic names: the modules rebuilt for one build share the string. */
-let lastRelease: { vermagic: string | null; release: string | null } = { vermagic: null, release: null };
-
-/**
- * The plan of `rebuilt`, module `m` rebuilt for another kernel (compat-series.ts: the same symbols in the
- * same order, other CRCs and vermagic; `needed`, its neededImports): what does not depend on the CRCs or
- * the vermagic is m's, not worked out again for each module on each build of a series (its symbols'
- * numbers included).
- */
-export function planRebuilt(m: ModuleImage, rebuilt: ModuleImage, needed: readonly NeededImport[]): void {
-  const base = planOf(m);
-  const wanted = new Float64Array(needed.length);
-  for (let i = 0; i < needed.length; i++) wanted[i] = needed[i]!.crc ?? -1;
-  if (base.layoutAt === undefined)
-    base.layoutAt = base.layout === undefined ? -1 : m.imports.indexOf(base.layout as Import);
-  const at = base.layoutAt;
-  if (lastRelease.vermagic !== rebuilt.vermagic)
-    lastRelease = { vermagic: rebuilt.vermagic, release: vermagicRelease(rebuilt.vermagic) };
-  const { identity } = base;
-  const current = base.ids !== null && base.generation === symbolGeneration();
-  plans.set(rebuilt, {
-    identity:
-      identity.builtFor === lastRelease.release
-        ? identity
-        : {
-            module: identity.module,
-            from: identity.from,
-            builtFor: lastRelease.release,
-            source: identity.source,
-          },
-    depends: base.depends,
-    facts: { ...base.facts, needed },
-    needed,
-    wanted,
-    layout: at === -1 ? undefined : rebuilt.imports[at],
-    layoutAt: at,
-    gplOk: base.gplOk,
-    ids: current ? base.ids : null,
-    generation: current ? base.generation : -1,
-  });
 }
 
 /** The verdict of a module whose dependencies are judged (their reasons and notes come first). */
