@@ -13,14 +13,17 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Answer {
   status: number | null;
@@ -161,4 +164,62 @@ export function memoised(args: string[], cwd: string, run: () => Answer): Answer
   writeFileSync(tmp, JSON.stringify(kept));
   renameSync(tmp, file);
   return answer;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A value computed in a test process from the built library and some input files (files or trees), kept
+ * in the run's memo under `name`: the first file to ask runs `compute` and keeps its JSON; a later one (in
+ * either pass) reads it, and one asking while another computes waits for that answer instead of
+ * computing it again. Without the run's memo (a file run alone), `compute` runs.
+ */
+export async function memoValue<T>(
+  name: string,
+  inputs: readonly string[],
+  compute: () => Promise<T>,
+): Promise<T> {
+  if (!DIR) return compute();
+  const ids = inputs.map((p) => {
+    const tree = statSync(p).isDirectory() ? treeIdentity(p) : [identity(p)];
+    return `${resolve(p)} ${tree ? tree.join(' ') : Math.random()}`;
+  });
+  const key = createHash('sha256')
+    .update(JSON.stringify({ name, ids, build: buildIdentity() }))
+    .digest('hex')
+    .slice(0, 32);
+  const done = join(DIR, `value-${key}.json`);
+  const lock = join(DIR, `value-${key}.lock`);
+  for (;;) {
+    if (existsSync(done)) {
+      appendFileSync(join(DIR, 'log'), `hit value ${name}\n`);
+      return JSON.parse(readFileSync(done, 'utf8')) as T;
+    }
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      // Another file computes it: wait for its answer, or take over if it died without one.
+      const holder = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0);
+      if (holder && !alive(holder) && !existsSync(done)) rmSync(lock, { recursive: true, force: true });
+      else await sleep(200);
+    }
+  }
+  try {
+    const value = await compute();
+    writeFileSync(`${done}.tmp`, JSON.stringify(value));
+    renameSync(`${done}.tmp`, done);
+    appendFileSync(join(DIR, 'log'), `ran value ${name}\n`);
+    return value;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,50 @@
+// kabi's bpf-compat verdicts on the committed BPF objects for each Debian kernel package, as
+// test/bpf/bpf-compat-real.test.ts and test/loader/bpf-qemu.test.ts both need them: each kernel read from
+// its package (readBpfKernel, ~5 CPU-s for 6.1, ~10 for 6.12) with its kernel-source program types, and
+// each object judged on that kernel alone. Read once per run: the run's memo keeps the verdicts the first
+// file computed (test/helpers/run-cache.ts), and a file asking while another reads the packages waits.
+import { basename, join } from 'node:path';
+import { type BpfKernel, type BpfObject, bpfCompat, readBpfKernel, readBpfObject } from '../../src/index.js';
+import { FIXTURES } from './independent.js';
+import { withKfuncSource } from './kfunc-sources.js';
+import { memoValue } from './run-cache.js';
+
+export interface KernelVerdicts {
+  /** The kernel's name, as bpf-compat names it (e.g. 6.1.0-47-amd64). */
+  kernel: string;
+  /** Each object (its file name), and whether bpf-compat says it loads there. */
+  loads: { object: string; loads: boolean }[];
+}
+
+/** Each kernel of `packages`, with the program types of the committed kernel-source excerpts. */
+export async function readBpfKernels(packages: readonly string[]): Promise<BpfKernel[]> {
+  const kernels: BpfKernel[] = [];
+  for (const p of packages) kernels.push(withKfuncSource(await readBpfKernel(p)));
+  return kernels;
+}
+
+/** bpfCompat of the objects on each kernel alone. */
+export function verdictsOf(objects: readonly BpfObject[], kernels: readonly BpfKernel[]): KernelVerdicts[] {
+  return kernels.map((k) => ({
+    kernel: k.name,
+    loads: bpfCompat([...objects], [k]).objects.map((o) => ({
+      object: basename(o.object),
+      loads: o.kernels[0]!.loads,
+    })),
+  }));
+}
+
+/**
+ * The verdicts of `objects` (paths) on each package's kernel, from the run's memo; else `read()` gives the
+ * kernels (a caller that needs them itself passes its own reading), and they are kept for the others.
+ */
+export function packageVerdicts(
+  packages: readonly string[],
+  objects: readonly string[],
+  read: () => Promise<BpfKernel[]> = () => readBpfKernels(packages),
+): Promise<KernelVerdicts[]> {
+  const sources = join(FIXTURES, 'kfuncs', 'source');
+  return memoValue('bpf-compat verdicts per kernel package', [...packages, ...objects, sources], async () =>
+    verdictsOf(await Promise.all(objects.map((o) => readBpfObject(o))), await read()),
+  );
+}
