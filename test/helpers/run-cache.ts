@@ -195,19 +195,32 @@ export async function memoValue<T>(
     .update(JSON.stringify({ name, ids, build: buildIdentity() }))
     .digest('hex')
     .slice(0, 32);
-  const done = join(DIR, `value-${key}.json`);
-  const lock = join(DIR, `value-${key}.lock`);
+  const { value, hit } = await oncePerRun(
+    join(DIR, `value-${key}.json`),
+    join(DIR, `value-${key}.lock`),
+    compute,
+  );
+  appendFileSync(join(DIR, 'log'), `${hit ? 'hit' : 'ran'} value ${name}\n`);
+  return value;
+}
+
+/**
+ * The JSON kept at `done`, computed by one process of the run: the first to take `lock` (a directory,
+ * made atomically) runs `compute` and keeps its answer; one asking meanwhile waits for that answer, or
+ * takes the lock over when its holder died without one. `hit`: the answer was another's (or earlier).
+ */
+export async function oncePerRun<T>(
+  done: string,
+  lock: string,
+  compute: () => Promise<T> | T,
+): Promise<{ value: T; hit: boolean }> {
   for (;;) {
-    if (existsSync(done)) {
-      appendFileSync(join(DIR, 'log'), `hit value ${name}\n`);
-      return JSON.parse(readFileSync(done, 'utf8')) as T;
-    }
+    if (existsSync(done)) return { value: JSON.parse(readFileSync(done, 'utf8')) as T, hit: true };
     try {
       mkdirSync(lock);
       writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // Another file computes it: wait for its answer, or take over if it died without one.
       const holder = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0);
       if (holder && !alive(holder) && !existsSync(done)) rmSync(lock, { recursive: true, force: true });
       else await sleep(200);
@@ -217,8 +230,7 @@ export async function memoValue<T>(
     const value = await compute();
     writeFileSync(`${done}.tmp`, JSON.stringify(value));
     renameSync(`${done}.tmp`, done);
-    appendFileSync(join(DIR, 'log'), `ran value ${name}\n`);
-    return value;
+    return { value, hit: false };
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

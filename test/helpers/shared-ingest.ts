@@ -5,26 +5,16 @@
 // still asserts on a real ingest and may write to its store without touching another's. Without the
 // run's directory (a file run alone) the ingest runs into the file's own store, as before.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { kabi, type Run } from './exec.js';
-import { buildIdentity, identity } from './run-cache.js';
+import { buildIdentity, identity, oncePerRun } from './run-cache.js';
 import { copyTestDb, TEST_STORE, testDb } from './test-store.js';
 
 interface Kept {
   db: string;
   run: Run;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The kept store copied into `dir`; a failed ingest's store may not exist: then a new, empty one. */
 const copy = (kept: Kept, dir: string) => (kept.run.status === 0 ? copyTestDb(kept.db, dir) : testDb(dir));
@@ -49,33 +39,15 @@ export async function ingestedStore(
     )
     .digest('hex')
     .slice(0, 32);
-  const done = join(cache, `store-${key}.json`);
-  const lock = join(cache, `store-${key}.lock`);
-  for (;;) {
-    if (existsSync(done)) {
-      const kept = JSON.parse(readFileSync(done, 'utf8')) as Kept;
-      return { db: copy(kept, dir), ingest: kept.run };
-    }
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      // Another file is ingesting: wait for its answer, or take over if it died without one.
-      const holder = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0);
-      if (holder && !alive(holder) && !existsSync(done)) rmSync(lock, { recursive: true, force: true });
-      else await sleep(200);
-    }
-  }
-  try {
-    const home = join(cache, `store-${key}`);
-    mkdirSync(home, { recursive: true });
-    const db = testDb(home);
-    const kept: Kept = { db, run: kabi(['--db', db, 'ingest', ...inputs]) };
-    writeFileSync(`${done}.tmp`, JSON.stringify(kept));
-    renameSync(`${done}.tmp`, done);
-    return { db: copy(kept, dir), ingest: kept.run };
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  const { value: kept } = await oncePerRun<Kept>(
+    join(cache, `store-${key}.json`),
+    join(cache, `store-${key}.lock`),
+    () => {
+      const home = join(cache, `store-${key}`);
+      mkdirSync(home, { recursive: true });
+      const db = testDb(home);
+      return { db, run: kabi(['--db', db, 'ingest', ...inputs]) };
+    },
+  );
+  return { db: copy(kept, dir), ingest: kept.run };
 }
