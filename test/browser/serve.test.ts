@@ -87,9 +87,11 @@ describe('kabi serve dashboard in chromium (committed fixtures)', () => {
       release = resolve;
     });
     try {
+      // pauseAt only moves forward: a margin, so that a slow machine's time between the two calls (past
+      // 1 ms, seen in CI) is not "the past". The blank page has no timers for the jump to fire.
       const now = Date.now();
       await p.clock.install({ time: now });
-      await p.clock.pauseAt(now + 1);
+      await p.clock.pauseAt(now + 60_000);
       await p.route(/\/api\/builds\?/, async (route) => {
         await held;
         await route.continue();
