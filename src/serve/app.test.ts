@@ -16,7 +16,9 @@ test('warm-up steps wait out a page view: quiet after requests, and longer after
   };
   await app.inject('/api');
   const afterApi = await waited(50);
-  assert.ok(afterApi >= 50 && afterApi < 500, `after a JSON answer: ${afterApi.toFixed(0)} ms`);
+  // Node's timers count whole milliseconds of the loop's cached clock: a 50 ms sleep can end 49.x ms later
+  // by performance.now() (seen in CI as "50 ms"), hence the 1 ms of slack.
+  assert.ok(afterApi >= 49 && afterApi < 500, `after a JSON answer: ${afterApi.toFixed(1)} ms`);
   await app.inject('/');
   // The first series (quiet 0) does not wait for the page's files; every later step does.
   assert.ok((await waited(0)) < 100, 'the first step at once');
