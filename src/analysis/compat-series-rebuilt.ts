@@ -9,7 +9,7 @@ import { type Export, isGplCompatible, isGplOnly } from '../model/export.js';
 import type { ModuleImage } from '../model/module-image.js';
 import type { Reason } from '../model/verdict.js';
 import { applyLoaderRulesIn, type ModuleFacts, moduleFacts } from './loader-rules.js';
-import { type CompatTarget, hasCrcs, moduleName, sameMagic, type VerdictOptions } from './module-compat.js';
+import { type CompatTarget, dependsOf, hasCrcs, sameMagic, type VerdictOptions } from './module-compat.js';
 import {
   type CompactReasons,
   type ImportResolver,
@@ -86,8 +86,6 @@ export class RebuiltInstall {
     }
     this.byName = new Map();
     this.own = new Map();
-    // `depends` as module names: the same few hundred names, over and over.
-    const names = new Map<string, string>();
     this.needed = new Array(n);
     this.facts = new Array(n);
     this.gplOk = new Uint8Array(n);
@@ -104,14 +102,7 @@ export class RebuiltInstall {
       this.needed[i] = facts.needed;
       this.gplOk[i] = isGplCompatible(m.license) ? 1 : 0;
       this.layoutAt[i] = m.imports.findIndex((x) => x.symbol === 'module_layout');
-      this.depends[i] = m.depends.map((d) => {
-        let name = names.get(d);
-        if (name === undefined) {
-          name = moduleName(d);
-          names.set(d, name);
-        }
-        return name;
-      });
+      this.depends[i] = dependsOf(m);
       const wanted = new Float64Array(facts.needed.length);
       for (let k = 0; k < wanted.length; k++) wanted[k] = facts.needed[k]!.crc ?? Number.NaN;
       this.wanted[i] = wanted;

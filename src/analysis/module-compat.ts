@@ -361,7 +361,7 @@ const plans = new WeakMap<ModuleImage, Plan>();
 const dependsByList = new WeakMap<readonly string[], string[]>();
 
 /** A module's `depends` as module names, once per list (a module rebuilt for another kernel shares it). */
-function dependsOf(m: ModuleImage): string[] {
+export function dependsOf(m: ModuleImage): string[] {
   let names = dependsByList.get(m.depends);
   if (!names) {
     names = m.depends.map(moduleName);
