@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { CommandState } from '../output.js';
+import { cliProgress } from '../progress.js';
 
 interface FetchDebianCliOptions {
   suite: string;
@@ -105,7 +106,7 @@ type Progress = Parameters<NonNullable<Parameters<Lib['fetchDebian']>[0]['onProg
 /** A byte count on stderr while packages download: on a terminal only, never in pipes or CI. */
 async function withProgress<T>(run: (onProgress: (e: Progress) => void) => Promise<T>): Promise<T> {
   if (!process.stderr.isTTY || process.env.CI) return run(() => {});
-  const { SingleBar } = await import('cli-progress');
+  const { SingleBar } = await cliProgress();
   const bar = new SingleBar({
     format: 'downloading {bar} {done}/{size} MiB, {files} packages',
     stream: process.stderr,
