@@ -6,7 +6,7 @@
 // Node's zlib streams honour back-pressure and are used as they are.
 import { Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { NativeLZMA } from 'node-liblzma';
+import { type LzmaBinding, liblzma, newUnxzEngine } from './liblzma-binding.js';
 
 /** What a decoder reports about a stream it could not decode (compression.ts names the file). */
 export class CorruptStreamError extends Error {
@@ -57,10 +57,9 @@ export async function* unxzChunks(
   input: AsyncIterable<Buffer>,
   outChunk = OUT_CHUNK,
 ): AsyncGenerator<Buffer> {
-  const lzma = await import('node-liblzma');
-  // Only the native engine of an Unxz is used; its Transform side is never written to.
-  const unxz = lzma.createUnxz({ chunkSize: 1024 });
-  const engine = (unxz as unknown as { lzma: NativeLZMA }).lzma;
+  // The native engine alone (liblzma-binding.ts): node-liblzma's Transform side was never written to.
+  const lzma = liblzma();
+  const engine = newUnxzEngine(lzma);
   const step = (action: number, src: Buffer | null, out: Buffer) =>
     new Promise<[number, number, number]>((resolve) => {
       engine.code(action, src, 0, src?.length ?? 0, out, 0, (ret, availIn, availOut) => {
@@ -103,11 +102,20 @@ export async function* unxzChunks(
     yield* run(lzma.LZMA_FINISH, null, Math.min(outChunk, 1 << 16));
     if (!ended) throw new CorruptStreamError('the data ends inside an xz stream');
   } finally {
-    unxz.close();
+    engine.close();
   }
 }
 
-type Lzma = typeof import('node-liblzma');
+/** liblzma's return codes (the binding's, or node-liblzma's wrapper's: the same numbers). */
+type Lzma = Pick<
+  LzmaBinding,
+  | 'LZMA_DATA_ERROR'
+  | 'LZMA_FORMAT_ERROR'
+  | 'LZMA_OPTIONS_ERROR'
+  | 'LZMA_BUF_ERROR'
+  | 'LZMA_MEM_ERROR'
+  | 'LZMA_MEMLIMIT_ERROR'
+>;
 
 export function lzmaReason(lzma: Lzma, ret: number): string {
   const reasons: [number, string][] = [

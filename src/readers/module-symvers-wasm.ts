@@ -81,11 +81,11 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
     const packed = readFileSync(path);
     if (detectCompression(packed) !== 'xz') return null;
     // The index (as unxzCapped reads it) gives the size, so the text comes out in one buffer, not pieces.
-    const [{ unxzChunks }, { parseFileIndex }] = await Promise.all([
+    const [{ unxzChunks }, { liblzma }] = await Promise.all([
       import('./decoders.js'),
-      import('node-liblzma'),
+      import('./liblzma-binding.js'),
     ]);
-    const expected = parseFileIndex(packed).uncompressedSize;
+    const expected = liblzma().parseFileIndex(packed).uncompressedSize;
     if (expected === 0 || expected > MAX_BYTES) return null;
     const chunks: Buffer[] = [];
     let size = 0;
