@@ -4,8 +4,8 @@
 // chunk on every write and push all of it, ignoring back-pressure (a 33 KB zstd frame of zeros held
 // 1 GiB before the first byte was counted), so their native contexts are driven here call by call.
 // Node's zlib streams honour back-pressure and are used as they are.
-import { Readable, type Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type { Transform } from 'node:stream';
 import { type LzmaBinding, liblzma, newUnxzEngine } from './liblzma-binding.js';
 
 /** What a decoder reports about a stream it could not decode (compression.ts names the file). */
@@ -22,7 +22,12 @@ export type Decoder = (input: AsyncIterable<Buffer>, progress?: { fed: number })
 /** Output per call: large enough that a big stream costs few native calls, small enough to count. */
 export const OUT_CHUNK = 1 << 20;
 
+// node:zlib and node:stream load only for gzip: `kabi diff A.xz B.xz` (the quick entry, CommonJS, where an
+// import() would start the ES module loader) needs neither, ~3 ms at its start.
+const builtin = (id: string) => createRequire(import.meta.url)(id);
+
 export async function* gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const { createGunzip } = builtin('node:zlib') as typeof import('node:zlib');
   yield* throughTransform(input, createGunzip({ chunkSize: 1 << 16 }));
 }
 
@@ -139,6 +144,7 @@ export function xzFailReason(lzma: Lzma | null, f: number | string): string {
 
 /** A zlib Transform fed from `input`; zlib pauses while its output is not read. */
 async function* throughTransform(input: AsyncIterable<Buffer>, decoder: Transform): AsyncGenerator<Buffer> {
+  const { Readable } = builtin('node:stream') as typeof import('node:stream');
   const reader = Readable.from(input, { objectMode: false });
   reader.on('error', (e) => decoder.destroy(e));
   reader.pipe(decoder);

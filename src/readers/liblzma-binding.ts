@@ -3,8 +3,9 @@
 // first byte is decoded (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the
 // CommonJS quick entry); the decoders here use only the native engine, its constants and
 // parseFileIndex, as decoders.ts already does for zstd-napi's binding.js.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { NativeLZMA, XZFileIndex } from 'node-liblzma';
 
 /** What the binding exports that the decoders use (node-liblzma's src/bindings/node-liblzma.cpp). */
@@ -31,8 +32,15 @@ let binding: LzmaBinding | undefined;
 
 /** node-liblzma's package directory, where node-gyp-build finds build/Release or prebuilds/. */
 export function liblzmaDir(): string {
-  // The package's main (lib/lzma.js) is resolved, never loaded.
-  return dirname(dirname(createRequire(import.meta.url).resolve('node-liblzma')));
+  const require = createRequire(import.meta.url);
+  // The first node_modules/node-liblzma on require's search path, where require('node-liblzma') finds it,
+  // without resolving the package's exports map (which loads Node's ES module resolver at a cold start).
+  for (const dir of require.resolve.paths('node-liblzma') ?? []) {
+    const pkg = join(dir, 'node-liblzma');
+    if (existsSync(join(pkg, 'package.json'))) return pkg;
+  }
+  // Not installed: require names the fault.
+  return dirname(dirname(require.resolve('node-liblzma')));
 }
 
 /** The binding, loaded once (synchronously: a native addon loads in one dlopen). */
