@@ -3,7 +3,7 @@
 // first byte is decoded (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the
 // CommonJS quick entry); the decoders here use only the native engine, its constants and
 // parseFileIndex, as decoders.ts already does for zstd-napi's binding.js.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NativeLZMA, XZFileIndex } from 'node-liblzma';
@@ -37,7 +37,9 @@ export function liblzmaDir(): string {
   // without resolving the package's exports map (which loads Node's ES module resolver at a cold start).
   for (const dir of require.resolve.paths('node-liblzma') ?? []) {
     const pkg = join(dir, 'node-liblzma');
-    if (existsSync(join(pkg, 'package.json'))) return pkg;
+    // Its real path, as require gives it: node-gyp-build is found from there (beside a linked package,
+    // the link's own directory need not hold it).
+    if (existsSync(join(pkg, 'package.json'))) return realpathSync(pkg);
   }
   // Not installed: require names the fault.
   return dirname(dirname(require.resolve('node-liblzma')));
