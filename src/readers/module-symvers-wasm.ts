@@ -36,6 +36,10 @@ export function readSymversTableWasm(path: string): WasmSymversTable | null {
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size === 0 || stat.size > MAX_BYTES) return null;
     const size = stat.size;
+    // A compressed file (a `.symvers.xz`) is never a plain table: known from its first bytes, before the
+    // module's memory takes the whole file (the xz reader then reads it anyway).
+    const head = Buffer.alloc(8);
+    if (detectCompression(head.subarray(0, readSync(fd, head, 0, 8, 0))) !== 'none') return null;
     const at = wasm.x.alloc(size);
     // Synchronous: one read into the memory the parse runs over, no copy and no event-loop turn.
     const view = wasm.bytes(at, size);
