@@ -1,7 +1,7 @@
 // Where output goes, without commander: the quick entry (quick.ts) shares it with the commands
 // (output.ts re-exports it). Control characters shown, not obeyed; streamed reports written as made.
-import { closeSync, createWriteStream, openSync, writeSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: loaded at its first use (only writeReport's -o), not at the quick entry's start.
+import { closeSync, createWriteStream, promises as fsp, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 // Controls but line breaks and tabs; with colours on, the SGR sequences picocolors writes are kept.
@@ -46,7 +46,7 @@ export function quietOnEpipe(): void {
 
 /** A whole report, already made safe, to the file `output` names, else stdout. */
 export async function writeReport(text: string, output: string | undefined): Promise<void> {
-  if (output) await writeFile(output, text);
+  if (output) await fsp.writeFile(output, text);
   else {
     quietOnEpipe();
     process.stdout.write(text);

@@ -96,11 +96,16 @@ export class SymversWasm {
   setPieces(group: string, first: number, pieces: readonly string[]): void {
     if (this.pieces.has(group)) return;
     this.pieces.add(group);
+    // One allocation and one write for the group, each piece's bytes after the last's: a view and a write
+    // per piece cost a cold start more than the few bytes.
+    const joined = pieces.join('');
+    const size = Buffer.byteLength(joined);
+    let at = this.x.alloc(size);
+    this.bytes(at, size).write(joined, 'utf8');
     pieces.forEach((s, i) => {
       const n = Buffer.byteLength(s);
-      const p = this.x.alloc(n);
-      this.write(p, s);
-      this.x.setPiece(first + i, p, n);
+      this.x.setPiece(first + i, at, n);
+      at += n;
     });
   }
 }

@@ -12,6 +12,7 @@ import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
 import { type Compression, detectCompression } from './compression-magic.js';
 import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { liblzma } from './liblzma-binding.js';
 import { unxzBlocksInWorkers } from './xz-block-worker.js';
 import { readXzBlockPlan } from './xz-index.js';
 import { unxzInPool } from './xz-pool.js';
@@ -136,10 +137,9 @@ async function gunzipCapped(input: Buffer, caps: Caps): Promise<Buffer> {
 async function unxzCapped(input: Buffer, caps: Caps): Promise<Buffer> {
   // The xz index (at the end of the file) says what a whole file holds: a file cut short fails here, a
   // declared bomb is refused before any decoding, and the output fits one buffer.
-  const { parseFileIndex } = await import('node-liblzma');
   let expected: number;
   try {
-    expected = parseFileIndex(input).uncompressedSize;
+    expected = liblzma().parseFileIndex(input).uncompressedSize;
   } catch (cause) {
     throw corrupt(cause, caps);
   }

@@ -4,9 +4,9 @@
 // chunk on every write and push all of it, ignoring back-pressure (a 33 KB zstd frame of zeros held
 // 1 GiB before the first byte was counted), so their native contexts are driven here call by call.
 // Node's zlib streams honour back-pressure and are used as they are.
-import { Readable, type Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import type { NativeLZMA } from 'node-liblzma';
+import { createRequire } from 'node:module';
+import type { Transform } from 'node:stream';
+import { type LzmaBinding, liblzma, newUnxzEngine } from './liblzma-binding.js';
 
 /** What a decoder reports about a stream it could not decode (compression.ts names the file). */
 export class CorruptStreamError extends Error {
@@ -22,7 +22,12 @@ export type Decoder = (input: AsyncIterable<Buffer>, progress?: { fed: number })
 /** Output per call: large enough that a big stream costs few native calls, small enough to count. */
 export const OUT_CHUNK = 1 << 20;
 
+// node:zlib and node:stream load only for gzip: `kabi diff A.xz B.xz` (the quick entry, CommonJS, where an
+// import() would start the ES module loader) needs neither, ~3 ms at its start.
+const builtin = (id: string) => createRequire(import.meta.url)(id);
+
 export async function* gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const { createGunzip } = builtin('node:zlib') as typeof import('node:zlib');
   yield* throughTransform(input, createGunzip({ chunkSize: 1 << 16 }));
 }
 
@@ -57,10 +62,9 @@ export async function* unxzChunks(
   input: AsyncIterable<Buffer>,
   outChunk = OUT_CHUNK,
 ): AsyncGenerator<Buffer> {
-  const lzma = await import('node-liblzma');
-  // Only the native engine of an Unxz is used; its Transform side is never written to.
-  const unxz = lzma.createUnxz({ chunkSize: 1024 });
-  const engine = (unxz as unknown as { lzma: NativeLZMA }).lzma;
+  // The native engine alone (liblzma-binding.ts): node-liblzma's Transform side was never written to.
+  const lzma = liblzma();
+  const engine = newUnxzEngine(lzma);
   const step = (action: number, src: Buffer | null, out: Buffer) =>
     new Promise<[number, number, number]>((resolve) => {
       engine.code(action, src, 0, src?.length ?? 0, out, 0, (ret, availIn, availOut) => {
@@ -103,11 +107,20 @@ export async function* unxzChunks(
     yield* run(lzma.LZMA_FINISH, null, Math.min(outChunk, 1 << 16));
     if (!ended) throw new CorruptStreamError('the data ends inside an xz stream');
   } finally {
-    unxz.close();
+    engine.close();
   }
 }
 
-type Lzma = typeof import('node-liblzma');
+/** liblzma's return codes (the binding's, or node-liblzma's wrapper's: the same numbers). */
+type Lzma = Pick<
+  LzmaBinding,
+  | 'LZMA_DATA_ERROR'
+  | 'LZMA_FORMAT_ERROR'
+  | 'LZMA_OPTIONS_ERROR'
+  | 'LZMA_BUF_ERROR'
+  | 'LZMA_MEM_ERROR'
+  | 'LZMA_MEMLIMIT_ERROR'
+>;
 
 export function lzmaReason(lzma: Lzma, ret: number): string {
   const reasons: [number, string][] = [
@@ -131,6 +144,7 @@ export function xzFailReason(lzma: Lzma | null, f: number | string): string {
 
 /** A zlib Transform fed from `input`; zlib pauses while its output is not read. */
 async function* throughTransform(input: AsyncIterable<Buffer>, decoder: Transform): AsyncGenerator<Buffer> {
+  const { Readable } = builtin('node:stream') as typeof import('node:stream');
   const reader = Readable.from(input, { objectMode: false });
   reader.on('error', (e) => decoder.destroy(e));
   reader.pipe(decoder);

@@ -36,6 +36,10 @@ export function readSymversTableWasm(path: string): WasmSymversTable | null {
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size === 0 || stat.size > MAX_BYTES) return null;
     const size = stat.size;
+    // A compressed file (a `.symvers.xz`) is never a plain table: known from its first bytes, before the
+    // module's memory takes the whole file (the xz reader then reads it anyway).
+    const head = Buffer.alloc(8);
+    if (detectCompression(head.subarray(0, readSync(fd, head, 0, 8, 0))) !== 'none') return null;
     const at = wasm.x.alloc(size);
     // Synchronous: one read into the memory the parse runs over, no copy and no event-loop turn.
     const view = wasm.bytes(at, size);
@@ -81,11 +85,11 @@ export async function readSymversTableWasmXz(path: string): Promise<WasmSymversT
     const packed = readFileSync(path);
     if (detectCompression(packed) !== 'xz') return null;
     // The index (as unxzCapped reads it) gives the size, so the text comes out in one buffer, not pieces.
-    const [{ unxzChunks }, { parseFileIndex }] = await Promise.all([
+    const [{ unxzChunks }, { liblzma }] = await Promise.all([
       import('./decoders.js'),
-      import('node-liblzma'),
+      import('./liblzma-binding.js'),
     ]);
-    const expected = parseFileIndex(packed).uncompressedSize;
+    const expected = liblzma().parseFileIndex(packed).uncompressedSize;
     if (expected === 0 || expected > MAX_BYTES) return null;
     const chunks: Buffer[] = [];
     let size = 0;

@@ -13,6 +13,7 @@
 // worker's malloc arena, and those pages stayed resident: 120 MB of a 300 MB read of a kernel package.
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { CorruptStreamError, OUT_CHUNK, xzFailReason } from './decoders.js';
+import { LIBLZMA_IN_WORKER, liblzma, liblzmaWhere } from './liblzma-binding.js';
 import { singleBlockTail, type XzBlockPlan } from './xz-index.js';
 
 /** Output chunks a worker may hold ahead at most: a block's worth (24 MiB for xz -T), capped. */
@@ -25,7 +26,7 @@ const IN_PIECE = 1 << 20;
 const WORKER_SOURCE = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
-const { credits, lzmaUrl, outChunk, inPiece, path, header, blocks, recycled } = workerData;
+const { credits, where, outChunk, inPiece, path, header, blocks, recycled } = workerData;${LIBLZMA_IN_WORKER}
 // A chunk the consumer is done with (whole buffers of outChunk bytes), else a new one.
 const fresh = (size) => {
   const back = recycled ? receiveMessageOnPort(recycled) : undefined;
@@ -43,14 +44,13 @@ const post = (msg, transfer) => {
 parentPort.on('message', (m) => {
   if (m.stop) parentPort.close();
 });
-import(lzmaUrl).then((lzma) => {
+Promise.resolve(where).then(loadLiblzma).then((lzma) => {
   let fd = -1;
   const piece = Buffer.allocUnsafe(inPiece);
   try {
     fd = openSync(path, 'r');
     for (const b of blocks) {
-      const unxz = lzma.createUnxz({ chunkSize: 1024 });
-      const engine = unxz.lzma;
+      const engine = newUnxzEngine(lzma);
       let out = null;
       let ended = false;
       let consumedAll = 0;
@@ -100,7 +100,7 @@ import(lzmaUrl).then((lzma) => {
         }
         parentPort.postMessage({ block: b.index, blockDone: true });
       } finally {
-        unxz.close();
+        engine.close();
       }
     }
   } catch (e) {
@@ -127,11 +127,11 @@ export async function* unxzBlocksInWorkers(
   progress?: { fed: number },
   lend = false,
 ): AsyncGenerator<Buffer> {
-  const lzma = await import('node-liblzma');
+  const lzma = liblzma();
   const n = Math.max(1, Math.min(threads, plan.blocks.length));
   const biggest = Math.max(...plan.blocks.map((b) => b.uncompressed));
   const window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(biggest / OUT_CHUNK) + 2));
-  const lzmaUrl = import.meta.resolve('node-liblzma');
+  const where = liblzmaWhere();
   const queues: Event[][] = [];
   let wake: (() => void) | null = null;
   const workers = Array.from({ length: n }, (_, k) => {
@@ -145,7 +145,7 @@ export async function* unxzBlocksInWorkers(
       eval: true,
       workerData: {
         credits,
-        lzmaUrl,
+        where,
         outChunk: OUT_CHUNK,
         inPiece: IN_PIECE,
         path: plan.path,

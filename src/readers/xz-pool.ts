@@ -10,14 +10,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CorruptStreamError, xzFailReason } from './decoders.js';
+import { LIBLZMA_IN_WORKER, type LzmaBinding, liblzma, liblzmaWhere } from './liblzma-binding.js';
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const start = import(workerData.lzmaUrl);
+const { parentPort, workerData } = require('node:worker_threads');${LIBLZMA_IN_WORKER}
+const start = Promise.resolve(workerData.where).then(loadLiblzma);
 parentPort.on('message', async ({ id, input, outChunk, limit, inPiece }) => {
   const lzma = await start;
-  const unxz = lzma.createUnxz({ chunkSize: 1024 });
-  const engine = unxz.lzma;
+  const engine = newUnxzEngine(lzma);
   const chunks = [];
   let total = 0;
   let ended = false;
@@ -54,7 +54,7 @@ parentPort.on('message', async ({ id, input, outChunk, limit, inPiece }) => {
   } catch (e) {
     ret = String(e && e.message);
   } finally {
-    unxz.close();
+    engine.close();
   }
   if (ret === 'over') parentPort.postMessage({ id, over: total });
   else if (ret !== null) parentPort.postMessage({ id, fail: ret, total });
@@ -97,10 +97,10 @@ let nextId = 0;
 
 function pool(): Slot[] {
   if (slots) return slots;
-  const lzmaUrl = import.meta.resolve('node-liblzma');
+  const where = liblzmaWhere();
   slots = Array.from({ length: SIZE }, () => {
     const slot: Slot = {
-      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { lzmaUrl } }),
+      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { where } }),
       job: null,
     };
     slot.worker.unref();
@@ -130,7 +130,7 @@ function pool(): Slot[] {
   return slots;
 }
 
-let lzma: typeof import('node-liblzma') | null = null;
+let lzma: LzmaBinding | null = null;
 
 const failReason = (f: number | string) => xzFailReason(lzma, f);
 
@@ -157,7 +157,7 @@ function start(slot: Slot, job: Job): void {
  * pool's workers with output chunks of `outChunk` bytes.
  */
 export async function unxzInPool(input: Uint8Array, outChunk: number, limit: number): Promise<PoolResult> {
-  lzma ??= await import('node-liblzma');
+  lzma ??= liblzma();
   return new Promise<PoolResult>((resolve, reject) => {
     const job: Job = { id: nextId++, input, outChunk, limit, resolve, reject };
     const free = pool().find((s) => s.job === null);

@@ -8,6 +8,7 @@
 // compression.ts checks its caps between the chunks handed on, as for the other decoders.
 import { Worker } from 'node:worker_threads';
 import { CorruptStreamError, OUT_CHUNK, xzFailReason } from './decoders.js';
+import { LIBLZMA_IN_WORKER, liblzma, liblzmaWhere } from './liblzma-binding.js';
 
 /** Output chunks decoded ahead of the consumer at most (WINDOW × OUT_CHUNK bytes held). */
 const WINDOW = 8;
@@ -18,10 +19,9 @@ const INPUT_AHEAD = 4;
 // with codeSync on its own thread; credits[0] is how many more chunks it may post, credits[1] says stop.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { credits, lzmaUrl, outChunk } = workerData;
-const start = import(lzmaUrl).then((lzma) => {
-  const unxz = lzma.createUnxz({ chunkSize: 1024 });
-  const engine = unxz.lzma;
+const { credits, where, outChunk } = workerData;${LIBLZMA_IN_WORKER}
+const start = Promise.resolve(where).then(loadLiblzma).then((lzma) => {
+  const engine = newUnxzEngine(lzma);
   let out = null;
   let ended = false;
   let fedBefore = 0;
@@ -59,7 +59,7 @@ const start = import(lzmaUrl).then((lzma) => {
       if (availOut > 0 && consumed === 0 && produced === 0) return 'no-progress';
     }
   };
-  return { lzma, run, ended: () => ended, close: () => unxz.close() };
+  return { lzma, run, ended: () => ended, close: () => engine.close() };
 });
 parentPort.on('message', async (m) => {
   const d = await start;
@@ -100,12 +100,12 @@ export async function* unxzInWorker(
   input: AsyncIterable<Buffer>,
   progress?: { fed: number },
 ): AsyncGenerator<Buffer> {
-  const lzma = await import('node-liblzma');
+  const lzma = liblzma();
   const credits = new Int32Array(new SharedArrayBuffer(8));
   credits[0] = WINDOW;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { credits, lzmaUrl: import.meta.resolve('node-liblzma'), outChunk: OUT_CHUNK },
+    workerData: { credits, where: liblzmaWhere(), outChunk: OUT_CHUNK },
   });
   const events: Event[] = [];
   let wake: (() => void) | null = null;

@@ -127,4 +127,37 @@ console.log(s.$id);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
   });
+
+  it("diffs two .symvers.xz with the installed bin, node-liblzma's binding found from there, as the checkout does", () => {
+    const xz = (abi: string) => join(ROOT, 'test', 'fixtures', 'debian', `${abi}.symvers.xz`);
+    const cut = join(scratch, 'cut.symvers.xz');
+    writeFileSync(cut, readFileSync(xz('6.1.0-55')).subarray(0, 4000));
+    const outcomes = [
+      ['diff', '--format', 'json', xz('6.1.0-54'), xz('6.1.0-55')],
+      ['diff', '--all', xz('6.1.0-56'), xz('6.12.117+deb12')],
+      ['diff', cut, xz('6.1.0-55')],
+    ].map((args) => {
+      const run = (bin: string) =>
+        spawnSync(process.execPath, [bin, ...args], {
+          cwd: scratch,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+          maxBuffer: 1 << 26,
+        });
+      const mine = run(join(installed, 'bin', 'kabi.js'));
+      const checkout = run(join(ROOT, 'bin', 'kabi.js'));
+      assert.deepEqual(
+        { status: mine.status, stdout: mine.stdout, stderr: mine.stderr },
+        { status: checkout.status, stdout: checkout.stdout, stderr: checkout.stderr },
+        args.join(' '),
+      );
+      return mine;
+    });
+    // Real reports, and the cut file named by the decoder, not a failure both sides share.
+    assert.equal(outcomes[0]!.status, 0);
+    assert.ok(JSON.parse(outcomes[0]!.stdout).summary.crcChanged > 0);
+    assert.match(outcomes[1]!.stdout, /^kABI diff /);
+    assert.equal(outcomes[2]!.status, 1);
+    assert.match(outcomes[2]!.stderr, /cut\.symvers\.xz: corrupt or truncated xz data/);
+  });
 });
