@@ -86,7 +86,7 @@ export interface BtfTypeTable {
 
 export class Btf {
   /** Own types by name: all of them, or (decoded on demand) only those of some kinds. */
-  private readonly byName = new Map<NameKinds | 'all', Map<string, number[]>>();
+  private readonly byName = new Map<NameKinds | 'all', Map<string, number | number[]>>();
   private types: readonly BtfType[] | null;
   private readonly table: BtfTypeTable | null;
 
@@ -152,14 +152,16 @@ export class Btf {
    * types to find a function); others may list any kind, so a caller still checks each type's kind.
    */
   named(name: string, kinds?: NameKinds): readonly number[] {
-    const own = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
+    const hit = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
+    const own = typeof hit === 'number' ? [hit] : hit;
     if (!this.base) return own ?? [];
     // A module's split BTF names few of the names asked: its base's list then, without a copy.
     const base = this.base.named(name, kinds);
     return own ? [...own, ...base] : base;
   }
 
-  private nameIndex(kinds: NameKinds | 'all'): Map<string, number[]> {
+  /** Most names have one type: its id, not an array of one (an index per exporting module's split BTF). */
+  private nameIndex(kinds: NameKinds | 'all'): Map<string, number | number[]> {
     let index = this.byName.get(kinds);
     if (index) return index;
     index = new Map();
@@ -170,8 +172,9 @@ export class Btf {
       const n = this.types ? this.types[i]!.name : this.table!.nameAt(i);
       if (!n) continue;
       const ids = index.get(n);
-      if (ids) ids.push(this.firstId + i);
-      else index.set(n, [this.firstId + i]);
+      if (ids === undefined) index.set(n, this.firstId + i);
+      else if (typeof ids === 'number') index.set(n, [ids, this.firstId + i]);
+      else ids.push(this.firstId + i);
     }
     this.byName.set(kinds, index);
     return index;
