@@ -48,9 +48,11 @@ export class KernelTypes {
       const key = this.builder.addClosure(btf, id);
       if (!key) continue;
       const t = btf.get(id);
+      const text = cDeclaration(btf, 'type' in t ? t.type : id, e.symbol);
+      // Most declarations are one line: the regular expression only for those that are not.
       this.declarations.set(e.symbol, {
         key,
-        text: cDeclaration(btf, 'type' in t ? t.type : id, e.symbol).replace(/\s*\n\s*/g, ' '),
+        text: text.includes('\n') ? text.replace(/\s*\n\s*/g, ' ') : text,
         from: null,
       });
       return key;

@@ -13,12 +13,16 @@ import type { Sql } from './sqlite-db.js';
  * returned writes them for the entry, at the point in the transaction where it is called.
  */
 export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) => void {
-  // Which are kept already, in one query (not one per definition: tens of thousands).
+  // Which are kept already, in one query (not one per definition: tens of thousands); none in a store
+  // that keeps no definitions yet (a first kernel: 40,000 hashes not sent as JSON to be looked up).
+  const kept = sql.stmt('SELECT 1 FROM type_defs LIMIT 1').get() !== undefined;
   const known = new Set(
-    sql
-      .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
-      .pluck()
-      .all(JSON.stringify([...digest.defs.keys()])) as string[],
+    kept
+      ? (sql
+          .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
+          .pluck()
+          .all(JSON.stringify([...digest.defs.keys()])) as string[])
+      : [],
   );
   const fresh = [...digest.defs.keys()].filter((hex) => !known.has(hex));
   // One JSON text per definition, concatenated: a reader parses only those it asks for.
