@@ -35,9 +35,11 @@ export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) =
     return fresh.length ? [keyJson, Buffer.from(texts.join(''))] : [keyJson];
   }, 6);
   return (entry) => {
-    const [keyBlob, pack] = packed();
-    if (pack) {
-      const id = sql.stmt('INSERT INTO type_packs (defs) VALUES (?)').run(pack).lastInsertRowid;
+    // The pack's row first and its bytes last: its 40,000 definitions' rows are written while the gzip
+    // still runs, not after waiting for it (what is stored is the same).
+    let id: number | bigint | null = null;
+    if (fresh.length) {
+      id = sql.stmt('INSERT INTO type_packs (defs) VALUES (?)').run(Buffer.alloc(0)).lastInsertRowid;
       const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
       let at = 0;
       for (const [i, hex] of fresh.entries()) {
@@ -46,6 +48,8 @@ export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) =
         at += length;
       }
     }
+    const [keyBlob, pack] = packed();
+    if (pack) sql.stmt('UPDATE type_packs SET defs = ? WHERE id = ?').run(pack, id);
     sql
       .stmt('INSERT OR REPLACE INTO entry_types (entry, keys, hashes) VALUES (?, ?, ?)')
       .run(entry, keyBlob, hashes);
