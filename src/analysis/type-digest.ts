@@ -61,13 +61,14 @@ function digestOf(
   const defHex: string[] = [];
   const refs: string[][] = [];
   for (const n of nodes) {
-    const def: TypeDef = { facts: n.facts, refs: [...n.refs], text: text.get(n.key) ?? null };
-    refs.push(def.refs);
-    const json = JSON.stringify([def.facts, def.refs, def.text]);
+    const own = [...n.refs];
+    const declaration = text.get(n.key) ?? null;
+    refs.push(own);
+    const json = JSON.stringify([n.facts, own, declaration]);
     const hex = hashHex(json);
     defHex.push(hex);
     if (!defs.has(hex)) {
-      defs.set(hex, def);
+      defs.set(hex, { facts: n.facts, refs: own, text: declaration });
       jsons.set(hex, json);
     }
   }
@@ -116,30 +117,35 @@ function reachHashes(
   const out: string[] = new Array(count);
   const stack: number[] = [];
   let counter = 0;
-  const enter = (v: number, work: [number, number][]) => {
+  // The walk's path as two typed stacks (node, next successor to try), not a pair array per node.
+  const workNode = new Int32Array(count);
+  const workNext = new Int32Array(count);
+  let depth = 0;
+  const enter = (v: number) => {
     order[v] = low[v] = counter++;
     stack.push(v);
     onStack[v] = 1;
-    work.push([v, 0]);
+    workNode[depth] = v;
+    workNext[depth++] = 0;
   };
   for (let start = 0; start < count; start++) {
     if (order[start] !== -1) continue;
-    const work: [number, number][] = [];
-    enter(start, work);
-    while (work.length) {
-      const top = work[work.length - 1]!;
-      const v = top[0];
+    enter(start);
+    while (depth > 0) {
+      const v = workNode[depth - 1]!;
       const next = succ[v]!;
-      if (top[1] < next.length) {
-        const w = next[top[1]++]!;
+      const k = workNext[depth - 1]!;
+      if (k < next.length) {
+        workNext[depth - 1] = k + 1;
+        const w = next[k]!;
         if (w === -1) continue;
-        if (order[w] === -1) enter(w, work);
+        if (order[w] === -1) enter(w);
         else if (onStack[w]) low[v] = Math.min(low[v]!, order[w]!);
         continue;
       }
-      work.pop();
-      if (work.length) {
-        const parent = work[work.length - 1]![0];
+      depth--;
+      if (depth > 0) {
+        const parent = workNode[depth - 1]!;
         low[parent] = Math.min(low[parent]!, low[v]!);
       }
       if (low[v] !== order[v]) continue;

@@ -62,6 +62,11 @@ interface Walk {
   steps: { left: number };
   /** typeText of each id met: members and parameters name the same few thousand types again and again. */
   texts: Map<number, string>;
+  /**
+   * The base's texts, for ids below `btf.firstId`: a base type is written the same from any split BTF
+   * on it, so hundreds of exporting modules share vmlinux's `struct device *` instead of each making it.
+   */
+  baseTexts: Map<number, string> | null;
 }
 
 export class TypeGraphBuilder {
@@ -75,7 +80,12 @@ export class TypeGraphBuilder {
     if (!walk) {
       let items = 0;
       for (let cur: Btf | null = btf; cur; cur = cur.base) items += ownItems(cur);
-      walk = { btf, steps: { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) }, texts: new Map() };
+      walk = {
+        btf,
+        steps: { left: Math.max(STEPS_MIN, items * STEPS_PER_ITEM) },
+        texts: new Map(),
+        baseTexts: btf.base ? this.walkOf(btf.base).texts : null,
+      };
       this.walks.set(btf, walk);
     }
     return walk;
@@ -180,7 +190,7 @@ function describe(w: Walk, t: BtfType, facts: string[], refs: Set<string>): void
     case 'enum':
     case 'enum64':
       facts.push(`size ${t.size}`);
-      for (const v of t.values) facts.push(`value ${v.name} = ${v.value}`);
+      for (const v of t.values) facts.push(flat('value ', v.name, ' = ', v.value));
       return;
     case 'typedef': {
       const target = btf.get(t.type);
@@ -189,21 +199,21 @@ function describe(w: Walk, t: BtfType, facts: string[], refs: Set<string>): void
         members(w, target, '', 0, facts, refs, new Set([t.type]));
         return;
       }
-      facts.push(`= ${typeText(w, t.type)}`);
+      facts.push(flat('= ', typeText(w, t.type)));
       collectRefs(w, t.type, refs);
       return;
     }
     case 'func': {
       const proto = btf.get(t.type);
       if (proto.kind !== 'func_proto') return;
-      facts.push(`returns ${typeText(w, proto.type)}`);
-      for (const [i, p] of proto.params.entries()) facts.push(`param ${i}: ${typeText(w, p.type)}`);
+      facts.push(flat('returns ', typeText(w, proto.type)));
+      for (const [i, p] of proto.params.entries()) facts.push(flat('param ', i, ': ', typeText(w, p.type)));
       if (proto.variadic) facts.push('param ...');
       collectRefs(w, t.type, refs);
       return;
     }
     case 'var':
-      facts.push(`type ${typeText(w, t.type)}`);
+      facts.push(flat('type ', typeText(w, t.type)));
       collectRefs(w, t.type, refs);
       return;
   }
@@ -229,7 +239,7 @@ function members(
     const id = stripQualifiers(btf, m.type);
     const target = btf.get(id);
     if ((target.kind === 'struct' || target.kind === 'union') && !target.name) {
-      facts.push(`member ${prefix}${name} @${at}: ${target.kind} size ${target.size}`);
+      facts.push(flat('member ', prefix, name, ' @', at, ': ', target.kind, ' size ', target.size));
       if (path.has(id) || path.size >= MAX_NESTING)
         throw new ArtifactFormatError(
           `anonymous ${target.kind} [${id}] holds itself, or nests over ${MAX_NESTING} deep, at ${prefix}${name}`,
@@ -241,7 +251,7 @@ function members(
       continue;
     }
     const bits = m.bitfieldSize ? `:${m.bitfieldSize}` : '';
-    facts.push(`member ${prefix}${name} @${at}${bits}: ${typeText(w, m.type)}`);
+    facts.push(flat('member ', prefix, name, ' @', at, bits, ': ', typeText(w, m.type)));
     collectRefs(w, m.type, refs);
   }
 }
@@ -258,12 +268,13 @@ function stripQualifiers(btf: Btf, id: number): number {
 
 /** A type as one line of C (anonymous bodies squeezed onto the line); the same for an id each time. */
 function typeText(w: Walk, id: number): string {
-  let text = w.texts.get(id);
+  const texts = id < w.btf.firstId && w.baseTexts ? w.baseTexts : w.texts;
+  let text = texts.get(id);
   if (text === undefined) {
     text = cTypeName(w.btf, id);
     // Most names are one line: the regular expression only for those that are not.
     if (text.includes('\n')) text = text.replace(/\s*\n\s*/g, ' ');
-    w.texts.set(id, text);
+    texts.set(id, text);
   }
   return text;
 }
@@ -306,6 +317,15 @@ function collectRefs(w: Walk, id: number, refs: Set<string>): void {
     }
     spend(w, 1);
   }
+}
+
+/**
+ * The parts joined into one flat string. A template literal makes a chain of cons strings (one object
+ * per part, then a flat copy when JSON.stringify reads it); a digest keeps ~240,000 facts alive to its
+ * end, so every collection copied those chains: joined, a fact is one string.
+ */
+function flat(...parts: (string | number | bigint)[]): string {
+  return parts.join('');
 }
 
 const MEMBER = /^member (\S+) @(\d+)(?::\d+)?: (.*)$/;

@@ -86,7 +86,7 @@ export interface BtfTypeTable {
 
 export class Btf {
   /** Own types by name: all of them, or (decoded on demand) only those of some kinds. */
-  private readonly byName = new Map<NameKinds | 'all', Map<string, number[]>>();
+  private readonly byName = new Map<NameKinds | 'all', Map<string, number | number[]>>();
   private types: readonly BtfType[] | null;
   private readonly table: BtfTypeTable | null;
 
@@ -152,14 +152,16 @@ export class Btf {
    * types to find a function); others may list any kind, so a caller still checks each type's kind.
    */
   named(name: string, kinds?: NameKinds): readonly number[] {
-    const own = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
+    const hit = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
+    const own = typeof hit === 'number' ? [hit] : hit;
     if (!this.base) return own ?? [];
     // A module's split BTF names few of the names asked: its base's list then, without a copy.
     const base = this.base.named(name, kinds);
     return own ? [...own, ...base] : base;
   }
 
-  private nameIndex(kinds: NameKinds | 'all'): Map<string, number[]> {
+  /** Most names have one type: its id, not an array of one (an index per exporting module's split BTF). */
+  private nameIndex(kinds: NameKinds | 'all'): Map<string, number | number[]> {
     let index = this.byName.get(kinds);
     if (index) return index;
     index = new Map();
@@ -170,8 +172,9 @@ export class Btf {
       const n = this.types ? this.types[i]!.name : this.table!.nameAt(i);
       if (!n) continue;
       const ids = index.get(n);
-      if (ids) ids.push(this.firstId + i);
-      else index.set(n, [this.firstId + i]);
+      if (ids === undefined) index.set(n, this.firstId + i);
+      else if (typeof ids === 'number') index.set(n, [ids, this.firstId + i]);
+      else ids.push(this.firstId + i);
     }
     this.byName.set(kinds, index);
     return index;
@@ -184,7 +187,16 @@ export class Btf {
       : NAME_KINDS.tagged.has(kind)
         ? 'tagged'
         : undefined;
-    return this.named(name, kinds).find((id) => this.get(id).kind === kind);
+    // As named(name, kinds).find(...), own types first, then the base's: without a list made per call
+    // (a type digest asks for each of 25,000 exports' functions, then their variables).
+    for (let btf: Btf | null = this; btf; btf = btf.base) {
+      const hit = btf.nameIndex(btf.table && kinds ? kinds : 'all').get(name);
+      if (hit === undefined) continue;
+      if (typeof hit === 'number') {
+        if (this.get(hit).kind === kind) return hit;
+      } else for (const id of hit) if (this.get(id).kind === kind) return id;
+    }
+    return undefined;
   }
 
   /** Follows typedefs and qualifiers to the type that says what the value is. */

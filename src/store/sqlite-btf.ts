@@ -13,12 +13,16 @@ import type { Sql } from './sqlite-db.js';
  * returned writes them for the entry, at the point in the transaction where it is called.
  */
 export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) => void {
-  // Which are kept already, in one query (not one per definition: tens of thousands).
+  // Which are kept already, in one query (not one per definition: tens of thousands); none in a store
+  // that keeps no definitions yet (a first kernel: 40,000 hashes not sent as JSON to be looked up).
+  const kept = sql.stmt('SELECT 1 FROM type_defs LIMIT 1').get() !== undefined;
   const known = new Set(
-    sql
-      .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
-      .pluck()
-      .all(JSON.stringify([...digest.defs.keys()])) as string[],
+    kept
+      ? (sql
+          .stmt('SELECT hash FROM type_defs WHERE hash IN (SELECT value FROM json_each(?))')
+          .pluck()
+          .all(JSON.stringify([...digest.defs.keys()])) as string[])
+      : [],
   );
   const fresh = [...digest.defs.keys()].filter((hex) => !known.has(hex));
   // One JSON text per definition, concatenated: a reader parses only those it asks for.
@@ -31,9 +35,11 @@ export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) =
     return fresh.length ? [keyJson, Buffer.from(texts.join(''))] : [keyJson];
   }, 6);
   return (entry) => {
-    const [keyBlob, pack] = packed();
-    if (pack) {
-      const id = sql.stmt('INSERT INTO type_packs (defs) VALUES (?)').run(pack).lastInsertRowid;
+    // The pack's row first and its bytes last: its 40,000 definitions' rows are written while the gzip
+    // still runs, not after waiting for it (what is stored is the same).
+    let id: number | bigint | null = null;
+    if (fresh.length) {
+      id = sql.stmt('INSERT INTO type_packs (defs) VALUES (?)').run(Buffer.alloc(0)).lastInsertRowid;
       const def = sql.stmt('INSERT INTO type_defs (hash, pack, at, length) VALUES (?, ?, ?, ?)');
       let at = 0;
       for (const [i, hex] of fresh.entries()) {
@@ -42,6 +48,8 @@ export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) =
         at += length;
       }
     }
+    const [keyBlob, pack] = packed();
+    if (pack) sql.stmt('UPDATE type_packs SET defs = ? WHERE id = ?').run(pack, id);
     sql
       .stmt('INSERT OR REPLACE INTO entry_types (entry, keys, hashes) VALUES (?, ?, ?)')
       .run(entry, keyBlob, hashes);

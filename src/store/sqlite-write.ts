@@ -27,7 +27,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
       if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
       return again;
     }
-    // Its gzip runs beside the entry's other rows (gzip-beside.ts); written where it always was.
+    // Its gzip runs beside the entry's other rows (gzip-beside.ts), which are written before it.
     const saveTypes = input.types ? beginTypeDigest(sql, input.types) : null;
     const id = insertEntry(sql, ids, artifact, input);
     const mod = sql.stmt(
@@ -38,8 +38,9 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     const builtin = sql.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
-    saveTypes?.(id);
+    // The kernel's BTF before the types: written while the types' gzip still runs.
     if (input.btf) saveKernelBtf(sql, id, input.btf);
+    saveTypes?.(id);
     return { entry: entryRecord(sql, id), created: true };
   });
   return run.immediate();

@@ -20,6 +20,7 @@ import type { TypeDef, TypeDigest } from '../../src/model/type-digest.js';
 import { readKernelBtf } from '../../src/readers/btf/kernel-btf.js';
 import { readExportsArtifact } from '../../src/readers/exports-artifact.js';
 import { readModuleImage } from '../../src/readers/module/module-image.js';
+import { digestFingerprint } from '../helpers/digest-fingerprint.js';
 import { FIXTURES, unxzBytes } from '../helpers/independent.js';
 import { countRows, openTestStore, testDb } from '../helpers/test-store.js';
 
@@ -104,6 +105,12 @@ describe('explain from type digests', () => {
     assert.equal(reach(d47, 'typedef u32'), reach(d50, 'typedef u32'));
     // Deterministic: the same BTF gives the same digest.
     assert.deepEqual(typeDigest(side(k47)).index.hashes, d47.index.hashes);
+  });
+
+  it('is the digest kabi-tracker made before its digest was made faster (the store keeps these bytes)', () => {
+    // Computed by main at 5e132c1: every key, hash, flag and definition text as they were.
+    assert.equal(digestFingerprint(d47), '16d77cee44ab2addfc3588d7fc21a0ce85426f00b40425c87ded7b83984d8143');
+    assert.equal(digestFingerprint(d50), 'b359930d765b35b8c4cc014c6e9f23c716c259fdc9356c2e362f6004354b1582');
   });
 });
 
