@@ -31,10 +31,11 @@ const dist = join(root, 'dist');
 /**
  * The longest files (wall, 2 cores, 3 at a time), longest first; then the PostgreSQL pass's, which start after
  * their SQLite pass so that its store-free commands answer from the memo instead of running twice at once.
- * bpf-compat-real reads the two kernel packages for the memo before bpf-qemu, after its boots, asks for
- * the same verdicts (test/helpers/bpf-verdicts.ts).
+ * bpf-compat-real starts first: it reads the two kernel packages for the memo before kfuncs (after its
+ * ingests) and bpf-qemu (after its boots) ask for the same verdicts (test/helpers/bpf-verdicts.ts).
  */
 const SLOW_FIRST = [
+  'test/bpf/bpf-compat-real.test.js',
   'test/real-data/debian-ports.test.js',
   'test/real-data/kernel-package.test.js',
   'test/real-data/kfuncs.test.js',
@@ -43,7 +44,6 @@ const SLOW_FIRST = [
   'test/studies/interfaces.test.js',
   'test/real-data/explain-store.test.js',
   'test/dwarf/dbg-vmlinux.test.js',
-  'test/bpf/bpf-compat-real.test.js',
   'test/loader/qemu.test.js',
   'test/loader/bpf-qemu.test.js',
   'test/real-data/store-series.test.js',
