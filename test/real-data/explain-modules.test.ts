@@ -17,6 +17,7 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, type Row, sharedSymversDir, unxzBytes } from '../helpers/independent.js';
 import { needs, tool } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 const symvers = sharedSymversDir();
 const corpus = symvers ? join(symvers, '..', 'kmods', '6.1.0-47') : null;
@@ -165,26 +166,15 @@ const packages = (() => {
   return skip ? { skip: skip.skip } : { paths: pkgs.map((p) => (p as { path: string }).path) };
 })();
 
-/**
- * The package's kernel image as dpkg-deb and tar unpack it, for the walk's BTF: tar stops once it has it
- * (--occurrence, a few MB into the data.tar; dpkg-deb's complaint about the closed pipe is then no error),
- * where reading the package itself would decompress all of it (~6 CPU-s each).
- */
-function vmlinuzOf(deb: string): string {
-  const out = mkdtempSync(join(tmp, 'boot-'));
-  execFileSync('sh', [
-    '-c',
-    'dpkg-deb --fsys-tarfile "$1" 2>/dev/null | tar -x -C "$2" --occurrence --wildcards "./boot/vmlinuz-*"',
-    'sh',
-    deb,
-    out,
-  ]);
-  const [name] = readdirSync(join(out, 'boot'));
-  return join(out, 'boot', name!);
+/** The package's kernel image, as dpkg-deb unpacks it (once per run: test/helpers/unpacked-package.ts). */
+async function vmlinuzOf(deb: string): Promise<string> {
+  const boot = join(await unpackedPackage(deb), 'boot');
+  const [name] = readdirSync(boot).filter((n) => n.startsWith('vmlinuz-'));
+  return join(boot, name!);
 }
 
 describe('kabi explain --modules on the linux-image packages and the whole 6.1.0-47 corpus', {
-  skip: 'skip' in packages ? packages.skip : needs('modprobe', 'dpkg-deb', 'tar'),
+  skip: 'skip' in packages ? packages.skip : needs('modprobe', 'dpkg-deb'),
 }, () => {
   it('names net_device and phy_device where netfilter modules reach them, as the walk over vmlinux does', async () => {
     const [img47, img50] = 'paths' in packages ? packages.paths! : [];
@@ -198,8 +188,8 @@ describe('kabi explain --modules on the linux-image packages and the whole 6.1.0
     const vmlinux = (s: string) =>
       [a.get(s), b.get(s)].every((r: Row | undefined) => r?.module === 'vmlinux');
     const [k47, k50] = await Promise.all([
-      readKernelBtf(vmlinuzOf(img47!)),
-      readKernelBtf(vmlinuzOf(img50!)),
+      readKernelBtf(await vmlinuzOf(img47!)),
+      readKernelBtf(await vmlinuzOf(img50!)),
     ]);
     const expected = expectedLayouts(k47.btf, k50.btf, modules, vmlinux);
     const reported = reportedLayouts(out.modules, vmlinux);
