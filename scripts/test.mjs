@@ -14,6 +14,9 @@
 // A store-free `kabi` command that several files run on the same inputs runs once per run: the others read
 // its answer from the run's memo (test/helpers/run-cache.ts), so the second pass spends its time on what
 // the backend changes.
+// In that pass the tests that touch no store skip (`storeFree`, test/helpers/test-store.ts), and an independent
+// computation both passes make is kept once per run (memoValue). A kernel package several files need
+// unpacked is unpacked once per run (test/helpers/unpacked-package.ts).
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
 // KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
