@@ -202,8 +202,8 @@ describe('kabi explain from the linux-image packages', {
 }, () => {
   const [img47, img50, hdr47, hdr50] = 'paths' in online ? online.paths! : [];
   // The kernels unpacked (once per run, test/helpers/unpacked-package.ts) where what is explained is the
-  // point, not reading the package: test/real-data/explain-store.test.ts and explain-modules.test.ts run
-  // explain on these packages themselves.
+  // point, not reading the package: test/real-data/explain-store.test.ts runs explain on these packages
+  // themselves.
   it('explains every changed import of acpi_call, kmalloc_caches from its header', {
     skip: needs('modprobe', 'dpkg-deb'),
   }, async () => {

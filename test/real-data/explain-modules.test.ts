@@ -2,7 +2,7 @@
 // reach, including the structs whose layout moved because they embed `struct device` (744 → 752 bytes in
 // 6.1.0-50): `struct net_device` and `struct phy_device`. Checked against an independent walk over the
 // BTF records (test/helpers/btf-layouts.ts) and the imports modprobe lists, first on the small netdev
-// fixtures, then (when the packages can be had) on the two linux-image packages.
+// fixtures, then (when the packages can be had) on the two linux-image packages, unpacked.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -179,7 +179,10 @@ describe('kabi explain --modules on the linux-image packages and the whole 6.1.0
   it('names net_device and phy_device where netfilter modules reach them, as the walk over vmlinux does', async () => {
     const [img47, img50] = 'paths' in packages ? packages.paths! : [];
     const modules = importsOf(corpus!);
-    const out = explainJson([img47!, img50!, '--modules', corpus!]);
+    // explain of the packages unpacked (once per run): the walk is the point here, and
+    // test/real-data/explain-store.test.ts runs explain on the two .debs themselves.
+    const trees = [await unpackedPackage(img47!), await unpackedPackage(img50!)];
+    const out = explainJson([trees[0]!, trees[1]!, '--modules', corpus!]);
     assert.equal(out.modules.length, modules.size);
     // The walk reads vmlinux only: compare through the imports vmlinux exports (module exports get their
     // declaration from the exporting module's BTF, which the walk does not read).
