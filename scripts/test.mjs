@@ -14,6 +14,9 @@
 // A store-free `kabi` command that several files run on the same inputs runs once per run: the others read
 // its answer from the run's memo (test/helpers/run-cache.ts), so the second pass spends its time on what
 // the backend changes.
+// In that pass the tests that touch no store skip (`storeFree`, test/helpers/test-store.ts), and an independent
+// computation both passes make is kept once per run (memoValue). A kernel package several files need
+// unpacked is unpacked once per run (test/helpers/unpacked-package.ts).
 // Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
 // KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
@@ -31,10 +34,11 @@ const dist = join(root, 'dist');
 /**
  * The longest files (wall, 2 cores, 3 at a time), longest first; then the PostgreSQL pass's, which start after
  * their SQLite pass so that its store-free commands answer from the memo instead of running twice at once.
- * bpf-compat-real reads the two kernel packages for the memo before bpf-qemu, after its boots, asks for
- * the same verdicts (test/helpers/bpf-verdicts.ts).
+ * bpf-compat-real starts first: it reads the two kernel packages for the memo before kfuncs (after its
+ * ingests) and bpf-qemu (after its boots) ask for the same verdicts (test/helpers/bpf-verdicts.ts).
  */
 const SLOW_FIRST = [
+  'test/bpf/bpf-compat-real.test.js',
   'test/real-data/debian-ports.test.js',
   'test/real-data/kernel-package.test.js',
   'test/real-data/kfuncs.test.js',
@@ -43,7 +47,6 @@ const SLOW_FIRST = [
   'test/studies/interfaces.test.js',
   'test/real-data/explain-store.test.js',
   'test/dwarf/dbg-vmlinux.test.js',
-  'test/bpf/bpf-compat-real.test.js',
   'test/loader/qemu.test.js',
   'test/loader/bpf-qemu.test.js',
   'test/real-data/store-series.test.js',

@@ -22,7 +22,7 @@ import { readExportsArtifact } from '../../src/readers/exports-artifact.js';
 import { readModuleImage } from '../../src/readers/module/module-image.js';
 import { digestFingerprint } from '../helpers/digest-fingerprint.js';
 import { FIXTURES, unxzBytes } from '../helpers/independent.js';
-import { countRows, openTestStore, testDb } from '../helpers/test-store.js';
+import { countRows, openTestStore, storeFree, testDb } from '../helpers/test-store.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kabi-digest-'));
 const NO_MODULES = { get: () => undefined };
@@ -56,7 +56,7 @@ function counting(...digests: TypeDigest[]) {
 
 const digestSide = (k: typeof k47, d: TypeDigest): DigestSide => ({ build: k.build, index: d.index });
 
-describe('explain from type digests', () => {
+describe('explain from type digests', { skip: storeFree }, () => {
   for (const [what, symbols] of [
     ["acpi_call's imports", acpiImports],
     ['every export', undefined],

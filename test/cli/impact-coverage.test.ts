@@ -15,7 +15,7 @@ import {
   type Row,
   sharedSymversDir,
 } from '../helpers/independent.js';
-import { testDb } from '../helpers/test-store.js';
+import { storeFree, testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const skip = needs('modprobe');
@@ -84,7 +84,7 @@ function checkImpact(oldPath: string, newPath: string, files: string[]): void {
 const DEB = join(FIXTURES, 'debian');
 const fixtureModules = modules(join(FIXTURES, 'modules'));
 
-describe('kabi impact (real Debian data)', () => {
+describe('kabi impact (real Debian data)', { skip: storeFree }, () => {
   it('6.1.0-54 → 6.1.0-55 on the committed modules equals modprobe ∩ xz-dc diff', { skip }, () => {
     checkImpact(join(DEB, '6.1.0-54.symvers.xz'), join(DEB, '6.1.0-55.symvers.xz'), fixtureModules);
   });
@@ -126,7 +126,9 @@ describe('kabi impact (real Debian data)', () => {
 });
 
 describe('kabi coverage (real Debian data)', () => {
-  it('counts consumed, stable and exported symbols as modprobe and xz -dc do', { skip }, () => {
+  it('counts consumed, stable and exported symbols as modprobe and xz -dc do', {
+    skip: storeFree || skip,
+  }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'kabi-coverage-'));
     const stable = ['module_layout', '_printk', 'kmalloc_caches', 'bus_register'];
     const list = join(dir, 'stable_x86_64');
@@ -158,7 +160,7 @@ describe('kabi coverage (real Debian data)', () => {
     assert.equal(top.consumers.length, most);
   });
 
-  it('text report names the allowlist candidates', { skip }, () => {
+  it('text report names the allowlist candidates', { skip: storeFree || skip }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'kabi-coverage-'));
     const list = join(dir, 'list');
     writeFileSync(list, 'module_layout\n');

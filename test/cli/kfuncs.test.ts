@@ -9,7 +9,7 @@ import type { KfuncList } from '../../src/model/kfunc.js';
 import { type BtfRecord, buildBtf } from '../helpers/btf-builder.js';
 import { kabi } from '../helpers/exec.js';
 import { btfIdsWords, kfuncVmlinux, TASK_KFUNC_TYPES } from '../helpers/kfunc-vmlinux.js';
-import { openTestStore, testDb } from '../helpers/test-store.js';
+import { openTestStore, storeFree, testDb } from '../helpers/test-store.js';
 
 // ids 1-7: TASK_KFUNC_TYPES; 8 proto → int, 9 bpf_task_id
 const TYPES: BtfRecord[] = [
@@ -35,7 +35,7 @@ const OLD = file(
 );
 const NEW = file('vmlinuz-payload-new', kfuncVmlinux(TYPES, btfIdsWords([2, 1, 5, 1, 9, 0]), null));
 
-describe('kabi kfuncs ARTIFACT', () => {
+describe('kabi kfuncs ARTIFACT', { skip: storeFree }, () => {
   it('lists kfuncs with prototypes, flags and the method, as JSON', () => {
     const r = kabi(['kfuncs', '-f', 'json', OLD]);
     assert.equal(r.status, 0, r.stderr);
@@ -88,7 +88,7 @@ describe('kabi kfuncs ARTIFACT', () => {
   });
 });
 
-describe('kabi diff --kfuncs', () => {
+describe('kabi diff --kfuncs', { skip: storeFree }, () => {
   it('names added, removed and flag changes; --exit-code gates removals', () => {
     const r = kabi(['diff', '--kfuncs', '-f', 'json', '--exit-code', OLD, NEW]);
     assert.equal(r.status, 12, r.stderr);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi, type Run } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
-import { testDb } from '../helpers/test-store.js';
+import { storeFree, testDb } from '../helpers/test-store.js';
 import { needs } from '../helpers/tools.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-nothing-'));
@@ -36,7 +36,7 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
   const list = join(dir, 'stable.txt');
   writeFileSync(list, 'kmalloc_trace\n');
 
-  it('compat: an empty module directory, and an empty directory as the kernel', () => {
+  it('compat: an empty module directory, and an empty directory as the kernel', { skip: storeFree }, () => {
     refused(kabi(['compat', '-m', empty, '-k', symvers('6.1.0-47')]), empty, /no kernel modules/);
     // It said "FAIL 25" against a kernel of 0 exports, and exited 8.
     refused(kabi(['compat', '-m', ko('acpi_call'), '-k', empty]), empty, /no exports/);
@@ -44,14 +44,14 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
     refused(kabi(['compat', '-m', ko('acpi_call'), empty, '-k', symvers('6.1.0-47')]), empty, /modules/);
   });
 
-  it('why, impact, coverage and report compat: an empty corpus', () => {
+  it('why, impact, coverage and report compat: an empty corpus', { skip: storeFree }, () => {
     refused(kabi(['why', empty, symvers('6.1.0-47')]), empty, /no kernel modules/);
     refused(kabi(['impact', '--changes', changes, '-m', empty]), empty, /no kernel modules/);
     refused(kabi(['coverage', '-s', list, '-m', empty]), empty, /no kernel modules/);
     refused(kabi(['report', 'compat', '-m', empty, '-k', symvers('6.1.0-47')]), empty, /no kernel modules/);
   });
 
-  it('a meta-package that holds no module', { skip: needs('dpkg-deb') }, () => {
+  it('a meta-package that holds no module', { skip: storeFree || needs('dpkg-deb') }, () => {
     const root = join(dir, 'meta');
     mkdirSync(join(root, 'DEBIAN'), { recursive: true });
     writeFileSync(
@@ -64,14 +64,14 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
     refused(kabi(['compat', '-m', deb, '-k', symvers('6.1.0-47')]), deb, /no kernel modules/);
   });
 
-  it('check and diff: an empty directory on either side', () => {
+  it('check and diff: an empty directory on either side', { skip: storeFree }, () => {
     refused(kabi(['check', '-b', empty, symvers('6.1.0-47')]), empty, /no exports/);
     refused(kabi(['diff', symvers('6.1.0-47'), empty]), empty, /no exports/);
     refused(kabi(['summary', empty]), empty, /no exports/);
     refused(kabi(['symvers', empty]), empty, /no exports/);
   });
 
-  it('check: a baseline Module.symvers without vmlinux exports against a kernel', () => {
+  it('check: a baseline Module.symvers without vmlinux exports against a kernel', { skip: storeFree }, () => {
     // The Module.symvers of an external module build: its own exports only. It exited 4, silently.
     const kmodSymvers = join(dir, 'kmod.symvers');
     writeFileSync(kmodSymvers, '0x12345678\tlttng_clock_ref\textra/lttng-clock\tEXPORT_SYMBOL_GPL\t\n');
@@ -83,7 +83,7 @@ describe('nothing to judge: an error naming the input, exit 1', () => {
     assert.equal(again.status, 0, again.stderr);
   });
 
-  it('explain: a symbol neither kernel exports', () => {
+  it('explain: a symbol neither kernel exports', { skip: storeFree }, () => {
     const btf = (abi: string) => join(FIXTURES, 'btf', `${abi}.subset.btf.xz`);
     const args = [symvers('6.1.0-47'), symvers('6.1.0-50'), '--old-btf', btf('6.1.0-47')];
     const r = kabi(['explain', ...args, '--new-btf', btf('6.1.0-50'), 'NOSUCH', 'kmalloc_trace']);

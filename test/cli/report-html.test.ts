@@ -21,6 +21,7 @@ import {
 } from '../../src/index.js';
 import { kabi } from '../helpers/exec.js';
 import { countChanges, FIXTURES, loadSymvers } from '../helpers/independent.js';
+import { storeFree } from '../helpers/test-store.js';
 import {
   ABIS,
   assertSelfContained,
@@ -137,7 +138,7 @@ describe('kabi report with hostile names', () => {
     `0x00000009\t${SCRIPT_SYM}\tvmlinux\tEXPORT_SYMBOL\t\n0x00000002\t${HOSTILE_SYM}\tdrivers/evil2 "><svg onload=alert(2)>\tEXPORT_SYMBOL_GPL\tNS_"><b>\n0x00000004\tnew&amp;sym\tvmlinux\tEXPORT_SYMBOL\t\n`,
   );
 
-  it('diff: symbols, modules and namespaces are text, never markup', () => {
+  it('diff: symbols, modules and namespaces are text, never markup', { skip: storeFree }, () => {
     const out = join(dir, 'diff.html');
     const r = kabi(['report', 'diff', a, b, '-o', out, '--png', join(dir, 'png')]);
     assert.equal(r.status, 0, r.stderr);
@@ -166,7 +167,7 @@ describe('kabi report with hostile names', () => {
   });
 });
 
-describe('kabi report diff with a module corpus and a stablelist (fixtures)', () => {
+describe('kabi report diff with a module corpus and a stablelist (fixtures)', { skip: storeFree }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-report-diff-'));
   const list = join(dir, 'stablelist.txt');
   writeFileSync(list, '_printk\nkmalloc_trace\nmodule_layout\n__stack_chk_fail\n');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
-import { testDb } from '../helpers/test-store.js';
+import { storeFree, testDb } from '../helpers/test-store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'kabi-small-'));
 const symvers = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
@@ -17,7 +17,7 @@ const ACPI_CALL = join(FIXTURES, 'modules', 'kmods', '6.1.0-47', 'acpi_call.ko')
 /** `kabi symvers` lines, sorted. */
 const lines = (text: string) => text.split('\n').filter(Boolean).sort();
 
-describe('kabi symvers of a directory of kmods', () => {
+describe('kabi symvers of a directory of kmods', { skip: storeFree }, () => {
   it('prints the exports of every module in it, as each module alone says them', () => {
     const each = readdirSync(LTTNG)
       .filter((n) => n.endsWith('.ko'))
@@ -98,7 +98,7 @@ describe('kabi impact -m CORPUS OLD NEW', () => {
   });
 });
 
-describe('kabi why', () => {
+describe('kabi why', { skip: storeFree }, () => {
   it('says each CRC pair once', () => {
     const r = kabi(['why', ACPI_CALL, symvers('6.1.0-50')]);
     assert.equal(r.status, 8, r.stderr);

@@ -1,8 +1,10 @@
 // kabi's bpf-compat verdicts on the committed BPF objects for each Debian kernel package, as
-// test/bpf/bpf-compat-real.test.ts and test/loader/bpf-qemu.test.ts both need them: each kernel read from
+// test/bpf/bpf-compat-real.test.ts, test/loader/bpf-qemu.test.ts and test/real-data/kfuncs.test.ts (the
+// second computation of bpf-compat --series over the stored packages) need them: each kernel read from
 // its package (readBpfKernel, ~5 CPU-s for 6.1, ~10 for 6.12) with its kernel-source program types, and
 // each object judged on that kernel alone. Read once per run: the run's memo keeps the verdicts the first
 // file computed (test/helpers/run-cache.ts), and a file asking while another reads the packages waits.
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type BpfKernel, type BpfObject, bpfCompat, readBpfKernel, readBpfObject } from '../../src/index.js';
 import { FIXTURES } from './independent.js';
@@ -12,9 +14,15 @@ import { memoValue } from './run-cache.js';
 export interface KernelVerdicts {
   /** The kernel's name, as bpf-compat names it (e.g. 6.1.0-47-amd64). */
   kernel: string;
-  /** Each object (its file name), and whether bpf-compat says it loads there. */
-  loads: { object: string; loads: boolean }[];
+  /** Each object (its file name), whether bpf-compat says it loads there, and if not, its reason's code. */
+  loads: { object: string; loads: boolean; reason: string | null }[];
 }
+
+/** The committed BPF objects (test/fixtures/bpf/*.bpf.o), sorted: every asker passes these, one memo key. */
+export const BPF_OBJECTS = readdirSync(join(FIXTURES, 'bpf'))
+  .filter((f) => f.endsWith('.bpf.o'))
+  .sort()
+  .map((f) => join(FIXTURES, 'bpf', f));
 
 /** Each kernel of `packages`, with the program types of the committed kernel-source excerpts. */
 export async function readBpfKernels(packages: readonly string[]): Promise<BpfKernel[]> {
@@ -30,6 +38,7 @@ export function verdictsOf(objects: readonly BpfObject[], kernels: readonly BpfK
     loads: bpfCompat([...objects], [k]).objects.map((o) => ({
       object: basename(o.object),
       loads: o.kernels[0]!.loads,
+      reason: o.kernels[0]!.reason?.code ?? null,
     })),
   }));
 }

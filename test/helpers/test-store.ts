@@ -20,6 +20,13 @@ import { needsPostgres, pgBin, sharedCluster } from './postgres.js';
 export const TEST_STORE: 'sqlite' | 'postgres' =
   process.env.KABI_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
+/**
+ * `{ skip: storeFree }` for a test of a store-using file that touches no store (no --db, no testDb): the
+ * PostgreSQL pass, which reruns the file to test the backend, skips it; the SQLite pass runs it.
+ */
+export const storeFree: string | false =
+  TEST_STORE === 'postgres' ? 'touches no store: the SQLite pass runs it' : false;
+
 const TEMPLATE = 'kabi_template';
 
 /** The migrated template's URL: the runner's cluster (one for every file), else one for this process. */

@@ -2,7 +2,7 @@
 // reach, including the structs whose layout moved because they embed `struct device` (744 → 752 bytes in
 // 6.1.0-50): `struct net_device` and `struct phy_device`. Checked against an independent walk over the
 // BTF records (test/helpers/btf-layouts.ts) and the imports modprobe lists, first on the small netdev
-// fixtures, then (when the packages can be had) on the two linux-image packages.
+// fixtures, then (when the packages can be had) on the two linux-image packages, unpacked.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers, type Row, sharedSymversDir, unxzBytes } from '../helpers/independent.js';
 import { needs, tool } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 const symvers = sharedSymversDir();
 const corpus = symvers ? join(symvers, '..', 'kmods', '6.1.0-47') : null;
@@ -165,31 +166,23 @@ const packages = (() => {
   return skip ? { skip: skip.skip } : { paths: pkgs.map((p) => (p as { path: string }).path) };
 })();
 
-/**
- * The package's kernel image as dpkg-deb and tar unpack it, for the walk's BTF: tar stops once it has it
- * (--occurrence, a few MB into the data.tar; dpkg-deb's complaint about the closed pipe is then no error),
- * where reading the package itself would decompress all of it (~6 CPU-s each).
- */
-function vmlinuzOf(deb: string): string {
-  const out = mkdtempSync(join(tmp, 'boot-'));
-  execFileSync('sh', [
-    '-c',
-    'dpkg-deb --fsys-tarfile "$1" 2>/dev/null | tar -x -C "$2" --occurrence --wildcards "./boot/vmlinuz-*"',
-    'sh',
-    deb,
-    out,
-  ]);
-  const [name] = readdirSync(join(out, 'boot'));
-  return join(out, 'boot', name!);
+/** The package's kernel image, as dpkg-deb unpacks it (once per run: test/helpers/unpacked-package.ts). */
+async function vmlinuzOf(deb: string): Promise<string> {
+  const boot = join(await unpackedPackage(deb), 'boot');
+  const [name] = readdirSync(boot).filter((n) => n.startsWith('vmlinuz-'));
+  return join(boot, name!);
 }
 
 describe('kabi explain --modules on the linux-image packages and the whole 6.1.0-47 corpus', {
-  skip: 'skip' in packages ? packages.skip : needs('modprobe', 'dpkg-deb', 'tar'),
+  skip: 'skip' in packages ? packages.skip : needs('modprobe', 'dpkg-deb'),
 }, () => {
   it('names net_device and phy_device where netfilter modules reach them, as the walk over vmlinux does', async () => {
     const [img47, img50] = 'paths' in packages ? packages.paths! : [];
     const modules = importsOf(corpus!);
-    const out = explainJson([img47!, img50!, '--modules', corpus!]);
+    // explain of the packages unpacked (once per run): the walk is the point here, and
+    // test/real-data/explain-store.test.ts runs explain on the two .debs themselves.
+    const trees = [await unpackedPackage(img47!), await unpackedPackage(img50!)];
+    const out = explainJson([trees[0]!, trees[1]!, '--modules', corpus!]);
     assert.equal(out.modules.length, modules.size);
     // The walk reads vmlinux only: compare through the imports vmlinux exports (module exports get their
     // declaration from the exporting module's BTF, which the walk does not read).
@@ -198,8 +191,8 @@ describe('kabi explain --modules on the linux-image packages and the whole 6.1.0
     const vmlinux = (s: string) =>
       [a.get(s), b.get(s)].every((r: Row | undefined) => r?.module === 'vmlinux');
     const [k47, k50] = await Promise.all([
-      readKernelBtf(vmlinuzOf(img47!)),
-      readKernelBtf(vmlinuzOf(img50!)),
+      readKernelBtf(await vmlinuzOf(img47!)),
+      readKernelBtf(await vmlinuzOf(img50!)),
     ]);
     const expected = expectedLayouts(k47.btf, k50.btf, modules, vmlinux);
     const reported = reportedLayouts(out.modules, vmlinux);

@@ -2,9 +2,8 @@
 // kmod say: `kabi symvers` must equal linux-headers' Module.symvers line for line (as a set), and every
 // module's imports must equal `modprobe --dump-modversions`. Downloads the packages (skips offline).
 import assert from 'node:assert/strict';
-import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatCrc, readModuleImage } from '../../src/index.js';
@@ -12,6 +11,7 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { dumpModversions } from '../helpers/modprobe.js';
 import { needs } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 function modulesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -54,20 +54,16 @@ for (const abi of ['6.1.0-47', '6.12.117+deb12']) {
     it('the imports of every module equal modprobe --dump-modversions', {
       skip: needs('modprobe', 'dpkg-deb'),
     }, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kabi-img-'));
-      try {
-        execFileSync('dpkg-deb', ['-x', deb, dir]);
-        const mods = modulesUnder(join(dir, 'lib', 'modules'));
-        assert.ok(mods.length > 4000, `found ${mods.length} modules`);
-        const theirs = await dumpModversions(mods);
-        for (const m of mods) {
-          const ours = (await readModuleImage(m)).imports
-            .map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`)
-            .join('');
-          assert.equal(ours, theirs.get(m), m);
-        }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+      // dpkg-deb -x, once per run (other files read the same tree).
+      const dir = await unpackedPackage(deb);
+      const mods = modulesUnder(join(dir, 'lib', 'modules'));
+      assert.ok(mods.length > 4000, `found ${mods.length} modules`);
+      const theirs = await dumpModversions(mods);
+      for (const m of mods) {
+        const ours = (await readModuleImage(m)).imports
+          .map((i) => `${formatCrc(i.crc)}\t${i.symbol}\n`)
+          .join('');
+        assert.equal(ours, theirs.get(m), m);
       }
     });
   });

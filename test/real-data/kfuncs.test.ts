@@ -6,10 +6,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { BPF_OBJECTS, packageVerdicts } from '../helpers/bpf-verdicts.js';
 import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES } from '../helpers/independent.js';
 import { testDb } from '../helpers/test-store.js';
+import { needs } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 interface Expected {
   module: string;
@@ -116,8 +119,13 @@ for (const { abi, deb } of packages) {
       compare(j.kfuncs, want, false);
     });
 
-    it('with the System.map of the -dbg package: the same, with set names', () => {
-      const j = run(['--system-map', join(DIR, `System.map-${abi}-amd64.btf_ids`), path]);
+    // On the package unpacked (once per run, test/helpers/unpacked-package.ts): the test above reads the
+    // package itself.
+    it('with the System.map of the -dbg package: the same, with set names', {
+      skip: needs('dpkg-deb'),
+    }, async () => {
+      const tree = await unpackedPackage(path);
+      const j = run(['--system-map', join(DIR, `System.map-${abi}-amd64.btf_ids`), tree]);
       assert.equal(j.method, 'btf-ids');
       assert.equal(j.symbolSource, 'System.map');
       compare(j.kfuncs, want, true);
@@ -126,19 +134,39 @@ for (const { abi, deb } of packages) {
 }
 
 const [old, next] = packages;
-describe('Debian 6.1.0-47 → 6.12.117: kabi diff --kfuncs', {
-  skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
-}, () => {
-  it('adds and removes what the derived lists differ by; bpf_task_acquire and bpf_cpumask_create are new', () => {
+const skipBoth = 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false;
+
+/**
+ * Both packages ingested into one store of this file (6.12 first: the series is ordered by version, not by
+ * ingest), once for the diff and the series below; each package is read by `kfuncs` above as well.
+ */
+let stored: Promise<string> | undefined;
+const storeOfBoth = () =>
+  (stored ??= (async () => {
+    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-series-')));
+    for (const p of [next!, old!]) {
+      const r = kabi(['--db', db, 'ingest', '-l', 'stream=kfunc-test', 'path' in p.deb ? p.deb.path : '']);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    return db;
+  })());
+
+describe('Debian 6.1.0-47 → 6.12.117: kabi diff --kfuncs', { skip: skipBoth }, () => {
+  // Of the stored builds: the kfuncs ingest recorded from each package (test/cli/kfuncs.test.ts runs
+  // diff --kfuncs on artifacts, and `kfuncs` above reads these packages).
+  it('adds and removes what the derived lists differ by; bpf_task_acquire and bpf_cpumask_create are new', async () => {
     const a = kfuncsOf(old!.abi);
     const b = kfuncsOf(next!.abi);
+    const db = await storeOfBoth();
     const r = kabi([
+      '--db',
+      db,
       'diff',
       '--kfuncs',
       '-f',
       'json',
-      'path' in old!.deb ? old!.deb.path : '',
-      'path' in next!.deb ? next!.deb.path : '',
+      `release=${old!.abi}`,
+      `release=${next!.abi}`,
     ]);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { changes: { kind: string; name: string }[] };
@@ -159,14 +187,10 @@ describe('Debian 6.1.0-47 → 6.12.117: kabi diff --kfuncs', {
 });
 
 describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series, bpf-compat --series', {
-  skip: 'skip' in old!.deb ? old!.deb.skip : 'skip' in next!.deb ? next!.deb.skip : false,
+  skip: skipBoth,
 }, () => {
-  it('records each build’s kfuncs at ingest; the series step equals the derived difference', () => {
-    const db = testDb(mkdtempSync(join(tmpdir(), 'kabi-kfuncs-series-')));
-    for (const p of [next!, old!]) {
-      const r = kabi(['--db', db, 'ingest', '-l', 'stream=kfunc-test', 'path' in p.deb ? p.deb.path : '']);
-      assert.equal(r.status, 0, r.stderr);
-    }
+  it('records each build’s kfuncs at ingest; the series step equals the derived difference', async () => {
+    const db = await storeOfBoth();
     const r = kabi(['--db', db, 'kfuncs', '--series', 'stream=kfunc-test', '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
@@ -238,10 +262,11 @@ describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series, bpf-compa
         r.name,
       );
 
-    // bpf-compat over the same stored series: the BTF kept at ingest gives the verdicts the packages give.
-    const objects = ['kfunc_task', 'kfunc_tracepoint', 'state_legacy', 'cgrp_storage'].map((o) =>
-      join(FIXTURES, 'bpf', `${o}.bpf.o`),
-    );
+    // bpf-compat over the same stored series: the BTF kept at ingest gives the verdicts the packages give
+    // (each package's kernel read by the library, with the same kernel sources: the run's memo of
+    // test/bpf/bpf-compat-real.test.ts, which reads both packages and holds them to the kernels under qemu).
+    const names = ['kfunc_task', 'kfunc_tracepoint', 'state_legacy', 'cgrp_storage'].map((o) => `${o}.bpf.o`);
+    const objects = names.map((o) => join(FIXTURES, 'bpf', o));
     const sources = ['6.1', '6.12'].map((v) => join(FIXTURES, 'kfuncs', 'source', v));
     const fromStore = kabi([
       '--db',
@@ -255,35 +280,40 @@ describe('Debian 6.1.0-47 and 6.12.117 ingested: kabi kfuncs --series, bpf-compa
       '--kernel-source',
       ...sources,
     ]);
-    const fromPackages = kabi([
-      'bpf-compat',
-      ...objects,
-      '-k',
-      ...[old!, next!].map((p) => ('path' in p.deb ? p.deb.path : '')),
-      '-f',
-      'json',
-      '--kernel-source',
-      ...sources,
-    ]);
     assert.equal(fromStore.status, 8, fromStore.stderr);
-    assert.equal(fromPackages.status, 8, fromPackages.stderr);
-    const verdicts = (out: string) =>
-      (
-        JSON.parse(out) as {
-          objects: {
-            object: string;
-            firstFailing: string | null;
-            kernels: { loads: boolean; reason: { code: string } | null }[];
-          }[];
-        }
-      ).objects.map((o) => [
-        o.object.replace(/.*\//, ''),
-        o.firstFailing?.replace(/-amd64$/, '') ?? null,
-        o.kernels.map((k) => [k.loads, k.reason?.code ?? null]),
-      ]);
-    assert.deepEqual(verdicts(fromStore.stdout), verdicts(fromPackages.stdout));
+    const fromPackages = await packageVerdicts(
+      [old!, next!].map((p) => ('path' in p.deb ? p.deb.path : '')),
+      BPF_OBJECTS,
+    );
     assert.deepEqual(
-      verdicts(fromStore.stdout).map((v) => v[1]),
+      fromPackages.map((k) => k.kernel),
+      ['6.1.0-47-amd64', '6.12.117+deb12-amd64'],
+    );
+    const stored = (
+      JSON.parse(fromStore.stdout) as {
+        objects: {
+          object: string;
+          firstFailing: string | null;
+          kernels: { loads: boolean; reason: { code: string } | null }[];
+        }[];
+      }
+    ).objects.map((o) => [
+      o.object.replace(/.*\//, ''),
+      o.firstFailing?.replace(/-amd64$/, '') ?? null,
+      o.kernels.map((k) => [k.loads, k.reason?.code ?? null]),
+    ]);
+    const packaged = names.map((name) => {
+      const per = fromPackages.map((k) => k.loads.find((l) => l.object === name)!);
+      const first = per.findIndex((v) => !v.loads);
+      return [
+        name,
+        first < 0 ? null : fromPackages[first]!.kernel.replace(/-amd64$/, ''),
+        per.map((v) => [v.loads, v.reason]),
+      ];
+    });
+    assert.deepEqual(stored, packaged);
+    assert.deepEqual(
+      stored.map((v) => v[1]),
       ['6.1.0-47', '6.1.0-47', '6.1.0-47', '6.1.0-47'],
     );
   });

@@ -13,6 +13,7 @@ import { type ArchImpactReport, type ImpactByArchJson, impactByArchRenderers } f
 import { debianPackage, debianPackageFor } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { needs, tool } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 // The interfaces oEEP-0009's tables name (seeds/000): VFIO, IOMMU, MDEV.
 const OEEP_INTERFACES = `vfio_add_group_dev vfio_del_group_dev vfio_info_add_capability vfio_info_cap_shift
@@ -69,7 +70,7 @@ const unpacked = new Map<string, string>();
 /**
  * The .ko files of CHECKED in a package, unpacked once per package (one pass over its data.tar, which
  * tar ends once each has been found: --occurrence; dpkg-deb's complaint about the closed pipe is then
- * no error).
+ * no error); amd64's is the whole package unpacked for the run (before()).
  */
 function unpackChecked(pkg: string): string {
   let out = unpacked.get(pkg);
@@ -107,8 +108,12 @@ function modversions(pkg: string, module: string): Map<string, number> {
 describe('kabi impact --by-arch: Debian 6.1.0-47 → 6.1.0-50, amd64 and arm64', { skip }, () => {
   // One run reads the four packages (~28 CPU-s); both tests take its document.
   let doc: ImpactByArchJson;
-  before(() => {
-    const r = kabi(['impact', '--by-arch', '--only', list, ...paths, '-f', 'json']);
+  before(async () => {
+    // amd64 from the packages unpacked (once per run, test/helpers/unpacked-package.ts; other files read
+    // those packages whole), arm64 from its packages: both inputs of --by-arch, each read once.
+    const amd64 = [await unpackedPackage(paths[0]!), await unpackedPackage(paths[1]!)];
+    unpacked.set(paths[0]!, amd64[0]!); // its modules for modprobe, too
+    const r = kabi(['impact', '--by-arch', '--only', list, ...amd64, ...paths.slice(2), '-f', 'json']);
     assert.equal(r.status, 0, r.stderr);
     doc = JSON.parse(r.stdout);
   });

@@ -11,6 +11,7 @@ import { debianPackage } from '../helpers/debian-packages.js';
 import { kabi } from '../helpers/exec.js';
 import { ingestedStore } from '../helpers/shared-ingest.js';
 import { needs } from '../helpers/tools.js';
+import { unpackedPackage } from '../helpers/unpacked-package.js';
 
 const DATA = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'openeuler');
 const skipOe = existsSync(DATA)
@@ -100,7 +101,19 @@ describe('kabi interfaces', () => {
     skip: skipDeb,
   }, async () => {
     const [o, n] = [(old as { path: string }).path, (next as { path: string }).path];
-    const r = kabi(['interfaces', o, n, '--module-path', 'drivers/vfio', 'io_add_group_dev', '-f', 'json']);
+    // The packages unpacked (once per run, test/helpers/unpacked-package.ts): the store below ingests the
+    // packages themselves, and explain, which gives the reasons, reads them in explain-store.test.
+    const [treeO, treeN] = [await unpackedPackage(o), await unpackedPackage(n)];
+    const r = kabi([
+      'interfaces',
+      treeO,
+      treeN,
+      '--module-path',
+      'drivers/vfio',
+      'io_add_group_dev',
+      '-f',
+      'json',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.withTypes, true);

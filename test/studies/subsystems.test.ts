@@ -13,13 +13,13 @@ import { parseMaintainers } from '../../src/readers/maintainers.js';
 import { parseSymbolSources } from '../../src/readers/symbol-sources.js';
 import { kabi } from '../helpers/exec.js';
 import { FIXTURES, loadSymvers } from '../helpers/independent.js';
-import { testDb } from '../helpers/test-store.js';
+import { storeFree, testDb } from '../helpers/test-store.js';
 import { needs, tool } from '../helpers/tools.js';
 
 const EXCERPT = join(FIXTURES, 'maintainers', 'MAINTAINERS-6.1.excerpt');
 const maintainers = parseMaintainers(readFileSync(EXCERPT, 'utf8'), { source: EXCERPT });
 
-describe('MAINTAINERS', () => {
+describe('MAINTAINERS', { skip: storeFree }, () => {
   it('reads the sections of the real file and their F: and X: patterns', () => {
     assert.deepEqual(
       maintainers.sections.map((s) => s.name),
