@@ -26,9 +26,21 @@ export const OUT_CHUNK = 1 << 20;
 // import() would start the ES module loader) needs neither, ~3 ms at its start.
 const builtin = (id: string) => createRequire(import.meta.url)(id);
 
-export async function* gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * gzip members, concatenated or not. `progress.fed` follows the input zlib has consumed (its bytesWritten),
+ * not what the pipe has handed it: the pipe reads a few pieces ahead, and a bomb's output, checked
+ * against those, ran to 100 MB (and as much garbage in RSS) before the ratio cap stopped it.
+ */
+export async function* gunzipChunks(
+  input: AsyncIterable<Buffer>,
+  progress?: { fed: number },
+): AsyncGenerator<Buffer> {
   const { createGunzip } = builtin('node:zlib') as typeof import('node:zlib');
-  yield* throughTransform(input, createGunzip({ chunkSize: 1 << 16 }));
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  for await (const chunk of throughTransform(input, gunzip)) {
+    if (progress) progress.fed = gunzip.bytesWritten;
+    yield chunk;
+  }
 }
 
 /** zstd frames, concatenated or not (RFC 8878); the stream must end on a frame boundary. */

@@ -95,11 +95,19 @@ describe('decompression bombs stay bounded', () => {
       true,
     );
     const gz = save('gz-bomb.deb', debWith('data.tar.gz', gzipZeros(GiB, head)));
+    const gzOutcome = run('package', gz);
     assertRefused(
-      run('package', gz),
+      gzOutcome,
       /gz-bomb\.deb \(data\.tar\.gz\): gzip data expands to more than 500 times/,
       'ratio',
       true,
     );
+    // The ratio is taken against the input zlib has consumed, not the pieces the pipe read ahead (3 of
+    // 64 KiB: 100 MB of output, and as much garbage in RSS, before the cap stopped it).
+    const [made, from] = (/\((\d+) bytes from (\d+)\)/.exec(gzOutcome.error!.message) ?? [])
+      .slice(1)
+      .map(Number);
+    assert.ok(made! < 16 * 1024 * 1024 && from! < 64 * 1024, `refused after ${made} bytes from ${from}`);
+    assert.ok(gzOutcome.maxRssMiB < 150, `peak RSS ${gzOutcome.maxRssMiB} MiB`);
   });
 });
