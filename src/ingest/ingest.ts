@@ -34,8 +34,9 @@ export interface IngestOptions {
    */
   duplicates?: 'error' | 'identical';
   /**
-   * Keep a kernel's types for `kabi explain` from the store: the digest of a package's or tree's BTF read
-   * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
+   * Also keep a type digest of a package's or tree's BTF, read in the same pass (`kernelTypeDigest` from
+   * the analyses, which ingest may not import): what explain read of a store ref before the store kept
+   * every exporting module's BTF (`kabi ingest` no longer asks; a store written before has them).
    */
   typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
 }
@@ -124,14 +125,19 @@ export async function ingestArtifact(
   return read.build.warnings.length ? { ...result, warnings: read.build.warnings } : result;
 }
 
-/** vmlinux's .BTF and the split .BTF of each module that offers kfuncs (where libbpf looks for them too). */
+/**
+ * vmlinux's .BTF and the split .BTF of each module read with it: every module that exports (explain) and
+ * each that offers kfuncs (bpf-compat, where libbpf looks for them too). Kept as the kernel built them:
+ * a digest of the types made here cost a second of each package's ingest; explain reads these instead.
+ */
 function btfBlobsOf(k: KernelBtf | null | undefined): KernelBtfBlobs | null {
   if (!k?.raw) return null;
-  const modules = [...(k.moduleBtfIds?.keys() ?? [])].sort().flatMap((name) => {
+  const kfuncs = k.moduleBtfIds ?? new Map();
+  const modules = (k.modules.names?.() ?? [...kfuncs.keys()].sort()).flatMap((name) => {
     const bytes = k.modules.bytes?.(name);
-    return bytes ? [{ name, bytes }] : [];
+    return bytes ? [{ name, bytes, kfuncs: kfuncs.has(name) }] : [];
   });
-  return { vmlinux: k.raw, modules };
+  return { vmlinux: k.raw, modules, exporters: k.modules.names !== undefined };
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);

@@ -98,8 +98,8 @@ export class PostgresStore implements Store {
     return this.read((tx) => loadTypeDefs(tx, hashes));
   }
 
-  async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
-    return this.read((tx) => loadKernelBtf(tx, id));
+  async loadKernelBtf(id: number, modules?: 'kfuncs' | 'all'): Promise<KernelBtfBlobs | null> {
+    return this.read((tx) => loadKernelBtf(tx, id, modules));
   }
 
   async watchState(source: string): Promise<{ validators: WatchValidators | null; seen: Set<string> }> {

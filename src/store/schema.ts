@@ -53,6 +53,13 @@
 // would sit behind modinfo and needs, whose overflow pages SQLite reads to reach it. SQL cannot decode the
 // deflated id sets to fill it for the images stored before: sqlite-open.ts does, in code, in the same
 // transaction (sqlite-loader-backfill.ts), and `kabi migrate` for any image still without a row.
+//
+// Migration 11 (BTF for explain): `entry_btf` keeps the split .BTF of every module that exports too, so
+// that `kabi explain` of store refs reads the BTF the kernel built, as it reads a package's. `kfuncs` marks
+// the rows of the modules that offer kfuncs, the ones bpf-compat reads (every row stored before is
+// vmlinux's or a kfunc module's: 1). `entry_btf_exporters` lists the entries whose rows hold every
+// exporting module's: an entry stored before keeps only its type digest (migration 6) for explain, which
+// is still read; ingest no longer makes one (it cost a second of every package's ingest).
 
 export const MIGRATIONS: string[] = [
   `
@@ -246,6 +253,12 @@ export const MIGRATIONS: string[] = [
     image INTEGER PRIMARY KEY REFERENCES module_images(id) ON DELETE CASCADE,
     signed INTEGER,
     facts BLOB NOT NULL
+  );
+  `,
+  `
+  ALTER TABLE entry_btf ADD COLUMN kfuncs INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE entry_btf_exporters (
+    entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE
   );
   `,
 ];

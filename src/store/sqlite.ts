@@ -91,8 +91,8 @@ export class SqliteStore implements Store {
     return this.read(() => loadKfuncs(this.sql, id));
   }
 
-  async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
-    return this.read(() => loadKernelBtf(this.sql, id));
+  async loadKernelBtf(id: number, modules?: 'kfuncs' | 'all'): Promise<KernelBtfBlobs | null> {
+    return this.read(() => loadKernelBtf(this.sql, id, modules));
   }
 
   async loadTypeIndex(id: number): Promise<TypeIndex | null> {

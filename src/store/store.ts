@@ -32,16 +32,25 @@ export interface IngestInput {
   builtin: string[];
   /** A kernel's BPF kfuncs, when its artifact has BTF. */
   kfuncs?: KfuncList | null;
-  /** A kernel's type digest, when its artifact has BTF: what `kabi explain` reads instead of BTF. */
+  /**
+   * A kernel's type digest, what `kabi explain` read of a store ref before the store kept every exporting
+   * module's BTF (migration 11); still read for the entries stored with one. Ingest writes it when asked.
+   */
   types?: TypeDigest | null;
-  /** A kernel's BTF bytes (vmlinux and kfunc modules), when its artifact has BTF: for bpf-compat. */
+  /** A kernel's BTF bytes, when its artifact has BTF: for bpf-compat (kfunc modules) and explain (all). */
   btf?: KernelBtfBlobs | null;
 }
 
-/** The .BTF sections of a kernel, as built: vmlinux's, and each kfunc module's split BTF over it. */
+/** The .BTF sections of a kernel, as built: vmlinux's, and its modules' split BTF over it. */
 export interface KernelBtfBlobs {
   vmlinux: Uint8Array;
-  modules: { name: string; bytes: Uint8Array }[];
+  /** `kfuncs`: the module's .BTF_ids holds kfunc sets (bpf-compat reads those modules, as libbpf would). */
+  modules: { name: string; bytes: Uint8Array; kfuncs: boolean }[];
+  /**
+   * Every module that exports a symbol has its split BTF among `modules` (what explain reads for a
+   * module's export); false for BTF stored before migration 11, which kept only the kfunc modules'.
+   */
+  exporters: boolean;
 }
 
 export interface IngestResult {
@@ -154,8 +163,11 @@ export interface Store {
   loadKfuncs(id: number): Promise<KfuncList | null>;
   /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 6). */
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
-  /** A kernel entry's BTF bytes; null when none were kept (no BTF, or stored before migration 7). */
-  loadKernelBtf(id: number): Promise<KernelBtfBlobs | null>;
+  /**
+   * A kernel entry's BTF bytes: vmlinux's and the kfunc modules' (`modules: 'kfuncs'`, the default), or
+   * every module's kept (`'all'`); null when none were kept (no BTF, or stored before migration 7).
+   */
+  loadKernelBtf(id: number, modules?: 'kfuncs' | 'all'): Promise<KernelBtfBlobs | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**

@@ -36,19 +36,31 @@ for (const backend of storeBackends())
       const s = await backend.open();
       try {
         const vmlinux = new Uint8Array(unxzBytes(join(FIXTURES, 'btf', '6.1.0-47.netdev.btf.xz')));
-        const a = (
-          await s.ingest(
-            input('a', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: new Uint8Array([1, 2, 3]) }] }),
-          )
-        ).entry.id;
-        const b = (await s.ingest(input('b', { vmlinux, modules: [] }))).entry.id;
+        // A kfunc module, and one kept only because it exports (explain's).
+        const modules = [
+          { name: 'nf_conntrack', bytes: new Uint8Array([1, 2, 3]), kfuncs: true },
+          { name: 'snd_pcm', bytes: new Uint8Array([4, 5]), kfuncs: false },
+        ];
+        const a = (await s.ingest(input('a', { vmlinux, modules, exporters: true }))).entry.id;
+        const b = (await s.ingest(input('b', { vmlinux, modules: [], exporters: false }))).entry.id;
         const c = (await s.ingest(input('c', null))).entry.id;
         const got = await s.loadKernelBtf(a);
         assert.deepEqual(Buffer.from(got!.vmlinux), Buffer.from(vmlinux));
         assert.deepEqual(
-          got!.modules.map((m) => [m.name, [...m.bytes]]),
-          [['nf_conntrack', [1, 2, 3]]],
+          got!.modules.map((m) => [m.name, [...m.bytes], m.kfuncs]),
+          [['nf_conntrack', [1, 2, 3], true]],
+          'bpf-compat reads the kfunc modules only',
         );
+        assert.equal(got!.exporters, true);
+        assert.deepEqual(
+          (await s.loadKernelBtf(a, 'all'))!.modules.map((m) => [m.name, [...m.bytes], m.kfuncs]),
+          [
+            ['nf_conntrack', [1, 2, 3], true],
+            ['snd_pcm', [4, 5], false],
+          ],
+          'explain reads them all',
+        );
+        assert.equal((await s.loadKernelBtf(b, 'all'))!.exporters, false);
         assert.equal(await s.loadKernelBtf(c), null);
         await s.remove(String(a));
         assert.deepEqual(

@@ -159,6 +159,8 @@ export interface ModuleBtfLookup {
   has(name: string): boolean;
   /** The module's .BTF bytes, where they were kept. */
   bytes?(name: string): Uint8Array | undefined;
+  /** The names of the modules kept, sorted: every module read that exports, or offers kfuncs. */
+  names?(): string[];
 }
 
 export class ModuleBtfs implements ModuleBtfLookup {
@@ -262,6 +264,31 @@ export function kernelBtfFromRawImage(
   const result = bare(source, found.btf);
   if (keepRaw) result.raw = new Uint8Array(found.raw);
   result.btfIds = found.btfIds;
+  result.release = release;
+  return result;
+}
+
+/**
+ * A kernel's BTF from the .BTF bytes a store kept: vmlinux's, and its modules' split BTF, parsed as asked
+ * (as a package's are). `source` names the entry in errors.
+ */
+export function kernelBtfFromBlobs(
+  blobs: { vmlinux: Uint8Array; modules: readonly { name: string; bytes: Uint8Array }[] },
+  source: string,
+  release: string | null,
+): KernelBtf {
+  const result = bare(source, readBtf(blobs.vmlinux, { source: `${source} (vmlinux BTF)` }));
+  const modules = new ModuleBtfs(result.btf);
+  // Its bytes read (a store decompresses them) when the module is first asked for.
+  for (const m of blobs.modules)
+    modules.add(m.name, {
+      get bytes() {
+        return m.bytes;
+      },
+      source: `${source} (${m.name} BTF)`,
+      offset: 0,
+    });
+  result.modules = modules;
   result.release = release;
   return result;
 }
