@@ -41,10 +41,10 @@ export async function readExplainKernel(
   if (btfPath === undefined && !existsSync(path) && looksLikeRef(path)) {
     const s = await store.get();
     const entry = await s.resolve(path);
-    const blobs = await s.loadKernelBtf(entry.id, 'all');
-    if (blobs?.exporters) {
-      const release = lib.labelOf(entry.labels, 'release');
-      const btf = lib.kernelBtfFromBlobs(blobs, `store entry ${entry.id}`, release ?? null);
+    const [vmlinux, modules] = await Promise.all([s.loadKernelBtf(entry.id), s.loadModuleBtf(entry.id)]);
+    if (vmlinux && modules) {
+      const release = lib.labelOf(entry.labels, 'release') ?? null;
+      const btf = lib.kernelBtfFromBlobs(vmlinux.vmlinux, modules, `store entry ${entry.id}`, release);
       return { build: await s.loadBuild(entry.id), btf };
     }
     const index = await s.loadTypeIndex(entry.id);

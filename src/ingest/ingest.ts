@@ -19,7 +19,14 @@ import {
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import type { EntryKind, EntryRecord, IngestResult, KernelBtfBlobs, Store } from '../store/store.js';
+import type {
+  EntryKind,
+  EntryRecord,
+  IngestResult,
+  KernelBtfBlobs,
+  ModuleBtfBlob,
+  Store,
+} from '../store/store.js';
 
 export interface IngestOptions {
   labels?: Record<string, string>;
@@ -110,6 +117,7 @@ export async function ingestArtifact(
   const types =
     read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
   const btf = read.kind === 'kernel' && opts.kfuncs !== false ? btfBlobsOf(read.btf) : null;
+  const moduleBtf = btf ? moduleBtfOf(read.btf) : null;
   const result = await store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },
@@ -121,23 +129,32 @@ export async function ingestArtifact(
     kfuncs,
     types,
     btf,
+    moduleBtf,
   });
   return read.build.warnings.length ? { ...result, warnings: read.build.warnings } : result;
 }
 
-/**
- * vmlinux's .BTF and the split .BTF of each module read with it: every module that exports (explain) and
- * each that offers kfuncs (bpf-compat, where libbpf looks for them too). Kept as the kernel built them:
- * a digest of the types made here cost a second of each package's ingest; explain reads these instead.
- */
+/** vmlinux's .BTF and the split .BTF of each module that offers kfuncs (where libbpf looks for them too). */
 function btfBlobsOf(k: KernelBtf | null | undefined): KernelBtfBlobs | null {
   if (!k?.raw) return null;
-  const kfuncs = k.moduleBtfIds ?? new Map();
-  const modules = (k.modules.names?.() ?? [...kfuncs.keys()].sort()).flatMap((name) => {
+  const modules = [...(k.moduleBtfIds?.keys() ?? [])].sort().flatMap((name) => {
     const bytes = k.modules.bytes?.(name);
-    return bytes ? [{ name, bytes, kfuncs: kfuncs.has(name) }] : [];
+    return bytes ? [{ name, bytes }] : [];
   });
-  return { vmlinux: k.raw, modules, exporters: k.modules.names !== undefined };
+  return { vmlinux: k.raw, modules };
+}
+
+/**
+ * The split .BTF of every module read with the kernel's (each that exports, each that offers kfuncs), as
+ * built: what explain of a store ref reads. A digest of the types made here instead cost about a second
+ * of each package's ingest.
+ */
+function moduleBtfOf(k: KernelBtf | null | undefined): ModuleBtfBlob[] | null {
+  if (!k?.raw || !k.modules.names) return null;
+  return k.modules.names().flatMap((name) => {
+    const bytes = k.modules.bytes?.(name);
+    return bytes ? [{ name, bytes }] : [];
+  });
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);

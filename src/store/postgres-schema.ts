@@ -194,12 +194,12 @@ export const PG_MIGRATIONS: string[] = [
   `
   ALTER TABLE module_images ADD COLUMN loader text;
   `,
-  // 5: BTF for explain (SQLite's migration 11): every exporting module's split .BTF in entry_btf too,
-  // `kfuncs` marking the kfunc modules' rows, and the entries that keep every exporting module's.
+  // 5: BTF for explain (SQLite's migration 11): per kernel entry, its modules' split .BTF in one zstd pack.
   `
-  ALTER TABLE entry_btf ADD COLUMN kfuncs boolean NOT NULL DEFAULT true;
-  CREATE TABLE entry_btf_exporters (
-    entry integer PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE
+  CREATE TABLE entry_module_btf (
+    entry integer PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    modules text NOT NULL,
+    pack bytea NOT NULL
   );
   `,
 ];

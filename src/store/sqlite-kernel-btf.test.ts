@@ -38,16 +38,10 @@ describe('kernel BTF in the SQLite store', () => {
     const vmlinux = new Uint8Array(unxzBytes(join(FIXTURES, 'btf', '6.1.0-47.netdev.btf.xz')));
     const a = new Uint8Array([1, 2, 3]);
     const b = new Uint8Array([4, 5]);
-    const e1 = (
-      await store.ingest(
-        input('a', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: a, kfuncs: true }], exporters: true }),
-      )
-    ).entry.id;
-    const e2 = (
-      await store.ingest(
-        input('b', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: b, kfuncs: true }], exporters: true }),
-      )
-    ).entry.id;
+    const e1 = (await store.ingest(input('a', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: a }] })))
+      .entry.id;
+    const e2 = (await store.ingest(input('b', { vmlinux, modules: [{ name: 'nf_conntrack', bytes: b }] })))
+      .entry.id;
     const e3 = (await store.ingest(input('c', null))).entry.id;
     assert.equal(await store.loadKernelBtf(e3), null);
     const db = new Database(path, { readonly: true });
@@ -59,30 +53,5 @@ describe('kernel BTF in the SQLite store', () => {
     assert.equal(blobs(), 0);
     db.close();
     await store.close();
-  });
-
-  it('migration 11 marks the rows stored before as kfunc modules and their entries as without exporters', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'kabi-btf-store-')), 'kabi.db');
-    let store = await openSqliteStore(path);
-    const vmlinux = new Uint8Array([9, 9]);
-    const modules = [{ name: 'nf_conntrack', bytes: new Uint8Array([1]), kfuncs: true }];
-    const e = (await store.ingest(input('a', { vmlinux, modules, exporters: true }))).entry.id;
-    await store.close();
-    // The store as migration 10 left it: migration 7's rows only.
-    const db = new Database(path);
-    db.exec('DROP TABLE entry_btf_exporters; ALTER TABLE entry_btf DROP COLUMN kfuncs');
-    db.pragma('user_version = 10');
-    db.close();
-    store = await openSqliteStore(path);
-    try {
-      const got = await store.loadKernelBtf(e, 'all');
-      assert.deepEqual(
-        got!.modules.map((m) => [m.name, m.kfuncs]),
-        [['nf_conntrack', true]],
-      );
-      assert.equal(got!.exporters, false, 'explain reads its type digest, not this BTF');
-    } finally {
-      await store.close();
-    }
   });
 });

@@ -1,12 +1,11 @@
-// A kernel entry's BTF in the SQLite store (migrations 7 and 11): the bytes of vmlinux's .BTF and of its
-// modules' split .BTF, as the kernel built them: the kfunc modules' for `kabi bpf-compat --series` (CO-RE
-// needs whole types), and every exporting module's for `kabi explain` of store refs. Each blob is stored
-// once by its sha256 and zstd-compressed (a 6.1 vmlinux .BTF: 5.3 MB, about 1 MB compressed; its 931
-// exporting modules' 19 MB, about 5 MB); consecutive builds of a stream often share module blobs.
+// A kernel entry's BTF in the SQLite store (migration 7): the bytes of vmlinux's .BTF and of the kfunc
+// modules' split .BTF, as the kernel built them, for `kabi bpf-compat --series` (CO-RE needs whole types,
+// which the type digest of sqlite-btf.ts does not keep). Each blob is stored once by its sha256 and
+// zstd-compressed (a 6.1 vmlinux .BTF: 5.3 MB, about 1 MB compressed); consecutive builds of a stream
+// often share module blobs.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
-import { lazyBlob } from './btf-blob.js';
 import type { Sql } from './sqlite-db.js';
 import type { KernelBtfBlobs } from './store.js';
 
@@ -19,39 +18,32 @@ const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as 
 export function saveKernelBtf(sql: Sql, entry: number, btf: KernelBtfBlobs): void {
   const blob = sql.stmt('INSERT OR IGNORE INTO btf_blobs (sha256, size, data) VALUES (?, ?, ?)');
   const known = sql.stmt('SELECT 1 FROM btf_blobs WHERE sha256 = ?');
-  const link = sql.stmt('INSERT OR REPLACE INTO entry_btf (entry, module, blob, kfuncs) VALUES (?, ?, ?, ?)');
-  for (const [module, bytes, kfuncs] of [
-    ['', btf.vmlinux, true] as const,
-    ...btf.modules.map((m) => [m.name, m.bytes, m.kfuncs] as const),
+  const link = sql.stmt('INSERT OR REPLACE INTO entry_btf (entry, module, blob) VALUES (?, ?, ?)');
+  for (const [module, bytes] of [
+    ['', btf.vmlinux] as const,
+    ...btf.modules.map((m) => [m.name, m.bytes] as const),
   ]) {
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (known.get(sha) === undefined)
       blob.run(sha, bytes.length, zstdNapi().compress(bytes, { compressionLevel: 3 }));
-    link.run(entry, module, sha, kfuncs ? 1 : 0);
+    link.run(entry, module, sha);
   }
-  if (btf.exporters) sql.stmt('INSERT OR REPLACE INTO entry_btf_exporters (entry) VALUES (?)').run(entry);
 }
 
 /** The entry's BTF; null when none was kept (no BTF, not a kernel, or stored before migration 7). */
-export function loadKernelBtf(
-  sql: Sql,
-  entry: number,
-  modules: 'kfuncs' | 'all' = 'kfuncs',
-): KernelBtfBlobs | null {
+export function loadKernelBtf(sql: Sql, entry: number): KernelBtfBlobs | null {
   const rows = sql
     .stmt(
-      "SELECT e.module, e.kfuncs, b.data FROM entry_btf e JOIN btf_blobs b ON b.sha256 = e.blob WHERE e.entry = ? AND (e.kfuncs = 1 OR e.module = '' OR ?) ORDER BY e.module",
+      'SELECT e.module, b.size, b.data FROM entry_btf e JOIN btf_blobs b ON b.sha256 = e.blob WHERE e.entry = ? ORDER BY e.module',
     )
-    .all(entry, modules === 'all' ? 1 : 0) as { module: string; kfuncs: number; data: Buffer }[];
+    .all(entry) as { module: string; size: number; data: Buffer }[];
   const vmlinux = rows.find((r) => r.module === '');
   if (!vmlinux) return null;
   const { decompress } = zstdNapi();
+  const bytes = (r: { data: Buffer }) => new Uint8Array(decompress(r.data));
   return {
-    vmlinux: new Uint8Array(decompress(vmlinux.data)),
-    modules: rows
-      .filter((r) => r.module !== '')
-      .map((r) => lazyBlob(r.module, r.kfuncs === 1, r.data, decompress)),
-    exporters: sql.stmt('SELECT 1 FROM entry_btf_exporters WHERE entry = ?').get(entry) !== undefined,
+    vmlinux: bytes(vmlinux),
+    modules: rows.filter((r) => r.module !== '').map((r) => ({ name: r.module, bytes: bytes(r) })),
   };
 }
 

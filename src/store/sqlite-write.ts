@@ -13,6 +13,7 @@ import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
 import { pruneKernelBtf, saveKernelBtf } from './sqlite-kernel-btf.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
+import { saveModuleBtf } from './sqlite-module-btf.js';
 import { entryRecord } from './sqlite-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
 
@@ -40,6 +41,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
     // The kernel's BTF before the types: written while the types' gzip still runs.
     if (input.btf) saveKernelBtf(sql, id, input.btf);
+    if (input.moduleBtf) saveModuleBtf(sql, id, input.moduleBtf);
     saveTypes?.(id);
     return { entry: entryRecord(sql, id), created: true };
   });

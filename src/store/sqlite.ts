@@ -16,6 +16,7 @@ import { loadExportColumns } from './sqlite-export-columns.js';
 import { loadExportIds } from './sqlite-export-ids.js';
 import { loadKernelBtf } from './sqlite-kernel-btf.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
+import { loadModuleBtf } from './sqlite-module-btf.js';
 import {
   listEntries,
   loadBuilds,
@@ -33,6 +34,7 @@ import type {
   IngestResult,
   KernelBtfBlobs,
   LoadModulesOptions,
+  ModuleBtfBlob,
   Store,
   StoreStats,
   WatchClaim,
@@ -91,8 +93,12 @@ export class SqliteStore implements Store {
     return this.read(() => loadKfuncs(this.sql, id));
   }
 
-  async loadKernelBtf(id: number, modules?: 'kfuncs' | 'all'): Promise<KernelBtfBlobs | null> {
-    return this.read(() => loadKernelBtf(this.sql, id, modules));
+  async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
+    return this.read(() => loadKernelBtf(this.sql, id));
+  }
+
+  async loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null> {
+    return this.read(() => loadModuleBtf(this.sql, id));
   }
 
   async loadTypeIndex(id: number): Promise<TypeIndex | null> {

@@ -33,24 +33,29 @@ export interface IngestInput {
   /** A kernel's BPF kfuncs, when its artifact has BTF. */
   kfuncs?: KfuncList | null;
   /**
-   * A kernel's type digest, what `kabi explain` read of a store ref before the store kept every exporting
-   * module's BTF (migration 11); still read for the entries stored with one. Ingest writes it when asked.
+   * A kernel's type digest: what `kabi explain` read of a store ref before the store kept its modules'
+   * BTF (migration 11). Entries stored with one are still explained from it; ingest makes one when asked.
    */
   types?: TypeDigest | null;
-  /** A kernel's BTF bytes, when its artifact has BTF: for bpf-compat (kfunc modules) and explain (all). */
+  /** A kernel's BTF bytes (vmlinux and kfunc modules), when its artifact has BTF: for bpf-compat. */
   btf?: KernelBtfBlobs | null;
+  /**
+   * The split BTF of every module read with the kernel's BTF (each that exports, each that offers kfuncs),
+   * kept in one pack: what `kabi explain` of a store ref reads beside vmlinux's, as of a package.
+   */
+  moduleBtf?: ModuleBtfBlob[] | null;
 }
 
-/** The .BTF sections of a kernel, as built: vmlinux's, and its modules' split BTF over it. */
+/** A module's split .BTF, as built. */
+export interface ModuleBtfBlob {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** The .BTF sections of a kernel, as built: vmlinux's, and each kfunc module's split BTF over it. */
 export interface KernelBtfBlobs {
   vmlinux: Uint8Array;
-  /** `kfuncs`: the module's .BTF_ids holds kfunc sets (bpf-compat reads those modules, as libbpf would). */
-  modules: { name: string; bytes: Uint8Array; kfuncs: boolean }[];
-  /**
-   * Every module that exports a symbol has its split BTF among `modules` (what explain reads for a
-   * module's export); false for BTF stored before migration 11, which kept only the kfunc modules'.
-   */
-  exporters: boolean;
+  modules: { name: string; bytes: Uint8Array }[];
 }
 
 export interface IngestResult {
@@ -163,11 +168,13 @@ export interface Store {
   loadKfuncs(id: number): Promise<KfuncList | null>;
   /** A kernel entry's type index; null when none was kept (no BTF, or stored before migration 6). */
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
+  /** A kernel entry's BTF bytes; null when none were kept (no BTF, or stored before migration 7). */
+  loadKernelBtf(id: number): Promise<KernelBtfBlobs | null>;
   /**
-   * A kernel entry's BTF bytes: vmlinux's and the kfunc modules' (`modules: 'kfuncs'`, the default), or
-   * every module's kept (`'all'`); null when none were kept (no BTF, or stored before migration 7).
+   * A kernel entry's modules' split BTF (`moduleBtf` at ingest), each decompressed when its bytes are first
+   * read; null when none were kept (no BTF, or stored before migration 11).
    */
-  loadKernelBtf(id: number, modules?: 'kfuncs' | 'all'): Promise<KernelBtfBlobs | null>;
+  loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**

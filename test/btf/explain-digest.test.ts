@@ -166,17 +166,16 @@ describe('type digests in the store', () => {
   it('explains store refs kept as BTF, as digests (stored before migration 11), and one of each, alike', async () => {
     const path = testDb(tmp, 'mixed.db');
     const store = await openTestStore(path);
-    const blobs = (abi: string, exporters: boolean) => ({
+    const btf = (abi: string) => ({
       vmlinux: new Uint8Array(unxzBytes(join(FIXTURES, 'btf', `${abi}.subset.btf.xz`))),
       modules: [],
-      exporters,
     });
     await store.ingest(input(k47, d47, 'd47'));
     await store.ingest(input(k50, d50, 'd50'));
-    await store.ingest({ ...input(k47, d47, 'b47'), types: null, btf: blobs('6.1.0-47', true) });
-    await store.ingest({ ...input(k50, d50, 'b50'), types: null, btf: blobs('6.1.0-50', true) });
-    // BTF stored before migration 11 (the kfunc modules' only), and no digest: nothing to explain from.
-    await store.ingest({ ...input(k50, d50, 'k50'), types: null, btf: blobs('6.1.0-50', false) });
+    await store.ingest({ ...input(k47, d47, 'b47'), types: null, btf: btf('6.1.0-47'), moduleBtf: [] });
+    await store.ingest({ ...input(k50, d50, 'b50'), types: null, btf: btf('6.1.0-50'), moduleBtf: [] });
+    // BTF as stored before migration 11 (vmlinux's and the kfunc modules'), and no digest: nothing to explain from.
+    await store.ingest({ ...input(k50, d50, 'k50'), types: null, btf: btf('6.1.0-50') });
     await store.close();
     const symbols = [...acpiImports].sort();
     const json = (args: string[]) => {

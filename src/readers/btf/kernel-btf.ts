@@ -269,26 +269,26 @@ export function kernelBtfFromRawImage(
 }
 
 /**
- * A kernel's BTF from the .BTF bytes a store kept: vmlinux's, and its modules' split BTF, parsed as asked
- * (as a package's are). `source` names the entry in errors.
+ * A kernel's BTF from the .BTF bytes a store kept: vmlinux's, and its modules' split BTF, each read (a
+ * store decompresses it) and parsed when first asked for, as a package's are. `source` names the entry.
  */
 export function kernelBtfFromBlobs(
-  blobs: { vmlinux: Uint8Array; modules: readonly { name: string; bytes: Uint8Array }[] },
+  vmlinux: Uint8Array,
+  modules: readonly { name: string; readonly bytes: Uint8Array }[],
   source: string,
   release: string | null,
 ): KernelBtf {
-  const result = bare(source, readBtf(blobs.vmlinux, { source: `${source} (vmlinux BTF)` }));
-  const modules = new ModuleBtfs(result.btf);
-  // Its bytes read (a store decompresses them) when the module is first asked for.
-  for (const m of blobs.modules)
-    modules.add(m.name, {
+  const result = bare(source, readBtf(vmlinux, { source: `${source} (vmlinux BTF)` }));
+  const lookup = new ModuleBtfs(result.btf);
+  for (const m of modules)
+    lookup.add(m.name, {
       get bytes() {
         return m.bytes;
       },
       source: `${source} (${m.name} BTF)`,
       offset: 0,
     });
-  result.modules = modules;
+  result.modules = lookup;
   result.release = release;
   return result;
 }
