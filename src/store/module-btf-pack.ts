@@ -5,6 +5,7 @@
 // is decompressed (~25 ms) when a module's bytes are first asked for: explain reads a few dozen.
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
+import { KabiError } from '../errors.js';
 import type { ModuleBtfBlob } from './store.js';
 
 // Loaded when a pack is first written or read (as in sqlite-kernel-btf.ts): few commands touch BTF.
@@ -39,11 +40,20 @@ export function unpackModuleBtf(row: ModuleBtfPack, where: string): ModuleBtfBlo
   let whole: Buffer | undefined;
   const frame = () => {
     if (whole) return whole;
-    whole = zstdNapi().decompress(row.pack);
+    try {
+      whole = zstdNapi().decompress(row.pack);
+    } catch (e) {
+      throw new KabiError(
+        `${where}: the modules' BTF pack is not a zstd frame (${(e as Error).message}): a damaged store`,
+        {
+          cause: e,
+        },
+      );
+    }
     const total = list.reduce((n, [, size]) => n + size, 0);
     if (whole.length !== total)
-      throw new Error(
-        `${where}: the modules' BTF pack holds ${whole.length} bytes, not the ${total} its list says`,
+      throw new KabiError(
+        `${where}: the modules' BTF pack holds ${whole.length} bytes, not the ${total} its list says (a damaged store)`,
       );
     return whole;
   };
