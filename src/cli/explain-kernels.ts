@@ -1,6 +1,7 @@
 // The two kernels `kabi explain` and `kabi why --built-for` compare: each read with its BTF (a package,
-// tree or image, or exports with --*-btf), or a store ref with the type digest ingest kept. Two stored
-// kernels are compared digest to digest; a stored one against one read now digests the latter in memory.
+// tree or image, or exports with --*-btf), or a store ref with the BTF ingest kept (vmlinux's and every
+// exporting module's), as a package's. A ref stored before the store kept those has the type digest
+// ingest made then: with one on either side, both are compared as digests (the other made in memory).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExplainSide, KernelBuild, SideTypes, Store, TypeDef, TypeIndex } from '../index.js';
@@ -40,6 +41,12 @@ export async function readExplainKernel(
   if (btfPath === undefined && !existsSync(path) && looksLikeRef(path)) {
     const s = await store.get();
     const entry = await s.resolve(path);
+    const [vmlinux, modules] = await Promise.all([s.loadKernelBtf(entry.id), s.loadModuleBtf(entry.id)]);
+    if (vmlinux && modules) {
+      const release = lib.labelOf(entry.labels, 'release') ?? null;
+      const btf = lib.kernelBtfFromBlobs(vmlinux.vmlinux, modules, `store entry ${entry.id}`, release);
+      return { build: await s.loadBuild(entry.id), btf };
+    }
     const index = await s.loadTypeIndex(entry.id);
     if (index === null)
       throw new lib.UsageError(

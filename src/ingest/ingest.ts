@@ -19,7 +19,14 @@ import {
 import { type KernelArtifact, readKernelArtifact } from '../readers/kernel-artifact.js';
 import { DATE_FROM, defaultLabels } from '../readers/labels.js';
 import { parseModuleImage } from '../readers/module/module-image.js';
-import type { EntryKind, EntryRecord, IngestResult, KernelBtfBlobs, Store } from '../store/store.js';
+import type {
+  EntryKind,
+  EntryRecord,
+  IngestResult,
+  KernelBtfBlobs,
+  ModuleBtfBlob,
+  Store,
+} from '../store/store.js';
 
 export interface IngestOptions {
   labels?: Record<string, string>;
@@ -34,8 +41,9 @@ export interface IngestOptions {
    */
   duplicates?: 'error' | 'identical';
   /**
-   * Keep a kernel's types for `kabi explain` from the store: the digest of a package's or tree's BTF read
-   * in the same pass (`kernelTypeDigest` from the analyses, which ingest may not import).
+   * Also keep a type digest of a package's or tree's BTF, read in the same pass (`kernelTypeDigest` from
+   * the analyses, which ingest may not import): what explain read of a store ref before the store kept
+   * every exporting module's BTF (`kabi ingest` no longer asks; a store written before has them).
    */
   typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
 }
@@ -109,6 +117,7 @@ export async function ingestArtifact(
   const types =
     read.kind === 'kernel' && read.btf && opts.typeDigest ? opts.typeDigest(read.build, read.btf) : null;
   const btf = read.kind === 'kernel' && opts.kfuncs !== false ? btfBlobsOf(read.btf) : null;
+  const moduleBtf = btf ? moduleBtfOf(read.btf) : null;
   const result = await store.ingest({
     kind: read.kind,
     artifact: { sha256, path, size: artifact.size },
@@ -120,6 +129,7 @@ export async function ingestArtifact(
     kfuncs,
     types,
     btf,
+    moduleBtf,
   });
   return read.build.warnings.length ? { ...result, warnings: read.build.warnings } : result;
 }
@@ -132,6 +142,19 @@ function btfBlobsOf(k: KernelBtf | null | undefined): KernelBtfBlobs | null {
     return bytes ? [{ name, bytes }] : [];
   });
   return { vmlinux: k.raw, modules };
+}
+
+/**
+ * The split .BTF of every module read with the kernel's (each that exports, each that offers kfuncs), as
+ * built: what explain of a store ref reads. A digest of the types made here instead cost about a second
+ * of each package's ingest.
+ */
+function moduleBtfOf(k: KernelBtf | null | undefined): ModuleBtfBlob[] | null {
+  if (!k?.raw || !k.modules.names) return null;
+  return k.modules.names().flatMap((name) => {
+    const bytes = k.modules.bytes?.(name);
+    return bytes ? [{ name, bytes }] : [];
+  });
 }
 
 const KFUNC_FORMATS = new Set(['deb', 'rpm', 'directory', 'kernel-binaries']);

@@ -21,6 +21,7 @@ import { pruneTypeDefs, saveTypeDigest } from './postgres-btf.js';
 import { copyRows, type Pg, type PgTx } from './postgres-db.js';
 import { pruneKernelBtf, saveKernelBtf } from './postgres-kernel-btf.js';
 import { hasKfuncs, saveKfuncs } from './postgres-kfuncs.js';
+import { saveModuleBtf } from './postgres-module-btf.js';
 import { entryRecord } from './postgres-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
 
@@ -59,6 +60,7 @@ export async function ingest(pg: Pg, input: IngestInput): Promise<IngestResult> 
     if (input.kfuncs) await saveKfuncs(tx, id, input.kfuncs);
     if (input.types) await saveTypeDigest(tx, id, input.types);
     if (input.btf) await saveKernelBtf(tx, id, input.btf);
+    if (input.moduleBtf) await saveModuleBtf(tx, id, input.moduleBtf);
     return { entry: await entryRecord(pg, tx, id), created: true };
   });
 }

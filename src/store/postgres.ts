@@ -16,6 +16,7 @@ import { loadExportColumns } from './postgres-export-columns.js';
 import { loadExportIds } from './postgres-export-ids.js';
 import { loadKernelBtf } from './postgres-kernel-btf.js';
 import { loadKfuncs } from './postgres-kfuncs.js';
+import { loadModuleBtf } from './postgres-module-btf.js';
 import { migratePg, openPg } from './postgres-open.js';
 import {
   listEntries,
@@ -35,6 +36,7 @@ import type {
   IngestResult,
   KernelBtfBlobs,
   LoadModulesOptions,
+  ModuleBtfBlob,
   Store,
   StoreStats,
   WatchClaim,
@@ -100,6 +102,10 @@ export class PostgresStore implements Store {
 
   async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
     return this.read((tx) => loadKernelBtf(tx, id));
+  }
+
+  async loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null> {
+    return this.read((tx) => loadModuleBtf(tx, id));
   }
 
   async watchState(source: string): Promise<{ validators: WatchValidators | null; seen: Set<string> }> {

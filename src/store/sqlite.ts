@@ -16,6 +16,7 @@ import { loadExportColumns } from './sqlite-export-columns.js';
 import { loadExportIds } from './sqlite-export-ids.js';
 import { loadKernelBtf } from './sqlite-kernel-btf.js';
 import { loadKfuncs } from './sqlite-kfuncs.js';
+import { loadModuleBtf } from './sqlite-module-btf.js';
 import {
   listEntries,
   loadBuilds,
@@ -33,6 +34,7 @@ import type {
   IngestResult,
   KernelBtfBlobs,
   LoadModulesOptions,
+  ModuleBtfBlob,
   Store,
   StoreStats,
   WatchClaim,
@@ -93,6 +95,10 @@ export class SqliteStore implements Store {
 
   async loadKernelBtf(id: number): Promise<KernelBtfBlobs | null> {
     return this.read(() => loadKernelBtf(this.sql, id));
+  }
+
+  async loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null> {
+    return this.read(() => loadModuleBtf(this.sql, id));
   }
 
   async loadTypeIndex(id: number): Promise<TypeIndex | null> {

@@ -32,10 +32,24 @@ export interface IngestInput {
   builtin: string[];
   /** A kernel's BPF kfuncs, when its artifact has BTF. */
   kfuncs?: KfuncList | null;
-  /** A kernel's type digest, when its artifact has BTF: what `kabi explain` reads instead of BTF. */
+  /**
+   * A kernel's type digest: what `kabi explain` read of a store ref before the store kept its modules'
+   * BTF (migration 11). Entries stored with one are still explained from it; ingest makes one when asked.
+   */
   types?: TypeDigest | null;
   /** A kernel's BTF bytes (vmlinux and kfunc modules), when its artifact has BTF: for bpf-compat. */
   btf?: KernelBtfBlobs | null;
+  /**
+   * The split BTF of every module read with the kernel's BTF (each that exports, each that offers kfuncs),
+   * kept in one pack: what `kabi explain` of a store ref reads beside vmlinux's, as of a package.
+   */
+  moduleBtf?: ModuleBtfBlob[] | null;
+}
+
+/** A module's split .BTF, as built. */
+export interface ModuleBtfBlob {
+  name: string;
+  bytes: Uint8Array;
 }
 
 /** The .BTF sections of a kernel, as built: vmlinux's, and each kfunc module's split BTF over it. */
@@ -156,6 +170,11 @@ export interface Store {
   loadTypeIndex(id: number): Promise<TypeIndex | null>;
   /** A kernel entry's BTF bytes; null when none were kept (no BTF, or stored before migration 7). */
   loadKernelBtf(id: number): Promise<KernelBtfBlobs | null>;
+  /**
+   * A kernel entry's modules' split BTF (`moduleBtf` at ingest), each decompressed when its bytes are first
+   * read; null when none were kept (no BTF, or stored before migration 11).
+   */
+  loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**

@@ -15,7 +15,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { compareBuilds, type DiffReport } from '../analysis/check.js';
 import { type CompatTarget, moduleName, modulesOfBuild, moduleVerdicts } from '../analysis/module-compat.js';
-import { kernelTypeDigest } from '../analysis/type-digest.js';
 import {
   buildEvent,
   failureEvent,
@@ -218,7 +217,7 @@ async function handle(
   file: string,
   o: WatchRoundOptions,
 ): Promise<WatchEvent> {
-  const { entry, created } = await ingestArtifact(store, file, { typeDigest: kernelTypeDigest });
+  const { entry, created } = await ingestArtifact(store, file);
   if (entry.kind !== 'kernel')
     return buildEvent({ source, pkg, entry, created, baseline: null, report: null, verdicts: null });
   const baseline = streamBaseline(entry, await store.list(''));

@@ -21,6 +21,7 @@ import { readKernelBtf } from '../../src/readers/btf/kernel-btf.js';
 import { readExportsArtifact } from '../../src/readers/exports-artifact.js';
 import { readModuleImage } from '../../src/readers/module/module-image.js';
 import { digestFingerprint } from '../helpers/digest-fingerprint.js';
+import { kabi } from '../helpers/exec.js';
 import { FIXTURES, unxzBytes } from '../helpers/independent.js';
 import { countRows, openTestStore, storeFree, testDb } from '../helpers/test-store.js';
 
@@ -160,6 +161,54 @@ describe('type digests in the store', () => {
     assert.equal(await defs(), 0);
     assert.equal(await packs(), 0);
     await store.close();
+  });
+
+  it('explains store refs kept as BTF, as digests (stored before migration 11), and one of each, alike', async () => {
+    const path = testDb(tmp, 'mixed.db');
+    const store = await openTestStore(path);
+    const btf = (abi: string) => ({
+      vmlinux: new Uint8Array(unxzBytes(join(FIXTURES, 'btf', `${abi}.subset.btf.xz`))),
+      modules: [],
+    });
+    await store.ingest(input(k47, d47, 'd47'));
+    await store.ingest(input(k50, d50, 'd50'));
+    await store.ingest({ ...input(k47, d47, 'b47'), types: null, btf: btf('6.1.0-47'), moduleBtf: [] });
+    await store.ingest({ ...input(k50, d50, 'b50'), types: null, btf: btf('6.1.0-50'), moduleBtf: [] });
+    // BTF as stored before migration 11 (vmlinux's and the kfunc modules'), and no digest: nothing to explain from.
+    await store.ingest({ ...input(k50, d50, 'k50'), types: null, btf: btf('6.1.0-50') });
+    await store.close();
+    const symbols = [...acpiImports].sort();
+    const json = (args: string[]) => {
+      const r = kabi([...args, ...symbols, '-f', 'json']);
+      assert.equal(r.status, 0, r.stderr);
+      const { old: _o, new: _n, ...rest } = JSON.parse(r.stdout);
+      return rest;
+    };
+    const symvers = (abi: string) => join(FIXTURES, 'debian', `${abi}.symvers.xz`);
+    const onFiles = json([
+      'explain',
+      symvers('6.1.0-47'),
+      symvers('6.1.0-50'),
+      '--old-btf',
+      join(tmp, '6.1.0-47.btf'),
+      '--new-btf',
+      join(tmp, '6.1.0-50.btf'),
+    ]);
+    assert.ok(onFiles.roots.some((r: { type: string }) => r.type === 'struct device'));
+    for (const [a, b] of [
+      ['b47', 'b50'],
+      ['d47', 'd50'],
+      ['d47', 'b50'],
+      ['b47', 'd50'],
+    ])
+      assert.deepEqual(
+        json(['--db', path, 'explain', `release=${a}`, `release=${b}`]),
+        onFiles,
+        `${a} → ${b}`,
+      );
+    const none = kabi(['--db', path, 'explain', 'release=b47', 'release=k50', ...symbols]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /store entry \d+ keeps no types/);
   });
 
   it('has no index for an entry stored without types', async () => {

@@ -1,7 +1,8 @@
 // `kabi explain` from store refs against `kabi explain` on the packages themselves, Debian 6.1.0-47 →
-// -50, for every symbol the bundled corpus's kmods import (../shared/data): ingest keeps a digest of
-// each kernel's types, and explaining from it gives the same explanation (roots, symbols, layouts,
-// holders) as reading both packages' BTF. `why --built-for` takes a store ref the same way.
+// -50, for every symbol the bundled corpus's kmods import (../shared/data): ingest keeps each kernel's
+// BTF (vmlinux's and every exporting module's), and explaining from it gives the same explanation (roots,
+// symbols, layouts, holders) as reading both packages. `why --built-for` takes a store ref the same way.
+// (Refs stored with a type digest instead, as before migration 11: test/btf/explain-digest.test.ts.)
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

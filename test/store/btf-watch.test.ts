@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { KernelBuild } from '../../src/model/kernel-build.js';
-import type { IngestInput, KernelBtfBlobs } from '../../src/store/store.js';
+import type { IngestInput, KernelBtfBlobs, ModuleBtfBlob } from '../../src/store/store.js';
 import { FIXTURES, unxzBytes } from '../helpers/independent.js';
 import { storeBackends } from '../helpers/postgres.js';
 
@@ -17,7 +17,7 @@ const build: KernelBuild = {
   warnings: [],
 };
 
-const input = (sha: string, btf: KernelBtfBlobs | null): IngestInput => ({
+const input = (sha: string, btf: KernelBtfBlobs | null, moduleBtf?: ModuleBtfBlob[]): IngestInput => ({
   kind: 'kernel',
   artifact: { sha256: sha.padEnd(64, '0'), path: `/x/${sha}`, size: 1 },
   build,
@@ -25,6 +25,7 @@ const input = (sha: string, btf: KernelBtfBlobs | null): IngestInput => ({
   modules: [],
   builtin: [],
   btf,
+  ...(moduleBtf && { moduleBtf }),
 });
 
 const seen = (key: string, event = `{"k":"${key}"}`) =>
@@ -50,12 +51,35 @@ for (const backend of storeBackends())
           [['nf_conntrack', [1, 2, 3]]],
         );
         assert.equal(await s.loadKernelBtf(c), null);
+        assert.equal(await s.loadModuleBtf(a), null, 'no module pack was given');
         await s.remove(String(a));
         assert.deepEqual(
           Buffer.from((await s.loadKernelBtf(b))!.vmlinux),
           Buffer.from(vmlinux),
           'the shared blob stays',
         );
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("keeps an entry's modules' split BTF in one pack, read back as given, until the entry goes", async () => {
+      const s = await backend.open();
+      try {
+        const vmlinux = new Uint8Array([7, 7, 7]);
+        const modules = [
+          { name: 'e1000e', bytes: new Uint8Array([1, 2, 3]) },
+          { name: 'empty', bytes: new Uint8Array(0) },
+          { name: 'snd_pcm', bytes: new Uint8Array([4, 5]) },
+        ];
+        const a = (await s.ingest(input('m1', { vmlinux, modules: [] }, modules))).entry.id;
+        const got = await s.loadModuleBtf(a);
+        assert.deepEqual(
+          got!.map((m) => [m.name, [...m.bytes]]),
+          modules.map((m) => [m.name, [...m.bytes]]),
+        );
+        await s.remove(String(a));
+        assert.equal(await s.loadModuleBtf(a), null);
       } finally {
         await s.close();
       }

@@ -50,7 +50,6 @@ export function registerIngest(program: Command, _state: CommandState): void {
               onProgress: progress.update,
               allowEmpty: o.allowEmpty === true,
               duplicates: o.allowDuplicates ? 'identical' : 'error',
-              typeDigest: lib.kernelTypeDigest,
             });
           } catch (e) {
             if (

@@ -159,6 +159,8 @@ export interface ModuleBtfLookup {
   has(name: string): boolean;
   /** The module's .BTF bytes, where they were kept. */
   bytes?(name: string): Uint8Array | undefined;
+  /** The names of the modules kept, sorted: every module read that exports, or offers kfuncs. */
+  names?(): string[];
 }
 
 export class ModuleBtfs implements ModuleBtfLookup {
@@ -262,6 +264,31 @@ export function kernelBtfFromRawImage(
   const result = bare(source, found.btf);
   if (keepRaw) result.raw = new Uint8Array(found.raw);
   result.btfIds = found.btfIds;
+  result.release = release;
+  return result;
+}
+
+/**
+ * A kernel's BTF from the .BTF bytes a store kept: vmlinux's, and its modules' split BTF, each read (a
+ * store decompresses it) and parsed when first asked for, as a package's are. `source` names the entry.
+ */
+export function kernelBtfFromBlobs(
+  vmlinux: Uint8Array,
+  modules: readonly { name: string; readonly bytes: Uint8Array }[],
+  source: string,
+  release: string | null,
+): KernelBtf {
+  const result = bare(source, readBtf(vmlinux, { source: `${source} (vmlinux BTF)` }));
+  const lookup = new ModuleBtfs(result.btf);
+  for (const m of modules)
+    lookup.add(m.name, {
+      get bytes() {
+        return m.bytes;
+      },
+      source: `${source} (${m.name} BTF)`,
+      offset: 0,
+    });
+  result.modules = lookup;
   result.release = release;
   return result;
 }
