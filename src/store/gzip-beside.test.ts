@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type * as Zstd from 'zstd-napi';
-import { gzipBeside, zstdBeside } from './gzip-beside.js';
+import { gzipBeside } from './gzip-beside.js';
 
 // Text that deflate works at (repeated words with noise), large enough to go to the worker.
 const text = (n: number) => {
@@ -32,16 +30,4 @@ test('gzipBeside shares what it cannot hand over', () => {
   const shared = new Uint8Array(new SharedArrayBuffer(2 << 20));
   shared.set(text(2 << 20).subarray(0, 2 << 20));
   assert.deepEqual(gzipBeside(() => [shared], 6)()[0], gzipSync(shared, { level: 6 }));
-});
-
-test('zstdBeside gives the bytes zstd gives on this thread, in the worker and here', () => {
-  const zstd = createRequire(import.meta.url)('zstd-napi') as typeof Zstd;
-  for (const inputs of [[text(3 << 20)], [text(1000), text(50)]]) {
-    const got = zstdBeside(() => inputs.map((b) => Buffer.from(b)), 3)();
-    assert.equal(got.length, inputs.length);
-    for (const [i, b] of inputs.entries()) {
-      assert.deepEqual(got[i], zstd.compress(b, { compressionLevel: 3 }));
-      assert.deepEqual(zstd.decompress(got[i]!), b);
-    }
-  }
 });

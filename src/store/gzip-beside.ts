@@ -1,14 +1,11 @@
-// gzip (or zstd) in a worker thread while the caller goes on, for a caller inside a synchronous
-// better-sqlite3 transaction (a promise from zlib's thread pool could not be awaited there). An ingest's
-// type digest was ~12 MB of JSON whose gzip (~0.4 s) ran alone at the end of the transaction while the
-// second core idled; a package's modules' split BTF is 19 MB whose zstd takes ~0.1 s. Started first, the
-// compression runs beside the entry's exports and modules being written, and the caller blocks
-// (Atomics.wait) only when it needs the bytes. Same library, same level: the same bytes as compressing on
-// this thread. A worker that cannot start or does not answer is replaced by compressing here.
-import { createRequire } from 'node:module';
+// gzip in a worker thread while the caller goes on, for a caller inside a synchronous better-sqlite3
+// transaction (a promise from zlib's thread pool could not be awaited there). An ingest's type digest is
+// ~12 MB of JSON whose gzip (~0.4 s) used to run alone at the end of the transaction while the second
+// core idled; started first, it runs beside the entry's exports and modules being written, and the
+// caller blocks (Atomics.wait) only when it needs the bytes. Same zlib, same level: the same bytes as
+// gzipSync on this thread. A worker that cannot start or does not answer is replaced by gzipSync here.
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import type * as Zstd from 'zstd-napi';
 
 /** Below this many input bytes a worker's start (~30 ms) costs more than it saves. */
 const MIN_BESIDE = 1 << 20;
@@ -18,12 +15,10 @@ const PATIENCE_MS = 30_000;
 // Run as a script (`eval`), as the xz workers are. done[0] is set once the answer is posted.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { port, inputs, level, done, zstd } = workerData;
+const { gzipSync } = require('node:zlib');
+const { port, inputs, level, done } = workerData;
 try {
-  const compress = zstd
-    ? (b) => require(zstd).compress(b, { compressionLevel: level })
-    : (b) => require('node:zlib').gzipSync(b, { level });
-  const out = inputs.map(compress);
+  const out = inputs.map((b) => gzipSync(b, { level }));
   port.postMessage({ out });
 } catch (e) {
   port.postMessage({ error: String(e && e.message) });
@@ -40,29 +35,10 @@ try {
  * worker cannot answer, to gzip on this thread.
  */
 export function gzipBeside(make: () => Uint8Array[], level: number): () => Buffer[] {
-  return beside(make, level, (b) => gzipSync(b, { level }), null);
-}
-
-// The addon is loaded when first needed (as in sqlite-kernel-btf.ts); the worker requires it by path.
-const requireHere = createRequire(import.meta.url);
-
-/** zstd (zstd-napi's `compress`, at `level`) of each of `make()`'s buffers, as gzipBeside. */
-export function zstdBeside(make: () => Uint8Array[], level: number): () => Buffer[] {
-  const compress = (b: Uint8Array) =>
-    (requireHere('zstd-napi') as typeof Zstd).compress(b, { compressionLevel: level });
-  return beside(make, level, compress, requireHere.resolve('zstd-napi'));
-}
-
-function beside(
-  make: () => Uint8Array[],
-  level: number,
-  compress: (b: Uint8Array) => Buffer,
-  zstd: string | null,
-): () => Buffer[] {
-  const here = () => make().map(compress);
+  const here = () => make().map((b) => gzipSync(b, { level }));
   const inputs = make();
   if (inputs.reduce((n, b) => n + b.byteLength, 0) < MIN_BESIDE) {
-    const out = inputs.map(compress);
+    const out = inputs.map((b) => gzipSync(b, { level }));
     return () => out;
   }
   const done = new Int32Array(new SharedArrayBuffer(4));
@@ -74,7 +50,7 @@ function beside(
   try {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { port: port2, inputs, level, done, zstd },
+      workerData: { port: port2, inputs, level, done },
       transferList: [port2, ...owned],
     });
     // An ingest that fails before it asks for the bytes must not wait for the worker to exit.

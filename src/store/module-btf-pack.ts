@@ -18,20 +18,10 @@ export interface ModuleBtfPack {
   pack: Buffer;
 }
 
-/** Level 3: 4.7 MB for a 6.1 package's 19.4 MB in ~0.1 s; level 1 5.5 MB, 19 takes a minute for 3.5 MB. */
-export const PACK_LEVEL = 3;
-
-/** The pack's list, and its bytes before compression (`zstd` at PACK_LEVEL makes `pack`). */
-export function moduleBtfList(blobs: readonly ModuleBtfBlob[]): { modules: string; bytes: () => Buffer } {
-  return {
-    modules: JSON.stringify(blobs.map((b) => [b.name, b.bytes.length])),
-    bytes: () => Buffer.concat(blobs.map((b) => b.bytes)),
-  };
-}
-
 export function packModuleBtf(blobs: readonly ModuleBtfBlob[]): ModuleBtfPack {
-  const { modules, bytes } = moduleBtfList(blobs);
-  return { modules, pack: zstdNapi().compress(bytes(), { compressionLevel: PACK_LEVEL }) };
+  const modules = JSON.stringify(blobs.map((b) => [b.name, b.bytes.length]));
+  const pack = zstdNapi().compress(Buffer.concat(blobs.map((b) => b.bytes)), { compressionLevel: 3 });
+  return { modules, pack };
 }
 
 /** The blobs of a pack, their bytes views of the frame decompressed on first use. */

@@ -1,23 +1,15 @@
 // A kernel entry's modules' split .BTF in the SQLite store (migration 11), one pack per entry
 // (module-btf-pack.ts): what `kabi explain` of a store ref reads beside vmlinux's (sqlite-kernel-btf.ts).
-import { zstdBeside } from './gzip-beside.js';
-import { moduleBtfList, PACK_LEVEL, unpackModuleBtf } from './module-btf-pack.js';
+import { packModuleBtf, unpackModuleBtf } from './module-btf-pack.js';
 import type { Sql } from './sqlite-db.js';
 import type { ModuleBtfBlob } from './store.js';
 
-/**
- * Call inside the ingest's transaction, before the entry's other rows: the pack is compressed beside them
- * (gzip-beside.ts: ~0.1 s of zstd that ran alone at the end of an ingest); the function returned writes it.
- */
-export function beginModuleBtf(sql: Sql, blobs: readonly ModuleBtfBlob[]): (entry: number) => void {
-  const { modules, bytes } = moduleBtfList(blobs);
-  const packed = zstdBeside(() => [bytes()], PACK_LEVEL);
-  return (entry) => {
-    const [pack] = packed();
-    sql
-      .stmt('INSERT OR REPLACE INTO entry_module_btf (entry, modules, pack) VALUES (?, ?, ?)')
-      .run(entry, modules, pack);
-  };
+/** Call inside the ingest's transaction. */
+export function saveModuleBtf(sql: Sql, entry: number, blobs: readonly ModuleBtfBlob[]): void {
+  const { modules, pack } = packModuleBtf(blobs);
+  sql
+    .stmt('INSERT OR REPLACE INTO entry_module_btf (entry, modules, pack) VALUES (?, ?, ?)')
+    .run(entry, modules, pack);
 }
 
 /** Null when none was kept (no BTF, not a kernel, or stored before migration 11). */

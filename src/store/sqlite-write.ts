@@ -13,7 +13,7 @@ import { type Sql, typeCode } from './sqlite-db.js';
 import { saveExportColumns } from './sqlite-export-columns.js';
 import { pruneKernelBtf, saveKernelBtf } from './sqlite-kernel-btf.js';
 import { hasKfuncs, saveKfuncs } from './sqlite-kfuncs.js';
-import { beginModuleBtf } from './sqlite-module-btf.js';
+import { saveModuleBtf } from './sqlite-module-btf.js';
 import { entryRecord } from './sqlite-query.js';
 import type { EntryRecord, IngestInput, IngestResult } from './store.js';
 
@@ -28,9 +28,8 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
       if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
       return again;
     }
-    // Their gzip and zstd run beside the entry's other rows (gzip-beside.ts), which are written before them.
+    // Its gzip runs beside the entry's other rows (gzip-beside.ts), which are written before it.
     const saveTypes = input.types ? beginTypeDigest(sql, input.types) : null;
-    const saveModuleBtf = input.moduleBtf ? beginModuleBtf(sql, input.moduleBtf) : null;
     const id = insertEntry(sql, ids, artifact, input);
     const mod = sql.stmt(
       'INSERT OR REPLACE INTO entry_modules (entry, file, name, image) VALUES (?, ?, ?, ?)',
@@ -40,10 +39,10 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     const builtin = sql.stmt('INSERT OR IGNORE INTO entry_builtin (entry, name) VALUES (?, ?)');
     for (const b of input.builtin) builtin.run(id, b);
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
-    // The kernel's BTF before the types and the modules' BTF: written while their compression still runs.
+    // The kernel's BTF before the types: written while the types' gzip still runs.
     if (input.btf) saveKernelBtf(sql, id, input.btf);
+    if (input.moduleBtf) saveModuleBtf(sql, id, input.moduleBtf);
     saveTypes?.(id);
-    saveModuleBtf?.(id);
     return { entry: entryRecord(sql, id), created: true };
   });
   return run.immediate();
