@@ -1,5 +1,5 @@
 // A store holding some kernel packages, ingested once per npm test run and backend: several files ask for
-// the same (Debian 6.1.0-47 and -50 with their type digests, ~24 CPU-s per ingest). The first file to ask
+// the same (Debian 6.1.0-47 and -50, ~5 CPU-s per ingest). The first file to ask
 // runs `kabi --db STORE ingest …` into the run's directory (KABI_TEST_RUN_CACHE) and keeps its answer;
 // every asker, that one included, gets a copy of the store of its own and that answer, so each file
 // still asserts on a real ingest and may write to its store without touching another's. Without the
