@@ -77,32 +77,16 @@ export async function ingestArtifact(
 ): Promise<IngestArtifactResult> {
   const artifact = await sniffArtifact(path, { what: 'a kernel or kmod artifact' });
   const update = userLabels(opts.labels);
-  // A file is known by its bytes' hash (a tree only by what was read from it). The hash is made while
-  // the read begins, on this thread between the chunks the decoders hand on: made first, it was 60-100 ms
-  // of a package's ingest with a core idle. When it names an artifact already stored, the read is
-  // abandoned (a linux-image .deb: a fraction of a second, not 4,000 modules read).
-  const stop = new AbortController();
-  const reading = INGEST_READERS[artifact.kind](artifact, opts, stop.signal);
-  reading.catch(() => {}); // awaited below, unless abandoned
-  let fileSha: string | null = null;
-  try {
-    if (artifact.kind !== 'tree') {
-      fileSha = await sha256File(path);
-      // The release a file's name or the user gives: the same bytes named for another release are another build.
-      const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
-      const again = await store.reingest(fileSha, update, release);
-      if (again && !(await mayLackKfuncs(store, again.entry, opts))) {
-        stop.abort();
-        await reading.catch(() => {});
-        return again;
-      }
-    }
-  } catch (e) {
-    stop.abort();
-    await reading.catch(() => {});
-    throw e;
+  // A file is known by its bytes' hash before anything is decompressed (a linux-image .deb: a second
+  // instead of reading 4,000 modules); a tree only by what was read from it.
+  const fileSha = artifact.kind === 'tree' ? null : await sha256File(path);
+  if (fileSha !== null) {
+    // The release a file's name or the user gives: the same bytes named for another release are another build.
+    const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
+    const again = await store.reingest(fileSha, update, release);
+    if (again && !(await mayLackKfuncs(store, again.entry, opts))) return again;
   }
-  const read = await reading;
+  const read = await INGEST_READERS[artifact.kind](artifact, opts);
   // An entry of nothing would later be judged as a kernel (or kmod) that offers (or needs) nothing.
   if (!opts.allowEmpty && read.build.exports.size === 0 && read.modules.length === 0)
     throw new NothingToJudgeError(
@@ -220,19 +204,18 @@ interface ReadResult {
   btf?: KernelBtf | null;
 }
 
-/** `signal`: the read is abandoned (its decoders stopped) once it is aborted. */
-type IngestReader = (a: Artifact, opts: IngestOptions, signal?: AbortSignal) => Promise<ReadResult>;
+type IngestReader = (a: Artifact, opts: IngestOptions) => Promise<ReadResult>;
 
 // A package's identity is its bytes' hash, so its in-tree modules need no more than its entry keeps
 // (a tree's identity is a hash of what was read from it, imports included).
 const packageReader =
   (format: string): IngestReader =>
-  async (a, opts, signal) =>
-    fromKernelArtifact(await readKernelArtifact(a, { ...kernelOptions(opts, signal), lean: true }), format);
+  async (a, opts) =>
+    fromKernelArtifact(await readKernelArtifact(a, { ...kernelOptions(opts), lean: true }), format);
 
 const INGEST_READERS: Record<ArtifactKind, IngestReader> = {
-  tree: async (a, opts, signal) => {
-    const k = await readKernelArtifact(a, kernelOptions(opts, signal));
+  tree: async (a, opts) => {
+    const k = await readKernelArtifact(a, kernelOptions(opts));
     if (!isKmodDirectory(k)) return fromKernelArtifact(k, 'directory');
     const { build, modules } = await readKmodDirectory(a, k);
     return { kind: 'kmod', format: 'directory', build, modules, builtin: [] };
@@ -259,11 +242,10 @@ async function exportsOnly(a: Artifact, opts: IngestOptions): Promise<ReadResult
   return { kind: 'kernel', format: build.format, build, modules: [], builtin: [] };
 }
 
-function kernelOptions(opts: IngestOptions, signal: AbortSignal | undefined) {
+function kernelOptions(opts: IngestOptions) {
   // The store keeps a kernel's .BTF bytes (bpf-compat --series): copied out as the image is read.
   // With a type digest to make, every exporting module's BTF is parsed: as it is read, not after.
   return {
-    signal,
     onProgress: opts.onProgress,
     btf: opts.kfuncs !== false,
     rawBtf: opts.kfuncs !== false,

@@ -85,8 +85,6 @@ export interface KernelArtifactOptions {
    * They are still checked (parseLeanModuleImage), so a module that cannot be read is reported as before.
    */
   lean?: boolean;
-  /** Abandons the read (its decoders stopped, the promise rejected with the signal's reason) once aborted. */
-  signal?: AbortSignal;
 }
 
 const MODULE = /(?:^|\/)lib\/modules\/([^/]+)\/.*\.ko(?:\.(?:xz|gz|zst))?$/;
@@ -183,7 +181,6 @@ export async function readKernelSource(
   // parsed at once (Accumulator.add reads it before its first await); anything that waits (a decoder, a
   // queue) gets bytes of its own: compressed modules, a fraction of the size, and the few other files.
   for await (const lent of source.files(isKernelArtifactFile, { lend: true })) {
-    opts.signal?.throwIfAborted();
     if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
     const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
     const file = plain ? lent : { ...lent, data: Buffer.from(lent.data) };
