@@ -6,8 +6,8 @@
 //    them, so 3 at a time keep both cores busy.
 //    The slowest files (SLOW_FIRST) start first, so that none is left running alone at the end: node:test's
 //    run() keeps the order it is given (node --test sorts by path; it is used when options are passed).
-// 2. The files that assert a time or memory budget of their own, one at a time after the others, so that
-//    no concurrent file disturbs what they measure.
+// 2. The files that assert a time or memory budget of their own that concurrent files could disturb (ALONE,
+//    scripts/test-run.mjs), one at a time after the others.
 // The PostgreSQL pass: every file that makes its store through test/helpers/test-store.ts runs again with
 // KABI_TEST_STORE=postgres (a file under dist/postgres-pass/ per such file; scripts/test-run.mjs), in the
 // same two steps, on one throwaway cluster; where PostgreSQL is absent one line says the pass is skipped.

@@ -1,6 +1,6 @@
 // Hostile BTF (issue 16, items 3-5): type graphs that loop or expand exponentially, read and walked by
-// the reader, the C printer and explain's type graph. Each must end in a typed error or a bounded output,
-// within a second, never a RangeError.
+// the reader, the C printers (one definition, and the whole header of `kabi btf -f c`) and explain's type
+// graph. Each must end in a typed error or a bounded output, within a second, never a RangeError.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { TypeGraphBuilder } from '../../src/analysis/type-graph.js';
 import { ArtifactFormatError } from '../../src/errors.js';
 import { Btf } from '../../src/model/btf.js';
 import { cDefinition } from '../../src/model/btf-c.js';
+import { btfToC } from '../../src/model/btf-dump.js';
 import type { Export } from '../../src/model/export.js';
 import type { KernelBuild } from '../../src/model/kernel-build.js';
 import { readBtf } from '../../src/readers/btf/btf.js';
@@ -90,6 +91,17 @@ describe('hostile BTF', () => {
           const text = timed('C', () => btfTypesToText(b, ids));
           assert.ok(text.length < MAX_CHARS, `${text.length} chars`);
           timed('graph', () => typedOrValue(() => new TypeGraphBuilder().addTypes(b)));
+        }
+      });
+
+      it('writes a C header and its problems (btfToC, as kabi btf -f c) in bounded time and size', () => {
+        // As built, and as read (sizes past 32 bits wrap in the blob: other layouts again).
+        for (const b of [btf, ...(refused ? [] : [readBtf(bytes, { source: name })])]) {
+          const got = timed('header', () => btfToC(b));
+          assert.ok(got.text.length < MAX_CHARS, `${got.text.length} chars`);
+          if (name === 'list-head.btf') assert.deepEqual(got.problems, []);
+          if (name === 'anon-self-ptr.btf')
+            assert.ok(got.problems.includes('unsatisfiable type cycle, id:[1]'));
         }
       });
 

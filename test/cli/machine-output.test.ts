@@ -122,7 +122,7 @@ describe('JSON Schemas', { skip: storeFree }, () => {
   });
 });
 
-describe('compat --format json: a compact verdict table', () => {
+describe('compat --format json: a compact verdict table', { skip: storeFree }, () => {
   it('expands to the verdicts why prints, reasons shared between kernels and modules', async () => {
     const corpus = await lib.readModuleCorpus([await lib.sniffArtifact(KMODS)]);
     const verdicts = [];

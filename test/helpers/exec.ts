@@ -37,11 +37,18 @@ export function kabi(args: string[], opts: { cwd?: string } = {}): Run {
 // KABI_TEST_CALL_LOG=FILE: one JSON line per kabi() call (its wall and waited-children CPU seconds), to see
 // where a run's time goes.
 const CALL_LOG = process.env.KABI_TEST_CALL_LOG;
-const callClock = () => {
+const callClock = () => ({ wall: performance.now(), cpu: childrenCpuSeconds() });
+
+/**
+ * CPU seconds (user + system) of this process's waited-for children so far (`kabi()` waits for its
+ * command): a command's own cost, which other processes on the machine do not stretch as they do its wall
+ * time. From /proc/self/stat, in USER_HZ (100 on every Linux architecture).
+ */
+export function childrenCpuSeconds(): number {
   const st = readFileSync('/proc/self/stat', 'utf8');
   const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-  return { wall: performance.now(), cpu: (Number(f[13]) + Number(f[14])) / 100 };
-};
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
 function logCall(args: string[], t0: { wall: number; cpu: number }): void {
   const t1 = callClock();
   const line = {
