@@ -28,7 +28,10 @@ export class LazyStore {
   }
 }
 
-/** A kernel with its BTF, or a store ref with its type index. */
+/**
+ * A kernel with its BTF, or a store ref with its type index. `symbols`: the exports asked about, the only
+ * ones a store ref's build is read with (a file is read whole either way).
+ */
 export async function readExplainKernel(
   lib: Lib,
   path: string,
@@ -37,6 +40,7 @@ export async function readExplainKernel(
   cmd: Command,
   flag: string,
   store: LazyStore,
+  symbols?: readonly string[],
 ): Promise<ExplainKernel> {
   if (btfPath === undefined && !existsSync(path) && looksLikeRef(path)) {
     const s = await store.get();
@@ -45,14 +49,14 @@ export async function readExplainKernel(
     if (vmlinux && modules) {
       const release = lib.labelOf(entry.labels, 'release') ?? null;
       const btf = lib.kernelBtfFromBlobs(vmlinux.vmlinux, modules, `store entry ${entry.id}`, release);
-      return { build: await s.loadBuild(entry.id), btf };
+      return { build: await s.loadBuild(entry.id, symbols), btf };
     }
     const index = await s.loadTypeIndex(entry.id);
     if (index === null)
       throw new lib.UsageError(
         `${path}: store entry ${entry.id} keeps no types (ingested without BTF, or before types were kept: remove it and ingest its package again), so give ${flag} its vmlinux, vmlinuz or package`,
       );
-    const build = await s.loadBuild(entry.id);
+    const build = await s.loadBuild(entry.id, symbols);
     return { build, index };
   }
   return readKernel(lib, path, btfPath, o, cmd, flag);

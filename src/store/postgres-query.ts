@@ -111,17 +111,24 @@ export async function buildSets(
  * Export tuples by id, as shared Export objects: one join in SQL over the names they use. The ids as a
  * parameter when they are few; when they are most of the table (a series), a scan of it, filtered here.
  */
-async function exportsById(tx: PgTx, ids: number[]): Promise<Map<number, Export>> {
+/** The tuples of `ids`; with `symbols`, only those of the names given (by the (symbol, …) index). */
+async function exportsById(
+  tx: PgTx,
+  ids: number[],
+  symbols?: readonly string[],
+): Promise<Map<number, Export>> {
   const cols = `SELECT x.id, sn.name AS symbol, x.crc, x.module, mn.name AS module_name, x.export_type,
       x.namespace, nn.name AS namespace_name
     FROM exports x JOIN names sn ON sn.id = x.symbol
     LEFT JOIN names mn ON mn.id = x.module LEFT JOIN names nn ON nn.id = x.namespace`;
   const [{ m }] = (await tx`SELECT coalesce(max(id), 0) AS m FROM exports`) as unknown as [{ m: number }];
   const few = ids.length * 3 < m;
-  let rows = few
-    ? await tx.unsafe(`${cols} WHERE x.id = ANY($1::integer[])`, [ids]).values()
-    : await tx.unsafe(cols).values();
-  if (!few) {
+  let rows = symbols
+    ? await tx.unsafe(`${cols} WHERE sn.name = ANY($1::text[])`, [symbols as string[]]).values()
+    : few
+      ? await tx.unsafe(`${cols} WHERE x.id = ANY($1::integer[])`, [ids]).values()
+      : await tx.unsafe(cols).values();
+  if (symbols || !few) {
     const wanted = new Set(ids);
     rows = rows.filter((r) => wanted.has(r[0] as number)) as typeof rows;
   }
@@ -141,14 +148,19 @@ async function exportsById(tx: PgTx, ids: number[]): Promise<Map<number, Export>
  * Several builds at once, as a series needs them: a tuple shared by two builds becomes one Export object
  * (so a diff can tell "unchanged" by identity).
  */
-export async function loadBuilds(pg: Pg, tx: PgTx, ids: number[]): Promise<KernelBuild[]> {
+export async function loadBuilds(
+  pg: Pg,
+  tx: PgTx,
+  ids: number[],
+  symbols?: readonly string[],
+): Promise<KernelBuild[]> {
   const sets = await buildSets(pg, tx, ids);
-  const byId = await exportsById(tx, [...new Set(sets.flatMap((s) => s.exportIds))]);
+  const byId = await exportsById(tx, [...new Set(sets.flatMap((s) => s.exportIds))], symbols);
   return sets.map(({ rec, exportIds, warnings }) => {
     const exports = new Map<string, Export>();
     for (const xid of exportIds) {
-      const e = byId.get(xid)!;
-      exports.set(e.symbol, e);
+      const e = byId.get(xid);
+      if (e) exports.set(e.symbol, e);
     }
     return {
       source: `${rec.labels.release ?? rec.source} (store entry ${rec.id})`,

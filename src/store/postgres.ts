@@ -64,8 +64,8 @@ export class PostgresStore implements Store {
     return this.read((tx) => resolveEntry(this.pg, tx, ref));
   }
 
-  async loadBuild(id: number): Promise<KernelBuild> {
-    return (await this.loadBuilds([id]))[0]!;
+  async loadBuild(id: number, symbols?: readonly string[]): Promise<KernelBuild> {
+    return (await this.read((tx) => loadBuilds(this.pg, tx, [id], symbols)))[0]!;
   }
 
   async loadBuilds(ids: number[]): Promise<KernelBuild[]> {

@@ -86,17 +86,18 @@ export function buildExportSet(
  * Several builds at once, as a series needs them: names and export rows are read once for all, and a
  * tuple shared by two builds becomes one Export object (so a diff can tell "unchanged" by identity).
  */
-export function loadBuilds(sql: Sql, ids: number[]): KernelBuild[] {
+export function loadBuilds(sql: Sql, ids: number[], symbols?: readonly string[]): KernelBuild[] {
   const sets = ids.map((id) => {
     const b = buildExportSet(sql, id);
     return { rec: b.rec, exportIds: decodeIdSet(b.ids, b.count), warnings: b.warnings };
   });
-  const byId = exportsById(sql, new Set(sets.flatMap((s) => s.exportIds)));
+  const all = new Set(sets.flatMap((s) => s.exportIds));
+  const byId = symbols ? exportsOfSymbols(sql, all, symbols) : exportsById(sql, all);
   return sets.map(({ rec, exportIds, warnings }) => {
     const exports = new Map<string, Export>();
     for (const xid of exportIds) {
-      const e = byId.get(xid)!;
-      exports.set(e.symbol, e);
+      const e = byId.get(xid);
+      if (e) exports.set(e.symbol, e);
     }
     const labels = { ...rec.labels, id: String(rec.id) };
     return {
@@ -110,7 +111,25 @@ export function loadBuilds(sql: Sql, ids: number[]): KernelBuild[] {
 }
 
 function exportsById(sql: Sql, ids: Set<number>, known?: string[]): Map<number, Export> {
-  const rows = exportRows(sql, ids);
+  return exportsOfRows(sql, exportRows(sql, ids), known);
+}
+
+/** The tuples among `ids` of the names given, by the exports table's (symbol, …) index. */
+function exportsOfSymbols(sql: Sql, ids: Set<number>, symbols: readonly string[]): Map<number, Export> {
+  const rows = sql
+    .stmt(
+      `SELECT e.id, e.symbol, e.crc, e.module, e.export_type, e.namespace FROM names n JOIN exports e ON e.symbol = n.id
+       WHERE n.name IN (SELECT value FROM json_each(?))`,
+    )
+    .raw()
+    .all(JSON.stringify(symbols)) as ExportRow[];
+  return exportsOfRows(
+    sql,
+    rows.filter((r) => ids.has(r[0])),
+  );
+}
+
+function exportsOfRows(sql: Sql, rows: ExportRow[], known?: string[]): Map<number, Export> {
   let names = known;
   if (!names) {
     const nameIds = new Set<number>();

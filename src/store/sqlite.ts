@@ -65,8 +65,8 @@ export class SqliteStore implements Store {
     return this.read(() => resolveEntry(this.sql, ref));
   }
 
-  async loadBuild(id: number): Promise<KernelBuild> {
-    return this.read(() => loadBuilds(this.sql, [id])[0]!);
+  async loadBuild(id: number, symbols?: readonly string[]): Promise<KernelBuild> {
+    return this.read(() => loadBuilds(this.sql, [id], symbols)[0]!);
   }
 
   async loadBuilds(ids: number[]): Promise<KernelBuild[]> {

@@ -147,7 +147,11 @@ export interface Store {
   list(query?: string): Promise<EntryRecord[]>;
   /** A REF: an entry id, or a label query that must match exactly one entry. */
   resolve(ref: string): Promise<EntryRecord>;
-  loadBuild(id: number): Promise<KernelBuild>;
+  /**
+   * `symbols`: only the exports of those names (the rest of the build's exports are not read): what
+   * `kabi explain SYMBOL... REF REF` needs of a 25,000-export build.
+   */
+  loadBuild(id: number, symbols?: readonly string[]): Promise<KernelBuild>;
   /** Several builds, sharing one Export object per stored tuple. */
   loadBuilds(ids: number[]): Promise<KernelBuild[]>;
   /**

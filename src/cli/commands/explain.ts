@@ -149,11 +149,19 @@ async function explain(
   cmd: Command,
   store: LazyStore,
 ): Promise<void> {
-  // Both read at once; an error about OLD is reported before one about NEW, whichever came first.
+  const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
+  let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
+  if (modules) {
+    selection ??= new Set();
+    for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
+  }
+  // Both read at once; an error about OLD is reported before one about NEW, whichever came first. A store
+  // ref's build only with the exports asked about, when some are.
+  const only = selection && [...selection];
   const [oldKernel, newKernel] = (
     await Promise.allSettled([
-      readExplainKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf', store),
-      readExplainKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf', store),
+      readExplainKernel(lib, oldPath, o.oldBtf, o, cmd, '--old-btf', store, only),
+      readExplainKernel(lib, newPath, o.newBtf, o, cmd, '--new-btf', store, only),
     ])
   ).map((r) => {
     if (r.status === 'rejected') throw r.reason;
@@ -167,12 +175,6 @@ async function explain(
     `export of ${unknown.length > 1 ? 'these names' : 'that name'} in ${oldPath} or ${newPath}`,
     'symbols one of the two kernels exports',
   );
-  const modules = o.modules ? await readCorpusModules(o.modules) : undefined;
-  let selection: Set<string> | undefined = wanted.length ? new Set(wanted) : undefined;
-  if (modules) {
-    selection ??= new Set();
-    for (const m of modules) for (const i of m.imports) selection.add(i.symbol);
-  }
   const changed = changedExports(oldKernel.build, newKernel.build, selection);
   const externs = await Promise.all([
     externsOf(lib, o.oldHeaders, changed),
