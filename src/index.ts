@@ -12,6 +12,7 @@ export * from './analysis/check.js';
 export * from './analysis/compat-series.js';
 export * from './analysis/coverage.js';
 export * from './analysis/explain.js';
+export { moduleKey } from './analysis/export-declarations.js';
 export * from './analysis/exports-diff.js';
 export * from './analysis/exports-table-diff.js';
 export * from './analysis/impact.js';

@@ -94,8 +94,10 @@ export class TypeGraphBuilder {
   /** Adds every named type of `btf`'s own types (not its base's: add the base first). */
   addTypes(btf: Btf): void {
     for (let id = btf.firstId; id < btf.count; id++) {
+      // A BTF decoded on demand decodes only these (a kernel's functions and prototypes wait for a closure).
+      if (!TAGGED.has(btf.kindOf(id))) continue;
       const t = btf.get(id);
-      if (!TAGGED.has(t.kind) || !t.name) continue;
+      if (!t.name) continue;
       this.add(btf, id);
     }
   }

@@ -45,18 +45,25 @@ export async function readExplainKernel(
   if (btfPath === undefined && !existsSync(path) && looksLikeRef(path)) {
     const s = await store.get();
     const entry = await s.resolve(path);
-    const [vmlinux, modules] = await Promise.all([s.loadKernelBtf(entry.id), s.loadModuleBtf(entry.id)]);
+    const build = await s.loadBuild(entry.id, symbols);
+    // With symbols, only their exporting modules' split BTF is read (explain declares only those).
+    const only =
+      symbols &&
+      new Set([...build.exports.values()].flatMap((e) => (e.module ? [lib.moduleKey(e.module)] : [])));
+    const [vmlinux, modules] = await Promise.all([
+      s.loadKernelBtf(entry.id),
+      s.loadModuleBtf(entry.id, only),
+    ]);
     if (vmlinux && modules) {
       const release = lib.labelOf(entry.labels, 'release') ?? null;
       const btf = lib.kernelBtfFromBlobs(vmlinux.vmlinux, modules, `store entry ${entry.id}`, release);
-      return { build: await s.loadBuild(entry.id, symbols), btf };
+      return { build, btf };
     }
     const index = await s.loadTypeIndex(entry.id);
     if (index === null)
       throw new lib.UsageError(
         `${path}: store entry ${entry.id} keeps no types (ingested without BTF, or before types were kept: remove it and ingest its package again), so give ${flag} its vmlinux, vmlinuz or package`,
       );
-    const build = await s.loadBuild(entry.id, symbols);
     return { build, index };
   }
   return readKernel(lib, path, btfPath, o, cmd, flag);

@@ -117,6 +117,15 @@ export class Btf {
     return this.types?.length ?? this.table!.length;
   }
 
+  /** The kind of type `id`, without decoding the rest of a type not yet decoded. */
+  kindOf(id: number): BtfKind {
+    if (id >= this.firstId && this.types === null) {
+      const i = id - this.firstId;
+      if (i < this.table!.length) return this.table!.kindAt(i);
+    }
+    return this.get(id).kind;
+  }
+
   /** One past the last id. */
   get count(): number {
     return this.firstId + this.ownCount;

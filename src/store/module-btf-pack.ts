@@ -1,10 +1,10 @@
 // A kernel entry's modules' split .BTF as both backends keep it (migration 11; sqlite-module-btf.ts,
-// postgres-module-btf.ts): a JSON list of the modules and frames, and the bytes one after another in zstd
-// frames of about 512 KB each, whole modules to a frame. Not one frame per module: a 6.1 package's 931
-// exporting modules (19.4 MB) took 7.4 MB and 1 s that way (a context set up per call). Not one frame for
-// all (4.7 MB): explain reads the few modules that export the symbols asked for (2 of 931 for the bundled
-// corpus), and decompressing all of both kernels' took ~150 ms of its ~2 s. 34 frames take 5.2 MB and ~1 ms
-// each to read back.
+// postgres-module-btf.ts): a JSON list of the modules and frames in one row, and the bytes one after
+// another in zstd frames of about 512 KB, whole modules to a frame, a row each. Not one frame per module:
+// a 6.1 package's 931 exporting modules (19.4 MB) took 7.4 MB and 1 s that way (a context set up per call).
+// Not one frame in one row for all (4.7 MB): explain reads the few modules that export the symbols asked
+// for (2 of 931 for the bundled corpus), and reading and decompressing all of both kernels' took ~230 ms of
+// its ~2 s. 34 frames take 5.2 MB, and ~1 ms each to read back.
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
 import { KabiError } from '../errors.js';
@@ -20,7 +20,8 @@ const FRAME_BYTES = 512 << 10;
 export interface ModuleBtfPack {
   /** `{"modules": [[name, size], ...], "frames": [[packed bytes, modules], ...]}`, both in pack order. */
   modules: string;
-  pack: Buffer;
+  /** The zstd frames, in order. */
+  frames: Buffer[];
 }
 
 interface PackList {
@@ -30,8 +31,8 @@ interface PackList {
 
 export function packModuleBtf(blobs: readonly ModuleBtfBlob[]): ModuleBtfPack {
   const z = zstdNapi();
-  const packed: Buffer[] = [];
-  const frames: [number, number][] = [];
+  const frames: Buffer[] = [];
+  const sizes: [number, number][] = [];
   let from = 0;
   let bytes = 0;
   blobs.forEach((b, i) => {
@@ -40,65 +41,94 @@ export function packModuleBtf(blobs: readonly ModuleBtfBlob[]): ModuleBtfPack {
     const frame = z.compress(Buffer.concat(blobs.slice(from, i + 1).map((m) => m.bytes)), {
       compressionLevel: 3,
     });
-    packed.push(frame);
-    frames.push([frame.length, i + 1 - from]);
+    frames.push(frame);
+    sizes.push([frame.length, i + 1 - from]);
     from = i + 1;
     bytes = 0;
   });
-  const list: PackList = { modules: blobs.map((b) => [b.name, b.bytes.length]), frames };
-  return { modules: JSON.stringify(list), pack: Buffer.concat(packed) };
+  const list: PackList = { modules: blobs.map((b) => [b.name, b.bytes.length]), frames: sizes };
+  return { modules: JSON.stringify(list), frames };
 }
 
-/** The blobs of a pack, each frame decompressed when one of its modules' bytes is first read. */
-export function unpackModuleBtf(row: ModuleBtfPack, where: string): ModuleBtfBlob[] {
-  const damaged = (what: string, cause?: unknown) =>
-    new KabiError(`${where}: the modules' BTF pack ${what}: a damaged store`, { cause });
-  let list: PackList;
-  try {
-    list = JSON.parse(row.modules) as PackList;
-  } catch (e) {
-    throw damaged(`list is not JSON (${(e as Error).message})`, e);
-  }
-  if (!Array.isArray(list?.modules) || !Array.isArray(list.frames))
-    throw damaged('list has no modules and frames');
-  const listed = list.frames.reduce((n, [, count]) => n + count, 0);
-  if (listed !== list.modules.length)
-    throw damaged(`frames hold ${listed} modules, not the ${list.modules.length} listed`);
-  const blobs: ModuleBtfBlob[] = [];
-  let packedAt = 0;
-  let m = 0;
-  for (const [packedSize, count] of list.frames) {
-    const members = list.modules.slice(m, m + count);
-    const start = packedAt;
-    let whole: Buffer | undefined;
-    const frame = () => {
-      if (whole) return whole;
-      const total = members.reduce((n, [, size]) => n + size, 0);
-      try {
-        whole = zstdNapi().decompress(row.pack.subarray(start, start + packedSize));
-      } catch (e) {
-        throw damaged(`at byte ${start} is not a zstd frame (${(e as Error).message})`, e);
-      }
-      if (whole.length !== total)
-        throw damaged(`frame at byte ${start} holds ${whole.length} bytes, not the ${total} its list says`);
-      return whole;
-    };
-    let at = 0;
-    for (const [name, size] of members) {
-      const offset = at;
-      at += size;
-      blobs.push({
-        name,
-        get bytes() {
-          const w = frame();
-          return new Uint8Array(w.buffer, w.byteOffset + offset, size);
-        },
-      });
+/** A pack's list, read back: which frames hold the modules asked for. */
+export class ModuleBtfList {
+  private readonly list: PackList;
+
+  constructor(
+    modules: string,
+    private readonly where: string,
+  ) {
+    let list: PackList;
+    try {
+      list = JSON.parse(modules) as PackList;
+    } catch (e) {
+      throw this.damaged(`list is not JSON (${(e as Error).message})`, e);
     }
-    packedAt += packedSize;
-    m += count;
+    if (!Array.isArray(list?.modules) || !Array.isArray(list.frames))
+      throw this.damaged('list has no modules and frames');
+    const listed = list.frames.reduce((n, [, count]) => n + count, 0);
+    if (listed !== list.modules.length)
+      throw this.damaged(`frames hold ${listed} modules, not the ${list.modules.length} listed`);
+    this.list = list;
   }
-  if (packedAt !== row.pack.length)
-    throw damaged(`is ${row.pack.length} bytes, not the ${packedAt} its frames add up to`);
-  return blobs;
+
+  damaged(what: string, cause?: unknown): KabiError {
+    return new KabiError(`${this.where}: the modules' BTF pack ${what}: a damaged store`, { cause });
+  }
+
+  /** The frames (by index) that hold the modules named in `only`, or every frame. */
+  frames(only?: ReadonlySet<string>): number[] {
+    const out: number[] = [];
+    let m = 0;
+    this.list.frames.forEach(([, count], f) => {
+      if (!only || this.list.modules.slice(m, m + count).some(([name]) => only.has(name))) out.push(f);
+      m += count;
+    });
+    return out;
+  }
+
+  /**
+   * The modules of the frames given (`frames(only)`'s, read from the store by index), or of `only`
+   * among them; each frame decompressed when one of its modules' bytes is first read.
+   */
+  blobs(frames: ReadonlyMap<number, Buffer>, only?: ReadonlySet<string>): ModuleBtfBlob[] {
+    const blobs: ModuleBtfBlob[] = [];
+    let m = 0;
+    this.list.frames.forEach(([packedSize, count], f) => {
+      const members = this.list.modules.slice(m, m + count);
+      m += count;
+      if (only && !members.some(([name]) => only.has(name))) return;
+      const packed = frames.get(f);
+      if (packed === undefined) throw this.damaged(`lacks frame ${f}`);
+      if (packed.length !== packedSize)
+        throw this.damaged(`frame ${f} is ${packed.length} bytes, not the ${packedSize} its list says`);
+      let whole: Buffer | undefined;
+      const frame = () => {
+        if (whole) return whole;
+        const total = members.reduce((n, [, size]) => n + size, 0);
+        try {
+          whole = zstdNapi().decompress(packed);
+        } catch (e) {
+          throw this.damaged(`frame ${f} is not a zstd frame (${(e as Error).message})`, e);
+        }
+        if (whole.length !== total)
+          throw this.damaged(`frame ${f} holds ${whole.length} bytes, not the ${total} its list says`);
+        return whole;
+      };
+      let at = 0;
+      for (const [name, size] of members) {
+        const offset = at;
+        at += size;
+        if (only && !only.has(name)) continue;
+        blobs.push({
+          name,
+          get bytes() {
+            const w = frame();
+            return new Uint8Array(w.buffer, w.byteOffset + offset, size);
+          },
+        });
+      }
+    });
+    return blobs;
+  }
 }

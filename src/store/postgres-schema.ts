@@ -198,8 +198,13 @@ export const PG_MIGRATIONS: string[] = [
   `
   CREATE TABLE entry_module_btf (
     entry integer PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
-    modules text NOT NULL,
-    pack bytea NOT NULL
+    modules text NOT NULL
+  );
+  CREATE TABLE entry_module_btf_frames (
+    entry integer NOT NULL REFERENCES entry_module_btf(entry) ON DELETE CASCADE,
+    frame integer NOT NULL,
+    pack bytea NOT NULL,
+    PRIMARY KEY (entry, frame)
   );
   `,
 ];

@@ -104,8 +104,8 @@ export class PostgresStore implements Store {
     return this.read((tx) => loadKernelBtf(tx, id));
   }
 
-  async loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null> {
-    return this.read((tx) => loadModuleBtf(tx, id));
+  async loadModuleBtf(id: number, only?: ReadonlySet<string>): Promise<ModuleBtfBlob[] | null> {
+    return this.read((tx) => loadModuleBtf(tx, id, only));
   }
 
   async watchState(source: string): Promise<{ validators: WatchValidators | null; seen: Set<string> }> {

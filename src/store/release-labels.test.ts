@@ -71,7 +71,9 @@ describe('release and flavour apart', () => {
     db.exec('DROP TABLE entry_types; DROP TABLE type_defs; DROP TABLE type_packs;');
     db.exec('DROP TABLE watch_seen; DROP TABLE watch_sources;');
     db.exec('DROP TABLE watch_claims;');
-    db.exec('DROP TABLE entry_module_btf; DROP TABLE entry_btf; DROP TABLE btf_blobs;');
+    db.exec(
+      'DROP TABLE entry_module_btf_frames; DROP TABLE entry_module_btf; DROP TABLE entry_btf; DROP TABLE btf_blobs;',
+    );
     db.exec('DROP TABLE module_loader;');
     db.pragma('user_version = 3');
     db.close();

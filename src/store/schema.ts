@@ -258,8 +258,13 @@ export const MIGRATIONS: string[] = [
   `
   CREATE TABLE entry_module_btf (
     entry INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
-    modules TEXT NOT NULL,
-    pack BLOB NOT NULL
+    modules TEXT NOT NULL
+  );
+  CREATE TABLE entry_module_btf_frames (
+    entry INTEGER NOT NULL REFERENCES entry_module_btf(entry) ON DELETE CASCADE,
+    frame INTEGER NOT NULL,
+    pack BLOB NOT NULL,
+    PRIMARY KEY (entry, frame)
   );
   `,
 ];

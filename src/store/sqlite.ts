@@ -97,8 +97,8 @@ export class SqliteStore implements Store {
     return this.read(() => loadKernelBtf(this.sql, id));
   }
 
-  async loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null> {
-    return this.read(() => loadModuleBtf(this.sql, id));
+  async loadModuleBtf(id: number, only?: ReadonlySet<string>): Promise<ModuleBtfBlob[] | null> {
+    return this.read(() => loadModuleBtf(this.sql, id, only));
   }
 
   async loadTypeIndex(id: number): Promise<TypeIndex | null> {

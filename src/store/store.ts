@@ -176,9 +176,11 @@ export interface Store {
   loadKernelBtf(id: number): Promise<KernelBtfBlobs | null>;
   /**
    * A kernel entry's modules' split BTF (`moduleBtf` at ingest), each decompressed when its bytes are first
-   * read; null when none were kept (no BTF, or stored before migration 11).
+   * read; null when none were kept (no BTF, or stored before migration 11). `only`: just the modules of
+   * those names (as ingest named them: file names, dashes made underscores), read from the frames that
+   * hold them.
    */
-  loadModuleBtf(id: number): Promise<ModuleBtfBlob[] | null>;
+  loadModuleBtf(id: number, only?: ReadonlySet<string>): Promise<ModuleBtfBlob[] | null>;
   /** Type definitions by def hash (hex keys), for the nodes of an index explain asks for. */
   loadTypeDefs(hashes: readonly string[]): Promise<Map<string, TypeDef>>;
   /**

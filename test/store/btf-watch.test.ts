@@ -63,21 +63,30 @@ for (const backend of storeBackends())
       }
     });
 
-    it("keeps an entry's modules' split BTF in one pack, read back as given, until the entry goes", async () => {
+    it("keeps an entry's modules' split BTF in frames, read back as given (all, or those asked for), until the entry goes", async () => {
       const s = await backend.open();
       try {
         const vmlinux = new Uint8Array([7, 7, 7]);
+        // Past one frame (~512 KB): the modules asked for come from their own frames.
+        const big = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * seed) & 0xff);
         const modules = [
           { name: 'e1000e', bytes: new Uint8Array([1, 2, 3]) },
           { name: 'empty', bytes: new Uint8Array(0) },
+          { name: 'videodev', bytes: big(600_000, 3) },
           { name: 'snd_pcm', bytes: new Uint8Array([4, 5]) },
+          { name: 'x_tables', bytes: big(700_000, 5) },
+          { name: 'last', bytes: new Uint8Array([9]) },
         ];
+        const bytesOf = (list: { name: string; bytes: Uint8Array }[] | null) =>
+          list!.map((m) => [m.name, Buffer.from(m.bytes).toString('base64')]);
         const a = (await s.ingest(input('m1', { vmlinux, modules: [] }, modules))).entry.id;
-        const got = await s.loadModuleBtf(a);
+        assert.deepEqual(bytesOf(await s.loadModuleBtf(a)), bytesOf(modules));
+        const only = new Set(['x_tables', 'last', 'snd_pcm', 'not_there']);
         assert.deepEqual(
-          got!.map((m) => [m.name, [...m.bytes]]),
-          modules.map((m) => [m.name, [...m.bytes]]),
+          bytesOf(await s.loadModuleBtf(a, only)),
+          bytesOf(modules.filter((m) => only.has(m.name))),
         );
+        assert.deepEqual(await s.loadModuleBtf(a, new Set(['not_there'])), []);
         await s.remove(String(a));
         assert.equal(await s.loadModuleBtf(a), null);
       } finally {

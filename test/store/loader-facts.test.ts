@@ -136,7 +136,7 @@ describe("the loader's facts of images stored before them", () => {
     // The store as migration 9 left it.
     const db = new Database(path);
     db.exec('DROP TABLE module_loader');
-    db.exec('DROP TABLE entry_module_btf');
+    db.exec('DROP TABLE entry_module_btf_frames; DROP TABLE entry_module_btf');
     db.pragma('user_version = 9');
     db.close();
     const writer = await openTestStore(path);

@@ -278,7 +278,9 @@ export function kernelBtfFromBlobs(
   source: string,
   release: string | null,
 ): KernelBtf {
-  const result = bare(source, readBtf(vmlinux, { source: `${source} (vmlinux BTF)` }));
+  // Decoded on demand: explain's type graph takes the named structs, unions, enums and typedefs, and of the
+  // ~60,000 functions and prototypes only those the exports asked about reach.
+  const result = bare(source, readBtf(vmlinux, { source: `${source} (vmlinux BTF)`, lazy: true }));
   const lookup = new ModuleBtfs(result.btf);
   for (const m of modules)
     lookup.add(m.name, {
