@@ -194,7 +194,7 @@ export const PG_MIGRATIONS: string[] = [
   `
   ALTER TABLE module_images ADD COLUMN loader text;
   `,
-  // 5: BTF for explain (SQLite's migration 11): per kernel entry, its modules' split .BTF in one zstd pack.
+  // 5: BTF for explain (SQLite's migration 11): per kernel entry, its modules' split .BTF in zstd frames.
   `
   CREATE TABLE entry_module_btf (
     entry integer PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,

@@ -54,12 +54,13 @@
 // deflated id sets to fill it for the images stored before: sqlite-open.ts does, in code, in the same
 // transaction (sqlite-loader-backfill.ts), and `kabi migrate` for any image still without a row.
 //
-// Migration 11 (BTF for explain): `entry_module_btf` keeps, per kernel entry, the split .BTF of every
-// module read with its BTF (each that exports, each that offers kfuncs): their names and sizes, and the
-// bytes one after another in one zstd frame (one frame compresses them to 4.7 MB, 931 frames to 7.4 MB,
-// and costs 0.1 s, not 1 s). `kabi explain` of store refs reads them beside vmlinux's .BTF (migration 7),
-// as it reads a package's. An entry stored before has none, and keeps its type digest (migration 6),
-// which explain still reads; ingest no longer makes one (it cost about a second of each package's ingest).
+// Migration 11 (BTF for explain): `entry_module_btf` keeps, per kernel entry, the list of the split .BTF
+// of every module read with its BTF (each that exports, each that offers kfuncs), and
+// `entry_module_btf_frames` their bytes in zstd frames of ~512 KB, a row each (module-btf-pack.ts): explain
+// reads the frames of the few modules its symbols need. `kabi explain` of store refs reads them beside
+// vmlinux's .BTF (migration 7), as it reads a package's. An entry stored before has none, and keeps its
+// type digest (migration 6), which explain still reads; ingest no longer makes one (it cost about a second
+// of each package's ingest).
 
 export const MIGRATIONS: string[] = [
   `
