@@ -110,8 +110,8 @@ export async function buildSets(
 /**
  * Export tuples by id, as shared Export objects: one join in SQL over the names they use. The ids as a
  * parameter when they are few; when they are most of the table (a series), a scan of it, filtered here.
+ * With `symbols`, only the tuples of those names (by the exports' (symbol, …) index), filtered the same.
  */
-/** The tuples of `ids`; with `symbols`, only those of the names given (by the (symbol, …) index). */
 async function exportsById(
   tx: PgTx,
   ids: number[],
