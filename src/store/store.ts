@@ -41,7 +41,7 @@ export interface IngestInput {
   btf?: KernelBtfBlobs | null;
   /**
    * The split BTF of every module read with the kernel's BTF (each that exports, each that offers kfuncs),
-   * kept in one pack: what `kabi explain` of a store ref reads beside vmlinux's, as of a package.
+   * kept in zstd frames of ~512 KB: what `kabi explain` of a store ref reads beside vmlinux's, as of a package.
    */
   moduleBtf?: ModuleBtfBlob[] | null;
 }
