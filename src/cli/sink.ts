@@ -60,7 +60,8 @@ const SINK_CHUNK = 1 << 20;
  * full, so that a large report never sits in memory whole.
  */
 export function openSink(output: string | undefined): {
-  write(text: string): Promise<void>;
+  /** Text, or bytes already UTF-8 (the sink owns them from then on: not to be written over). */
+  write(piece: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
 } {
   const out: Writable = output ? createWriteStream(output) : process.stdout;
@@ -78,6 +79,22 @@ export function openSink(output: string | undefined): {
   };
   return {
     async write(piece) {
+      if (typeof piece !== 'string') {
+        // Bytes already encoded (a table of compat -f json): copied into the chunk, or handed on whole.
+        if (carry) {
+          if (used + 3 > chunk.length) await flush();
+          used += chunk.write(carry, used, 'utf8');
+          carry = '';
+        }
+        if (used + piece.length > chunk.length) await flush();
+        if (piece.length > chunk.length) {
+          if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', resolve));
+          return;
+        }
+        chunk.set(piece, used);
+        used += piece.length;
+        return;
+      }
       let text = carry + piece;
       carry = '';
       const last = text.charCodeAt(text.length - 1);

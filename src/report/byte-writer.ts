@@ -2,6 +2,9 @@
 // report as an array of strings and joining it kept every piece alive until the join, and the garbage
 // collector copied them again at each young-generation collection; a line written out dies young.
 
+/** A literal's bytes, encoded once. */
+export const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
@@ -24,6 +27,34 @@ export class ByteWriter {
     if (this.pending.length > 0) this.flush();
     this.room(s.length * 3);
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Bytes already encoded (a literal encoded once, as by `ascii`). */
+  bytes(b: Uint8Array): void {
+    if (this.pending.length > 0) this.flush();
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A non-negative integer in decimal, without making its string. */
+  uint(n: number): void {
+    if (this.pending.length > 0) this.flush();
+    this.room(16);
+    if (n < 10) {
+      this.buf[this.pos++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let at = this.pos + digits;
+    this.pos = at;
+    for (let x = n; ; ) {
+      const q = Math.floor(x / 10);
+      this.buf[--at] = 48 + x - q * 10;
+      if (q === 0) break;
+      x = q;
+    }
   }
 
   /**

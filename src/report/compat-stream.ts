@@ -16,6 +16,7 @@ import { formatCrc } from '../model/export.js';
 import { identityKey, identityLabel, type ModuleIdentity } from '../model/module-image.js';
 import type { ConfigDependency, Reason, ReasonCode, Taint, Verdict, VerdictState } from '../model/verdict.js';
 import { verdictState } from '../model/verdict.js';
+import { ascii, ByteWriter } from './byte-writer.js';
 import { type SarifResult, type SarifRule, sarifLocation, sarifLog, xmlAttr, xmlText } from './ci.js';
 import { schemaId } from './schema-id.js';
 
@@ -67,10 +68,16 @@ export interface CompatJson {
 export interface CompatStream {
   begin(): string;
   kernel(verdicts: readonly Verdict[]): string;
-  /** A kernel's verdicts as the judge keeps them, where the format reads them so: as kernel(t.verdicts()). */
-  table?(t: KernelVerdicts): string;
-  /** The rest of the document, in pieces: the tables of a large one are never joined into one string. */
-  end(): Iterable<string>;
+  /**
+   * A kernel's verdicts as the judge keeps them, where the format reads them so: as kernel(t.verdicts()),
+   * as UTF-8 bytes.
+   */
+  table?(t: KernelVerdicts): Uint8Array;
+  /**
+   * The rest of the document, in pieces: the tables of a large one are never joined into one string. A
+   * piece is text, or UTF-8 bytes (a file spool's reasons).
+   */
+  end(): Iterable<string | Uint8Array>;
 }
 
 export type CompatStreamFormat = 'json' | 'sarif' | 'junit';
@@ -195,8 +202,8 @@ function sameText(code: number, a: Export | undefined, b: Export | undefined): b
  */
 export interface TextSpool {
   append(text: string): void;
-  /** Everything appended, in order, in pieces. */
-  read(): Iterable<string>;
+  /** Everything appended, in order, in pieces: text, or its UTF-8 bytes. */
+  read(): Iterable<string | Uint8Array>;
 }
 
 export const memorySpool = (): TextSpool => {
@@ -227,7 +234,7 @@ class ReasonTable {
     this.spool.append(`${i === 0 ? '[\n' : ',\n'}${json}`);
     return i;
   }
-  *lines(): Generator<string> {
+  *lines(): Generator<string | Uint8Array> {
     if (this.size === 0) {
       yield '[]';
       return;
@@ -425,6 +432,20 @@ export interface CompatStreamOptions {
   spool?: TextSpool;
 }
 
+// The fixed parts of a compact verdict row, as bytes (table() writes them; row() as text).
+const ROW_FIRST = ascii('\n{"module":');
+const ROW_NEXT = ascii(',\n{"module":');
+const KERNEL_KEY = ascii(',"kernel":');
+const STATE_KEY: Record<VerdictState, Uint8Array> = {
+  loads: ascii(',"state":"loads","reasons":['),
+  taints: ascii(',"state":"taints","reasons":['),
+  fails: ascii(',"state":"fails","reasons":['),
+};
+const NOTES_KEY = ascii('],"notes":[');
+const NO_TAINTS = ascii('],"taints":[]');
+const COMMA = ascii(',');
+const CLOSE = ascii('}');
+
 function compactJson(o: CompatStreamOptions = {}): CompatStream {
   const modules = new Table<ModuleIdentity>();
   const kernels = new Table<string>();
@@ -463,29 +484,54 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
     layouts.push({ wanted, offered, also, at });
     return at;
   };
-  /** Verdict i's reasons as references, read from the table's items. */
-  const tableRefs = (t: KernelVerdicts, i: number, module: string, count: number): number[] => {
+  /** Verdict i's reasons as references, read from the table's items, written as a JSON list's items. */
+  const tableRefsInto = (
+    w: ByteWriter,
+    t: KernelVerdicts,
+    i: number,
+    module: string,
+    count: number,
+  ): void => {
     const items = t.reasonItems;
     const start = t.reasonStart(i);
     const stop = t.reasonStop(i);
     let numbers: Int32Array | null = null;
-    const out: number[] = new Array(count);
     for (let k = 0; k < count; k++) {
       const r = items[start + k]!;
       const also = stop !== -1 && k > stop;
+      let ref: number;
       if (r >= 0) {
         numbers ??= imports.numbers(t.neededAt(i));
         const at = itemImport(r);
         const code = itemCode(r);
         // A missing symbol bound to nothing: not asked again.
-        out[k] = imports.ref(numbers[at]!, code === 0 ? undefined : t.boundAt(i, at), code, also);
-      } else if (r === LAYOUT_ITEM) out[k] = layoutRef(t, i, k, module, also);
-      else out[k] = objects.ref(t.reasonAt(i, k), module);
+        ref = imports.ref(numbers[at]!, code === 0 ? undefined : t.boundAt(i, at), code, also);
+      } else if (r === LAYOUT_ITEM) ref = layoutRef(t, i, k, module, also);
+      else ref = objects.ref(t.reasonAt(i, k), module);
+      if (k > 0) w.bytes(COMMA);
+      w.uint(ref);
     }
-    return out;
   };
   // Identities are shared by a module's verdicts on every kernel: its row looked up by object first.
   const moduleIndex = new Map<ModuleIdentity, number>();
+  const moduleOf = (id: ModuleIdentity): number => {
+    let module = moduleIndex.get(id);
+    if (module === undefined) {
+      module = modules.add(identityKey(id), () => ({
+        module: id.module,
+        from: id.from,
+        builtFor: id.builtFor,
+        source: id.source,
+      }));
+      moduleIndex.set(id, module);
+    }
+    return module;
+  };
+  const dependsOnRefs = (list: readonly ConfigDependency[]): number[] =>
+    list.map((d) => {
+      const json = JSON.stringify({ option: d.option, message: d.message });
+      return dependsOn.add(json, () => json);
+    });
   let first = true;
   /** A CompatVerdictJson, written as JSON.stringify writes it (keys in order, numbers and fixed words). */
   const row = (
@@ -497,27 +543,12 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
     taints: readonly Taint[] | undefined,
     dependsOnOf: readonly ConfigDependency[] | undefined,
   ): string => {
-    let module = moduleIndex.get(id);
-    if (module === undefined) {
-      module = modules.add(identityKey(id), () => ({
-        module: id.module,
-        from: id.from,
-        builtFor: id.builtFor,
-        source: id.source,
-      }));
-      moduleIndex.set(id, module);
-    }
+    const module = moduleOf(id);
     const kernel = kernels.add(kernelName, () => kernelName);
     const noteRefs = notesOf.map((n) => notes.add(n, () => n));
     let out = `${first ? '\n' : ',\n'}{"module":${module},"kernel":${kernel},"state":"${state}","reasons":[${refs.join(',')}],"notes":[${noteRefs.join(',')}]`;
     if (taints) out += `,"taints":${JSON.stringify(taints)}`;
-    if (dependsOnOf?.length) {
-      const refs = dependsOnOf.map((d) => {
-        const json = JSON.stringify({ option: d.option, message: d.message });
-        return dependsOn.add(json, () => json);
-      });
-      out += `,"dependsOn":[${refs.join(',')}]`;
-    }
+    if (dependsOnOf?.length) out += `,"dependsOn":[${dependsOnRefs(dependsOnOf).join(',')}]`;
     first = false;
     return `${out}}`;
   };
@@ -529,20 +560,40 @@ function compactJson(o: CompatStreamOptions = {}): CompatStream {
         out.push(row(v, v.kernel, verdictState(v), reasonRefs(v), v.notes, v.taints, v.dependsOn));
       return out.join('');
     },
+    // The rows that row() writes, written as bytes: no list of references, row string or list of rows
+    // per verdict (44,000 of each for 4,022 modules on 11 kernels, copied by each young collection).
     table(t) {
-      const out: string[] = [];
+      const w = new ByteWriter(t.length * 64);
+      const kernelName = t.kernel;
       for (let i = 0; i < t.length; i++) {
         const id = t.identity(i);
         const taints = t.taints(i);
         const state = !t.loads(i) ? 'fails' : taints.length ? 'taints' : 'loads';
-        // moduleVerdicts gives every verdict its taints (an empty list when none).
+        w.bytes(first ? ROW_FIRST : ROW_NEXT);
+        first = false;
+        w.uint(moduleOf(id));
+        w.bytes(KERNEL_KEY);
+        w.uint(kernels.add(kernelName, () => kernelName));
+        w.bytes(STATE_KEY[state]);
         const count = t.reasonCount(i);
-        const refs = count === 0 ? [] : tableRefs(t, i, id.module, count);
-        out.push(row(id, t.kernel, state, refs, t.notes(i), taints, t.dependsOn(i)));
+        if (count > 0) tableRefsInto(w, t, i, id.module, count);
+        w.bytes(NOTES_KEY);
+        const notesOf = t.notes(i);
+        for (let k = 0; k < notesOf.length; k++) {
+          if (k > 0) w.bytes(COMMA);
+          const n = notesOf[k]!;
+          w.uint(notes.add(n, () => n));
+        }
+        // moduleVerdicts gives every verdict its taints (an empty list when none).
+        if (taints.length === 0) w.bytes(NO_TAINTS);
+        else w.text(`],"taints":${JSON.stringify(taints)}`);
+        const dependsOnOf = t.dependsOn(i);
+        if (dependsOnOf?.length) w.text(`,"dependsOn":[${dependsOnRefs(dependsOnOf).join(',')}]`);
+        w.bytes(CLOSE);
       }
-      return out.join('');
+      return w.done();
     },
-    *end(): Generator<string> {
+    *end(): Generator<string | Uint8Array> {
       // A table as JSON lines, a thousand rows a piece: 113,000 reasons are 27 MB of text.
       function* lines(xs: readonly string[]): Generator<string> {
         if (xs.length === 0) {
@@ -711,9 +762,10 @@ export const compatStreams: Record<CompatStreamFormat, (o?: CompatStreamOptions)
 export function renderCompatStream(format: CompatStreamFormat, verdicts: readonly Verdict[]): string {
   const s = compatStreams[format]();
   const kernels = [...new Set(verdicts.map((v) => v.kernel))];
+  const text = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'));
   return (
     s.begin() +
     kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') +
-    [...s.end()].join('')
+    [...s.end()].map(text).join('')
   );
 }
