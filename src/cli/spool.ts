@@ -4,7 +4,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { TextSpool } from '../index.js';
 
 const PIECE = 1 << 20;
@@ -17,34 +16,39 @@ export interface FileSpool extends TextSpool {
 export function fileSpool(): FileSpool {
   const dir = mkdtempSync(join(tmpdir(), 'kabi-spool-'));
   const fd = openSync(join(dir, 'spool'), 'w+');
-  let pending: string[] = [];
-  let size = 0;
+  // Encoded as appended into one chunk, written when full, and given back as the bytes read: the text is
+  // never joined, decoded from the file, nor encoded again by the output (27 MB of reasons).
+  const chunk = Buffer.allocUnsafe(PIECE);
+  let used = 0;
   let written = 0;
   const flush = () => {
-    if (size === 0) return;
-    written += writeSync(fd, pending.join(''), written);
-    pending = [];
-    size = 0;
+    for (let at = 0; at < used; ) at += writeSync(fd, chunk, at, used - at, written + at);
+    written += used;
+    used = 0;
   };
   let open = true;
   return {
     append(text) {
-      pending.push(text);
-      size += text.length;
-      if (size >= PIECE) flush();
+      // At most 3 bytes per UTF-16 unit (a surrogate pair is 4 bytes for 2 units).
+      if (used + text.length * 3 > PIECE) flush();
+      if (text.length * 3 > PIECE) {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, written + at);
+        written += bytes.length;
+        return;
+      }
+      used += chunk.write(text, used, 'utf8');
     },
     *read() {
       flush();
-      const buf = Buffer.allocUnsafe(PIECE);
-      const utf8 = new StringDecoder('utf8');
       for (let at = 0; at < written; ) {
-        const n = readSync(fd, buf, 0, PIECE, at);
+        // A buffer per piece: the output may hold it until written.
+        const buf = Buffer.allocUnsafeSlow(Math.min(PIECE, written - at));
+        const n = readSync(fd, buf, 0, buf.length, at);
         if (n === 0) break;
         at += n;
-        yield utf8.write(buf.subarray(0, n));
+        yield buf.subarray(0, n);
       }
-      const rest = utf8.end();
-      if (rest) yield rest;
     },
     dispose() {
       if (!open) return;

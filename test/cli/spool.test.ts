@@ -7,10 +7,13 @@ import { describe, it } from 'node:test';
 import { fileSpool } from '../../src/cli/spool.js';
 import * as lib from '../../src/index.js';
 
+/** A piece as text (the file spool gives UTF-8 bytes). */
+const text = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'));
+
 const spools = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('kabi-spool-')));
 
 describe('fileSpool', () => {
-  it('gives back what was appended, in order, multi-byte characters whole across 1 MiB pieces', () => {
+  it('gives back the UTF-8 of what was appended, in order, in pieces of at most 1 MiB', () => {
     const before = spools();
     const spool = fileSpool();
     const created = [...spools()].filter((d) => !before.has(d));
@@ -20,7 +23,15 @@ describe('fileSpool', () => {
     for (const t of texts) spool.append(t);
     const pieces = [...spool.read()];
     assert.ok(pieces.length > 1, `${pieces.length} pieces`);
-    assert.equal(pieces.join(''), texts.join(''));
+    assert.ok(pieces.every((p) => p instanceof Uint8Array && p.length <= 1 << 20));
+    // Joined as bytes: a piece may end inside a character.
+    assert.equal(Buffer.concat(pieces as Uint8Array[]).toString('utf8'), texts.join(''));
+    // One text larger than a piece, between two small ones.
+    const big = fileSpool();
+    const huge = `${'€'.repeat(400_000)}x`;
+    for (const t of ['a', huge, 'b']) big.append(t);
+    assert.equal(Buffer.concat([...big.read()] as Uint8Array[]).toString('utf8'), `a${huge}b`);
+    big.dispose();
     spool.dispose();
     assert.equal(existsSync(`${tmpdir()}/${created[0]}`), false);
   });
@@ -54,7 +65,7 @@ describe('fileSpool', () => {
       return (
         s.begin() +
         kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') +
-        [...s.end()].join('')
+        [...s.end()].map(text).join('')
       );
     };
     const spool = fileSpool();
