@@ -32,7 +32,11 @@ export async function loadKernelBtf(tx: PgTx, entry: number): Promise<KernelBtfB
   const vmlinux = rows.find((r) => r.module === '');
   if (!vmlinux) return null;
   const { decompress } = await import('zstd-napi');
-  const bytes = (r: { data: Buffer }) => new Uint8Array(decompress(r.data));
+  // A view of the decompressed bytes: vmlinux's 4 MB copied again cost explain 12 ms a side.
+  const bytes = (r: { data: Buffer }) => {
+    const b = decompress(r.data);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  };
   return {
     vmlinux: bytes(vmlinux as unknown as { data: Buffer }),
     modules: rows

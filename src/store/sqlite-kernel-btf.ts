@@ -40,7 +40,11 @@ export function loadKernelBtf(sql: Sql, entry: number): KernelBtfBlobs | null {
   const vmlinux = rows.find((r) => r.module === '');
   if (!vmlinux) return null;
   const { decompress } = zstdNapi();
-  const bytes = (r: { data: Buffer }) => new Uint8Array(decompress(r.data));
+  // A view of the decompressed bytes: vmlinux's 4 MB copied again cost explain 12 ms a side.
+  const bytes = (r: { data: Buffer }) => {
+    const b = decompress(r.data);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  };
   return {
     vmlinux: bytes(vmlinux),
     modules: rows.filter((r) => r.module !== '').map((r) => ({ name: r.module, bytes: bytes(r) })),
