@@ -26,7 +26,19 @@ describe('ByteWriter', () => {
       w.uint(n);
       w.bytes(ascii(','));
     }
-    assert.equal(w.done().toString('latin1'), ns.map((n) => `${n},`).join(''));
+    const got = w.done().toString('latin1').split(',');
+    const bad = ns.filter((n, i) => got[i] !== String(n));
+    assert.deepEqual(bad, [], 'written otherwise than String() writes them');
+    assert.equal(got.length, ns.length + 1);
+  });
+
+  it('writes what is not a safe non-negative integer as String() does', () => {
+    const w = new ByteWriter(8);
+    for (const n of [-1, 1.5, 2 ** 53, Number.NaN]) {
+      w.uint(n);
+      w.bytes(ascii(' '));
+    }
+    assert.equal(w.done().toString('latin1'), '-1 1.5 9007199254740992 NaN ');
   });
 
   it('keeps the order of lines, text, bytes and numbers', () => {

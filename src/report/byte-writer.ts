@@ -37,24 +37,24 @@ export class ByteWriter {
     this.pos += b.length;
   }
 
-  /** A non-negative integer in decimal, without making its string. */
+  /** A non-negative integer in decimal, without making its string (anything else through String()). */
   uint(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) {
+      this.text(String(n));
+      return;
+    }
     if (this.pending.length > 0) this.flush();
     this.room(16);
     if (n < 10) {
       this.buf[this.pos++] = 48 + n;
       return;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    // Digit by remainder: x - 10 * floor(x / 10) is off by one near 2^53, where x / 10 rounds.
+    let digits = 0;
+    for (let x = n; x > 0; x = (x - (x % 10)) / 10) digits++;
     let at = this.pos + digits;
     this.pos = at;
-    for (let x = n; ; ) {
-      const q = Math.floor(x / 10);
-      this.buf[--at] = 48 + x - q * 10;
-      if (q === 0) break;
-      x = q;
-    }
+    for (let x = n; x > 0; x = (x - (x % 10)) / 10) this.buf[--at] = 48 + (x % 10);
   }
 
   /**
