@@ -137,34 +137,65 @@ function keyOf(given: string[], cwd: string): { key: string; output: string | nu
   return { key, output };
 }
 
-/** `run()`'s answer, from this run's memo when an earlier file asked the same; else run and kept. */
+/**
+ * `run()`'s answer, from this run's memo when an earlier file asked the same; else run and kept. One
+ * asking while another process runs the same command waits for its answer (as oncePerRun does): the
+ * PostgreSQL pass's copy of a file may start while its SQLite twin still reads the same package.
+ */
 export function memoised(args: string[], cwd: string, run: () => Answer): Answer {
   const asked = keyOf(args, cwd);
   if (!asked || !DIR) return run();
   const { key, output } = asked;
   const file = join(DIR, `${key}.json`);
-  if (existsSync(file)) {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
-    if (kept.pid === process.pid) return run();
-    if (output && kept.output) writeFileSync(output, Buffer.from(kept.output, 'base64'));
-    appendFileSync(join(DIR, 'log'), `hit ${args.slice(0, 3).join(' ')}\n`);
-    return { status: kept.status, stdout: kept.stdout, stderr: kept.stderr };
+  const lock = join(DIR, `${key}.lock`);
+  for (;;) {
+    if (existsSync(file)) {
+      const kept = JSON.parse(readFileSync(file, 'utf8')) as Kept;
+      if (kept.pid === process.pid) return run();
+      if (output && kept.output) writeFileSync(output, Buffer.from(kept.output, 'base64'));
+      appendFileSync(join(DIR, 'log'), `hit ${args.slice(0, 3).join(' ')}\n`);
+      return { status: kept.status, stdout: kept.stdout, stderr: kept.stderr };
+    }
+    // A file -o would replace is not the command's alone: run it.
+    if (output && existsSync(output)) return run();
+    if (takeLock(lock)) break;
+    sleepSync(200);
   }
-  // A file -o would replace is not the command's alone: run it.
-  if (output && existsSync(output)) return run();
-  const answer = run();
-  if (answer.status === null) return answer; // killed: not an answer to keep
-  const kept: Kept = {
-    ...answer,
-    pid: process.pid,
-    output: output && existsSync(output) ? readFileSync(output).toString('base64') : null,
-  };
-  appendFileSync(join(DIR, 'log'), `ran ${args.slice(0, 3).join(' ')}\n`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(kept));
-  renameSync(tmp, file);
-  return answer;
+  try {
+    const answer = run();
+    if (answer.status === null) return answer; // killed: not an answer to keep
+    const kept: Kept = {
+      ...answer,
+      pid: process.pid,
+      output: output && existsSync(output) ? readFileSync(output).toString('base64') : null,
+    };
+    appendFileSync(join(DIR, 'log'), `ran ${args.slice(0, 3).join(' ')}\n`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(kept));
+    renameSync(tmp, file);
+    return answer;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
+
+/** Takes `lock` (a directory, made atomically) for this process; false while a live process holds it. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'pid'), String(process.pid));
+    return true;
+  } catch {
+    const pidFile = join(lock, 'pid');
+    const holder = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : 0);
+    // Its holder died without an answer: the lock goes, and the next turn takes it.
+    if (holder && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** kabi() is synchronous (spawnSync), so its wait is too. */
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 const alive = (pid: number) => {
   try {
