@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { corpus, target, VERMAGIC } from '../../test/helpers/compat-corpus.js';
 import { kernelVerdicts } from '../analysis/module-compat.js';
 import { matrixTextStream } from './compat.js';
-import { compatStreams } from './compat-stream.js';
+import { compatStreams, pieceText } from './compat-stream.js';
 
 /** The set on two kernels (one of unknown vermagic) under other names, and a single-module set. */
 const kernels = () => {
@@ -34,13 +34,11 @@ describe('writers of kernelVerdicts', () => {
     const [a, b] = [compatStreams.json(), compatStreams.json()];
     const [x, y] = [[a.begin()], [b.begin()]];
     for (const t of kernels()) {
-      x.push(Buffer.from(a.table!(t)).toString());
+      x.push(pieceText(a.table!(t)));
       y.push(b.kernel(t.verdicts()));
     }
-    // The file spool's reasons are bytes; the memory spool's, text.
-    const text = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString());
-    x.push(...[...a.end()].map(text));
-    y.push(...[...b.end()].map(text));
+    x.push(...[...a.end()].map(pieceText));
+    y.push(...[...b.end()].map(pieceText));
     assert.equal(x.join(''), y.join(''));
     const doc = JSON.parse(x.join(''));
     assert.equal(doc.verdicts.length, 15);

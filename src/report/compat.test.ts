@@ -7,7 +7,13 @@ import type { ModuleImage } from '../model/module-image.js';
 import type { Verdict } from '../model/verdict.js';
 import { compatRenderers, verdictsDocument, whyText } from './compat.js';
 import { compatSeriesRenderers, compatSeriesText } from './compat-series.js';
-import { type CompatJson, compatStreams, expandCompatJson, renderCompatStream } from './compat-stream.js';
+import {
+  type CompatJson,
+  compatStreams,
+  expandCompatJson,
+  pieceText,
+  renderCompatStream,
+} from './compat-stream.js';
 
 const identity = {
   module: 'acpi_call',
@@ -291,13 +297,11 @@ describe('compat --format json, shared reasons', () => {
     const [x, y] = [[a.begin()], [b.begin()]];
     for (const k of kernels) {
       const t = kernelVerdicts(set, k);
-      x.push(Buffer.from(a.table!(t)).toString());
+      x.push(pieceText(a.table!(t)));
       y.push(b.kernel(t.verdicts()));
     }
-    // The file spool's reasons are bytes; the memory spool's, text.
-    const text = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString());
-    x.push(...[...a.end()].map(text));
-    y.push(...[...b.end()].map(text));
+    x.push(...[...a.end()].map(pieceText));
+    y.push(...[...b.end()].map(pieceText));
     assert.equal(x.join(''), y.join(''));
   });
 });

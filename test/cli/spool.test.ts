@@ -7,9 +7,6 @@ import { describe, it } from 'node:test';
 import { fileSpool } from '../../src/cli/spool.js';
 import * as lib from '../../src/index.js';
 
-/** A piece as text (the file spool gives UTF-8 bytes). */
-const text = (p: string | Uint8Array) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'));
-
 const spools = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('kabi-spool-')));
 
 describe('fileSpool', () => {
@@ -65,7 +62,7 @@ describe('fileSpool', () => {
       return (
         s.begin() +
         kernels.map((k) => s.kernel(verdicts.filter((v) => v.kernel === k))).join('') +
-        [...s.end()].map(text).join('')
+        [...s.end()].map(lib.pieceText).join('')
       );
     };
     const spool = fileSpool();
