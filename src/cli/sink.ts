@@ -75,22 +75,25 @@ export function openSink(output: string | undefined): {
     const full = chunk.subarray(0, used);
     chunk = Buffer.allocUnsafe(SINK_CHUNK);
     used = 0;
-    if (!out.write(full)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    await send(full);
+  };
+  const send = async (piece: string | Uint8Array) => {
+    if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  };
+  // A high surrogate kept back and no low one to come: encoded alone, as the stream would.
+  const writeCarry = async () => {
+    if (!carry) return;
+    if (used + 3 > chunk.length) await flush();
+    used += chunk.write(carry, used, 'utf8');
+    carry = '';
   };
   return {
     async write(piece) {
       if (typeof piece !== 'string') {
         // Bytes already encoded (a table of compat -f json): copied into the chunk, or handed on whole.
-        if (carry) {
-          if (used + 3 > chunk.length) await flush();
-          used += chunk.write(carry, used, 'utf8');
-          carry = '';
-        }
+        await writeCarry();
         if (used + piece.length > chunk.length) await flush();
-        if (piece.length > chunk.length) {
-          if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', resolve));
-          return;
-        }
+        if (piece.length > chunk.length) return send(piece);
         chunk.set(piece, used);
         used += piece.length;
         return;
@@ -104,18 +107,11 @@ export function openSink(output: string | undefined): {
       }
       // At most 3 bytes per UTF-16 unit.
       if (used + text.length * 3 > chunk.length) await flush();
-      if (text.length * 3 > chunk.length) {
-        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
-        return;
-      }
+      if (text.length * 3 > chunk.length) return send(text);
       used += chunk.write(text, used, 'utf8');
     },
     async close() {
-      if (carry) {
-        if (used + 3 > chunk.length) await flush();
-        used += chunk.write(carry, used, 'utf8');
-        carry = '';
-      }
+      await writeCarry();
       await flush();
       if (output)
         await new Promise<void>((resolve, reject) => {
