@@ -247,15 +247,8 @@ export async function oncePerRun<T>(
 ): Promise<{ value: T; hit: boolean }> {
   for (;;) {
     if (existsSync(done)) return { value: JSON.parse(readFileSync(done, 'utf8')) as T, hit: true };
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : 0);
-      if (holder && !alive(holder) && !existsSync(done)) rmSync(lock, { recursive: true, force: true });
-      else await sleep(200);
-    }
+    if (takeLock(lock)) break;
+    await sleep(200);
   }
   try {
     const value = await compute();
