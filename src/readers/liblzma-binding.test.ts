@@ -3,12 +3,14 @@
 // stream as the wrapper's own Unxz engine gives (the independent side here) and xz(1) decodes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { NativeLZMA } from 'node-liblzma';
 import * as wrapper from 'node-liblzma';
 import { needs } from '../../test/helpers/tools.js';
 import { CorruptStreamError, lzmaReason, unxzChunks } from './decoders.js';
-import { liblzma, newUnxzEngine } from './liblzma-binding.js';
+import { liblzma, liblzmaDir, liblzmaVersion, liblzmaWhere, newUnxzEngine } from './liblzma-binding.js';
 
 const xz = (b: Buffer) => execFileSync('xz', ['-c'], { input: b });
 const text = Buffer.from(
@@ -119,5 +121,21 @@ describe('liblzma-binding: node-liblzma without its ES wrapper', { skip: needs('
       mine,
       message(() => wrapper.parseFileIndex(cut)),
     );
+  });
+});
+
+describe('liblzma-binding: which binary', () => {
+  it('loads the package’s prebuilt binary (liblzma ≥ 5.6, the faster LZMA decoder) where it ships one for this platform', (t) => {
+    const prebuilt = join(
+      liblzmaDir(),
+      'prebuilds',
+      `${process.platform}-${process.arch}`,
+      'node-liblzma.node',
+    );
+    if (!existsSync(prebuilt))
+      return t.skip(`node-liblzma ships no prebuilt binary for ${process.platform}-${process.arch}`);
+    assert.equal(liblzmaWhere().file, prebuilt);
+    const [major, minor] = liblzmaVersion().split('.').map(Number);
+    assert.ok(major! > 5 || (major === 5 && minor! >= 6), `liblzma ${liblzmaVersion()}`);
   });
 });

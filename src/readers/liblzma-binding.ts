@@ -1,6 +1,5 @@
-// node-liblzma's native binding alone, loaded with node-gyp-build as the package's own lib/lzma.js loads
-// it. That ES wrapper also evaluates node:stream, node:assert, its pool and error classes before the
-// first byte is decoded (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the
+// node-liblzma's native binding alone (its prebuilt binary first: liblzmaFile). The package's ES wrapper
+// also evaluates node:stream, node:assert, its pool and error classes before the first byte is decoded (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the
 // CommonJS quick entry); the decoders here use only the native engine, its constants and
 // parseFileIndex, as decoders.ts already does for zstd-napi's binding.js.
 import { existsSync, realpathSync } from 'node:fs';
@@ -45,14 +44,42 @@ export function liblzmaDir(): string {
   return dirname(dirname(require.resolve('node-liblzma')));
 }
 
+/**
+ * The binary to load: node-liblzma's prebuilt one for this platform when it loads here, else the one
+ * node-gyp-build picks (build/Release, made at install against the system's liblzma).
+ *
+ * Why the prebuilt one first: it links liblzma 5.8 statically, whose LZMA decoder is a third faster than
+ * the 5.4 that Debian bookworm's build links (a 6.1 kernel package's 391 MiB data.tar: 2.4–2.6 s against
+ * 3.6–3.7 s on one core, bench/package.bench.ts). The decoder is the floor of every package read.
+ * A prebuilt binary that does not load (another libc) falls back to the built one.
+ */
+function liblzmaFile(dir: string): string {
+  const prebuilt = join(dir, 'prebuilds', `${process.platform}-${process.arch}`, 'node-liblzma.node');
+  if (existsSync(prebuilt)) {
+    try {
+      createRequire(import.meta.url)(prebuilt);
+      return prebuilt;
+    } catch {
+      // Not loadable here: the binary built at install.
+    }
+  }
+  const gypBuild = createRequire(`${dir}/package.json`)('node-gyp-build') as { resolve(dir: string): string };
+  return gypBuild.resolve(dir);
+}
+
+let file: string | undefined;
+
 /** The binding, loaded once (synchronously: a native addon loads in one dlopen). */
 export function liblzma(): LzmaBinding {
   if (binding) return binding;
-  const dir = liblzmaDir();
-  // node-gyp-build as node-liblzma depends on it, resolved from the package itself.
-  const load = createRequire(`${dir}/package.json`)('node-gyp-build') as (dir: string) => LzmaBinding;
-  binding = load(dir);
+  file ??= liblzmaFile(liblzmaDir());
+  binding = createRequire(import.meta.url)(file) as LzmaBinding;
   return binding;
+}
+
+/** liblzma's version in the binding loaded (`5.8.2`): what a figure of an xz read was measured with. */
+export function liblzmaVersion(): string {
+  return (liblzma() as LzmaBinding & { versionString(): string }).versionString();
 }
 
 /** A decoder of concatenated xz streams: what node-liblzma's Unxz constructs (the options an encoder would use are read, not used). */
@@ -64,15 +91,14 @@ export function newUnxzEngine(lzma: LzmaBinding = liblzma()): NativeLZMA {
   });
 }
 
-/** What a worker needs to load the same binding (workerData): the package, and its node-gyp-build. */
+/** What a worker needs to load the same binding (workerData): the binary's path. */
 export interface LiblzmaWhere {
-  dir: string;
-  gypBuild: string;
+  file: string;
 }
 
 export function liblzmaWhere(): LiblzmaWhere {
-  const dir = liblzmaDir();
-  return { dir, gypBuild: createRequire(`${dir}/package.json`).resolve('node-gyp-build') };
+  file ??= liblzmaFile(liblzmaDir());
+  return { file };
 }
 
 /**
@@ -80,7 +106,7 @@ export function liblzmaWhere(): LiblzmaWhere {
  * newUnxzEngine(lzma), as above.
  */
 export const LIBLZMA_IN_WORKER = `
-const loadLiblzma = ({ dir, gypBuild }) => require(gypBuild)(dir);
+const loadLiblzma = ({ file }) => require(file);
 const newUnxzEngine = (lzma) =>
   new lzma.LZMA(lzma.STREAM_DECODE, {
     check: lzma.LZMA_CHECK_NONE,

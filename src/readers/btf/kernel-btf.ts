@@ -221,9 +221,10 @@ export function btfSection(elf: ElfFile, base?: Btf): Btf {
       'no .BTF section: built without CONFIG_DEBUG_INFO_BTF (or CONFIG_DEBUG_INFO_BTF_MODULES for modules)',
       { source: elf.source },
     );
+  // Lazy: an ingest asks for the few types its kfuncs name, not vmlinux's 100,000 (300 ms decoded).
   const opts = base
-    ? { source: elf.source, fileOffset: s.offset, base }
-    : { source: elf.source, fileOffset: s.offset };
+    ? { source: elf.source, fileOffset: s.offset, base, lazy: true }
+    : { source: elf.source, fileOffset: s.offset, lazy: true };
   return readBtf(elf.data(s), opts);
 }
 
