@@ -1,7 +1,7 @@
 // Ingest: artifact → readers → model → store, one transaction per artifact. Sits above the readers and
 // the store (and is what `kabi ingest` and `kabi fetch --ingest` call).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ArtifactFormatError, NothingToJudgeError } from '../errors.js';
 import type { KernelBuild } from '../model/kernel-build.js';
 import type { KfuncList } from '../model/kfunc.js';
@@ -48,10 +48,17 @@ export interface IngestOptions {
   typeDigest?: (build: KernelBuild, btf: KernelBtf) => TypeDigest | null;
 }
 
-async function sha256File(path: string): Promise<string> {
+function sha256File(path: string): string {
   const h = createHash('sha256');
-  // 1 MiB reads, not the stream's 64 KiB: a 70 MB package in 70 turns of the loop instead of 1,100.
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  // Synchronous 4 MiB reads into one buffer: a 70 MB package in 57 ms; a read stream's turns of the event
+  // loop took 260 ms, and nothing else runs before this answer (a package already stored is not read).
+  const buffer = Buffer.allocUnsafeSlow(1 << 22);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) h.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   return h.digest('hex');
 }
 
@@ -79,7 +86,7 @@ export async function ingestArtifact(
   const update = userLabels(opts.labels);
   // A file is known by its bytes' hash before anything is decompressed (a linux-image .deb: a second
   // instead of reading 4,000 modules); a tree only by what was read from it.
-  const fileSha = artifact.kind === 'tree' ? null : await sha256File(path);
+  const fileSha = artifact.kind === 'tree' ? null : sha256File(path);
   if (fileSha !== null) {
     // The release a file's name or the user gives: the same bytes named for another release are another build.
     const release = update.release ?? defaultLabels({}, path, artifact.kind).release;
