@@ -8,9 +8,10 @@
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
 import { KabiError } from '../errors.js';
+import { compressBeside } from './compress-beside.js';
 import type { ModuleBtfBlob } from './store.js';
 
-// Loaded when a pack is first written or read (as in sqlite-kernel-btf.ts): few commands touch BTF.
+// Loaded when a pack is first read (as in sqlite-kernel-btf.ts): few commands touch BTF.
 let zstd: typeof Zstd | undefined;
 const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as typeof Zstd);
 
@@ -29,25 +30,38 @@ interface PackList {
   frames: [number, number][];
 }
 
-export function packModuleBtf(blobs: readonly ModuleBtfBlob[]): ModuleBtfPack {
-  const z = zstdNapi();
-  const frames: Buffer[] = [];
-  const sizes: [number, number][] = [];
+/**
+ * The pack of `blobs`, its frames compressed in a worker beside what the caller writes meanwhile
+ * (compress-beside.ts); call the result for it. A kernel's 931 modules' BTF took 0.12 s of zstd at the
+ * end of its ingest's transaction, while the second core idled.
+ */
+export function beginModuleBtfPack(blobs: readonly ModuleBtfBlob[]): () => ModuleBtfPack {
+  const groups: [number, number][] = [];
   let from = 0;
   let bytes = 0;
   blobs.forEach((b, i) => {
     bytes += b.bytes.length;
     if (bytes < FRAME_BYTES && i < blobs.length - 1) return;
-    const frame = z.compress(Buffer.concat(blobs.slice(from, i + 1).map((m) => m.bytes)), {
-      compressionLevel: 3,
-    });
-    frames.push(frame);
-    sizes.push([frame.length, i + 1 - from]);
+    groups.push([from, i + 1]);
     from = i + 1;
     bytes = 0;
   });
-  const list: PackList = { modules: blobs.map((b) => [b.name, b.bytes.length]), frames: sizes };
-  return { modules: JSON.stringify(list), frames };
+  const frames = compressBeside(
+    () => groups.map(([a, b]) => Buffer.concat(blobs.slice(a, b).map((m) => m.bytes))),
+    { zstd: 3 },
+  );
+  return () => {
+    const packed = frames();
+    const list: PackList = {
+      modules: blobs.map((b) => [b.name, b.bytes.length]),
+      frames: packed.map((f, i) => [f.length, groups[i]![1] - groups[i]![0]]),
+    };
+    return { modules: JSON.stringify(list), frames: packed };
+  };
+}
+
+export function packModuleBtf(blobs: readonly ModuleBtfBlob[]): ModuleBtfPack {
+  return beginModuleBtfPack(blobs)();
 }
 
 /** A pack's list, read back: which frames hold the modules asked for. */

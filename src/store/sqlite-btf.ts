@@ -4,7 +4,7 @@
 // kept once per def hash, shared by every build that has them: most builds of a series share most types.
 import { gunzipSync } from 'node:zlib';
 import { hexOf, TYPE_HASH_BYTES, type TypeDef, type TypeDigest, TypeIndex } from '../model/type-digest.js';
-import { gzipBeside } from './gzip-beside.js';
+import { compressBeside } from './compress-beside.js';
 import type { Sql } from './sqlite-db.js';
 
 /**
@@ -30,10 +30,13 @@ export function beginTypeDigest(sql: Sql, digest: TypeDigest): (entry: number) =
   const { keys, hashes, declared } = digest.index;
   const added: number[] = [];
   for (let i = 0; i < declared.length; i++) if (declared[i]) added.push(i);
-  const packed = gzipBeside(() => {
-    const keyJson = Buffer.from(JSON.stringify({ keys, declared: added }));
-    return fresh.length ? [keyJson, Buffer.from(texts.join(''))] : [keyJson];
-  }, 6);
+  const packed = compressBeside(
+    () => {
+      const keyJson = Buffer.from(JSON.stringify({ keys, declared: added }));
+      return fresh.length ? [keyJson, Buffer.from(texts.join(''))] : [keyJson];
+    },
+    { gzip: 6 },
+  );
   return (entry) => {
     // The pack's row first and its bytes last: its 40,000 definitions' rows are written while the gzip
     // still runs, not after waiting for it (what is stored is the same).

@@ -1,13 +1,13 @@
 // A kernel entry's modules' split .BTF in the SQLite store (migration 11): its list in entry_module_btf,
 // its zstd frames a row each in entry_module_btf_frames (module-btf-pack.ts), so that explain reads only
 // the frames of the modules it needs. Beside vmlinux's (sqlite-kernel-btf.ts).
-import { ModuleBtfList, packModuleBtf } from './module-btf-pack.js';
+import { ModuleBtfList, type ModuleBtfPack } from './module-btf-pack.js';
 import type { Sql } from './sqlite-db.js';
 import type { ModuleBtfBlob } from './store.js';
 
-/** Call inside the ingest's transaction. */
-export function saveModuleBtf(sql: Sql, entry: number, blobs: readonly ModuleBtfBlob[]): void {
-  const { modules, frames } = packModuleBtf(blobs);
+/** Call inside the ingest's transaction, with the pack begun at its start (beginModuleBtfPack). */
+export function saveModuleBtf(sql: Sql, entry: number, pack: () => ModuleBtfPack): void {
+  const { modules, frames } = pack();
   sql.stmt('DELETE FROM entry_module_btf_frames WHERE entry = ?').run(entry);
   sql.stmt('INSERT OR REPLACE INTO entry_module_btf (entry, modules) VALUES (?, ?)').run(entry, modules);
   const put = sql.stmt('INSERT INTO entry_module_btf_frames (entry, frame, pack) VALUES (?, ?, ?)');

@@ -7,6 +7,7 @@ import type { Export } from '../model/export.js';
 import { labelOf } from '../model/labels.js';
 import type { Import, ModuleImage } from '../model/module-image.js';
 import { encodeIdSet } from './id-set.js';
+import { beginModuleBtfPack } from './module-btf-pack.js';
 import { encodeLoaderFacts } from './module-loader-facts.js';
 import { beginTypeDigest, pruneTypeDefs } from './sqlite-btf.js';
 import { type Sql, typeCode } from './sqlite-db.js';
@@ -28,8 +29,9 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
       if (input.kfuncs && !hasKfuncs(sql, again.entry.id)) saveKfuncs(sql, again.entry.id, input.kfuncs);
       return again;
     }
-    // Its gzip runs beside the entry's other rows (gzip-beside.ts), which are written before it.
+    // Their gzip and zstd run beside the entry's other rows (compress-beside.ts), which are written first.
     const saveTypes = input.types ? beginTypeDigest(sql, input.types) : null;
+    const moduleBtf = input.moduleBtf ? beginModuleBtfPack(input.moduleBtf) : null;
     const id = insertEntry(sql, ids, artifact, input);
     const mod = sql.stmt(
       'INSERT OR REPLACE INTO entry_modules (entry, file, name, image) VALUES (?, ?, ?, ?)',
@@ -41,7 +43,7 @@ export function ingest(sql: Sql, input: IngestInput): IngestResult {
     if (input.kfuncs) saveKfuncs(sql, id, input.kfuncs);
     // The kernel's BTF before the types: written while the types' gzip still runs.
     if (input.btf) saveKernelBtf(sql, id, input.btf);
-    if (input.moduleBtf) saveModuleBtf(sql, id, input.moduleBtf);
+    if (moduleBtf) saveModuleBtf(sql, id, moduleBtf);
     saveTypes?.(id);
     return { entry: entryRecord(sql, id), created: true };
   });
