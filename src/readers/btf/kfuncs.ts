@@ -158,6 +158,8 @@ function setAt(w: Where, btf: Btf, off: number): Set8 | null {
 export function declTaggedKfuncs(btf: Btf): number[] {
   const out: number[] = [];
   for (let id = btf.firstId; id < btf.count; id++) {
+    // The kind alone first: a lazily read BTF decodes only its decl_tags, not vmlinux's 100,000 types.
+    if (btf.kindOf(id) !== 'decl_tag') continue;
     const t = btf.get(id);
     if (t.kind === 'decl_tag' && t.name === DECL_TAG_KFUNC && t.componentIdx === -1) {
       if (btf.get(t.type).kind === 'func') out.push(t.type);
