@@ -132,8 +132,24 @@ describe('explainCrcChanges', () => {
     ]);
   });
 
-  it('lists unchanged types that hold a changed type by value, as libabigail would', () => {
-    assert.deepEqual(r.containers, [{ type: 'struct box', embeds: ['enum state'] }]);
+  it('lists unchanged types that hold a changed type by value, as libabigail would, when an export reaches them', () => {
+    // No export reaches struct box: libabigail reports no type outside what the exports reach.
+    assert.deepEqual(r.containers, []);
+    // b(struct box *), ids 23-25, reaches it.
+    const boxed = (next: boolean) => ({
+      build: next
+        ? build('new', { f: 11, g: 12, h: 3, u: 14, p: 15, k: 16, b: 7 })
+        : build('old', { f: 1, g: 2, h: 3, u: 4, p: 5, k: 6, b: 7 }),
+      btf: kernel(next, [
+        { kind: 'ptr', name: '', type: 22 },
+        { kind: 'func_proto', name: '', type: 1, params: [{ name: 'x', type: 23 }], variadic: false },
+        { kind: 'func', name: 'b', type: 24, linkage: 'global' },
+      ]),
+      modules: new Map(),
+    });
+    assert.deepEqual(explainCrcChanges(boxed(false), boxed(true)).containers, [
+      { type: 'struct box', embeds: ['enum state'] },
+    ]);
   });
 
   it('says plainly what BTF cannot explain', () => {

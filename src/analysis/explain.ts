@@ -66,6 +66,7 @@ export function explainCrcChanges(
   const wanted = opts.symbols && opts.modules ? withImports(opts.symbols, opts.modules) : opts.symbols;
   // Declaring grows the graphs, so it comes before they are compared.
   const { changed, unchanged, declKey } = pairExports(before, after, wanted);
+  bothReach(before, after);
   const causes = rootCauses(before.graph, after.graph);
   const roots = new Set(causes.roots.keys());
   // Every changed type is a target: the roots explain CRCs, a module's report lists them all.
@@ -99,6 +100,27 @@ export function explainCrcChanges(
     result.modules = opts.modules.map((m) => moduleExposure(m, result, lookup));
   }
   return result;
+}
+
+/**
+ * Each graph grown by the types the other reaches, until neither grows: what the declarations reach over
+ * both kernels' edges (Reachability's walk) is then defined on both sides, as it was when each graph held
+ * every named type of its vmlinux. A changed type no asked export reaches is in neither, nor in
+ * `inherited` or `containers`.
+ */
+function bothReach(a: SideTypes, b: SideTypes): void {
+  if (!a.reach || !b.reach) return;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const size = to.graph.nodes.size;
+      for (const key of [...from.graph.nodes.keys()]) if (!to.graph.nodes.has(key)) to.reach!(key);
+      if (to.graph.nodes.size !== size) grew = true;
+    }
+  }
 }
 
 function withImports(symbols: ReadonlySet<string>, modules: readonly ExplainModule[]): Set<string> {

@@ -30,12 +30,18 @@ export function moduleKey(module: string): string {
 /** A kernel's type graph, grown by the declarations of the exports `declare` is asked about. */
 export class KernelTypes {
   readonly graph: TypeGraph;
-  private readonly builder = new TypeGraphBuilder();
+  private readonly builder: TypeGraphBuilder;
   readonly declarations = new Map<string, { key: string; text: string; from: string | null }>();
 
+  /** vmlinux's named types enter the graph as declarations reach them (TypeGraphBuilder's `kernel`). */
   constructor(readonly input: ExplainSide) {
-    this.builder.addTypes(input.btf);
+    this.builder = new TypeGraphBuilder(input.btf);
     this.graph = this.builder.build();
+  }
+
+  /** Adds vmlinux's definition of `key` and what it reaches, when the graph has none yet. */
+  reach(key: string): void {
+    this.builder.kernelKey(key);
   }
 
   /** Finds the export's declaration: its module's split BTF first, then vmlinux; then a header extern. */

@@ -193,6 +193,8 @@ export interface SideTypes {
   readonly graph: TypeGraph;
   readonly declarations: Map<string, { key: string; text: string; from: string | null }>;
   declare(e: Export): string | null;
+  /** Grows the graph by `key` where it can (a graph read whole from BTF on demand). */
+  reach?(key: string): void;
 }
 
 /**

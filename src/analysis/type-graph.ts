@@ -7,6 +7,9 @@
 // Types with the same key (BTF keeps distinct definitions of a name apart) are merged: their facts are
 // concatenated in a stable order, so a change to any of them shows.
 //
+// A kernel's graph holds what its declarations reach: vmlinux's named types enter when reached
+// (`kernelKey`), each with every definition vmlinux has of its name, as when every one was added first.
+//
 // The facts are text, so the functions that read them back (`memberFacts`, `embeddedMembers`) live here
 // beside the code that writes them.
 import { ArtifactFormatError } from '../errors.js';
@@ -71,6 +74,13 @@ interface Walk {
 
 export class TypeGraphBuilder {
   readonly nodes = new Map<string, TypeNode>();
+
+  /**
+   * `kernel`: vmlinux's BTF, whose named types enter the graph when something reaches them (kernelKey),
+   * as if all of them had been added first (addTypes): a graph of every named type of a 6.1 vmlinux was
+   * 11,700 nodes, and the 452 exports of the bundled corpus reach 2,700 of them.
+   */
+  constructor(private readonly kernel: Btf | null = null) {}
   /** The ids described, by their BTF's source (as `source#id` was: one string per type cost more). */
   private readonly done = new Map<string, Set<number>>();
   private readonly walks = new Map<Btf, Walk>();
@@ -135,7 +145,8 @@ export class TypeGraphBuilder {
 
   /**
    * Adds a declaration and, from the same BTF, every named type it reaches that the graph lacks: how a
-   * module's own types (absent from vmlinux) enter the graph without reading all of them.
+   * module's own types (absent from vmlinux) enter the graph without reading all of them. vmlinux's
+   * definition of a name comes first, as when all of vmlinux's types were in the graph before.
    */
   addClosure(btf: Btf, id: number): string | null {
     const first = this.add(btf, id);
@@ -147,11 +158,39 @@ export class TypeGraphBuilder {
         if (visited.has(ref)) continue;
         visited.add(ref);
         if (this.nodes.get(ref)?.facts.length) continue;
+        // vmlinux's definition first; from vmlinux's own types, vmlinux's only.
+        if (this.kernelKey(ref) || btf === this.kernel) continue;
         const found = findKey(btf, ref);
         if (found !== undefined && this.add(btf, found)) stack.push(ref);
       }
     }
     return first;
+  }
+
+  /** The keys kernelKey has looked up in vmlinux: each once. */
+  private readonly kernelKeys = new Set<string>();
+
+  /**
+   * Adds vmlinux's definitions of `key` (every one, in id order, merged as addTypes merges them) and of
+   * each named type they reach; whether the graph now defines `key`. A name vmlinux only declares (fwd)
+   * is an empty node, which a module's definition may fill (addClosure). Iterative: the graph is deep.
+   */
+  kernelKey(key: string): boolean {
+    const btf = this.kernel;
+    const todo = [key];
+    while (btf !== null && todo.length) {
+      const k = todo.pop()!;
+      if (this.kernelKeys.has(k)) continue;
+      this.kernelKeys.add(k);
+      const name = k.slice(k.indexOf(' ') + 1);
+      const ids = btf.named(name, 'tagged').filter((id) => typeKey(btf.get(id)) === k);
+      for (const id of ids.sort((a, b) => a - b)) this.add(btf, id);
+      const node = this.nodes.get(k);
+      if (!node?.facts.length) continue;
+      for (const r of node.refs)
+        if (!this.kernelKeys.has(r) && !this.nodes.get(r)?.facts.length) todo.push(r);
+    }
+    return (this.nodes.get(key)?.facts.length ?? 0) > 0;
   }
 
   build(): TypeGraph {
