@@ -33,9 +33,16 @@ export class KernelTypes {
   private readonly builder: TypeGraphBuilder;
   readonly declarations = new Map<string, { key: string; text: string; from: string | null }>();
 
-  /** vmlinux's named types enter the graph as declarations reach them (TypeGraphBuilder's `kernel`). */
-  constructor(readonly input: ExplainSide) {
+  /**
+   * vmlinux's named types enter the graph as declarations reach them (TypeGraphBuilder's `kernel`); with
+   * `everyType`, all of them at once (a type digest keeps every one).
+   */
+  constructor(
+    readonly input: ExplainSide,
+    opts: { everyType?: boolean } = {},
+  ) {
     this.builder = new TypeGraphBuilder(input.btf);
+    if (opts.everyType) this.builder.addTypes(input.btf);
     this.graph = this.builder.build();
   }
 

@@ -23,7 +23,7 @@ const hashHex = (text: string): string => oneShot('sha1', text, 'hex').slice(0, 
  * connected component (types refer to each other in cycles through pointers).
  */
 export function typeDigest(side: ExplainSide): TypeDigest {
-  const types = new KernelTypes(side);
+  const types = new KernelTypes(side, { everyType: true });
   const defined = new Set<string>();
   for (const [key, n] of types.graph.nodes) if (n.facts.length) defined.add(key);
   for (const e of side.build.exports.values()) if (e.crc !== null) types.declare(e);
