@@ -82,11 +82,25 @@ export interface BtfTypeTable {
   kindAt(index: number): BtfKind;
   /** One per type, plus each struct's or union's members and each prototype's parameters. */
   readonly items: number;
+  /** nameHash of its name without making the string; -1 for no name (a table read from bytes has it). */
+  nameHashAt?(index: number): number;
+}
+
+/**
+ * FNV-1a of a name's bytes (a BTF name is read as latin1: a character per byte), for finding a name
+ * among a kernel's 50,000 functions without making a string of each (BtfTypeTable.nameHashAt).
+ */
+export function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 export class Btf {
   /** Own types by name: all of them, or (decoded on demand) only those of some kinds. */
   private readonly byName = new Map<NameKinds | 'all', Map<string, number | number[]>>();
+  /** Own types of some kinds by nameHash, for a table that hashes names from its bytes. */
+  private readonly byHash = new Map<NameKinds, Map<number, number | number[]>>();
   private types: readonly BtfType[] | null;
   private readonly table: BtfTypeTable | null;
 
@@ -161,12 +175,42 @@ export class Btf {
    * types to find a function); others may list any kind, so a caller still checks each type's kind.
    */
   named(name: string, kinds?: NameKinds): readonly number[] {
-    const hit = this.nameIndex(this.table && kinds ? kinds : 'all').get(name);
+    const hit = this.ownNamed(name, kinds);
     const own = typeof hit === 'number' ? [hit] : hit;
     if (!this.base) return own ?? [];
     // A module's split BTF names few of the names asked: its base's list then, without a copy.
     const base = this.base.named(name, kinds);
     return own ? [...own, ...base] : base;
+  }
+
+  /** The own types called `name` (of `kinds`, for a table): an id, several, or none. */
+  private ownNamed(name: string, kinds?: NameKinds): number | number[] | undefined {
+    const table = this.table;
+    if (!table?.nameHashAt || !kinds) return this.nameIndex(table && kinds ? kinds : 'all').get(name);
+    const hit = this.hashIndex(kinds, table).get(nameHash(name));
+    if (hit === undefined) return undefined;
+    const first = this.firstId;
+    if (typeof hit === 'number') return table.nameAt(hit - first) === name ? hit : undefined;
+    const ids = hit.filter((id) => table.nameAt(id - first) === name);
+    return ids.length === 0 ? undefined : ids.length === 1 ? ids[0] : ids;
+  }
+
+  private hashIndex(kinds: NameKinds, table: BtfTypeTable): Map<number, number | number[]> {
+    let index = this.byHash.get(kinds);
+    if (index) return index;
+    index = new Map();
+    const only = NAME_KINDS[kinds];
+    for (let i = 0; i < table.length; i++) {
+      if (!only.has(table.kindAt(i))) continue;
+      const h = table.nameHashAt!(i);
+      if (h === -1) continue;
+      const ids = index.get(h);
+      if (ids === undefined) index.set(h, this.firstId + i);
+      else if (typeof ids === 'number') index.set(h, [ids, this.firstId + i]);
+      else ids.push(this.firstId + i);
+    }
+    this.byHash.set(kinds, index);
+    return index;
   }
 
   /** Most names have one type: its id, not an array of one (an index per exporting module's split BTF). */
@@ -199,7 +243,7 @@ export class Btf {
     // As named(name, kinds).find(...), own types first, then the base's: without a list made per call
     // (a type digest asks for each of 25,000 exports' functions, then their variables).
     for (let btf: Btf | null = this; btf; btf = btf.base) {
-      const hit = btf.nameIndex(btf.table && kinds ? kinds : 'all').get(name);
+      const hit = btf.ownNamed(name, kinds);
       if (hit === undefined) continue;
       if (typeof hit === 'number') {
         if (this.get(hit).kind === kind) return hit;

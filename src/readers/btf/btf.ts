@@ -19,6 +19,7 @@ import {
   type BtfMember,
   type BtfType,
   type BtfTypeTable,
+  nameHash,
 } from '../../model/btf.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -201,6 +202,22 @@ class BtfParser {
   /** The name of the record at `off` (checked). */
   nameOf(off: number): string {
     return this.str(this.u32(off), off);
+  }
+
+  /** nameHash of the record's name, read from the string section's bytes (-1: no name). */
+  nameHashOf(off: number): number {
+    const nameOff = this.u32(off);
+    if (nameOff < this.baseStrLen) {
+      const s = this.str(nameOff, off);
+      return s === '' ? -1 : nameHash(s);
+    }
+    const bytes = this.bytes;
+    let at = this.strStart + nameOff - this.baseStrLen;
+    if (bytes[at] === 0) return -1;
+    let h = 0x811c9dc5;
+    // checkType saw the name start inside the section, which ends with a NUL.
+    for (let b = bytes[at]!; b !== 0; b = bytes[++at]!) h = Math.imul(h ^ b, 0x01000193);
+    return h >>> 0;
   }
 
   /** Items counted by checkType: one per type, plus members and parameters (a walk's budget). */
@@ -553,6 +570,10 @@ class DecodedTypes implements BtfTypeTable {
 
   kindAt(index: number): BtfKind {
     return this.parser.kindOf(this.offsets[index]!);
+  }
+
+  nameHashAt(index: number): number {
+    return this.parser.nameHashOf(this.offsets[index]!);
   }
 }
 
