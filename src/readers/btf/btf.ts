@@ -51,8 +51,24 @@ const KIND_NAMES = [
 const KIND = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i])) as Record<BtfKind | 'unknown', number>;
 KIND.void = 0;
 const MODIFIER_KINDS = new Set([...BTF_MODIFIERS].map((k) => KIND[k]));
+/** The kinds' numbers as constants a switch compares (KIND's entries are looked up). */
+const K = {
+  int: 1,
+  ptr: 2,
+  array: 3,
+  struct: 4,
+  union: 5,
+  enum: 6,
+  func: 12,
+  func_proto: 13,
+  var: 14,
+  datasec: 15,
+  decl_tag: 17,
+  enum64: 19,
+} as const;
+for (const [k, v] of Object.entries(K))
+  if (KIND[k as BtfKind] !== v) throw new Error(`BTF kind ${k} is not ${v}`);
 const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
-const NO_REFS: readonly number[] = [];
 
 export interface ReadBtfOptions {
   source: string;
@@ -234,46 +250,56 @@ class BtfParser {
     const info = this.u32(off + 4);
     const vlen = info & 0xffff;
     const kindNo = (info >>> 24) & 0x1f;
-    const kind = KIND_NAMES[kindNo];
-    if (kind === undefined || kind === 'unknown')
+    if (kindNo === 0 || kindNo >= KIND_NAMES.length)
       throw this.error(`type ${id}: unknown kind ${kindNo} (known: 1-19)`, off + 4);
     const data = off + 12;
-    const need = (n: number) => {
-      if (data + n > end)
-        throw this.error(
-          `type ${id} (${kind} ${this.str(nameOff, off)}): ${n} bytes of data run past the type section`,
-          off,
-        );
-      return data + n;
-    };
+    // Numbers, not the kind's name, and no closure: this runs for each of vmlinux's 100,000 types, mostly
+    // before the JIT has compiled it.
+    let size = 0;
+    switch (kindNo) {
+      case K.int:
+      case K.var:
+      case K.decl_tag:
+        size = 4;
+        break;
+      case K.array:
+        size = 12;
+        break;
+      case K.struct:
+      case K.union:
+      case K.enum64:
+      case K.datasec:
+        size = vlen * 12;
+        break;
+      case K.enum:
+      case K.func_proto:
+        size = vlen * 8;
+        break;
+      case K.func:
+        if (vlen > 2)
+          throw this.error(`type ${id} (func ${this.str(nameOff, off)}): linkage ${vlen} (0-2)`, off);
+        break;
+    }
+    const next = data + size;
+    if (next > end)
+      throw this.error(
+        `type ${id} (${KIND_NAMES[kindNo]} ${this.str(nameOff, off)}): ${size} bytes of data run past the type section`,
+        off,
+      );
     this.items++;
-    switch (kind) {
-      case 'int':
-      case 'var':
-      case 'decl_tag':
-        return need(4);
-      case 'array':
-        return need(12);
-      case 'struct':
-      case 'union': {
-        const next = need(vlen * 12);
+    switch (kindNo) {
+      case K.struct:
+      case K.union:
         for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 12), data + i * 12);
         this.items += vlen;
-        return next;
-      }
-      case 'enum':
-      case 'enum64': {
-        const width = kind === 'enum' ? 8 : 12;
-        const next = need(vlen * width);
-        for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * width), data + i * width);
-        return next;
-      }
-      case 'func':
-        if (LINKAGE[vlen] === undefined)
-          throw this.error(`type ${id} (func ${this.str(nameOff, off)}): linkage ${vlen} (0-2)`, off);
-        return data;
-      case 'func_proto': {
-        const next = need(vlen * 8);
+        break;
+      case K.enum:
+        for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 8), data + i * 8);
+        break;
+      case K.enum64:
+        for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 12), data + i * 12);
+        break;
+      case K.func_proto:
         for (let i = 0; i < vlen; i++) {
           const p = data + i * 8;
           // A last parameter of type 0 without a name is C's `...`.
@@ -281,13 +307,9 @@ class BtfParser {
           this.checkName(this.u32(p), p);
           this.items++;
         }
-        return next;
-      }
-      case 'datasec':
-        return need(vlen * 12);
-      default:
-        return data;
+        break;
     }
+    return next;
   }
 
   /** The record at `off`, checked by checkType. */
@@ -470,60 +492,77 @@ class BtfParser {
     const { firstId } = btf;
     const kindNo = (id: number) =>
       id >= firstId ? (this.u32(offsets[id - firstId]! + 4) >>> 24) & 0x1f : KIND[btf.get(id).kind];
-    const chain = (k: number) => k === KIND.ptr || MODIFIER_KINDS.has(k);
+    const chain = (k: number) => k === K.ptr || MODIFIER_KINDS.has(k);
     // Pointer and qualifier chains: each step of the chain, until it reaches a type that is neither.
-    this.findLoop(btf, at, 'pointer/typedef/qualifier chain loops', (id) => {
-      if (!chain(kindNo(id))) return NO_REFS;
-      const target = this.u32(offsets[id - firstId]! + 8);
-      return chain(kindNo(target)) ? [target] : NO_REFS;
-    });
+    this.findLoop(
+      btf,
+      at,
+      'pointer/typedef/qualifier chain loops',
+      (id) => (chain(kindNo(id)) && chain(kindNo(this.u32(offsets[id - firstId]! + 8))) ? 1 : 0),
+      (id) => this.u32(offsets[id - firstId]! + 8),
+    );
     // Held by value: what a struct, array or qualifier is made of; a pointer holds nothing.
-    this.findLoop(btf, at, 'holds itself by value (members, array elements, typedefs), looping', (id) => {
-      const off = offsets[id - firstId]!;
-      const k = kindNo(id);
-      if (k === KIND.struct || k === KIND.union) {
-        const vlen = this.u32(off + 4) & 0xffff;
-        const out = new Array<number>(vlen);
-        for (let m = 0; m < vlen; m++) out[m] = this.u32(off + 12 + m * 12 + 4);
-        return out;
-      }
-      if (k === KIND.array) return [this.u32(off + 12)];
-      if (MODIFIER_KINDS.has(k)) return [this.u32(off + 8)];
-      return NO_REFS;
-    });
+    this.findLoop(
+      btf,
+      at,
+      'holds itself by value (members, array elements, typedefs), looping',
+      (id) => {
+        const off = offsets[id - firstId]!;
+        const info = this.u32(off + 4);
+        const k = (info >>> 24) & 0x1f;
+        if (k === K.struct || k === K.union) return info & 0xffff;
+        return k === K.array || MODIFIER_KINDS.has(k) ? 1 : 0;
+      },
+      (id, i) => {
+        const off = offsets[id - firstId]!;
+        const k = (this.u32(off + 4) >>> 24) & 0x1f;
+        if (k === K.struct || k === K.union) return this.u32(off + 12 + i * 12 + 4);
+        return k === K.array ? this.u32(off + 12) : this.u32(off + 8);
+      },
+    );
   }
 
-  /** A loop through `next` among this BTF's own types, refused naming a type on it. */
+  /**
+   * A loop through the references `refAt(id, 0..refCount(id)-1)` among this BTF's own types, refused
+   * naming a type on it. Depth-first, its path in two typed arrays: no array per type or step (a cold
+   * vmlinux read made one per struct).
+   */
   private findLoop(
     btf: Btf,
     at: (id: number) => number,
     what: string,
-    /** What an own type (by id) leads to. */
-    next: (id: number) => readonly number[],
+    refCount: (id: number) => number,
+    refAt: (id: number, i: number) => number,
   ): void {
     const { count, firstId } = btf;
     // 0 unvisited, 1 on the walk's path, 2 done (no loop through it).
     const state = new Uint8Array(count - firstId);
+    let pathId: Int32Array | null = null;
+    let pathAt: Int32Array | null = null;
     for (let start = firstId; start < count; start++) {
       if (state[start - firstId] !== 0) continue;
-      const first = next(start);
       // Most types refer to nothing this walk follows: done without a walk of their own.
-      if (first.length === 0) {
+      if (refCount(start) === 0) {
         state[start - firstId] = 2;
         continue;
       }
-      const stack: [number, readonly number[], number][] = [[start, first, 0]];
+      // A path holds each type once: never longer than the types.
+      pathId ??= new Int32Array(count - firstId);
+      pathAt ??= new Int32Array(count - firstId);
+      let depth = 0;
+      pathId[0] = start;
+      pathAt[0] = 0;
       state[start - firstId] = 1;
-      while (stack.length) {
-        const top = stack[stack.length - 1]!;
-        const [id, refs, i] = top;
-        if (i === refs.length) {
+      while (depth >= 0) {
+        const id = pathId[depth]!;
+        const i = pathAt[depth]!;
+        if (i === refCount(id)) {
           state[id - firstId] = 2;
-          stack.pop();
+          depth--;
           continue;
         }
-        top[2]++;
-        const ref = refs[i]!;
+        pathAt[depth] = i + 1;
+        const ref = refAt(id, i);
         if (ref < firstId) continue;
         const s = state[ref - firstId];
         if (s === 1) {
@@ -532,7 +571,9 @@ class BtfParser {
         }
         if (s === 0) {
           state[ref - firstId] = 1;
-          stack.push([ref, next(ref), 0]);
+          depth++;
+          pathId[depth] = ref;
+          pathAt[depth] = 0;
         }
       }
     }
