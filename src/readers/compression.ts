@@ -62,6 +62,12 @@ export interface DecompressOptions {
   inWorker?: boolean;
   /** Output may be at most this many times the input (beyond RATIO_FLOOR); default DEFAULT_MAX_RATIO. */
   maxRatio?: number;
+  /**
+   * The size the container says the output has (a bzImage's size after its payload): zstd is then
+   * decoded in one call into one buffer of it, not in chunks joined afterwards (6.12's 57.6 MB vmlinux:
+   * 0.59 -> 0.27 s). Any other outcome is decoded again as usual, for its error's words.
+   */
+  expectedSize?: number;
 }
 
 interface Caps {
@@ -114,8 +120,25 @@ export async function decompress(
       return { data: await gunzipCapped(input, caps), compression };
     case 'xz':
       return { data: await unxzCapped(input, caps), compression };
-    case 'zstd':
-      return { data: await collect(unzstdChunks(pieces(input)), input.length, caps), compression };
+    case 'zstd': {
+      const whole =
+        opts.expectedSize === undefined ? null : await unzstdWhole(input, opts.expectedSize, caps);
+      return { data: whole ?? (await collect(unzstdChunks(pieces(input)), input.length, caps)), compression };
+    }
+  }
+}
+
+/** `input` decoded in one call into `size` bytes, when that is what it decodes to within the caps; else null. */
+async function unzstdWhole(input: Buffer, size: number, caps: Caps): Promise<Buffer | null> {
+  if (!Number.isSafeInteger(size) || size <= 0) return null;
+  if (size > Math.min(caps.maxOutput, caps.maxRatio * input.length + RATIO_FLOOR)) return null;
+  const { DCtx } = (await import('zstd-napi/binding.js')).default;
+  const out = Buffer.allocUnsafe(size);
+  try {
+    // ZSTD_decompressDCtx never writes past `out`, and fails on a frame that does not end in it.
+    return new DCtx().decompress(out, input) === size ? out : null;
+  } catch {
+    return null;
   }
 }
 

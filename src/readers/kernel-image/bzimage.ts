@@ -234,7 +234,7 @@ async function decodePayload(
   const cap = Math.min(maxOutput, declared);
   let data: Uint8Array;
   try {
-    data = (await decompress(stream, { source: ctx.source, maxOutput: cap })).data;
+    data = (await decompress(stream, { source: ctx.source, maxOutput: cap, expectedSize: declared })).data;
   } catch (cause) {
     if (!(cause instanceof ArtifactFormatError)) throw cause;
     // Say where a cap below maxOutput came from; only the wording of compression.ts tells a cap hit
