@@ -61,6 +61,29 @@ export const BTF_MODIFIERS: ReadonlySet<BtfKind> = new Set([
 
 const VOID: BtfType = { kind: 'void', name: '' };
 
+/** Each kind's number in a BTF record's info (include/uapi/linux/btf.h BTF_KIND_*); void is type 0. */
+export const BTF_KIND_NO = {
+  int: 1,
+  ptr: 2,
+  array: 3,
+  struct: 4,
+  union: 5,
+  enum: 6,
+  fwd: 7,
+  typedef: 8,
+  volatile: 9,
+  const: 10,
+  restrict: 11,
+  func: 12,
+  func_proto: 13,
+  var: 14,
+  datasec: 15,
+  float: 16,
+  decl_tag: 17,
+  type_tag: 18,
+  enum64: 19,
+} as const satisfies Record<Exclude<BtfKind, 'void'>, number>;
+
 /** Kinds a name is looked up among: declarations (an export's), or the tagged types a type key names. */
 export type NameKinds = 'declared' | 'tagged';
 const NAME_KINDS: Record<NameKinds, ReadonlySet<BtfKind>> = {
@@ -203,11 +226,7 @@ export class Btf {
     for (let i = 0; i < table.length; i++) {
       if (!only.has(table.kindAt(i))) continue;
       const h = table.nameHashAt!(i);
-      if (h === -1) continue;
-      const ids = index.get(h);
-      if (ids === undefined) index.set(h, this.firstId + i);
-      else if (typeof ids === 'number') index.set(h, [ids, this.firstId + i]);
-      else ids.push(this.firstId + i);
+      if (h !== -1) addId(index, h, this.firstId + i);
     }
     this.byHash.set(kinds, index);
     return index;
@@ -223,11 +242,7 @@ export class Btf {
     for (let i = 0; i < count; i++) {
       if (only && !only.has(this.types ? this.types[i]!.kind : this.table!.kindAt(i))) continue;
       const n = this.types ? this.types[i]!.name : this.table!.nameAt(i);
-      if (!n) continue;
-      const ids = index.get(n);
-      if (ids === undefined) index.set(n, this.firstId + i);
-      else if (typeof ids === 'number') index.set(n, [ids, this.firstId + i]);
-      else ids.push(this.firstId + i);
+      if (n) addId(index, n, this.firstId + i);
     }
     this.byName.set(kinds, index);
     return index;
@@ -262,4 +277,12 @@ export class Btf {
     }
     return cur;
   }
+}
+
+/** Adds `id` under `key`: most keys have one type, kept as its id, not an array of one. */
+function addId<K>(index: Map<K, number | number[]>, key: K, id: number): void {
+  const ids = index.get(key);
+  if (ids === undefined) index.set(key, id);
+  else if (typeof ids === 'number') index.set(key, [ids, id]);
+  else ids.push(id);
 }

@@ -1,28 +1,7 @@
 // Writes BTF (include/uapi/linux/btf.h) from the model: for test inputs in either byte order, and for
 // small fixtures cut out of a real kernel's BTF (btfSubset), which bpftool and the kernel can read.
-import type { Btf, BtfType } from '../model/btf.js';
+import { BTF_KIND_NO, type Btf, type BtfType } from '../model/btf.js';
 
-const KIND_NO: Record<Exclude<BtfType['kind'], 'void'>, number> = {
-  int: 1,
-  ptr: 2,
-  array: 3,
-  struct: 4,
-  union: 5,
-  enum: 6,
-  fwd: 7,
-  typedef: 8,
-  volatile: 9,
-  const: 10,
-  restrict: 11,
-  func: 12,
-  func_proto: 13,
-  var: 14,
-  datasec: 15,
-  float: 16,
-  decl_tag: 17,
-  type_tag: 18,
-  enum64: 19,
-};
 const LINKAGE = { static: 0, global: 1, extern: 2 } as const;
 const ENCODING = { unsigned: 0, signed: 1, char: 2, bool: 4 } as const;
 
@@ -40,7 +19,7 @@ export function encodeBtf(types: readonly BtfType[], opts: EncodeBtfOptions = {}
   const info = (kind: number, vlen: number, flag: boolean) => ((flag ? 1 : 0) << 31) | (kind << 24) | vlen;
   for (const t of types) {
     if (t.kind === 'void') throw new RangeError('void is id 0 and is not encoded');
-    const kind = KIND_NO[t.kind];
+    const kind = BTF_KIND_NO[t.kind];
     const name = strings.add(t.name);
     switch (t.kind) {
       case 'int':

@@ -10,6 +10,7 @@
 // ArtifactFormatError naming the file, the byte offset and the type id. Hand-written: no BTF parser on npm.
 import { ArtifactFormatError } from '../../errors.js';
 import {
+  BTF_KIND_NO,
   BTF_MODIFIERS,
   Btf,
   type BtfEnumValue,
@@ -51,23 +52,11 @@ const KIND_NAMES = [
 const KIND = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i])) as Record<BtfKind | 'unknown', number>;
 KIND.void = 0;
 const MODIFIER_KINDS = new Set([...BTF_MODIFIERS].map((k) => KIND[k]));
-/** The kinds' numbers as constants a switch compares (KIND's entries are looked up). */
-const K = {
-  int: 1,
-  ptr: 2,
-  array: 3,
-  struct: 4,
-  union: 5,
-  enum: 6,
-  func: 12,
-  func_proto: 13,
-  var: 14,
-  datasec: 15,
-  decl_tag: 17,
-  enum64: 19,
-} as const;
+/** The kinds' numbers, for the record checks' switches. */
+const K = BTF_KIND_NO;
 for (const [k, v] of Object.entries(K))
-  if (KIND[k as BtfKind] !== v) throw new Error(`BTF kind ${k} is not ${v}`);
+  if (KIND[k as BtfKind] !== v)
+    throw new Error(`BTF kind ${k}: ${KIND[k as BtfKind]} in KIND_NAMES, ${v} in BTF_KIND_NO`);
 const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
 
 export interface ReadBtfOptions {
