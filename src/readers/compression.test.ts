@@ -49,6 +49,29 @@ describe('decompress', { skip: needs('xz', 'zstd') }, () => {
     );
   });
 
+  it('decodes zstd of a size the container declares in one call, and anything else as without it', async () => {
+    // Piped: the frame does not say its size (as a kernel's vmlinux.bin.zst); the size is the caller's.
+    const z = zstd(text);
+    const whole = await decompress(z, { source: 's', expectedSize: text.length });
+    assert.deepEqual(Buffer.from(whole.data), text);
+    // A declared size that is wrong either way decodes as without it: the same bytes.
+    for (const size of [text.length - 1, text.length + 1, 0, -1, 2 ** 60])
+      assert.deepEqual(Buffer.from((await decompress(z, { source: 's', expectedSize: size })).data), text);
+    // Cut, or past the cap: the same errors as without it.
+    await rejects(
+      decompress(z.subarray(0, z.length - 5), { source: 'cut.zst', expectedSize: text.length }),
+      /^cut\.zst: corrupt or truncated zstd data/,
+    );
+    await rejects(
+      decompress(zstd(Buffer.alloc(4 << 20)), {
+        source: 'bomb.zst',
+        maxOutput: 1 << 20,
+        expectedSize: 4 << 20,
+      }),
+      /^bomb\.zst: zstd data expands past 1048576 bytes; refusing$/,
+    );
+  });
+
   it('refuses output past the cap (a decompression bomb)', async () => {
     const bomb = Buffer.alloc(4 << 20);
     await rejects(
