@@ -60,6 +60,11 @@ export interface DecompressOptions {
    * decode many small files at once (a package's .ko.xz modules), whose main thread has other work.
    */
   inWorker?: boolean;
+  /**
+   * With `inWorker`: the input's memory goes to the worker when it is a buffer of its own (not a view of a
+   * larger one), instead of a copy; the caller must not read it afterwards (it is detached).
+   */
+  handOver?: boolean;
   /** Output may be at most this many times the input (beyond RATIO_FLOOR); default DEFAULT_MAX_RATIO. */
   maxRatio?: number;
   /**
@@ -73,6 +78,7 @@ export interface DecompressOptions {
 interface Caps {
   compression: Compression;
   inWorker?: boolean;
+  handOver?: boolean;
   maxOutput: number;
   maxRatio: number;
   ctx: FormatErrorContext;
@@ -113,7 +119,11 @@ export async function decompress(
 ): Promise<{ data: Uint8Array; compression: Compression }> {
   const compression = detectCompression(bytes);
   if (compression === 'none') return { data: bytes, compression };
-  const caps = { ...capsOf(compression, opts), inWorker: opts.inWorker === true };
+  const caps = {
+    ...capsOf(compression, opts),
+    inWorker: opts.inWorker === true,
+    handOver: opts.handOver === true,
+  };
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (compression) {
     case 'gzip':
@@ -180,14 +190,16 @@ async function unxzCapped(input: Buffer, caps: Caps): Promise<Buffer> {
 
 /** As collect(unxzChunks(...)) would decode it, in a pool worker: the same bytes, caps and errors. */
 async function unxzPooled(input: Buffer, outChunk: number, caps: Caps): Promise<Buffer> {
-  const limit = Math.min(caps.maxOutput, caps.maxRatio * input.length + RATIO_FLOOR);
+  // The length now: a buffer handed over is detached once posted.
+  const fed = input.length;
+  const limit = Math.min(caps.maxOutput, caps.maxRatio * fed + RATIO_FLOOR);
   let result: Awaited<ReturnType<typeof unxzInPool>>;
   try {
-    result = await unxzInPool(input, outChunk, limit);
+    result = await unxzInPool(input, outChunk, limit, caps.handOver === true);
   } catch (cause) {
     throw corrupt(cause, caps);
   }
-  if ('over' in result) checkCaps(result.over, input.length, caps);
+  if ('over' in result) checkCaps(result.over, fed, caps);
   if ('data' in result) return result.data;
   throw new ArtifactFormatError('xz data expands past its caps', caps.ctx); // checkCaps has thrown
 }

@@ -183,7 +183,9 @@ export async function readKernelSource(
   for await (const lent of source.files(isKernelArtifactFile, { lend: true })) {
     if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
     const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
-    const file = plain ? lent : { ...lent, data: Buffer.from(lent.data) };
+    // Copied into a buffer of its own (not zero-filled first, as Buffer.from's copy is), which the xz pool
+    // takes over instead of copying it again (decompress's handOver).
+    const file = plain ? lent : { ...lent, data: ownCopy(lent.data) };
     const job: Promise<void> = acc.add(file).finally(() => {
       inFlight.delete(job);
       opts.onProgress?.(acc.modules.length + acc.problems.length, null);
@@ -194,6 +196,12 @@ export async function readKernelSource(
   await Promise.all(inFlight);
   const meta = await source.metadata();
   return acc.finish(source, meta);
+}
+
+function ownCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.length);
+  out.set(bytes);
+  return out;
 }
 
 type PackageMeta = Pick<PackageMetadata, 'name' | 'version' | 'arch'> & { fields?: Record<string, string> };
@@ -254,7 +262,7 @@ class Accumulator {
       const data =
         detectCompression(file.data) === 'none'
           ? file.data
-          : (await decompress(file.data, { source: where, inWorker: true })).data;
+          : (await decompress(file.data, { source: where, inWorker: true, handOver: true })).data;
       const path = inTreeModulePath(file.path);
       // An in-tree module of a lean read keeps no modinfo, imports or needs: not read into strings at all.
       const m =

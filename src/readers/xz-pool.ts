@@ -77,6 +77,8 @@ export type PoolResult = { data: Buffer } | { over: number };
 interface Job {
   id: number;
   input: Uint8Array;
+  /** The input's buffer may be transferred when it is wholly the input's. */
+  handOver: boolean;
   outChunk: number;
   limit: number;
   resolve: (r: PoolResult) => void;
@@ -144,22 +146,35 @@ function finish(slot: Slot): void {
 function start(slot: Slot, job: Job): void {
   slot.job = job;
   slot.worker.ref();
-  // Only the job's own bytes cross over, in a buffer of their own (a view may share a pooled one).
-  const input = new Uint8Array(job.input);
+  // Only the job's own bytes cross over, in a buffer of their own (a view may share a pooled one): the
+  // caller's when it may be handed over and is wholly the input, else a copy.
+  const own = job.input;
+  const whole =
+    job.handOver &&
+    own.buffer instanceof ArrayBuffer &&
+    own.byteOffset === 0 &&
+    own.byteLength === own.buffer.byteLength;
+  const input = whole ? own : new Uint8Array(own);
   slot.worker.postMessage(
     { id: job.id, input, outChunk: job.outChunk, limit: job.limit, inPiece: IN_PIECE },
-    [input.buffer],
+    [input.buffer as ArrayBuffer],
   );
 }
 
 /**
  * The decoded bytes of a whole xz `input`, or how far the output got past `limit`; decoded in one of the
- * pool's workers with output chunks of `outChunk` bytes.
+ * pool's workers with output chunks of `outChunk` bytes. `handOver`: a buffer that is wholly `input` is
+ * transferred to the worker, not copied (detached here).
  */
-export async function unxzInPool(input: Uint8Array, outChunk: number, limit: number): Promise<PoolResult> {
+export async function unxzInPool(
+  input: Uint8Array,
+  outChunk: number,
+  limit: number,
+  handOver = false,
+): Promise<PoolResult> {
   lzma ??= liblzma();
   return new Promise<PoolResult>((resolve, reject) => {
-    const job: Job = { id: nextId++, input, outChunk, limit, resolve, reject };
+    const job: Job = { id: nextId++, input, handOver, outChunk, limit, resolve, reject };
     const free = pool().find((s) => s.job === null);
     if (free) start(free, job);
     else waiting.push(job);
