@@ -1,7 +1,8 @@
 // node-liblzma's native binding alone (its prebuilt binary first: liblzmaFile). The package's ES wrapper
-// also evaluates node:stream, node:assert, its pool and error classes before the first byte is decoded (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the
-// CommonJS quick entry); the decoders here use only the native engine, its constants and
-// parseFileIndex, as decoders.ts already does for zstd-napi's binding.js.
+// also evaluates node:stream, node:assert, its pool and error classes before the first byte is decoded
+// (10–17 ms of a loaded `kabi diff A.xz B.xz`, through the ES module loader from the CommonJS quick
+// entry); the decoders here use only the native engine, its constants and parseFileIndex, as decoders.ts
+// already does for zstd-napi's binding.js.
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
