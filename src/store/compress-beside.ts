@@ -5,10 +5,9 @@
 // core idled; started first, they run beside the entry's exports and modules being written, and the
 // caller blocks (Atomics.wait) only when it needs the bytes. Same library, same level: the same bytes as
 // on this thread. A worker that cannot start or does not answer is replaced by this thread.
-import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import type * as Zstd from 'zstd-napi';
+import { zstdNapi, zstdNapiPath } from './zstd.js';
 
 /** Below this many input bytes a worker's start (~30 ms) costs more than it saves. */
 const MIN_BESIDE = 1 << 20;
@@ -21,8 +20,8 @@ const { workerData } = require('node:worker_threads');
 const { port, inputs, codec, done } = workerData;
 try {
   const one = codec.zstd === undefined
-    ? ((gzipSync, level) => (b) => gzipSync(b, { level }))(require('node:zlib').gzipSync, codec.gzip)
-    : ((zstd, level) => (b) => zstd.compress(b, { compressionLevel: level }))(require(codec.path), codec.zstd);
+    ? (b) => require('node:zlib').gzipSync(b, { level: codec.gzip })
+    : (b) => require(codec.path).compress(b, { compressionLevel: codec.zstd });
   port.postMessage({ out: inputs.map(one) });
 } catch (e) {
   port.postMessage({ error: String(e && e.message) });
@@ -35,9 +34,6 @@ try {
 
 /** A codec and its level: gzip (node:zlib) or zstd (zstd-napi, as module-btf-pack.ts writes it). */
 export type Codec = { gzip: number } | { zstd: number };
-
-let zstd: typeof Zstd | undefined;
-const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as typeof Zstd);
 
 /** The codec on this thread. */
 function compressHere(codec: Codec): (b: Uint8Array) => Buffer {
@@ -69,8 +65,7 @@ export function compressBeside(make: () => Uint8Array[], codec: Codec): () => Bu
       workerData: {
         port: port2,
         inputs,
-        codec:
-          'zstd' in codec ? { ...codec, path: createRequire(import.meta.url).resolve('zstd-napi') } : codec,
+        codec: 'zstd' in codec ? { ...codec, path: zstdNapiPath() } : codec,
         done,
       },
       transferList: [port2, ...owned],

@@ -5,15 +5,10 @@
 // Not one frame in one row for all (4.7 MB): explain reads the few modules that export the symbols asked
 // for (2 of 931 for the bundled corpus), and reading and decompressing all of both kernels' took ~230 ms of
 // its ~2 s. 34 frames take 5.2 MB, and ~1 ms each to read back.
-import { createRequire } from 'node:module';
-import type * as Zstd from 'zstd-napi';
 import { KabiError } from '../errors.js';
 import { compressBeside } from './compress-beside.js';
 import type { ModuleBtfBlob } from './store.js';
-
-// Loaded when a pack is first read (as in sqlite-kernel-btf.ts): few commands touch BTF.
-let zstd: typeof Zstd | undefined;
-const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as typeof Zstd);
+import { zstdNapi } from './zstd.js';
 
 /** A frame is closed once it holds this many bytes (a larger module is a frame of its own). */
 const FRAME_BYTES = 512 << 10;

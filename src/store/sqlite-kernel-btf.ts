@@ -4,15 +4,9 @@
 // zstd-compressed (a 6.1 vmlinux .BTF: 5.3 MB, about 1 MB compressed); consecutive builds of a stream
 // often share module blobs.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type * as Zstd from 'zstd-napi';
 import type { Sql } from './sqlite-db.js';
 import type { KernelBtfBlobs } from './store.js';
-
-// Loaded when a BTF blob is first written or read: every store command opens this file, few touch BTF,
-// and the addon costs ~15 ms of start-up (as better-sqlite3 in sqlite-open.ts).
-let zstd: typeof Zstd | undefined;
-const zstdNapi = () => (zstd ??= createRequire(import.meta.url)('zstd-napi') as typeof Zstd);
+import { zstdNapi } from './zstd.js';
 
 /** Call inside the ingest's transaction. */
 export function saveKernelBtf(sql: Sql, entry: number, btf: KernelBtfBlobs): void {
