@@ -9,6 +9,7 @@
 // process alive, and a worker is never ended inside a liblzma call by the process ending.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { wholeArrayBuffer } from '../model/bytes.js';
 import { CorruptStreamError, xzFailReason } from './decoders.js';
 import { LIBLZMA_IN_WORKER, type LzmaBinding, liblzma, liblzmaWhere } from './liblzma-binding.js';
 
@@ -148,13 +149,7 @@ function start(slot: Slot, job: Job): void {
   slot.worker.ref();
   // Only the job's own bytes cross over, in a buffer of their own (a view may share a pooled one): the
   // caller's when it may be handed over and is wholly the input, else a copy.
-  const own = job.input;
-  const whole =
-    job.handOver &&
-    own.buffer instanceof ArrayBuffer &&
-    own.byteOffset === 0 &&
-    own.byteLength === own.buffer.byteLength;
-  const input = whole ? own : new Uint8Array(own);
+  const input = job.handOver && wholeArrayBuffer(job.input) ? job.input : new Uint8Array(job.input);
   slot.worker.postMessage(
     { id: job.id, input, outChunk: job.outChunk, limit: job.limit, inPiece: IN_PIECE },
     [input.buffer as ArrayBuffer],

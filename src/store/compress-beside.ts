@@ -7,6 +7,7 @@
 // on this thread. A worker that cannot start or does not answer is replaced by this thread.
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
+import { wholeArrayBuffer } from '../model/bytes.js';
 import { zstdNapi, zstdNapiPath } from './zstd.js';
 
 /** Below this many input bytes a worker's start (~30 ms) costs more than it saves. */
@@ -56,9 +57,10 @@ export function compressBeside(make: () => Uint8Array[], codec: Codec): () => Bu
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const owned = new Set<ArrayBuffer>();
-  for (const b of inputs)
-    if (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength)
-      owned.add(b.buffer);
+  for (const b of inputs) {
+    const whole = wholeArrayBuffer(b);
+    if (whole) owned.add(whole);
+  }
   try {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
