@@ -114,10 +114,21 @@ export interface BtfTypeTable {
  * among a kernel's 50,000 functions without making a string of each (BtfTypeTable.nameHashAt).
  */
 export function nameHash(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), FNV_PRIME);
   return h >>> 0;
 }
+
+/** nameHash of the NUL-terminated name at `at` in a string section's bytes; -1 for the empty name. */
+export function nameHashOfBytes(bytes: Uint8Array, at: number): number {
+  if (bytes[at] === 0) return -1;
+  let h = FNV_OFFSET;
+  for (let b = bytes[at]!; b !== 0; b = bytes[++at]!) h = Math.imul(h ^ b, FNV_PRIME);
+  return h >>> 0;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 export class Btf {
   /** Own types by name: all of them, or (decoded on demand) only those of some kinds. */

@@ -21,6 +21,7 @@ import {
   type BtfType,
   type BtfTypeTable,
   nameHash,
+  nameHashOfBytes,
 } from '../../model/btf.js';
 
 export const BTF_MAGIC = 0xeb9f;
@@ -216,13 +217,8 @@ class BtfParser {
       const s = this.str(nameOff, off);
       return s === '' ? -1 : nameHash(s);
     }
-    const bytes = this.bytes;
-    let at = this.strStart + nameOff - this.baseStrLen;
-    if (bytes[at] === 0) return -1;
-    let h = 0x811c9dc5;
     // checkType saw the name start inside the section, which ends with a NUL.
-    for (let b = bytes[at]!; b !== 0; b = bytes[++at]!) h = Math.imul(h ^ b, 0x01000193);
-    return h >>> 0;
+    return nameHashOfBytes(this.bytes, this.strStart + nameOff - this.baseStrLen);
   }
 
   /** Items counted by checkType: one per type, plus members and parameters (a walk's budget). */
