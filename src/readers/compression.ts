@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ArtifactFormatError, type FormatErrorContext, KabiError } from '../errors.js';
 import { type Compression, detectCompression } from './compression-magic.js';
-import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks } from './decoders.js';
+import { ahead, type Decoder, gunzipChunks, unxzChunks, unzstdChunks, unzstdInto } from './decoders.js';
 import { liblzma } from './liblzma-binding.js';
 import { unxzBlocksInWorkers } from './xz-block-worker.js';
 import { readXzBlockPlan } from './xz-index.js';
@@ -142,14 +142,7 @@ export async function decompress(
 async function unzstdWhole(input: Buffer, size: number, caps: Caps): Promise<Buffer | null> {
   if (!Number.isSafeInteger(size) || size <= 0) return null;
   if (size > Math.min(caps.maxOutput, caps.maxRatio * input.length + RATIO_FLOOR)) return null;
-  const { DCtx } = (await import('zstd-napi/binding.js')).default;
-  const out = Buffer.allocUnsafe(size);
-  try {
-    // ZSTD_decompressDCtx never writes past `out`, and fails on a frame that does not end in it.
-    return new DCtx().decompress(out, input) === size ? out : null;
-  } catch {
-    return null;
-  }
+  return unzstdInto(input, size);
 }
 
 const gunzipAsync = promisify(gunzip);

@@ -43,6 +43,20 @@ export async function* gunzipChunks(
   }
 }
 
+/**
+ * zstd frames decoded in one call into a buffer of `size` bytes (ZSTD_decompressDCtx, which never writes
+ * past it); null unless they decode to exactly that many.
+ */
+export async function unzstdInto(input: Buffer, size: number): Promise<Buffer | null> {
+  const { DCtx } = (await import('zstd-napi/binding.js')).default;
+  const out = Buffer.allocUnsafe(size);
+  try {
+    return new DCtx().decompress(out, input) === size ? out : null;
+  } catch {
+    return null;
+  }
+}
+
 /** zstd frames, concatenated or not (RFC 8878); the stream must end on a frame boundary. */
 export async function* unzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   // The binding module is zstd-napi's documented low-level interface (ZSTD_decompressStream).
