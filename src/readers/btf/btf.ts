@@ -27,37 +27,17 @@ import {
 export const BTF_MAGIC = 0xeb9f;
 const HEADER_MIN = 24;
 
-const KIND_NAMES = [
-  'unknown',
-  'int',
-  'ptr',
-  'array',
-  'struct',
-  'union',
-  'enum',
-  'fwd',
-  'typedef',
-  'volatile',
-  'const',
-  'restrict',
-  'func',
-  'func_proto',
-  'var',
-  'datasec',
-  'float',
-  'decl_tag',
-  'type_tag',
-  'enum64',
-] as const;
 /** A kind's number, by name ('void' is 0, as BTF writes void). */
-const KIND = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i])) as Record<BtfKind | 'unknown', number>;
-KIND.void = 0;
+const KIND: Record<BtfKind, number> = { ...BTF_KIND_NO, void: 0 };
+/** Each kind's name by its number; 'unknown' for 0, which no record may have. */
+const KIND_NAMES: readonly (Exclude<BtfKind, 'void'> | 'unknown')[] = Object.entries(BTF_KIND_NO).reduce(
+  (names, [k, v]) => {
+    names[v] = k as Exclude<BtfKind, 'void'>;
+    return names;
+  },
+  ['unknown'] as (Exclude<BtfKind, 'void'> | 'unknown')[],
+);
 const MODIFIER_KINDS = new Set([...BTF_MODIFIERS].map((k) => KIND[k]));
-/** The kinds' numbers, for the record checks' switches. */
-const K = BTF_KIND_NO;
-for (const [k, v] of Object.entries(K))
-  if (KIND[k as BtfKind] !== v)
-    throw new Error(`BTF kind ${k}: ${KIND[k as BtfKind]} in KIND_NAMES, ${v} in BTF_KIND_NO`);
 const LINKAGE: readonly BtfLinkage[] = ['static', 'global', 'extern'];
 
 export interface ReadBtfOptions {
@@ -242,25 +222,25 @@ class BtfParser {
     // before the JIT has compiled it.
     let size = 0;
     switch (kindNo) {
-      case K.int:
-      case K.var:
-      case K.decl_tag:
+      case KIND.int:
+      case KIND.var:
+      case KIND.decl_tag:
         size = 4;
         break;
-      case K.array:
+      case KIND.array:
         size = 12;
         break;
-      case K.struct:
-      case K.union:
-      case K.enum64:
-      case K.datasec:
+      case KIND.struct:
+      case KIND.union:
+      case KIND.enum64:
+      case KIND.datasec:
         size = vlen * 12;
         break;
-      case K.enum:
-      case K.func_proto:
+      case KIND.enum:
+      case KIND.func_proto:
         size = vlen * 8;
         break;
-      case K.func:
+      case KIND.func:
         if (vlen > 2)
           throw this.error(`type ${id} (func ${this.str(nameOff, off)}): linkage ${vlen} (0-2)`, off);
         break;
@@ -273,18 +253,18 @@ class BtfParser {
       );
     this.items++;
     switch (kindNo) {
-      case K.struct:
-      case K.union:
+      case KIND.struct:
+      case KIND.union:
         for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 12), data + i * 12);
         this.items += vlen;
         break;
-      case K.enum:
+      case KIND.enum:
         for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 8), data + i * 8);
         break;
-      case K.enum64:
+      case KIND.enum64:
         for (let i = 0; i < vlen; i++) this.checkName(this.u32(data + i * 12), data + i * 12);
         break;
-      case K.func_proto:
+      case KIND.func_proto:
         for (let i = 0; i < vlen; i++) {
           const p = data + i * 8;
           // A last parameter of type 0 without a name is C's `...`.
@@ -304,7 +284,7 @@ class BtfParser {
     const sizeOrType = this.u32(off + 8);
     const vlen = info & 0xffff;
     const kindFlag = info >>> 31 === 1;
-    const kind = KIND_NAMES[(info >>> 24) & 0x1f] as Exclude<(typeof KIND_NAMES)[number], 'unknown'>;
+    const kind = KIND_NAMES[(info >>> 24) & 0x1f] as Exclude<BtfKind, 'void'>;
     const data = off + 12;
     switch (kind) {
       case 'int': {
@@ -477,7 +457,7 @@ class BtfParser {
     const { firstId } = btf;
     const kindNo = (id: number) =>
       id >= firstId ? (this.u32(offsets[id - firstId]! + 4) >>> 24) & 0x1f : KIND[btf.get(id).kind];
-    const chain = (k: number) => k === K.ptr || MODIFIER_KINDS.has(k);
+    const chain = (k: number) => k === KIND.ptr || MODIFIER_KINDS.has(k);
     // Pointer and qualifier chains: each step of the chain, until it reaches a type that is neither.
     this.findLoop(
       btf,
@@ -495,14 +475,14 @@ class BtfParser {
         const off = offsets[id - firstId]!;
         const info = this.u32(off + 4);
         const k = (info >>> 24) & 0x1f;
-        if (k === K.struct || k === K.union) return info & 0xffff;
-        return k === K.array || MODIFIER_KINDS.has(k) ? 1 : 0;
+        if (k === KIND.struct || k === KIND.union) return info & 0xffff;
+        return k === KIND.array || MODIFIER_KINDS.has(k) ? 1 : 0;
       },
       (id, i) => {
         const off = offsets[id - firstId]!;
         const k = (this.u32(off + 4) >>> 24) & 0x1f;
-        if (k === K.struct || k === K.union) return this.u32(off + 12 + i * 12 + 4);
-        return k === K.array ? this.u32(off + 12) : this.u32(off + 8);
+        if (k === KIND.struct || k === KIND.union) return this.u32(off + 12 + i * 12 + 4);
+        return k === KIND.array ? this.u32(off + 12) : this.u32(off + 8);
       },
     );
   }
