@@ -270,7 +270,7 @@ export function kernelVerdicts(
     slots += g.members.length;
   }
   const table = new KernelVerdicts(target.name, slots);
-  const scratch: Scratch = { pending: [], chain: [], inChain: new Set() };
+  const scratch: Scratch = { pending: [], depth: 0, chain: [], inChain: new Set() };
   for (const [i, { members, own, byName }] of groups.entries()) {
     const install = new Install(target, options.kernelModules ?? true, own, byName);
     const memo: Memo = { table, base: bases[i]! };
@@ -288,9 +288,14 @@ interface Memo {
   base: number;
 }
 
-/** The lists judge works in, reused from module to module (each is empty again once a module is judged). */
+/**
+ * The lists judge works in, reused from module to module (each is empty again once a module is judged).
+ * `pending[d]` is the record of depth d, kept with its arrays for the next module at that depth: 44,000
+ * verdicts each made a record and two arrays, and the reasons' array grew to 26 items on average.
+ */
 interface Scratch {
   pending: Pending[];
+  depth: number;
   chain: string[];
   inChain: Set<string>;
 }
@@ -311,21 +316,29 @@ interface Pending {
 function judge(root: Member, install: Install, memo: Memo, scratch: Scratch): void {
   if (memo.table.isJudged(memo.base + root.slot)) return;
   const { pending, chain, inChain } = scratch;
-  pending.length = 0;
+  scratch.depth = 0;
   chain.length = 0;
   inChain.clear();
   let member: Member | null = root;
   while (member !== null) {
-    pending.push({ member, next: 0, reasons: [], notes: [] });
+    const reused = pending[scratch.depth];
+    if (reused) {
+      reused.member = member;
+      reused.next = 0;
+      reused.reasons.length = 0;
+      reused.notes.length = 0;
+    } else pending.push({ member, next: 0, reasons: [], notes: [] });
+    scratch.depth++;
     chain.push(member.m.name);
     inChain.add(member.m.name);
     member = null;
-    while (pending.length > 0) {
-      const p = pending[pending.length - 1]!;
+    while (scratch.depth > 0) {
+      const p = pending[scratch.depth - 1]!;
       member = dependencies(p, install, memo, chain, inChain);
       if (member) break;
-      pending.pop();
+      scratch.depth--;
       inChain.delete(chain.pop()!);
+      // The table copies what it keeps of the lists (module-compat-table.ts): they are free again after.
       verdict(p.member, install, p.reasons, p.notes, memo);
     }
   }
