@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Reader } from './raw-ksymtab.js';
+
+/**
+ * The runs of 64-bit pointer entries as plausible() defined them before the scan read words as two
+ * halves: every field a BigInt, the differences exact. Written here again, plainly, as the reference.
+ */
+function referenceRuns(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian: boolean) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const word = (at: number) => view.getBigUint64(at, littleEndian);
+  const limit = BigInt(bytes.length);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const entry = fieldCount * 8;
+  const out: { start: number; count: number; fieldCount: 2 | 3 }[] = [];
+  for (let phase = 0; phase < entry; phase += 8) {
+    let start = -1;
+    let count = 0;
+    let anchor = 0n;
+    for (let o = phase; o + entry <= bytes.length; o += entry) {
+      const name = word(o + 8);
+      const ns0 = fieldCount === 3 ? word(o + 16) : 0n;
+      const ns = ns0 === 0n ? name : ns0;
+      const ok = name !== 0n && abs(name - ns) < limit && (start < 0 || abs(name - anchor) < limit);
+      if (ok) {
+        if (start < 0) {
+          start = o;
+          anchor = name;
+        }
+        count++;
+        continue;
+      }
+      if (count >= 16) out.push({ start, count, fieldCount });
+      start = -1;
+      count = 0;
+    }
+    if (count >= 16) out.push({ start, count, fieldCount });
+  }
+  return out;
+}
+
+describe('raw ksymtab scan, 64-bit pointers', () => {
+  it('finds the runs a BigInt reading finds, with words at and past 2^53 and differences at the limit', () => {
+    const size = 64 * 1024;
+    // A small deterministic generator: the same words on every run.
+    let seed = 0x9e3779b9;
+    const next = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    const bases = [0x100000n, 2n ** 53n - 5n, 2n ** 63n + 12345n, 0xffff800008000000n, 2n ** 64n - 2n ** 20n];
+    for (const littleEndian of [false, true]) {
+      for (const base of bases) {
+        const bytes = new Uint8Array(size);
+        const view = new DataView(bytes.buffer);
+        const limit = BigInt(size);
+        for (let at = 0; at + 8 <= size; at += 8) {
+          const r = next() % 128;
+          let w: bigint;
+          // Mostly near the base (long runs), some exactly limit − 1 or limit away, zeros, and far words.
+          // The base itself mostly, so that a run's anchor (its first name) is often exactly it.
+          if (r < 100) w = base;
+          else if (r < 121) w = base + BigInt(next() % 4096);
+          else if (r === 121) w = base + limit - 1n;
+          else if (r === 122) w = base + limit;
+          else if (r === 123) w = base - limit;
+          else if (r === 124) w = 0n;
+          else w = (BigInt(next()) << 32n) | BigInt(next());
+          view.setBigUint64(at, BigInt.asUintN(64, w), littleEndian);
+        }
+        const reader = new Reader(bytes, view, { fields: 'pointer', wordSize: 8, littleEndian });
+        for (const fieldCount of [3, 2] as const) {
+          const found = [...reader.runs(fieldCount)];
+          assert.deepEqual(
+            found,
+            referenceRuns(bytes, fieldCount, littleEndian),
+            `base ${base}, ${fieldCount} fields`,
+          );
+          assert.ok(found.length > 0, 'the words make runs to compare');
+        }
+      }
+    }
+  });
+});
