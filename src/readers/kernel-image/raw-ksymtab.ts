@@ -179,22 +179,25 @@ export class Reader {
   private near(o: number, fieldCount: 2 | 3, first: number): boolean {
     const { view } = this;
     const le = this.layout.littleEndian;
-    const hi = (at: number) => view.getUint32(le ? at + 4 : at, le);
-    const lo = (at: number) => view.getUint32(le ? at : at + 4, le);
-    const nameHi = hi(o + 8);
-    const nameLo = lo(o + 8);
+    // The high half's offset in a word (4 when little-endian), the low half's (0 then).
+    const h = le ? 4 : 0;
+    const l = 4 - h;
+    const nameHi = view.getUint32(o + 8 + h, le);
+    const nameLo = view.getUint32(o + 8 + l, le);
     if (nameHi === 0 && nameLo === 0) return false;
     const limit = this.bytes.length;
     if (fieldCount === 3) {
-      const nsHi = hi(o + 16);
-      const nsLo = lo(o + 16);
+      const nsHi = view.getUint32(o + 16 + h, le);
+      const nsLo = view.getUint32(o + 16 + l, le);
       // A namespace of 0 is none: the name stands in for it.
       if ((nsHi !== 0 || nsLo !== 0) && Math.abs((nameHi - nsHi) * 2 ** 32 + (nameLo - nsLo)) >= limit)
         return false;
     }
     // The anchor is the name of the run's first entry.
     if (first < 0) return true;
-    return Math.abs((nameHi - hi(first + 8)) * 2 ** 32 + (nameLo - lo(first + 8))) < limit;
+    const anchorHi = view.getUint32(first + 8 + h, le);
+    const anchorLo = view.getUint32(first + 8 + l, le);
+    return Math.abs((nameHi - anchorHi) * 2 ** 32 + (nameLo - anchorLo)) < limit;
   }
 
   /** The identifier (`[A-Za-z0-9_.$]*`) NUL-terminated at `at`, or null. */
