@@ -45,6 +45,16 @@ const MIN_ENTRIES = 16;
 const MAX_TRIM = 8;
 const MAX_NAME = 512;
 
+/** A run's targets, by entry: the name's and the namespace's, each as its high and low 32 bits. */
+interface Targets {
+  nameHi: Uint32Array;
+  nameLo: Uint32Array;
+  nsHi: Uint32Array;
+  nsLo: Uint32Array;
+  /** 0 where the namespace field points nowhere (target() null). */
+  hasNs: Uint8Array;
+}
+
 interface Candidate {
   start: number;
   count: number;
@@ -220,36 +230,89 @@ export class Reader {
     return null;
   }
 
+  /**
+   * A run's name and namespace targets as 32-bit halves (PREL32 and 32-bit pointers: a high half of 0), read
+   * once per run: the look-alike runs of an s390 kernel are 170,000 entries long, and a BigInt (and an
+   * object) per target was most of their cost.
+   */
+  private targetsOf(run: Candidate): Targets {
+    const n = run.count;
+    const t: Targets = {
+      nameHi: new Uint32Array(n),
+      nameLo: new Uint32Array(n),
+      nsHi: new Uint32Array(n),
+      nsLo: new Uint32Array(n),
+      hasNs: new Uint8Array(n),
+    };
+    const entry = run.fieldCount * this.fieldSize;
+    for (let i = 0; i < n; i++) {
+      const o = run.start + i * entry;
+      this.halves(o + this.fieldSize, t.nameHi, t.nameLo, i);
+      if (run.fieldCount === 3) t.hasNs[i] = this.halves(o + 2 * this.fieldSize, t.nsHi, t.nsLo, i) ? 1 : 0;
+    }
+    return t;
+  }
+
+  /** target(at) into hi[i] and lo[i]; false where it is null. */
+  private halves(at: number, hi: Uint32Array, lo: Uint32Array, i: number): boolean {
+    const { layout, view } = this;
+    const le = layout.littleEndian;
+    if (layout.fields === 'prel32') {
+      const rel = view.getInt32(at, le);
+      // Within a run every target is an offset into the image (plausible): 0 ≤ at + rel < 2^32.
+      hi[i] = 0;
+      lo[i] = at + rel;
+      return rel !== 0;
+    }
+    if (layout.wordSize === 8) {
+      const h = le ? 4 : 0;
+      hi[i] = view.getUint32(at + h, le);
+      lo[i] = view.getUint32(at + 4 - h, le);
+    } else {
+      hi[i] = 0;
+      lo[i] = view.getUint32(at, le);
+    }
+    return hi[i] !== 0 || lo[i] !== 0;
+  }
+
   /** The table the run holds, trimmed of look-alike entries at its ends, or null (noting why in `met`). */
   validate(run: Candidate, met: { count: number; why: string }[]): RawKsymtab | null {
     const entry = run.fieldCount * this.fieldSize;
-    const targets: { name: bigint; ns: bigint | null }[] = [];
-    for (let i = 0; i < run.count; i++) {
-      const o = run.start + i * entry;
-      const name = this.target(o + this.fieldSize)!;
-      targets.push({ name, ns: run.fieldCount === 3 ? this.target(o + 2 * this.fieldSize) : null });
-    }
+    const t = this.targetsOf(run);
     let why = '';
     let deeper = false;
     // Every trim keeps the entries between the longest head and the longest tail trimmed: their smallest
     // target is found once, not once per trim (runs of look-alikes are 170,000 entries long in an s390
-    // kernel, and each was scanned 234 times).
+    // kernel, and each was scanned 234 times). The smallest is kept as its index and which field.
     const maxHead = Math.min(MAX_TRIM, run.count - MIN_ENTRIES);
     const maxTail = Math.min(2 * MAX_TRIM, run.count - MIN_ENTRIES);
-    const minOf = (from: number, to: number, min: bigint): bigint => {
+    let minHi = 0;
+    let minLo = 0;
+    const minOf = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
-        const t = targets[i]!;
-        if (t.name < min) min = t.name;
-        if (t.ns !== null && t.ns < min) min = t.ns;
+        if (t.nameHi[i]! < minHi || (t.nameHi[i] === minHi && t.nameLo[i]! < minLo)) {
+          minHi = t.nameHi[i]!;
+          minLo = t.nameLo[i]!;
+        }
+        if (t.hasNs[i] === 1 && (t.nsHi[i]! < minHi || (t.nsHi[i] === minHi && t.nsLo[i]! < minLo))) {
+          minHi = t.nsHi[i]!;
+          minLo = t.nsLo[i]!;
+        }
       }
-      return min;
     };
-    const middle = minOf(maxHead, run.count - maxTail, targets[maxHead]!.name);
+    minHi = t.nameHi[maxHead]!;
+    minLo = t.nameLo[maxHead]!;
+    minOf(maxHead, run.count - maxTail);
+    const [middleHi, middleLo] = [minHi, minLo];
     for (let head = 0; head <= maxHead; head++) {
       for (let tail = 0; head + tail <= maxTail; tail++) {
         const n = run.count - head - tail;
         const start = run.start + head * entry;
-        const min = minOf(run.count - maxTail, run.count - tail, minOf(head, maxHead, middle));
+        minHi = middleHi;
+        minLo = middleLo;
+        minOf(head, maxHead);
+        minOf(run.count - maxTail, run.count - tail);
+        const min = (BigInt(minHi) << 32n) | BigInt(minLo);
         for (const hasCrcs of [true, false]) {
           const stringsAt = start + n * entry + (hasCrcs ? 4 * n : 0);
           // PREL32 targets are file offsets and must meet the strings exactly; a pointer table's
@@ -259,7 +322,8 @@ export class Reader {
             why ||= `${run.count} entries at 0x${run.start.toString(16)} whose strings do not follow their tables`;
             continue;
           }
-          const result = this.read(start, n, run.fieldCount, stringsAt, base, hasCrcs, targets, head);
+          const from = { head, minHi, minLo };
+          const result = this.read(start, n, run.fieldCount, stringsAt, base, hasCrcs, t, from);
           if (typeof result === 'string') {
             // A table whose strings follow it got further than one whose do not: say what stopped it.
             if (!deeper) why = `${n} entries at 0x${start.toString(16)}: ${result}`;
@@ -281,21 +345,24 @@ export class Reader {
     stringsAt: number,
     base: bigint,
     hasCrcs: boolean,
-    /** The run's targets; entry i of the table is targets[head + i]. */
-    targets: { name: bigint; ns: bigint | null }[],
-    head: number,
+    t: Targets,
+    /** Entry i of the table is entry head + i of the run; min: the smallest of its targets, as halves. */
+    { head, minHi, minLo }: { head: number; minHi: number; minLo: number },
   ): RawKsymtab | string {
-    const len = BigInt(this.bytes.length);
+    const len = this.bytes.length;
     const names: string[] = [];
     const namespaces: string[] = [];
-    const at = (t: bigint) => t - base;
+    // A target's file offset, target − base = stringsAt + (target − min): no target of the table is below
+    // min, and (high − high) × 2^32 + (low − low) is exact below 2^53, past which it is outside anyway.
+    const at = (hi: number, lo: number) => stringsAt + (hi - minHi) * 2 ** 32 + (lo - minLo);
     for (let i = 0; i < n; i++) {
-      const { name, ns } = targets[head + i]!;
-      const outside = (t: bigint) => at(t) < BigInt(stringsAt) || at(t) >= len;
-      if (outside(name) || (ns !== null && outside(ns))) return `entry ${i} points outside __ksymtab_strings`;
-      const s = this.identifier(Number(at(name)));
+      const k = head + i;
+      const name = at(t.nameHi[k]!, t.nameLo[k]!);
+      const ns = t.hasNs[k] === 1 ? at(t.nsHi[k]!, t.nsLo[k]!) : -1;
+      if (name >= len || ns >= len) return `entry ${i} points outside __ksymtab_strings`;
+      const s = this.identifier(name);
       if (s === null || s === '') return `entry ${i}'s name is not an identifier`;
-      const space = ns === null ? '' : this.identifier(Number(at(ns)));
+      const space = ns === -1 ? '' : this.identifier(ns);
       if (space === null) return `entry ${i}'s namespace is not an identifier`;
       names.push(s);
       namespaces.push(space);
