@@ -181,10 +181,10 @@ export class Reader {
 
   /**
    * For 64-bit pointers, whether plausible() takes the entry at `o` (`first`: the offset of its run's first
-   * entry, -1 when it would be the first), asked without a BigInt: the scan
-   * reads every word of an 18 MiB kernel five times, and a BigInt each was most of a package's read. Each
-   * word is two 32-bit halves; a difference of two words is (high − high) × 2^32 + (low − low), exact in
-   * a double while it matters (|high − high| ≤ 1 for any difference below 2^32, and the image is smaller).
+   * entry, -1 when it would be the first), asked without a BigInt: the scan reads every word of an 18 MiB
+   * kernel five times, and a BigInt each was most of a package's read. Each word is two 32-bit halves; a
+   * difference of two words is (high − high) × 2^32 + (low − low), exact in a double while it matters
+   * (|high − high| ≤ 1 for any difference below 2^32, and the image is smaller).
    */
   private near(o: number, fieldCount: 2 | 3, first: number): boolean {
     const { view } = this;
@@ -283,7 +283,7 @@ export class Reader {
     let deeper = false;
     // Every trim keeps the entries between the longest head and the longest tail trimmed: their smallest
     // target is found once, not once per trim (runs of look-alikes are 170,000 entries long in an s390
-    // kernel, and each was scanned 234 times). The smallest is kept as its index and which field.
+    // kernel, and each was scanned 234 times). The smallest is kept as its two halves.
     const maxHead = Math.min(MAX_TRIM, run.count - MIN_ENTRIES);
     const maxTail = Math.min(2 * MAX_TRIM, run.count - MIN_ENTRIES);
     let minHi = 0;
