@@ -75,7 +75,17 @@ export function storeTestFiles(testDir) {
   }
   // test/watch serves a store of its own path (and runs its watchers on both backends itself).
   const own = join(testDir, 'watch');
-  return [...uses].filter((f) => f.endsWith('.test.js') && !f.startsWith(own)).sort();
+  return [...uses]
+    .filter((f) => f.endsWith('.test.js') && !f.startsWith(own) && hasSource(dirname(testDir), f))
+    .sort();
+}
+
+/**
+ * Whether a compiled file under dist/ still has its TypeScript source: tsc does not remove the output of a
+ * source deleted since (an abandoned test kept failing from dist/), and such a file is no test of ours.
+ */
+export function hasSource(dist, file) {
+  return existsSync(join(dist, '..', relative(dist, file).replace(/\.js$/, '.ts')));
 }
 
 

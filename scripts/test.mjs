@@ -17,7 +17,8 @@
 // In that pass the tests that touch no store skip (`storeFree`, test/helpers/test-store.ts), and an independent
 // computation both passes make is kept once per run (memoValue). A kernel package several files need
 // unpacked is unpacked once per run (test/helpers/unpacked-package.ts).
-// Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run.
+// Helpers and fixture writers under dist/test (not *.test.js) are not test files and are not run, nor is a
+// compiled test whose source is gone (hasSource: tsc leaves it in dist/).
 // KABI_TEST_CONCURRENCY overrides the count of step 1; extra arguments go to both `node --test` runs;
 // KABI_TEST_ONLY=REGEX runs only the files whose path under dist/ matches (both passes).
 // `node scripts/test-postgres.mjs` runs the PostgreSQL pass alone. Per-file wall and CPU: scripts/test-times.mjs.
@@ -26,7 +27,15 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { ALONE, freshRunCache, PG_DIR, postgresPass, postgresWrappers, storeTestFiles } from './test-run.mjs';
+import {
+  ALONE,
+  freshRunCache,
+  hasSource,
+  PG_DIR,
+  postgresPass,
+  postgresWrappers,
+  storeTestFiles,
+} from './test-run.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -60,7 +69,7 @@ function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
     if (e.isDirectory()) return e.name === 'node_modules' || p === join(dist, PG_DIR) ? [] : testFiles(p);
-    return e.name.endsWith('.test.js') ? [p] : [];
+    return e.name.endsWith('.test.js') && hasSource(dist, p) ? [p] : [];
   });
 }
 
