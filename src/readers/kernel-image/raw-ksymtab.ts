@@ -51,7 +51,7 @@ interface Targets {
   nameLo: Uint32Array;
   nsHi: Uint32Array;
   nsLo: Uint32Array;
-  /** 0 where the namespace field points nowhere (target() null). */
+  /** 0 where the namespace field points nowhere. */
   hasNs: Uint8Array;
 }
 
@@ -106,53 +106,53 @@ export class Reader {
     readonly layout: RawKsymtabLayout,
   ) {
     this.fieldSize = layout.fields === 'prel32' ? 4 : layout.wordSize;
-    this.wide = layout.fields === 'pointer' && layout.wordSize === 8;
   }
-
-  /** 64-bit pointers: runs are found by near(), without a BigInt per word. */
-  private readonly wide: boolean;
 
   /**
-   * The address (prel32: file offset) a field points to; null for a field that points nowhere: a
-   * pointer of 0, or an offset of 0 (the field itself), which is how an entry says it has no namespace.
+   * A PREL32 field's target, the file offset at + rel (a number: it may be negative); null for an offset of
+   * 0 (the field itself), which is how an entry says it has no namespace.
    */
-  target(at: number): bigint | null {
-    const { layout, view } = this;
-    if (layout.fields === 'prel32') {
-      const rel = view.getInt32(at, layout.littleEndian);
-      return rel === 0 ? null : BigInt(at + rel);
-    }
-    const v =
-      layout.wordSize === 8
-        ? view.getBigUint64(at, layout.littleEndian)
-        : BigInt(view.getUint32(at, layout.littleEndian));
-    return v === 0n ? null : v;
+  private offset(at: number): number | null {
+    const rel = this.view.getInt32(at, this.layout.littleEndian);
+    return rel === 0 ? null : at + rel;
   }
+
+  /**
+   * A pointer field's address as its two 32-bit halves, left in `hi` and `lo` (a 32-bit pointer: high 0);
+   * false for a pointer of 0, which points nowhere. Halves, not a BigInt: the scan reads every word of an
+   * 18 MiB kernel five times, and a BigInt each was most of a package's read. A difference of two words
+   * is (high − high) × 2^32 + (low − low), exact in a double while it matters (|high − high| ≤ 1 for any
+   * difference below 2^32, and an image is smaller).
+   */
+  private pointer(at: number): boolean {
+    const { view } = this;
+    const le = this.layout.littleEndian;
+    if (this.layout.wordSize === 8) {
+      this.hi = view.getUint32(le ? at + 4 : at, le);
+      this.lo = view.getUint32(le ? at : at + 4, le);
+    } else {
+      this.hi = 0;
+      this.lo = view.getUint32(at, le);
+    }
+    return this.hi !== 0 || this.lo !== 0;
+  }
+  private hi = 0;
+  private lo = 0;
 
   /** Maximal runs of entries whose name (and namespace) fields could point into the image. */
   *runs(fieldCount: 2 | 3): Generator<Candidate> {
     const entry = fieldCount * this.fieldSize;
     const align = this.fieldSize;
     const len = this.bytes.length;
-    const limit = BigInt(len);
     for (let phase = 0; phase < entry; phase += align) {
       let start = -1;
       let count = 0;
-      let anchor: bigint | null = null;
       for (let o = phase; o + entry <= len; o += entry) {
-        let ok: boolean;
-        if (this.wide) ok = this.near(o, fieldCount, start);
-        else {
-          const name = this.plausible(o, fieldCount, anchor, limit);
-          ok = name !== null;
-          if (ok && start < 0) anchor = name;
-        }
-        if (ok) {
+        if (this.plausible(o, fieldCount, start)) {
           if (start < 0) start = o;
           count++;
           continue;
         }
-        anchor = null;
         if (count >= MIN_ENTRIES) yield { start, count, fieldCount };
         start = -1;
         count = 0;
@@ -161,53 +161,34 @@ export class Reader {
     }
   }
 
-  /** The name's target when the entry at `o` could be a kernel_symbol, else null. */
-  private plausible(o: number, fieldCount: 2 | 3, anchor: bigint | null, limit: bigint): bigint | null {
-    const name = this.target(o + this.fieldSize);
-    if (name === null) return null;
-    const ns = (fieldCount === 3 ? this.target(o + 2 * this.fieldSize) : null) ?? name;
+  /**
+   * Whether the entry at `o` could be a kernel_symbol; `first`: the offset of its run's first entry (-1
+   * when it would be the first), whose name anchors a pointer table's window.
+   */
+  private plausible(o: number, fieldCount: 2 | 3, first: number): boolean {
+    const f = this.fieldSize;
+    const limit = this.bytes.length;
     if (this.layout.fields === 'prel32') {
+      const name = this.offset(o + f);
+      if (name === null) return false;
+      const ns = (fieldCount === 3 ? this.offset(o + 2 * f) : null) ?? name;
       // Offsets are file offsets already: both must land on a string in the image.
-      if (name < 0n || name >= limit || ns < 0n || ns >= limit) return null;
-      if (this.identifier(Number(name)) === null) return null;
-      return name;
+      if (name < 0 || name >= limit || ns < 0 || ns >= limit) return false;
+      return this.identifier(name) !== null;
     }
     // Pointers: all of one table's strings lie within one image-sized window.
-    const d = name > ns ? name - ns : ns - name;
-    if (d >= limit) return null;
-    if (anchor !== null && (name > anchor ? name - anchor : anchor - name) >= limit) return null;
-    return name;
-  }
-
-  /**
-   * For 64-bit pointers, whether plausible() takes the entry at `o` (`first`: the offset of its run's first
-   * entry, -1 when it would be the first), asked without a BigInt: the scan reads every word of an 18 MiB
-   * kernel five times, and a BigInt each was most of a package's read. Each word is two 32-bit halves; a
-   * difference of two words is (high − high) × 2^32 + (low − low), exact in a double while it matters
-   * (|high − high| ≤ 1 for any difference below 2^32, and the image is smaller).
-   */
-  private near(o: number, fieldCount: 2 | 3, first: number): boolean {
-    const { view } = this;
-    const le = this.layout.littleEndian;
-    // The high half's offset in a word (4 when little-endian), the low half's (0 then).
-    const h = le ? 4 : 0;
-    const l = 4 - h;
-    const nameHi = view.getUint32(o + 8 + h, le);
-    const nameLo = view.getUint32(o + 8 + l, le);
-    if (nameHi === 0 && nameLo === 0) return false;
-    const limit = this.bytes.length;
-    if (fieldCount === 3) {
-      const nsHi = view.getUint32(o + 16 + h, le);
-      const nsLo = view.getUint32(o + 16 + l, le);
-      // A namespace of 0 is none: the name stands in for it.
-      if ((nsHi !== 0 || nsLo !== 0) && Math.abs((nameHi - nsHi) * 2 ** 32 + (nameLo - nsLo)) >= limit)
-        return false;
-    }
-    // The anchor is the name of the run's first entry.
+    if (!this.pointer(o + f)) return false;
+    const { hi, lo } = this;
+    // A namespace of 0 is none: the name stands in for it.
+    if (
+      fieldCount === 3 &&
+      this.pointer(o + 2 * f) &&
+      Math.abs((hi - this.hi) * 2 ** 32 + (lo - this.lo)) >= limit
+    )
+      return false;
     if (first < 0) return true;
-    const anchorHi = view.getUint32(first + 8 + h, le);
-    const anchorLo = view.getUint32(first + 8 + l, le);
-    return Math.abs((nameHi - anchorHi) * 2 ** 32 + (nameLo - anchorLo)) < limit;
+    this.pointer(first + f);
+    return Math.abs((hi - this.hi) * 2 ** 32 + (lo - this.lo)) < limit;
   }
 
   /** The identifier (`[A-Za-z0-9_.$]*`) NUL-terminated at `at`, or null. */
@@ -253,26 +234,19 @@ export class Reader {
     return t;
   }
 
-  /** target(at) into hi[i] and lo[i]; false where it is null. */
+  /** A field's target into hi[i] and lo[i] (PREL32: high 0); false where it points nowhere. */
   private halves(at: number, hi: Uint32Array, lo: Uint32Array, i: number): boolean {
-    const { layout, view } = this;
-    const le = layout.littleEndian;
-    if (layout.fields === 'prel32') {
-      const rel = view.getInt32(at, le);
+    if (this.layout.fields === 'prel32') {
       // Within a run every target is an offset into the image (plausible): 0 ≤ at + rel < 2^32.
+      const t = this.offset(at);
       hi[i] = 0;
-      lo[i] = at + rel;
-      return rel !== 0;
+      lo[i] = t ?? 0;
+      return t !== null;
     }
-    if (layout.wordSize === 8) {
-      const h = le ? 4 : 0;
-      hi[i] = view.getUint32(at + h, le);
-      lo[i] = view.getUint32(at + 4 - h, le);
-    } else {
-      hi[i] = 0;
-      lo[i] = view.getUint32(at, le);
-    }
-    return hi[i] !== 0 || lo[i] !== 0;
+    const ok = this.pointer(at);
+    hi[i] = this.hi;
+    lo[i] = this.lo;
+    return ok;
   }
 
   /** The table the run holds, trimmed of look-alike entries at its ends, or null (noting why in `met`). */
