@@ -1,4 +1,5 @@
-// Reading a whole linux-image package (Debian 6.1.0-47: ~70 MB, 4,022 modules; 6.12.117: 4,230 .ko.xz),
+// Reading a whole linux-image package (Debian 6.1.0-47: ~70 MB, 4,022 modules; 6.12.117: 4,230 .ko.xz; the
+// newest bookworm 6.1 of arm64, ppc64el and s390x, fetched with apt configured for the port, skipped offline),
 // beside, in the same run: (a) the unpack floor `dpkg-deb --fsys-tarfile X.deb | tar -x`, (b) a loop of
 // `modprobe --dump-modversions` over the extracted modules, and (c) the true floor, `xz -dc` of its
 // data.tar.xz alone (taken out of the .deb beforehand, untimed). `kabi symvers` and `kabi ingest` (into a
@@ -9,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { debianPackage } from '../test/helpers/debian-packages.js';
+import { debianPackage, newestDebianPackage } from '../test/helpers/debian-packages.js';
 import { median, recordRow } from './table.js';
 
 const kabiBin = join(import.meta.dirname, '..', '..', 'bin', 'kabi.js');
@@ -56,6 +57,17 @@ if (debs.length === 0) {
     const p = debianPackage(`linux-image-${abi}-amd64-unsigned`);
     if ('path' in p) debs.push(p.path);
     else console.log(`skipping ${abi}: ${p.skip}`);
+  }
+  // The ports read otherwise: arm64's raw Image, ppc64el's 24-byte ksymtab entries, s390x's xz'd
+  // big-endian image scanned for its export tables (its reader was 5.4× the unpack floor, and no row saw it).
+  for (const [arch, image] of [
+    ['arm64', /^linux-image-6\.1\.0-\d+-arm64-unsigned$/],
+    ['ppc64el', /^linux-image-6\.1\.0-\d+-powerpc64le$/],
+    ['s390x', /^linux-image-6\.1\.0-\d+-s390x$/],
+  ] as const) {
+    const p = await newestDebianPackage(image, { suite: 'bookworm', arch });
+    if ('path' in p) debs.push(p.path);
+    else console.log(`skipping ${arch}: ${p.skip}`);
   }
 }
 
