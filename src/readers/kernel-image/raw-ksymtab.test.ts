@@ -84,3 +84,94 @@ describe('raw ksymtab scan, 64-bit pointers', () => {
     }
   });
 });
+
+/**
+ * The runs of PREL32 entries as plausible() judged each entry before every word was judged once: the
+ * name's target an identifier in the image, the namespace's in it or an offset of 0 (none).
+ */
+function referencePrel32Runs(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian: boolean) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const target = (at: number) => {
+    const rel = view.getInt32(at, littleEndian);
+    return rel === 0 ? null : at + rel;
+  };
+  const identifier = (at: number) => {
+    for (let e = at; e < bytes.length && e - at <= 512; e++) {
+      if (bytes[e] === 0) return true;
+      if (!/[A-Za-z0-9_.$]/.test(String.fromCharCode(bytes[e]!))) return false;
+    }
+    return false;
+  };
+  const inside = (t: number) => t >= 0 && t < bytes.length;
+  const entry = fieldCount * 4;
+  const out: { start: number; count: number; fieldCount: 2 | 3 }[] = [];
+  for (let phase = 0; phase < entry; phase += 4) {
+    let start = -1;
+    let count = 0;
+    for (let o = phase; o + entry <= bytes.length; o += entry) {
+      const name = target(o + 4);
+      const ns = (fieldCount === 3 ? target(o + 8) : null) ?? name;
+      if (name !== null && inside(name) && ns !== null && inside(ns) && identifier(name)) {
+        if (start < 0) start = o;
+        count++;
+        continue;
+      }
+      if (count >= 16) out.push({ start, count, fieldCount });
+      start = -1;
+      count = 0;
+    }
+    if (count >= 16) out.push({ start, count, fieldCount });
+  }
+  return out;
+}
+
+describe('raw ksymtab scan, PREL32 offsets', () => {
+  it('finds the runs an entry-by-entry reading finds: names on identifiers or not, namespaces of 0, targets at both ends', () => {
+    const size = 48 * 1024;
+    const stringsAt = 40 * 1024;
+    let seed = 0x2545f491;
+    const next = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    for (const littleEndian of [false, true]) {
+      const bytes = new Uint8Array(size);
+      // The strings: identifiers, some broken by a space, the last one running to the end without a NUL.
+      const starts: number[] = [];
+      let at = stringsAt;
+      while (at < size - 24) {
+        starts.push(at);
+        const n = 1 + (next() % 16);
+        for (let i = 0; i < n; i++) bytes[at + i] = 0x61 + (next() % 26);
+        if (next() % 8 === 0) bytes[at + (next() % n)] = 0x20;
+        at += n + 1;
+      }
+      bytes.fill(0x5f, at);
+      const view = new DataView(bytes.buffer);
+      for (let w = 0; w * 4 < stringsAt; w++) {
+        const field = w * 4;
+        const r = next() % 64;
+        let t: number;
+        // Mostly on a string's start (long runs), else inside one, past either end, exactly at them, or 0.
+        if (r < 48) t = starts[next() % starts.length]! - field;
+        else if (r < 52) t = stringsAt + (next() % (size - stringsAt)) - field;
+        else if (r === 52) t = size - field;
+        else if (r === 53) t = size - 1 - field;
+        else if (r === 54) t = -field;
+        else if (r === 55) t = -field - 1;
+        else if (r === 56) t = at - field;
+        else if (r < 60) t = 0;
+        else t = (next() | 0) % 0x7fffffff;
+        view.setInt32(field, t, littleEndian);
+      }
+      const reader = new Reader(bytes, view, { fields: 'prel32', wordSize: 8, littleEndian });
+      for (const fieldCount of [3, 2] as const) {
+        const found = [...reader.runs(fieldCount)];
+        assert.deepEqual(found, referencePrel32Runs(bytes, fieldCount, littleEndian), `${fieldCount} fields`);
+        assert.ok(found.length > 0, 'the words make runs to compare');
+      }
+    }
+  });
+});

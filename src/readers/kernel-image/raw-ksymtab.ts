@@ -44,6 +44,9 @@ const MIN_ENTRIES = 16;
 /** How many entries at either end of a candidate run may be look-alikes of another table. */
 const MAX_TRIM = 8;
 const MAX_NAME = 512;
+/** prel32Words: the word's target is an identifier in the image; it is in the image, or 0 (none). */
+const AS_NAME = 1;
+const AS_NS = 2;
 
 /** A run's targets, by entry: the name's and the namespace's, each as its high and low 32 bits. */
 interface Targets {
@@ -144,11 +147,17 @@ export class Reader {
     const entry = fieldCount * this.fieldSize;
     const align = this.fieldSize;
     const len = this.bytes.length;
+    const words = this.layout.fields === 'prel32' ? this.prel32Words() : null;
     for (let phase = 0; phase < entry; phase += align) {
       let start = -1;
       let count = 0;
       for (let o = phase; o + entry <= len; o += entry) {
-        if (this.plausible(o, fieldCount, start)) {
+        const fits =
+          words === null
+            ? this.plausible(o, fieldCount, start)
+            : (words[(o >>> 2) + 1]! & AS_NAME) !== 0 &&
+              (fieldCount === 2 || (words[(o >>> 2) + 2]! & AS_NS) !== 0);
+        if (fits) {
           if (start < 0) start = o;
           count++;
           continue;
@@ -162,21 +171,33 @@ export class Reader {
   }
 
   /**
-   * Whether the entry at `o` could be a kernel_symbol; `first`: the offset of its run's first entry (-1
-   * when it would be the first), whose name anchors a pointer table's window.
+   * What each 4-byte word could be as a PREL32 field (AS_NAME, AS_NS), judged once: the five scans (two
+   * entry sizes, each at every phase) meet every word as a field, and a 33 MB arm64 Image is 8 million.
+   * Offsets are file offsets already: a name must land on an identifier in the image, a namespace in it
+   * (an offset of 0 is no namespace: the entry's name stands in for it).
+   */
+  private prel32Words(): Uint8Array {
+    if (this.words) return this.words;
+    const limit = this.bytes.length;
+    const words = new Uint8Array(limit >> 2);
+    for (let w = 0; w < words.length; w++) {
+      const at = this.offset(w * 4);
+      if (at === null) words[w] = AS_NS;
+      else if (at >= 0 && at < limit) words[w] = this.identifierEnd(at) === -1 ? AS_NS : AS_NAME | AS_NS;
+    }
+    this.words = words;
+    return words;
+  }
+  private words: Uint8Array | null = null;
+
+  /**
+   * Whether the entry at `o` could be a kernel_symbol of pointers; `first`: the offset of its run's first
+   * entry (-1 when it would be the first), whose name anchors the table's window.
    */
   private plausible(o: number, fieldCount: 2 | 3, first: number): boolean {
     const f = this.fieldSize;
     const limit = this.bytes.length;
-    if (this.layout.fields === 'prel32') {
-      const name = this.offset(o + f);
-      if (name === null) return false;
-      const ns = (fieldCount === 3 ? this.offset(o + 2 * f) : null) ?? name;
-      // Offsets are file offsets already: both must land on a string in the image.
-      if (name < 0 || name >= limit || ns < 0 || ns >= limit) return false;
-      return this.identifierEnd(name) !== -1;
-    }
-    // Pointers: all of one table's strings lie within one image-sized window.
+    // All of one table's strings lie within one image-sized window.
     if (!this.pointer(o + f)) return false;
     const { hi, lo } = this;
     // A namespace of 0 is none: the name stands in for it.
