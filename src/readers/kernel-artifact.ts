@@ -159,7 +159,9 @@ function rooted(source: ArtifactSource, prefix: string): ArtifactSource {
     source: source.source,
     metadata: () => source.metadata(),
     async *files(wanted, opts) {
-      for await (const f of source.files((p) => wanted(prefix + p), opts))
+      const keep = opts?.keep;
+      const inner = keep ? { ...opts, keep: (p: string) => keep(prefix + p) } : opts;
+      for await (const f of source.files((p) => wanted(prefix + p), inner))
         yield { ...f, path: prefix + f.path };
     },
   };
@@ -179,13 +181,15 @@ export async function readKernelSource(
   const inFlight = new Set<Promise<void>>();
   // Lent: a file's data is good until the next file is read (its chunk is then reused). A plain module is
   // parsed at once (Accumulator.add reads it before its first await); anything that waits (a decoder, a
-  // queue) gets bytes of its own: compressed modules, a fraction of the size, and the few other files.
-  for await (const lent of source.files(isKernelArtifactFile, { lend: true })) {
+  // queue) gets bytes of its own: compressed modules, a fraction of the size, copied here; the few other
+  // files (an Image, System.map) are read into their own by the source (keep), not copied twice.
+  const keep = (path: string) => !MODULE.test(path);
+  for await (const lent of source.files(isKernelArtifactFile, { lend: true, keep })) {
     if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
     const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
     // Copied into a buffer of its own (not zero-filled first, as Buffer.from's copy is), which the xz pool
     // takes over instead of copying it again (decompress's handOver).
-    const file = plain ? lent : { ...lent, data: ownCopy(lent.data) };
+    const file = plain || keep(lent.path) ? lent : { ...lent, data: ownCopy(lent.data) };
     const job: Promise<void> = acc.add(file).finally(() => {
       inFlight.delete(job);
       opts.onProgress?.(acc.modules.length + acc.problems.length, null);

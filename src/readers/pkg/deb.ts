@@ -133,7 +133,7 @@ class DebSource implements ArtifactSource {
     m: ArMember,
     select: Select,
     limits: Limits,
-    { views = false, lend = false }: FilesOptions = {},
+    { views = false, lend = false, keep }: FilesOptions = {},
   ): AsyncGenerator<ArtifactFile> {
     const head = await this.file.read(m.offset, Math.min(SNIFF_BYTES, m.size), m.name, m.name);
     const compression = sniffCompression(head);
@@ -154,6 +154,7 @@ class DebSource implements ArtifactSource {
       maxFile: limits.maxFile,
       views: views || lend,
       lend,
+      ...(keep ? { keep } : {}),
     });
   }
 }

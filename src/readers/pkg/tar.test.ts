@@ -80,6 +80,28 @@ describe('tar', () => {
     }
   });
 
+  it('lends files but those the caller keeps: a kept file is its own buffer, unchanged as the reader goes on', async () => {
+    const files = [
+      b({ name: './c.ko', data: Buffer.alloc(7000, 'c') }),
+      b({ name: './boot/Image', data: Buffer.alloc(6000, 'i') }),
+      b({ name: './d.ko', data: Buffer.alloc(5000, 'd') }),
+    ];
+    const tar = tarArchive(files);
+    for (const piece of [512, 1 << 20]) {
+      const held = new Map<string, Buffer>();
+      const lent = { ...ctx, views: true, lend: true, keep: (p: string) => p === 'boot/Image' };
+      for await (const f of tarFiles(pieces(tar, piece), () => true, lent)) held.set(f.path, f.data);
+      const kept = held.get('boot/Image')!;
+      assert.deepEqual(kept, files[1]!.data, `piece ${piece}`);
+      assert.notEqual(kept.buffer, tar.buffer, 'not a view into the stream');
+      // The lent files share the reader's buffers: one read into the spare, or a view of the one chunk.
+      const c = held.get('c.ko')!;
+      const d = held.get('d.ko')!;
+      assert.ok(c.buffer === d.buffer || c.buffer === tar.buffer, `piece ${piece}: c.ko is lent`);
+      assert.notEqual(kept.buffer, d.buffer);
+    }
+  });
+
   it('reports a broken header at its own offset, naming its entry (issue 16: was data.tar@0x600)', async () => {
     const bad = tarArchive([a, b({ patch: { 148: '0000000\0' }, fixChecksum: false })]);
     await rejects(

@@ -33,6 +33,8 @@ export interface TarContext {
   /** A file's data is used only until the next is asked for (types.ts FilesOptions): one spanning chunks is
    * copied into a buffer the next such file reuses. */
   lend?: boolean;
+  /** Files read into a buffer of their own all the same (types.ts FilesOptions). */
+  keep?: (path: string) => boolean;
 }
 
 interface TarHeader {
@@ -145,7 +147,8 @@ async function readEntry(
       const reason = `${path} is ${entry.size} bytes, over the per-file limit of ${ctx.maxFile}`;
       throw new ArtifactFormatError(reason, { source: ctx.source, section: ctx.section, offset: entry.at });
     }
-    const data = await reader.read(entry.size, ctx.views !== true, ctx.lend === true);
+    const kept = ctx.keep?.(path) === true;
+    const data = await reader.read(entry.size, ctx.views !== true || kept, ctx.lend === true && !kept);
     if (data.length < entry.size) throw cutData(entry, data.length, ctx);
     return { path, size: data.length, data, mode: S_IFREG | perm };
   }

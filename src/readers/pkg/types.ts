@@ -65,6 +65,12 @@ export interface FilesOptions {
    * data is detached (empty) once the next is read. A .deb honours it.
    */
   lend?: boolean;
+  /**
+   * The files the caller keeps (by path): each read into a buffer of its own, neither a view nor lent, so
+   * that the caller need not copy it again (a 33 MB arm64 Image was copied twice, each time into fresh
+   * pages). Sources that copy every file honour it as they are.
+   */
+  keep?: (path: string) => boolean;
 }
 
 /** What an archive entry is, for the readers' internal selection (files() selects by path only). */
