@@ -2,31 +2,26 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Reader } from './raw-ksymtab.js';
 
+type Run = { start: number; count: number; fieldCount: 2 | 3 };
+
 /**
- * The runs of 64-bit pointer entries as plausible() defined them before the scan read words as two
- * halves: every field a BigInt, the differences exact. Written here again, plainly, as the reference.
+ * The maximal runs (16 entries or more) of entries of `fieldCount` fields of `field` bytes, at every
+ * phase, that `fits` takes; `fits` is told the run's first entry (-1: none yet).
  */
-function referenceRuns(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian: boolean) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const word = (at: number) => view.getBigUint64(at, littleEndian);
-  const limit = BigInt(bytes.length);
-  const abs = (x: bigint) => (x < 0n ? -x : x);
-  const entry = fieldCount * 8;
-  const out: { start: number; count: number; fieldCount: 2 | 3 }[] = [];
-  for (let phase = 0; phase < entry; phase += 8) {
+function runsWhere(
+  size: number,
+  field: number,
+  fieldCount: 2 | 3,
+  fits: (o: number, start: number) => boolean,
+): Run[] {
+  const entry = fieldCount * field;
+  const out: Run[] = [];
+  for (let phase = 0; phase < entry; phase += field) {
     let start = -1;
     let count = 0;
-    let anchor = 0n;
-    for (let o = phase; o + entry <= bytes.length; o += entry) {
-      const name = word(o + 8);
-      const ns0 = fieldCount === 3 ? word(o + 16) : 0n;
-      const ns = ns0 === 0n ? name : ns0;
-      const ok = name !== 0n && abs(name - ns) < limit && (start < 0 || abs(name - anchor) < limit);
-      if (ok) {
-        if (start < 0) {
-          start = o;
-          anchor = name;
-        }
+    for (let o = phase; o + entry <= size; o += entry) {
+      if (fits(o, start)) {
+        if (start < 0) start = o;
         count++;
         continue;
       }
@@ -39,17 +34,37 @@ function referenceRuns(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian: boole
   return out;
 }
 
+/** A small deterministic generator (xorshift32): the same words on every run. */
+function xorshift(seed: number): () => number {
+  return () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+}
+
+/**
+ * The runs of 64-bit pointer entries as plausible() defined them before the scan read words as two
+ * halves: every field a BigInt, the differences exact. Written here again, plainly, as the reference.
+ */
+function referenceRuns(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian: boolean) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const word = (at: number) => view.getBigUint64(at, littleEndian);
+  const limit = BigInt(bytes.length);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  return runsWhere(bytes.length, 8, fieldCount, (o, start) => {
+    const name = word(o + 8);
+    const ns0 = fieldCount === 3 ? word(o + 16) : 0n;
+    const ns = ns0 === 0n ? name : ns0;
+    return name !== 0n && abs(name - ns) < limit && (start < 0 || abs(name - word(start + 8)) < limit);
+  });
+}
+
 describe('raw ksymtab scan, 64-bit pointers', () => {
   it('finds the runs a BigInt reading finds, with words at and past 2^53 and differences at the limit', () => {
     const size = 64 * 1024;
-    // A small deterministic generator: the same words on every run.
-    let seed = 0x9e3779b9;
-    const next = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
+    const next = xorshift(0x9e3779b9);
     const bases = [0x100000n, 2n ** 53n - 5n, 2n ** 63n + 12345n, 0xffff800008000000n, 2n ** 64n - 2n ** 20n];
     for (const littleEndian of [false, true]) {
       for (const base of bases) {
@@ -103,39 +118,18 @@ function referencePrel32Runs(bytes: Uint8Array, fieldCount: 2 | 3, littleEndian:
     return false;
   };
   const inside = (t: number) => t >= 0 && t < bytes.length;
-  const entry = fieldCount * 4;
-  const out: { start: number; count: number; fieldCount: 2 | 3 }[] = [];
-  for (let phase = 0; phase < entry; phase += 4) {
-    let start = -1;
-    let count = 0;
-    for (let o = phase; o + entry <= bytes.length; o += entry) {
-      const name = target(o + 4);
-      const ns = (fieldCount === 3 ? target(o + 8) : null) ?? name;
-      if (name !== null && inside(name) && ns !== null && inside(ns) && identifier(name)) {
-        if (start < 0) start = o;
-        count++;
-        continue;
-      }
-      if (count >= 16) out.push({ start, count, fieldCount });
-      start = -1;
-      count = 0;
-    }
-    if (count >= 16) out.push({ start, count, fieldCount });
-  }
-  return out;
+  return runsWhere(bytes.length, 4, fieldCount, (o) => {
+    const name = target(o + 4);
+    const ns = (fieldCount === 3 ? target(o + 8) : null) ?? name;
+    return name !== null && inside(name) && ns !== null && inside(ns) && identifier(name);
+  });
 }
 
 describe('raw ksymtab scan, PREL32 offsets', () => {
   it('finds the runs an entry-by-entry reading finds: names on identifiers or not, namespaces of 0, targets at both ends', () => {
     const size = 48 * 1024;
     const stringsAt = 40 * 1024;
-    let seed = 0x2545f491;
-    const next = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
+    const next = xorshift(0x2545f491);
     for (const littleEndian of [false, true]) {
       const bytes = new Uint8Array(size);
       // The strings: identifiers, some broken by a space, the last one running to the end without a NUL.
