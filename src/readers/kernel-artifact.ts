@@ -186,10 +186,10 @@ export async function readKernelSource(
   const keep = (path: string) => !MODULE.test(path);
   for await (const lent of source.files(isKernelArtifactFile, { lend: true, keep })) {
     if (lent.linkTarget !== undefined || lent.hardLinkTarget !== undefined) continue;
-    const plain = MODULE.test(lent.path) && detectCompression(lent.data) === 'none';
-    // Copied into a buffer of its own (not zero-filled first, as Buffer.from's copy is), which the xz pool
-    // takes over instead of copying it again (decompress's handOver).
-    const file = plain || keep(lent.path) ? lent : { ...lent, data: ownCopy(lent.data) };
+    // A compressed module is copied into a buffer of its own (not zero-filled first, as Buffer.from's copy
+    // is), which the xz pool takes over instead of copying it again (decompress's handOver).
+    const compressed = !keep(lent.path) && detectCompression(lent.data) !== 'none';
+    const file = compressed ? { ...lent, data: ownCopy(lent.data) } : lent;
     const job: Promise<void> = acc.add(file).finally(() => {
       inFlight.delete(job);
       opts.onProgress?.(acc.modules.length + acc.problems.length, null);
